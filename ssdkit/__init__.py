@@ -1,0 +1,39 @@
+"""ssdkit: the MXNet Gluon programming model and the SSD detection stack in pure Python.
+
+Use it as ``import ssdkit as mx``; tutorials written for MXNet 1.x Gluon run unchanged.
+
+Examples
+--------
+>>> import ssdkit as mx
+>>> mx.nd.ones((2, 2)).sum().asscalar()
+4.0
+"""
+__version__ = "0.1.0"
+
+from . import base
+from .base import MXNetError
+from . import context
+from .context import Context, cpu, gpu, cpu_pinned, current_context, num_gpus
+from . import ops, autograd
+from . import ndarray
+from . import ndarray as nd
+from . import random
+
+_LAZY = {"sym": "symbol", "symbol": "symbol", "gluon": "gluon", "init": "initializer",
+         "initializer": "initializer", "optimizer": "optimizer", "lr_scheduler": "lr_scheduler",
+         "metric": "metric", "recordio": "recordio", "image": "image", "io": "io", "viz": "viz",
+         "model_zoo": "model_zoo", "detection": "detection", "boxes": "boxes", "distributed": "distributed",
+         "kv": "kvstore", "kvstore": "kvstore", "test_utils": "testing", "testing": "testing"}
+
+
+def __getattr__(name):
+    # Higher layers load on first use so `import ssdkit` stays fast and lower layers never import upward.
+    if name in _LAZY:
+        import importlib
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        globals()[name] = module
+        return module
+    if name == "help":
+        from .help import help as _help
+        return _help
+    raise AttributeError(f"module 'ssdkit' has no attribute {name!r}")

@@ -1,0 +1,126 @@
+"""Layer 0: error types, dtype defaults and shape-check helpers shared by every layer.
+
+Nothing here imports from the rest of ssdkit, so every module may import it.
+
+Examples
+--------
+>>> from ssdkit.base import MXNetError, ShapeError, check_ndim
+>>> issubclass(ShapeError, MXNetError) and issubclass(MXNetError, ValueError)
+True
+>>> check_ndim("Convolution", "data", (2, 3), 4)
+Traceback (most recent call last):
+...
+ssdkit.base.ShapeError: Convolution: data must be 4-D, got shape (2, 3)
+"""
+import numpy as np
+
+__all__ = ["MXNetError", "ShapeError", "DeferredInitializationError", "DTYPE",
+           "check_ndim", "check_equal", "as_tuple", "numeric_types", "get_rng", "seed_rng"]
+
+#: The default element type of every array ssdkit creates (MXNet's default too).
+DTYPE = np.float32
+
+#: Python and numpy scalar types accepted wherever MXNet accepts a number.
+numeric_types = (int, float, np.integer, np.floating, np.bool_)
+
+
+class MXNetError(ValueError):
+    """The base error of ssdkit, named as MXNet's so ``except mx.base.MXNetError`` ports unchanged.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise MXNetError("Reshape: cannot reshape (2, 3) into (4,)")
+    ... except ValueError as err:
+    ...     print(err)
+    Reshape: cannot reshape (2, 3) into (4,)
+    """
+
+
+class ShapeError(MXNetError):
+    """An operand has a shape the operation cannot accept; the message names operand, expected and actual.
+
+    Examples
+    --------
+    >>> str(ShapeError("FullyConnected: weight expects (5, 3), got (5, 4)"))
+    'FullyConnected: weight expects (5, 3), got (5, 4)'
+    """
+
+
+class DeferredInitializationError(MXNetError):
+    """A parameter whose shape is not known yet was read before the first forward pass.
+
+    Examples
+    --------
+    >>> issubclass(DeferredInitializationError, MXNetError)
+    True
+    """
+
+
+def check_ndim(op, operand, shape, ndim):
+    """Raise :class:`ShapeError` unless ``shape`` has ``ndim`` dimensions.
+
+    Examples
+    --------
+    >>> check_ndim("Pooling", "data", (1, 3, 4, 4), 4)
+    """
+    if len(shape) != ndim:
+        raise ShapeError(f"{op}: {operand} must be {ndim}-D, got shape {tuple(shape)}")
+
+
+def check_equal(op, what, expected, actual, context=""):
+    """Raise :class:`ShapeError` in Chainer's "expected / actual" style unless the two are equal.
+
+    Examples
+    --------
+    >>> check_equal("Convolution", "weight input channels", 3, 5, " (data shape (2, 3, 9, 9))")
+    Traceback (most recent call last):
+    ...
+    ssdkit.base.ShapeError: Convolution: weight input channels expected 3, got 5 (data shape (2, 3, 9, 9))
+    """
+    if expected != actual:
+        raise ShapeError(f"{op}: {what} expected {expected}, got {actual}{context}")
+
+
+def as_tuple(value, length, name="value"):
+    """Return ``value`` as a tuple of ``length`` ints, repeating a scalar as MXNet does for kernel/stride.
+
+    Examples
+    --------
+    >>> as_tuple(3, 2)
+    (3, 3)
+    >>> as_tuple((1, 2), 2)
+    (1, 2)
+    """
+    if isinstance(value, numeric_types):
+        return (int(value),) * length
+    value = tuple(int(v) for v in value)
+    if len(value) != length:
+        raise MXNetError(f"{name} must have {length} values, got {value}")
+    return value
+
+
+class _RandomState:
+    """The one random generator behind ``mx.random``, dropout and augmentation (seeded by ``mx.random.seed``)."""
+    generator = np.random.default_rng()
+
+
+def get_rng():
+    """The process-wide numpy Generator that every random op draws from.
+
+    Examples
+    --------
+    >>> seed_rng(1); a = get_rng().random(); seed_rng(1); a == get_rng().random()
+    True
+    """
+    return _RandomState.generator
+
+
+def seed_rng(seed):
+    """Re-seed the process-wide generator (``mx.random.seed`` calls this).
+
+    Examples
+    --------
+    >>> seed_rng(0)
+    """
+    _RandomState.generator = np.random.default_rng(seed)

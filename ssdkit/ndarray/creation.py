@@ -1,0 +1,145 @@
+"""Array creation: ``array, zeros, ones, full, empty, arange, linspace, eye, zeros_like, ones_like``,
+plus ``concat``/``stack`` conveniences, ``waitall`` and ``NDArray`` conversion helpers.
+
+Examples
+--------
+>>> zeros((2, 3)).shape
+(2, 3)
+>>> arange(0, 6, 2).asnumpy()
+array([0., 2., 4.], dtype=float32)
+"""
+import numpy as np
+
+from ..base import DTYPE, MXNetError
+from ..context import check_cpu
+from .ndarray import NDArray
+
+__all__ = ["array", "zeros", "ones", "full", "empty", "arange", "linspace", "eye", "waitall", "from_numpy"]
+
+
+def _make(data, ctx):
+    return NDArray(data, check_cpu(ctx))
+
+
+def array(source_array, ctx=None, dtype=None):
+    """An NDArray from a list, numpy array or NDArray; float32 unless ``dtype`` or an NDArray source says otherwise.
+
+    Examples
+    --------
+    >>> array([[1, 2], [3, 4]]).dtype
+    <class 'numpy.float32'>
+    >>> array(np.array([1, 2], dtype=np.int32), dtype='int32').dtype
+    <class 'numpy.int32'>
+    """
+    if isinstance(source_array, NDArray):
+        dtype = source_array.dtype if dtype is None else dtype
+        source_array = source_array._data
+    dtype = np.dtype(DTYPE if dtype is None else dtype)
+    try:
+        data = np.array(source_array, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise MXNetError(f"array: cannot convert {type(source_array).__name__} to an array of {dtype}: {err}") from None
+    return _make(data, ctx)
+
+
+def from_numpy(ndarray, zero_copy=True):
+    """Wrap a numpy array (sharing memory when ``zero_copy``).
+
+    Examples
+    --------
+    >>> a = np.ones(2, np.float32); from_numpy(a)._data is a
+    True
+    """
+    return NDArray(ndarray if zero_copy else ndarray.copy())
+
+
+def zeros(shape, ctx=None, dtype=None, **kwargs):
+    """Zeros of ``shape`` (float32 by default).
+
+    Examples
+    --------
+    >>> zeros(2).asnumpy()
+    array([0., 0.], dtype=float32)
+    """
+    return _make(np.zeros(shape, DTYPE if dtype is None else dtype), ctx)
+
+
+def ones(shape, ctx=None, dtype=None, **kwargs):
+    """Ones of ``shape``.
+
+    Examples
+    --------
+    >>> ones((1, 2)).asnumpy()
+    array([[1., 1.]], dtype=float32)
+    """
+    return _make(np.ones(shape, DTYPE if dtype is None else dtype), ctx)
+
+
+def full(shape, val, ctx=None, dtype=None, out=None):
+    """An array of ``shape`` filled with ``val``.
+
+    Examples
+    --------
+    >>> full((2,), 7).asnumpy()
+    array([7., 7.], dtype=float32)
+    """
+    result = _make(np.full(shape, val, DTYPE if dtype is None else dtype), ctx)
+    if out is not None:
+        out._data[...] = result._data
+        return out
+    return result
+
+
+def empty(shape, ctx=None, dtype=None):
+    """An uninitialised array of ``shape`` (zero-filled here, so results never depend on stale memory).
+
+    Examples
+    --------
+    >>> empty((2, 2)).shape
+    (2, 2)
+    """
+    return zeros(shape, ctx, dtype)
+
+
+def arange(start, stop=None, step=1.0, repeat=1, infer_range=False, ctx=None, dtype=None):
+    """Evenly spaced values in ``[start, stop)``, each repeated ``repeat`` times.
+
+    Examples
+    --------
+    >>> arange(3, repeat=2).asnumpy()
+    array([0., 0., 1., 1., 2., 2.], dtype=float32)
+    """
+    values = np.arange(start, stop, step, dtype=np.float64).astype(DTYPE if dtype is None else dtype)
+    return _make(np.repeat(values, repeat) if repeat > 1 else values, ctx)
+
+
+def linspace(start, stop, num, endpoint=True, ctx=None, dtype=None):
+    """``num`` evenly spaced values from ``start`` to ``stop``.
+
+    Examples
+    --------
+    >>> linspace(0, 1, 3).asnumpy()
+    array([0. , 0.5, 1. ], dtype=float32)
+    """
+    return _make(np.linspace(start, stop, num, endpoint=endpoint).astype(DTYPE if dtype is None else dtype), ctx)
+
+
+def eye(N, M=0, k=0, ctx=None, dtype=None):
+    """An identity-like 2-D array.
+
+    Examples
+    --------
+    >>> eye(2).asnumpy()
+    array([[1., 0.],
+           [0., 1.]], dtype=float32)
+    """
+    return _make(np.eye(N, M or None, k, dtype=DTYPE if dtype is None else dtype), ctx)
+
+
+def waitall():
+    """Wait for all pending computation: ssdkit computes synchronously, so this returns at once.
+
+    Examples
+    --------
+    >>> waitall()
+    """

@@ -1,0 +1,512 @@
+"""Layer 3: the NDArray (a numpy buffer + autograd bookkeeping) and :func:`invoke`, the one path from an
+array call to the op registry and the tape.
+
+Examples
+--------
+>>> import ssdkit as mx
+>>> a = mx.nd.array([[1, 2, 3], [4, 5, 6]])
+>>> a
+<BLANKLINE>
+[[1. 2. 3.]
+ [4. 5. 6.]]
+<NDArray 2x3 @cpu(0)>
+>>> (a * 2 + 1).sum(axis=1).asnumpy()
+array([15., 33.], dtype=float32)
+"""
+import numpy as np
+
+from .. import autograd
+from ..base import MXNetError, ShapeError, DTYPE, numeric_types
+from ..context import Context, cpu, check_cpu
+from ..ops import get_op, Op
+
+__all__ = ["NDArray", "invoke", "invoke_op"]
+
+
+def _has_shape_rule(op):
+    return type(op).infer_shape is not Op.infer_shape
+
+
+def invoke_op(op, inputs, params, out=None):
+    """Run ``op`` on NDArrays with parsed ``params``: check shapes, forward, and record on the tape.
+
+    Returns the list of output NDArrays.
+
+    Examples
+    --------
+    >>> from ssdkit.ops import get_op
+    >>> op = get_op("exp")
+    >>> invoke_op(op, [NDArray(np.zeros(2, np.float32))], op.parse_params({}))[0].asnumpy()
+    array([1., 1.], dtype=float32)
+    """
+    arrays = [x._data for x in inputs]
+    if _has_shape_rule(op):
+        op.infer_shape(params, [a.shape for a in arrays])
+    try:
+        outputs, saved = op.forward(params, arrays, autograd.is_training())
+    except (ValueError, IndexError, TypeError) as err:
+        if isinstance(err, MXNetError):
+            raise
+        shapes = ", ".join(f"{n}{a.shape}" for n, a in zip(op.input_names(params), arrays))
+        raise MXNetError(f"{op.name}: cannot compute with inputs {shapes} and parameters "
+                         f"{dict(params)}: {err}") from None
+    results = [NDArray(o) for o in outputs]
+    if op.differentiable or any(x._entry is not None for x in inputs):
+        autograd.record_node(lambda grads: op.backward(params, saved, grads), inputs, results, op.name)
+    if out is not None:
+        outs = out if isinstance(out, (list, tuple)) else [out]
+        for dst, src in zip(outs, results):
+            dst._data[...] = src._data
+        return list(outs)
+    return results
+
+
+def invoke(op_name, inputs, out=None, **kwargs):
+    """Call a registered op by name on NDArrays; returns one NDArray or a list for multi-output ops.
+
+    Examples
+    --------
+    >>> invoke("relu", [NDArray(np.array([-1., 1.], np.float32))]).asnumpy()
+    array([0., 1.], dtype=float32)
+    """
+    op = get_op(op_name)
+    params = op.parse_params(kwargs)
+    results = invoke_op(op, inputs, params, out)
+    return results[0] if len(results) == 1 else results
+
+
+def _to_nd(value, like):
+    if isinstance(value, NDArray):
+        return value
+    return NDArray(np.asarray(value, dtype=like.dtype))
+
+
+class NDArray:
+    """An n-dimensional array on the CPU, MXNet's ``mx.nd.NDArray``.
+
+    Arithmetic broadcasts, scalars keep the array's dtype, and every operation inside
+    ``autograd.record()`` is recorded for ``backward``.
+
+    Parameters
+    ----------
+    data : numpy.ndarray
+        The buffer (not copied).
+    ctx : Context, optional
+
+    Examples
+    --------
+    >>> x = NDArray(np.arange(6, dtype=np.float32).reshape(2, 3))
+    >>> x.shape, x.dtype, x.size, x.ndim, x.context
+    ((2, 3), <class 'numpy.float32'>, 6, 2, cpu(0))
+    >>> x.reshape((0, -1, 1)).shape
+    (2, 3, 1)
+    """
+    __array_priority__ = 1000.0  # numpy scalars defer to NDArray operators
+    __slots__ = ("_data", "_ctx", "_grad", "_grad_req", "_entry", "__weakref__")
+
+    def __init__(self, data, ctx=None):
+        self._data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        self._ctx = ctx if ctx is not None else cpu()
+        self._grad = None
+        self._grad_req = "null"
+        self._entry = None
+
+    # ----------------------------------------------------------------- basics
+    def _wrap(self, data):
+        return NDArray(data, self._ctx)
+
+    @property
+    def shape(self):
+        """The shape as a tuple."""
+        return self._data.shape
+
+    @property
+    def dtype(self):
+        """The numpy scalar type (e.g. ``numpy.float32``), as MXNet reports it."""
+        return self._data.dtype.type
+
+    @property
+    def size(self):
+        """Number of elements."""
+        return self._data.size
+
+    @property
+    def ndim(self):
+        """Number of dimensions."""
+        return self._data.ndim
+
+    @property
+    def context(self):
+        """The array's Context (always a CPU context)."""
+        return self._ctx
+
+    ctx = context
+
+    @property
+    def stype(self):
+        """Storage type: always ``'default'`` (dense)."""
+        return "default"
+
+    @property
+    def T(self):
+        """The transpose (reversed axes)."""
+        return self.transpose()
+
+    @property
+    def grad(self):
+        """The gradient buffer attached by :meth:`attach_grad` (None before)."""
+        return self._grad
+
+    @property
+    def handle(self):
+        """MXNet exposed a C handle; here the numpy buffer stands in for it."""
+        return self._data
+
+    def asnumpy(self):
+        """A numpy copy of the values.
+
+        Examples
+        --------
+        >>> NDArray(np.ones(2, np.float32)).asnumpy()
+        array([1., 1.], dtype=float32)
+        """
+        return self._data.copy()
+
+    def asscalar(self):
+        """The value of a one-element array as a numpy scalar.
+
+        Examples
+        --------
+        >>> print(NDArray(np.array([3.5], np.float32)).asscalar())
+        3.5
+        """
+        if self._data.size != 1:
+            raise ShapeError(f"asscalar: the array must have exactly one element, got shape {self.shape}")
+        return self._data.reshape(-1)[0]
+
+    def astype(self, dtype, copy=True):
+        """A copy converted to ``dtype`` (differentiable, as MXNet's Cast).
+
+        Examples
+        --------
+        >>> NDArray(np.ones(2, np.float32)).astype('int32').dtype
+        <class 'numpy.int32'>
+        """
+        if not copy and np.dtype(dtype) == self._data.dtype:
+            return self
+        return invoke("Cast", [self], dtype=np.dtype(dtype).name)
+
+    def copy(self):
+        """A deep copy (recorded as ``_copy`` under autograd).
+
+        Examples
+        --------
+        >>> a = NDArray(np.ones(2, np.float32)); b = a.copy(); b[:] = 0; a.asnumpy()
+        array([1., 1.], dtype=float32)
+        """
+        return invoke("_copy", [self])
+
+    def copyto(self, other):
+        """Copy the values into ``other`` (an NDArray of the same shape) or to a new array on a Context.
+
+        Examples
+        --------
+        >>> a = NDArray(np.ones(2, np.float32)); b = NDArray(np.zeros(2, np.float32))
+        >>> a.copyto(b).asnumpy()
+        array([1., 1.], dtype=float32)
+        """
+        if isinstance(other, Context):
+            check_cpu(other)
+            return NDArray(self._data.copy(), other)
+        if other.shape != self.shape:
+            raise ShapeError(f"copyto: target shape {other.shape} differs from source shape {self.shape}")
+        other._data[...] = self._data
+        return other
+
+    def as_in_context(self, context):
+        """This array on ``context`` (itself: everything lives on the CPU).
+
+        Examples
+        --------
+        >>> a = NDArray(np.ones(1, np.float32)); a.as_in_context(cpu()) is a
+        True
+        """
+        check_cpu(context)
+        return self
+
+    as_in_ctx = as_in_context
+
+    def attach_grad(self, grad_req="write", stype=None):
+        """Allocate a zero gradient buffer and make this array a variable for autograd.
+
+        Parameters
+        ----------
+        grad_req : {'write', 'add', 'null'}
+
+        Examples
+        --------
+        >>> a = NDArray(np.ones(2, np.float32)); a.attach_grad(); a.grad.asnumpy()
+        array([0., 0.], dtype=float32)
+        """
+        if grad_req not in ("write", "add", "null"):
+            raise MXNetError(f"attach_grad: grad_req must be 'write', 'add' or 'null', got {grad_req!r}")
+        self._grad = NDArray(np.zeros_like(self._data), self._ctx)
+        self._grad_req = grad_req
+        self._entry = None
+
+    def detach(self):
+        """A new array sharing the values but cut from the autograd graph.
+
+        Examples
+        --------
+        >>> NDArray(np.ones(1, np.float32)).detach().shape
+        (1,)
+        """
+        return NDArray(self._data, self._ctx)
+
+    def backward(self, out_grad=None, retain_graph=False, train_mode=True):
+        """Back-propagate from this array (``out_grad`` defaults to ones).
+
+        Examples
+        --------
+        >>> a = NDArray(np.array([2.0], np.float32)); a.attach_grad()
+        >>> with autograd.record():
+        ...     b = a * a
+        >>> b.backward(); a.grad.asnumpy()
+        array([4.], dtype=float32)
+        """
+        autograd.backward([self], None if out_grad is None else [out_grad], retain_graph, train_mode)
+
+    def wait_to_read(self):
+        """Computation is synchronous here; returns immediately."""
+
+    def zeros_like(self):
+        """Zeros of the same shape and dtype."""
+        return invoke("zeros_like", [self])
+
+    def ones_like(self):
+        """Ones of the same shape and dtype."""
+        return invoke("ones_like", [self])
+
+    def tolist(self):
+        """Nested Python lists of the values."""
+        return self._data.tolist()
+
+    # ------------------------------------------------------------- printing
+    def __repr__(self):
+        shape = "x".join(str(d) for d in self.shape)
+        return f"\n{self._data}\n<{type(self).__name__} {shape} @{self._ctx}>"
+
+    def __str__(self):
+        return self.__repr__()
+
+    def __len__(self):
+        if not self.ndim:
+            raise TypeError("len() of a 0-d NDArray")
+        return self.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self):
+        if self.size != 1:
+            raise MXNetError(f"the truth value of an NDArray with {self.size} elements is ambiguous")
+        return bool(self._data.reshape(-1)[0])
+
+    def __float__(self):
+        return float(self.asscalar())
+
+    def __int__(self):
+        return int(self.asscalar())
+
+    def __index__(self):
+        return int(self.asscalar())
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __hash__(self):
+        return id(self)
+
+    def __getstate__(self):
+        raise MXNetError("NDArray refuses pickling: save arrays with mx.nd.save (a pickle-free format)")
+
+    # ------------------------------------------------------------- indexing
+    def __getitem__(self, key):
+        key = _index_key(key)
+        if autograd.is_recording() and (self._entry is not None or self._grad is not None):
+            return invoke("_getitem", [self], key=key)
+        return NDArray(self._data[key], self._ctx)  # basic indexing is a view, as in MXNet
+
+    def __setitem__(self, key, value):
+        value = value._data if isinstance(value, NDArray) else value
+        try:
+            self._data[_index_key(key)] = value
+        except ValueError as err:
+            raise ShapeError(f"NDArray.__setitem__: cannot assign a value of shape {np.shape(value)} to "
+                             f"index {key!r} of an array of shape {self.shape}: {err}") from None
+
+    # ------------------------------------------------------------ arithmetic
+    def _binary(self, other, op, scalar_op, reflected_scalar_op=None, swap=False):
+        if isinstance(other, NDArray):
+            return invoke(op, [other, self] if swap else [self, other])
+        if isinstance(other, numeric_types):
+            return invoke(reflected_scalar_op if swap else scalar_op, [self], scalar=float(other))
+        if isinstance(other, np.ndarray):
+            other = NDArray(other.astype(self._data.dtype, copy=False))
+            return invoke(op, [other, self] if swap else [self, other])
+        return NotImplemented
+
+    def __add__(self, o): return self._binary(o, "broadcast_add", "_plus_scalar", "_plus_scalar", False)
+    def __radd__(self, o): return self._binary(o, "broadcast_add", "_plus_scalar", "_plus_scalar", True)
+    def __sub__(self, o): return self._binary(o, "broadcast_sub", "_minus_scalar", "_rminus_scalar", False)
+    def __rsub__(self, o): return self._binary(o, "broadcast_sub", "_minus_scalar", "_rminus_scalar", True)
+    def __mul__(self, o): return self._binary(o, "broadcast_mul", "_mul_scalar", "_mul_scalar", False)
+    def __rmul__(self, o): return self._binary(o, "broadcast_mul", "_mul_scalar", "_mul_scalar", True)
+    def __truediv__(self, o): return self._binary(o, "broadcast_div", "_div_scalar", "_rdiv_scalar", False)
+    def __rtruediv__(self, o): return self._binary(o, "broadcast_div", "_div_scalar", "_rdiv_scalar", True)
+    def __mod__(self, o): return self._binary(o, "broadcast_mod", "_mod_scalar", "_rmod_scalar", False)
+    def __rmod__(self, o): return self._binary(o, "broadcast_mod", "_mod_scalar", "_rmod_scalar", True)
+    def __pow__(self, o): return self._binary(o, "broadcast_power", "_power_scalar", "_rpower_scalar", False)
+    def __rpow__(self, o): return self._binary(o, "broadcast_power", "_power_scalar", "_rpower_scalar", True)
+    def __eq__(self, o): return self._binary(o, "broadcast_equal", "_equal_scalar", "_equal_scalar")
+    def __ne__(self, o): return self._binary(o, "broadcast_not_equal", "_not_equal_scalar", "_not_equal_scalar")
+    def __gt__(self, o): return self._binary(o, "broadcast_greater", "_greater_scalar", "_lesser_scalar")
+    def __ge__(self, o): return self._binary(o, "broadcast_greater_equal", "_greater_equal_scalar",
+                                             "_lesser_equal_scalar")
+    def __lt__(self, o): return self._binary(o, "broadcast_lesser", "_lesser_scalar", "_greater_scalar")
+    def __le__(self, o): return self._binary(o, "broadcast_lesser_equal", "_lesser_equal_scalar",
+                                             "_greater_equal_scalar")
+    def __neg__(self): return invoke("negative", [self])
+    def __abs__(self): return invoke("abs", [self])
+    __div__, __rdiv__ = __truediv__, __rtruediv__
+
+    def _inplace(self, other, op_name):
+        # MXNet's in-place update writes into this buffer; it is not recorded by autograd
+        result = getattr(self, op_name)(other)
+        self._data[...] = result._data
+        return self
+
+    def __iadd__(self, o): return self._inplace(o, "__add__")
+    def __isub__(self, o): return self._inplace(o, "__sub__")
+    def __imul__(self, o): return self._inplace(o, "__mul__")
+    def __itruediv__(self, o): return self._inplace(o, "__truediv__")
+    def __imod__(self, o): return self._inplace(o, "__mod__")
+
+    # ------------------------------------------------------------ shape methods
+    def reshape(self, *shape, **kwargs):
+        """Reshape with MXNet's special codes (0 copy, -1 infer, -2 rest, -3 merge, -4 split).
+
+        Examples
+        --------
+        >>> NDArray(np.zeros((2, 3, 4), np.float32)).reshape(-3, 0).shape
+        (6, 4)
+        """
+        if "shape" in kwargs:
+            shape = kwargs.pop("shape")
+        elif len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        return invoke("Reshape", [self], shape=tuple(shape), **kwargs)
+
+    def reshape_like(self, other):
+        """Reshape to ``other.shape``."""
+        return self.reshape(other.shape)
+
+    def transpose(self, *axes, **kwargs):
+        """Permute axes (reversed by default)."""
+        axes = kwargs.pop("axes", axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes)
+        return invoke("transpose", [self], axes=tuple(axes or ()))
+
+    def flatten(self, inplace=False):
+        """Collapse every axis but the first: (N, ...) -> (N, prod(...)), as MXNet's Flatten."""
+        return invoke("Flatten", [self])
+
+    def expand_dims(self, axis):
+        return invoke("expand_dims", [self], axis=axis)
+
+    def squeeze(self, axis=None):
+        return invoke("squeeze", [self], axis=axis)
+
+    def swapaxes(self, dim1, dim2):
+        return invoke("swapaxes", [self], dim1=dim1, dim2=dim2)
+
+    def broadcast_to(self, shape):
+        return invoke("broadcast_to", [self], shape=shape)
+
+    def broadcast_like(self, other):
+        return invoke("broadcast_like", [self, other])
+
+    def tile(self, reps):
+        return invoke("tile", [self], reps=reps)
+
+    def repeat(self, repeats, axis=None):
+        return invoke("repeat", [self], repeats=repeats, axis=axis)
+
+    def split(self, num_outputs, axis=1, squeeze_axis=False):
+        return invoke("split", [self], num_outputs=num_outputs, axis=axis, squeeze_axis=squeeze_axis)
+
+    def slice_axis(self, axis, begin, end):
+        return invoke("slice_axis", [self], axis=axis, begin=begin, end=end)
+
+    def take(self, indices, axis=0, mode="clip"):
+        return invoke("take", [self, _to_nd(indices, self)], axis=axis, mode=mode)
+
+    def pick(self, index, axis=-1, keepdims=False):
+        return invoke("pick", [self, _to_nd(index, self)], axis=axis, keepdims=keepdims)
+
+    def one_hot(self, depth, **kwargs):
+        return invoke("one_hot", [self], depth=depth, **kwargs)
+
+    def clip(self, a_min, a_max):
+        return invoke("clip", [self], a_min=a_min, a_max=a_max)
+
+    def topk(self, axis=-1, k=1, ret_typ="indices", is_ascend=False, dtype="float32"):
+        return invoke("topk", [self], axis=axis, k=k, ret_typ=ret_typ, is_ascend=is_ascend, dtype=dtype)
+
+    def sort(self, axis=-1, is_ascend=True):
+        return invoke("sort", [self], axis=axis, is_ascend=is_ascend)
+
+    def argsort(self, axis=-1, is_ascend=True, dtype="float32"):
+        return invoke("argsort", [self], axis=axis, is_ascend=is_ascend, dtype=dtype)
+
+    def norm(self, ord=2, axis=None, keepdims=False):
+        return invoke("norm", [self], ord=ord, axis=axis, keepdims=keepdims)
+
+    def softmax(self, axis=-1):
+        return invoke("softmax", [self], axis=axis)
+
+    def log_softmax(self, axis=-1):
+        return invoke("log_softmax", [self], axis=axis)
+
+    def abs(self): return invoke("abs", [self])
+    def exp(self): return invoke("exp", [self])
+    def log(self): return invoke("log", [self])
+    def sqrt(self): return invoke("sqrt", [self])
+    def square(self): return invoke("square", [self])
+    def sign(self): return invoke("sign", [self])
+    def relu(self): return invoke("relu", [self])
+    def sigmoid(self): return invoke("sigmoid", [self])
+    def tanh(self): return invoke("tanh", [self])
+
+
+def _reduction(op_name):
+    def method(self, axis=None, keepdims=False, exclude=False):
+        if op_name in ("argmax", "argmin"):
+            return invoke(op_name, [self], axis=axis, keepdims=keepdims)
+        return invoke(op_name, [self], axis=axis, keepdims=keepdims, exclude=exclude)
+    method.__name__ = op_name
+    method.__doc__ = f"{op_name} over ``axis`` (None = all), MXNet's ``keepdims`` and ``exclude``."
+    return method
+
+
+for _name in ("sum", "mean", "max", "min", "prod", "argmax", "argmin"):
+    setattr(NDArray, _name, _reduction(_name))
+
+
+def _index_key(key):
+    """NDArray indices become numpy indices (integer arrays for advanced indexing)."""
+    if isinstance(key, NDArray):
+        return key._data.astype(np.int64)
+    if isinstance(key, tuple):
+        return tuple(k._data.astype(np.int64) if isinstance(k, NDArray) else k for k in key)
+    return key

@@ -1,0 +1,205 @@
+"""``mx.nd.save`` / ``mx.nd.load`` in MXNet's binary NDArray-list layout (``.params`` files), without pickle.
+
+Layout (little-endian): uint64 0x112, uint64 0, uint64 count, then per array: uint32 magic 0xF993FAC9,
+int32 storage type (0 = dense), int32 ndim, int64 dims, int32 dev_type, int32 dev_id, int32 dtype flag,
+raw data; then uint64 name count and per name uint64 length + UTF-8 bytes. Arrays written by MXNet with
+the older magic 0xF993FAC8 and the numpy-shape magic 0xF993FACA are read too.
+
+Examples
+--------
+>>> import tempfile, os, ssdkit as mx
+>>> path = os.path.join(tempfile.mkdtemp(), "x.params")
+>>> mx.nd.save(path, {"w": mx.nd.ones((2, 3))})
+>>> {k: v.shape for k, v in mx.nd.load(path).items()}
+{'w': (2, 3)}
+"""
+import os
+import struct
+
+import numpy as np
+
+from ..base import MXNetError
+from .ndarray import NDArray
+
+__all__ = ["save", "load", "load_frombuffer", "save_tobytes", "ParamFileError"]
+
+LIST_MAGIC = 0x112
+V1_MAGIC, V2_MAGIC, V3_MAGIC = 0xF993FAC8, 0xF993FAC9, 0xF993FACA
+DTYPE_FLAGS = {0: np.float32, 1: np.float64, 2: np.float16, 3: np.uint8, 4: np.int32, 5: np.int8, 6: np.int64,
+               7: np.bool_}
+FLAG_OF = {np.dtype(v): k for k, v in DTYPE_FLAGS.items()}
+CPU_DEV_TYPE = 1
+
+
+class ParamFileError(MXNetError):
+    """A parameter file is truncated, has a wrong magic number or an unknown dtype; names the file.
+
+    Examples
+    --------
+    >>> issubclass(ParamFileError, MXNetError)
+    True
+    """
+
+
+def _encode_array(array):
+    data = np.ascontiguousarray(array._data if isinstance(array, NDArray) else array)
+    if data.dtype not in FLAG_OF:
+        raise MXNetError(f"save: dtype {data.dtype} has no MXNet type flag; cast to one of "
+                         f"{sorted(str(d) for d in FLAG_OF)}")
+    parts = [struct.pack("<Ii", V2_MAGIC, 0), struct.pack("<i", data.ndim),
+             struct.pack(f"<{data.ndim}q", *data.shape)]
+    if data.ndim == 0:
+        # MXNet's legacy shape semantics treat ndim 0 as "no array"; store a 0-d value as shape (1,)
+        parts = [struct.pack("<Ii", V2_MAGIC, 0), struct.pack("<iq", 1, 1)]
+    parts += [struct.pack("<iii", CPU_DEV_TYPE, 0, FLAG_OF[data.dtype]), data.astype(data.dtype.newbyteorder("<"),
+                                                                                    copy=False).tobytes()]
+    return b"".join(parts)
+
+
+def save_tobytes(data):
+    """Serialize an NDArray, a list of them or a dict name -> NDArray to bytes in MXNet's layout.
+
+    Examples
+    --------
+    >>> len(save_tobytes([])) == 32
+    True
+    """
+    if isinstance(data, (NDArray, np.ndarray)):
+        data = [data]
+    if isinstance(data, dict):
+        names, arrays = list(data.keys()), list(data.values())
+        if not all(isinstance(n, str) for n in names):
+            raise MXNetError("save: dict keys must be strings")
+    elif isinstance(data, (list, tuple)):
+        names, arrays = [], list(data)
+    else:
+        raise MXNetError(f"save: expects an NDArray, a list or a dict of NDArrays, got {type(data).__name__}")
+    chunks = [struct.pack("<QQQ", LIST_MAGIC, 0, len(arrays))]
+    chunks += [_encode_array(a) for a in arrays]
+    chunks.append(struct.pack("<Q", len(names)))
+    for n in names:
+        raw = n.encode("utf-8")
+        chunks.append(struct.pack("<Q", len(raw)) + raw)
+    return b"".join(chunks)
+
+
+def save(fname, data):
+    """Write arrays to ``fname`` atomically (temp file in the same directory, fsync, rename).
+
+    Parameters
+    ----------
+    fname : str
+    data : NDArray, list of NDArray or dict of str -> NDArray
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> save(os.path.join(tempfile.mkdtemp(), "a.nd"), [NDArray(np.zeros(2, np.float32))])
+    """
+    payload = save_tobytes(data)
+    directory = os.path.dirname(os.path.abspath(fname))
+    tmp = os.path.join(directory, f".{os.path.basename(fname)}.tmp{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, fname)
+    except OSError as err:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise MXNetError(f"save: could not write {fname}: {err.strerror or err}") from err
+
+
+class _Reader:
+    def __init__(self, buf, source):
+        self.buf, self.pos, self.source = memoryview(buf), 0, source
+
+    def take(self, n, what):
+        if n < 0 or self.pos + n > len(self.buf):
+            raise ParamFileError(f"{self.source}: truncated while reading {what} at byte {self.pos} "
+                                 f"(needs {n} bytes, {len(self.buf) - self.pos} left)")
+        chunk = self.buf[self.pos:self.pos + n]
+        self.pos += n
+        return chunk
+
+    def unpack(self, fmt, what):
+        return struct.unpack(fmt, self.take(struct.calcsize(fmt), what))
+
+
+def _decode_array(r, index):
+    what = f"array {index}"
+    (magic,) = r.unpack("<I", what + " magic")
+    if magic in (V2_MAGIC, V3_MAGIC):
+        (stype,) = r.unpack("<i", what + " storage type")
+        if stype != 0:
+            raise ParamFileError(f"{r.source}: {what} is sparse (storage type {stype}); only dense arrays load")
+        (ndim,) = r.unpack("<i", what + " ndim")
+    elif magic == V1_MAGIC:
+        (ndim,) = r.unpack("<i", what + " ndim")
+    else:  # the oldest layout starts directly with a uint32 ndim
+        ndim = magic
+    if not 0 <= ndim <= 32:
+        raise ParamFileError(f"{r.source}: {what} has an invalid magic/ndim {magic:#x}")
+    shape = r.unpack(f"<{ndim}q", what + " shape") if ndim else ()
+    if ndim == 0 and magic != V3_MAGIC:
+        return NDArray(np.zeros((0,), np.float32))  # MXNet's "none" array
+    if any(d < 0 for d in shape):
+        raise ParamFileError(f"{r.source}: {what} has a negative dimension in shape {shape}")
+    r.unpack("<ii", what + " context")
+    (flag,) = r.unpack("<i", what + " dtype flag")
+    if flag not in DTYPE_FLAGS:
+        raise ParamFileError(f"{r.source}: {what} has unknown dtype flag {flag}")
+    dtype = np.dtype(DTYPE_FLAGS[flag]).newbyteorder("<")
+    count = int(np.prod(shape)) if shape else 1
+    raw = r.take(count * dtype.itemsize, what + " data")
+    return NDArray(np.frombuffer(raw, dtype=dtype).astype(dtype.newbyteorder("="), copy=True).reshape(shape))
+
+
+def load_frombuffer(buf, source="<buffer>"):
+    """Parse bytes in MXNet's layout: a dict when names are stored, else a list.
+
+    Examples
+    --------
+    >>> load_frombuffer(save_tobytes({"a": NDArray(np.ones(1, np.float32))}))["a"].asnumpy()
+    array([1.], dtype=float32)
+    """
+    r = _Reader(buf, source)
+    header, _reserved = r.unpack("<QQ", "file header")
+    if header != LIST_MAGIC:
+        raise ParamFileError(f"{source}: not an MXNet NDArray file (magic {header:#x}, expected {LIST_MAGIC:#x})")
+    (count,) = r.unpack("<Q", "array count")
+    if count > len(buf):
+        raise ParamFileError(f"{source}: array count {count} exceeds the file size")
+    arrays = [_decode_array(r, i) for i in range(count)]
+    (num_names,) = r.unpack("<Q", "name count")
+    if num_names not in (0, count):
+        raise ParamFileError(f"{source}: {num_names} names for {count} arrays")
+    names = []
+    for i in range(num_names):
+        (length,) = r.unpack("<Q", f"name {i} length")
+        try:
+            names.append(bytes(r.take(length, f"name {i}")).decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ParamFileError(f"{source}: name {i} is not valid UTF-8") from None
+    if r.pos != len(r.buf):
+        raise ParamFileError(f"{source}: {len(r.buf) - r.pos} unexpected trailing bytes")
+    return dict(zip(names, arrays)) if names else arrays
+
+
+def load(fname):
+    """Read a file written by :func:`save` or by MXNet's ``mx.nd.save`` / ``export``.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "b.nd"); save(p, [NDArray(np.ones(3, np.float32))])
+    >>> load(p)[0].shape
+    (3,)
+    """
+    try:
+        with open(fname, "rb") as f:
+            buf = f.read()
+    except OSError as err:
+        raise MXNetError(f"load: cannot read {fname}: {err.strerror or err}") from err
+    return load_frombuffer(buf, fname)

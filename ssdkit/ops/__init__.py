@@ -1,0 +1,20 @@
+"""Layer 1: every operator once (forward, backward, shape rule side by side), in one registry.
+
+Importing this package registers all ops; ``get_op(name)`` finds one, ``list_ops()`` lists them.
+
+Examples
+--------
+>>> from ssdkit.ops import get_op, list_ops
+>>> len(list_ops()) > 100
+True
+"""
+from .registry import Op, Param, Params, REQUIRED, register, get_op, list_ops, alias_of
+from . import elemwise, shape, reduce, nn  # noqa: F401  (registration side effects)
+
+try:  # the SSD contrib ops wrap ssdkit.boxes
+    from . import contrib_box  # noqa: F401
+except ImportError as _err:  # pragma: no cover - only while the module is being written
+    if "contrib_box" not in str(_err):
+        raise
+
+__all__ = ["Op", "Param", "Params", "REQUIRED", "register", "get_op", "list_ops", "alias_of"]

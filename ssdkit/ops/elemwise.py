@@ -1,0 +1,242 @@
+"""Elementwise ops: unary math, broadcasting binary ops and array-scalar ops, each with its gradient beside it.
+
+Binary ops broadcast as numpy does (MXNet's ``broadcast_*``); their gradients are summed back to each
+input's shape by :func:`unbroadcast`.
+
+Examples
+--------
+>>> from ssdkit.ops import get_op
+>>> op = get_op("broadcast_mul")
+>>> p = op.parse_params({})
+>>> a, b = np.ones((2, 3), np.float32), np.full((1, 3), 2, np.float32)
+>>> (y,), saved = op.forward(p, [a, b], False)
+>>> [g.shape for g in op.backward(p, saved, [np.ones((2, 3), np.float32)])]
+[(2, 3), (1, 3)]
+"""
+import numpy as np
+from scipy.special import expit
+
+from .registry import Op, Param, register
+
+__all__ = ["unbroadcast"]
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` over the axes numpy broadcasting added or stretched, giving an array of ``shape``.
+
+    Examples
+    --------
+    >>> unbroadcast(np.ones((2, 3)), (1, 3))
+    array([[2., 2., 2.]])
+    """
+    if grad.shape == tuple(shape):
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and grad.shape[i + lead] != 1)
+    return grad.sum(axis=axes, keepdims=True).reshape(shape) if axes else grad.reshape(shape)
+
+
+def _sigmoid(x):
+    return expit(x)  # scipy's expit is overflow-safe and keeps float32
+
+
+def _softrelu(x):
+    return np.logaddexp(0, x).astype(x.dtype, copy=False)
+
+
+# name: (forward f(x), gradient g(x, y, dy) or None for zero gradient)
+UNARY = {
+    "relu": (lambda x: np.maximum(x, 0), lambda x, y, dy: dy * (x > 0)),
+    "sigmoid": (_sigmoid, lambda x, y, dy: dy * y * (1 - y)),
+    "tanh": (np.tanh, lambda x, y, dy: dy * (1 - y * y)),
+    "softrelu": (_softrelu, lambda x, y, dy: dy * _sigmoid(x)),
+    "softsign": (lambda x: x / (1 + np.abs(x)), lambda x, y, dy: dy / np.square(1 + np.abs(x))),
+    "exp": (np.exp, lambda x, y, dy: dy * y),
+    "expm1": (np.expm1, lambda x, y, dy: dy * (y + 1)),
+    "log": (np.log, lambda x, y, dy: dy / x),
+    "log1p": (np.log1p, lambda x, y, dy: dy / (1 + x)),
+    "log2": (np.log2, lambda x, y, dy: dy / (x * np.log(2).astype(x.dtype))),
+    "log10": (np.log10, lambda x, y, dy: dy / (x * np.log(10).astype(x.dtype))),
+    "sqrt": (np.sqrt, lambda x, y, dy: dy / (2 * y)),
+    "rsqrt": (lambda x: 1 / np.sqrt(x), lambda x, y, dy: -0.5 * dy * y * y * y),
+    "square": (np.square, lambda x, y, dy: 2 * dy * x),
+    "reciprocal": (np.reciprocal, lambda x, y, dy: -dy * y * y),
+    "negative": (np.negative, lambda x, y, dy: -dy),
+    "abs": (np.abs, lambda x, y, dy: dy * np.sign(x)),
+    "sin": (np.sin, lambda x, y, dy: dy * np.cos(x)),
+    "cos": (np.cos, lambda x, y, dy: -dy * np.sin(x)),
+    "tan": (np.tan, lambda x, y, dy: dy * (1 + y * y)),
+    "arctan": (np.arctan, lambda x, y, dy: dy / (1 + x * x)),
+    "sinh": (np.sinh, lambda x, y, dy: dy * np.cosh(x)),
+    "cosh": (np.cosh, lambda x, y, dy: dy * np.sinh(x)),
+    "erf": (None, None),  # filled below from scipy
+    "_copy": (lambda x: x.copy(), lambda x, y, dy: dy),
+    "sign": (np.sign, None),
+    "floor": (np.floor, None),
+    "ceil": (np.ceil, None),
+    "round": (np.round, None),
+    "rint": (np.rint, None),
+    "fix": (np.fix, None),
+    "trunc": (np.trunc, None),
+    "BlockGrad": (lambda x: x.copy(), None),
+    "zeros_like": (np.zeros_like, None),
+    "ones_like": (np.ones_like, None),
+    "logical_not": (lambda x: (x == 0).astype(x.dtype), None),
+}
+
+
+def _erf_pair():
+    from scipy.special import erf
+    return (lambda x: erf(x).astype(x.dtype, copy=False),
+            lambda x, y, dy: dy * (2 / np.sqrt(np.pi)) * np.exp(-x * x))
+
+
+UNARY["erf"] = _erf_pair()
+UNARY_ALIASES = {"_copy": ("identity", "copy"), "BlockGrad": ("stop_gradient",)}
+
+
+def _make_unary(name, f, g):
+    class Unary(Op):
+        differentiable = g is not None
+
+        def forward(self, p, inputs, is_train):
+            x = inputs[0]
+            y = np.asarray(f(x), dtype=x.dtype)
+            return [y], (x, y)
+
+        def backward(self, p, saved, out_grads):
+            x, y = saved
+            if g is None:
+                return [np.zeros_like(x)]
+            return [np.asarray(g(x, y, out_grads[0]), dtype=x.dtype)]
+
+        def infer_shape(self, p, shapes):
+            return shapes, [shapes[0]]
+
+    Unary.__name__ = Unary.name = name
+    register(Unary, aliases=UNARY_ALIASES.get(name, ()))
+
+
+for _name, (_f, _g) in UNARY.items():
+    _make_unary(_name, _f, _g)
+
+
+def _bool(fn):
+    return lambda a, b: fn(a, b).astype(np.result_type(a, b), copy=False)
+
+
+# name: (forward f(a, b), gradient (da, db) given (a, b, y, dy), None = not differentiable)
+BINARY = {
+    "add": (np.add, lambda a, b, y, dy: (dy, dy)),
+    "sub": (np.subtract, lambda a, b, y, dy: (dy, -dy)),
+    "mul": (np.multiply, lambda a, b, y, dy: (dy * b, dy * a)),
+    "div": (np.divide, lambda a, b, y, dy: (dy / b, -dy * y / b)),
+    "mod": (np.mod, lambda a, b, y, dy: (dy, -dy * np.floor(a / b))),
+    "power": (np.power, lambda a, b, y, dy: (dy * b * np.power(a, b - 1),
+                                              dy * y * np.log(np.where(a > 0, a, 1)))),
+    "maximum": (np.maximum, lambda a, b, y, dy: (dy * (a >= b), dy * (a < b))),
+    "minimum": (np.minimum, lambda a, b, y, dy: (dy * (a <= b), dy * (a > b))),
+    "hypot": (np.hypot, lambda a, b, y, dy: (dy * a / y, dy * b / y)),
+    "equal": (_bool(np.equal), None),
+    "not_equal": (_bool(np.not_equal), None),
+    "greater": (_bool(np.greater), None),
+    "greater_equal": (_bool(np.greater_equal), None),
+    "lesser": (_bool(np.less), None),
+    "lesser_equal": (_bool(np.less_equal), None),
+    "logical_and": (_bool(np.logical_and), None),
+    "logical_or": (_bool(np.logical_or), None),
+    "logical_xor": (_bool(np.logical_xor), None),
+}
+# MXNet has both the strict elemwise_* family (symbol a + b) and broadcast_*; here both broadcast.
+BINARY_NAMES = {"add": ("elemwise_add", "_Plus", "_plus", "_add"), "sub": ("elemwise_sub", "_Minus", "_minus", "_sub"),
+                "mul": ("elemwise_mul", "_Mul", "_mul"), "div": ("elemwise_div", "_Div", "_div"),
+                "mod": ("_mod",), "power": ("_power", "_Power"), "maximum": ("_maximum", "_Maximum"),
+                "minimum": ("_minimum", "_Minimum"), "hypot": ("_hypot",),
+                "equal": ("_equal",), "not_equal": ("_not_equal",), "greater": ("_greater",),
+                "greater_equal": ("_greater_equal",), "lesser": ("_lesser",), "lesser_equal": ("_lesser_equal",),
+                "logical_and": ("_logical_and",), "logical_or": ("_logical_or",), "logical_xor": ("_logical_xor",)}
+
+
+def _make_binary(name, f, g):
+    class Binary(Op):
+        inputs = ("lhs", "rhs")
+        differentiable = g is not None
+
+        def forward(self, p, inputs, is_train):
+            a, b = inputs
+            y = f(a, b)
+            return [y], (a, b, y)
+
+        def backward(self, p, saved, out_grads):
+            a, b, y = saved
+            if g is None:
+                return [np.zeros_like(a), np.zeros_like(b)]
+            da, db = g(a, b, y, out_grads[0])
+            return [unbroadcast(np.asarray(da, a.dtype), a.shape), unbroadcast(np.asarray(db, b.dtype), b.shape)]
+
+        def infer_shape(self, p, shapes):
+            a, b = shapes
+            if a is None or b is None:
+                return shapes, [a or b]
+            try:
+                return shapes, [np.broadcast_shapes(a, b)]
+            except ValueError:
+                from ..base import ShapeError
+                raise ShapeError(f"{self.name}: lhs shape {a} and rhs shape {b} cannot be broadcast") from None
+
+    Binary.__name__ = Binary.name = "broadcast_" + name
+    register(Binary, aliases=BINARY_NAMES.get(name, ()))
+
+
+for _name, (_f, _g) in BINARY.items():
+    _make_binary(_name, _f, _g)
+
+# name: (forward f(x, s), gradient g(x, s, y, dy) or None)
+SCALAR = {
+    "_plus_scalar": (lambda x, s: x + s, lambda x, s, y, dy: dy),
+    "_minus_scalar": (lambda x, s: x - s, lambda x, s, y, dy: dy),
+    "_rminus_scalar": (lambda x, s: s - x, lambda x, s, y, dy: -dy),
+    "_mul_scalar": (lambda x, s: x * s, lambda x, s, y, dy: dy * s),
+    "_div_scalar": (lambda x, s: x / s, lambda x, s, y, dy: dy / s),
+    "_rdiv_scalar": (lambda x, s: s / x, lambda x, s, y, dy: -dy * y / x),
+    "_mod_scalar": (lambda x, s: np.mod(x, s), lambda x, s, y, dy: dy),
+    "_rmod_scalar": (lambda x, s: np.mod(s, x), lambda x, s, y, dy: -dy * np.floor(s / x)),
+    "_power_scalar": (lambda x, s: np.power(x, s), lambda x, s, y, dy: dy * s * np.power(x, s - 1)),
+    "_rpower_scalar": (lambda x, s: np.power(s, x), lambda x, s, y, dy: dy * y * np.log(s)),
+    "_maximum_scalar": (lambda x, s: np.maximum(x, s), lambda x, s, y, dy: dy * (x >= s)),
+    "_minimum_scalar": (lambda x, s: np.minimum(x, s), lambda x, s, y, dy: dy * (x <= s)),
+    "_equal_scalar": (lambda x, s: x == s, None),
+    "_not_equal_scalar": (lambda x, s: x != s, None),
+    "_greater_scalar": (lambda x, s: x > s, None),
+    "_greater_equal_scalar": (lambda x, s: x >= s, None),
+    "_lesser_scalar": (lambda x, s: x < s, None),
+    "_lesser_equal_scalar": (lambda x, s: x <= s, None),
+}
+
+
+def _make_scalar(name, f, g):
+    class Scalar(Op):
+        params = {"scalar": Param("float", 1.0)}
+        differentiable = g is not None
+
+        def forward(self, p, inputs, is_train):
+            x = inputs[0]
+            s = x.dtype.type(p.scalar)  # keep the array's dtype, as MXNet casts the scalar
+            y = np.asarray(f(x, s)).astype(x.dtype, copy=False)
+            return [y], (x, s, y)
+
+        def backward(self, p, saved, out_grads):
+            x, s, y = saved
+            if g is None:
+                return [np.zeros_like(x)]
+            return [np.asarray(g(x, s, y, out_grads[0]), dtype=x.dtype)]
+
+        def infer_shape(self, p, shapes):
+            return shapes, [shapes[0]]
+
+    Scalar.__name__ = Scalar.name = name
+    register(Scalar)
+
+
+for _name, (_f, _g) in SCALAR.items():
+    _make_scalar(_name, _f, _g)

@@ -1,0 +1,438 @@
+"""Neural-network ops: FullyConnected, Convolution, Deconvolution, Pooling, BatchNorm, Dropout, activations,
+softmax family, smooth_l1 and Embedding. Convolution and pooling numerics live in :mod:`ssdkit.ops.kernels`.
+
+Examples
+--------
+>>> from ssdkit.ops import get_op
+>>> op = get_op("FullyConnected")
+>>> p = op.parse_params({"num_hidden": 2})
+>>> op.infer_shape(p, [(4, 3), None, None])[0]
+[(4, 3), (2, 3), (2,)]
+"""
+import numpy as np
+from scipy.special import log_softmax as _log_softmax, softmax as _softmax
+
+from ..base import MXNetError, ShapeError, get_rng, as_tuple
+from .registry import Op, Param, register, check_shape
+from .elemwise import UNARY
+from . import kernels
+
+__all__ = []
+
+
+def _missing(shapes):
+    return shapes[0] is None
+
+
+@register
+class FullyConnected(Op):
+    inputs = ("data", "weight", "bias")
+    params = {"num_hidden": Param("int"), "no_bias": Param("bool", False), "flatten": Param("bool", True)}
+
+    def input_names(self, p):
+        return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
+
+    def infer_shape(self, p, shapes):
+        data = shapes[0]
+        if data is None:
+            return shapes, [None]
+        in_units = int(np.prod(data[1:])) if p.flatten else data[-1]
+        full = [data, (p.num_hidden, in_units)] + ([] if p.no_bias else [(p.num_hidden,)])
+        for name, want, got in zip(("weight", "bias"), full[1:], shapes[1:]):
+            if got is not None:
+                check_shape(self.name, name, want, got, f" (data shape {data}, num_hidden={p.num_hidden})")
+        out = (data[0], p.num_hidden) if p.flatten else data[:-1] + (p.num_hidden,)
+        return full, [out]
+
+    def forward(self, p, inputs, is_train):
+        x, w = inputs[0], inputs[1]
+        x2 = x.reshape(x.shape[0], -1) if p.flatten else x.reshape(-1, x.shape[-1])
+        y = x2 @ w.T
+        if not p.no_bias:
+            y += inputs[2]
+        out_shape = (x.shape[0], p.num_hidden) if p.flatten else x.shape[:-1] + (p.num_hidden,)
+        return [y.reshape(out_shape)], (x.shape, x2, w)
+
+    def backward(self, p, saved, out_grads):
+        shape, x2, w = saved
+        g = out_grads[0].reshape(-1, p.num_hidden)
+        grads = [(g @ w).reshape(shape), g.T @ x2]
+        return grads if p.no_bias else grads + [g.sum(axis=0)]
+
+
+def _conv_params(transpose=False):
+    params = {"kernel": Param("shape"), "stride": Param("shape", ()), "pad": Param("shape", ()),
+              "dilate": Param("shape", ()), "num_filter": Param("int"), "num_group": Param("int", 1),
+              "no_bias": Param("bool", False), "layout": Param("any", None), "cudnn_tune": Param("any", None),
+              "cudnn_off": Param("bool", False), "workspace": Param("int", 1024)}
+    if transpose:
+        params.update(adj=Param("shape", ()), target_shape=Param("shape", ()))
+    return params
+
+
+def _spatial(p):
+    """Kernel geometry with MXNet's defaults filled in (stride 1, pad 0, dilate 1)."""
+    n = len(p.kernel)
+    return (p.kernel, as_tuple(p.stride or 1, n), as_tuple(p.pad or 0, n), as_tuple(p.dilate or 1, n))
+
+
+class _ConvBase(Op):
+    inputs = ("data", "weight", "bias")
+
+    def input_names(self, p):
+        return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
+
+    def check_layout(self, p, data):
+        if p.layout not in (None, "NCHW") or len(p.kernel) != 2:
+            raise MXNetError(f"{self.name}: ssdkit supports 2-D kernels in NCHW layout, got kernel={p.kernel}, "
+                             f"layout={p.layout}")
+        if len(data) != 4:
+            raise ShapeError(f"{self.name}: data must be 4-D (N, C, H, W), got shape {data}")
+
+
+@register
+class Convolution(_ConvBase):
+    params = _conv_params()
+
+    def infer_shape(self, p, shapes):
+        data = shapes[0]
+        if data is None:
+            return shapes, [None]
+        self.check_layout(p, data)
+        kernel, stride, pad, dilate = _spatial(p)
+        if data[1] % p.num_group or p.num_filter % p.num_group:
+            raise ShapeError(f"Convolution: channels {data[1]} and num_filter {p.num_filter} must be divisible "
+                             f"by num_group {p.num_group} (data shape {data})")
+        full = [data, (p.num_filter, data[1] // p.num_group) + kernel] + ([] if p.no_bias else [(p.num_filter,)])
+        if shapes[1] is not None and shapes[1][1:2] != full[1][1:2]:
+            raise ShapeError(f"Convolution: weight has {shapes[1][1] * p.num_group} input channels, data has "
+                             f"{data[1]} (data shape {data}, weight shape {shapes[1]})")
+        for name, want, got in zip(("weight", "bias"), full[1:], shapes[1:]):
+            if got is not None:
+                check_shape(self.name, name, want, got, f" (data shape {data})")
+        out = kernels.conv2d_out_shape(data, p.num_filter, kernel, stride, pad, dilate)
+        if min(out) <= 0:
+            raise ShapeError(f"Convolution: kernel {kernel} (dilate {dilate}, pad {pad}) does not fit data "
+                             f"shape {data}")
+        return full, [out]
+
+    def forward(self, p, inputs, is_train):
+        kernel, stride, pad, dilate = _spatial(p)
+        bias = None if p.no_bias else inputs[2]
+        y, saved = kernels.conv2d_forward(inputs[0], inputs[1], bias, stride, pad, dilate, p.num_group)
+        return [y], saved
+
+    def backward(self, p, saved, out_grads):
+        dx, dw, db = kernels.conv2d_backward(saved, out_grads[0], need_db=not p.no_bias)
+        return [dx, dw] if p.no_bias else [dx, dw, db]
+
+
+@register
+class Deconvolution(_ConvBase):
+    params = _conv_params(transpose=True)
+
+    def infer_shape(self, p, shapes):
+        data = shapes[0]
+        if data is None:
+            return shapes, [None]
+        self.check_layout(p, data)
+        kernel, stride, pad, dilate = _spatial(p)
+        full = [data, (data[1], p.num_filter // p.num_group) + kernel] + ([] if p.no_bias else [(p.num_filter,)])
+        for name, want, got in zip(("weight", "bias"), full[1:], shapes[1:]):
+            if got is not None:
+                check_shape(self.name, name, want, got, f" (data shape {data})")
+        adj = as_tuple(p.adj or 0, 2)
+        hw = tuple(s * (i - 1) + d * (k - 1) + 1 - 2 * q + a
+                   for i, k, s, q, d, a in zip(data[2:], kernel, stride, pad, dilate, adj))
+        return full, [(data[0], p.num_filter) + hw]
+
+    def forward(self, p, inputs, is_train):
+        kernel, stride, pad, dilate = _spatial(p)
+        bias = None if p.no_bias else inputs[2]
+        y, saved = kernels.conv2d_transpose_forward(inputs[0], inputs[1], bias, stride, pad,
+                                                    as_tuple(p.adj or 0, 2), dilate, p.num_group)
+        return [y], saved
+
+    def backward(self, p, saved, out_grads):
+        dx, dw, db = kernels.conv2d_transpose_backward(saved, out_grads[0], need_db=not p.no_bias)
+        return [dx, dw] if p.no_bias else [dx, dw, db]
+
+
+@register
+class Pooling(Op):
+    params = {"kernel": Param("shape", ()), "stride": Param("shape", ()), "pad": Param("shape", ()),
+              "pool_type": Param("str", "max", ("max", "avg", "sum", "lp")),
+              "pooling_convention": Param("str", "valid", ("valid", "full", "same")),
+              "global_pool": Param("bool", False), "count_include_pad": Param("any", None),
+              "cudnn_off": Param("bool", False), "layout": Param("any", None), "p_value": Param("any", None)}
+
+    def _geometry(self, p):
+        kernel = p.kernel or (1, 1)
+        return kernel, as_tuple(p.stride or 1, 2), as_tuple(p.pad or 0, 2)
+
+    def infer_shape(self, p, shapes):
+        data = shapes[0]
+        if data is None:
+            return shapes, [None]
+        if len(data) != 4:
+            raise ShapeError(f"Pooling: data must be 4-D (N, C, H, W), got shape {data}")
+        kernel, stride, pad = self._geometry(p)
+        return shapes, [kernels.pool2d_out_shape(data, kernel, stride, pad, p.pooling_convention, p.global_pool)]
+
+    def forward(self, p, inputs, is_train):
+        kernel, stride, pad = self._geometry(p)
+        include = True if p.count_include_pad is None else bool(p.count_include_pad)
+        y, saved = kernels.pool2d_forward(inputs[0], kernel, stride, pad, p.pool_type, p.pooling_convention,
+                                          include, p.global_pool)
+        return [y], saved
+
+    def backward(self, p, saved, out_grads):
+        return [kernels.pool2d_backward(saved, out_grads[0])]
+
+
+def _channel_view(x, axis):
+    """Reshape to (outer, C, inner) so per-channel statistics reduce over axes 0 and 2."""
+    axis = axis % x.ndim
+    outer = int(np.prod(x.shape[:axis]))
+    return x.reshape(outer, x.shape[axis], -1)
+
+
+@register
+class BatchNorm(Op):
+    inputs = ("data", "gamma", "beta", "moving_mean", "moving_var")
+    aux = ("moving_mean", "moving_var")
+    params = {"eps": Param("float", 1e-3), "momentum": Param("float", 0.9), "fix_gamma": Param("bool", True),
+              "use_global_stats": Param("bool", False), "output_mean_var": Param("bool", False),
+              "axis": Param("int", 1), "cudnn_off": Param("bool", False),
+              "min_calib_range": Param("any", None), "max_calib_range": Param("any", None)}
+
+    def output_count(self, p):
+        return 3 if p.output_mean_var else 1
+
+    def infer_shape(self, p, shapes):
+        data = shapes[0]
+        if data is None:
+            return shapes, [None] * self.output_count(p)
+        channels = (data[p.axis % len(data)],)
+        for name, got in zip(self.inputs[1:], shapes[1:]):
+            if got is not None:
+                check_shape(self.name, name, channels, got, f" (data shape {data}, axis {p.axis})")
+        return [data] + [channels] * 4, [data] + [channels] * (self.output_count(p) - 1)
+
+    def forward(self, p, inputs, is_train):
+        x, gamma, beta, moving_mean, moving_var = inputs
+        xv = _channel_view(x, p.axis)
+        gamma_eff = np.ones_like(gamma) if p.fix_gamma else gamma
+        batch_stats = is_train and not p.use_global_stats
+        if batch_stats:
+            count = xv.shape[0] * xv.shape[2]
+            mean = xv.sum(axis=(0, 2)) / count
+            centered = xv - mean[None, :, None]
+            var = np.einsum("ocn,ocn->c", centered, centered) / count
+            # moving statistics are auxiliary state: updated in place, as MXNet does in training
+            moving_mean *= p.momentum
+            moving_mean += (1 - p.momentum) * mean
+            moving_var *= p.momentum
+            moving_var += (1 - p.momentum) * var
+        else:
+            mean, var = moving_mean, moving_var
+            centered = xv - mean[None, :, None]
+        inv_std = (1.0 / np.sqrt(var + p.eps)).astype(x.dtype)
+        x_hat = centered * inv_std[None, :, None]
+        y = x_hat * gamma_eff[None, :, None] + beta[None, :, None]
+        outs = [y.reshape(x.shape)]
+        if p.output_mean_var:
+            outs += [mean.astype(x.dtype), var.astype(x.dtype)]
+        return outs, (x_hat, inv_std, gamma_eff, batch_stats, x.shape)
+
+    def backward(self, p, saved, out_grads):
+        x_hat, inv_std, gamma_eff, batch_stats, shape = saved
+        g = _channel_view(out_grads[0], p.axis)
+        dbeta = g.sum(axis=(0, 2))
+        dgamma = np.einsum("ocn,ocn->c", g, x_hat)
+        scale = (gamma_eff * inv_std)[None, :, None]
+        if batch_stats:
+            count = g.shape[0] * g.shape[2]
+            dx = scale * (g - (dbeta[None, :, None] + x_hat * dgamma[None, :, None]) / count)
+        else:
+            dx = scale * g
+        if p.fix_gamma:
+            dgamma = np.zeros_like(dgamma)
+        zeros = np.zeros_like(dbeta)
+        return [dx.reshape(shape).astype(g.dtype, copy=False), dgamma, dbeta, zeros, zeros]
+
+
+@register
+class Dropout(Op):
+    params = {"p": Param("float", 0.5), "mode": Param("str", "training", ("training", "always")),
+              "axes": Param("shape", ()), "cudnn_off": Param("bool", False)}
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        if p.p <= 0 or not (is_train or p.mode == "always"):
+            return [x], None
+        mask_shape = tuple(1 if a in [ax % x.ndim for ax in p.axes] else d for a, d in enumerate(x.shape))
+        mask = (get_rng().random(mask_shape, dtype=np.float32) >= p.p).astype(x.dtype) / x.dtype.type(1 - p.p)
+        return [x * mask], mask
+
+    def backward(self, p, saved, out_grads):
+        return [out_grads[0] if saved is None else out_grads[0] * saved]
+
+
+@register
+class Activation(Op):
+    params = {"act_type": Param("str", choices=("relu", "sigmoid", "tanh", "softrelu", "softsign"))}
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        y = UNARY[p.act_type][0](x)
+        return [y.astype(x.dtype, copy=False)], (x, y)
+
+    def backward(self, p, saved, out_grads):
+        x, y = saved
+        return [UNARY[p.act_type][1](x, y, out_grads[0]).astype(x.dtype, copy=False)]
+
+
+@register
+class LeakyReLU(Op):
+    inputs = ("data", "gamma")
+    params = {"act_type": Param("str", "leaky", ("leaky", "elu", "prelu", "selu", "gelu", "rrelu")),
+              "slope": Param("float", 0.25), "lower_bound": Param("float", 0.125),
+              "upper_bound": Param("float", 0.334)}
+    SELU_ALPHA, SELU_LAMBDA = 1.6732632423543772, 1.0507009873554805
+
+    def input_names(self, p):
+        return ["data", "gamma"] if p.act_type == "prelu" else ["data"]
+
+    def infer_shape(self, p, shapes):
+        if p.act_type == "prelu" and shapes[0] is not None:
+            return [shapes[0], shapes[1] or (shapes[0][1],)], [shapes[0]]
+        return shapes, [shapes[0]]
+
+    def _slope(self, p, x, inputs):
+        if p.act_type == "prelu":
+            gamma = inputs[1]
+            return gamma.reshape((1, -1) + (1,) * (x.ndim - 2)) if gamma.size > 1 else gamma.reshape(())
+        if p.act_type == "rrelu":  # MXNet samples the slope in training; the mean slope otherwise
+            return x.dtype.type((p.lower_bound + p.upper_bound) / 2)
+        return x.dtype.type(p.slope)
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        a = self._slope(p, x, inputs)
+        if p.act_type in ("leaky", "prelu", "rrelu"):
+            y = np.where(x > 0, x, a * x)
+        elif p.act_type == "elu":
+            y = np.where(x > 0, x, a * np.expm1(np.minimum(x, 0)))
+        elif p.act_type == "selu":
+            y = self.SELU_LAMBDA * np.where(x > 0, x, self.SELU_ALPHA * np.expm1(np.minimum(x, 0)))
+        else:  # gelu, erf form as MXNet
+            y = 0.5 * x * (1 + UNARY["erf"][0](x / np.sqrt(2).astype(x.dtype)))
+        return [y.astype(x.dtype, copy=False)], (x, a, inputs[1] if p.act_type == "prelu" else None)
+
+    def backward(self, p, saved, out_grads):
+        x, a, gamma = saved
+        g = out_grads[0]
+        if p.act_type in ("leaky", "prelu", "rrelu"):
+            dx = np.where(x > 0, g, a * g)
+        elif p.act_type == "elu":
+            dx = np.where(x > 0, g, g * a * np.exp(np.minimum(x, 0)))
+        elif p.act_type == "selu":
+            dx = self.SELU_LAMBDA * np.where(x > 0, g, g * self.SELU_ALPHA * np.exp(np.minimum(x, 0)))
+        else:
+            cdf = 0.5 * (1 + UNARY["erf"][0](x / np.sqrt(2).astype(x.dtype)))
+            dx = g * (cdf + x * np.exp(-0.5 * x * x) / np.sqrt(2 * np.pi).astype(x.dtype))
+        grads = [dx.astype(x.dtype, copy=False)]
+        if p.act_type == "prelu":
+            dgamma = np.where(x > 0, 0, g * x)
+            axes = tuple(i for i in range(x.ndim) if i != 1 or gamma.size == 1)
+            grads.append(dgamma.sum(axis=axes).reshape(gamma.shape).astype(x.dtype))
+        return grads
+
+
+class _SoftmaxBase(Op):
+    params = {"axis": Param("int", -1), "temperature": Param("any", None), "dtype": Param("any", None),
+              "use_length": Param("bool", False)}
+
+    def _t(self, p, x):
+        return x.dtype.type(p.temperature or 1.0)
+
+
+@register
+class softmax(_SoftmaxBase):
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        y = _softmax(x / self._t(p, x), axis=p.axis).astype(x.dtype, copy=False)
+        return [y], y
+
+    def backward(self, p, saved, out_grads):
+        y, g = saved, out_grads[0]
+        return [(y * (g - (g * y).sum(axis=p.axis, keepdims=True))) / y.dtype.type(p.temperature or 1.0)]
+
+
+@register
+class log_softmax(_SoftmaxBase):
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        y = _log_softmax(x / self._t(p, x), axis=p.axis).astype(x.dtype, copy=False)
+        return [y], y
+
+    def backward(self, p, saved, out_grads):
+        y, g = saved, out_grads[0]
+        return [(g - np.exp(y) * g.sum(axis=p.axis, keepdims=True)) / y.dtype.type(p.temperature or 1.0)]
+
+
+@register
+class SoftmaxActivation(Op):
+    params = {"mode": Param("str", "instance", ("instance", "channel"))}
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        flat = x if p.mode == "channel" else x.reshape(x.shape[0], -1)
+        y = _softmax(flat, axis=1).astype(x.dtype, copy=False).reshape(x.shape)
+        return [y], y
+
+    def backward(self, p, saved, out_grads):
+        y, g = saved, out_grads[0]
+        axes = 1 if p.mode == "channel" else tuple(range(1, y.ndim))
+        return [y * (g - (g * y).sum(axis=axes, keepdims=True))]
+
+
+@register
+class smooth_l1(Op):
+    params = {"scalar": Param("float", 1.0)}
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        s2 = x.dtype.type(p.scalar * p.scalar)
+        ax = np.abs(x)
+        y = np.where(ax < 1 / s2, 0.5 * s2 * x * x, ax - 0.5 / s2)
+        return [y.astype(x.dtype, copy=False)], x
+
+    def backward(self, p, saved, out_grads):
+        x = saved
+        s2 = x.dtype.type(p.scalar * p.scalar)
+        return [(out_grads[0] * np.where(np.abs(x) < 1 / s2, s2 * x, np.sign(x))).astype(x.dtype, copy=False)]
+
+
+@register
+class Embedding(Op):
+    inputs = ("data", "weight")
+    params = {"input_dim": Param("int"), "output_dim": Param("int"), "dtype": Param("dtype", "float32"),
+              "sparse_grad": Param("bool", False)}
+
+    def infer_shape(self, p, shapes):
+        if shapes[0] is None:
+            return shapes, [None]
+        return [shapes[0], (p.input_dim, p.output_dim)], [shapes[0] + (p.output_dim,)]
+
+    def forward(self, p, inputs, is_train):
+        idx, w = inputs
+        i = np.clip(idx.astype(np.int64), 0, p.input_dim - 1)
+        return [w[i]], (idx, i, w.shape, w.dtype)
+
+    def backward(self, p, saved, out_grads):
+        idx, i, shape, dtype = saved
+        dw = np.zeros(shape, dtype)
+        np.add.at(dw, i.reshape(-1), out_grads[0].reshape(-1, shape[1]))
+        return [np.zeros_like(idx), dw]

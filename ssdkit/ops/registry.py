@@ -1,0 +1,260 @@
+"""Layer 1: the one operator registry. Every op is declared here once and serves nd, sym and autograd.
+
+An op is a subclass of :class:`Op` registered with :func:`register`. It declares
+
+* ``inputs`` — input names (``aux`` names the auxiliary states among them, e.g. BatchNorm's moving stats),
+* ``params`` — name -> :class:`Param` (parsed from Python values or from MXNet JSON strings such as ``"(3, 3)"``),
+* ``infer_shape(p, shapes)`` — fills unknown input shapes (``None``) where it can and returns output shapes,
+* ``forward(p, inputs, is_train)`` -> ``(outputs, saved)`` where ``saved`` is what backward needs,
+* ``backward(p, saved, out_grads)`` -> one gradient (or ``None``) per input: the vector-Jacobian product.
+
+Forward and backward of an op stand side by side in one class; the ndarray layer calls them imperatively,
+the autograd tape replays backward, and the symbol executor runs the same objects.
+
+Examples
+--------
+>>> from ssdkit.ops import get_op
+>>> op = get_op("relu")
+>>> p = op.parse_params({})
+>>> (y,), saved = op.forward(p, [np.array([-1., 2.], np.float32)], False)
+>>> y
+array([0., 2.], dtype=float32)
+>>> op.backward(p, saved, [np.ones(2, np.float32)])[0]
+array([0., 1.], dtype=float32)
+"""
+import ast
+import numpy as np
+
+from ..base import MXNetError, ShapeError, DTYPE
+
+__all__ = ["Op", "Param", "Params", "REQUIRED", "register", "get_op", "list_ops", "alias_of"]
+
+REQUIRED = object()  # marks a parameter without default
+_REGISTRY = {}       # canonical name -> Op instance
+_ALIASES = {}        # alias (e.g. "Concat", "MultiBoxPrior") -> canonical name
+
+
+def _parse_literal(value):
+    """MXNet JSON stores every attribute as a string: turn ``"(3, 3)"``, ``"True"``, ``"0.5"`` back to Python."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text in ("None", "none"):
+        return None
+    if text in ("True", "true"):
+        return True
+    if text in ("False", "false"):
+        return False
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+class Param:
+    """One declared operator parameter: a kind (int, float, bool, str, shape, floats, dtype, any) and a default.
+
+    Examples
+    --------
+    >>> Param("shape", ()).parse("(3, 3)", "Convolution", "kernel")
+    (3, 3)
+    >>> Param("bool", False).parse("1", "Convolution", "no_bias")
+    True
+    """
+
+    def __init__(self, kind, default=REQUIRED, choices=None):
+        self.kind, self.default, self.choices = kind, default, choices
+
+    def parse(self, value, op_name, name):
+        value = _parse_literal(value)
+        if value is None:
+            return None
+        try:
+            if self.kind == "int":
+                value = int(value)
+            elif self.kind == "float":
+                value = float(value)
+            elif self.kind == "bool":
+                value = bool(int(value)) if isinstance(value, (str, int, np.integer)) else bool(value)
+            elif self.kind == "str":
+                value = str(value)
+            elif self.kind == "shape":
+                value = (int(value),) if np.isscalar(value) else tuple(int(v) for v in value)
+            elif self.kind == "floats":
+                value = (float(value),) if np.isscalar(value) else tuple(float(v) for v in value)
+            elif self.kind == "dtype":
+                value = np.dtype(value).name
+        except (TypeError, ValueError):
+            raise MXNetError(f"{op_name}: parameter {name} expects {self.kind}, got {value!r}") from None
+        if self.choices is not None and value not in self.choices:
+            raise MXNetError(f"{op_name}: parameter {name} must be one of {self.choices}, got {value!r}")
+        return value
+
+
+class Params(dict):
+    """Parsed operator parameters with attribute access; ``given`` remembers what the caller set (for JSON).
+
+    Examples
+    --------
+    >>> p = Params({"axis": 1}, given=("axis",))
+    >>> p.axis, p.given
+    (1, ('axis',))
+    """
+
+    def __init__(self, values, given=()):
+        super().__init__(values)
+        self.given = tuple(given)
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def to_attrs(self):
+        """The user-given parameters as MXNet JSON attribute strings.
+
+        Examples
+        --------
+        >>> Params({"kernel": (3, 3), "no_bias": True}, given=("kernel", "no_bias")).to_attrs()
+        {'kernel': '(3, 3)', 'no_bias': 'True'}
+        """
+        return {k: str(self[k]) for k in self.given}
+
+
+class Op:
+    """Base class of every operator; see the module docstring for the contract.
+
+    Examples
+    --------
+    >>> get_op("Concat") is get_op("concat")
+    True
+    """
+    name = None
+    inputs = ("data",)
+    aux = ()
+    params = {}
+    num_outputs = 1
+    differentiable = True
+    hint = None          # the name-manager hint for symbols (MXNet uses the lower-cased op name)
+    key_var_num_args = None  # ops such as Concat take any number of inputs; this param counts them
+
+    def parse_params(self, kwargs):
+        """Check names, fill defaults and convert values; unknown or missing parameters raise MXNetError."""
+        unknown = set(kwargs) - set(self.params)
+        if unknown:
+            raise MXNetError(f"{self.name}: unknown parameter(s) {sorted(unknown)}; "
+                             f"accepted: {sorted(self.params)}")
+        values = {}
+        for name, spec in self.params.items():
+            if name in kwargs:
+                values[name] = spec.parse(kwargs[name], self.name, name)
+            elif spec.default is REQUIRED:
+                raise MXNetError(f"{self.name}: required parameter {name} is missing")
+            else:
+                values[name] = spec.default
+        return Params(values, given=[k for k in kwargs])
+
+    def input_names(self, p):
+        """Names of the inputs this call takes (e.g. Convolution drops ``bias`` when ``no_bias``)."""
+        if self.key_var_num_args:
+            return [f"arg{i}" for i in range(p[self.key_var_num_args])]
+        return list(self.inputs)
+
+    def output_count(self, p):
+        return self.num_outputs
+
+    def output_names(self, p):
+        n = self.output_count(p)
+        return ["output"] if n == 1 else [f"output{i}" for i in range(n)]
+
+    def infer_shape(self, p, shapes):
+        """Default rule: run forward on zero-stride zeros when every input shape is known."""
+        if any(s is None for s in shapes):
+            return shapes, [None] * self.output_count(p)
+        zeros = [np.broadcast_to(np.zeros((), DTYPE), s) for s in shapes]
+        outputs, _ = self.forward(p, zeros, False)
+        return shapes, [o.shape for o in outputs]
+
+    def infer_type(self, p, dtypes):
+        """Default rule: outputs take the first known input dtype."""
+        known = [d for d in dtypes if d is not None]
+        dtype = known[0] if known else np.dtype(DTYPE)
+        return [d if d is not None else dtype for d in dtypes], [dtype] * self.output_count(p)
+
+    def forward(self, p, inputs, is_train):
+        raise MXNetError(f"{self.name}: forward is not defined")
+
+    def backward(self, p, saved, out_grads):
+        raise MXNetError(f"{self.name} is not differentiable")
+
+
+def register(cls=None, *, aliases=()):
+    """Class decorator: instantiate the op once and file it under its name and aliases.
+
+    Examples
+    --------
+    >>> "Convolution" in list_ops()
+    True
+    """
+    def wrap(c):
+        op = c()
+        op.name = op.name or c.__name__
+        if op.name in _REGISTRY:
+            raise MXNetError(f"operator {op.name} is registered twice")
+        _REGISTRY[op.name] = op
+        for alias in aliases:
+            _ALIASES[alias] = op.name
+        return c
+    return wrap(cls) if cls is not None else wrap
+
+
+def get_op(name):
+    """The op registered under ``name`` or one of its aliases.
+
+    Examples
+    --------
+    >>> get_op("FullyConnected").inputs
+    ('data', 'weight', 'bias')
+    """
+    try:
+        return _REGISTRY[_ALIASES.get(name, name)]
+    except KeyError:
+        raise MXNetError(f"operator {name!r} is not registered in ssdkit") from None
+
+
+def alias_of(name):
+    """Canonical name for an alias (or the name itself).
+
+    Examples
+    --------
+    >>> alias_of("Concat")
+    'concat'
+    """
+    return _ALIASES.get(name, name)
+
+
+def list_ops(include_aliases=False):
+    """Sorted names of all registered ops.
+
+    Examples
+    --------
+    >>> "exp" in list_ops()
+    True
+    """
+    names = set(_REGISTRY)
+    if include_aliases:
+        names |= set(_ALIASES)
+    return sorted(names)
+
+
+def check_shape(op_name, operand, expected, actual, context=""):
+    """Raise ShapeError unless ``actual`` equals ``expected`` (``None``/0 in expected match anything).
+
+    Examples
+    --------
+    >>> check_shape("FullyConnected", "weight", (5, 0), (5, 3))
+    """
+    ok = len(expected) == len(actual) and all(e in (None, 0) or e == a for e, a in zip(expected, actual))
+    if not ok:
+        raise ShapeError(f"{op_name}: {operand} expected shape {tuple(expected)}, got {tuple(actual)}{context}")
