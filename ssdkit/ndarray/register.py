@@ -13,9 +13,10 @@ import numpy as np
 
 from ..base import MXNetError
 from ..ops import get_op, list_ops
+from ..ops.registry import split_arguments, REQUIRED
 from .ndarray import NDArray, invoke_op
 
-__all__ = ["make_function", "public_name", "populate"]
+__all__ = ["make_function", "public_name", "populate", "describe"]
 
 
 def make_function(op_name, display_name=None):
@@ -28,43 +29,12 @@ def make_function(op_name, display_name=None):
     array([0., 2.], dtype=float32)
     """
     op = get_op(op_name)
-    declared_inputs = list(op.inputs)
-    param_order = list(op.params)
+    is_array = lambda a: isinstance(a, NDArray)  # noqa: E731
 
     def function(*args, out=None, name=None, **kwargs):
-        arrays, named = [], {}
-        args = list(args)
-        if op.key_var_num_args:  # concat/stack: every leading NDArray is an input
-            while args and isinstance(args[0], (NDArray, list, tuple)) and not (
-                    isinstance(args[0], (list, tuple)) and args[0] and not isinstance(args[0][0], NDArray)):
-                item = args.pop(0)
-                arrays.extend(item if isinstance(item, (list, tuple)) else [item])
-            kwargs.setdefault(op.key_var_num_args, len(arrays))
-        else:
-            slots = iter(declared_inputs)
-            while args and (isinstance(args[0], NDArray) or args[0] is None):
-                slot = next(slots, None)
-                if slot is None:
-                    raise MXNetError(f"{op.name}: too many array arguments; inputs are {declared_inputs}")
-                named[slot] = args.pop(0)
-        for pname, value in zip([p for p in param_order if p not in kwargs], args):
-            kwargs[pname] = value
-        if len(args) > len(param_order):
-            raise MXNetError(f"{op.name}: too many positional arguments")
-        for key in list(kwargs):
-            if key in declared_inputs:
-                named[key] = kwargs.pop(key)
+        inputs, kwargs = split_arguments(op, args, kwargs, is_array)
         params = op.parse_params(kwargs)
-        if not op.key_var_num_args:
-            wanted = op.input_names(params)
-            missing = [n for n in wanted if named.get(n) is None]
-            if missing:
-                raise MXNetError(f"{op.name}: missing input array(s) {missing}; expected inputs {wanted}")
-            extra = [n for n, v in named.items() if n not in wanted and v is not None]
-            if extra:
-                raise MXNetError(f"{op.name}: input(s) {extra} given but not used with these parameters "
-                                 f"(inputs are {wanted})")
-            arrays = [named[n] for n in wanted]
+        arrays = inputs if op.key_var_num_args else _ordered_inputs(op, params, inputs)
         for n, a in zip(op.input_names(params), arrays):
             if not isinstance(a, NDArray):
                 raise MXNetError(f"{op.name}: input {n} must be an NDArray, got {type(a).__name__}")
@@ -72,10 +42,36 @@ def make_function(op_name, display_name=None):
         return results[0] if len(results) == 1 else results
 
     function.__name__ = display_name or op_name
-    function.__doc__ = (f"The registered operator ``{op.name}`` on NDArrays.\n\n"
-                        f"Inputs: {', '.join(declared_inputs) or '(none)'}; parameters: "
-                        f"{', '.join(param_order) or '(none)'}.")
+    function.__doc__ = describe(op, "NDArrays")
     return function
+
+
+def _ordered_inputs(op, params, named):
+    """The inputs this call uses, in order; a missing or superfluous one is an error naming it."""
+    wanted = op.input_names(params)
+    missing = [n for n in wanted if named.get(n) is None]
+    if missing:
+        raise MXNetError(f"{op.name}: missing input array(s) {missing}; expected inputs {wanted}")
+    extra = [n for n, v in named.items() if n not in wanted and v is not None]
+    if extra:
+        raise MXNetError(f"{op.name}: input(s) {extra} given but not used with these parameters "
+                         f"(inputs are {wanted})")
+    return [named[n] for n in wanted]
+
+
+def describe(op, operand_kind):
+    """The docstring of a generated function: the op, its inputs and parameters with defaults.
+
+    Examples
+    --------
+    >>> from ssdkit.ops import get_op
+    >>> describe(get_op("relu"), "NDArrays").splitlines()[0]
+    'The registered operator ``relu`` on NDArrays.'
+    """
+    params = ", ".join(f"{k}={'required' if v.default is REQUIRED else repr(v.default)}"
+                       for k, v in op.params.items())
+    return (f"The registered operator ``{op.name}`` on {operand_kind}.\n\n"
+            f"Inputs: {', '.join(op.inputs) or '(none)'}.\nParameters: {params or '(none)'}.")
 
 
 def public_name(op_name):

@@ -258,3 +258,39 @@ def check_shape(op_name, operand, expected, actual, context=""):
     ok = len(expected) == len(actual) and all(e in (None, 0) or e == a for e, a in zip(expected, actual))
     if not ok:
         raise ShapeError(f"{op_name}: {operand} expected shape {tuple(expected)}, got {tuple(actual)}{context}")
+
+
+def split_arguments(op, args, kwargs, is_array):
+    """Sort a call's positional and keyword arguments into ``(inputs, params)`` the way MXNet's generated
+    functions do: leading arrays fill the declared inputs, further positionals fill parameters in declared
+    order, and keywords naming an input are inputs. ``inputs`` is a list for variadic ops (concat) and a
+    dict name -> array otherwise. ``is_array`` tells arrays (NDArray or Symbol) from values.
+
+    Examples
+    --------
+    >>> op = get_op("clip")
+    >>> split_arguments(op, ["X", 0, 1], {}, lambda a: a == "X")
+    ({'data': 'X'}, {'a_min': 0, 'a_max': 1})
+    """
+    args, kwargs = list(args), dict(kwargs)
+    if op.key_var_num_args:
+        inputs = []
+        while args and (is_array(args[0]) or (isinstance(args[0], (list, tuple)) and args[0]
+                                              and all(is_array(a) for a in args[0]))):
+            item = args.pop(0)
+            inputs.extend(item if isinstance(item, (list, tuple)) else [item])
+        kwargs.setdefault(op.key_var_num_args, len(inputs))
+    else:
+        inputs, slots = {}, iter(op.inputs)
+        while args and (is_array(args[0]) or args[0] is None):
+            slot = next(slots, None)
+            if slot is None:
+                raise MXNetError(f"{op.name}: too many array arguments; inputs are {list(op.inputs)}")
+            inputs[slot] = args.pop(0)
+        for key in [k for k in kwargs if k in op.inputs]:
+            inputs[key] = kwargs.pop(key)
+    free = [p for p in op.params if p not in kwargs]
+    if len(args) > len(free):
+        raise MXNetError(f"{op.name}: too many positional arguments {args!r}")
+    kwargs.update(zip(free, args))
+    return inputs, kwargs

@@ -1,0 +1,67 @@
+"""Layer 4: ``mx.sym`` — Symbol graphs from the same op registry as ``mx.nd``, MXNet JSON files and the
+graph executor behind ``hybridize()``.
+
+Examples
+--------
+>>> import ssdkit as mx
+>>> x = mx.sym.var('data')
+>>> y = mx.sym.Activation(mx.sym.FullyConnected(x, num_hidden=8, name='fc'), act_type='relu', name='act')
+>>> y.list_outputs(), y.infer_shape(data=(4, 16))[1]
+(['act_output'], [(4, 8)])
+"""
+from .symbol import Symbol, var, Variable, Group
+from .serialization import load, load_json, save, SymbolFileError
+from .naming import NameManager, Prefix
+from .register import make_function as _make_function
+from ..ndarray.register import populate as _populate
+from . import contrib, _internal
+
+_populate({"": globals(), "contrib": {}, "internal": {}}, factory=_make_function)
+
+
+def zeros(shape, dtype=None, **kwargs):
+    """A symbol of zeros of a fixed ``shape``.
+
+    Examples
+    --------
+    >>> zeros((2, 3)).infer_shape()[1]
+    [(2, 3)]
+    """
+    return _internal._zeros(shape=shape, dtype=dtype or "float32", **kwargs)
+
+
+def ones(shape, dtype=None, **kwargs):
+    """A symbol of ones of a fixed ``shape``.
+
+    Examples
+    --------
+    >>> ones((2,)).infer_shape()[1]
+    [(2,)]
+    """
+    return _internal._ones(shape=shape, dtype=dtype or "float32", **kwargs)
+
+
+def full(shape, val, dtype=None, **kwargs):
+    """A symbol filled with ``val``."""
+    return _internal._full(shape=shape, value=val, dtype=dtype or "float32", **kwargs)
+
+
+def arange(start, stop=None, step=1.0, repeat=1, dtype=None, **kwargs):
+    """A symbol of evenly spaced values."""
+    return _internal._arange(start=start, stop=stop, step=step, repeat=repeat, dtype=dtype or "float32", **kwargs)
+
+
+def maximum(lhs, rhs, **kwargs):
+    """Elementwise maximum of two symbols or a symbol and a scalar."""
+    if isinstance(lhs, Symbol) and isinstance(rhs, Symbol):
+        return broadcast_maximum(lhs, rhs, **kwargs)  # noqa: F821 (generated)
+    sym, scalar = (lhs, rhs) if isinstance(lhs, Symbol) else (rhs, lhs)
+    return _internal._maximum_scalar(sym, scalar=scalar, **kwargs)
+
+
+def minimum(lhs, rhs, **kwargs):
+    """Elementwise minimum of two symbols or a symbol and a scalar."""
+    if isinstance(lhs, Symbol) and isinstance(rhs, Symbol):
+        return broadcast_minimum(lhs, rhs, **kwargs)  # noqa: F821 (generated)
+    sym, scalar = (lhs, rhs) if isinstance(lhs, Symbol) else (rhs, lhs)
+    return _internal._minimum_scalar(sym, scalar=scalar, **kwargs)

@@ -1,0 +1,138 @@
+"""The graph executor behind ``hybridize()``: a fixed plan of registry ops over numbered value slots.
+
+The plan is built once per graph: topological steps, each reading and writing slots; the last reader of
+every intermediate value is known, so inference frees values as soon as they are dead and keeps only
+what backward needs when training. Backward walks the steps in reverse with each op's own ``backward``.
+
+Examples
+--------
+>>> import numpy as np, ssdkit as mx
+>>> y = mx.sym.relu(mx.sym.var('x') * 2, name='r')
+>>> ex = GraphExecutor(y)
+>>> outs, state = ex.forward({'x': np.array([-1., 3.], np.float32)}, is_train=False, for_backward=True)
+>>> outs[0]
+array([0., 6.], dtype=float32)
+>>> ex.backward(state, [np.ones(2, np.float32)])['x']
+array([0., 2.], dtype=float32)
+"""
+import numpy as np
+
+from ..base import MXNetError
+from .symbol import topological_nodes
+
+__all__ = ["GraphExecutor", "evaluate"]
+
+
+class _Step:
+    __slots__ = ("op", "params", "ins", "outs", "name", "frees")
+
+    def __init__(self, op, params, ins, outs, name):
+        self.op, self.params, self.ins, self.outs, self.name = op, params, ins, outs, name
+        self.frees = ()
+
+
+class GraphExecutor:
+    """Runs a Symbol's graph on numpy arrays: ``forward(values, is_train, for_backward)`` and ``backward``.
+
+    Parameters
+    ----------
+    symbol : Symbol
+        The graph; its variables are fed by name.
+    """
+
+    def __init__(self, symbol):
+        nodes = topological_nodes(symbol._outputs)
+        self.variables = [n.name for n in nodes if n.is_variable]
+        if len(set(self.variables)) != len(self.variables):
+            dup = sorted({v for v in self.variables if self.variables.count(v) > 1})
+            raise MXNetError(f"graph has several variables named {dup}")
+        slot_of, self.steps, count = {}, [], 0
+        for node in nodes:
+            if node.is_variable:
+                slot_of[(id(node), 0)] = count
+                count += 1
+        self.num_vars = count
+        for node in nodes:
+            if node.is_variable:
+                continue
+            outs = list(range(count, count + node.num_outputs()))
+            count += len(outs)
+            for i, s in enumerate(outs):
+                slot_of[(id(node), i)] = s
+            ins = [slot_of[(id(src), i)] for src, i in node.inputs]
+            self.steps.append(_Step(node.op, node.params, ins, outs, node.name))
+        self.num_slots = count
+        self.heads = [slot_of[(id(n), i)] for n, i in symbol._outputs]
+        self._plan_frees()
+
+    def _plan_frees(self):
+        """After which step each intermediate value is dead (inference frees it there)."""
+        last_use = {}
+        for k, step in enumerate(self.steps):
+            for s in step.ins:
+                last_use[s] = k
+        keep = set(self.heads) | set(range(self.num_vars))
+        frees = [[] for _ in self.steps]
+        for slot, k in last_use.items():
+            if slot not in keep:
+                frees[k].append(slot)
+        for step, f in zip(self.steps, frees):
+            step.frees = tuple(f)
+
+    def forward(self, feed, is_train, for_backward):
+        """Run every step; ``feed`` maps variable names to numpy arrays. Returns (head values, state)."""
+        values = [None] * self.num_slots
+        for i, name in enumerate(self.variables):
+            try:
+                values[i] = feed[name]
+            except KeyError:
+                raise MXNetError(f"graph input {name!r} was not given; inputs are {self.variables}") from None
+        saved = [None] * len(self.steps) if for_backward else None
+        for k, step in enumerate(self.steps):
+            try:
+                outputs, s = step.op.forward(step.params, [values[i] for i in step.ins], is_train)
+            except MXNetError as err:
+                raise type(err)(f"{err} [in node {step.name}]") from None
+            for slot, out in zip(step.outs, outputs):
+                values[slot] = out
+            if for_backward:
+                saved[k] = s
+            else:
+                for slot in step.frees:
+                    values[slot] = None
+        heads = [values[s] for s in self.heads]
+        meta = [(v.shape, v.dtype) if v is not None else None for v in values] if for_backward else None
+        return heads, (saved, meta)
+
+    def backward(self, state, head_grads, wanted=None):
+        """Gradients of the heads (weighted by ``head_grads``) for every variable, or those in ``wanted``."""
+        saved, meta = state
+        if saved is None:
+            raise MXNetError("backward needs a forward pass run with for_backward=True")
+        grads = {}
+        for slot, g in zip(self.heads, head_grads):
+            if g is not None:
+                grads[slot] = g if slot not in grads else grads[slot] + g
+        for k in range(len(self.steps) - 1, -1, -1):
+            step = self.steps[k]
+            out_grads = [grads.pop(s, None) for s in step.outs]
+            if all(g is None for g in out_grads) or saved[k] is None and not step.op.differentiable:
+                saved[k] = None
+                continue
+            out_grads = [np.zeros(*meta[s]) if g is None else g for s, g in zip(step.outs, out_grads)]
+            in_grads = step.op.backward(step.params, saved[k], out_grads)
+            saved[k] = None  # free what backward needed as soon as it ran
+            for slot, g in zip(step.ins, in_grads):
+                if g is not None:
+                    grads[slot] = g if slot not in grads else grads[slot] + g
+        names = self.variables if wanted is None else wanted
+        return {n: grads.get(self.variables.index(n)) for n in names}
+
+
+def evaluate(symbol, inputs):
+    """Run ``symbol`` once in inference mode with NDArray ``inputs`` by name; returns output NDArrays."""
+    from ..ndarray import NDArray
+    executor = GraphExecutor(symbol)
+    feed = {k: v._data if isinstance(v, NDArray) else np.asarray(v) for k, v in inputs.items()}
+    outs, _ = executor.forward(feed, is_train=False, for_backward=False)
+    return [NDArray(o) for o in outs]

@@ -1,0 +1,75 @@
+"""Generate the ``sym`` functions from the op registry: calling one adds a node, computing nothing.
+
+Missing inputs become variables named ``<node>_<input>`` (``fc1_weight``), as in MXNet.
+
+Examples
+--------
+>>> import ssdkit as mx
+>>> bn = mx.sym.BatchNorm(mx.sym.var('x'), name='bn')
+>>> bn.list_arguments(), bn.list_auxiliary_states()
+(['x', 'bn_gamma', 'bn_beta'], ['bn_moving_mean', 'bn_moving_var'])
+"""
+from ..base import MXNetError
+from ..ops import get_op
+from ..ops.registry import split_arguments
+from . import naming
+from .symbol import Symbol, Node, var
+
+__all__ = ["call", "make_function"]
+
+
+def _entry(op_name, input_name, value):
+    if not isinstance(value, Symbol):
+        raise MXNetError(f"{op_name}: input {input_name} must be a Symbol, got {type(value).__name__}"
+                         + (" (an NDArray cannot be mixed with Symbols; inside hybrid_forward use only the "
+                            "F.* inputs and parameters)" if hasattr(value, "_data") else ""))
+    if len(value._outputs) != 1:
+        raise MXNetError(f"{op_name}: input {input_name} is a group of {len(value._outputs)} outputs; "
+                         f"pick one with sym[i]")
+    return value._outputs[0]
+
+
+def call(op_name, inputs, kwargs, name, hint=None, attr=None):
+    """Add one ``op_name`` node; ``inputs`` is a list (variadic ops) or dict name -> Symbol.
+
+    Examples
+    --------
+    >>> call("relu", {"data": var("x")}, {}, "r").list_outputs()
+    ['r_output']
+    """
+    op = get_op(op_name)
+    params = op.parse_params(kwargs)
+    node_name = naming.current().get(name, hint or op_name.lower())
+    if op.key_var_num_args:
+        entries = [_entry(op_name, f"arg{i}", s) for i, s in enumerate(inputs)]
+    else:
+        named = inputs if isinstance(inputs, dict) else dict(zip(op.input_names(params), inputs))
+        entries = []
+        for input_name in op.input_names(params):
+            value = named.get(input_name)
+            if value is None:  # MXNet creates the missing argument as a variable
+                value = var(f"{node_name}_{input_name}")
+            entries.append(_entry(op_name, input_name, value))
+    node = Node(op, op_name, node_name, params, entries, dict(attr or {}))
+    return Symbol([(node, i) for i in range(node.num_outputs())])
+
+
+def make_function(op_name, display_name=None):
+    """A Python function adding ``op_name`` nodes, with the same arguments as the nd function.
+
+    Examples
+    --------
+    >>> make_function("Flatten")(var("x"), name="f").list_outputs()
+    ['f_output']
+    """
+    op = get_op(op_name)
+    is_symbol = lambda a: isinstance(a, Symbol)  # noqa: E731
+
+    def function(*args, name=None, attr=None, out=None, **kwargs):
+        inputs, kwargs = split_arguments(op, args, kwargs, is_symbol)
+        return call(op_name, inputs, kwargs, name, attr=attr)
+
+    from ..ndarray.register import describe
+    function.__name__ = display_name or op_name
+    function.__doc__ = describe(op, "Symbols (adds a graph node)")
+    return function

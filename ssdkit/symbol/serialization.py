@@ -1,0 +1,150 @@
+"""Symbols to and from MXNet's JSON layout (``-symbol.json``), read defensively.
+
+Layout: ``{"nodes": [{"op", "name", "attrs", "inputs": [[node, index, version], ...]}, ...],
+"arg_nodes": [...], "node_row_ptr": [...], "heads": [[node, index, version], ...],
+"attrs": {"mxnet_version": ["int", 10901]}}``; every attribute value is a string.
+
+Examples
+--------
+>>> import ssdkit as mx
+>>> net = mx.sym.relu(mx.sym.var('x'), name='r')
+>>> load_json(net.tojson()).list_outputs()
+['r_output']
+"""
+import json
+import os
+import warnings
+
+from ..base import MXNetError
+from ..ops import get_op
+from .symbol import Symbol, Node, topological_nodes
+
+__all__ = ["to_json", "load_json", "load", "save", "SymbolFileError", "MXNET_VERSION"]
+
+MXNET_VERSION = 10901  # files declare MXNet 1.9.1 so MXNet loads them without upgrading passes
+
+
+class SymbolFileError(MXNetError):
+    """A symbol JSON file is malformed; the message names the file and the node.
+
+    Examples
+    --------
+    >>> issubclass(SymbolFileError, MXNetError)
+    True
+    """
+
+
+def to_json(symbol):
+    """The graph of ``symbol`` as an MXNet JSON string."""
+    nodes = topological_nodes(symbol._outputs)
+    index = {id(n): i for i, n in enumerate(nodes)}
+    records, row_ptr = [], [0]
+    for node in nodes:
+        record = {"op": "null" if node.is_variable else node.op_name, "name": node.name}
+        attrs = dict(node.attrs)
+        if node.params is not None:
+            attrs.update(node.params.to_attrs())
+        if attrs:
+            record["attrs"] = attrs
+        record["inputs"] = [[index[id(src)], i, 0] for src, i in node.inputs]
+        records.append(record)
+        row_ptr.append(row_ptr[-1] + node.num_outputs())
+    graph = {"nodes": records,
+             "arg_nodes": [i for i, n in enumerate(nodes) if n.is_variable],
+             "node_row_ptr": row_ptr,
+             "heads": [[index[id(n)], i, 0] for n, i in symbol._outputs],
+             "attrs": {"mxnet_version": ["int", MXNET_VERSION]}}
+    return json.dumps(graph, indent=2)
+
+
+def save(symbol, fname):
+    """Write ``symbol`` to ``fname`` as MXNet JSON."""
+    with open(fname, "w") as f:
+        f.write(to_json(symbol))
+
+
+def _fail(source, message):
+    raise SymbolFileError(f"{source}: {message}")
+
+
+def _split_attrs(op, attrs, node_name, source):
+    params, extra, unknown = {}, {}, []
+    for key, value in attrs.items():
+        if key in op.params:
+            params[key] = value
+        elif key.startswith("__") or op.params == {}:
+            extra[key] = value
+        else:
+            unknown.append(key)
+    if unknown:
+        warnings.warn(f"{source}: node {node_name} ({op.name}) has attributes ssdkit does not use: {unknown}")
+    return params, extra
+
+
+def load_json(json_str, source="<json>"):
+    """Rebuild a Symbol from MXNet JSON (written by MXNet 1.x or by ssdkit)."""
+    try:
+        graph = json.loads(json_str)
+    except (TypeError, ValueError) as err:
+        _fail(source, f"not valid JSON ({err})")
+    if not isinstance(graph, dict) or not isinstance(graph.get("nodes"), list) or "heads" not in graph:
+        _fail(source, "not an MXNet symbol file (needs 'nodes' and 'heads')")
+    nodes = []
+    for i, record in enumerate(graph["nodes"]):
+        if not isinstance(record, dict) or "op" not in record or "name" not in record:
+            _fail(source, f"node {i} needs 'op' and 'name'")
+        name, op_name = str(record["name"]), str(record["op"])
+        attrs = record.get("attrs", record.get("attr", record.get("param", {}))) or {}
+        if not isinstance(attrs, dict):
+            _fail(source, f"node {i} ({name}) has attributes that are not an object")
+        entries = []
+        for entry in record.get("inputs", []):
+            if (not isinstance(entry, list) or len(entry) < 2 or not all(isinstance(v, int) for v in entry)
+                    or not 0 <= entry[0] < i):
+                _fail(source, f"node {i} ({name}) has an invalid input entry {entry!r}")
+            src = nodes[entry[0]]
+            if entry[1] >= src.num_outputs():
+                _fail(source, f"node {i} ({name}) reads output {entry[1]} of {src.name}, which has "
+                              f"{src.num_outputs()}")
+            entries.append((src, entry[1]))
+        if op_name == "null":
+            nodes.append(Node(None, "null", name, None, [], {k: str(v) for k, v in attrs.items()}))
+            continue
+        try:
+            op = get_op(op_name)
+            params, extra = _split_attrs(op, attrs, name, source)
+            parsed = op.parse_params(params)
+        except SymbolFileError:
+            raise
+        except MXNetError as err:
+            _fail(source, f"node {i} ({name}): {err}")
+        wanted = len(entries) if op.key_var_num_args else len(op.input_names(parsed))
+        if len(entries) != wanted:
+            _fail(source, f"node {i} ({name}, {op_name}) has {len(entries)} inputs, expected {wanted}")
+        nodes.append(Node(op, op_name, name, parsed, entries, extra))
+    heads = []
+    for entry in graph["heads"]:
+        if not isinstance(entry, list) or len(entry) < 2 or not 0 <= entry[0] < len(nodes):
+            _fail(source, f"invalid head entry {entry!r}")
+        heads.append((nodes[entry[0]], entry[1]))
+    if not heads:
+        _fail(source, "the graph has no heads")
+    return Symbol(heads)
+
+
+def load(fname):
+    """Read a ``-symbol.json`` file.
+
+    Examples
+    --------
+    >>> import tempfile, ssdkit as mx
+    >>> path = os.path.join(tempfile.mkdtemp(), "n-symbol.json")
+    >>> mx.sym.var('x').save(path); load(path).list_arguments()
+    ['x']
+    """
+    try:
+        with open(fname) as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise SymbolFileError(f"{fname}: cannot read ({err})") from err
+    return load_json(text, source=fname)

@@ -1,0 +1,368 @@
+"""Layer 4: the Symbol graph. A Symbol is a list of output entries ``(node, index)``; a node is an op from
+the registry (or ``None`` for a variable), a name, parsed params and input entries. Nothing is computed here.
+
+Examples
+--------
+>>> import ssdkit as mx
+>>> data = mx.sym.var('data')
+>>> net = mx.sym.FullyConnected(data, num_hidden=4, name='fc1')
+>>> net.list_arguments()
+['data', 'fc1_weight', 'fc1_bias']
+>>> net.infer_shape(data=(2, 3))[1]
+[(2, 4)]
+"""
+import numpy as np
+
+from ..base import MXNetError, ShapeError, numeric_types
+from ..ops import get_op
+from . import naming
+
+__all__ = ["Symbol", "Node", "var", "Variable", "Group"]
+
+
+class Node:
+    """One graph node. ``op`` is None for variables; ``inputs`` are ``(Node, output_index)`` entries.
+
+    Examples
+    --------
+    >>> Node(None, "null", "x", None, [], {}).is_variable
+    True
+    """
+    __slots__ = ("op", "op_name", "name", "params", "inputs", "attrs")
+
+    def __init__(self, op, op_name, name, params, inputs, attrs):
+        self.op, self.op_name, self.name, self.params, self.inputs, self.attrs = (
+            op, op_name, name, params, inputs, attrs)
+
+    @property
+    def is_variable(self):
+        return self.op is None
+
+    def num_outputs(self):
+        return 1 if self.op is None else self.op.output_count(self.params)
+
+    def output_names(self):
+        if self.op is None:
+            return [self.name]
+        return [f"{self.name}_{n}" for n in self.op.output_names(self.params)]
+
+
+def topological_nodes(entries):
+    """Nodes reachable from ``entries`` in MXNet's order (post-order DFS, inputs left to right).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> [n.name for n in topological_nodes(mx.sym.elemwise_add(mx.sym.var('a'), mx.sym.var('b'), name='s')._outputs)]
+    ['a', 'b', 's']
+    """
+    order, seen = [], set()
+    for head, _ in entries:
+        stack = [(head, iter(head.inputs))]
+        if id(head) in seen:
+            continue
+        seen.add(id(head))
+        while stack:
+            node, children = stack[-1]
+            for child, _ in children:
+                if id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append((child, iter(child.inputs)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    return order
+
+
+def _aux_variable_ids(nodes):
+    aux = set()
+    for node in nodes:
+        if node.op is not None and node.op.aux:
+            names = node.op.input_names(node.params)
+            aux.update(id(src) for (src, _), n in zip(node.inputs, names) if n in node.op.aux and src.is_variable)
+    return aux
+
+
+_SYMBOL_ADVICE = ("inside hybrid_forward the inputs are Symbols when the block is hybridized or exported, "
+                  "so their values and shapes are unknown; use F.* operators (e.g. F.reshape with 0/-1 codes, "
+                  "F.slice_like, F.broadcast_like, F.where) instead of Python control flow or .shape")
+
+
+class Symbol:
+    """A symbolic expression with one or more outputs (``mx.sym.Symbol``).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> a, b = mx.sym.var('a'), mx.sym.var('b')
+    >>> c = 2 * a + b
+    >>> c.list_arguments(), len(c.get_internals().list_outputs())
+    (['a', 'b'], 4)
+    """
+    __array_priority__ = 1000.0
+
+    def __init__(self, outputs):
+        self._outputs = list(outputs)
+
+    # ------------------------------------------------------------- structure
+    @property
+    def name(self):
+        """The name of a single-output symbol's node (None for groups)."""
+        return self._outputs[0][0].name if len(self._outputs) == 1 else None
+
+    def _nodes(self):
+        return topological_nodes(self._outputs)
+
+    def list_outputs(self):
+        """Output names: ``<node>_output`` (``_output0``... for multi-output ops), a variable's own name."""
+        return [node.output_names()[i] for node, i in self._outputs]
+
+    def list_arguments(self):
+        """Variables that are not auxiliary states, in graph order."""
+        nodes = self._nodes()
+        aux = _aux_variable_ids(nodes)
+        return [n.name for n in nodes if n.is_variable and id(n) not in aux]
+
+    def list_auxiliary_states(self):
+        """Variables an op updates as state (BatchNorm's moving mean and variance)."""
+        nodes = self._nodes()
+        aux = _aux_variable_ids(nodes)
+        return [n.name for n in nodes if n.is_variable and id(n) in aux]
+
+    def list_inputs(self):
+        """All variables, arguments and auxiliary states, in graph order."""
+        return [n.name for n in self._nodes() if n.is_variable]
+
+    def get_internals(self):
+        """A group of every output of every node, variables included (MXNet's ``get_internals``).
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> mx.sym.relu(mx.sym.var('x'), name='r').get_internals().list_outputs()
+        ['x', 'r_output']
+        """
+        return Symbol([(n, i) for n in self._nodes() for i in range(n.num_outputs())])
+
+    def get_children(self):
+        """The inputs of this symbol's node(s), grouped; None for a variable."""
+        entries = [e for node, _ in self._outputs for e in node.inputs]
+        return Symbol(entries) if entries else None
+
+    def __len__(self):
+        return len(self._outputs)
+
+    def __iter__(self):
+        return (Symbol([e]) for e in self._outputs)
+
+    def __getitem__(self, index):
+        if isinstance(index, str):
+            names = self.list_outputs()
+            if index not in names:
+                raise MXNetError(f"Symbol: no output named {index!r}; outputs are {names[:8]}"
+                                 f"{'...' if len(names) > 8 else ''}")
+            return Symbol([self._outputs[names.index(index)]])
+        if isinstance(index, slice):
+            return Symbol(self._outputs[index])
+        if not -len(self._outputs) <= index < len(self._outputs):
+            raise MXNetError(f"Symbol: output index {index} out of range for {len(self._outputs)} outputs")
+        return Symbol([self._outputs[index]])
+
+    def attr(self, key):
+        """A node attribute (e.g. ``'__shape__'``) or None."""
+        return self._outputs[0][0].attrs.get(key) if len(self._outputs) == 1 else None
+
+    def list_attr(self):
+        """The node's attributes (op parameters and ``__x__`` annotations) as strings."""
+        node = self._outputs[0][0]
+        attrs = dict(node.attrs)
+        if node.params is not None:
+            attrs.update(node.params.to_attrs())
+        return attrs
+
+    def attr_dict(self):
+        """Attributes of every node that has any, keyed by node name."""
+        out = {}
+        for node in self._nodes():
+            attrs = Symbol([(node, 0)]).list_attr()
+            if attrs:
+                out[node.name] = attrs
+        return out
+
+    def __repr__(self):
+        if len(self._outputs) == 1:
+            return f"<Symbol {self.name}>"
+        return f"<Symbol group [{', '.join(self.list_outputs())}]>"
+
+    def __copy__(self):
+        return Symbol(self._outputs)
+
+    def __deepcopy__(self, memo):
+        from .serialization import load_json  # a JSON round trip is the one deep copy
+        return load_json(self.tojson())
+
+    # ----------------------------------------------------- misuse in hybrid_forward
+    @property
+    def shape(self):
+        raise MXNetError(f"Symbol {self.name} has no .shape: " + _SYMBOL_ADVICE)
+
+    def __bool__(self):
+        raise MXNetError(f"the truth value of Symbol {self.name} is unknown until it runs: " + _SYMBOL_ADVICE)
+
+    def asnumpy(self):
+        raise MXNetError(f"Symbol {self.name} holds no values: " + _SYMBOL_ADVICE)
+
+    asscalar = asnumpy
+
+    # ------------------------------------------------------------- inference
+    def infer_shape(self, *args, **kwargs):
+        """Infer all shapes from some input shapes: ``(arg_shapes, out_shapes, aux_shapes)``, or
+        ``(None, None, None)`` when they cannot all be inferred.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> c = mx.sym.Convolution(mx.sym.var('data'), kernel=(3, 3), num_filter=8, name='c')
+        >>> c.infer_shape(data=(1, 3, 10, 10))[0]
+        [(1, 3, 10, 10), (8, 3, 3, 3), (8,)]
+        """
+        arg, out, aux = self.infer_shape_partial(*args, **kwargs)
+        if any(s is None or 0 in s for s in arg + out + aux):
+            return None, None, None
+        return arg, out, aux
+
+    def infer_shape_partial(self, *args, **kwargs):
+        """Like :meth:`infer_shape` but unknown shapes stay ``None``."""
+        from .inference import infer_shapes
+        known = dict(zip(self.list_arguments(), args))
+        known.update({k: tuple(v) for k, v in kwargs.items() if v is not None})
+        shapes = infer_shapes(self._nodes(), known)
+        pick = lambda names: [shapes.get(("var", n)) for n in names]  # noqa: E731
+        outs = [shapes.get((id(node), i)) for node, i in self._outputs]
+        return pick(self.list_arguments()), outs, pick(self.list_auxiliary_states())
+
+    def infer_type(self, *args, **kwargs):
+        """Infer dtypes: ``(arg_types, out_types, aux_types)`` as numpy dtypes."""
+        from .inference import infer_types
+        known = dict(zip(self.list_arguments(), args))
+        known.update(kwargs)
+        types = infer_types(self._nodes(), known)
+        pick = lambda names: [types.get(("var", n)) for n in names]  # noqa: E731
+        return (pick(self.list_arguments()), [types.get((id(n), i)) for n, i in self._outputs],
+                pick(self.list_auxiliary_states()))
+
+    # ------------------------------------------------------------- files
+    def tojson(self, remove_amp_cast=True):
+        """The graph in MXNet's JSON layout (nodes, arg_nodes, node_row_ptr, heads, attrs)."""
+        from .serialization import to_json
+        return to_json(self)
+
+    def save(self, fname, remove_amp_cast=True):
+        """Write :meth:`tojson` to ``fname``."""
+        from .serialization import save
+        save(self, fname)
+
+    # ------------------------------------------------------------- execution
+    def eval(self, ctx=None, **kwargs):
+        """Evaluate with NDArray inputs given by name; returns the list of output NDArrays.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> (mx.sym.var('x') * 2).eval(x=mx.nd.ones((2,)))[0].asnumpy()
+        array([2., 2.], dtype=float32)
+        """
+        from .executor import evaluate
+        return evaluate(self, kwargs)
+
+    # ------------------------------------------------------------- arithmetic
+    def _binary(self, other, op_name, scalar_name, reflected=False):
+        from . import register
+        if isinstance(other, Symbol):
+            lhs, rhs = (other, self) if reflected else (self, other)
+            return register.call(op_name, [lhs, rhs], {}, None, hint=_HINTS.get(op_name))
+        if isinstance(other, numeric_types):
+            return register.call(scalar_name, [self], {"scalar": float(other)}, None)
+        if hasattr(other, "_data"):
+            raise MXNetError("cannot mix an NDArray with a Symbol in one expression: inside hybrid_forward use "
+                             "only the F.* inputs and parameters (all Symbols once hybridized)")
+        return NotImplemented
+
+    def __add__(self, o): return self._binary(o, "elemwise_add", "_plus_scalar")
+    def __radd__(self, o): return self._binary(o, "elemwise_add", "_plus_scalar", True)
+    def __sub__(self, o): return self._binary(o, "elemwise_sub", "_minus_scalar")
+    def __rsub__(self, o): return self._binary(o, "elemwise_sub", "_rminus_scalar", True)
+    def __mul__(self, o): return self._binary(o, "elemwise_mul", "_mul_scalar")
+    def __rmul__(self, o): return self._binary(o, "elemwise_mul", "_mul_scalar", True)
+    def __truediv__(self, o): return self._binary(o, "elemwise_div", "_div_scalar")
+    def __rtruediv__(self, o): return self._binary(o, "elemwise_div", "_rdiv_scalar", True)
+    def __mod__(self, o): return self._binary(o, "_mod", "_mod_scalar")
+    def __rmod__(self, o): return self._binary(o, "_mod", "_rmod_scalar", True)
+    def __pow__(self, o): return self._binary(o, "_power", "_power_scalar")
+    def __rpow__(self, o): return self._binary(o, "_power", "_rpower_scalar", True)
+    def __eq__(self, o): return self._binary(o, "_equal", "_equal_scalar")
+    def __ne__(self, o): return self._binary(o, "_not_equal", "_not_equal_scalar")
+    def __gt__(self, o): return self._binary(o, "_greater", "_greater_scalar")
+    def __ge__(self, o): return self._binary(o, "_greater_equal", "_greater_equal_scalar")
+    def __lt__(self, o): return self._binary(o, "_lesser", "_lesser_scalar")
+    def __le__(self, o): return self._binary(o, "_lesser_equal", "_lesser_equal_scalar")
+    __div__, __rdiv__ = __truediv__, __rtruediv__
+
+    def __neg__(self):
+        from . import register
+        return register.call("negative", [self], {}, None)
+
+    def __hash__(self):
+        return id(self)
+
+
+# MXNet's symbol operators name their nodes _plus0, _minus0, ... (the hint of the internal op _Plus etc.)
+_HINTS = {"elemwise_add": "_plus", "elemwise_sub": "_minus", "elemwise_mul": "_mul", "elemwise_div": "_div"}
+
+
+def var(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, init=None, stype=None, **kwargs):
+    """A named input variable; ``shape`` may contain 0 for unknown dims.
+
+    Examples
+    --------
+    >>> v = var('w', shape=(2, 0), lr_mult=0.5)
+    >>> v.attr('__shape__'), v.attr('__lr_mult__')
+    ('(2, 0)', '0.5')
+    """
+    if not isinstance(name, str):
+        raise MXNetError(f"var: name must be a string, got {type(name).__name__}")
+    attrs = dict(attr or {})
+    for key, value in (("__shape__", shape), ("__lr_mult__", lr_mult), ("__wd_mult__", wd_mult),
+                       ("__dtype__", None if dtype is None else np.dtype(dtype).name), ("__init__", init)):
+        if value is not None:
+            attrs[key] = str(tuple(value)) if key == "__shape__" else (
+                value.dumps() if hasattr(value, "dumps") else str(value))
+    attrs.update({f"__{k}__": str(v) for k, v in kwargs.items()})
+    return Symbol([(Node(None, "null", name, None, [], attrs), 0)])
+
+
+Variable = var
+
+
+def Group(symbols):
+    """One symbol whose outputs are the outputs of ``symbols``, in order.
+
+    Examples
+    --------
+    >>> Group([var('a'), var('b')]).list_outputs()
+    ['a', 'b']
+    """
+    symbols = list(symbols)
+    if not symbols or not all(isinstance(s, Symbol) for s in symbols):
+        raise MXNetError("Group: expects a non-empty list of Symbols")
+    return Symbol([e for s in symbols for e in s._outputs])
+
+
+def _shape_of(node):
+    text = node.attrs.get("__shape__")
+    if text is None:
+        return None
+    from ..ops.registry import _parse_literal
+    shape = _parse_literal(text)
+    return tuple(int(d) for d in shape) if shape is not None else None
