@@ -1,6 +1,7 @@
 """RecordIO: dmlc-core framing byte for byte, round trips, index files, defensive reading, image and
 detection-label records, and (when present) files written by MXNet 1.9.1 itself."""
 import copy
+import hashlib
 import json
 import multiprocessing
 import os
@@ -349,20 +350,68 @@ def test_det_label_errors_name_the_record():
     assert parse_det_label(np.array([4, 5, 256, 256]))[1].shape == (0, 5)
 
 
-# -- files written by MXNet 1.9.1 (produced by the oracle venv, see tests/data/mxnet/) ----------------
+# -- files written by MXNet 1.9.1 (tests/data/mxnet/README.md, section "RecordIO") --------------------
 
-def test_reads_files_written_by_mxnet():
-    spec_path = MXNET_DATA / "mx_written.json"
-    if not spec_path.exists():
-        pytest.skip(f"no MXNet-written RecordIO files in {MXNET_DATA}")
-    spec = json.loads(spec_path.read_text())
-    rec = MXIndexedRecordIO(str(MXNET_DATA / "mx_written.idx"), str(MXNET_DATA / "mx_written.rec"), "r")
-    records = spec["records"]
-    assert len(rec.keys) == len(records)
-    for item in records:
-        raw = rec.read_idx(item["key"])
-        if "payload_hex" in item:
-            assert raw == bytes.fromhex(item["payload_hex"])
-        if "label" in item:
-            header, _ = unpack(raw)
-            assert np.allclose(np.atleast_1d(header.label), item["label"])
+def _mxnet_recordio():
+    spec_path = MXNET_DATA / "formats.json"
+    if not (spec_path.exists() and (MXNET_DATA / "records.rec").exists()):
+        pytest.skip(f"no MXNet-written RecordIO oracle in {MXNET_DATA}")
+    return json.loads(spec_path.read_text())["recordio"]
+
+
+def _sha(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_reads_mxnet_written_records():
+    spec = _mxnet_recordio()
+    rec_path, idx_path = MXNET_DATA / "records.rec", MXNET_DATA / "records.idx"
+    assert [_sha(p) for p in read_all(rec_path)] == spec["sequential_read_sha256"]
+    rec = MXIndexedRecordIO(str(idx_path), str(rec_path), "r")
+    assert rec.keys == spec["keys"]
+    for item in reversed(spec["records"]):        # random access, in an order MXNet did not write
+        assert rec.idx[item["key"]] == item["offset"]
+        payload = rec.read_idx(item["key"])
+        assert len(payload) == item["length"] and _sha(payload) == item["sha256"], item["name"]
+        assert rec.tell() == item["end_offset"]
+        if "header" in item:
+            header, body = unpack(payload)
+            expected = item["header"]
+            assert (header.flag, header.id, header.id2) == (expected["flag"], expected["id"], expected["id2"])
+            assert np.array_equal(np.atleast_1d(header.label), np.atleast_1d(np.float32(expected["label"])))
+            assert len(body) == item["body_length"] and _sha(body) == item["body_sha256"]
+    rec.close()
+
+
+def test_writes_the_bytes_mxnet_writes(tmp_path):
+    spec = _mxnet_recordio()
+    source = MXIndexedRecordIO(str(MXNET_DATA / "records.idx"), str(MXNET_DATA / "records.rec"), "r")
+    idx, path = tmp_path / "same.idx", tmp_path / "same.rec"
+    with MXIndexedRecordIO(str(idx), str(path), "w") as rec:
+        for key in source.keys:
+            rec.write_idx(key, source.read_idx(key))
+    assert _sha(path.read_bytes()) == spec["rec_sha256"] and path.stat().st_size == spec["file_size"]
+    assert idx.read_text() == spec["idx_text"]
+    for item in spec["records"]:
+        if item["name"].startswith("pack_") and "body_hex" in item:   # pack() itself is byte-exact
+            header = IRHeader(0, item["header"]["label"], item["header"]["id"], item["header"]["id2"])
+            if item["header"]["flag"] == 0:
+                header = header._replace(label=float(item["header"]["label"]))
+            assert pack(header, bytes.fromhex(item["body_hex"])).hex() == item["payload_hex"]
+
+
+def test_decodes_mxnet_image_records_like_mxnet():
+    _mxnet_recordio()
+    expected = np.load(MXNET_DATA / "records_expected.npz")
+    rec = MXIndexedRecordIO(str(MXNET_DATA / "records.idx"), str(MXNET_DATA / "records.rec"), "r")
+    _, png = unpack_img(rec.read_idx(10))
+    assert np.array_equal(png, expected["pack_img_png/cv2_bgr"])
+    assert np.array_equal(png, expected["original_image_bgr"])
+    assert np.array_equal(unpack_img(rec.read_idx(10), rgb=True)[1], expected["pack_img_png/mx_imdecode_rgb"])
+    header, jpg = unpack_img(rec.read_idx(9))
+    assert jpg.shape == (12, 20, 3)
+    assert np.abs(jpg.astype(int) - expected["pack_img_jpeg/cv2_bgr"]).max() <= 2   # 0 here; decoders may round
+    head, objects = parse_det_label(header.label, "records.rec key 9")
+    assert head.tolist() == [2, 5] and objects.shape == (2, 5)
+    assert np.allclose(objects[1], [1, .3, .3, .9, .8])
+    rec.close()
