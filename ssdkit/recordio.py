@@ -299,7 +299,10 @@ class MXRecordIO:
             if end > self._size:
                 self._fail(start, f"part at byte {pos} declares {length} bytes, which run past the "
                                   f"end of the {self._size}-byte file (truncated file)")
-            parts.append(self._file.read(_padded(length))[:length])
+            chunk = self._file.read(_padded(length))
+            if len(chunk) < _padded(length):
+                self._fail(start, f"file ends inside the part at byte {pos} (truncated while reading)")
+            parts.append(chunk[:length])
             pos = end
             if cflag in (CFLAG_WHOLE, CFLAG_LAST):
                 break

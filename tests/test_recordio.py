@@ -149,18 +149,22 @@ def test_reader_survives_fork_and_copy(tmp_path):
     reader = MXIndexedRecordIO(idx, path, "r")
     assert reader.read() == b"payload-0"
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(1) as pool:   # the child inherits `reader` and moves its own file position
-        got = pool.map(_child_read, [(reader, k) for k in (17, 3)])
-    assert got == [b"payload-17", b"payload-3"]
+    queue = ctx.Queue()
+    child = ctx.Process(target=_child_read, args=(reader, (17, 3), queue))   # inherited, not pickled
+    child.start()
+    got = [queue.get(timeout=30) for _ in range(3)]
+    child.join(timeout=30)
+    assert got == [b"payload-17", b"payload-3", b"payload-4"]
     assert reader.read() == b"payload-1"       # the parent's position is untouched
     clone = copy.deepcopy(reader)                 # how a spawned worker receives a reader
     assert clone.read() == b"payload-2" and clone.read_idx(19) == b"payload-19"
     reader.close()
 
 
-def _child_read(args):
-    reader, key = args
-    return reader.read_idx(key)
+def _child_read(reader, keys, queue):
+    for key in keys:
+        queue.put(reader.read_idx(key))
+    queue.put(reader.read())
 
 
 # -- defensive reading -------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def _posed_sprite(rng, class_id, size):
     sprite = DRAWERS[class_id](rng)
     sprite = sprite.crop(sprite.getbbox())
     if rng.random() < 0.5:
-        sprite = sprite.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        sprite = sprite.transpose(Image.FLIP_LEFT_RIGHT)
     height = size * rng.uniform(*HEIGHT_RANGE)
     width = height * sprite.width / sprite.height * rng.uniform(0.8, 1.25)
     sprite = sprite.resize((max(2, round(width)), max(2, round(height))), Image.LANCZOS)
