@@ -15,10 +15,15 @@ ssdkit.base.ShapeError: Convolution: data must be 4-D, got shape (2, 3)
 import numpy as np
 
 __all__ = ["MXNetError", "ShapeError", "DeferredInitializationError", "DTYPE",
-           "check_ndim", "check_equal", "as_tuple", "numeric_types", "get_rng", "seed_rng"]
+           "DTYPE_FLAGS", "DTYPE_FLAG_OF", "check_ndim", "check_equal", "as_tuple", "numeric_types", "get_rng", "seed_rng"]
 
 #: The default element type of every array ssdkit creates (MXNet's default too).
 DTYPE = np.float32
+
+#: MXNet's dtype flags, as stored in .params files and in symbols' "__dtype__" attributes.
+DTYPE_FLAGS = {0: np.dtype(np.float32), 1: np.dtype(np.float64), 2: np.dtype(np.float16), 3: np.dtype(np.uint8),
+               4: np.dtype(np.int32), 5: np.dtype(np.int8), 6: np.dtype(np.int64), 7: np.dtype(np.bool_)}
+DTYPE_FLAG_OF = {v: k for k, v in DTYPE_FLAGS.items()}
 
 #: Python and numpy scalar types accepted wherever MXNet accepts a number.
 numeric_types = (int, float, np.integer, np.floating, np.bool_)

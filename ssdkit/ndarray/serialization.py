@@ -18,16 +18,13 @@ import struct
 
 import numpy as np
 
-from ..base import MXNetError
+from ..base import MXNetError, DTYPE_FLAGS, DTYPE_FLAG_OF
 from .ndarray import NDArray
 
 __all__ = ["save", "load", "load_frombuffer", "save_tobytes", "ParamFileError"]
 
 LIST_MAGIC = 0x112
 V1_MAGIC, V2_MAGIC, V3_MAGIC = 0xF993FAC8, 0xF993FAC9, 0xF993FACA
-DTYPE_FLAGS = {0: np.float32, 1: np.float64, 2: np.float16, 3: np.uint8, 4: np.int32, 5: np.int8, 6: np.int64,
-               7: np.bool_}
-FLAG_OF = {np.dtype(v): k for k, v in DTYPE_FLAGS.items()}
 CPU_DEV_TYPE = 1
 
 
@@ -43,15 +40,15 @@ class ParamFileError(MXNetError):
 
 def _encode_array(array):
     data = np.ascontiguousarray(array._data if isinstance(array, NDArray) else array)
-    if data.dtype not in FLAG_OF:
+    if data.dtype not in DTYPE_FLAG_OF:
         raise MXNetError(f"save: dtype {data.dtype} has no MXNet type flag; cast to one of "
-                         f"{sorted(str(d) for d in FLAG_OF)}")
+                         f"{sorted(str(d) for d in DTYPE_FLAG_OF)}")
     parts = [struct.pack("<Ii", V2_MAGIC, 0), struct.pack("<i", data.ndim),
              struct.pack(f"<{data.ndim}q", *data.shape)]
     if data.ndim == 0:
         # MXNet's legacy shape semantics treat ndim 0 as "no array"; store a 0-d value as shape (1,)
         parts = [struct.pack("<Ii", V2_MAGIC, 0), struct.pack("<iq", 1, 1)]
-    parts += [struct.pack("<iii", CPU_DEV_TYPE, 0, FLAG_OF[data.dtype]), data.astype(data.dtype.newbyteorder("<"),
+    parts += [struct.pack("<iii", CPU_DEV_TYPE, 0, DTYPE_FLAG_OF[data.dtype]), data.astype(data.dtype.newbyteorder("<"),
                                                                                     copy=False).tobytes()]
     return b"".join(parts)
 

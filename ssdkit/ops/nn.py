@@ -160,6 +160,7 @@ class Deconvolution(_ConvBase):
 
 @register
 class Pooling(Op):
+    hidden_outputs = 1  # MXNet's (MKL-DNN) pooling keeps a workspace output
     params = {"kernel": Param("shape", ()), "stride": Param("shape", ()), "pad": Param("shape", ()),
               "pool_type": Param("str", "max", ("max", "avg", "sum", "lp")),
               "pooling_convention": Param("str", "valid", ("valid", "full", "same")),
@@ -201,6 +202,7 @@ def _channel_view(x, axis):
 class BatchNorm(Op):
     inputs = ("data", "gamma", "beta", "moving_mean", "moving_var")
     aux = ("moving_mean", "moving_var")
+    hidden_outputs = 2
     params = {"eps": Param("float", 1e-3), "momentum": Param("float", 0.9), "fix_gamma": Param("bool", True),
               "use_global_stats": Param("bool", False), "output_mean_var": Param("bool", False),
               "axis": Param("int", 1), "cudnn_off": Param("bool", False),
@@ -208,6 +210,9 @@ class BatchNorm(Op):
 
     def output_count(self, p):
         return 3 if p.output_mean_var else 1
+
+    def output_names(self, p):
+        return ["output", "mean", "var"][:self.output_count(p)]
 
     def infer_shape(self, p, shapes):
         data = shapes[0]

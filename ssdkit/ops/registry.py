@@ -135,6 +135,7 @@ class Op:
     aux = ()
     params = {}
     num_outputs = 1
+    hidden_outputs = 0   # outputs MXNet keeps internally (BatchNorm's saved mean/var); counted in JSON row pointers
     differentiable = True
     hint = None          # the name-manager hint for symbols (MXNet uses the lower-cased op name)
     key_var_num_args = None  # ops such as Concat take any number of inputs; this param counts them

@@ -14,7 +14,7 @@ Examples
 import numpy as np
 
 from ..base import ShapeError
-from .symbol import _shape_of
+from .symbol import _shape_of, dtype_of_flag
 
 __all__ = ["infer_shapes", "infer_types"]
 
@@ -69,7 +69,7 @@ def infer_types(nodes, known):
     for node in nodes:
         if node.is_variable:
             given = known.get(node.name) or node.attrs.get("__dtype__")
-            types[("var", node.name)] = None if given is None else np.dtype(given)
+            types[("var", node.name)] = None if given is None else dtype_of_flag(given)
     for node in nodes:
         if node.is_variable:
             continue

@@ -45,16 +45,39 @@ def to_json(symbol):
         if node.params is not None:
             attrs.update(node.params.to_attrs())
         if attrs:
-            record["attrs"] = attrs
-        record["inputs"] = [[index[id(src)], i, 0] for src, i in node.inputs]
+            record["attrs"] = dict(sorted(attrs.items()))
+        aux = set(node.op.aux) if node.op is not None else set()
+        names = node.op.input_names(node.params) if node.op is not None and not node.op.key_var_num_args else []
+        # MXNet marks inputs an op mutates (auxiliary states) with version 1
+        record["inputs"] = [[index[id(src)], i, int(n in aux)] for (src, i), n in
+                            zip(node.inputs, names or [None] * len(node.inputs))]
         records.append(record)
-        row_ptr.append(row_ptr[-1] + node.num_outputs())
+        row_ptr.append(row_ptr[-1] + node.num_outputs() + (0 if node.is_variable else node.op.hidden_outputs))
     graph = {"nodes": records,
              "arg_nodes": [i for i, n in enumerate(nodes) if n.is_variable],
              "node_row_ptr": row_ptr,
              "heads": [[index[id(n)], i, 0] for n, i in symbol._outputs],
              "attrs": {"mxnet_version": ["int", MXNET_VERSION]}}
-    return json.dumps(graph, indent=2)
+    return _dump(graph, 0)
+
+
+def _dump(value, level):
+    """dmlc-core's JSON writer, so files equal MXNet's byte for byte: objects one key per line, arrays on
+    one line unless they hold objects or more than ten items, objects with one key on one line."""
+    pad = "\n" + "  " * (level + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if len(value) == 1:
+            (k, v), = value.items()
+            return "{" + f"{json.dumps(k)}: {_dump(v, level + 1)}" + "}"
+        items = [f"{pad}{json.dumps(k)}: {_dump(v, level + 1)}" for k, v in value.items()]
+        return "{" + ", ".join(items) + "\n" + "  " * level + "}"
+    if isinstance(value, list):
+        if len(value) > 10 or any(isinstance(v, dict) for v in value):
+            return "[" + ", ".join(pad + _dump(v, level + 1) for v in value) + "\n" + "  " * level + "]"
+        return "[" + ", ".join(_dump(v, level + 1) for v in value) + "]"
+    return json.dumps(value)
 
 
 def save(symbol, fname):

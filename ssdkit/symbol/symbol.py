@@ -13,11 +13,22 @@ Examples
 """
 import numpy as np
 
-from ..base import MXNetError, ShapeError, numeric_types
+from ..base import MXNetError, ShapeError, numeric_types, DTYPE_FLAGS, DTYPE_FLAG_OF
 from ..ops import get_op
 from . import naming
 
-__all__ = ["Symbol", "Node", "var", "Variable", "Group"]
+__all__ = ["Symbol", "Node", "var", "Variable", "Group", "dtype_of_flag"]
+
+def dtype_of_flag(text):
+    """A numpy dtype from an MXNet ``__dtype__`` attribute (a type flag such as ``"0"``) or a dtype name.
+
+    Examples
+    --------
+    >>> dtype_of_flag("0"), dtype_of_flag("int64")
+    (dtype('float32'), dtype('int64'))
+    """
+    text = str(text)
+    return np.dtype(DTYPE_FLAGS[int(text)]) if text.isdigit() else np.dtype(text)
 
 
 class Node:
@@ -333,8 +344,10 @@ def var(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, ini
     if not isinstance(name, str):
         raise MXNetError(f"var: name must be a string, got {type(name).__name__}")
     attrs = dict(attr or {})
+    dtype_flag = None if dtype is None else DTYPE_FLAG_OF[np.dtype(dtype)]
+    storage = None if stype is None and dtype is None else 0  # MXNet writes 0 (dense) with every typed var
     for key, value in (("__shape__", shape), ("__lr_mult__", lr_mult), ("__wd_mult__", wd_mult),
-                       ("__dtype__", None if dtype is None else np.dtype(dtype).name), ("__init__", init)):
+                       ("__dtype__", dtype_flag), ("__init__", init), ("__storage_type__", storage)):
         if value is not None:
             attrs[key] = str(tuple(value)) if key == "__shape__" else (
                 value.dumps() if hasattr(value, "dumps") else str(value))
