@@ -252,7 +252,10 @@ class MXRecordIO:
 
     # -- reading ---------------------------------------------------------------------------------
     def _fail(self, offset, problem):
-        name = self._origin if self._origin != "record" else f"record #{self._count}"
+        if self._origin == "record":
+            name = f"record #{self._count}"
+        else:   # counted from the last seek
+            name = self._origin if self._count == 0 else f"record #{self._count} after {self._origin}"
         raise RecordIOError(f"{self.uri}: {name} at offset {offset}: {problem}")
 
     def _seek_offset(self, offset, origin):

@@ -239,7 +239,15 @@ def test_index_offset_inside_record(tmp_path):
     rec = MXIndexedRecordIO(str(idx), str(path), "r")
     assert rec.read_idx(0) == b"abcdefgh"
     msg = _expect("bad magic", rec.read_idx, 1)
-    assert "key 1" in msg and str(path) in msg
+    assert "key 1 at offset 8" in msg and str(path) in msg
+    rec.close()
+    data = bytearray(path.read_bytes())
+    data[16:20] = b"XXXX"                    # break the second record's magic
+    path.write_bytes(bytes(data))
+    idx.write_text("0\t0\n")
+    rec = MXIndexedRecordIO(str(idx), str(path), "r")
+    assert rec.read_idx(0) == b"abcdefgh"
+    assert "record #1 after key 0 at offset 16" in _expect("bad magic", rec.read)
 
 
 def test_malformed_index_and_unknown_key(tmp_path):
