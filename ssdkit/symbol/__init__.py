@@ -9,7 +9,7 @@ Examples
 >>> y.list_outputs(), y.infer_shape(data=(4, 16))[1]
 (['act_output'], [(4, 8)])
 """
-from .symbol import Symbol, var, Variable, Group
+from .symbol import Symbol, var, Variable, Group, compose
 from .serialization import load, load_json, save, SymbolFileError
 from .naming import NameManager, Prefix
 from .register import make_function as _make_function

@@ -17,7 +17,7 @@ from ..base import MXNetError, ShapeError, numeric_types, DTYPE_FLAGS, DTYPE_FLA
 from ..ops import get_op
 from . import naming
 
-__all__ = ["Symbol", "Node", "var", "Variable", "Group", "dtype_of_flag"]
+__all__ = ["Symbol", "Node", "var", "Variable", "Group", "dtype_of_flag", "compose"]
 
 def dtype_of_flag(text):
     """A numpy dtype from an MXNet ``__dtype__`` attribute (a type flag such as ``"0"``) or a dtype name.
@@ -294,7 +294,9 @@ class Symbol:
             lhs, rhs = (other, self) if reflected else (self, other)
             return register.call(op_name, [lhs, rhs], {}, None, hint=_HINTS.get(op_name))
         if isinstance(other, numeric_types):
-            return register.call(scalar_name, [self], {"scalar": float(other)}, None)
+            # MXNet calls these through CamelCase aliases (_MulScalar), so nodes are named _mulscalar0
+            return register.call(scalar_name, [self], {"scalar": float(other)}, None,
+                                 hint=scalar_name.replace("_scalar", "scalar"))
         if hasattr(other, "_data"):
             raise MXNetError("cannot mix an NDArray with a Symbol in one expression: inside hybrid_forward use "
                              "only the F.* inputs and parameters (all Symbols once hybridized)")
@@ -379,3 +381,34 @@ def _shape_of(node):
     from ..ops.registry import _parse_literal
     shape = _parse_literal(text)
     return tuple(int(d) for d in shape) if shape is not None else None
+
+
+def compose(symbol, replacements):
+    """A copy of ``symbol`` whose variables named in ``replacements`` are replaced by those Symbols.
+
+    This is how a SymbolBlock called with Symbols splices its graph into a larger one.
+
+    Examples
+    --------
+    >>> y = compose(var('x') * 2, {'x': var('data')})
+    >>> y.list_arguments()
+    ['data']
+    """
+    for name, value in replacements.items():
+        if not isinstance(value, Symbol) or len(value._outputs) != 1:
+            raise MXNetError(f"compose: the replacement for {name!r} must be a single-output Symbol")
+    copies = {}
+    for node in topological_nodes(symbol._outputs):
+        if node.is_variable and node.name in replacements:
+            copies[id(node)] = replacements[node.name]._outputs[0]
+            continue
+        inputs = []
+        for src, i in node.inputs:
+            mapped = copies[id(src)]
+            inputs.append(mapped if isinstance(mapped, tuple) else (mapped, i))
+        copies[id(node)] = Node(node.op, node.op_name, node.name, node.params, inputs, dict(node.attrs))
+    outputs = []
+    for node, i in symbol._outputs:
+        mapped = copies[id(node)]
+        outputs.append(mapped if isinstance(mapped, tuple) else (mapped, i))
+    return Symbol(outputs)
