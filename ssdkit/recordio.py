@@ -621,7 +621,7 @@ def pack_img(header, img, quality=95, img_fmt=".jpg", *, rgb=False):
 
 
 def unpack_img(s, iscolor=-1, *, rgb=False):
-    """Unpack an image record and decode its image with Pillow.
+    """Unpack an image record and decode its image with Pillow (EXIF orientation is not applied).
 
     Parameters
     ----------
