@@ -1,0 +1,84 @@
+"""``ssdkit-viz``: draw an MXNet ``*-symbol.json`` as HTML, SVG or DOT, or print its layer table.
+
+Examples
+--------
+>>> parse_shape("data=1,3,256,256")
+('data', (1, 3, 256, 256))
+"""
+import argparse
+import json
+import os
+import sys
+
+from ..base import MXNetError
+from .plot import plot_network
+from .summary import print_summary
+
+__all__ = ["main", "parse_shape"]
+
+
+def parse_shape(text):
+    """Parse ``NAME=D1,D2,...`` (as given to ``--shape``) into ``(name, shape tuple)``.
+
+    Examples
+    --------
+    >>> parse_shape("label=1,8,5")
+    ('label', (1, 8, 5))
+    """
+    name, sep, dims = text.partition("=")
+    try:
+        shape = tuple(int(d) for d in dims.replace("x", ",").split(",") if d.strip())
+    except ValueError:
+        shape = ()
+    if not sep or not name or not shape:
+        raise argparse.ArgumentTypeError(f"--shape expects NAME=D1,D2,... (e.g. data=1,3,256,256), got {text!r}")
+    return name, shape
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog="ssdkit-viz", description=__doc__.splitlines()[0])
+    p.add_argument("symbol", help="MXNet symbol JSON file (e.g. model-symbol.json)")
+    p.add_argument("-o", "--output", help="output file; .html, .svg or .dot (default: <symbol>.html)")
+    p.add_argument("--shape", action="append", type=parse_shape, default=[], metavar="NAME=D1,D2,...",
+                   help="input shape for shape inference (needs ssdkit.symbol); repeatable")
+    p.add_argument("--shapes", metavar="JSON", help="file with {entry name: shape} for the edge labels")
+    p.add_argument("--title", help="title of the picture (default: the file name)")
+    p.add_argument("--collapse", action="append", default=[], metavar="GROUP",
+                   help="draw this name-scope group collapsed; repeatable")
+    p.add_argument("--show-weights", action="store_true", help="draw weight and bias variables too")
+    p.add_argument("--summary", action="store_true", help="print the layer table instead of drawing")
+    return p
+
+
+def main(argv=None):
+    """Run the command line; returns the process exit status (0 on success, 1 on a user error).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+    """
+    args = _parser().parse_args(argv)
+    try:
+        shapes = None
+        if args.shapes:
+            with open(args.shapes, "r", encoding="utf-8") as fh:
+                shapes = json.load(fh)
+        shape = dict(args.shape) or None
+        if args.summary:
+            print_summary(args.symbol, shape=shape, shapes=shapes)
+            return 0
+        stem = os.path.basename(args.symbol)
+        stem = stem[:-len("-symbol.json")] if stem.endswith("-symbol.json") else os.path.splitext(stem)[0]
+        graph = plot_network(args.symbol, shape=shape, shapes=shapes, title=args.title or stem,
+                             hide_weights=not args.show_weights, collapsed=args.collapse)
+        path = graph.save(args.output or os.path.splitext(args.symbol)[0] + ".html")
+    except (MXNetError, OSError, ValueError) as err:
+        print(f"ssdkit-viz: {err}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}")
+    return 0

@@ -1,0 +1,75 @@
+"""The self-contained HTML viewer page: inline SVG, the view document as JSON, inline script and styles.
+
+Nothing is fetched when the page opens (no CDN, fonts or network), so it works from ``file://`` and
+offline.
+
+Examples
+--------
+>>> from ssdkit.viz.model import GraphModel, Node
+>>> from ssdkit.viz.document import build_document
+>>> page = render_html(build_document(GraphModel([Node(0, "null", "data")], [(0, 0)]), title="tiny"))
+>>> page.startswith("<!DOCTYPE html>") and "<title>tiny</title>" in page and "http" not in page.split("<svg")[0]
+True
+"""
+import json
+from xml.sax.saxutils import escape
+
+from .geometry import layout_document
+from .svg import render_svg
+from .viewer_js import LAYOUT_JS, PAGE_CSS, VIEWER_JS
+
+__all__ = ["render_html", "json_for_script"]
+
+
+def json_for_script(value):
+    """JSON text safe inside a ``<script>`` element (no ``</script>`` can end it early).
+
+    Examples
+    --------
+    >>> json_for_script({"a": "</script>"})
+    '{"a": "<\\\\/script>"}'
+    """
+    return json.dumps(value).replace("</", "<\\/")
+
+
+def render_html(doc, collapsed=()):
+    """A complete HTML page viewing ``doc`` with the given groups collapsed initially.
+
+    Parameters
+    ----------
+    doc : dict
+        From :func:`ssdkit.viz.document.build_document`.
+    collapsed : iterable of str
+        Group names shown collapsed when the page opens.
+
+    Returns
+    -------
+    str
+    """
+    collapsed = sorted(set(collapsed))
+    svg = render_svg(doc, layout_document(doc, collapsed), collapsed, for_html=True)
+    title = escape(doc["title"])
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>{PAGE_CSS}</style></head>
+<body><div id="mxviz-app">
+<div id="mxviz-toolbar"><span class="title">{title}</span>
+<button id="mxviz-zoom-in" title="Zoom in (+)">+</button>
+<button id="mxviz-zoom-out" title="Zoom out (-)">&#8722;</button>
+<button id="mxviz-fit" title="Fit to window (0)">Fit</button>
+<button id="mxviz-expand" title="Expand every group">Expand all</button>
+<button id="mxviz-collapse" title="Collapse every group">Collapse all</button>
+<span class="hint">drag to pan &#183; wheel to zoom &#183; click a group title to collapse, a block to expand</span>
+</div>
+<div id="mxviz-main"><div id="mxviz-canvas">
+{svg}
+</div>
+<aside id="mxviz-panel"><div id="mxviz-panel-body"><p class="empty">Click a node for its details.</p></div></aside>
+</div></div>
+<script type="application/json" id="mxviz-data">{json_for_script(doc)}</script>
+<script type="application/json" id="mxviz-collapsed">{json_for_script(collapsed)}</script>
+<script>{LAYOUT_JS}
+{VIEWER_JS}</script>
+</body></html>
+"""
