@@ -222,6 +222,7 @@ def test_collapsed_svg_draws_blocks(toy_shapes):
     name = "toyssd0_hybridsequential0_"
     svg = viz.plot_network(TOY_JSON, shapes=toy_shapes, collapsed=[name]).svg
     assert f'class="group depth2 collapsed" data-group="{name}"' in svg
+    assert f'class="group-head depth2 collapsed" data-group="{name}"' in svg
     assert svg.count('class="node hidden"') == 14
 
 

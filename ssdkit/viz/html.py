@@ -60,6 +60,7 @@ def render_html(doc, collapsed=()):
 <button id="mxviz-fit" title="Fit to window (0)">Fit</button>
 <button id="mxviz-expand" title="Expand every group">Expand all</button>
 <button id="mxviz-collapse" title="Collapse every group">Collapse all</button>
+<input id="mxviz-search" type="search" placeholder="find node (Enter)" aria-label="find node">
 <span class="hint">drag to pan &#183; wheel to zoom &#183; click a group title to collapse, a block to expand</span>
 </div>
 <div id="mxviz-main"><div id="mxviz-canvas">

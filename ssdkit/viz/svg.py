@@ -33,12 +33,16 @@ SVG_CSS = """
 .mxviz .group.depth2 .group-box{fill:#eaeef7}
 .mxviz .group.depth3 .group-box{fill:#e0e6f2}
 .mxviz .group.depth4 .group-box{fill:#d7deee}
-.mxviz .group-title{font-size:11.5px;fill:#2d3a55;font-weight:600}
+.mxviz .group-title{font-size:11.5px;fill:#2d3a55;font-weight:600;paint-order:stroke;stroke:#f4f6fb;
+  stroke-width:4px;stroke-linejoin:round}
+.mxviz .group-head.depth2 .group-title{stroke:#eaeef7}
+.mxviz .group-head.depth3 .group-title{stroke:#e0e6f2}
+.mxviz .group-head.depth4 .group-title{stroke:#d7deee}
 .mxviz .group-caption{font-size:10px;fill:#5a6780;font-weight:normal}
 .mxviz .group-head{cursor:pointer}
 .mxviz .group .face{display:none}
 .mxviz .group.collapsed .face{display:inline}
-.mxviz .group.collapsed .group-head{display:none}
+.mxviz .group-head.collapsed{display:none}
 .mxviz .group.collapsed .group-box{fill:#dfe6f5;stroke:#34466e;stroke-width:2;cursor:pointer}
 .mxviz .face text{text-anchor:middle;pointer-events:none}
 .mxviz .face .title{font-size:12px;font-weight:600;fill:#1d2a45}
@@ -51,7 +55,7 @@ NODE_RADIUS = 4
 GROUP_RADIUS = 6
 TITLE_BASELINE, SUB_BASELINE = 16, 30            # in a node box of height 38
 FACE_TITLE_BASELINE, FACE_SUB_BASELINE = 19, 34  # in a collapsed group of height 44
-HEAD_BASELINE = 17                               # of a group's title band
+HEAD_BASELINE, HEAD_HEIGHT = 17, 22              # of a group's title band
 MAX_DEPTH_CLASS = 4
 
 
@@ -92,24 +96,38 @@ def _node_svg(key, node, box):
             f'<text class="sub" x="{_num(w / 2)}" y="{SUB_BASELINE}">{escape(node["sub"])}</text></g>')
 
 
-def _group_svg(name, group, box, collapsed, depth):
-    classes = ["group", f"depth{min(depth, MAX_DEPTH_CLASS)}"]
+def _depth_classes(name, groups, collapsed, box):
+    depth, parent = 1, groups[name]["parent"]
+    while parent:
+        depth, parent = depth + 1, groups[parent]["parent"]
+    classes = [f"depth{min(depth, MAX_DEPTH_CLASS)}"]
     if name in collapsed:
         classes.append("collapsed")
     if box is None:
         classes.append("hidden")
-        box = {"x": 0, "y": 0, "w": group["cw"], "h": group["ch"]}
+    return classes
+
+
+def _group_svg(name, group, box, classes):
+    box = box or {"x": 0, "y": 0, "w": group["cw"], "h": group["ch"]}
     w = box["w"]
-    return (f'<g class="{" ".join(classes)}" data-group={quoteattr(name)} '
+    return (f'<g class="{" ".join(["group"] + classes)}" data-group={quoteattr(name)} '
             f'transform="translate({_num(box["x"])},{_num(box["y"])})">'
             f'<title>{escape(name)}</title>'
             f'<rect class="group-box" width="{_num(w)}" height="{_num(box["h"])}" rx="{GROUP_RADIUS}"/>'
-            f'<g class="group-head"><rect width="{_num(w)}" height="22" fill="transparent"/>'
-            f'<text class="group-title" x="8" y="{HEAD_BASELINE}">\u25be {escape(group["label"])} '
-            f'<tspan class="group-caption">{escape(group["caption"])}</tspan></text></g>'
             f'<g class="face"><text class="title" x="{_num(w / 2)}" y="{FACE_TITLE_BASELINE}">'
             f'\u25b8 {escape(group["label"])}</text>'
             f'<text class="sub" x="{_num(w / 2)}" y="{FACE_SUB_BASELINE}">{escape(group["caption"])}</text></g></g>')
+
+
+def _head_svg(name, group, box, classes):
+    """A group's title band, drawn above the edges so lines entering the group pass under its name."""
+    box = box or {"x": 0, "y": 0, "w": group["cw"]}
+    return (f'<g class="{" ".join(["group-head"] + classes)}" data-group={quoteattr(name)} '
+            f'transform="translate({_num(box["x"])},{_num(box["y"])})">'
+            f'<rect width="{_num(box["w"])}" height="{HEAD_HEIGHT}" fill="transparent"/>'
+            f'<text class="group-title" x="8" y="{HEAD_BASELINE}">\u25be {escape(group["label"])} '
+            f'<tspan class="group-caption">{escape(group["caption"])}</tspan></text></g>')
 
 
 def render_svg(doc, geo, collapsed=(), for_html=False):
@@ -139,17 +157,18 @@ def render_svg(doc, geo, collapsed=(), for_html=False):
            f'<defs><marker id="{ARROW_ID}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
            f'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#5b6270"/></marker></defs>',
            '<g id="mxviz-viewport">', '<g class="groups">']
+    classes = {name: _depth_classes(name, doc["groups"], collapsed, geo["boxes"].get("g" + name))
+               for name in doc["group_order"]}
     for name in doc["group_order"]:
-        depth = 1
-        parent = doc["groups"][name]["parent"]
-        while parent:
-            depth, parent = depth + 1, doc["groups"][parent]["parent"]
-        out.append(_group_svg(name, doc["groups"][name], geo["boxes"].get("g" + name), collapsed, depth))
+        out.append(_group_svg(name, doc["groups"][name], geo["boxes"].get("g" + name), classes[name]))
     out.append('</g><g class="edges">')
     for i, (route, pts) in enumerate(zip(doc["routes"], geo["routes"])):
         entry = f"{route['src']}:{route['idx']}"
         hidden = ' class="edge hidden" d="M0,0"' if pts is None else f' class="edge" d="{path_data(pts)}"'
         out.append(f'<path{hidden} data-route="{i}" data-entry="{entry}" marker-end="url(#{ARROW_ID})"/>')
+    out.append('</g><g class="heads">')
+    for name in doc["group_order"]:
+        out.append(_head_svg(name, doc["groups"][name], geo["boxes"].get("g" + name), classes[name]))
     out.append('</g><g class="elabels">')
     for entry, text in doc["entries"].items():
         pos = geo["labels"].get(entry)

@@ -3,7 +3,7 @@
 ``LAYOUT_JS`` is a line-by-line port of :func:`ssdkit.viz.geometry.layout_document` (same constants, same
 order of floating-point operations); ``VIEWER_JS`` wires it to the SVG: pan, zoom, fit, group collapse and
 expand, and the details panel. ``window.mxviz`` exposes ``layout()``, ``toggle(name)``, ``select(id)``,
-``state()`` for tests and for use from the browser console.
+``search(text)``, ``focus(key)``, ``fit()``, ``state()`` for tests and for use from the browser console.
 
 Examples
 --------
@@ -245,11 +245,18 @@ VIEWER_JS = r"""
       el.classList.toggle("collapsed", collapsed.has(name));
       if (!box) return;
       el.setAttribute("transform", "translate(" + num(box.x) + "," + num(box.y) + ")");
-      el.querySelectorAll(":scope > rect.group-box, :scope > .group-head > rect").forEach(function (r) {
-        r.setAttribute("width", num(box.w));
-      });
-      el.querySelector(":scope > rect.group-box").setAttribute("height", num(box.h));
+      var rect = el.querySelector(":scope > rect.group-box");
+      rect.setAttribute("width", num(box.w));
+      rect.setAttribute("height", num(box.h));
       el.querySelectorAll(":scope > .face text").forEach(function (t) { t.setAttribute("x", num(box.w / 2)); });
+    });
+    svg.querySelectorAll("g.group-head").forEach(function (el) {
+      var name = el.dataset.group, box = geo.boxes["g" + name];
+      el.classList.toggle("hidden", !box);
+      el.classList.toggle("collapsed", collapsed.has(name));
+      if (!box) return;
+      el.setAttribute("transform", "translate(" + num(box.x) + "," + num(box.y) + ")");
+      el.querySelector(":scope > rect").setAttribute("width", num(box.w));
     });
     svg.querySelectorAll("path.edge").forEach(function (el) {
       var pts = geo.routes[parseInt(el.dataset.route, 10)];
@@ -346,6 +353,25 @@ VIEWER_JS = r"""
     }
     describeGroup(name);
   }
+  function focus(key) {  // centre a box at natural size
+    var b = geo.boxes[key], rect = svg.getBoundingClientRect();
+    if (!b) return;
+    view.k = 1;
+    view.x = rect.width / 2 - (b.x + b.w / 2);
+    view.y = rect.height / 2 - (b.y + b.h / 2);
+    setView();
+  }
+  function search(text) {  // first node whose name contains text: open its groups, centre and select it
+    text = text.trim().toLowerCase();
+    if (!text) return null;
+    var id = Object.keys(doc.nodes).find(function (k) { return doc.nodes[k].name.toLowerCase().indexOf(text) >= 0; });
+    if (id === undefined) return null;
+    for (var g = doc.nodes[id].group; g; g = doc.groups[g].parent) collapsed.delete(g);
+    render();
+    focus("n" + id);
+    select(id);
+    return id;
+  }
   function setAll(collapse) {
     collapsed = new Set(collapse ? Object.keys(doc.groups) : []);
     render();
@@ -368,10 +394,10 @@ VIEWER_JS = r"""
     if (moved) { moved = false; return; }
     var node = ev.target.closest("g.node");
     if (node) { select(node.dataset.node); return; }
+    var head = ev.target.closest("g.group-head");
+    if (head) { toggle(head.dataset.group); return; }
     var group = ev.target.closest("g.group");
-    if (!group) return;
-    var name = group.dataset.group;
-    if (collapsed.has(name) || ev.target.closest(".group-head")) toggle(name);
+    if (group && collapsed.has(group.dataset.group)) toggle(group.dataset.group);
   });
   svg.addEventListener("wheel", function (ev) {
     ev.preventDefault();
@@ -383,6 +409,11 @@ VIEWER_JS = r"""
   document.getElementById("mxviz-fit").onclick = fit;
   document.getElementById("mxviz-expand").onclick = function () { setAll(false); };
   document.getElementById("mxviz-collapse").onclick = function () { setAll(true); };
+  var searchBox = document.getElementById("mxviz-search");
+  searchBox.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Enter") return;
+    searchBox.classList.toggle("miss", search(searchBox.value) === null);
+  });
   window.addEventListener("keydown", function (ev) {
     if (ev.target.tagName === "INPUT") return;
     if (ev.key === "+" || ev.key === "=") zoomCentre(ZOOM_STEP);
@@ -397,6 +428,8 @@ VIEWER_JS = r"""
     toggle: function (name) { toggle(name); },
     select: select,
     fit: fit,
+    focus: focus,
+    search: search,
     state: function () { return {collapsed: Array.from(collapsed), view: view}; }
   };
 })();
@@ -411,6 +444,9 @@ html,body{margin:0;height:100%;font-family:"Helvetica Neue",Helvetica,Arial,sans
 #mxviz-toolbar button{font:inherit;font-size:13px;padding:3px 9px;border:1px solid #b8c0d0;border-radius:4px;
   background:#fff;cursor:pointer}
 #mxviz-toolbar button:hover{background:#e9eef8}
+#mxviz-search{font:inherit;font-size:13px;padding:3px 6px;border:1px solid #b8c0d0;border-radius:4px;width:180px;
+  margin-left:8px}
+#mxviz-search.miss{border-color:#d62728;background:#fff3f3}
 #mxviz-toolbar .hint{margin-left:auto;font-size:12px;color:#6a7385}
 #mxviz-main{flex:1;display:flex;min-height:0}
 #mxviz-canvas{flex:1;position:relative;overflow:hidden;background:#fff}
