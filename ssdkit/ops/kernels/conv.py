@@ -1,0 +1,225 @@
+"""2-D convolution (MXNet ``Convolution``) forward and backward on NCHW arrays, by cache-blocked GEMM.
+
+All three directions are GEMMs over patch matrices built block by block (see :mod:`.im2col`):
+
+* forward        ``y = W (F, C*KH*KW) @ cols``
+* weight grad    ``dW = dy @ cols.T``, accumulated over blocks
+* data grad      stride 1: the convolution of ``dy`` with the flipped, transposed kernel (one more
+                 forward GEMM, no scatter); other strides: ``W.T @ dy`` scattered back by col2im.
+
+Examples
+--------
+>>> import numpy as np
+>>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+>>> w = np.ones((1, 1, 2, 2), np.float32)
+>>> y, saved = conv2d_forward(x, w, None, stride=2)
+>>> y[0, 0]
+array([[10., 18.],
+       [42., 50.]], dtype=float32)
+>>> dx, dw, db = conv2d_backward(saved, np.ones_like(y))
+>>> dx[0, 0, 0], dw.ravel(), db
+(array([1., 1., 1., 1.], dtype=float32), array([20., 24., 36., 40.], dtype=float32), None)
+"""
+import numpy as np
+
+from ...base import ShapeError, as_tuple, check_ndim
+from .geometry import conv2d_out_shape
+from .im2col import Plan, gemm_col2im, gemm_forward, gemm_weight_grad
+
+__all__ = ["conv2d_forward", "conv2d_backward", "ConvSaved"]
+
+
+class ConvSaved:
+    """What :func:`conv2d_backward` needs: the input, the weight and the geometry (no patch matrix).
+
+    Keeping ``x`` rather than the patch matrix costs one extra patch gathering in the weight gradient
+    but keeps memory at the size of the input (the batch's patch matrix can exceed a gigabyte).
+
+    Examples
+    --------
+    >>> ConvSaved(None, None, False, None).has_bias
+    False
+    """
+
+    __slots__ = ("x", "w", "has_bias", "plan")
+
+    def __init__(self, x, w, has_bias, plan):
+        self.x, self.w, self.has_bias, self.plan = x, w, has_bias, plan
+
+
+def weight_mats(w, groups):
+    """Per group, the weight ``(F, Cg, KH, KW)`` as ``(F/groups, Cg*KH*KW)`` GEMM operands (views).
+
+    Examples
+    --------
+    >>> [m.shape for m in weight_mats(np.zeros((4, 3, 2, 2), np.float32), 2)]
+    [(2, 12), (2, 12)]
+    """
+    fg = w.shape[0] // groups
+    return [w[g * fg:(g + 1) * fg].reshape(fg, -1) for g in range(groups)]
+
+
+def flipped_mats(w, groups):
+    """Per group, the kernel rotated by 180 degrees with in/out channels swapped, as GEMM operands.
+
+    Convolving ``dy`` with these (stride 1, pad ``dilated_k - 1 - pad``) gives the data gradient.
+
+    Examples
+    --------
+    >>> w = np.arange(4, dtype=np.float32).reshape(1, 1, 2, 2)
+    >>> flipped_mats(w, 1)[0]
+    array([[3., 2., 1., 0.]], dtype=float32)
+    """
+    fg = w.shape[0] // groups
+    return [np.ascontiguousarray(w[g * fg:(g + 1) * fg].transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
+            .reshape(w.shape[1], -1) for g in range(groups)]
+
+
+def data_grad(dy, w, plan):
+    """Gradient w.r.t. the input of the convolution ``plan`` with weight ``w (F, Cg, KH, KW)``.
+
+    Parameters
+    ----------
+    dy : ndarray (N, F, OH, OW)
+    w : ndarray (F, Cg, KH, KW)
+    plan : Plan
+        Forward geometry ``(N, C, H, W) -> (N, F, OH, OW)``.
+
+    Returns
+    -------
+    ndarray (N, C, H, W)
+
+    Examples
+    --------
+    >>> plan = Plan((1, 1, 2, 2), (1, 1), (1, 1), (0, 0), (1, 1), 1, (2, 2))
+    >>> data_grad(np.ones((1, 1, 2, 2), np.float32), np.full((1, 1, 1, 1), 3, np.float32), plan)[0, 0]
+    array([[3., 3.],
+           [3., 3.]], dtype=float32)
+    """
+    if plan.stride != (1, 1):
+        return gemm_col2im(dy, weight_mats(w, plan.groups), plan)
+    # stride 1: dx is a "full" correlation of dy with the flipped kernel; pad may come out negative
+    flip_pad = tuple((k - 1) * d - p for k, d, p in zip(plan.kernel, plan.dilate, plan.pad))
+    flip = Plan(dy.shape, plan.kernel, (1, 1), flip_pad, plan.dilate, plan.groups, (plan.h, plan.w))
+    return gemm_forward(dy, flipped_mats(w, plan.groups), flip, plan.c)
+
+
+def weight_grad(x, dy, plan, w_shape):
+    """Gradient w.r.t. the weight of the convolution ``plan``, shaped ``w_shape``.
+
+    Examples
+    --------
+    >>> plan = Plan((1, 1, 2, 2), (1, 1), (1, 1), (0, 0), (1, 1), 1, (2, 2))
+    >>> weight_grad(np.ones((1, 1, 2, 2), np.float32), np.ones((1, 1, 2, 2), np.float32), plan,
+    ...             (1, 1, 1, 1)).ravel()
+    array([4.], dtype=float32)
+    """
+    return np.concatenate(gemm_weight_grad(x, dy, plan)).reshape(w_shape)
+
+
+def bias_grad(dy):
+    """Sum of ``dy (N, F, OH, OW)`` over everything but the channel axis, in ``dy.dtype``.
+
+    Examples
+    --------
+    >>> bias_grad(np.ones((2, 3, 4, 5), np.float32))
+    array([40., 40., 40.], dtype=float32)
+    """
+    return dy.reshape(dy.shape[0], dy.shape[1], -1).sum(axis=2).sum(axis=0)
+
+
+def check_operands(op, x, w, b, groups, w_in_axis):
+    """Validate data/weight/bias of ``op``; ``w_in_axis`` is the weight axis matching data channels.
+
+    Examples
+    --------
+    >>> check_operands("Convolution", np.zeros((1, 3, 4, 4)), np.zeros((2, 4, 3, 3)), None, 1, 1)
+    Traceback (most recent call last):
+    ...
+    ssdkit.base.ShapeError: Convolution: weight has 4 input channels per group, data has 3 channels in 1 group(s) (data shape (1, 3, 4, 4), weight shape (2, 4, 3, 3))
+    """
+    check_ndim(op, "data", x.shape, 4)
+    check_ndim(op, "weight", w.shape, 4)
+    per_group = w.shape[w_in_axis] * (groups if w_in_axis == 1 else 1)
+    if per_group != x.shape[1] or (w_in_axis == 0 and x.shape[1] % groups):
+        raise ShapeError(f"{op}: weight has {w.shape[w_in_axis]} input channels"
+                         f"{' per group' if w_in_axis == 1 else ''}, data has {x.shape[1]} channels "
+                         f"in {groups} group(s) (data shape {x.shape}, weight shape {w.shape})")
+    out_channels = w.shape[0] if w_in_axis == 1 else w.shape[1] * groups
+    if w_in_axis == 1 and out_channels % groups:
+        raise ShapeError(f"{op}: weight has {out_channels} filters, not divisible by num_group {groups}")
+    if b is not None and b.shape != (out_channels,):
+        raise ShapeError(f"{op}: bias expected shape ({out_channels},), got {b.shape}")
+    return out_channels
+
+
+def conv2d_forward(x, w, b=None, stride=(1, 1), pad=(0, 0), dilate=(1, 1), groups=1):
+    """MXNet ``Convolution`` forward: ``y[n, f] = b[f] + sum_c,kh,kw w[f, c, kh, kw] * x[n, c, ...]``.
+
+    Parameters
+    ----------
+    x : ndarray (N, C, H, W)
+        float32 (float64 works too, for gradient checks).
+    w : ndarray (F, C/groups, KH, KW)
+    b : ndarray (F,) or None
+    stride, pad, dilate : int or tuple of 2 int
+    groups : int
+        ``num_group``.
+
+    Returns
+    -------
+    y : ndarray (N, F, OH, OW)
+        ``OH = (H + 2*pad - dilate*(KH-1) - 1) // stride + 1``, likewise ``OW``.
+    saved : ConvSaved
+        Pass to :func:`conv2d_backward`. It references ``x`` and ``w``: do not modify them in place.
+
+    Examples
+    --------
+    >>> y, _ = conv2d_forward(np.ones((1, 2, 3, 3), np.float32), np.ones((4, 1, 3, 3), np.float32),
+    ...                       np.arange(4, dtype=np.float32), pad=1, groups=2)
+    >>> y.shape, y[0, :, 1, 1]
+    ((1, 4, 3, 3), array([ 9., 10., 11., 12.], dtype=float32))
+    """
+    stride, pad = as_tuple(stride, 2, "stride"), as_tuple(pad, 2, "pad")
+    dilate = as_tuple(dilate, 2, "dilate")
+    check_operands("Convolution", x, w, b, groups, 1)
+    out_shape = conv2d_out_shape(x.shape, w.shape[0], w.shape[2:], stride, pad, dilate, groups)
+    plan = Plan(x.shape, w.shape[2:], stride, pad, dilate, groups, out_shape[2:])
+    y = gemm_forward(x, weight_mats(w, groups), plan, w.shape[0], b, np.result_type(x, w))
+    return y, ConvSaved(x, w, b is not None, plan)
+
+
+def conv2d_backward(saved, dy, need_dx=True, need_dw=True, need_db=True):
+    """MXNet ``Convolution`` backward (vector-Jacobian product).
+
+    Parameters
+    ----------
+    saved : ConvSaved
+        From :func:`conv2d_forward`.
+    dy : ndarray (N, F, OH, OW)
+        Gradient of the output.
+    need_dx, need_dw, need_db : bool
+        Which gradients to compute (``db`` is None anyway when the forward had no bias).
+
+    Returns
+    -------
+    dx : ndarray (N, C, H, W) or None
+    dw : ndarray (F, C/groups, KH, KW) or None
+    db : ndarray (F,) or None
+
+    Examples
+    --------
+    >>> y, saved = conv2d_forward(np.ones((1, 1, 3, 3), np.float32), np.ones((1, 1, 3, 3), np.float32),
+    ...                           np.zeros(1, np.float32), pad=1)
+    >>> dx, dw, db = conv2d_backward(saved, np.ones_like(y), need_dx=False)
+    >>> dx, dw[0, 0, 0], db
+    (None, array([4., 6., 4.], dtype=float32), array([9.], dtype=float32))
+    """
+    plan = saved.plan
+    expected = (plan.n, saved.w.shape[0], plan.oh, plan.ow)
+    if dy.shape != expected:
+        raise ShapeError(f"Convolution backward: output gradient expected shape {expected}, got {dy.shape}")
+    dx = data_grad(dy, saved.w, plan) if need_dx else None
+    dw = weight_grad(saved.x, dy, plan, saved.w.shape) if need_dw else None
+    db = bias_grad(dy) if need_db and saved.has_bias else None
+    return dx, dw, db

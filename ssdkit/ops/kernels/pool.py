@@ -1,0 +1,237 @@
+"""2-D pooling (MXNet ``Pooling``: max / avg / sum, 'valid' / 'full', global) forward and backward.
+
+Semantics follow MXNet 1.9.1's CPU kernels (src/operator/nn/pool.h):
+
+* max: the maximum over the window's positions inside the image, starting from the lowest finite value
+  (a NaN never wins; an all-padding window gives ``finfo.min``); the gradient goes to the FIRST position
+  in row-major window order whose value equals the output.
+* avg: the window sum divided by ``pool_size``. With ``count_include_pad`` that is the window clipped to
+  the padded image (``H + pad``) -- so a 'full'-convention window hanging past the padding counts only
+  what lies inside it; without, the window clipped to the image itself.
+* sum: the window sum.
+
+Windows are evaluated as strided views of the (padded) input, one per kernel tap; a Python loop runs over
+the KH*KW taps, never over pixels. Large non-overlapping kernels (global pooling) reduce a window view.
+
+Examples
+--------
+>>> import numpy as np
+>>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+>>> y, saved = pool2d_forward(x, kernel=2, stride=2)
+>>> y[0, 0]
+array([[ 5.,  7.],
+       [13., 15.]], dtype=float32)
+>>> pool2d_backward(saved, np.ones_like(y))[0, 0, :2]
+array([[0., 0., 0., 0.],
+       [0., 1., 0., 1.]], dtype=float32)
+"""
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ...base import MXNetError, ShapeError, as_tuple, check_ndim
+from .geometry import POOL_TYPES, pool2d_out_shape
+
+__all__ = ["pool2d_forward", "pool2d_backward", "PoolSaved", "TAP_LOOP_MAX"]
+
+#: Kernels with more taps than this, whose windows do not overlap (global pooling), are reduced as one
+#: window view instead of a loop over taps.
+TAP_LOOP_MAX = 64
+
+
+class PoolSaved:
+    """What :func:`pool2d_backward` needs: geometry, pooling type, and for max pooling input and output.
+
+    Examples
+    --------
+    >>> pool2d_forward(np.zeros((1, 1, 2, 2), np.float32), kernel=2, pool_type="sum")[1].pool_type
+    'sum'
+    """
+
+    __slots__ = ("x", "y", "shape", "out_hw", "kernel", "stride", "pad", "pool_type", "divisor",
+                 "padded_hw")
+
+    def __init__(self, x, y, out_hw, kernel, stride, pad, pool_type, divisor, padded_hw):
+        self.x, self.y, self.shape, self.out_hw = x, y, x.shape, out_hw
+        self.kernel, self.stride, self.pad = kernel, stride, pad
+        self.pool_type, self.divisor, self.padded_hw = pool_type, divisor, padded_hw
+
+
+def _divisor(size, out, k, s, p, count_include_pad):
+    """MXNet's per-output-index ``pool_size`` factor along one axis (a vector over output positions)."""
+    start = np.arange(out) * s - p
+    end = np.minimum(start + k, size + p)
+    if not count_include_pad:
+        start, end = np.maximum(start, 0), np.minimum(end, size)
+    return end - start
+
+
+def _padded(x, pad, padded_hw, fill):
+    """``x`` placed at offset ``pad`` in a ``padded_hw`` canvas filled with ``fill`` (or x itself)."""
+    (ph, pw), (hp, wp) = pad, padded_hw
+    n, c, h, w = x.shape
+    if (ph, pw) == (0, 0) and (hp, wp) == (h, w):
+        return x
+    canvas = np.full((n, c, hp, wp), fill, x.dtype)
+    canvas[:, :, ph:ph + h, pw:pw + w] = x
+    return canvas
+
+
+def _tap_views(arr, kernel, stride, out_hw):
+    """Yield, per kernel tap in row-major order, the ``(N, C, OH, OW)`` strided view it reads."""
+    (kh_n, kw_n), (sh, sw), (oh, ow) = kernel, stride, out_hw
+    for kh in range(kh_n):
+        for kw in range(kw_n):
+            yield arr[:, :, kh:kh + (oh - 1) * sh + 1:sh, kw:kw + (ow - 1) * sw + 1:sw]
+
+
+def _windows(arr, kernel, stride, out_hw):
+    """The ``(N, C, OH, OW, KH, KW)`` window view of ``arr``."""
+    view = sliding_window_view(arr, kernel, axis=(2, 3), writeable=arr.flags.writeable)
+    return view[:, :, ::stride[0], ::stride[1]][:, :, :out_hw[0], :out_hw[1]]
+
+
+def _use_windows(kernel, stride):
+    return kernel[0] * kernel[1] > TAP_LOOP_MAX and stride[0] >= kernel[0] and stride[1] >= kernel[1]
+
+
+def pool2d_forward(x, kernel=(1, 1), stride=(1, 1), pad=(0, 0), pool_type="max",
+                   pooling_convention="valid", count_include_pad=True, global_pool=False):
+    """MXNet ``Pooling`` forward on NCHW data.
+
+    Parameters
+    ----------
+    x : ndarray (N, C, H, W)
+    kernel, stride, pad : int or tuple of 2 int
+        Ignored with ``global_pool`` (which uses the whole map, stride 1, no padding).
+    pool_type : {'max', 'avg', 'sum'}
+    pooling_convention : {'valid', 'full'}
+        'full' rounds the output size up; its last windows may hang past the padding.
+    count_include_pad : bool
+        avg only: divide by the window size including padding (MXNet's default) or only real pixels.
+    global_pool : bool
+
+    Returns
+    -------
+    y : ndarray (N, C, OH, OW)
+    saved : PoolSaved
+        Pass to :func:`pool2d_backward`; it references ``x`` and ``y`` (do not modify them in place).
+
+    Examples
+    --------
+    >>> x = np.arange(9, dtype=np.float32).reshape(1, 1, 3, 3)
+    >>> pool2d_forward(x, 3, 2, 1, "avg", "full", count_include_pad=False)[0][0, 0]
+    array([[2., 3.],
+           [5., 6.]], dtype=float32)
+    >>> pool2d_forward(x, global_pool=True, pool_type="sum")[0].ravel()
+    array([36.], dtype=float32)
+    """
+    check_ndim("Pooling", "data", x.shape, 4)
+    if pool_type not in POOL_TYPES:
+        raise MXNetError(f"Pooling: pool_type must be one of {POOL_TYPES}, got {pool_type!r}")
+    n, c, h, w = x.shape
+    if global_pool:
+        kernel, stride, pad = (h, w), (1, 1), (0, 0)
+    kernel, stride = as_tuple(kernel, 2, "kernel"), as_tuple(stride, 2, "stride")
+    pad = as_tuple(pad, 2, "pad")
+    _, _, oh, ow = pool2d_out_shape(x.shape, kernel, stride, pad, pooling_convention)
+    # the canvas must hold every window: 'full' windows may reach past the bottom/right padding
+    padded_hw = tuple(max(size + 2 * p, (o - 1) * s + k)
+                      for size, p, o, s, k in zip((h, w), pad, (oh, ow), stride, kernel))
+    lowest = np.finfo(x.dtype).min
+    src = _padded(x, pad, padded_hw, lowest if pool_type == "max" else 0)
+    if _use_windows(kernel, stride):
+        win = _windows(src, kernel, stride, (oh, ow))
+        y = (np.fmax.reduce(win, axis=(4, 5), initial=lowest) if pool_type == "max"
+             else win.sum(axis=(4, 5), dtype=x.dtype))
+    else:
+        taps = _tap_views(src, kernel, stride, (oh, ow))
+        # fmax starting at the lowest finite value: NaN never wins, exactly like MXNet's `>` scan
+        y = np.fmax(next(taps), lowest) if pool_type == "max" else np.array(next(taps))
+        combine = np.fmax if pool_type == "max" else np.add
+        for view in taps:
+            combine(y, view, out=y)
+    divisor = None
+    if pool_type == "avg":
+        divisor = np.outer(_divisor(h, oh, kernel[0], stride[0], pad[0], count_include_pad),
+                           _divisor(w, ow, kernel[1], stride[1], pad[1], count_include_pad)).astype(x.dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):   # MXNet divides empty windows too
+            y /= divisor
+    saved = PoolSaved(x, y if pool_type == "max" else None, (oh, ow), kernel, stride, pad, pool_type,
+                      divisor, padded_hw)
+    return y, saved
+
+
+def pool2d_backward(saved, dy):
+    """MXNet ``Pooling`` backward: the gradient w.r.t. the input.
+
+    Parameters
+    ----------
+    saved : PoolSaved
+        From :func:`pool2d_forward`.
+    dy : ndarray (N, C, OH, OW)
+
+    Returns
+    -------
+    dx : ndarray (N, C, H, W)
+
+    Examples
+    --------
+    >>> x = np.array([[[[1., 3.], [3., 0.]]]], np.float32)     # a tie: the first 3 takes it all
+    >>> y, saved = pool2d_forward(x, kernel=2)
+    >>> pool2d_backward(saved, np.full_like(y, 5.))[0, 0]
+    array([[0., 5.],
+           [0., 0.]], dtype=float32)
+    """
+    n, c, h, w = saved.shape
+    kernel, stride, (ph, pw) = saved.kernel, saved.stride, saved.pad
+    hp, wp = saved.padded_hw
+    out_hw = saved.out_hw
+    if dy.shape != (n, c) + out_hw:
+        raise ShapeError(f"Pooling backward: output gradient expected shape {(n, c) + out_hw}, "
+                         f"got {dy.shape}")
+    grad = np.zeros((n, c, hp, wp), dy.dtype)
+    disjoint = stride[0] >= kernel[0] and stride[1] >= kernel[1]
+    if saved.pool_type == "max":
+        _max_backward(saved, dy, grad, out_hw, disjoint)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = dy / saved.divisor if saved.pool_type == "avg" else dy
+        if _use_windows(kernel, stride):
+            # disjoint windows: every canvas position belongs to at most one window
+            _windows(grad, kernel, stride, out_hw)[...] = share[..., None, None]
+        else:
+            for view in _tap_views(grad, kernel, stride, out_hw):
+                if disjoint:
+                    np.copyto(view, share)
+                else:
+                    view += share
+    if (ph, pw, hp, wp) == (0, 0, h, w):
+        return grad
+    return np.ascontiguousarray(grad[:, :, ph:ph + h, pw:pw + w])
+
+
+def _max_backward(saved, dy, grad, out_hw, disjoint):
+    """Route each output gradient to the first window position equal to the output (MXNet's rule)."""
+    lowest = np.finfo(saved.x.dtype).min
+    src = _padded(saved.x, saved.pad, saved.padded_hw, lowest)
+    y = saved.y
+    if _use_windows(saved.kernel, saved.stride):
+        win = _windows(src, saved.kernel, saved.stride, out_hw)
+        hits = win == y[..., None, None]
+        flat = hits.reshape(hits.shape[:4] + (-1,))
+        first = flat.argmax(axis=4)                  # first True in row-major window order
+        found = np.take_along_axis(flat, first[..., None], axis=4)[..., 0]
+        onehot = np.arange(flat.shape[4]) == first[..., None]
+        contrib = np.where(onehot & found[..., None], dy[..., None], 0).astype(dy.dtype)
+        _windows(grad, saved.kernel, saved.stride, out_hw)[...] = contrib.reshape(win.shape)
+        return
+    remaining = np.array(dy)                         # zeroed where a window has found its argmax
+    hit = np.empty(y.shape, bool)
+    for view, target in zip(_tap_views(src, saved.kernel, saved.stride, out_hw),
+                            _tap_views(grad, saved.kernel, saved.stride, out_hw)):
+        np.equal(view, y, out=hit)
+        if disjoint:
+            np.multiply(remaining, hit, out=target)
+        else:
+            target += remaining * hit
+        np.copyto(remaining, 0, where=hit)

@@ -1,0 +1,284 @@
+"""Convolution / Deconvolution / Pooling kernels (ssdkit.ops.kernels) against MXNet 1.9.1 and float64
+central differences.
+
+MXNet vectors: every conv*/pool* case of ../shared/reference/mxnet_golden.{npz,json}, plus
+tests/data/kernels/mxnet_kernels.{npz,json} (groups, dilation, non-square, 'full' windows past the padding,
+count_include_pad=False, ties, Deconvolution; regenerate with tests/data/kernels/make_vectors.py).
+"""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ssdkit.base import MXNetError, ShapeError
+from ssdkit.ops import kernels as K
+from ssdkit.ops.kernels import im2col, pool
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+LOCAL = Path(__file__).resolve().parent / "data" / "kernels"
+OUT_TOL, GRAD_TOL = 1e-4, 2e-3
+
+
+def _load(folder, stem):
+    if not (folder / f"{stem}.npz").exists():
+        pytest.skip(f"reference vectors {folder / stem}.npz absent")
+    meta = json.loads((folder / f"{stem}.json").read_text())
+    return meta, np.load(folder / f"{stem}.npz", allow_pickle=False)
+
+
+def _cases(folder, stem, prefixes):
+    try:
+        meta = json.loads((folder / f"{stem}.json").read_text())
+    except FileNotFoundError:
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{folder / stem} absent"))]
+    return sorted(name for name in meta if name.startswith(prefixes))
+
+
+def _conv_args(params):
+    return dict(stride=params.get("stride", 1), pad=params.get("pad", 0), dilate=params.get("dilate", 1),
+                groups=params.get("num_group", 1))
+
+
+def _check_case(folder, stem, name):
+    meta, store = _load(folder, stem)
+    params, get = dict(meta[name]), (lambda key: store[f"{name}/{key}"])
+    bias = get("in_bias") if f"{name}/in_bias" in store.files else None
+    if name.startswith("pool"):
+        y, saved = K.pool2d_forward(get("in_data"), **params)
+        grads = {"grad_data": K.pool2d_backward(saved, get("head_grad"))}
+    elif name.startswith("conv"):
+        y, saved = K.conv2d_forward(get("in_data"), get("in_weight"), bias, **_conv_args(params))
+        grads = dict(zip(("grad_data", "grad_weight", "grad_bias"), K.conv2d_backward(saved, get("head_grad"))))
+    else:
+        y, saved = K.conv2d_transpose_forward(get("in_data"), get("in_weight"), bias,
+                                              adj=params.get("adj", 0), **_conv_args(params))
+        grads = dict(zip(("grad_data", "grad_weight", "grad_bias"),
+                         K.conv2d_transpose_backward(saved, get("head_grad"))))
+    assert y.dtype == np.float32 and y.shape == get("out").shape
+    np.testing.assert_allclose(y, get("out"), rtol=OUT_TOL, atol=OUT_TOL)
+    checked = 0
+    for key, grad in grads.items():
+        if f"{name}/{key}" in store.files:
+            assert grad.dtype == np.float32
+            np.testing.assert_allclose(grad, get(key), rtol=GRAD_TOL, atol=GRAD_TOL, err_msg=key)
+            checked += 1
+    assert checked == (1 if name.startswith("pool") else 2 + (bias is not None))
+
+
+@pytest.mark.parametrize("name", _cases(REFERENCE, "mxnet_golden", ("conv", "pool")))
+def test_shared_mxnet_golden(name):
+    _check_case(REFERENCE, "mxnet_golden", name)
+
+
+@pytest.mark.parametrize("name", _cases(LOCAL, "mxnet_kernels", ("conv", "deconv", "pool")))
+def test_extra_mxnet_vectors(name):
+    _check_case(LOCAL, "mxnet_kernels", name)
+
+
+@pytest.mark.parametrize("grid_min_width", [1, 10 ** 6])
+@pytest.mark.parametrize("chunk", [64, 1 << 20])
+def test_gatherings_and_blockings_agree(monkeypatch, grid_min_width, chunk):
+    """Grid vs per-tap gathering and tiny vs large blocks (row bands, multi-image blocks) give one result."""
+    monkeypatch.setattr(im2col, "CHUNK_ELEMS", chunk)
+    monkeypatch.setattr(im2col, "GRID_MIN_WIDTH", grid_min_width)
+    meta, store = _load(LOCAL, "mxnet_kernels")
+    for name in ("conv_groups_grid", "conv_grid_nobias", "conv_depthwise", "deconv_s1_dilate"):
+        _check_case(LOCAL, "mxnet_kernels", name)
+
+
+# ---- float64 central differences ------------------------------------------------------------------
+def _numeric_check(forward, backward, inputs, seed=0, eps=1e-6):
+    """Compare backward's VJP with central differences of <head, forward> along a random direction."""
+    rng = np.random.default_rng(seed)
+    y, saved = forward(*inputs)
+    head = rng.standard_normal(y.shape)
+    grads = backward(saved, head)
+    for i, (x, g) in enumerate(zip(inputs, grads)):
+        if x is None:
+            continue
+        direction = rng.standard_normal(x.shape)
+        plus = [v if j != i else v + eps * direction for j, v in enumerate(inputs)]
+        minus = [v if j != i else v - eps * direction for j, v in enumerate(inputs)]
+        numeric = (np.vdot(head, forward(*plus)[0]) - np.vdot(head, forward(*minus)[0])) / (2 * eps)
+        assert g.dtype == np.float64
+        np.testing.assert_allclose(np.vdot(g, direction), numeric, rtol=1e-6, atol=1e-8,
+                                   err_msg=f"input {i}")
+
+
+CONV_GEOMETRIES = [  # (x shape, F, kernel, stride, pad, dilate, groups)
+    ((2, 3, 6, 7), 4, (3, 3), (1, 1), (1, 1), (1, 1), 1),
+    ((2, 4, 7, 5), 6, (3, 2), (2, 1), (1, 0), (1, 2), 2),
+    ((1, 2, 8, 9), 3, (1, 1), (2, 3), (0, 0), (1, 1), 1),
+    ((2, 3, 18, 17), 2, (3, 3), (1, 1), (2, 1), (2, 1), 1),      # wide enough for the grid gathering
+    ((1, 4, 5, 6), 4, (2, 3), (1, 2), (2, 3), (1, 1), 4),        # depthwise, pad beyond the kernel
+]
+
+
+@pytest.mark.parametrize("geometry", CONV_GEOMETRIES)
+def test_conv_gradients_numeric(geometry):
+    shape, filters, kernel, stride, pad, dilate, groups = geometry
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(shape)
+    w = rng.standard_normal((filters, shape[1] // groups) + kernel)
+    b = rng.standard_normal(filters)
+    _numeric_check(lambda x, w, b: K.conv2d_forward(x, w, b, stride, pad, dilate, groups),
+                   K.conv2d_backward, [x, w, b])
+
+
+DECONV_GEOMETRIES = [  # (x shape, F, kernel, stride, pad, adj, dilate, groups)
+    ((2, 3, 4, 5), 2, (3, 3), (2, 2), (1, 1), (1, 0), (1, 1), 1),
+    ((1, 4, 3, 3), 6, (4, 2), (1, 2), (1, 0), (0, 1), (2, 1), 2),
+    ((1, 2, 5, 17), 3, (3, 3), (1, 1), (1, 1), (0, 0), (1, 1), 1),
+]
+
+
+@pytest.mark.parametrize("geometry", DECONV_GEOMETRIES)
+def test_deconv_gradients_numeric(geometry):
+    shape, filters, kernel, stride, pad, adj, dilate, groups = geometry
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(shape)
+    w = rng.standard_normal((shape[1], filters // groups) + kernel)
+    b = rng.standard_normal(filters)
+    _numeric_check(lambda x, w, b: K.conv2d_transpose_forward(x, w, b, stride, pad, adj, dilate, groups),
+                   K.conv2d_transpose_backward, [x, w, b])
+
+
+POOL_GEOMETRIES = [  # (kernel, stride, pad, pool_type, convention, count_include_pad, global_pool)
+    ((2, 2), (2, 2), (0, 0), "max", "valid", True, False),
+    ((3, 3), (2, 2), (1, 1), "max", "full", True, False),
+    ((3, 2), (1, 2), (1, 0), "avg", "full", True, False),
+    ((3, 3), (2, 2), (1, 1), "avg", "full", False, False),
+    ((2, 3), (2, 1), (1, 1), "sum", "valid", True, False),
+    ((1, 1), (1, 1), (0, 0), "avg", "valid", True, True),
+    ((1, 1), (1, 1), (0, 0), "max", "valid", True, True),
+]
+
+
+@pytest.mark.parametrize("geometry", POOL_GEOMETRIES)
+def test_pool_gradients_numeric(geometry):
+    kernel, stride, pad, pool_type, convention, include, global_pool = geometry
+    x = np.random.default_rng(3).permutation(2 * 3 * 7 * 9).reshape(2, 3, 7, 9) * 0.01   # no ties
+    _numeric_check(lambda x: K.pool2d_forward(x, kernel, stride, pad, pool_type, convention, include,
+                                              global_pool),
+                   lambda saved, head: [K.pool2d_backward(saved, head)], [x])
+
+
+# ---- semantics pinned by hand -----------------------------------------------------------------------
+def test_deconv_is_adjoint_of_conv():
+    """<conv(a), b> == <a, deconv(b)> with the same weight: Deconvolution is the transposed operator."""
+    rng = np.random.default_rng(4)
+    a, w = rng.standard_normal((2, 4, 9, 8)), rng.standard_normal((6, 2, 3, 3))
+    args = dict(stride=(2, 1), pad=(1, 1), dilate=(1, 2), groups=2)
+    conv_a, _ = K.conv2d_forward(a, w, None, **args)
+    b = rng.standard_normal(conv_a.shape)
+    adj = tuple(size - K.conv2d_transpose_out_shape(b.shape, 4, (3, 3), pad=args["pad"], stride=args["stride"],
+                                                    dilate=args["dilate"], groups=2)[i + 2]
+                for i, size in enumerate(a.shape[2:]))
+    deconv_b, _ = K.conv2d_transpose_forward(b, w, None, adj=adj, **args)
+    np.testing.assert_allclose(np.vdot(conv_a, b), np.vdot(a, deconv_b), rtol=1e-10)
+
+
+def test_deconv_target_shape_equals_explicit_pad_adj():
+    # MXNet's InferPad: full = s*(H-1) + k = 11 -> pad (11-10+1)//2 = 1, adj (11-10)%2 = 1 on H; 1, 0 on W
+    assert K.deconv2d_infer_pad((1, 2, 5, 5), (3, 3), (2, 2), target_shape=(10, 9)) == ((1, 1), (1, 0))
+    rng = np.random.default_rng(5)
+    x, w = rng.standard_normal((1, 2, 5, 5)).astype(np.float32), rng.standard_normal((2, 3, 3, 3)).astype(np.float32)
+    y, _ = K.conv2d_transpose_forward(x, w, None, stride=2, target_shape=(10, 9))
+    expected, _ = K.conv2d_transpose_forward(x, w, None, stride=2, pad=1, adj=(1, 0))
+    assert y.shape == (1, 3, 10, 9)
+    np.testing.assert_array_equal(y, expected)
+
+
+def test_max_pool_nan_and_empty_windows_follow_mxnet():
+    """MXNet scans with `>` from the lowest finite value: NaN never wins; an all-padding window yields it."""
+    lowest = np.finfo(np.float32).min
+    x = np.array([[[[np.nan, 1.0], [-2.0, np.nan]]]], np.float32)
+    y, _ = K.pool2d_forward(x, kernel=2)
+    assert y.item() == 1.0
+    # H=6, k=1, s=3, 'full': windows start at rows 0, 3, 6 -- the last lies entirely past the image
+    y, saved = K.pool2d_forward(np.ones((1, 1, 6, 6), np.float32), 1, 3, 0, "max", "full")
+    assert y.shape == (1, 1, 3, 3) and y[0, 0, 2, 0] == lowest and y[0, 0, 0, 0] == 1
+    dx = K.pool2d_backward(saved, np.ones_like(y))
+    assert dx.sum() == 4          # only the four windows that touch the image pass a gradient
+
+
+def test_out_shape_helpers_match_kernels():
+    assert K.conv2d_out_shape((2, 3, 7, 8), 4, (3, 3), (2, 2), (1, 1)) == (2, 4, 4, 4)
+    assert K.conv2d_weight_shape(4, 6, (3, 2), 2) == (6, 2, 3, 2)
+    assert K.conv2d_transpose_weight_shape(4, 6, (3, 2), 2) == (4, 3, 3, 2)
+    assert K.pool2d_out_shape((1, 1, 9, 9), (3, 3), (2, 2), pooling_convention="full") == (1, 1, 4, 4)
+    assert K.pool2d_out_shape((1, 1, 10, 10), (3, 3), (2, 2), pooling_convention="full") == (1, 1, 5, 5)
+    assert K.pool2d_out_shape((1, 1, 10, 10), (3, 3), (2, 2)) == (1, 1, 4, 4)
+    assert K.pool2d_out_shape((2, 5, 10, 7), global_pool=True) == (2, 5, 1, 1)
+    x = np.zeros((1, 1, 10, 10), np.float32)
+    assert K.pool2d_forward(x, 3, 2, 0, "avg", "full")[0].shape == (1, 1, 5, 5)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: K.conv2d_forward(np.zeros((1, 3, 5, 5), np.float32), np.zeros((2, 4, 3, 3), np.float32)),
+     "weight has 4 input channels"),
+    (lambda: K.conv2d_forward(np.zeros((1, 3, 5, 5), np.float32), np.zeros((2, 3, 3, 3), np.float32),
+                              np.zeros(3, np.float32)), "bias expected shape (2,)"),
+    (lambda: K.conv2d_forward(np.zeros((1, 3, 2, 2), np.float32), np.zeros((2, 3, 3, 3), np.float32)),
+     "exceeds padded data"),
+    (lambda: K.conv2d_forward(np.zeros((3, 5, 5), np.float32), np.zeros((2, 3, 3, 3), np.float32)),
+     "data must be 4-D"),
+    (lambda: K.conv2d_forward(np.zeros((1, 4, 5, 5), np.float32), np.zeros((3, 2, 1, 1), np.float32),
+                              groups=2), "not divisible by num_group"),
+    (lambda: K.conv2d_transpose_forward(np.zeros((1, 2, 3, 3), np.float32), np.zeros((2, 1, 3, 3), np.float32),
+                                        stride=2, adj=2), "adj (2, 2) must be smaller than stride"),
+    (lambda: K.pool2d_forward(np.zeros((1, 1, 2, 2), np.float32), 3), "kernel 3 exceeds data"),
+    (lambda: K.pool2d_forward(np.zeros((1, 1, 4, 4), np.float32), 2, pool_type="lp"), "pool_type"),
+    (lambda: K.pool2d_forward(np.zeros((1, 1, 4, 4), np.float32), 2, pooling_convention="same"),
+     "pooling_convention"),
+])
+def test_errors_name_operand_expected_and_actual(call, message):
+    with pytest.raises(MXNetError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call()
+
+
+def test_backward_rejects_wrong_gradient_shape():
+    y, saved = K.conv2d_forward(np.zeros((1, 1, 4, 4), np.float32), np.zeros((1, 1, 3, 3), np.float32))
+    with pytest.raises(ShapeError, match="expected shape"):
+        K.conv2d_backward(saved, np.zeros((1, 1, 4, 4), np.float32))
+    y, saved = K.pool2d_forward(np.zeros((1, 1, 4, 4), np.float32), 2, 2)
+    with pytest.raises(ShapeError, match="expected shape"):
+        K.pool2d_backward(saved, np.zeros((1, 1, 3, 3), np.float32))
+
+
+def test_need_flags_skip_gradients():
+    y, saved = K.conv2d_forward(np.ones((1, 2, 4, 4), np.float32), np.ones((3, 2, 3, 3), np.float32),
+                                np.zeros(3, np.float32), pad=1)
+    dx, dw, db = K.conv2d_backward(saved, np.ones_like(y), need_dx=False, need_dw=False)
+    assert dx is None and dw is None and db.tolist() == [16.0] * 3
+    y, saved = K.conv2d_forward(np.ones((1, 2, 4, 4), np.float32), np.ones((3, 2, 3, 3), np.float32))
+    assert K.conv2d_backward(saved, np.ones_like(y))[2] is None       # no bias in the forward
+
+
+def test_inputs_not_modified_and_float32_kept():
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2, 3, 20, 20)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    x0, w0 = x.copy(), w.copy()
+    y, saved = K.conv2d_forward(x, w, None, pad=1)
+    grads = K.conv2d_backward(saved, np.ones_like(y))
+    p, psaved = K.pool2d_forward(x, 2, 2)
+    dx = K.pool2d_backward(psaved, np.ones_like(p))
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(w, w0)
+    assert all(a.dtype == np.float32 for a in (y, grads[0], grads[1], p, dx))
+
+
+def test_large_kernel_window_path_matches_tap_loop(monkeypatch):
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 4, (2, 3, 12, 12)).astype(np.float32)       # ties
+    results = []
+    for limit in (10 ** 6, 0):
+        monkeypatch.setattr(pool, "TAP_LOOP_MAX", limit)
+        for pool_type in ("max", "avg"):
+            y, saved = K.pool2d_forward(x, (4, 4), (4, 4), (1, 1), pool_type, "full")
+            results.append((y, K.pool2d_backward(saved, np.arange(y.size, dtype=np.float32).reshape(y.shape))))
+    for (y_tap, dx_tap), (y_win, dx_win) in zip(results[:2], results[2:]):
+        np.testing.assert_array_equal(y_tap, y_win)
+        np.testing.assert_allclose(dx_tap, dx_win, rtol=1e-6)
