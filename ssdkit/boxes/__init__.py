@@ -12,6 +12,15 @@ Examples
 """
 from .geometry import BOX_FORMATS, as_boxes, corner_to_center, center_to_corner, box_area, box_iou
 from .anchors import multibox_prior, ssd_anchor_grid, anchors_per_location
+from .coder import (DEFAULT_VARIANCES, encode_boxes, decode_boxes, normalized_center_encode,
+                    normalized_center_decode, multiclass_encode, multiclass_decode)
+from .matcher import UNMATCHED, bipartite_match, match_anchors
+from .target import multibox_target
+from .nms import greedy_nms, box_nms, multibox_detection
 
 __all__ = ["BOX_FORMATS", "as_boxes", "corner_to_center", "center_to_corner", "box_area", "box_iou",
-           "multibox_prior", "ssd_anchor_grid", "anchors_per_location"]
+           "multibox_prior", "ssd_anchor_grid", "anchors_per_location",
+           "DEFAULT_VARIANCES", "encode_boxes", "decode_boxes", "normalized_center_encode",
+           "normalized_center_decode", "multiclass_encode", "multiclass_decode",
+           "UNMATCHED", "bipartite_match", "match_anchors", "multibox_target",
+           "greedy_nms", "box_nms", "multibox_detection"]

@@ -250,16 +250,25 @@ def iou_columns(lhs, rhs, out=None):
     shape = np.broadcast_shapes(lhs.x1.shape, rhs.x1.shape)
     if out is None:
         out = np.empty(shape, DTYPE)
+    if shape and rhs.x1.shape[-1:] != shape[-1:]:
+        lhs, rhs = rhs, lhs  # IoU is symmetric; the side broadcast along the last axis goes first
     tmp, tmp2 = np.empty(shape, DTYPE), np.empty(shape, DTYPE)
-    # in-place ops on three buffers: the pairwise arrays are the only large ones
-    np.minimum(lhs.x2, rhs.x2, out=out)
-    out -= np.maximum(lhs.x1, rhs.x1, out=tmp)
-    np.maximum(out, 0, out=out)
-    np.minimum(lhs.y2, rhs.y2, out=tmp)
-    tmp -= np.maximum(lhs.y1, rhs.y1, out=tmp2)
-    np.maximum(tmp, 0, out=tmp)
+    zero = np.zeros(shape[-1:], DTYPE)
+    # Copy the first operand into the buffer, then combine in place with the second: numpy's SIMD loops
+    # need contiguous last axes, and broadcasting a column (stride 0) would make every op ~3x slower.
+    out[...] = lhs.x2
+    np.minimum(out, rhs.x2, out=out)
+    tmp[...] = lhs.x1
+    out -= np.maximum(tmp, rhs.x1, out=tmp)
+    np.maximum(out, zero, out=out)
+    tmp[...] = lhs.y2
+    np.minimum(tmp, rhs.y2, out=tmp)
+    tmp2[...] = lhs.y1
+    tmp -= np.maximum(tmp2, rhs.y1, out=tmp2)
+    np.maximum(tmp, zero, out=tmp)
     out *= tmp  # intersection
-    np.add(lhs.area, rhs.area, out=tmp)
+    tmp[...] = lhs.area
+    tmp += rhs.area
     tmp -= out  # union
     if (lhs.area.size and lhs.area.min() > 0) or (rhs.area.size and rhs.area.min() > 0):
         return np.divide(out, tmp, out=out)  # union > 0 everywhere; 0 / union stays 0

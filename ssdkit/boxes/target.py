@@ -136,7 +136,7 @@ def hard_negatives(prob, candidate, count):
                          "anchors have IoU below negative_mining_thresh")
     if count >= num_cand:
         return candidate.copy()
-    masked = np.where(candidate, prob, np.inf).astype(DTYPE)
+    masked = np.where(candidate, prob, DTYPE(np.inf))
     cut = np.partition(masked, count - 1)[count - 1]
     chosen = masked < cut
     ties = np.flatnonzero(masked == cut)[:count - int(chosen.sum())]
