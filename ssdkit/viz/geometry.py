@@ -53,17 +53,20 @@ def _pava(targets):
     return out
 
 
-def _chains(plan):
-    """Top-down item chains of every edge (source, dummies, target; reversed edges flipped)."""
-    for ed in plan["edges"]:
-        if ed["rev"]:
-            yield [ed["dst"]] + ed["dummies"][::-1] + [ed["src"]]
-        else:
-            yield [ed["src"]] + ed["dummies"] + [ed["dst"]]
+def _chain(ed):
+    """Top-down items of an edge: source, dummies, target (a reversed edge flipped)."""
+    if ed["rev"]:
+        return [ed["dst"]] + ed["dummies"][::-1] + [ed["src"]]
+    return [ed["src"]] + ed["dummies"] + [ed["dst"]]
 
 
-def _level_layout(plan, size_of, top_margin, min_width, K):
-    """Local coordinates of one level: item centres ``x``, layer tops/bottoms, width and height."""
+def _level_layout(plan, size_of, offset_of, top_margin, min_width, K):
+    """Local coordinates of one level: item centres ``x``, layer tops/bottoms, width and height.
+
+    ``offset_of(key, entry, end)`` is where on item ``key`` an edge of ``entry`` attaches, relative to
+    its centre (a port of a sub-group, an output of a multi-output node), so neighbours line up with
+    the attachment points rather than the centres.
+    """
     layers = plan["layers"]
     size = {k: size_of(k) for layer in layers for k in layer["items"]}
     tops, bottoms, layer_of = [], [], {}
@@ -86,10 +89,14 @@ def _level_layout(plan, size_of, top_margin, min_width, K):
         height = bottoms[-1] + K["BOTTOM_PAD"]
     up = {k: [] for k in size}
     down = {k: [] for k in size}
-    for chain in _chains(plan):
-        for a, b in zip(chain, chain[1:]):
-            down[a].append(b)
-            up[b].append(a)
+    for ed in plan["edges"]:
+        chain = _chain(ed)
+        for i in range(len(chain) - 1):
+            a, b = chain[i], chain[i + 1]
+            off_a = 0 if ed["rev"] or i > 0 else offset_of(a, ed["entry"], "src")
+            off_b = 0 if ed["rev"] or i < len(chain) - 2 else offset_of(b, ed["entry"], "dst")
+            down[a].append((b, off_b - off_a))
+            up[b].append((a, off_a - off_b))
     offsets, x = [], {}
     for layer in layers:
         c, prev, row = 0.0, None, []
@@ -109,8 +116,8 @@ def _level_layout(plan, size_of, top_margin, min_width, K):
             want = x[k]
             if nbs:
                 s = 0.0
-                for v in nbs:
-                    s += x[v]
+                for v, delta in nbs:
+                    s += x[v] + delta
                 want = s / len(nbs)
             targets.append(want - offsets[li][i])
         for i, y in enumerate(_pava(targets)):
@@ -184,9 +191,28 @@ def layout_document(doc, collapsed=()):
             return (lay[name]["width"], lay[name]["height"])
         return (K["DUMMY_W"] if kind == "d" else K["PORT_W"], 0)
 
+    def collapsed_port_x(name, kind, entry, width):
+        layers = plans[name]["layers"]
+        row = layers[0]["items"] if kind == "i" else layers[-1]["items"]
+        return width * (row.index(kind + entry) + 1) / (len(row) + 1)
+
+    def offset_of(key, entry, end):
+        if key[0] == "n":
+            if end == "dst":
+                return 0
+            w, nout = doc["nodes"][key[1:]]["w"], doc["nodes"][key[1:]]["nout"]
+            return w * (int(entry.split(":")[1]) + 1) / (nout + 1) - w / 2
+        if key[0] != "g":
+            return 0
+        name, kind = key[1:], "o" if end == "src" else "i"
+        w = size_of(key)[0]
+        if name in lay:
+            return lay[name]["x"][kind + entry] - w / 2
+        return collapsed_port_x(name, kind, entry, w) - w / 2
+
     for name in sorted((g for g in groups if is_open(g)), key=depth, reverse=True):
-        lay[name] = _level_layout(plans[name], size_of, K["HEADER_GAP"], groups[name]["mw"], K)
-    lay[""] = _level_layout(plans[""], size_of, K["TOP_PAD"], 0, K)
+        lay[name] = _level_layout(plans[name], size_of, offset_of, K["HEADER_GAP"], groups[name]["mw"], K)
+    lay[""] = _level_layout(plans[""], size_of, offset_of, K["TOP_PAD"], 0, K)
 
     origin, boxes = {"": (0.0, 0.0)}, {}
     for level in [""] + sorted(lay.keys() - {""}, key=depth):
@@ -205,10 +231,7 @@ def layout_document(doc, collapsed=()):
         y = box["y"] if kind == "i" else box["y"] + box["h"]
         if name in lay:
             return [origin[name][0] + lay[name]["x"][kind + entry], y]
-        layers = plans[name]["layers"]
-        row = layers[0]["items"] if kind == "i" else layers[-1]["items"]
-        k = row.index(kind + entry)
-        return [box["x"] + box["w"] * (k + 1) / (len(row) + 1), y]
+        return [box["x"] + collapsed_port_x(name, kind, entry, box["w"]), y]
 
     def anchor(level, key, entry, end):
         """Where an edge leaves (end "src") or reaches (end "dst") item ``key`` of ``level``."""

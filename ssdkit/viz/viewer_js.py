@@ -36,7 +36,7 @@ function edgeChain(ed) {
   return [ed.src].concat(ed.dummies, [ed.dst]);
 }
 
-function levelLayout(plan, sizeOf, topMargin, minWidth, K) {
+function levelLayout(plan, sizeOf, offsetOf, topMargin, minWidth, K) {
   var layers = plan.layers, size = {}, keys = [];
   layers.forEach(function (layer) {
     layer.items.forEach(function (k) { size[k] = sizeOf(k); keys.push(k); });
@@ -58,7 +58,13 @@ function levelLayout(plan, sizeOf, topMargin, minWidth, K) {
   keys.forEach(function (k) { up[k] = []; down[k] = []; });
   plan.edges.forEach(function (ed) {
     var chain = edgeChain(ed);
-    for (var i = 0; i + 1 < chain.length; i++) { down[chain[i]].push(chain[i + 1]); up[chain[i + 1]].push(chain[i]); }
+    for (var i = 0; i + 1 < chain.length; i++) {
+      var a = chain[i], b = chain[i + 1];
+      var offA = ed.rev || i > 0 ? 0 : offsetOf(a, ed.entry, "src");
+      var offB = ed.rev || i < chain.length - 2 ? 0 : offsetOf(b, ed.entry, "dst");
+      down[a].push([b, offB - offA]);
+      up[b].push([a, offA - offB]);
+    }
   });
   var offsets = [], x = {};
   layers.forEach(function (layer) {
@@ -77,7 +83,7 @@ function levelLayout(plan, sizeOf, topMargin, minWidth, K) {
       var nbs = neighbours[k], want = x[k];
       if (nbs.length) {
         var s = 0;
-        nbs.forEach(function (v) { s += x[v]; });
+        nbs.forEach(function (v) { s += x[v[0]] + v[1]; });
         want = s / nbs.length;
       }
       targets.push(want - offsets[li][i]);
@@ -124,10 +130,26 @@ function layoutDocument(doc, collapsed) {
   var open = Object.keys(groups).filter(isOpen);
   var byDepthDesc = open.map(function (g, i) { return [depth(g), i, g]; })
     .sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
+  function collapsedPortX(name, kind, entry, width) {
+    var layers = plans[name].layers;
+    var row = kind === "i" ? layers[0].items : layers[layers.length - 1].items;
+    return width * (row.indexOf(kind + entry) + 1) / (row.length + 1);
+  }
+  function offsetOf(key, entry, end) {
+    if (key[0] === "n") {
+      if (end === "dst") return 0;
+      var node = doc.nodes[key.slice(1)];
+      return node.w * (parseInt(entry.split(":")[1], 10) + 1) / (node.nout + 1) - node.w / 2;
+    }
+    if (key[0] !== "g") return 0;
+    var name = key.slice(1), kind = end === "src" ? "o" : "i", w = sizeOf(key)[0];
+    if (lay[name]) return lay[name].x[kind + entry] - w / 2;
+    return collapsedPortX(name, kind, entry, w) - w / 2;
+  }
   byDepthDesc.forEach(function (t) {
-    lay[t[2]] = levelLayout(plans[t[2]], sizeOf, K.HEADER_GAP, groups[t[2]].mw, K);
+    lay[t[2]] = levelLayout(plans[t[2]], sizeOf, offsetOf, K.HEADER_GAP, groups[t[2]].mw, K);
   });
-  lay[""] = levelLayout(plans[""], sizeOf, K.TOP_PAD, 0, K);
+  lay[""] = levelLayout(plans[""], sizeOf, offsetOf, K.TOP_PAD, 0, K);
   var origin = {"": [0, 0]}, boxes = {};
   var levels = [""].concat(open.map(function (g, i) { return [depth(g), i, g]; })
     .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; }).map(function (t) { return t[2]; }));
@@ -144,10 +166,7 @@ function layoutDocument(doc, collapsed) {
     var box = boxes["g" + name];
     var y = kind === "i" ? box.y : box.y + box.h;
     if (lay[name]) return [origin[name][0] + lay[name].x[kind + entry], y];
-    var layers = plans[name].layers;
-    var row = kind === "i" ? layers[0].items : layers[layers.length - 1].items;
-    var k = row.indexOf(kind + entry);
-    return [box.x + box.w * (k + 1) / (row.length + 1), y];
+    return [box.x + collapsedPortX(name, kind, entry, box.w), y];
   }
   function anchor(level, key, entry, end) {
     var kind = key[0];
