@@ -1,0 +1,22 @@
+"""Layer 5: ``mx.metric`` — MXNet's evaluation metrics plus VOC and COCO detection metrics (pure numpy).
+
+Examples
+--------
+>>> import numpy as np
+>>> import ssdkit as mx
+>>> acc = mx.metric.create("acc")
+>>> acc.update([np.array([1, 0])], [np.array([[0.2, 0.8], [0.6, 0.4]])])
+>>> acc.get()
+('accuracy', 1.0)
+"""
+from .core import (EvalMetric, register, alias, registered_names, check_label_shapes,
+                   to_numpy, as_list)
+from .basic import (Accuracy, TopKAccuracy, MAE, MSE, RMSE, CrossEntropy, Loss, CustomMetric, np)
+from .composite import CompositeEvalMetric, create
+from .voc import VOCMApMetric, VOC07MApMetric, voc_iou, voc_ap, voc07_ap
+from .coco import coco_eval, COCO_STAT_NAMES
+
+__all__ = ["EvalMetric", "register", "alias", "registered_names", "check_label_shapes", "to_numpy", "as_list",
+           "Accuracy", "TopKAccuracy", "MAE", "MSE", "RMSE", "CrossEntropy", "Loss", "CustomMetric", "np",
+           "CompositeEvalMetric", "create", "VOCMApMetric", "VOC07MApMetric", "voc_iou", "voc_ap", "voc07_ap",
+           "coco_eval", "COCO_STAT_NAMES"]
