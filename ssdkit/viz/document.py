@@ -93,6 +93,7 @@ def build_document(model, title="plot"):
     for route in routes:
         entry = f"{route['src']}:{route['idx']}"
         entries[entry] = format_shape(model.out_shape(route["src"], route["idx"]))
-    order = sorted(groups, key=lambda g: (g.count("_"), list(groups).index(g)))
+    first_seen = {name: i for i, name in enumerate(groups)}
+    order = sorted(groups, key=lambda g: (g.count("_"), first_seen[g]))  # parents before children
     return {"title": title, "nodes": nodes, "groups": gdoc, "group_order": order, "plans": plans,
             "routes": routes, "entries": entries, "const": dict(LAYOUT_CONSTANTS)}

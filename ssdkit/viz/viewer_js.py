@@ -258,24 +258,18 @@ VIEWER_JS = r"""
       el.classList.toggle("hidden", !box);
       if (box) el.setAttribute("transform", "translate(" + num(box.x) + "," + num(box.y) + ")");
     });
-    svg.querySelectorAll("g.group").forEach(function (el) {
+    // A group is two elements: its box (under the edges) and its title band (above them).
+    svg.querySelectorAll("g.group, g.group-head").forEach(function (el) {
       var name = el.dataset.group, box = geo.boxes["g" + name];
       el.classList.toggle("hidden", !box);
       el.classList.toggle("collapsed", collapsed.has(name));
       if (!box) return;
       el.setAttribute("transform", "translate(" + num(box.x) + "," + num(box.y) + ")");
-      var rect = el.querySelector(":scope > rect.group-box");
+      var rect = el.querySelector(":scope > rect");
       rect.setAttribute("width", num(box.w));
+      if (el.classList.contains("group-head")) return;
       rect.setAttribute("height", num(box.h));
       el.querySelectorAll(":scope > .face text").forEach(function (t) { t.setAttribute("x", num(box.w / 2)); });
-    });
-    svg.querySelectorAll("g.group-head").forEach(function (el) {
-      var name = el.dataset.group, box = geo.boxes["g" + name];
-      el.classList.toggle("hidden", !box);
-      el.classList.toggle("collapsed", collapsed.has(name));
-      if (!box) return;
-      el.setAttribute("transform", "translate(" + num(box.x) + "," + num(box.y) + ")");
-      el.querySelector(":scope > rect").setAttribute("width", num(box.w));
     });
     svg.querySelectorAll("path.edge").forEach(function (el) {
       var pts = geo.routes[parseInt(el.dataset.route, 10)];
