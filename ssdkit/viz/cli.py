@@ -61,6 +61,15 @@ def main(argv=None):
     Returns
     -------
     int
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "tiny-symbol.json")
+    >>> _ = open(path, "w").write('{"nodes": [{"op": "null", "name": "data", "inputs": []}], "heads": [[0, 0, 0]]}')
+    >>> main([path, "-o", path.replace(".json", ".svg")]) == 0  # doctest: +ELLIPSIS
+    wrote ...tiny-symbol.svg
+    True
     """
     args = _parser().parse_args(argv)
     try:

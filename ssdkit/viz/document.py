@@ -58,6 +58,15 @@ def build_document(model, title="plot"):
         inputs, outputs, params}}``; ``groups`` ``{name: {parent, label, caption, params, count, cw, ch,
         mw}}``; ``group_order`` (parents first); ``plans``; ``routes``; ``entries`` ``{entry: shape
         label}``; ``const`` (layout spacing).
+
+    Examples
+    --------
+    >>> from ssdkit.viz.model import GraphModel
+    >>> doc = build_document(GraphModel.from_json({"nodes": [{"op": "null", "name": "data", "inputs": []},
+    ...          {"op": "Flatten", "name": "net0_flat0", "inputs": [[0, 0, 0]]},
+    ...          {"op": "Flatten", "name": "net0_flat1", "inputs": [[1, 0, 0]]}], "heads": [[2, 0, 0]]}))
+    >>> doc["group_order"], doc["groups"]["net0_"]["count"], sorted(doc["plans"])
+    (['net0_'], 2, ['', 'net0_'])
     """
     groups, root_children, node_group = build_groups(model)
     plans, routes = plan_graph(model, groups, root_children, node_group)

@@ -65,6 +65,14 @@ def dot_source(model, title="plot", node_attrs=None, clusters=True):
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> from ssdkit.viz.model import GraphModel
+    >>> print(dot_source(GraphModel.from_json({"nodes": [{"op": "null", "name": "data", "inputs": []},
+    ...          {"op": "Flatten", "name": "net0_flat0", "inputs": [[0, 0, 0]]},
+    ...          {"op": "Flatten", "name": "net0_flat1", "inputs": [[1, 0, 0]]}], "heads": [[2, 0, 0]]}), "t").splitlines()[-6])
+    	subgraph cluster_net0_ {
     """
     lines = [f"digraph {quote_id(title)} {{"]
     for node in model.nodes:

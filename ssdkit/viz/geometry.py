@@ -159,6 +159,16 @@ def layout_document(doc, collapsed=()):
         ``boxes`` ``{unit key: {x, y, w, h}}`` (absolute, top-left) for visible units, ``routes`` (list
         of point lists or None when hidden, aligned with ``doc["routes"]``), ``labels``
         ``{entry: [x, y]}`` (start of each visible entry), ``width``, ``height``.
+
+    Examples
+    --------
+    >>> from ssdkit.viz.document import build_document
+    >>> from ssdkit.viz.model import GraphModel
+    >>> doc = build_document(GraphModel.from_json({"nodes": [{"op": "null", "name": "data", "inputs": []},
+    ...          {"op": "Flatten", "name": "net0_flat0", "inputs": [[0, 0, 0]]},
+    ...          {"op": "Flatten", "name": "net0_flat1", "inputs": [[1, 0, 0]]}], "heads": [[2, 0, 0]]}))
+    >>> sorted(layout_document(doc)["boxes"]), sorted(layout_document(doc, ["net0_"])["boxes"])
+    (['gnet0_', 'n0', 'n1', 'n2'], ['gnet0_', 'n0'])
     """
     K = dict(LAYOUT_CONSTANTS, **doc.get("const", {}))
     groups, plans = doc["groups"], doc["plans"]

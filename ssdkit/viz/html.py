@@ -45,6 +45,16 @@ def render_html(doc, collapsed=()):
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> from ssdkit.viz.document import build_document
+    >>> from ssdkit.viz.model import GraphModel
+    >>> page = render_html(build_document(GraphModel.from_json({"nodes": [{"op": "null", "name": "data", "inputs": []},
+    ...          {"op": "Flatten", "name": "net0_flat0", "inputs": [[0, 0, 0]]},
+    ...          {"op": "Flatten", "name": "net0_flat1", "inputs": [[1, 0, 0]]}], "heads": [[2, 0, 0]]})), ["net0_"])
+    >>> '<script type="application/json" id="mxviz-collapsed">["net0_"]</script>' in page
+    True
     """
     collapsed = sorted(set(collapsed))
     svg = render_svg(doc, layout_document(doc, collapsed), collapsed, for_html=True)

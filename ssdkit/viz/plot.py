@@ -74,7 +74,14 @@ class Graph:
         return dot_source(self.model, self.title, self.node_attrs)
 
     def layout(self):
-        """Coordinates of the visible boxes and edge routes (see :func:`ssdkit.viz.geometry.layout_document`)."""
+        """Coordinates of the visible boxes and edge routes (see :func:`ssdkit.viz.geometry.layout_document`).
+
+        Examples
+        --------
+        >>> from ssdkit.viz.model import GraphModel, Node
+        >>> Graph(GraphModel([Node(0, "null", "x")], [(0, 0)])).layout()["boxes"]["n0"]["y"]
+        16.0
+        """
         return layout_document(self.document, self.collapsed)
 
     @property
@@ -100,6 +107,14 @@ class Graph:
         -------
         str
             The path written.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from ssdkit.viz.model import GraphModel, Node
+        >>> g = Graph(GraphModel([Node(0, "null", "x")], [(0, 0)]), "t", "dot")
+        >>> os.path.basename(g.save(os.path.join(tempfile.mkdtemp(), "net")))
+        'net.dot'
         """
         path = os.fspath(path)
         kind = SAVE_FORMATS.get(os.path.splitext(path)[1].lower())
@@ -114,7 +129,15 @@ class Graph:
         return path
 
     def render(self, filename=None, directory=None):
-        """Save as ``[directory/]filename.<save_format>`` (graphviz.Digraph's call); returns the path."""
+        """Save as ``[directory/]filename.<save_format>`` (graphviz.Digraph's call); returns the path.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from ssdkit.viz.model import GraphModel, Node
+        >>> Graph(GraphModel([Node(0, "null", "x")], [(0, 0)]), "t", "svg").render(directory=tempfile.mkdtemp())[-5:]
+        't.svg'
+        """
         name = filename or self.title
         return self.save(os.path.join(directory, name) if directory else name)
 
@@ -156,6 +179,14 @@ def plot_network(symbol, shape=None, title="plot", save_format="html", node_attr
     Returns
     -------
     Graph
+
+    Examples
+    --------
+    >>> g = plot_network({"nodes": [{"op": "null", "name": "data", "inputs": []},
+    ...          {"op": "Flatten", "name": "net0_flat0", "inputs": [[0, 0, 0]]},
+    ...          {"op": "Flatten", "name": "net0_flat1", "inputs": [[1, 0, 0]]}], "heads": [[2, 0, 0]]}, collapsed=["net0_"])
+    >>> g.groups, g.collapsed
+    (['net0_'], ['net0_'])
     """
     model = load_model(symbol, shape=shape, shapes=shapes, hide_weights=hide_weights, caller="plot_network")
     return Graph(model, title, save_format, node_attrs, collapsed)

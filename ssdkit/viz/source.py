@@ -105,6 +105,11 @@ def load_model(source, shape=None, shapes=None, hide_weights=True, caller="viz")
     Returns
     -------
     GraphModel
+
+    Examples
+    --------
+    >>> load_model({"nodes": [{"op": "null", "name": "w_weight", "inputs": []}], "heads": []}).hidden
+    [True]
     """
     symbol = None
     if not isinstance(source, (dict, str, bytes)) and not hasattr(source, "__fspath__"):

@@ -146,6 +146,23 @@ def print_summary(symbol, shape=None, line_length=120, positions=DEFAULT_POSITIO
     -------
     None
         The table goes to standard output.
+
+    Examples
+    --------
+    >>> print_summary({"nodes": [{"op": "null", "name": "data", "inputs": []},
+    ...          {"op": "Flatten", "name": "net0_flat0", "inputs": [[0, 0, 0]]},
+    ...          {"op": "Flatten", "name": "net0_flat1", "inputs": [[1, 0, 0]]}], "heads": [[2, 0, 0]]}, line_length=50)  # doctest: +NORMALIZE_WHITESPACE
+    __________________________________________________
+    Layer (type)          Output ShaParamPrevious Laye
+    ==================================================
+    data(null)                      0
+    __________________________________________________
+    net0_flat0(Flatten)             0    data
+    __________________________________________________
+    net0_flat1(Flatten)             0    net0_flat0
+    ==================================================
+    Total params: 0
+    __________________________________________________
     """
     model = load_model(symbol, shape=shape, shapes=shapes, caller="print_summary")
     show = shape is not None or shapes is not None

@@ -147,6 +147,18 @@ def render_svg(doc, geo, collapsed=(), for_html=False):
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> from ssdkit.viz.document import build_document
+    >>> from ssdkit.viz.geometry import layout_document
+    >>> from ssdkit.viz.model import GraphModel
+    >>> doc = build_document(GraphModel.from_json({"nodes": [{"op": "null", "name": "data", "inputs": []},
+    ...          {"op": "Flatten", "name": "net0_flat0", "inputs": [[0, 0, 0]]},
+    ...          {"op": "Flatten", "name": "net0_flat1", "inputs": [[1, 0, 0]]}], "heads": [[2, 0, 0]]}))
+    >>> svg = render_svg(doc, layout_document(doc, ["net0_"]), ["net0_"])
+    >>> svg.count('class="node hidden"'), 'class="group depth1 collapsed"' in svg
+    (2, True)
     """
     collapsed = set(collapsed)
     width, height = geo["width"], geo["height"]
