@@ -63,7 +63,7 @@ CASES.update({
                      None, False),
                     ([u(1, 4, 7, 6), u(4, 2, 3, 2), u(4)], {"kernel": (3, 2), "num_filter": 4, "num_group": 2,
                                                              "stride": (2, 1), "dilate": (2, 1)}, None, False)],
-    "Deconvolution": [([u(2, 3, 4, 4), u(3, 2, 4, 4), u(2)], {"kernel": (4, 4), "num_filter": 2, "stride": (2, 2),
+    "Deconvolution": [([u(2, 3, 4, 4), u(3, 2, 4, 4), u(2)], {"kernel": (4, 4), "num_filter": 2, "stride": (2, 2), "no_bias": False,
                                                                "pad": (1, 1)}, None, False)],
     "Pooling": [([u(2, 2, 6, 6)], {"kernel": (2, 2), "stride": (2, 2), "pool_type": "max"}, None, False),
                 ([u(2, 2, 5, 5)], {"kernel": (3, 3), "stride": (2, 2), "pool_type": "avg", "pad": (1, 1),

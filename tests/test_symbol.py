@@ -112,3 +112,9 @@ def test_eval():
     y = mx.sym.broadcast_add(mx.sym.var("a"), mx.sym.var("b"))
     out = y.eval(a=mx.nd.ones((2, 1)), b=mx.nd.ones((1, 3)))[0]
     assert out.shape == (2, 3) and out.asnumpy().max() == 2
+
+
+def test_internals_infer_shape_includes_variables():
+    y = mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=3, name="fc")
+    _, outs, _ = y.get_internals().infer_shape(data=(2, 5))
+    assert outs == [(2, 5), (3, 5), (3,), (2, 3)]

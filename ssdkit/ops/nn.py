@@ -65,8 +65,8 @@ def _conv_params(transpose=False):
               "dilate": Param("shape", ()), "num_filter": Param("int"), "num_group": Param("int", 1),
               "no_bias": Param("bool", False), "layout": Param("any", None), "cudnn_tune": Param("any", None),
               "cudnn_off": Param("bool", False), "workspace": Param("int", 1024)}
-    if transpose:
-        params.update(adj=Param("shape", ()), target_shape=Param("shape", ()))
+    if transpose:  # MXNet's Deconvolution has no bias unless asked
+        params.update(adj=Param("shape", ()), target_shape=Param("shape", ()), no_bias=Param("bool", True))
     return params
 
 
@@ -234,11 +234,6 @@ class BatchNorm(Op):
             mean = xv.sum(axis=(0, 2)) / count
             centered = xv - mean[None, :, None]
             var = np.einsum("ocn,ocn->c", centered, centered) / count
-            # moving statistics are auxiliary state: updated in place, as MXNet does in training
-            moving_mean *= p.momentum
-            moving_mean += (1 - p.momentum) * mean
-            moving_var *= p.momentum
-            moving_var += (1 - p.momentum) * var
         else:
             mean, var = moving_mean, moving_var
             centered = xv - mean[None, :, None]
@@ -246,21 +241,30 @@ class BatchNorm(Op):
         x_hat = centered * inv_std[None, :, None]
         y = x_hat * gamma_eff[None, :, None] + beta[None, :, None]
         outs = [y.reshape(x.shape)]
-        if p.output_mean_var:
-            outs += [mean.astype(x.dtype), var.astype(x.dtype)]
-        return outs, (x_hat, inv_std, gamma_eff, batch_stats, x.shape)
+        if p.output_mean_var:  # MXNet's third output is the inverse standard deviation
+            outs += [mean.astype(x.dtype), inv_std]
+        # MXNet moves the running statistics in backward, so a forward alone leaves them as they were
+        update = (moving_mean, moving_var, mean, var) if batch_stats else None
+        return outs, (x_hat, inv_std, gamma_eff, x.shape, update)
 
     def backward(self, p, saved, out_grads):
-        x_hat, inv_std, gamma_eff, batch_stats, shape = saved
+        x_hat, inv_std, gamma_eff, shape, update = saved
         g = _channel_view(out_grads[0], p.axis)
         dbeta = g.sum(axis=(0, 2))
         dgamma = np.einsum("ocn,ocn->c", g, x_hat)
         scale = (gamma_eff * inv_std)[None, :, None]
-        if batch_stats:
+        if p.use_global_stats:
+            dx = scale * g
+        else:
+            # the batch-statistics formula; MXNet applies it in predict mode too (with the moving statistics)
             count = g.shape[0] * g.shape[2]
             dx = scale * (g - (dbeta[None, :, None] + x_hat * dgamma[None, :, None]) / count)
-        else:
-            dx = scale * g
+        if update is not None:
+            moving_mean, moving_var, mean, var = update
+            moving_mean *= p.momentum
+            moving_mean += (1 - p.momentum) * mean
+            moving_var *= p.momentum
+            moving_var += (1 - p.momentum) * var
         if p.fix_gamma:
             dgamma = np.zeros_like(dgamma)
         zeros = np.zeros_like(dbeta)
@@ -393,14 +397,13 @@ class SoftmaxActivation(Op):
 
     def forward(self, p, inputs, is_train):
         x = inputs[0]
-        flat = x if p.mode == "channel" else x.reshape(x.shape[0], -1)
-        y = _softmax(flat, axis=1).astype(x.dtype, copy=False).reshape(x.shape)
-        return [y], y
+        axis = 1 if p.mode == "channel" else -1  # MXNet 1.9 normalises each instance over its last axis
+        y = _softmax(x, axis=axis).astype(x.dtype, copy=False)
+        return [y], (y, axis)
 
     def backward(self, p, saved, out_grads):
-        y, g = saved, out_grads[0]
-        axes = 1 if p.mode == "channel" else tuple(range(1, y.ndim))
-        return [y * (g - (g * y).sum(axis=axes, keepdims=True))]
+        (y, axis), g = saved, out_grads[0]
+        return [y * (g - (g * y).sum(axis=axis, keepdims=True))]
 
 
 @register

@@ -173,7 +173,7 @@ class argsort(Op):
 
 @register
 class topk(Op):
-    params = {"axis": Param("int", -1), "k": Param("int", 1), "ret_typ": Param(
+    params = {"axis": Param("any", -1), "k": Param("int", 1), "ret_typ": Param(
         "str", "indices", ("value", "indices", "mask", "both")), "is_ascend": Param("bool", False),
         "dtype": Param("dtype", "float32")}
 
@@ -182,7 +182,10 @@ class topk(Op):
 
     def forward(self, p, inputs, is_train):
         x = inputs[0]
-        axis = p.axis % x.ndim
+        if p.axis is None:  # MXNet ranks over the flattened array
+            outs, saved = self.forward(type(p)(dict(p, axis=0)), [x.reshape(-1)], is_train)
+            return outs, saved + (x.shape,)
+        axis = int(p.axis) % x.ndim
         k = p.k if p.k > 0 else x.shape[axis]
         idx = np.take(_sorted_indices(x, axis, p.is_ascend), np.arange(k), axis=axis)
         values = np.take_along_axis(x, idx, axis=axis)
@@ -196,11 +199,11 @@ class topk(Op):
         return outs, (x.shape, x.dtype, idx, axis)
 
     def backward(self, p, saved, out_grads):
-        shape, dtype, idx, axis = saved
+        shape, dtype, idx, axis = saved[:4]
         dx = np.zeros(shape, dtype)
         if p.ret_typ in ("value", "both"):
             np.put_along_axis(dx, idx, out_grads[0], axis=axis)
-        return [dx]
+        return [dx.reshape(saved[4]) if len(saved) > 4 else dx]
 
 
 @register

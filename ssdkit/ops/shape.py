@@ -59,6 +59,8 @@ def _reshape_forward(src, target):
         else:
             raise ValueError
         k += 1
+    if out.count(-1) > 1:
+        raise ValueError("only one dimension can be inferred")
     if infer_at is not None:
         known = int(np.prod([d for j, d in enumerate(out) if j != infer_at]))
         out[infer_at] = int(np.prod(src)) // known if known else 0

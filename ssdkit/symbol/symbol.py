@@ -250,8 +250,8 @@ class Symbol:
         known.update({k: tuple(v) for k, v in kwargs.items() if v is not None})
         shapes = infer_shapes(self._nodes(), known)
         pick = lambda names: [shapes.get(("var", n)) for n in names]  # noqa: E731
-        outs = [shapes.get((id(node), i)) for node, i in self._outputs]
-        return pick(self.list_arguments()), outs, pick(self.list_auxiliary_states())
+        return pick(self.list_arguments()), [shapes.get(_entry_key(e)) for e in self._outputs], \
+            pick(self.list_auxiliary_states())
 
     def infer_type(self, *args, **kwargs):
         """Infer dtypes: ``(arg_types, out_types, aux_types)`` as numpy dtypes."""
@@ -260,7 +260,7 @@ class Symbol:
         known.update(kwargs)
         types = infer_types(self._nodes(), known)
         pick = lambda names: [types.get(("var", n)) for n in names]  # noqa: E731
-        return (pick(self.list_arguments()), [types.get((id(n), i)) for n, i in self._outputs],
+        return (pick(self.list_arguments()), [types.get(_entry_key(e)) for e in self._outputs],
                 pick(self.list_auxiliary_states()))
 
     # ------------------------------------------------------------- files
@@ -372,6 +372,12 @@ def Group(symbols):
     if not symbols or not all(isinstance(s, Symbol) for s in symbols):
         raise MXNetError("Group: expects a non-empty list of Symbols")
     return Symbol([e for s in symbols for e in s._outputs])
+
+
+def _entry_key(entry):
+    """The inference-table key of a graph entry: variables by name, op outputs by (node id, index)."""
+    node, index = entry
+    return ("var", node.name) if node.is_variable else (id(node), index)
 
 
 def _shape_of(node):
