@@ -9,9 +9,10 @@ Examples
 >>> acc.get()
 ('accuracy', 1.0)
 """
-from .core import (EvalMetric, register, alias, registered_names, check_label_shapes,
-                   to_numpy, as_list)
-from .basic import (Accuracy, TopKAccuracy, MAE, MSE, RMSE, CrossEntropy, Loss, CustomMetric, np)
+from .core import EvalMetric, check_label_shapes, to_numpy, as_list
+from .registry import register, alias, registered_names
+from .basic import Accuracy, TopKAccuracy, MAE, MSE, RMSE, CrossEntropy, Loss
+from .custom import CustomMetric, np
 from .composite import CompositeEvalMetric, create
 from .voc import VOCMApMetric, VOC07MApMetric, voc_iou, voc_ap, voc07_ap
 from .coco import coco_eval, COCO_STAT_NAMES

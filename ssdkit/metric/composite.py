@@ -9,8 +9,9 @@ Examples
 (['accuracy', 'mae'], [0.5, 0.5])
 """
 from ..base import MXNetError
-from .core import EvalMetric, register, alias, create_registered
-from .basic import CustomMetric
+from .core import EvalMetric
+from .registry import register, alias, create_registered
+from .custom import CustomMetric
 
 __all__ = ["CompositeEvalMetric", "create"]
 

@@ -15,14 +15,11 @@ Examples
 >>> m.get()
 ('count', 2.0)
 """
-import json
-
 import numpy as np
 
 from ..base import MXNetError
 
-__all__ = ["EvalMetric", "register", "alias", "create_registered", "registered_names",
-           "to_numpy", "as_list", "check_label_shapes"]
+__all__ = ["EvalMetric", "to_numpy", "as_list", "check_label_shapes"]
 
 
 def to_numpy(value):
@@ -301,118 +298,3 @@ def _zip_name_value(name, value):
     names = name if isinstance(name, list) else [name]
     values = value if isinstance(value, list) else [value]
     return list(zip(names, values))
-
-
-# lower-case name -> EvalMetric subclass (MXNet's registry for the 'metric' nickname)
-_REGISTRY = {}
-
-
-def register(klass, name=None):
-    """Register an :class:`EvalMetric` subclass under ``name`` (default: its lower-cased class name).
-
-    Parameters
-    ----------
-    klass : type
-        A subclass of :class:`EvalMetric`.
-    name : str, optional
-
-    Returns
-    -------
-    type
-        ``klass`` (so it works as a decorator).
-
-    Examples
-    --------
-    >>> @register
-    ... class MyMetric(EvalMetric):
-    ...     def update(self, labels, preds):
-    ...         pass
-    >>> "mymetric" in registered_names()
-    True
-    """
-    if not (isinstance(klass, type) and issubclass(klass, EvalMetric)):
-        raise MXNetError(f"metric.register: expected a subclass of EvalMetric, got {klass!r}")
-    _REGISTRY[(name or klass.__name__).lower()] = klass
-    return klass
-
-
-def alias(*aliases):
-    """Decorator registering a metric class under extra names.
-
-    Parameters
-    ----------
-    *aliases : str
-
-    Returns
-    -------
-    callable
-
-    Examples
-    --------
-    >>> @alias("my_alias")
-    ... class Aliased(EvalMetric):
-    ...     pass
-    >>> "my_alias" in registered_names()
-    True
-    """
-    def decorate(klass):
-        for name in aliases:
-            register(klass, name)
-        return klass
-    return decorate
-
-
-def registered_names():
-    """Sorted names (and aliases) that ``create`` accepts.
-
-    Returns
-    -------
-    list of str
-
-    Examples
-    --------
-    >>> from ssdkit import metric
-    >>> {"acc", "accuracy", "mae", "loss"} <= set(metric.registered_names())
-    True
-    """
-    return sorted(_REGISTRY)
-
-
-def create_registered(name, /, *args, **kwargs):
-    """Build a registered metric from a name, a config dict or a JSON string (MXNet's registry ``create``).
-
-    Parameters
-    ----------
-    name : str, dict or EvalMetric
-        A registered name (case-insensitive), ``{"metric": name, **kwargs}``, a JSON list
-        ``'["name", {kwargs}]'`` or object ``'{"metric": ...}'``; an instance is returned unchanged.
-
-    Returns
-    -------
-    EvalMetric
-
-    Examples
-    --------
-    >>> create_registered('["mae", {"name": "l1"}]').name
-    'l1'
-    """
-    if isinstance(name, EvalMetric):
-        if args or kwargs:
-            raise MXNetError(f"metric.create: {name.name!r} is already an instance; extra arguments "
-                             f"{args} {kwargs} are invalid")
-        return name
-    if isinstance(name, dict):
-        config = dict(name)
-        return create_registered(config.pop("metric"), *args, **config, **kwargs)
-    if not isinstance(name, str):
-        raise MXNetError(f"metric.create: expected a metric name, config, instance, list or callable, "
-                         f"got {type(name).__name__}")
-    if name.startswith("["):
-        name, kwargs = json.loads(name)
-        return create_registered(name, **kwargs)
-    if name.startswith("{"):
-        return create_registered(json.loads(name))
-    key = name.lower()
-    if key not in _REGISTRY:
-        raise MXNetError(f"metric.create: unknown metric {name!r}; registered: {', '.join(sorted(_REGISTRY))}")
-    return _REGISTRY[key](*args, **kwargs)
