@@ -113,6 +113,11 @@ CASES.update({
                   ([u(2, 4, 3), u(2, 2, 4)], {"transpose_a": True, "transpose_b": True}, None, False)],
 })
 
+# box_nms passes gradients to the rows it keeps; distinct scores keep the order stable under perturbation
+_boxes = np.array([[0, .9, .1, .1, .4, .4], [0, .8, .12, .1, .42, .4], [1, .7, .5, .5, .9, .9],
+                   [0, .6, .6, .1, .8, .3]])
+CASES["_contrib_box_nms"] = [([_boxes[None]], {"overlap_thresh": 0.5, "id_index": 0}, None, False)]
+
 DIFFERENTIABLE = sorted(n for n in list_ops() if get_op(n).differentiable)
 
 
