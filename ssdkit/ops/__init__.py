@@ -9,12 +9,6 @@ Examples
 True
 """
 from .registry import Op, Param, Params, REQUIRED, register, get_op, list_ops, alias_of
-from . import elemwise, shape, reduce, nn  # noqa: F401  (registration side effects)
-
-try:  # the SSD contrib ops wrap ssdkit.boxes
-    from . import contrib_box  # noqa: F401
-except ImportError as _err:  # pragma: no cover - only while the module is being written
-    if "contrib_box" not in str(_err):
-        raise
+from . import elemwise, shape, reduce, nn, contrib_box  # noqa: F401  (registration side effects)
 
 __all__ = ["Op", "Param", "Params", "REQUIRED", "register", "get_op", "list_ops", "alias_of"]
