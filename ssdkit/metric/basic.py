@@ -140,8 +140,11 @@ class TopKAccuracy(EvalMetric):
 class _Regression(EvalMetric):
     """MAE / MSE / RMSE: one mean per (label, pred) pair, averaged over pairs as MXNet does."""
 
-    def __init__(self, name, output_names=None, label_names=None):
-        super().__init__(name, output_names=output_names, label_names=label_names, has_global_stats=True)
+    default_name = "regression"
+
+    def __init__(self, name=None, output_names=None, label_names=None):
+        super().__init__(name or self.default_name, output_names=output_names, label_names=label_names,
+                         has_global_stats=True)
 
     def update(self, labels, preds):
         """Add one per-batch error per (label, pred) pair.
@@ -176,8 +179,7 @@ class MAE(_Regression):
     ('mae', 0.5)
     """
 
-    def __init__(self, name="mae", output_names=None, label_names=None):
-        super().__init__(name, output_names, label_names)
+    default_name = "mae"
 
     @staticmethod
     def _error(diff):
@@ -201,8 +203,7 @@ class MSE(_Regression):
     ('mse', 0.375)
     """
 
-    def __init__(self, name="mse", output_names=None, label_names=None):
-        super().__init__(name, output_names, label_names)
+    default_name = "mse"
 
     @staticmethod
     def _error(diff):
@@ -226,8 +227,7 @@ class RMSE(_Regression):
     0.612372
     """
 
-    def __init__(self, name="rmse", output_names=None, label_names=None):
-        super().__init__(name, output_names, label_names)
+    default_name = "rmse"
 
     @staticmethod
     def _error(diff):
