@@ -1,0 +1,387 @@
+"""``gluon.Block``: the base of every layer and model — MXNet's naming (prefix scopes), child/parameter
+registration, ``collect_params``, save/load of parameters, forward hooks, ``apply``, ``cast`` and ``summary``.
+
+Naming follows MXNet exactly: a block created outside any parent's ``name_scope()`` takes ``hint + N_`` from the
+current name manager's global counters (``dense0_``, ``conv3_``); inside a parent's scope the counter is the
+parent's own and the parent prefix is prepended (``hybridsequential0_conv0_``).
+
+Examples
+--------
+>>> import ssdkit as mx
+>>> from ssdkit.symbol.naming import NameManager
+>>> class Net(Block):
+...     def __init__(self, **kwargs):
+...         super().__init__(**kwargs)
+...         with self.name_scope():
+...             self.fc = mx.gluon.nn.Dense(2, in_units=3)
+...     def forward(self, x):
+...         return self.fc(x)
+>>> with NameManager():
+...     net = Net()
+>>> net.prefix, list(net.collect_params().keys())
+('net0_', ['net0_dense0_weight', 'net0_dense0_bias'])
+"""
+import re
+import threading
+import warnings
+from collections import OrderedDict, defaultdict
+
+from .. import initializer
+from .. import ndarray as nd
+from ..base import MXNetError
+from ..symbol import naming
+from .parameter import Parameter, ParameterLoadError
+from .parameter_dict import ParameterDict
+from .utils import _indent, _brief_print_list, HookHandle
+
+__all__ = ["Block"]
+
+_CONTAINER_WARNING = ('"{name}" is an unregistered container with Blocks. Note that Blocks inside the list, tuple '
+                      "or dict will not be registered automatically. Make sure to register them using "
+                      "register_child() or switching to nn.Sequential/nn.HybridSequential instead. ")
+
+
+class _BlockScope:
+    """The ``with block.name_scope():`` scope: children get the block's prefix and per-scope counters."""
+    _current = threading.local()
+
+    def __init__(self, block):
+        self._block = block
+        self._counter = {}
+        self._old_scope = None
+        self._name_scope = None
+
+    @staticmethod
+    def create(prefix, params, hint):
+        """The prefix and ParameterDict of a new block with alias ``hint``."""
+        current = getattr(_BlockScope._current, "value", None)
+        if current is None:
+            if prefix is None:
+                prefix = naming.current().get(None, hint) + "_"
+            params = ParameterDict(prefix) if params is None else ParameterDict(params.prefix, params)
+            return prefix, params
+        if prefix is None:
+            count = current._counter.get(hint, 0)
+            prefix = f"{hint}{count}_"
+            current._counter[hint] = count + 1
+        if params is None:
+            parent = current._block.params
+            params = ParameterDict(parent.prefix + prefix, parent._shared)
+        else:
+            params = ParameterDict(params.prefix, params)
+        return current._block.prefix + prefix, params
+
+    def __enter__(self):
+        if self._block._empty_prefix:
+            return self
+        self._old_scope = getattr(_BlockScope._current, "value", None)
+        _BlockScope._current.value = self
+        self._name_scope = naming.Prefix(self._block.prefix)
+        self._name_scope.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self._block._empty_prefix:
+            return
+        self._name_scope.__exit__(*exc)
+        self._name_scope = None
+        _BlockScope._current.value = self._old_scope
+
+
+def _holds_unregistered_block(data, children):
+    if isinstance(data, (list, tuple)):
+        return any(_holds_unregistered_block(x, children) for x in data)
+    if isinstance(data, dict):
+        return any(_holds_unregistered_block(x, children) for x in data.values())
+    return isinstance(data, Block) and data not in children
+
+
+class Block:
+    """Base class of layers and models: override ``forward(self, *args)``.
+
+    Parameters
+    ----------
+    prefix : str, optional
+        Name prefix of this block's parameters and children (default: alias + counter + '_').
+    params : ParameterDict, optional
+        Share these parameters (e.g. ``Dense(20, params=other.collect_params())``).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> b = mx.gluon.nn.Dense(2, prefix="fc_"); b.name, b.prefix
+    ('fc', 'fc_')
+    """
+
+    def __init__(self, prefix=None, params=None):
+        self._empty_prefix = prefix == ""
+        self._prefix, self._params = _BlockScope.create(prefix, params, self._alias())
+        self._name = self._prefix[:-1] if self._prefix.endswith("_") else self._prefix
+        self._scope = _BlockScope(self)
+        self._children = OrderedDict()
+        self._reg_params = {}
+        self._forward_hooks = OrderedDict()
+        self._forward_pre_hooks = OrderedDict()
+
+    def __repr__(self):
+        modstr = "\n".join(f"  ({key}): {_indent(repr(block), 2)}"
+                           for key, block in self.__dict__.items() if isinstance(block, Block))
+        return f"{self.__class__.__name__}(\n{modstr}\n)"
+
+    def __setattr__(self, name, value):
+        if hasattr(self, name):
+            existing = getattr(self, name)
+            if isinstance(existing, (Parameter, Block)) and not isinstance(value, type(existing)):
+                raise TypeError(f"Changing attribute type for {name} from {type(existing)} to {type(value)}"
+                                "is not allowed.")
+        if isinstance(value, Block):
+            self.register_child(value, name)
+        elif isinstance(value, Parameter):
+            if name in self._reg_params:
+                raise MXNetError(f"Overriding Parameter attribute {name} is not allowed. If you want to share "
+                                 "parameters between blocks, please set 'params' at Block construction instead.")
+            self._reg_params[name] = value
+        super().__setattr__(name, value)
+
+    def _check_container_with_block(self):
+        children = set(self._children.values())
+        for key, value in self.__dict__.items():
+            if isinstance(value, (list, tuple, dict)) and not (key.startswith("__") or key == "_children"):
+                if _holds_unregistered_block(value, children):
+                    warnings.warn(_CONTAINER_WARNING.format(name=self.__class__.__name__ + "." + key),
+                                  stacklevel=3)
+
+    def _alias(self):
+        return self.__class__.__name__.lower()
+
+    @property
+    def prefix(self):
+        """Prefix of this block (ends with '_' unless given otherwise)."""
+        return self._prefix
+
+    @property
+    def name(self):
+        """The prefix without its trailing '_'."""
+        return self._name
+
+    def name_scope(self):
+        """A ``with`` scope: blocks and symbols created inside take this block's prefix."""
+        return self._scope
+
+    @property
+    def params(self):
+        """This block's own ParameterDict (children's parameters are not included)."""
+        return self._params
+
+    def collect_params(self, select=None):
+        """A ParameterDict of this block's and all descendants' Parameters.
+
+        Parameters
+        ----------
+        select : str, optional
+            Regular expression; keep parameters whose full name it matches (``re.match``).
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> list(mx.gluon.nn.Dense(2, prefix="fc_").collect_params(".*bias").keys())
+        ['fc_bias']
+        """
+        self._check_container_with_block()
+        ret = ParameterDict(self._params.prefix)
+        if not select:
+            ret.update(self.params)
+        else:
+            pattern = re.compile(select)
+            ret.update({name: value for name, value in self.params.items() if pattern.match(name)})
+        for child in self._children.values():
+            ret.update(child.collect_params(select=select))
+        return ret
+
+    def _collect_params_with_prefix(self, prefix=""):
+        if prefix:
+            prefix += "."
+        ret = {prefix + key: val for key, val in self._reg_params.items()}
+        for name, child in self._children.items():
+            ret.update(child._collect_params_with_prefix(prefix + name))
+        return ret
+
+    # ------------------------------------------------------------------ save / load
+    def save_parameters(self, filename, deduplicate=False):
+        """Save parameter values keyed by structure (``0.0.weight``, ``body.1.gamma``), not by name.
+
+        Parameters
+        ----------
+        filename : str
+        deduplicate : bool
+            Store a parameter shared by several blocks only once.
+
+        Examples
+        --------
+        >>> import ssdkit as mx, tempfile, os
+        >>> net = mx.gluon.nn.Dense(2, in_units=3); net.initialize()
+        >>> f = os.path.join(tempfile.mkdtemp(), "n.params"); net.save_parameters(f); sorted(mx.nd.load(f))
+        ['bias', 'weight']
+        """
+        params = self._collect_params_with_prefix()
+        if deduplicate:
+            reverse = {v: k for k, v in params.items()}
+            params = {k: v for v, k in reverse.items()}
+        nd.save(filename, {key: param._reduce() for key, param in params.items()})
+
+    def save_params(self, filename):
+        """Deprecated: save by full parameter name minus this block's prefix (use save_parameters)."""
+        warnings.warn("save_params is deprecated. Please use save_parameters. Note that if you want load from "
+                      "SymbolBlock later, please use export instead. For details, see "
+                      "https://mxnet.apache.org/tutorials/gluon/save_load_params.html")
+        self.collect_params().save(filename, strip_prefix=self.prefix)
+
+    def load_parameters(self, filename, ctx=None, allow_missing=False, ignore_extra=False, cast_dtype=False,
+                        dtype_source="current"):
+        """Load values written by :meth:`save_parameters` (or by MXNet's save_parameters / save_params).
+
+        Files whose keys hold no '.' are MXNet's older prefixed-name format and load by name instead.
+
+        Parameters
+        ----------
+        filename : str
+        ctx : Context or list of Context, optional
+        allow_missing : bool
+            Skip parameters absent from the file instead of raising.
+        ignore_extra : bool
+            Ignore arrays in the file that no parameter of this block takes.
+        cast_dtype : bool
+        dtype_source : {'current', 'saved'}
+        """
+        loaded = nd.load(filename)
+        if not isinstance(loaded, dict):
+            raise MXNetError(f"load_parameters: {filename} holds an unnamed list of arrays; expected arrays "
+                             "keyed by parameter name (written by save_parameters)")
+        params = self._collect_params_with_prefix()
+        if not loaded and not params:
+            return
+        if not any("." in key for key in loaded):
+            pdict = self.collect_params()
+            for name in pdict.keys():
+                if not name.startswith(self.prefix):
+                    raise MXNetError(f"restore_prefix is '{self.prefix}' but Parameters name '{name}' does not "
+                                     f"start with '{self.prefix}'")
+            pdict.load_dict(loaded, ctx, allow_missing, ignore_extra, self.prefix, filename, cast_dtype,
+                            dtype_source)
+            return
+        if not allow_missing:
+            keys_of = defaultdict(list)
+            for key, param in params.items():
+                keys_of[param].append(key)
+            for key, param in params.items():
+                if not any(k in loaded for k in keys_of[param]):
+                    raise ParameterLoadError(
+                        f"Parameter '{key}' is missing in file '{filename}', which contains parameters: "
+                        f"{_brief_print_list(loaded.keys())}. Set allow_missing=True to ignore missing parameters.")
+        for key, value in loaded.items():
+            if key not in params:
+                if not ignore_extra:
+                    raise ParameterLoadError(
+                        f"Parameter '{key}' loaded from file '{filename}' is not present in ParameterDict, which "
+                        f"contains parameters {_brief_print_list(self._params.keys())}. Set ignore_extra=True to "
+                        "ignore. ")
+                continue
+            params[key]._load_init(value, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source)
+
+    def load_params(self, filename, ctx=None, allow_missing=False, ignore_extra=False):
+        """Deprecated alias of :meth:`load_parameters`."""
+        warnings.warn("load_params is deprecated. Please use load_parameters.")
+        self.load_parameters(filename, ctx, allow_missing, ignore_extra)
+
+    # ------------------------------------------------------------------ structure
+    def register_child(self, block, name=None):
+        """Register ``block`` as a child (attributes holding Blocks are registered automatically)."""
+        if name is None:
+            name = str(len(self._children))
+        self._children[name] = block
+
+    def register_forward_pre_hook(self, hook):
+        """Call ``hook(block, inputs)`` before every forward; returns a removable :class:`HookHandle`."""
+        handle = HookHandle()
+        handle.attach(self._forward_pre_hooks, hook)
+        return handle
+
+    def register_forward_hook(self, hook):
+        """Call ``hook(block, inputs, outputs)`` after every forward; returns a removable :class:`HookHandle`.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> net = mx.gluon.nn.Dense(1, in_units=1); net.initialize(); seen = []
+        >>> h = net.register_forward_hook(lambda b, i, o: seen.append(o.shape))
+        >>> _ = net(mx.nd.ones((2, 1))); h.detach(); _ = net(mx.nd.ones((2, 1))); seen
+        [(2, 1)]
+        """
+        handle = HookHandle()
+        handle.attach(self._forward_hooks, hook)
+        return handle
+
+    def register_op_hook(self, callback, monitor_all=False):
+        """Install ``callback`` on every hybridized descendant (used by the cached graph)."""
+        for child in self._children.values():
+            child.register_op_hook(callback, monitor_all)
+
+    def apply(self, fn):
+        """Apply ``fn(block)`` to every descendant, then to self; returns self."""
+        for child in self._children.values():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def initialize(self, init=initializer.Uniform(), ctx=None, verbose=False, force_reinit=False):
+        """Initialize all parameters (``collect_params().initialize(...)``).
+
+        Parameters
+        ----------
+        init : Initializer
+            Default for parameters without their own initializer.
+        ctx : Context or list of Context
+        verbose : bool
+        force_reinit : bool
+        """
+        self.collect_params().initialize(init, ctx, verbose, force_reinit)
+
+    def hybridize(self, active=True, **kwargs):
+        """Hybridize every HybridBlock descendant (a plain Block itself runs imperatively)."""
+        for child in self._children.values():
+            child.hybridize(active, **kwargs)
+
+    def cast(self, dtype):
+        """Cast all parameters (recursively) to ``dtype``."""
+        for child in self._children.values():
+            child.cast(dtype)
+        for param in self.params.values():
+            param.cast(dtype)
+
+    def __call__(self, *args):
+        for hook in self._forward_pre_hooks.values():
+            hook(self, args)
+        out = self.forward(*args)
+        for hook in self._forward_hooks.values():
+            hook(self, args, out)
+        return out
+
+    def forward(self, *args):
+        """The computation; subclasses override it (positional NDArray arguments)."""
+        raise MXNetError(f"{type(self).__name__} is a Block without a forward(self, *args) method; define it")
+
+    def summary(self, *inputs):
+        """Print MXNet's table of layer output shapes and parameter counts for one forward of ``inputs``.
+
+        The block must be initialized and not hybridized.
+        """
+        from .summary import print_summary
+        print_summary(self, *inputs)
+
+
+def __getattr__(name):
+    # MXNet keeps HybridBlock in block.py; it lives in hybrid_block.py here (imported lazily: it imports Block)
+    if name == "HybridBlock":
+        from .hybrid_block import HybridBlock
+        return HybridBlock
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,221 @@
+"""``gluon.Trainer``: applies an optimizer to a set of Parameters after ``backward``.
+
+``step(batch_size)`` = ``allreduce_grads()`` (a no-op in one process; the distributed trainer overrides
+:meth:`Trainer._allreduce_grads`) + ``update(batch_size)`` with ``rescale_grad = 1 / batch_size``. Parameters are
+indexed in sorted-name order, as MXNet does, so optimizer states line up across processes and checkpoints.
+
+Examples
+--------
+>>> import ssdkit as mx
+>>> w = mx.gluon.Parameter("w", shape=(1,)); w.initialize(mx.init.One())
+>>> trainer = Trainer([w], "sgd", {"learning_rate": 0.5})
+>>> with mx.autograd.record():
+...     y = w.data() * 3
+>>> y.backward(); trainer.step(1); w.data().asnumpy()
+array([-0.5], dtype=float32)
+"""
+from .. import optimizer as opt
+from ..base import MXNetError
+from .parameter import Parameter
+from .parameter_dict import ParameterDict
+
+__all__ = ["Trainer", "StaleGradientError"]
+
+
+class StaleGradientError(MXNetError, UserWarning):
+    """A parameter's gradient was not refreshed by backward since the last step (MXNet raises UserWarning).
+
+    Examples
+    --------
+    >>> issubclass(StaleGradientError, UserWarning)
+    True
+    """
+
+
+def _is_fresh(array):
+    # autograd marks arrays whose gradient it wrote; arrays without the flag are treated as fresh
+    return getattr(array, "_fresh_grad", True)
+
+
+def _mark_stale(array):
+    try:
+        array._fresh_grad = False
+    except AttributeError:  # the NDArray type carries no freshness flag
+        pass
+
+
+class Trainer:
+    """Update Parameters with an optimizer.
+
+    Parameters
+    ----------
+    params : ParameterDict, dict or list of Parameter
+    optimizer : str or Optimizer
+    optimizer_params : dict, optional
+        Arguments of the optimizer when ``optimizer`` is a name (``learning_rate``, ``momentum``, ``wd``, ...).
+    kvstore : str or None
+        Accepted for compatibility; a single process needs no key-value store.
+    compression_params : dict, optional
+    update_on_kvstore : bool, optional
+        Must not be True here (there is no store to update on).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> net = mx.gluon.nn.Dense(1, in_units=2, prefix="fc_"); net.initialize()
+    >>> t = Trainer(net.collect_params(), "adam", {"learning_rate": 0.01}); type(t.optimizer).__name__
+    'Adam'
+    >>> [p.name for p in t._params]
+    ['fc_bias', 'fc_weight']
+    """
+
+    def __init__(self, params, optimizer, optimizer_params=None, kvstore="device", compression_params=None,
+                 update_on_kvstore=None):
+        if isinstance(params, (dict, ParameterDict)):
+            params = [params[key] for key in sorted(params.keys())]
+        if not isinstance(params, (list, tuple)):
+            raise MXNetError(f"First argument must be a list or dict of Parameters, got {type(params)}.")
+        self._params = []
+        self._param2idx = {}
+        for i, param in enumerate(params):
+            if not isinstance(param, Parameter):
+                raise MXNetError(f"First argument must be a list or dict of Parameters, got list of {type(param)}.")
+            self._param2idx[param.name] = i
+            self._params.append(param)
+            param._set_trainer(self)
+        if update_on_kvstore:
+            raise MXNetError("Trainer: update_on_kvstore=True needs a key-value store; ssdkit trains in one process "
+                             "(use the distributed trainer for several processes)")
+        self._compression_params = compression_params
+        self._contexts = self._check_contexts()
+        self._init_optimizer(optimizer, optimizer_params or {})
+        self._scale = self._optimizer.rescale_grad
+        self._kvstore_params = {"kvstore": kvstore, "update_on_kvstore": update_on_kvstore}
+        self._kvstore = None
+        self._update_on_kvstore = False
+        self._distributed = False
+        self._kv_initialized = False
+        self._params_to_init = list(self._params)
+
+    def _check_contexts(self):
+        contexts = None
+        for param in self._params:
+            ctx = param.list_ctx()
+            if contexts is not None and contexts != ctx:
+                raise MXNetError(f"All Parameters must be initialized on the same set of contexts, but Parameter "
+                                 f"{param.name} is initialized on {ctx} while previous Parameters are initialized "
+                                 f"on {contexts}.")
+            contexts = ctx
+        return contexts or []
+
+    def _init_optimizer(self, optimizer, optimizer_params):
+        param_dict = dict(enumerate(self._params))
+        if isinstance(optimizer, opt.Optimizer):
+            if optimizer_params:
+                raise MXNetError("optimizer_params must be None if optimizer is an instance of Optimizer instead "
+                                 "of str")
+            self._optimizer = optimizer
+            self._optimizer.param_dict = param_dict
+        else:
+            self._optimizer = opt.create(optimizer, param_dict=param_dict, **optimizer_params)
+        self._updaters = [opt.get_updater(self._optimizer) for _ in self._contexts]
+
+    def _init_kvstore(self):
+        """Set up gradient exchange (nothing to set up in one process; the distributed trainer overrides)."""
+        self._kv_initialized = True
+
+    def _init_params(self):
+        """Push initial values to the store (nothing to push in one process)."""
+        self._params_to_init = [p for p in self._params_to_init if p._deferred_init]
+
+    def _prepare(self):
+        if not self._kv_initialized:
+            self._init_kvstore()
+        if self._params_to_init:
+            self._init_params()
+
+    @property
+    def learning_rate(self):
+        """The optimizer's current learning rate."""
+        return self._optimizer.learning_rate
+
+    @property
+    def optimizer(self):
+        """The Optimizer instance."""
+        return self._optimizer
+
+    def set_learning_rate(self, lr):
+        """Set the optimizer's learning rate (not allowed while an lr_scheduler is in charge)."""
+        self._optimizer.set_learning_rate(lr)
+
+    def step(self, batch_size, ignore_stale_grad=False):
+        """One optimization step: gradients are rescaled by ``1 / batch_size``.
+
+        Parameters
+        ----------
+        batch_size : int
+            Samples the gradients were summed over (losses are summed by ``backward``).
+        ignore_stale_grad : bool
+            Skip parameters whose gradient backward did not refresh, instead of raising.
+        """
+        self._optimizer.rescale_grad = self._scale / batch_size
+        self._prepare()
+        self._allreduce_grads()
+        self._update(ignore_stale_grad)
+
+    def allreduce_grads(self):
+        """Sum gradients across devices/processes (call before :meth:`update` when not using :meth:`step`)."""
+        self._prepare()
+        self._allreduce_grads()
+
+    def _allreduce_grads(self):
+        """Gradient exchange hook: a no-op in one process, overridden by the distributed trainer."""
+
+    def update(self, batch_size, ignore_stale_grad=False):
+        """Apply the optimizer without reducing gradients (after :meth:`allreduce_grads`)."""
+        self._prepare()
+        self._optimizer.rescale_grad = self._scale / batch_size
+        self._update(ignore_stale_grad)
+
+    def _update(self, ignore_stale_grad=False):
+        updates = [[] for _ in self._updaters]
+        for i, param in enumerate(self._params):
+            if param.grad_req == "null":
+                continue
+            if not ignore_stale_grad:
+                for data in param._check_and_get(param._data, list):
+                    if not _is_fresh(data):
+                        raise StaleGradientError(
+                            f"Gradient of Parameter `{param.name}` on context {data.context} has not been updated by "
+                            "backward since last `step`. This could mean a bug in your model that made it only use a "
+                            "subset of the Parameters (Blocks) for this iteration. If you are intentionally only "
+                            "using a subset, call step with ignore_stale_grad=True to suppress this warning and skip "
+                            "updating of Parameters with stale gradient")
+            for upd, arr, grad in zip(updates, param.list_data(), param.list_grad()):
+                if not ignore_stale_grad or _is_fresh(arr):
+                    upd.append((i, grad, arr))
+                    _mark_stale(arr)
+        for updater, upd in zip(self._updaters, updates):
+            if upd:
+                indices, grads, arrays = zip(*upd)
+                updater(list(indices), list(grads), list(arrays))
+
+    def save_states(self, fname):
+        """Save optimizer states and counters to ``fname`` (arrays in MXNet's layout + JSON header; no pickle)."""
+        self._prepare()
+        with open(fname, "wb") as f:
+            f.write(self._updaters[0].get_states(dump_optimizer=True))
+
+    def load_states(self, fname):
+        """Load what :meth:`save_states` wrote into this trainer's optimizer and updaters."""
+        self._prepare()
+        try:
+            with open(fname, "rb") as f:
+                states = f.read()
+        except OSError as err:
+            raise MXNetError(f"load_states: cannot read {fname}: {err.strerror or err}") from err
+        for updater in self._updaters:
+            updater.set_states(states)
+            updater.optimizer = self._updaters[0].optimizer
+        self._optimizer = self._updaters[0].optimizer
+        self._optimizer.param_dict = dict(enumerate(self._params))

@@ -1,0 +1,16 @@
+"""``mx.optimizer``: Optimizer base, registry (``create('sgd', ...)``), Updater, and SGD / NAG / Adam / RMSProp /
+AdaGrad / AdaDelta with MXNet 1.9.1's update math.
+
+Examples
+--------
+>>> import ssdkit as mx
+>>> opt = mx.optimizer.create("adam", learning_rate=0.01)
+>>> type(opt).__name__, opt.learning_rate
+('Adam', 0.01)
+"""
+from .optimizer import Optimizer, register, create, Updater, get_updater
+from .sgd import SGD, NAG
+from .adaptive import Adam, RMSProp, AdaGrad, AdaDelta
+
+__all__ = ["Optimizer", "register", "create", "Updater", "get_updater", "SGD", "NAG", "Adam", "RMSProp",
+           "AdaGrad", "AdaDelta"]

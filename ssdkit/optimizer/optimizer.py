@@ -1,0 +1,385 @@
+"""The optimizer base class, its registry (``register`` / ``create``), and the ``Updater`` that keeps per-index
+states — with MXNet's learning-rate / weight-decay multipliers and update counting.
+
+Updates run in place on the weight's numpy buffer in float32. States serialize without pickle: arrays in
+MXNet's ``.params`` layout plus a JSON header for scalars (see :meth:`Updater.get_states`).
+
+Examples
+--------
+>>> import ssdkit as mx
+>>> opt = create("sgd", learning_rate=0.5)
+>>> w, g = mx.nd.array([1.0, 2.0]), mx.nd.array([0.2, 0.2])
+>>> upd = get_updater(opt); upd(0, g, w); w.asnumpy()
+array([0.9, 1.9], dtype=float32)
+"""
+import json
+import warnings
+
+import numpy as np
+
+from .. import ndarray as nd
+from ..base import MXNetError, DTYPE
+
+__all__ = ["Optimizer", "register", "create", "Updater", "get_updater"]
+
+_HEADER_KEY = "__ssdkit_optimizer_header__"
+_STATES_FORMAT = "ssdkit-optimizer-states-v1"
+_SKIPPED_ATTRS = ("param_dict", "lr_scheduler", "sym_info")
+
+
+class Optimizer:
+    """Base optimizer: learning rate (or a scheduler), weight decay, gradient rescaling and clipping.
+
+    Parameters
+    ----------
+    rescale_grad : float
+        Multiplies every gradient first (Trainer sets 1/batch_size).
+    param_idx2name : dict, optional
+        index -> name; names not ending in ``_weight``/``_gamma`` get no weight decay (Module API).
+    wd : float
+    clip_gradient : float, optional
+        Clip the rescaled gradient to [-clip_gradient, clip_gradient].
+    learning_rate : float, default 0.01 (without a scheduler)
+    lr_scheduler : LRScheduler, optional
+    begin_num_update : int
+    multi_precision : bool
+        Accepted for compatibility; updates always run in the weight's dtype.
+    param_dict : dict index -> Parameter, optional
+        Per-parameter ``lr_mult`` / ``wd_mult`` (what Trainer passes).
+
+    Examples
+    --------
+    >>> opt = Optimizer(learning_rate=0.1, wd=0.01); opt.learning_rate, opt.wd
+    (0.1, 0.01)
+    """
+    opt_registry = {}
+
+    def __init__(self, rescale_grad=1.0, param_idx2name=None, wd=0.0, clip_gradient=None, learning_rate=None,
+                 lr_scheduler=None, sym=None, begin_num_update=0, multi_precision=False, param_dict=None):
+        self.rescale_grad = rescale_grad
+        self.lr_scheduler = lr_scheduler
+        if lr_scheduler is None and learning_rate is None:
+            learning_rate = 0.01
+        self.lr = learning_rate
+        if lr_scheduler is not None and learning_rate is not None and lr_scheduler.base_lr != learning_rate:
+            warnings.warn("learning rate from ``lr_scheduler`` has been overwritten by ``learning_rate`` in "
+                          "optimizer.")
+            lr_scheduler.base_lr = learning_rate
+        self.wd = wd
+        self.lr_mult = {}
+        self.wd_mult = {}
+        self.begin_num_update = begin_num_update
+        self.num_update = begin_num_update
+        self._all_index_update_counts = {0: {}}
+        self._index_update_count = self._all_index_update_counts[0]
+        self.clip_gradient = clip_gradient
+        self.multi_precision = multi_precision
+        self.aggregate_num = 0
+        if param_idx2name is None:
+            param_idx2name = {}
+        if not isinstance(param_idx2name, dict):
+            raise MXNetError("param_idx2name should be a dict of param indexes to names.")
+        self.idx2name = param_idx2name.copy()
+        self.sym_info = ()
+        self.param_dict = param_dict if param_dict else {}
+        self.set_lr_mult({})
+        self.set_wd_mult({})
+
+    @staticmethod
+    def register(klass):
+        """Register an optimizer class under its lower-cased name."""
+        if not isinstance(klass, type):
+            raise MXNetError(f"Optimizer.register expects a class, got {klass!r}")
+        name = klass.__name__.lower()
+        if name in Optimizer.opt_registry:
+            warnings.warn(f"WARNING: New optimizer {klass.__module__}.{klass.__name__} is overriding existing "
+                          f"optimizer {Optimizer.opt_registry[name].__module__}."
+                          f"{Optimizer.opt_registry[name].__name__}")
+        Optimizer.opt_registry[name] = klass
+        return klass
+
+    @staticmethod
+    def create_optimizer(name, **kwargs):
+        """Instantiate the optimizer registered as ``name`` (case-insensitive)."""
+        if name.lower() in Optimizer.opt_registry:
+            return Optimizer.opt_registry[name.lower()](**kwargs)
+        raise MXNetError(f"Cannot find optimizer {name}; registered: {sorted(Optimizer.opt_registry)}")
+
+    @property
+    def learning_rate(self):
+        """The current learning rate (from the scheduler at ``num_update`` when there is one)."""
+        if self.lr_scheduler is not None:
+            return self.lr_scheduler(self.num_update)
+        return self.lr
+
+    def set_learning_rate(self, lr):
+        """Set a new learning rate (not allowed while a scheduler is in charge)."""
+        if self.lr_scheduler is not None:
+            raise UserWarning("LRScheduler of the optimizer has already been defined. Note that set_learning_rate "
+                              "can mutate the value of the learning rate of the optimizer only when the LRScheduler "
+                              "of the optimizer is undefined.")
+        self.lr = lr
+
+    def set_lr_mult(self, args_lr_mult):
+        """Per-index (or per-name) learning-rate multipliers."""
+        self.lr_mult = dict(args_lr_mult)
+
+    def set_wd_mult(self, args_wd_mult):
+        """Per-index (or per-name) weight-decay multipliers; biases and BN betas default to 0 by name."""
+        self.wd_mult = {n: 0.0 for n in self.idx2name.values() if not (n.endswith("_weight") or n.endswith("_gamma"))}
+        self.wd_mult.update(args_wd_mult)
+
+    def create_state(self, index, weight):
+        """The optimizer state of one weight (None, an NDArray or a tuple of them)."""
+        return None
+
+    def create_state_multi_precision(self, index, weight):
+        if weight.dtype == np.float16 and not self.multi_precision:
+            warnings.warn("Accumulating with float16 in optimizer can lead to poor accuracy or slow convergence. "
+                          "Consider using multi_precision=True option of the optimizer")
+        return self.create_state(index, weight)
+
+    def update(self, index, weight, grad, state):
+        """Update ``weight`` in place from ``grad`` and ``state``."""
+        raise MXNetError(f"{type(self).__name__} defines no update rule")
+
+    def update_multi_precision(self, index, weight, grad, state):
+        self.update(index, weight, grad, state)
+
+    def _set_current_context(self, device_id):
+        self._index_update_count = self._all_index_update_counts.setdefault(device_id, {})
+
+    def _update_count(self, index):
+        for idx in index if isinstance(index, (list, tuple)) else [index]:
+            count = self._index_update_count.get(idx, self.begin_num_update) + 1
+            self._index_update_count[idx] = count
+            self.num_update = max(count, self.num_update)
+
+    def _get_lrs(self, indices):
+        lr = self.lr_scheduler(self.num_update) if self.lr_scheduler is not None else self.lr
+        return [lr * self._multiplier(i, "lr_mult") for i in indices]
+
+    def _get_lr(self, index):
+        return self._get_lrs([index])[0]
+
+    def _get_wds(self, indices):
+        return [self.wd * self._multiplier(i, "wd_mult") for i in indices]
+
+    def _get_wd(self, index):
+        return self._get_wds([index])[0]
+
+    def _multiplier(self, index, attr):
+        if index in self.param_dict:
+            return getattr(self.param_dict[index], attr)
+        table = getattr(self, attr)
+        if index in table:
+            return table[index]
+        if index in self.idx2name:
+            return table.get(self.idx2name[index], 1.0)
+        return 1.0
+
+    # ------------------------------------------------------------------ pickle-free state
+    def _scalars(self):
+        """JSON-able hyper-parameters and counters (what save_states records besides the arrays)."""
+        out = {k: _encode(v) for k, v in self.__dict__.items()
+               if k not in _SKIPPED_ATTRS and not k.startswith("_index_update_count") and _encodable(v)}
+        if self.lr_scheduler is not None:
+            sched = self.lr_scheduler
+            out["lr_scheduler"] = {"class": type(sched).__name__,
+                                   "attrs": {k: _encode(v) for k, v in sched.__dict__.items() if _encodable(v)}}
+        return out
+
+    def _load_scalars(self, scalars):
+        for key, value in scalars.items():
+            if key == "lr_scheduler":
+                self._load_scheduler(value)
+            elif key != "class":
+                setattr(self, key, _decode(value))
+        self._index_update_count = self._all_index_update_counts.setdefault(0, {})
+
+    def _load_scheduler(self, saved):
+        from .. import lr_scheduler as schedulers
+        if self.lr_scheduler is None or type(self.lr_scheduler).__name__ != saved["class"]:
+            klass = getattr(schedulers, saved["class"], None)
+            if klass is None:
+                raise MXNetError(f"load_states: unknown lr scheduler class {saved['class']!r}")
+            self.lr_scheduler = klass.__new__(klass)
+        for key, value in saved["attrs"].items():
+            setattr(self.lr_scheduler, key, _decode(value))
+
+    def __getstate__(self):
+        raise MXNetError("Optimizer refuses pickling: use Trainer.save_states / Updater.get_states (pickle-free)")
+
+
+register = Optimizer.register
+create = Optimizer.create_optimizer
+
+
+def _encodable(value):
+    if value is None or isinstance(value, (bool, int, float, str, np.integer, np.floating)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_encodable(v) for v in value)
+    if isinstance(value, dict):
+        return all(_encodable(k) and _encodable(v) for k, v in value.items())
+    return False
+
+
+def _encode(value):
+    """JSON form that keeps int/str dict keys and tuples apart (JSON alone would turn keys into strings)."""
+    if isinstance(value, dict):
+        return {"__dict__": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(v) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    return value
+
+
+def _decode(value):
+    if isinstance(value, dict):
+        if "__dict__" in value:
+            return {_decode(k): _decode(v) for k, v in value["__dict__"]}
+        return tuple(_decode(v) for v in value["__tuple__"])
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def _flatten_state(state, prefix, arrays):
+    """Store the NDArrays of a (nested) state under ``prefix.i.j`` keys; return the structure (JSON)."""
+    if state is None:
+        return None
+    if isinstance(state, nd.NDArray):
+        arrays[prefix] = state
+        return "array"
+    if isinstance(state, (list, tuple)):
+        return {"tuple" if isinstance(state, tuple) else "list":
+                [_flatten_state(s, f"{prefix}.{i}", arrays) for i, s in enumerate(state)]}
+    raise MXNetError(f"optimizer state of type {type(state).__name__} cannot be saved")
+
+
+def _unflatten_state(layout, prefix, arrays):
+    if layout is None:
+        return None
+    if layout == "array":
+        return arrays[prefix]
+    kind, items = next(iter(layout.items()))
+    values = [_unflatten_state(item, f"{prefix}.{i}", arrays) for i, item in enumerate(items)]
+    return tuple(values) if kind == "tuple" else values
+
+
+class Updater:
+    """Applies an optimizer to (index, grad, weight) triples, creating each index's state on first use.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> upd = Updater(create("sgd", learning_rate=1.0, momentum=0.9))
+    >>> w = mx.nd.ones((2,)); upd([0], [mx.nd.ones((2,))], [w]); w.asnumpy(), upd.states[0].shape
+    (array([0., 0.], dtype=float32), (2,))
+    """
+
+    def __init__(self, optimizer):
+        self.optimizer = optimizer
+        self.states = {}
+        self.states_synced = {}
+        self.aggregate_updates = optimizer.aggregate_num > 0
+
+    def __call__(self, index, grad, weight):
+        if not isinstance(index, (list, tuple)):
+            indices, grads, weights = [index], [grad], [weight]
+        else:
+            indices, grads, weights = list(index), list(grad), list(weight)
+        if weights:
+            self.optimizer._set_current_context(weights[0].context.device_id)
+        for i, idx in enumerate(indices):
+            if idx not in self.states:
+                self.states[idx] = self.optimizer.create_state_multi_precision(idx, weights[i])
+                self.states_synced[idx] = True
+        if not self.aggregate_updates:
+            for idx, w, g in zip(indices, weights, grads):
+                self.optimizer.update_multi_precision(idx, w, g, self.states[idx])
+            return
+        # MXNet groups same-dtype weights in chunks of aggregate_num for its multi-tensor kernels
+        by_dtype = {}
+        for idx, w, g in zip(indices, weights, grads):
+            by_dtype.setdefault(np.dtype(w.dtype), []).append((idx, w, g))
+        step = self.optimizer.aggregate_num
+        for group in by_dtype.values():
+            for start in range(0, len(group), step):
+                chunk = group[start:start + step]
+                idxs, ws, gs = (list(t) for t in zip(*chunk))
+                self.optimizer.update_multi_precision(idxs, ws, gs, [self.states[i] for i in idxs])
+
+    def get_states(self, dump_optimizer=False):
+        """Serialize the states (and the optimizer's scalars) to bytes: MXNet's NDArray-file layout with
+        arrays ``state:<n>.<i>`` and a JSON header, never pickle.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> upd = Updater(create("adam")); w = mx.nd.ones((2,)); upd(3, mx.nd.ones((2,)), w)
+        >>> other = Updater(create("adam")); other.set_states(upd.get_states(dump_optimizer=True))
+        >>> other.states[3][0].asnumpy(), other.optimizer.num_update
+        (array([0.1, 0.1], dtype=float32), 1)
+        """
+        arrays, entries = {}, []
+        for n, (idx, state) in enumerate(self.states.items()):
+            entries.append({"index": _encode(idx), "layout": _flatten_state(state, f"state:{n}", arrays)})
+        header = {"format": _STATES_FORMAT, "entries": entries,
+                  "optimizer": {"class": type(self.optimizer).__name__, **self.optimizer._scalars()}
+                  if dump_optimizer else None}
+        raw = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8).copy()
+        arrays[_HEADER_KEY] = nd.NDArray(raw)
+        return nd.save_tobytes(arrays)
+
+    def set_states(self, states):
+        """Restore what :meth:`get_states` produced (in place on this updater and its optimizer)."""
+        arrays = nd.load_frombuffer(states, "<optimizer states>")
+        if not isinstance(arrays, dict) or _HEADER_KEY not in arrays:
+            raise MXNetError("set_states: not an ssdkit optimizer-states blob (no header); MXNet's pickled "
+                             "states are not read for safety")
+        header = json.loads(bytes(arrays[_HEADER_KEY]._data.astype(np.uint8)).decode("utf-8"))
+        if header.get("format") != _STATES_FORMAT:
+            raise MXNetError(f"set_states: unknown states format {header.get('format')!r}")
+        self.states = {_decode(e["index"]): _unflatten_state(e["layout"], f"state:{n}", arrays)
+                       for n, e in enumerate(header["entries"])}
+        self.states_synced = dict.fromkeys(self.states, False)
+        if header["optimizer"] is not None:
+            saved = header["optimizer"]
+            if saved["class"] != type(self.optimizer).__name__:
+                raise MXNetError(f"set_states: states were saved by {saved['class']}, this updater runs "
+                                 f"{type(self.optimizer).__name__}")
+            self.optimizer._load_scalars(saved)
+
+
+def get_updater(optimizer):
+    """An :class:`Updater` for ``optimizer``.
+
+    Examples
+    --------
+    >>> isinstance(get_updater(create("sgd")), Updater)
+    True
+    """
+    return Updater(optimizer)
+
+
+def f32(value):
+    """A Python number as float32 (MXNet's kernels cast their scalar parameters to the weight dtype)."""
+    return DTYPE(value)
+
+
+def rescaled_grad(opt, grad, wd=0.0, weight=None, clip=True):
+    """``rescale * grad (+ wd * weight)``, clipped to ``[-clip_gradient, clip_gradient]`` when clipping is on.
+
+    MXNet's kernels clip only when ``clip_gradient`` is set (truthy) and non-negative.
+    """
+    g = grad * f32(opt.rescale_grad)
+    if wd and weight is not None:
+        g += f32(wd) * weight
+    if clip and opt.clip_gradient and opt.clip_gradient >= 0:
+        np.clip(g, -f32(opt.clip_gradient), f32(opt.clip_gradient), out=g)
+    return g
