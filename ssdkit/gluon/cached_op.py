@@ -9,7 +9,7 @@ Examples
 --------
 >>> import ssdkit as mx
 >>> from ssdkit.gluon import nn
->>> net = nn.HybridSequential()
+>>> net = nn.HybridSequential(prefix='net_')
 >>> with net.name_scope():
 ...     net.add(nn.Dense(4, activation='relu'), nn.Dense(2))
 >>> net.initialize(); x = mx.nd.ones((3, 5))

@@ -4,12 +4,12 @@ Examples
 --------
 >>> import ssdkit as mx
 >>> from ssdkit.gluon import nn, SymbolBlock
->>> net = nn.HybridSequential()
+>>> net = nn.HybridSequential(prefix='net_')
 >>> with net.name_scope():
 ...     net.add(nn.Dense(4, activation='relu'), nn.Dense(2))
 >>> net.initialize(); _ = net(mx.nd.ones((1, 3)))
 >>> internals = net(mx.sym.var('data')).get_internals()
->>> hidden = SymbolBlock(internals['hybridsequential0_dense0_fwd_output'], mx.sym.var('data'),
+>>> hidden = SymbolBlock(internals['net_dense0_fwd_output'], mx.sym.var('data'),
 ...                      params=net.collect_params())
 >>> hidden(mx.nd.ones((1, 3))).shape
 (1, 4)

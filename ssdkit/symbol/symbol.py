@@ -418,3 +418,47 @@ def compose(symbol, replacements):
         mapped = copies[id(node)]
         outputs.append(mapped if isinstance(mapped, tuple) else (mapped, i))
     return Symbol(outputs)
+
+
+# NDArray-style methods on Symbols (x.reshape(...), x.sum(axis=1), ...), each the registry op of that name
+_METHOD_OPS = {"transpose": "transpose", "flatten": "Flatten", "expand_dims": "expand_dims", "squeeze": "squeeze",
+               "swapaxes": "swapaxes", "split": "split", "slice": "slice", "slice_axis": "slice_axis",
+               "slice_like": "slice_like", "take": "take", "pick": "pick", "one_hot": "one_hot", "clip": "clip",
+               "sum": "sum", "mean": "mean", "max": "max", "min": "min", "prod": "prod", "argmax": "argmax",
+               "argmin": "argmin", "norm": "norm", "topk": "topk", "sort": "sort", "argsort": "argsort",
+               "softmax": "softmax", "log_softmax": "log_softmax", "abs": "abs", "exp": "exp", "log": "log",
+               "sqrt": "sqrt", "square": "square", "sign": "sign", "relu": "relu", "sigmoid": "sigmoid",
+               "tanh": "tanh", "broadcast_to": "broadcast_to", "broadcast_like": "broadcast_like", "tile": "tile",
+               "repeat": "repeat", "zeros_like": "zeros_like", "ones_like": "ones_like"}
+
+
+def _method(op_name):
+    def method(self, *args, **kwargs):
+        from .register import make_function
+        return make_function(op_name)(self, *args, **kwargs)
+    method.__name__ = op_name
+    method.__doc__ = f"``F.{op_name}(self, ...)`` as a method (adds a graph node)."
+    return method
+
+
+for _name, _op in _METHOD_OPS.items():
+    setattr(Symbol, _name, _method(_op))
+
+
+def _reshape(self, *shape, **kwargs):
+    """``Reshape`` with MXNet's special codes; ``x.reshape((0, -1))`` or ``x.reshape(shape=(0, -1))``."""
+    from .register import make_function
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    if shape:
+        kwargs["shape"] = tuple(shape)
+    return make_function("Reshape")(self, **kwargs)
+
+
+def _astype(self, dtype, **kwargs):
+    """``Cast`` to ``dtype``."""
+    from .register import make_function
+    return make_function("Cast")(self, dtype=np.dtype(dtype).name, **kwargs)
+
+
+Symbol.reshape, Symbol.astype = _reshape, _astype

@@ -1,0 +1,140 @@
+"""hybridize(): MXNet's names and files, parity with imperative (outputs, gradients, running stats),
+export -> SymbolBlock.imports, the symbol bypass, intermediate outputs."""
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ssdkit as mx
+from ssdkit.gluon import nn, SymbolBlock
+from ssdkit.gluon.intermediate import intermediate_outputs
+
+DATA = Path(__file__).resolve().parent / "data" / "mxnet"
+ORACLE = json.loads((DATA / "gluon_naming.json").read_text())["hybrid_seq"]
+FORMATS = json.loads((DATA / "formats.json").read_text())["export"]
+
+
+def hybrid_seq():
+    with mx.name.NameManager():
+        net = nn.HybridSequential()
+        with net.name_scope():
+            net.add(nn.Conv2D(8, 3), nn.BatchNorm(), nn.Activation("relu"), nn.MaxPool2D(), nn.Flatten(),
+                    nn.Dense(10))
+    return net
+
+
+def test_traced_names_equal_mxnet():
+    sym = hybrid_seq()(mx.sym.var("data"))
+    assert sym.get_internals().list_outputs() == ORACLE["internals_list_outputs"]
+    assert sym.list_arguments() == ORACLE["list_arguments"]
+    assert sym.list_auxiliary_states() == ORACLE["list_auxiliary_states"]
+    assert sym.tojson() == ORACLE["tojson"]  # byte for byte what MXNet 1.9.1 wrote
+
+
+def test_mxnet_export_loads_and_reproduces_outputs():
+    io = np.load(DATA / "hybridseq_io.npz")
+    block = SymbolBlock.imports(str(DATA / "hybridseq-symbol.json"), ["data"], str(DATA / "hybridseq-0000.params"))
+    assert list(block.collect_params().keys()) == FORMATS["symbolblock_imports_param_names"]
+    out = block(mx.nd.array(io["input"]))
+    np.testing.assert_allclose(out.asnumpy(), io["output"], rtol=1e-4, atol=1e-4)
+
+
+def test_export_round_trip_matches_mxnet_files(tmp_path):
+    io = np.load(DATA / "hybridseq_io.npz")
+    net = hybrid_seq()
+    net.initialize()
+    net.hybridize()
+    net(mx.nd.array(io["input"]))
+    for key in FORMATS["params_keys"]:  # load MXNet's trained values into our net
+        net.collect_params()[key.split(":", 1)[1]].set_data(mx.nd.array(io[f"param/{key}"]))
+    out = net(mx.nd.array(io["input"]))
+    np.testing.assert_allclose(out.asnumpy(), io["output"], rtol=1e-4, atol=1e-4)
+    sym_file, param_file = net.export(str(tmp_path / "hybridseq"), epoch=0)
+    assert Path(sym_file).read_text() == (DATA / "hybridseq-symbol.json").read_text()
+    assert list(mx.nd.load(param_file).keys()) == FORMATS["params_keys"]
+    back = SymbolBlock.imports(sym_file, ["data"], param_file)
+    np.testing.assert_allclose(back(mx.nd.array(io["input"])).asnumpy(), io["output"], rtol=1e-4, atol=1e-4)
+
+
+def _train_step(net, x, head):
+    with mx.autograd.record():
+        y = net(x)
+    y.backward(head)
+    return y.asnumpy(), {k: p.grad().asnumpy() for k, p in net.collect_params().items() if p.grad_req != "null"}
+
+
+def test_hybridized_equals_imperative_outputs_gradients_and_running_stats():
+    rng = np.random.default_rng(0)
+    x = mx.nd.array(rng.standard_normal((4, 3, 12, 12)))
+    head = mx.nd.array(rng.standard_normal((4, 10)))
+    nets = []
+    for _ in range(2):
+        net = hybrid_seq()
+        net.initialize(mx.init.Xavier())
+        nets.append(net)
+    for p0, p1 in zip(nets[0].collect_params().values(), nets[1].collect_params().values()):
+        p1.set_data(p0.data().copy()) if p0._data is not None else None
+    nets[0](x)
+    nets[1](x)
+    for p0, p1 in zip(nets[0].collect_params().values(), nets[1].collect_params().values()):
+        p1.set_data(p0.data().copy())
+    nets[1].hybridize()
+    y0, g0 = _train_step(nets[0], x, head)
+    y1, g1 = _train_step(nets[1], x, head)
+    np.testing.assert_allclose(y1, y0, rtol=1e-5, atol=1e-5)
+    for key in g0:
+        np.testing.assert_allclose(g1[key.replace("hybridsequential0", "hybridsequential0")], g0[key],
+                                   rtol=1e-4, atol=1e-5, err_msg=key)
+    for p0, p1 in zip(nets[0].collect_params().values(), nets[1].collect_params().values()):
+        np.testing.assert_allclose(p1.data().asnumpy(), p0.data().asnumpy(), rtol=1e-5, atol=1e-6, err_msg=p0.name)
+    with mx.autograd.predict_mode():
+        np.testing.assert_allclose(nets[1](x).asnumpy(), nets[0](x).asnumpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_unused_input_warns_and_mixing_raises():
+    class TwoInputs(mx.gluon.HybridBlock):
+        def hybrid_forward(self, F, x, y):
+            return F.relu(x)
+
+    block = TwoInputs()
+    block.hybridize()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        block(mx.nd.ones((1,)), mx.nd.ones((1,)))
+    assert any("The data1 input to HybridBlock is not used by any computation. Is this intended?" in str(w.message)
+               for w in caught)
+    with pytest.raises(ValueError, match="mixed NDArrays and Symbols"):
+        block(mx.nd.ones((1,)), mx.sym.var("y"))
+
+
+def test_symbol_misuse_inside_hybrid_forward_explains():
+    class UsesShape(mx.gluon.HybridBlock):
+        def hybrid_forward(self, F, x):
+            return x.reshape((x.shape[0], -1))
+
+    block = UsesShape()
+    assert block(mx.nd.ones((2, 3, 4))).shape == (2, 12)  # imperative: fine
+    block.hybridize()
+    with pytest.raises(mx.MXNetError, match="F.reshape with 0/-1 codes"):
+        block(mx.nd.ones((2, 3, 4)))
+
+
+def test_symbol_bypass_and_intermediate_outputs_agree():
+    net = hybrid_seq()
+    net.initialize()
+    x = mx.nd.random.uniform(shape=(2, 3, 10, 10))
+    net(x)
+    internals = net(mx.sym.var("data")).get_internals()
+    bypass = SymbolBlock([internals["hybridsequential0_relu0_fwd_output"], internals["hybridsequential0_dense0_fwd_output"]],
+                         mx.sym.var("data"), params=net.collect_params())
+    relu, dense = bypass(x)
+    assert bypass.collect_params()["hybridsequential0_conv0_weight"] is net.collect_params()["hybridsequential0_conv0_weight"]
+    outs = intermediate_outputs(net, x, names=["2", "hybridsequential0_dense0_fwd_output"])
+    np.testing.assert_allclose(outs["2"].asnumpy(), relu.asnumpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(outs["hybridsequential0_dense0_fwd_output"].asnumpy(), dense.asnumpy(), rtol=1e-5,
+                               atol=1e-6)
+    net.hybridize()
+    again = intermediate_outputs(net, x, names=["hybridsequential0_relu0"])
+    np.testing.assert_allclose(again["hybridsequential0_relu0"].asnumpy(), relu.asnumpy(), rtol=1e-5, atol=1e-6)
