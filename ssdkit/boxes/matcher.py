@@ -70,7 +70,8 @@ def bipartite_match(iou):
     best = iou.max(axis=1)
     best_anchor = iou.argmax(axis=1)
     good = best > BIPARTITE_MIN_IOU
-    if np.unique(best_anchor[good]).size == good.sum():
+    wanted = np.sort(best_anchor[good])
+    if not (wanted[1:] == wanted[:-1]).any():
         # no two gts want the same anchor: the greedy order cannot change any pair
         match[best_anchor[good]] = np.flatnonzero(good)
         return match

@@ -25,7 +25,7 @@ import numpy as np
 from ..base import DTYPE, MXNetError, ShapeError
 from .coder import DEFAULT_VARIANCES, encode_boxes
 from .geometry import box_columns, iou_columns
-from .matcher import match_anchors
+from .matcher import UNMATCHED, match_anchors
 
 __all__ = ["PADDING", "BACKGROUND", "valid_label_counts", "background_prob", "hard_negatives",
            "multibox_target"]
@@ -191,39 +191,40 @@ def multibox_target(anchor, label, cls_pred, overlap_threshold=0.5, ignore_label
         raise MXNetError(f"MultiBoxTarget: negative_mining_thresh must be > 0, got {negative_mining_thresh}")
     batch, num_anchors = label.shape[0], anchors.shape[0]
     box_target = np.zeros((batch, num_anchors, 4), DTYPE)
-    box_mask = np.zeros((batch, num_anchors, 4), DTYPE)
     cls_target = np.full((batch, num_anchors), ignore_label, DTYPE)
-    counts = valid_label_counts(label)
-    images = np.flatnonzero(counts)
-    if num_anchors == 0 or images.size == 0:
-        return box_target.reshape(batch, -1), box_mask.reshape(batch, -1), cls_target
-    gt_boxes = label[:, :, 1:MIN_LABEL_WIDTH]
-    anchor_cols = box_columns(anchors)
-    bg_prob = background_prob(cls_pred[images]) if mining else None
-    iou_buf = np.empty((int(counts.max()), num_anchors), DTYPE)
+    matched = np.full((batch, num_anchors), UNMATCHED, np.int64)
     negative = np.zeros((batch, num_anchors), bool)
-    pos_image, pos_anchor, pos_gt = [], [], []
-    for i, b in enumerate(images):
-        gt_cols = box_columns(gt_boxes[b, :counts[b]]).column()
-        matches, best_iou = match_anchors(iou_columns(gt_cols, anchor_cols, out=iou_buf[:counts[b]]),
-                                          overlap_threshold)
-        positive = matches >= 0
+    counts = valid_label_counts(label)
+    gt_boxes = label[:, :, 1:MIN_LABEL_WIDTH]
+    gt_cols, anchor_cols = box_columns(gt_boxes), box_columns(anchors)
+    iou_buf = np.empty((int(counts.max(initial=0)), num_anchors), DTYPE)
+    for b in np.flatnonzero(counts) if num_anchors else ():
+        rows = gt_cols.take((b, slice(0, counts[b]))).column()
+        matches, best_iou = match_anchors(iou_columns(rows, anchor_cols, out=iou_buf[:counts[b]]), overlap_threshold)
+        matched[b] = matches
         if mining:
-            num_pos = int(positive.sum())
-            # C++ multiplies int by float in float32 and truncates
-            num_neg = min(int(np.float32(num_pos) * np.float32(negative_mining_ratio)), num_anchors - num_pos)
-            if num_neg > 0:
-                candidate = ~positive & (best_iou < DTYPE(negative_mining_thresh))
-                negative[b] = hard_negatives(bg_prob[i], candidate, num_neg)
+            negative[b] = _mined_negatives(matches, best_iou, cls_pred[b], negative_mining_ratio,
+                                           negative_mining_thresh)
         else:
-            negative[b] = ~positive
-        pos = np.flatnonzero(positive)
-        pos_image.append(np.full(pos.size, b))
-        pos_anchor.append(pos)
-        pos_gt.append(matches[pos])
-    pb, pa, pg = np.concatenate(pos_image), np.concatenate(pos_anchor), np.concatenate(pos_gt)
+            negative[b] = matches == UNMATCHED
+    positive = matched >= 0
+    pb, pa = np.nonzero(positive)
+    pg = matched[pb, pa]
     cls_target[negative] = BACKGROUND
     cls_target[pb, pa] = label[pb, pg, 0] + 1
-    box_mask[pb, pa] = 1
     box_target[pb, pa] = encode_boxes(anchors[pa], gt_boxes[pb, pg], variances)
+    box_mask = np.zeros((batch, num_anchors, 4), DTYPE)
+    box_mask[positive] = 1
     return box_target.reshape(batch, -1), box_mask.reshape(batch, -1), cls_target
+
+
+def _mined_negatives(matches, best_iou, logits, ratio, thresh):
+    """Hard negatives of one image: ``min(int(num_pos * ratio), N - num_pos)`` of the candidates."""
+    num_anchors = matches.size
+    num_pos = int(np.count_nonzero(matches >= 0))
+    # C++ multiplies int by float in float32 and truncates
+    num_neg = min(int(np.float32(num_pos) * np.float32(ratio)), num_anchors - num_pos)
+    if num_neg <= 0:
+        return np.zeros(num_anchors, bool)
+    candidate = (matches == UNMATCHED) & (best_iou < DTYPE(thresh))
+    return hard_negatives(background_prob(logits[None])[0], candidate, num_neg)
