@@ -26,6 +26,14 @@ def _floats(op, name, value, length=None, nonempty=True):
 def anchors_per_location(sizes, ratios):
     """Number of anchors MultiBoxPrior places at each feature-map cell: ``len(sizes) + len(ratios) - 1``.
 
+    Parameters
+    ----------
+    sizes, ratios : sequence of float
+
+    Returns
+    -------
+    int
+
     Examples
     --------
     >>> anchors_per_location((0.2, 0.272), (1, 2, 0.5))

@@ -20,7 +20,7 @@ True
 import numpy as np
 
 from ..base import DTYPE, MXNetError, ShapeError
-from .geometry import as_boxes
+from .geometry import as_boxes, corner_to_center
 
 __all__ = ["DEFAULT_VARIANCES", "encode_boxes", "decode_boxes", "normalized_center_encode",
            "normalized_center_decode", "multiclass_encode", "multiclass_decode"]
@@ -38,10 +38,8 @@ def _variances(op, variances):
 
 
 def _center(boxes):
-    """Float32 center form of corner boxes in MXNet's arithmetic order."""
-    w = boxes[..., 2] - boxes[..., 0]
-    h = boxes[..., 3] - boxes[..., 1]
-    return (boxes[..., 0] + boxes[..., 2]) / 2, (boxes[..., 1] + boxes[..., 3]) / 2, w, h
+    """``(x, y, w, h)`` columns of corner boxes (MXNet's arithmetic: ``(l + r) / 2``, ``r - l``)."""
+    return np.moveaxis(corner_to_center(boxes), -1, 0)
 
 
 def encode_boxes(anchors, gt_boxes, variances=DEFAULT_VARIANCES):

@@ -100,10 +100,7 @@ def center_to_corner(boxes):
     >>> center_to_corner(np.array([1., 2., 2., 4.], np.float32))
     array([0., 0., 2., 4.], dtype=float32)
     """
-    b = as_boxes("center_to_corner", "boxes", boxes)
-    x, y, w, h = np.moveaxis(b, -1, 0)
-    half_w, half_h = w / 2, h / 2
-    return np.stack([x - half_w, y - half_h, x + half_w, y + half_h], axis=-1)
+    return np.stack(_extent(as_boxes("center_to_corner", "boxes", boxes), "center"), axis=-1)
 
 
 def _extent(boxes, fmt):
@@ -186,7 +183,15 @@ class BoxColumns(NamedTuple):
     area: np.ndarray
 
     def take(self, index):
-        """The boxes at ``index`` (any numpy index), e.g. ``cols.take(idx).column()`` for an (n, 1) view.
+        """The boxes at ``index``, e.g. ``cols.take(idx).column()`` to pair them with another set.
+
+        Parameters
+        ----------
+        index : numpy index (int, slice, array or tuple of them)
+
+        Returns
+        -------
+        BoxColumns
 
         Examples
         --------
@@ -197,6 +202,11 @@ class BoxColumns(NamedTuple):
 
     def column(self):
         """Add a trailing axis so these boxes broadcast against another set (pairwise IoU).
+
+        Returns
+        -------
+        BoxColumns
+            Every column with shape ``(..., 1)``.
 
         Examples
         --------

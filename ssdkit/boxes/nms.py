@@ -18,7 +18,7 @@ import numpy as np
 
 from ..base import DTYPE, MXNetError, ShapeError
 from .coder import DEFAULT_VARIANCES, decode_boxes
-from .geometry import BOX_FORMATS, box_columns, iou_columns
+from .geometry import BOX_FORMATS, box_columns, iou_columns, corner_to_center, center_to_corner
 
 __all__ = ["FILL", "greedy_nms", "box_nms", "multibox_detection"]
 
@@ -121,13 +121,7 @@ def _convert_rows(rows, coord_start, out_format):
     """MXNet's in-place format change of output rows; rows whose first coordinate is < 0 are left as is."""
     c = rows[:, coord_start:coord_start + 4]
     todo = c[:, 0] >= 0
-    if out_format == "center":
-        x1, y1, x2, y2 = c[todo].T
-        c[todo] = np.stack([(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1], axis=1)
-    else:
-        x, y, w, h = c[todo].T
-        w, h = w / 2, h / 2
-        c[todo] = np.stack([x - w, y - h, x + w, y + h], axis=1)
+    c[todo] = corner_to_center(c[todo]) if out_format == "center" else center_to_corner(c[todo])
 
 
 def box_nms(data, overlap_thresh=0.5, valid_thresh=0.0, topk=-1, coord_start=2, score_index=1, id_index=-1,
