@@ -5,7 +5,7 @@ Use it as ``import ssdkit as mx``; tutorials written for MXNet 1.x Gluon run unc
 Examples
 --------
 >>> import ssdkit as mx
->>> mx.nd.ones((2, 2)).sum().asscalar()
+>>> print(mx.nd.ones((2, 2)).sum().asscalar())
 4.0
 """
 __version__ = "0.1.0"
