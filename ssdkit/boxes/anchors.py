@@ -113,7 +113,7 @@ def multibox_prior(height, width, sizes=(1.0,), ratios=(1.0,), clip=False, steps
     return out.reshape(1, -1, 4)
 
 
-def ssd_anchor_grid(height, width, sizes, ratios, step, offsets=(0.5, 0.5)):
+def ssd_anchor_grid(height, width, sizes, ratios, step, offsets=(0.5, 0.5), clip_to=None):
     """GluonCV ``SSDAnchorGenerator`` anchors in center form ``[x, y, w, h]`` (pixels or any unit of ``step``).
 
     Each cell gets ``(s_min, s_min)``, ``(s', s')`` with ``s' = sqrt(s_min * s_max)``, then
@@ -131,6 +131,9 @@ def ssd_anchor_grid(height, width, sizes, ratios, step, offsets=(0.5, 0.5)):
         Distance between neighbouring cell centres.
     offsets : (float, float)
         ``(offset_y, offset_x)`` of the centre inside a cell.
+    clip_to : (int, int), optional
+        Image ``(H, W)``: clip ``x`` and ``w`` into ``[0, W]``, ``y`` and ``h`` into ``[0, H]`` (GluonCV's
+        ``clip=True``).
 
     Returns
     -------
@@ -142,6 +145,10 @@ def ssd_anchor_grid(height, width, sizes, ratios, step, offsets=(0.5, 0.5)):
     array([[30.  , 30.  ],
            [42.43, 42.43],
            [42.43, 21.21]], dtype=float32)
+    >>> ssd_anchor_grid(1, 1, (30, 60), (1, 2), step=8, clip_to=(32, 40))[0, :, 2:].round(2)
+    array([[30.  , 30.  ],
+           [40.  , 32.  ],
+           [40.  , 21.21]], dtype=float32)
     """
     op = "ssd_anchor_grid"
     sizes, ratios = _floats(op, "sizes", sizes, 2), _floats(op, "ratios", ratios)
@@ -159,4 +166,7 @@ def ssd_anchor_grid(height, width, sizes, ratios, step, offsets=(0.5, 0.5)):
     grid[..., 1] = cy[:, None, None]
     grid[..., 2] = shape_w
     grid[..., 3] = shape_h
+    if clip_to is not None:
+        im_h, im_w = clip_to
+        np.clip(grid, 0, np.array([im_w, im_h, im_w, im_h], np.float64), out=grid)
     return grid.reshape(1, -1, 4).astype(DTYPE)

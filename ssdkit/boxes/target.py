@@ -198,9 +198,10 @@ def multibox_target(anchor, label, cls_pred, overlap_threshold=0.5, ignore_label
     gt_boxes = label[:, :, 1:MIN_LABEL_WIDTH]
     gt_cols, anchor_cols = box_columns(gt_boxes), box_columns(anchors)
     iou_buf = np.empty((int(counts.max(initial=0)), num_anchors), DTYPE)
-    for b in np.flatnonzero(counts) if num_anchors else ():
-        rows = gt_cols.take((b, slice(0, counts[b]))).column()
-        matches, best_iou = match_anchors(iou_columns(rows, anchor_cols, out=iou_buf[:counts[b]]), overlap_threshold)
+    images = np.flatnonzero(counts) if num_anchors else []  # images without ground truth stay ignored
+    for b in images:
+        iou = iou_columns(gt_cols.take((b, slice(0, counts[b]))).column(), anchor_cols, out=iou_buf[:counts[b]])
+        matches, best_iou = match_anchors(iou, overlap_threshold)
         matched[b] = matches
         if mining:
             negative[b] = _mined_negatives(matches, best_iou, cls_pred[b], negative_mining_ratio,
