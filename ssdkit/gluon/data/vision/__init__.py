@@ -1,0 +1,12 @@
+"""``mx.gluon.data.vision``: image datasets and Pillow-based decoding.
+
+Examples
+--------
+>>> from ssdkit.gluon.data import vision
+>>> vision.ImageFolderDataset.__name__, vision.ImageRecordDataset.__name__
+('ImageFolderDataset', 'ImageRecordDataset')
+"""
+from .datasets import ImageFolderDataset, ImageRecordDataset
+from .imageio import ImageDecodeError, decode_image, read_image
+
+__all__ = ["ImageFolderDataset", "ImageRecordDataset", "ImageDecodeError", "decode_image", "read_image"]

@@ -1,0 +1,119 @@
+"""Decode image bytes and files with Pillow into uint8 numpy arrays in MXNet's layout.
+
+``flag=1`` gives ``(H, W, 3)`` colour, ``flag=0`` gives ``(H, W, 1)`` grey, as MXNet's OpenCV-based
+``imdecode``; RGB order unless ``to_rgb=False``. Palette, grey, grey+alpha, RGBA and CMYK images are
+converted (alpha dropped, as OpenCV's colour mode does); 16-bit images are scaled to 8 bits (``>> 8``)
+like OpenCV rather than clipped.
+
+Examples
+--------
+>>> import io
+>>> import numpy as np
+>>> from PIL import Image
+>>> buf = io.BytesIO(); Image.new("LA", (3, 2), (200, 10)).save(buf, "PNG")
+>>> decode_image(buf.getvalue()).shape, decode_image(buf.getvalue(), flag=0).shape
+((2, 3, 3), (2, 3, 1))
+"""
+import io
+import os
+
+import numpy as np
+
+from ....base import MXNetError
+
+__all__ = ["ImageDecodeError", "decode_image", "read_image"]
+
+_SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
+_BYTE_SHIFT = 8
+
+
+class ImageDecodeError(MXNetError):
+    """Bytes that are not a decodable image, or an unreadable image file.
+
+    Examples
+    --------
+    >>> issubclass(ImageDecodeError, MXNetError)
+    True
+    """
+
+
+def _open(buf, where):
+    from PIL import Image, UnidentifiedImageError
+
+    if not isinstance(buf, (bytes, bytearray, memoryview, np.ndarray)):
+        raise ImageDecodeError(f"imdecode: {where}: buf must be bytes, bytearray or a uint8 numpy array, "
+                               f"got {type(buf).__name__} (encode text first)")
+    data = buf.tobytes() if isinstance(buf, np.ndarray) else bytes(buf)
+    if not data:
+        raise ImageDecodeError(f"imdecode: {where}: empty image buffer")
+    try:
+        pil = Image.open(io.BytesIO(data))
+        pil.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
+        raise ImageDecodeError(f"imdecode: {where}: cannot decode {len(data)} bytes as an image "
+                               f"(starts with {data[:8]!r}): {err}") from None
+    return pil
+
+
+def _grey8(pil):
+    if pil.mode in _SIXTEEN_BIT_MODES:
+        return (np.asarray(pil).astype(np.uint16) >> _BYTE_SHIFT).astype(np.uint8)
+    return np.asarray(pil if pil.mode == "L" else pil.convert("L"))
+
+
+def decode_image(buf, flag=1, to_rgb=True, where="image"):
+    """Decode encoded image bytes (JPEG, PNG, BMP, ... anything Pillow reads).
+
+    Parameters
+    ----------
+    buf : bytes, bytearray or numpy.ndarray of uint8
+    flag : {1, 0}
+        1: three colour channels; 0: one grey channel.
+    to_rgb : bool
+        RGB (MXNet's default) or BGR (OpenCV's) channel order.
+    where : str
+        Names the source in error messages (file, record key).
+
+    Returns
+    -------
+    numpy.ndarray, uint8, shape (H, W, 3) or (H, W, 1)
+
+    Raises
+    ------
+    ImageDecodeError
+        The bytes are not an image Pillow can decode.
+
+    Examples
+    --------
+    >>> decode_image(b"not an image", where="train.rec key 3")
+    Traceback (most recent call last):
+    ...
+    ssdkit.gluon.data.vision.imageio.ImageDecodeError: imdecode: train.rec key 3: cannot decode 12 bytes ...
+    """
+    pil = _open(buf, where)
+    if flag == 0:
+        return _grey8(pil)[:, :, None]
+    if pil.mode in _SIXTEEN_BIT_MODES:
+        rgb = np.repeat(_grey8(pil)[:, :, None], 3, axis=2)
+    else:
+        rgb = np.asarray(pil if pil.mode == "RGB" else pil.convert("RGB"))
+    return np.ascontiguousarray(rgb if to_rgb else rgb[:, :, ::-1])
+
+
+def read_image(filename, flag=1, to_rgb=True):
+    """Read and decode an image file (see :func:`decode_image`).
+
+    Examples
+    --------
+    >>> read_image("/no/such/file.jpg")
+    Traceback (most recent call last):
+    ...
+    ssdkit.gluon.data.vision.imageio.ImageDecodeError: imread: cannot read '/no/such/file.jpg': ...
+    """
+    filename = os.fspath(filename)
+    try:
+        with open(filename, "rb") as handle:
+            data = handle.read()
+    except OSError as err:
+        raise ImageDecodeError(f"imread: cannot read {filename!r}: {err}") from None
+    return decode_image(data, flag, to_rgb, where=filename)

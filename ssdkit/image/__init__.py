@@ -1,0 +1,31 @@
+"""``mx.image`` (layer 6): image functions, augmenters, and the ImageIter / ImageDetIter iterators.
+
+Examples
+--------
+>>> import ssdkit as mx
+>>> augs = mx.image.CreateDetAugmenter((3, 64, 64), rand_crop=1, rand_mirror=True, mean=True)
+>>> [type(a).__name__ for a in augs][:2]
+['DetRandomSelectAug', 'DetHorizontalFlipAug']
+"""
+from . import detection
+from . import detection as det
+from .augmenters import (Augmenter, BrightnessJitterAug, CastAug, CenterCropAug, ColorJitterAug,
+                         ColorNormalizeAug, ContrastJitterAug, CreateAugmenter, ForceResizeAug, HorizontalFlipAug,
+                         HueJitterAug, LightingAug, RandomCropAug, RandomGrayAug, RandomOrderAug,
+                         RandomSizedCropAug, ResizeAug, SaturationJitterAug, SequentialAug)
+from .det_iterator import ImageDetIter
+from .detection import (CreateDetAugmenter, CreateMultiRandCropAugmenter, DetAugmenter, DetBorrowAug,
+                        DetHorizontalFlipAug, DetRandomCropAug, DetRandomPadAug, DetRandomSelectAug)
+from .image import (center_crop, color_normalize, copyMakeBorder, fixed_crop, imdecode, imread, imresize,
+                    random_crop, random_size_crop, resize_short, scale_down)
+from .iterator import ImageIter
+
+__all__ = ["imread", "imdecode", "imresize", "scale_down", "copyMakeBorder", "resize_short", "fixed_crop",
+           "random_crop", "center_crop", "color_normalize", "random_size_crop",
+           "Augmenter", "SequentialAug", "RandomOrderAug", "ResizeAug", "ForceResizeAug", "RandomCropAug",
+           "RandomSizedCropAug", "CenterCropAug", "BrightnessJitterAug", "ContrastJitterAug",
+           "SaturationJitterAug", "HueJitterAug", "ColorJitterAug", "LightingAug", "ColorNormalizeAug",
+           "RandomGrayAug", "HorizontalFlipAug", "CastAug", "CreateAugmenter",
+           "DetAugmenter", "DetBorrowAug", "DetRandomSelectAug", "DetHorizontalFlipAug", "DetRandomCropAug",
+           "DetRandomPadAug", "CreateMultiRandCropAugmenter", "CreateDetAugmenter",
+           "ImageIter", "ImageDetIter", "det", "detection"]

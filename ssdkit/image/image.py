@@ -1,0 +1,362 @@
+"""Image functions of ``mx.image`` on ``(H, W, C)`` NDArrays: decode, read, resize, crop, pad, normalize.
+
+MXNet calls OpenCV for these; ssdkit uses Pillow. Sizes, crop windows and the meaning of every argument
+match MXNet. Resampled pixel values differ slightly from OpenCV's: Pillow's bilinear/bicubic filters
+widen (antialias) when shrinking, where OpenCV samples. ``interp`` codes follow OpenCV:
+0 nearest, 1 bilinear, 2 bicubic, 3 area, 4 Lanczos, 9 auto (cubic up, area down, else bilinear),
+10 random. Randomness comes from ``mx.random`` (:func:`ssdkit.base.get_rng`).
+
+Examples
+--------
+>>> import numpy as np
+>>> import ssdkit as mx
+>>> img = mx.nd.array(np.arange(48).reshape(4, 4, 3), dtype="uint8")
+>>> imresize(img, 2, 3).shape, fixed_crop(img, 1, 0, 2, 3).shape
+((3, 2, 3), (3, 2, 3))
+>>> center_crop(img, (2, 2))[1]
+(1, 1, 2, 2)
+"""
+import numpy as np
+
+from ..base import DTYPE, MXNetError, get_rng
+from ..gluon.data.vision.imageio import decode_image, read_image
+from ..ndarray import NDArray
+
+__all__ = ["imread", "imdecode", "imresize", "scale_down", "copyMakeBorder", "resize_short", "fixed_crop",
+           "random_crop", "center_crop", "color_normalize", "random_size_crop", "resize_array",
+           "INTERP_AUTO", "INTERP_RANDOM"]
+
+INTERP_AUTO, INTERP_RANDOM = 9, 10
+_NUM_BASIC_INTERP = 5
+#: OpenCV border types of copyMakeBorder -> numpy.pad modes (0 is constant).
+_BORDER_MODES = {1: "symmetric", 2: "reflect", 3: "edge", 4: "wrap"}
+
+
+def _pil_filter(interp):
+    from PIL import Image
+
+    return (Image.Resampling.NEAREST, Image.Resampling.BILINEAR, Image.Resampling.BICUBIC,
+            Image.Resampling.BOX, Image.Resampling.LANCZOS)[interp]
+
+
+def _get_interp_method(interp, sizes=()):
+    """Resolve ``interp`` 9 (auto, from ``sizes = (old_h, old_w, new_h, new_w)``) and 10 (random) to 0..4.
+
+    Examples
+    --------
+    >>> _get_interp_method(9, (10, 10, 20, 20)), _get_interp_method(9, (20, 20, 10, 10))
+    (2, 3)
+    """
+    if interp == INTERP_AUTO:
+        if not sizes:
+            return 2
+        old_h, old_w, new_h, new_w = sizes
+        if new_h > old_h and new_w > old_w:
+            return 2
+        if new_h < old_h and new_w < old_w:
+            return 3
+        return 1
+    if interp == INTERP_RANDOM:
+        return int(get_rng().integers(0, _NUM_BASIC_INTERP))
+    if interp not in range(_NUM_BASIC_INTERP):
+        raise MXNetError(f"imresize: unknown interp method {interp!r}; use 0-4, 9 (auto) or 10 (random)")
+    return int(interp)
+
+
+def _as_image(src, op):
+    arr = np.asarray(src)
+    if arr.ndim != 3:
+        raise MXNetError(f"{op}: expects an (H, W, C) image, got shape {arr.shape}")
+    return arr
+
+
+def resize_array(arr, w, h, interp=1, box=None):
+    """Resize an ``(H, W, C)`` numpy image to ``(h, w, C)``; uint8 stays uint8, anything else becomes float32.
+
+    Parameters
+    ----------
+    arr : numpy.ndarray, (H, W, C)
+    w, h : int
+        Output width and height.
+    interp : int
+        OpenCV code (see module docstring); 9 and 10 are resolved here.
+    box : (x0, y0, x1, y1), optional
+        Source window to resample (crop and resize in one pass).
+
+    Returns
+    -------
+    numpy.ndarray, (h, w, C)
+
+    Examples
+    --------
+    >>> resize_array(np.zeros((4, 6, 3), np.uint8), 3, 2).shape
+    (2, 3, 3)
+    >>> float(resize_array(np.ones((4, 4, 2), np.float32), 8, 8, interp=0)[..., 1].mean())
+    1.0
+    """
+    from PIL import Image
+
+    w, h = int(w), int(h)
+    if w <= 0 or h <= 0:
+        raise MXNetError(f"imresize: output size must be positive, got w={w}, h={h}")
+    height, width, channels = arr.shape
+    if height == 0 or width == 0:
+        raise MXNetError(f"imresize: cannot resize an empty image of shape {arr.shape}")
+    box = (0, 0, width, height) if box is None else tuple(box)
+    x0, y0, x1, y1 = box
+    resample = _pil_filter(_get_interp_method(interp, (y1 - y0, x1 - x0, h, w)))
+    if arr.dtype == np.uint8 and channels in (1, 3, 4):
+        mode = {1: "L", 3: "RGB", 4: "RGBA"}[channels]
+        pil = Image.fromarray(np.ascontiguousarray(arr[:, :, 0] if channels == 1 else arr), mode)
+        out = np.asarray(pil.resize((w, h), resample, box=box))
+        return out[:, :, None] if channels == 1 else out
+    planes = [np.asarray(Image.fromarray(np.ascontiguousarray(arr[:, :, c], dtype=np.float32), "F")
+                         .resize((w, h), resample, box=box)) for c in range(channels)]
+    return np.stack(planes, axis=2)
+
+
+def imresize(src, w, h, interp=1, out=None):
+    """Resize an image to width ``w`` and height ``h``.
+
+    Parameters
+    ----------
+    src : NDArray, (H, W, C)
+    w, h : int
+    interp : int, default 1 (bilinear)
+    out : NDArray, optional
+        Receives the result.
+
+    Returns
+    -------
+    NDArray, (h, w, C); uint8 stays uint8, other dtypes become float32
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> float(imresize(mx.nd.ones((4, 4, 3)), 2, 2).asnumpy().mean())
+    1.0
+    """
+    result = NDArray(resize_array(_as_image(src, "imresize"), w, h, interp))
+    if out is not None:
+        return result.copyto(out)
+    return result
+
+
+def imdecode(buf, flag=1, to_rgb=True, out=None):
+    """Decode an encoded image (bytes, bytearray, uint8 numpy array or NDArray) into an NDArray.
+
+    Parameters
+    ----------
+    buf : bytes, bytearray, numpy.ndarray or NDArray
+    flag : {1, 0}
+        1: colour ``(H, W, 3)``; 0: grey ``(H, W, 1)``.
+    to_rgb : bool
+        RGB order (MXNet default) or BGR.
+    out : NDArray, optional
+
+    Returns
+    -------
+    NDArray, uint8
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> png = io.BytesIO(); Image.new("RGBA", (3, 2), (1, 2, 3, 4)).save(png, "PNG")
+    >>> imdecode(png.getvalue()).asnumpy()[0, 0].tolist(), imdecode(png.getvalue(), to_rgb=False).shape
+    ([1, 2, 3], (2, 3, 3))
+    """
+    if isinstance(buf, NDArray):
+        buf = np.asarray(buf).astype(np.uint8).tobytes()
+    result = NDArray(decode_image(buf, flag, to_rgb, where="buffer"))
+    return result.copyto(out) if out is not None else result
+
+
+def imread(filename, flag=1, to_rgb=True, out=None):
+    """Read and decode an image file into an NDArray (see :func:`imdecode`).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from PIL import Image
+    >>> path = os.path.join(tempfile.mkdtemp(), "g.png"); Image.new("L", (4, 2), 9).save(path)
+    >>> imread(path).shape, imread(path, 0).shape
+    ((2, 4, 3), (2, 4, 1))
+    """
+    result = NDArray(read_image(filename, flag, to_rgb))
+    return result.copyto(out) if out is not None else result
+
+
+def scale_down(src_size, size):
+    """Shrink a crop ``size = (w, h)`` to fit in ``src_size = (w, h)``, keeping its aspect ratio.
+
+    Examples
+    --------
+    >>> scale_down((640, 480), (720, 120))
+    (640, 106)
+    """
+    w, h = size
+    sw, sh = src_size
+    if sh < h:
+        w, h = float(w * sh) / h, sh
+    if sw < w:
+        w, h = sw, float(h * sw) / w
+    return int(w), int(h)
+
+
+def copyMakeBorder(src, top, bot, left, right, type=0, value=0.0, values=()):  # noqa: A002,N802 - MXNet's names
+    """Pad an image: ``type`` 0 constant (``values`` per channel, or ``value``), 1 reflect, 2 reflect-101,
+    3 replicate, 4 wrap (OpenCV's border types).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> out = copyMakeBorder(mx.nd.zeros((1, 1, 3)), 1, 0, 0, 2, values=(5, 6, 7))
+    >>> out.shape, out.asnumpy()[0, 0].tolist()
+    ((2, 3, 3), [5.0, 6.0, 7.0])
+    """
+    arr = _as_image(src, "copyMakeBorder")
+    widths = ((int(top), int(bot)), (int(left), int(right)), (0, 0))
+    if min(min(w) for w in widths) < 0:
+        raise MXNetError(f"copyMakeBorder: margins must be non-negative, got {widths[:2]}")
+    if type == 0:
+        fill = np.broadcast_to(np.asarray(values if len(values) else value, arr.dtype), (arr.shape[2],))
+        out = np.empty((arr.shape[0] + top + bot, arr.shape[1] + left + right, arr.shape[2]), arr.dtype)
+        out[...] = fill
+        out[top:top + arr.shape[0], left:left + arr.shape[1]] = arr
+        return NDArray(out)
+    if type not in _BORDER_MODES:
+        raise MXNetError(f"copyMakeBorder: unknown border type {type!r}; use 0-4")
+    return NDArray(np.pad(arr, widths, mode=_BORDER_MODES[type]))
+
+
+def resize_short(src, size, interp=2):
+    """Resize so the shorter edge is ``size`` (the longer edge keeps the aspect ratio, rounded down).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> resize_short(mx.nd.zeros((40, 60, 3)), 20).shape
+    (20, 30, 3)
+    """
+    h, w, _ = _as_image(src, "resize_short").shape
+    new_h, new_w = (size * h // w, size) if h > w else (size, size * w // h)
+    return imresize(src, new_w, new_h, interp=_get_interp_method(interp, (h, w, new_h, new_w)))
+
+
+def fixed_crop(src, x0, y0, w, h, size=None, interp=2):
+    """Crop ``src[y0:y0+h, x0:x0+w]`` and optionally resize it to ``size = (w, h)``.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> fixed_crop(mx.nd.zeros((10, 10, 3)), 2, 3, 4, 5, size=(8, 8)).shape
+    (8, 8, 3)
+    """
+    arr = _as_image(src, "fixed_crop")
+    x0, y0, w, h = int(x0), int(y0), int(w), int(h)
+    if size is not None and (w, h) != tuple(size):
+        sizes = (h, w, size[1], size[0])
+        return NDArray(resize_array(arr, size[0], size[1], _get_interp_method(interp, sizes),
+                                    box=(x0, y0, x0 + w, y0 + h)))
+    return NDArray(arr[y0:y0 + h, x0:x0 + w])
+
+
+def random_crop(src, size, interp=2):
+    """Crop a random window of ``size = (w, h)`` (scaled down to fit, then resized back to ``size``).
+
+    Returns
+    -------
+    NDArray and (x0, y0, w, h) of the window in ``src``.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> out, (x0, y0, w, h) = random_crop(mx.nd.zeros((10, 10, 3)), (4, 6)); out.shape, w, h
+    ((6, 4, 3), 4, 6)
+    """
+    h, w, _ = _as_image(src, "random_crop").shape
+    new_w, new_h = scale_down((w, h), size)
+    rng = get_rng()
+    x0 = int(rng.integers(0, w - new_w + 1))
+    y0 = int(rng.integers(0, h - new_h + 1))
+    return fixed_crop(src, x0, y0, new_w, new_h, size, interp), (x0, y0, new_w, new_h)
+
+
+def center_crop(src, size, interp=2):
+    """Crop the central window of ``size = (w, h)`` (scaled down to fit, then resized back to ``size``).
+
+    Returns
+    -------
+    NDArray and (x0, y0, w, h)
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> center_crop(mx.nd.zeros((10, 20, 3)), (4, 4))[1]
+    (8, 3, 4, 4)
+    """
+    h, w, _ = _as_image(src, "center_crop").shape
+    new_w, new_h = scale_down((w, h), size)
+    x0, y0 = int((w - new_w) / 2), int((h - new_h) / 2)
+    return fixed_crop(src, x0, y0, new_w, new_h, size, interp), (x0, y0, new_w, new_h)
+
+
+def color_normalize(src, mean, std=None):
+    """``(src - mean) / std`` per channel, in float32.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> color_normalize(mx.nd.full((1, 1, 3), 10), mx.nd.array([1, 2, 3]), mx.nd.array([3, 4, 7])).asnumpy()
+    array([[[3., 2., 1.]]], dtype=float32)
+    """
+    out = np.asarray(src).astype(DTYPE)
+    if mean is not None:
+        out = out - np.asarray(mean, DTYPE)
+    if std is not None:
+        out = out / np.asarray(std, DTYPE)
+    return NDArray(out)
+
+
+def random_size_crop(src, size, area, ratio, interp=2, **kwargs):
+    """Crop a window of random area fraction and aspect ratio, resized to ``size``; center crop after 10 misses.
+
+    Parameters
+    ----------
+    src : NDArray, (H, W, C)
+    size : (int, int)
+        Output (w, h).
+    area : float or (float, float)
+        Area fraction range (a single value means ``(area, 1)``).
+    ratio : (float, float)
+        Aspect ratio (w / h) range, sampled log-uniformly.
+
+    Returns
+    -------
+    NDArray and (x0, y0, w, h)
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> random_size_crop(mx.nd.zeros((20, 20, 3)), (5, 5), 0.5, (0.75, 1.33))[0].shape
+    (5, 5, 3)
+    """
+    if "min_area" in kwargs:
+        area = kwargs.pop("min_area")
+    if kwargs:
+        raise MXNetError(f"random_size_crop: unexpected arguments {sorted(kwargs)}")
+    h, w, _ = _as_image(src, "random_size_crop").shape
+    if np.isscalar(area):
+        area = (area, 1.0)
+    rng = get_rng()
+    for _ in range(10):
+        target = rng.uniform(area[0], area[1]) * h * w
+        new_ratio = np.exp(rng.uniform(np.log(ratio[0]), np.log(ratio[1])))
+        new_w = int(round(np.sqrt(target * new_ratio)))
+        new_h = int(round(np.sqrt(target / new_ratio)))
+        if new_w <= w and new_h <= h:
+            x0 = int(rng.integers(0, w - new_w + 1))
+            y0 = int(rng.integers(0, h - new_h + 1))
+            return fixed_crop(src, x0, y0, new_w, new_h, size, interp), (x0, y0, new_w, new_h)
+    return center_crop(src, size, interp)
