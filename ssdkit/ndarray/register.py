@@ -41,7 +41,7 @@ def make_function(op_name, display_name=None):
         results = invoke_op(op, arrays, params, out)
         return results[0] if len(results) == 1 else results
 
-    function.__name__ = display_name or op_name
+    function.__name__ = function.__qualname__ = display_name or op_name
     function.__doc__ = describe(op, "NDArrays")
     return function
 

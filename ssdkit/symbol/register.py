@@ -39,7 +39,7 @@ def call(op_name, inputs, kwargs, name, hint=None, attr=None):
     """
     op = get_op(op_name)
     params = op.parse_params(kwargs)
-    node_name = naming.current().get(name, hint or op_name.lower())
+    node_name = naming.current().get(name, hint or op.hint or op_name.lower())
     if op.key_var_num_args:
         entries = [_entry(op_name, f"arg{i}", s) for i, s in enumerate(inputs)]
     else:
@@ -70,6 +70,6 @@ def make_function(op_name, display_name=None):
         return call(op_name, inputs, kwargs, name, attr=attr)
 
     from ..ndarray.register import describe
-    function.__name__ = display_name or op_name
+    function.__name__ = function.__qualname__ = display_name or op_name
     function.__doc__ = describe(op, "Symbols (adds a graph node)")
     return function
