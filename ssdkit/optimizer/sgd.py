@@ -2,7 +2,8 @@
 ``multi_sgd_mom_update`` and ``nag_mom_update`` kernels:
 
 * SGD: ``mom = momentum * mom - lr * wd * w - lr * clip(rescale * grad)``; ``w += mom`` (mom = 0 without momentum);
-* NAG: ``g = clip(rescale * grad) + wd * w``; ``mom = momentum * mom - lr * g``; ``w += momentum * mom - lr * g``.
+* NAG: ``g = clip(rescale * grad)``; ``m = momentum * mom``; ``w += momentum * m - (1 + momentum) * lr * (g + wd * w)``;
+  ``mom = m - lr * (g + wd * w_new)`` (MXNet's in-place kernel reads the already updated weight there).
 
 Examples
 --------
@@ -98,15 +99,13 @@ class NAG(Optimizer):
         self._update_count(index)
         lr, wd = f32(self._get_lr(index)), self._get_wd(index)
         w = weight._data
-        g = rescaled_grad(self, grad._data)
-        if wd:
-            g += f32(wd) * w
-        g *= lr
+        clipped = rescaled_grad(self, grad._data)
+        step = lr * (clipped + f32(wd) * w) if wd else lr * clipped
         if state is None or self.momentum <= 0:
-            w -= g
+            w -= step
             return
-        mom = state._data
-        mom *= f32(self.momentum)
-        mom -= g
-        w += f32(self.momentum) * mom
-        w -= g
+        mom, momentum = state._data, f32(self.momentum)
+        mom *= momentum
+        w += momentum * mom - (momentum + f32(1)) * step
+        # MXNet's kernel writes the weight in place first, so the momentum's decay term sees the new weight
+        mom -= lr * (clipped + f32(wd) * w) if wd else step
