@@ -76,15 +76,29 @@ def test_extra_mxnet_vectors(name):
     _check_case(LOCAL, "mxnet_kernels", name)
 
 
-@pytest.mark.parametrize("grid_min_width", [1, 10 ** 6])
-@pytest.mark.parametrize("chunk", [64, 1 << 20])
-def test_gatherings_and_blockings_agree(monkeypatch, grid_min_width, chunk):
-    """Grid vs per-tap gathering and tiny vs large blocks (row bands, multi-image blocks) give one result."""
+@pytest.mark.parametrize("rows_gathering", [True, False])
+@pytest.mark.parametrize("chunk", [64, 3000, 1 << 20])
+def test_gatherings_and_blockings_agree(monkeypatch, rows_gathering, chunk):
+    """Rows vs per-tap gathering; one-row bands, multi-row bands (direct and via the padded band) and
+    multi-image blocks: all reproduce MXNet."""
     monkeypatch.setattr(im2col, "CHUNK_ELEMS", chunk)
-    monkeypatch.setattr(im2col, "GRID_MIN_WIDTH", grid_min_width)
-    meta, store = _load(LOCAL, "mxnet_kernels")
-    for name in ("conv_groups_grid", "conv_grid_nobias", "conv_depthwise", "deconv_s1_dilate"):
+    monkeypatch.setattr(im2col, "ROWS_GATHERING", rows_gathering)
+    for name in ("conv_groups_grid", "conv_grid_nobias", "conv_depthwise", "deconv_s1_dilate", "conv_1x1_s2"):
         _check_case(LOCAL, "mxnet_kernels", name)
+    x = np.random.default_rng(8).standard_normal((3, 4, 6, 5))       # 1x1 and (1, 3)-kernel rows cases
+    for w_shape, pad in (((2, 4, 1, 1), (0, 0)), ((2, 4, 1, 3), (2, 1)), ((2, 4, 3, 3), (1, 1))):
+        w = np.random.default_rng(9).standard_normal(w_shape)
+        expected = _reference_conv(x, w, pad)
+        np.testing.assert_allclose(K.conv2d_forward(x, w, None, pad=pad)[0], expected, rtol=1e-12)
+
+
+def _reference_conv(x, w, pad):
+    """Stride-1 convolution as an obvious einsum over an explicitly padded input."""
+    kh, kw = w.shape[2:]
+    padded = np.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])))
+    oh, ow = padded.shape[2] - kh + 1, padded.shape[3] - kw + 1
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(2, 3))[:, :, :oh, :ow]
+    return np.einsum("nchwij,fcij->nfhw", windows, w)
 
 
 # ---- float64 central differences ------------------------------------------------------------------
@@ -110,7 +124,7 @@ CONV_GEOMETRIES = [  # (x shape, F, kernel, stride, pad, dilate, groups)
     ((2, 3, 6, 7), 4, (3, 3), (1, 1), (1, 1), (1, 1), 1),
     ((2, 4, 7, 5), 6, (3, 2), (2, 1), (1, 0), (1, 2), 2),
     ((1, 2, 8, 9), 3, (1, 1), (2, 3), (0, 0), (1, 1), 1),
-    ((2, 3, 18, 17), 2, (3, 3), (1, 1), (2, 1), (2, 1), 1),      # wide enough for the grid gathering
+    ((2, 3, 18, 17), 2, (3, 3), (1, 1), (2, 1), (2, 1), 1),      # rows gathering, dilated
     ((1, 4, 5, 6), 4, (2, 3), (1, 2), (2, 3), (1, 1), 4),        # depthwise, pad beyond the kernel
 ]
 

@@ -10,8 +10,9 @@ Semantics follow MXNet 1.9.1's CPU kernels (src/operator/nn/pool.h):
   what lies inside it; without, the window clipped to the image itself.
 * sum: the window sum.
 
-Windows are evaluated as strided views of the (padded) input, one per kernel tap; a Python loop runs over
-the KH*KW taps, never over pixels. Large non-overlapping kernels (global pooling) reduce a window view.
+Windows are strided views of the (padded) input, one per kernel tap: a Python loop runs over the KH*KW
+taps, never over pixels. The N*C planes are processed in cache-sized chunks, spread over all cores (numpy
+releases the GIL in its loops). Large non-overlapping kernels (global pooling) reduce a window view.
 
 Examples
 --------
@@ -30,12 +31,16 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ...base import MXNetError, ShapeError, as_tuple, check_ndim
 from .geometry import POOL_TYPES, pool2d_out_shape
+from .parallel import WORKERS, parallel_map, split
 
-__all__ = ["pool2d_forward", "pool2d_backward", "PoolSaved", "TAP_LOOP_MAX"]
+__all__ = ["pool2d_forward", "pool2d_backward", "PoolSaved", "TAP_LOOP_MAX", "CHUNK_PLANE_ELEMS"]
 
 #: Kernels with more taps than this, whose windows do not overlap (global pooling), are reduced as one
 #: window view instead of a loop over taps.
 TAP_LOOP_MAX = 64
+#: Input elements per chunk of planes: 256 Ki float32 = 1 MiB, so a chunk's several passes (one per tap)
+#: re-read cache rather than memory.
+CHUNK_PLANE_ELEMS = 1 << 18
 
 
 class PoolSaved:
@@ -55,6 +60,12 @@ class PoolSaved:
         self.kernel, self.stride, self.pad = kernel, stride, pad
         self.pool_type, self.divisor, self.padded_hw = pool_type, divisor, padded_hw
 
+    def tiles_exactly(self):
+        """True when the windows cover the (unpadded) input exactly once: 2x2 stride 2 on even sizes."""
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.pad
+        return ((kh, kw) == (sh, sw) and (ph, pw) == (0, 0)
+                and self.padded_hw == (self.out_hw[0] * kh, self.out_hw[1] * kw) == self.shape[2:])
+
 
 def _divisor(size, out, k, s, p, count_include_pad):
     """MXNet's per-output-index ``pool_size`` factor along one axis (a vector over output positions)."""
@@ -65,33 +76,39 @@ def _divisor(size, out, k, s, p, count_include_pad):
     return end - start
 
 
-def _padded(x, pad, padded_hw, fill):
-    """``x`` placed at offset ``pad`` in a ``padded_hw`` canvas filled with ``fill`` (or x itself)."""
+def _canvas(planes, pad, padded_hw, fill):
+    """``planes (P, H, W)`` at offset ``pad`` in a ``padded_hw`` canvas of ``fill`` (or planes itself)."""
     (ph, pw), (hp, wp) = pad, padded_hw
-    n, c, h, w = x.shape
+    p, h, w = planes.shape
     if (ph, pw) == (0, 0) and (hp, wp) == (h, w):
-        return x
-    canvas = np.full((n, c, hp, wp), fill, x.dtype)
-    canvas[:, :, ph:ph + h, pw:pw + w] = x
+        return planes
+    canvas = np.full((p, hp, wp), fill, planes.dtype)
+    canvas[:, ph:ph + h, pw:pw + w] = planes
     return canvas
 
 
 def _tap_views(arr, kernel, stride, out_hw):
-    """Yield, per kernel tap in row-major order, the ``(N, C, OH, OW)`` strided view it reads."""
+    """Yield, per kernel tap in row-major order, the ``(..., OH, OW)`` strided view of ``arr`` it reads."""
     (kh_n, kw_n), (sh, sw), (oh, ow) = kernel, stride, out_hw
     for kh in range(kh_n):
         for kw in range(kw_n):
-            yield arr[:, :, kh:kh + (oh - 1) * sh + 1:sh, kw:kw + (ow - 1) * sw + 1:sw]
+            yield arr[..., kh:kh + (oh - 1) * sh + 1:sh, kw:kw + (ow - 1) * sw + 1:sw]
 
 
 def _windows(arr, kernel, stride, out_hw):
-    """The ``(N, C, OH, OW, KH, KW)`` window view of ``arr``."""
-    view = sliding_window_view(arr, kernel, axis=(2, 3), writeable=arr.flags.writeable)
-    return view[:, :, ::stride[0], ::stride[1]][:, :, :out_hw[0], :out_hw[1]]
+    """The ``(P, OH, OW, KH, KW)`` window view of ``arr (P, H, W)``."""
+    view = sliding_window_view(arr, kernel, axis=(1, 2), writeable=arr.flags.writeable)
+    return view[:, ::stride[0], ::stride[1]][:, :out_hw[0], :out_hw[1]]
 
 
 def _use_windows(kernel, stride):
     return kernel[0] * kernel[1] > TAP_LOOP_MAX and stride[0] >= kernel[0] and stride[1] >= kernel[1]
+
+
+def _chunks(planes, plane_elems):
+    """Plane ranges of about CHUNK_PLANE_ELEMS input elements, dealt to the cores."""
+    step = max(1, CHUNK_PLANE_ELEMS // max(1, plane_elems))
+    return split([(p0, min(planes, p0 + step)) for p0 in range(0, planes, step)], WORKERS)
 
 
 def pool2d_forward(x, kernel=(1, 1), stride=(1, 1), pad=(0, 0), pool_type="max",
@@ -137,28 +154,46 @@ def pool2d_forward(x, kernel=(1, 1), stride=(1, 1), pad=(0, 0), pool_type="max",
     # the canvas must hold every window: 'full' windows may reach past the bottom/right padding
     padded_hw = tuple(max(size + 2 * p, (o - 1) * s + k)
                       for size, p, o, s, k in zip((h, w), pad, (oh, ow), stride, kernel))
-    lowest = np.finfo(x.dtype).min
-    src = _padded(x, pad, padded_hw, lowest if pool_type == "max" else 0)
-    if _use_windows(kernel, stride):
-        win = _windows(src, kernel, stride, (oh, ow))
-        y = (np.fmax.reduce(win, axis=(4, 5), initial=lowest) if pool_type == "max"
-             else win.sum(axis=(4, 5), dtype=x.dtype))
-    else:
-        taps = _tap_views(src, kernel, stride, (oh, ow))
-        # fmax starting at the lowest finite value: NaN never wins, exactly like MXNet's `>` scan
-        y = np.fmax(next(taps), lowest) if pool_type == "max" else np.array(next(taps))
-        combine = np.fmax if pool_type == "max" else np.add
-        for view in taps:
-            combine(y, view, out=y)
     divisor = None
     if pool_type == "avg":
         divisor = np.outer(_divisor(h, oh, kernel[0], stride[0], pad[0], count_include_pad),
                            _divisor(w, ow, kernel[1], stride[1], pad[1], count_include_pad)).astype(x.dtype)
-        with np.errstate(divide="ignore", invalid="ignore"):   # MXNet divides empty windows too
-            y /= divisor
-    saved = PoolSaved(x, y if pool_type == "max" else None, (oh, ow), kernel, stride, pad, pool_type,
-                      divisor, padded_hw)
+    saved = PoolSaved(x, None, (oh, ow), kernel, stride, pad, pool_type, divisor, padded_hw)
+    planes = np.ascontiguousarray(x).reshape(n * c, h, w)
+    y = np.empty((n * c, oh, ow), x.dtype)
+    parallel_map(lambda ranges: [_forward_chunk(saved, planes[a:b], y[a:b]) for a, b in ranges],
+                 _chunks(n * c, h * w))
+    y = y.reshape(n, c, oh, ow)
+    if pool_type == "max":
+        saved.y = y
+    else:
+        saved.x = None          # avg/sum backward needs only the geometry: do not keep x alive
     return y, saved
+
+
+def _forward_chunk(saved, planes, out):
+    lowest = np.finfo(planes.dtype).min
+    kernel, stride, out_hw = saved.kernel, saved.stride, saved.out_hw
+    src = _canvas(planes, saved.pad, saved.padded_hw, lowest if saved.pool_type == "max" else 0)
+    if _use_windows(kernel, stride):
+        win = _windows(src, kernel, stride, out_hw)
+        if saved.pool_type == "max":
+            np.fmax.reduce(win, axis=(3, 4), initial=lowest, out=out)
+        else:
+            win.sum(axis=(3, 4), dtype=out.dtype, out=out)
+    else:
+        taps = _tap_views(src, kernel, stride, out_hw)
+        if saved.pool_type == "max":
+            # fmax from the lowest finite value: NaN never wins, exactly like MXNet's `>` scan
+            np.fmax(next(taps), lowest, out=out)
+        else:
+            np.copyto(out, next(taps))
+        combine = np.fmax if saved.pool_type == "max" else np.add
+        for view in taps:
+            combine(out, view, out=out)
+    if saved.divisor is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):    # MXNet divides empty windows too
+            out /= saved.divisor
 
 
 def pool2d_backward(saved, dy):
@@ -183,16 +218,33 @@ def pool2d_backward(saved, dy):
            [0., 0.]], dtype=float32)
     """
     n, c, h, w = saved.shape
-    kernel, stride, (ph, pw) = saved.kernel, saved.stride, saved.pad
-    hp, wp = saved.padded_hw
-    out_hw = saved.out_hw
-    if dy.shape != (n, c) + out_hw:
-        raise ShapeError(f"Pooling backward: output gradient expected shape {(n, c) + out_hw}, "
+    if dy.shape != (n, c) + saved.out_hw:
+        raise ShapeError(f"Pooling backward: output gradient expected shape {(n, c) + saved.out_hw}, "
                          f"got {dy.shape}")
-    grad = np.zeros((n, c, hp, wp), dy.dtype)
+    dx = np.empty((n * c, h, w), dy.dtype)
+    grads = np.ascontiguousarray(dy).reshape((n * c,) + saved.out_hw)
+    planes = None if saved.x is None else np.ascontiguousarray(saved.x).reshape(n * c, h, w)
+    outs = None if saved.y is None else np.ascontiguousarray(saved.y).reshape(grads.shape)
+
+    def run(ranges):
+        for a, b in ranges:
+            _backward_chunk(saved, grads[a:b], dx[a:b],
+                            None if planes is None else planes[a:b], None if outs is None else outs[a:b])
+
+    parallel_map(run, _chunks(n * c, h * w))
+    return dx.reshape(n, c, h, w)
+
+
+def _backward_chunk(saved, dy, dx, planes, out):
+    kernel, stride, (ph, pw) = saved.kernel, saved.stride, saved.pad
+    (hp, wp), out_hw, h, w = saved.padded_hw, saved.out_hw, dx.shape[1], dx.shape[2]
+    # the 2x2/2 case writes every input position once: no zeroing, no padded canvas
+    exact = saved.tiles_exactly()
+    grad = dx if exact else np.zeros((dx.shape[0], hp, wp), dx.dtype)
     disjoint = stride[0] >= kernel[0] and stride[1] >= kernel[1]
     if saved.pool_type == "max":
-        _max_backward(saved, dy, grad, out_hw, disjoint)
+        src = _canvas(planes, saved.pad, saved.padded_hw, np.finfo(planes.dtype).min)
+        _max_backward(src, out, dy, grad, kernel, stride, out_hw, disjoint)
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
             share = dy / saved.divisor if saved.pool_type == "avg" else dy
@@ -205,33 +257,29 @@ def pool2d_backward(saved, dy):
                     np.copyto(view, share)
                 else:
                     view += share
-    if (ph, pw, hp, wp) == (0, 0, h, w):
-        return grad
-    return np.ascontiguousarray(grad[:, :, ph:ph + h, pw:pw + w])
+    if not exact:
+        dx[...] = grad[:, ph:ph + h, pw:pw + w]
 
 
-def _max_backward(saved, dy, grad, out_hw, disjoint):
+def _max_backward(src, out, dy, grad, kernel, stride, out_hw, disjoint):
     """Route each output gradient to the first window position equal to the output (MXNet's rule)."""
-    lowest = np.finfo(saved.x.dtype).min
-    src = _padded(saved.x, saved.pad, saved.padded_hw, lowest)
-    y = saved.y
-    if _use_windows(saved.kernel, saved.stride):
-        win = _windows(src, saved.kernel, saved.stride, out_hw)
-        hits = win == y[..., None, None]
-        flat = hits.reshape(hits.shape[:4] + (-1,))
-        first = flat.argmax(axis=4)                  # first True in row-major window order
-        found = np.take_along_axis(flat, first[..., None], axis=4)[..., 0]
-        onehot = np.arange(flat.shape[4]) == first[..., None]
-        contrib = np.where(onehot & found[..., None], dy[..., None], 0).astype(dy.dtype)
-        _windows(grad, saved.kernel, saved.stride, out_hw)[...] = contrib.reshape(win.shape)
+    if _use_windows(kernel, stride):
+        win = _windows(src, kernel, stride, out_hw)
+        flat = (win == out[..., None, None]).reshape(win.shape[:3] + (-1,))
+        first = flat.argmax(axis=3)                  # first True in row-major window order
+        found = np.take_along_axis(flat, first[..., None], axis=3)[..., 0]
+        onehot = (np.arange(flat.shape[3]) == first[..., None]) & found[..., None]
+        _windows(grad, kernel, stride, out_hw)[...] = (onehot * dy[..., None]).reshape(win.shape)
         return
-    remaining = np.array(dy)                         # zeroed where a window has found its argmax
-    hit = np.empty(y.shape, bool)
-    for view, target in zip(_tap_views(src, saved.kernel, saved.stride, out_hw),
-                            _tap_views(grad, saved.kernel, saved.stride, out_hw)):
-        np.equal(view, y, out=hit)
+    hit = np.empty(out.shape, bool)
+    first = np.empty(out.shape, bool)
+    found = np.zeros(out.shape, bool)              # windows whose gradient is already routed
+    for view, target in zip(_tap_views(src, kernel, stride, out_hw),
+                            _tap_views(grad, kernel, stride, out_hw)):
+        np.equal(view, out, out=hit)
+        np.greater(hit, found, out=first)          # hit and not found: bool ops are cheap passes
+        np.logical_or(found, hit, out=found)
         if disjoint:
-            np.multiply(remaining, hit, out=target)
+            np.multiply(dy, first, out=target)
         else:
-            target += remaining * hit
-        np.copyto(remaining, 0, where=hit)
+            target += dy * first

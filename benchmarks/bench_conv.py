@@ -1,0 +1,175 @@
+"""Convolution / pooling kernel throughput on ToySSD's layers (batch 32, 256x256), against numpy matmul
+and, when installed, PyTorch (benchmark only; never a dependency of ssdkit).
+
+Run from the repository root::
+
+    python benchmarks/bench_conv.py                 # full table (about 2-4 minutes)
+    python benchmarks/bench_conv.py --batch 8 --reps 3 --no-torch
+
+Timings are the minimum over ``--reps`` runs, interleaved between implementations, so a burst of load
+from other processes on the machine inflates none of them systematically.
+"""
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ssdkit.ops.kernels import conv2d_backward, conv2d_forward, pool2d_backward, pool2d_forward  # noqa: E402
+from ssdkit.ops.kernels import parallel  # noqa: E402
+
+#: ToySSD (straight-dope chapter 8): (in channels, out channels, spatial size) of its 3x3 pad-1 convs.
+TOYSSD_CONVS = [(3, 16, 256), (16, 16, 256), (16, 32, 128), (32, 32, 128), (32, 64, 64), (64, 64, 64),
+                (64, 128, 32), (128, 128, 32), (128, 128, 16), (128, 128, 8), (128, 128, 4),
+                # class / box predictors (4 anchors, 1 class): 8 and 16 output channels
+                (64, 8, 32), (64, 16, 32), (128, 8, 16), (128, 16, 16)]
+#: ToySSD's 2x2 stride-2 max pools: (channels, input size).
+TOYSSD_POOLS = [(16, 256), (32, 128), (64, 64), (128, 32), (128, 16), (128, 8)]
+
+
+def best_of(fns, reps):
+    """Minimum wall time of each callable over ``reps`` interleaved rounds (after one warm-up each)."""
+    for fn in fns:
+        fn()
+    best = [float("inf")] * len(fns)
+    for _ in range(reps):
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - start)
+    return best
+
+
+def matmul_gflops(m, k, n, reps):
+    rng = np.random.default_rng(0)
+    a, b = rng.random((m, k), np.float32), rng.random((k, n), np.float32)
+    out = np.empty((m, n), np.float32)
+    return 2 * m * k * n / best_of([lambda: np.matmul(a, b, out=out)], reps)[0] / 1e9
+
+
+def blas_threads_report(reps):
+    """GFLOPS of a 2048^2 matmul with the BLAS's default threads and with one thread."""
+    full = matmul_gflops(2048, 2048, 2048, reps)
+    if parallel._blas is None:
+        return full, None
+    getter, setter = parallel._blas
+    threads = getter()
+    setter(1)
+    try:
+        single = matmul_gflops(2048, 2048, 2048, reps)
+    finally:
+        setter(threads)
+    return full, single, threads
+
+
+def torch_module():
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(parallel.WORKERS)
+    return torch
+
+
+def conv_row(c, f, size, batch, reps, torch, reference):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((batch, c, size, size), dtype=np.float32)
+    w = (rng.standard_normal((f, c, 3, 3), dtype=np.float32) * 0.1)
+    b = np.zeros(f, np.float32)
+    y, saved = conv2d_forward(x, w, b, pad=1)
+    dy = rng.standard_normal(y.shape, dtype=np.float32)
+    fns = [lambda: conv2d_forward(x, w, b, pad=1),
+           lambda: conv2d_backward(saved, dy, need_dw=False, need_db=False),
+           lambda: conv2d_backward(saved, dy, need_dx=False, need_db=False)]
+    if torch is not None:
+        tx, tw, tb = (torch.from_numpy(a.copy()).requires_grad_() for a in (x, w, b))
+        tdy = torch.from_numpy(dy)
+
+        def torch_step():
+            tx.grad = tw.grad = tb.grad = None
+            torch.nn.functional.conv2d(tx, tw, tb, padding=1).backward(tdy)
+        fns.append(torch_step)
+    times = best_of(fns, reps)
+    flops = 2 * batch * f * c * 9 * size * size / 1e9
+    cells = [f"{flops / t:6.1f} {100 * flops / t / reference:4.0f}%" for t in times[:3]]
+    ours = 1e3 * (times[0] + times[1] + times[2])
+    torch_ms = f"{1e3 * times[3]:8.1f}" if torch is not None else "       -"
+    print(f"{c:4d}->{f:<4d}@{size:4d}  | " + " | ".join(cells) + f" | {ours:8.1f} | {torch_ms}", flush=True)
+    return ours, (1e3 * times[3] if torch is not None else 0.0)
+
+
+def pool_row(c, size, batch, reps, torch):
+    x = np.random.default_rng(2).standard_normal((batch, c, size, size), dtype=np.float32)
+    y, saved = pool2d_forward(x, kernel=2, stride=2)
+    dy = np.ones_like(y)
+    fns = [lambda: pool2d_forward(x, kernel=2, stride=2), lambda: pool2d_backward(saved, dy)]
+    if torch is not None:
+        tx, tdy = torch.from_numpy(x.copy()).requires_grad_(), torch.from_numpy(dy)
+
+        def torch_step():
+            tx.grad = None
+            torch.nn.functional.max_pool2d(tx, 2, 2).backward(tdy)
+        fns.append(torch_step)
+    times = best_of(fns, reps)
+    torch_ms = f"{1e3 * times[2]:8.1f}" if torch is not None else "       -"
+    print(f"{c:4d} @{size:4d}  | {1e3 * times[0]:7.1f} | {1e3 * times[1]:7.1f} | "
+          f"{1e3 * (times[0] + times[1]):8.1f} | {torch_ms}", flush=True)
+    return 1e3 * (times[0] + times[1]), (1e3 * times[2] if torch is not None else 0.0)
+
+
+def bench_conv(batch=32, reps=5, use_torch=True, layers=None):
+    """Print matmul references, then per ToySSD conv layer fwd / bwd-data / bwd-weight GFLOPS (and % of
+    the 2048^2 matmul), our fwd+bwd time next to PyTorch's, then the max pools likewise."""
+    print(f"numpy {np.__version__}, {parallel.WORKERS} cores, parallel blocks: "
+          f"{'on' if parallel._blas is not None else 'off (BLAS threads not controllable)'}, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    report = blas_threads_report(reps)
+    reference = report[0]
+    if len(report) == 3:
+        print(f"matmul 2048^3: {report[0]:.1f} GFLOPS with {report[2]} BLAS threads, "
+              f"{report[1]:.1f} with 1 ({report[0] / report[1]:.2f}x)")
+    else:
+        print(f"matmul 2048^3: {report[0]:.1f} GFLOPS")
+    for shape in ((16, 144, 7168), (32, 288, 3584), (128, 1152, 1024)):
+        print(f"matmul {shape[0]}x{shape[1]}x{shape[2]} (a conv block's GEMM): "
+              f"{matmul_gflops(*shape, reps):.1f} GFLOPS")
+    torch = torch_module() if use_torch else None
+    if use_torch and torch is None:
+        print("PyTorch not installed: its column is left empty")
+    elif torch is not None:
+        print(f"PyTorch {torch.__version__} with {torch.get_num_threads()} threads")
+    print(f"\nconv 3x3 pad 1, batch {batch}: GFLOPS and % of the 2048^3 matmul; fwd+bwd = fwd + data + weight grad")
+    print("layer            |  forward     |  bwd-data    |  bwd-weight  | ours ms  | torch ms")
+    totals = np.zeros(2)
+    for c, f, size in layers or TOYSSD_CONVS:
+        totals += conv_row(c, f, size, batch, reps, torch, reference)
+    print(f"{'all conv layers':17s}|{'':44s}| {totals[0]:8.1f} | {totals[1]:8.1f}")
+    print(f"\nmax pool 2x2 stride 2, batch {batch} (ms)")
+    print("layer       | forward | backward | fwd+bwd  | torch fwd+bwd")
+    pool_totals = np.zeros(2)
+    for c, size in TOYSSD_POOLS:
+        pool_totals += pool_row(c, size, batch, reps, torch)
+    print(f"{'all pools':12s}|{'':19s}| {pool_totals[0]:8.1f} | {pool_totals[1]:8.1f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--no-torch", action="store_true")
+    parser.add_argument("--layers", default="", help="comma-separated indices into TOYSSD_CONVS")
+    parser.add_argument("--sequential", action="store_true",
+                        help="disable the per-core block parallelism (BLAS threads only)")
+    args = parser.parse_args()
+    if args.sequential:
+        parallel._blas = None
+    layers = [TOYSSD_CONVS[int(i)] for i in args.layers.split(",")] if args.layers else None
+    bench_conv(args.batch, args.reps, not args.no_torch, layers)
+
+
+if __name__ == "__main__":
+    main()
