@@ -61,6 +61,13 @@ class LRScheduler:
         raise MXNetError(f"{type(self).__name__} must define __call__(num_update)")
 
 
+def _check_max_update(max_update):
+    if not isinstance(max_update, int):
+        raise MXNetError(f"max_update must be an int, got {max_update!r}")
+    if max_update < 1:
+        raise MXNetError("maximum number of updates must be strictly positive")
+
+
 class FactorScheduler(LRScheduler):
     """Multiply the rate by ``factor`` every ``step`` updates, never below ``stop_factor_lr``.
 
@@ -136,7 +143,32 @@ class MultiFactorScheduler(LRScheduler):
         return self.base_lr
 
 
-class PolyScheduler(LRScheduler):
+class _DecayToFinal(LRScheduler):
+    """Schedules that go from ``base_lr`` to ``final_lr`` over ``max_update - warmup_steps`` updates along
+    ``final + (base - final) * decay(fraction)``, then stay at ``final_lr``."""
+
+    def __init__(self, max_update, base_lr=0.01, final_lr=0, warmup_steps=0, warmup_begin_lr=0,
+                 warmup_mode="linear"):
+        super().__init__(base_lr, warmup_steps, warmup_begin_lr, warmup_mode)
+        _check_max_update(max_update)
+        self.base_lr_orig = base_lr
+        self.max_update = max_update
+        self.final_lr = final_lr
+        self.max_steps = self.max_update - self.warmup_steps
+
+    def _decay(self, fraction):
+        raise MXNetError(f"{type(self).__name__} defines no decay curve")
+
+    def __call__(self, num_update):
+        if num_update < self.warmup_steps:
+            return self.get_warmup_lr(num_update)
+        if num_update <= self.max_update:
+            fraction = float(num_update - self.warmup_steps) / float(self.max_steps)
+            self.base_lr = self.final_lr + (self.base_lr_orig - self.final_lr) * self._decay(fraction)
+        return self.base_lr
+
+
+class PolyScheduler(_DecayToFinal):
     """``final_lr + (base_lr - final_lr) * (1 - t / T)**pwr`` over ``T = max_update - warmup_steps`` updates.
 
     Examples
@@ -147,27 +179,14 @@ class PolyScheduler(LRScheduler):
 
     def __init__(self, max_update, base_lr=0.01, pwr=2, final_lr=0, warmup_steps=0, warmup_begin_lr=0,
                  warmup_mode="linear"):
-        super().__init__(base_lr, warmup_steps, warmup_begin_lr, warmup_mode)
-        if not isinstance(max_update, int):
-            raise MXNetError(f"max_update must be an int, got {max_update!r}")
-        if max_update < 1:
-            raise MXNetError("maximum number of updates must be strictly positive")
+        super().__init__(max_update, base_lr, final_lr, warmup_steps, warmup_begin_lr, warmup_mode)
         self.power = pwr
-        self.base_lr_orig = self.base_lr
-        self.max_update = max_update
-        self.final_lr = final_lr
-        self.max_steps = self.max_update - self.warmup_steps
 
-    def __call__(self, num_update):
-        if num_update < self.warmup_steps:
-            return self.get_warmup_lr(num_update)
-        if num_update <= self.max_update:
-            progress = float(num_update - self.warmup_steps) / float(self.max_steps)
-            self.base_lr = self.final_lr + (self.base_lr_orig - self.final_lr) * pow(1 - progress, self.power)
-        return self.base_lr
+    def _decay(self, fraction):
+        return pow(1 - fraction, self.power)
 
 
-class CosineScheduler(LRScheduler):
+class CosineScheduler(_DecayToFinal):
     """Half a cosine from ``base_lr`` down to ``final_lr`` over ``max_update - warmup_steps`` updates.
 
     Examples
@@ -176,22 +195,5 @@ class CosineScheduler(LRScheduler):
     [1.0, 0.5, 0.0, 0.0]
     """
 
-    def __init__(self, max_update, base_lr=0.01, final_lr=0, warmup_steps=0, warmup_begin_lr=0,
-                 warmup_mode="linear"):
-        super().__init__(base_lr, warmup_steps, warmup_begin_lr, warmup_mode)
-        if not isinstance(max_update, int):
-            raise MXNetError(f"max_update must be an int, got {max_update!r}")
-        if max_update < 1:
-            raise MXNetError("maximum number of updates must be strictly positive")
-        self.base_lr_orig = base_lr
-        self.max_update = max_update
-        self.final_lr = final_lr
-        self.max_steps = self.max_update - self.warmup_steps
-
-    def __call__(self, num_update):
-        if num_update < self.warmup_steps:
-            return self.get_warmup_lr(num_update)
-        if num_update <= self.max_update:
-            progress = pi * (num_update - self.warmup_steps) / self.max_steps
-            self.base_lr = self.final_lr + (self.base_lr_orig - self.final_lr) * (1 + cos(progress)) / 2
-        return self.base_lr
+    def _decay(self, fraction):
+        return (1 + cos(pi * fraction)) / 2

@@ -127,31 +127,6 @@ def test_batchnorm_inference_matches_reference(golden, hybridize):
     _close(bn(nd.array(z["bn_infer/in_data"])).asnumpy(), z["bn_infer/out"], OUT_TOL)
 
 
-def test_batchnorm_predict_mode_uses_running_stats():
-    """save_keys oracle: net[1](inner(x)) in predict mode equals MXNet's."""
-    oracle = json.loads((Path(__file__).resolve().parent / "data" / "mxnet" /
-                         "gluon_naming.json").read_text())["save_keys"]
-    arrays = np.load(Path(__file__).resolve().parent / "data" / "mxnet" / "nested_save_parameters.npz")
-    from ssdkit.symbol.naming import NameManager
-    with NameManager():
-        net = nn.HybridSequential()
-        with net.name_scope():
-            inner = nn.HybridSequential()
-            with inner.name_scope():
-                inner.add(nn.Dense(4, in_units=3), nn.BatchNorm(in_channels=4), nn.Dense(2, in_units=4))
-            net.add(inner)
-            net.add(nn.Dense(5, in_units=2))
-            inner2 = nn.HybridSequential()
-            with inner2.name_scope():
-                inner2.add(nn.Conv2D(2, 1, in_channels=1, use_bias=False))
-            net.add(inner2)
-    net.initialize()
-    for key, param in net._collect_params_with_prefix().items():
-        param.set_data(nd.array(arrays[key]))
-    out = net[1](inner(nd.array(oracle["inner_forward_input"])))
-    _close(out.asnumpy(), np.array(oracle["inner_forward_output"]), 1e-5)
-
-
 def test_dense_shape_rules_and_errors():
     dense = nn.Dense(3, flatten=False, prefix="d_")
     dense.initialize()
@@ -237,3 +212,47 @@ def test_block_hooks_apply_and_cast():
     assert names == ["n_dense0", "n_dense1", "n"]
     net.cast("float64")
     assert net[0].weight.data().dtype == np.float64 and net[0].weight.grad().dtype == np.float64
+
+
+class _Custom(gluon.HybridBlock):
+    """A block without an explicit shape rule: deferred shapes come from tracing its symbol graph."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        with self.name_scope():
+            self.w = self.params.get("w", shape=(4, 0), allow_deferred_init=True)
+            self.inner = nn.Dense(3)
+
+    def hybrid_forward(self, F, x, w):
+        return self.inner(F.FullyConnected(x, w, num_hidden=4, no_bias=True, name="proj"))
+
+
+def test_custom_block_deferred_init_by_symbolic_inference():
+    block = _Custom(prefix="custom_")
+    block.initialize()
+    assert block(nd.ones((2, 7))).shape == (2, 3)
+    assert (block.w.shape, block.inner.weight.shape) == ((4, 7), (3, 4))
+    inputs, out = block._get_graph(nd.ones((2, 7)))
+    assert [v.name for v in inputs] == ["data"]
+    assert out.list_arguments() == ["data", "custom_w", "custom_dense0_weight", "custom_dense0_bias"]
+    assert out.list_outputs() == ["custom_dense0_fwd_output"]
+    hybrid = _Custom(prefix="hybrid_")
+    hybrid.initialize()
+    hybrid.hybridize()
+    assert hybrid(nd.ones((2, 5))).shape == (2, 3) and hybrid.w.shape == (4, 5)
+
+
+def test_unresolvable_deferred_shape_is_a_clear_error():
+    class Scale(gluon.HybridBlock):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.s = self.params.get("s", shape=(0,), allow_deferred_init=True)
+
+        def hybrid_forward(self, F, x, s):
+            return F.broadcast_mul(x, s)
+    block = Scale(prefix="scale_")
+    block.initialize()
+    with pytest.raises(MXNetError, match="Deferred initialization failed because shape cannot be inferred"):
+        block(nd.ones((2, 3)))
+    with pytest.raises(MXNetError, match="without a forward"):
+        gluon.Block(prefix="b_")(nd.ones((1,)))

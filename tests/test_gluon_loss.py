@@ -6,7 +6,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import ssdkit as mx
 from ssdkit import autograd, nd
 from ssdkit.base import MXNetError
 from ssdkit.gluon import loss as gloss

@@ -1,6 +1,8 @@
 """Gluon naming, structure, reprs and warnings against MXNet 1.9.1 (tests/data/mxnet/gluon_naming.json and
 tests/data/gluon_oracle/gluon_oracle.json). Each case runs under a fresh NameManager (fresh global counters),
 as each oracle case ran in a fresh MXNet process."""
+import contextlib
+import io
 import json
 import warnings
 from pathlib import Path
@@ -220,13 +222,18 @@ def test_mixed_ndarray_symbol_inputs_rejected():
         Add(prefix="add_")(nd.ones((1,)), mx.sym.var("b"))
 
 
-def test_hybrid_sequential_symbol_names_match_mxnet():
-    oracle = NAMING["hybrid_seq"]
+def _hybrid_seq_net():
     with NameManager():
         net = nn.HybridSequential()
         with net.name_scope():
             net.add(nn.Conv2D(8, 3), nn.BatchNorm(), nn.Activation("relu"), nn.MaxPool2D(), nn.Flatten(),
                     nn.Dense(10))
+    return net
+
+
+def test_hybrid_sequential_symbol_names_match_mxnet():
+    oracle = NAMING["hybrid_seq"]
+    net = _hybrid_seq_net()
     assert _names_shapes(net) == oracle["params_before_init"]
     sym = net(mx.sym.var("data"))
     assert sym.get_internals().list_outputs() == oracle["internals_list_outputs"]
@@ -238,3 +245,15 @@ def test_hybrid_sequential_symbol_names_match_mxnet():
 def test_toyssd_training_loss_reprs():
     oracle = NAMING["toyssd_training_blocks"]
     assert repr(gluon.loss.FocalLoss()) == oracle["focal_repr"]
+
+
+def test_summary_text_matches_mxnet():
+    oracle = NAMING["hybrid_seq"]
+    net = _hybrid_seq_net()
+    net.initialize()
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        net.summary(nd.zeros((1, 3, 16, 16)))
+    assert buf.getvalue() == oracle["summary_text"]
+    assert repr(net) == oracle["repr"]
+    assert _names_shapes(net) == oracle["params_after_summary"]

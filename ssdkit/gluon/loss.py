@@ -74,7 +74,28 @@ class Loss(HybridBlock):
         raise MXNetError(f"{type(self).__name__}: a Loss subclass must define hybrid_forward(F, pred, label, ...)")
 
 
-class L2Loss(Loss):
+class _ElementwiseLoss(Loss):
+    """Losses on a label shaped like the prediction: reshape the label, elementwise loss, weighting, mean."""
+
+    def _elementwise(self, F, pred, label):
+        raise MXNetError(f"{type(self).__name__} defines no elementwise loss")
+
+    def _scalar_weight(self):
+        return self._weight
+
+    def hybrid_forward(self, F, pred, label, sample_weight=None):
+        label = _reshape_like(F, label, pred)
+        loss = _apply_weighting(F, self._elementwise(F, pred, label), self._scalar_weight(), sample_weight)
+        return self._mean(F, loss)
+
+
+class _MarginLoss(_ElementwiseLoss):
+    def __init__(self, margin=1, weight=None, batch_axis=0, **kwargs):
+        super().__init__(weight, batch_axis, **kwargs)
+        self._margin = margin
+
+
+class L2Loss(_ElementwiseLoss):
     """``weight / 2 * (label - pred)**2`` averaged per sample.
 
     Examples
@@ -87,13 +108,14 @@ class L2Loss(Loss):
     def __init__(self, weight=1.0, batch_axis=0, **kwargs):
         super().__init__(weight, batch_axis, **kwargs)
 
-    def hybrid_forward(self, F, pred, label, sample_weight=None):
-        label = _reshape_like(F, label, pred)
-        loss = _apply_weighting(F, F.square(label - pred), self._weight / 2, sample_weight)
-        return self._mean(F, loss)
+    def _scalar_weight(self):
+        return self._weight / 2
+
+    def _elementwise(self, F, pred, label):
+        return F.square(label - pred)
 
 
-class L1Loss(Loss):
+class L1Loss(_ElementwiseLoss):
     """``|label - pred|`` averaged per sample.
 
     Examples
@@ -106,10 +128,8 @@ class L1Loss(Loss):
     def __init__(self, weight=None, batch_axis=0, **kwargs):
         super().__init__(weight, batch_axis, **kwargs)
 
-    def hybrid_forward(self, F, pred, label, sample_weight=None):
-        label = _reshape_like(F, label, pred)
-        loss = _apply_weighting(F, F.abs(label - pred), self._weight, sample_weight)
-        return self._mean(F, loss)
+    def _elementwise(self, F, pred, label):
+        return F.abs(label - pred)
 
 
 class SigmoidBinaryCrossEntropyLoss(Loss):
@@ -216,7 +236,7 @@ class KLDivLoss(Loss):
         return F.sum(loss, axis=self._batch_axis, exclude=True)
 
 
-class HuberLoss(Loss):
+class HuberLoss(_ElementwiseLoss):
     """Smoothed L1: ``0.5 / rho * d**2`` for ``|d| <= rho``, else ``|d| - 0.5 * rho``.
 
     Examples
@@ -230,15 +250,12 @@ class HuberLoss(Loss):
         super().__init__(weight, batch_axis, **kwargs)
         self._rho = rho
 
-    def hybrid_forward(self, F, pred, label, sample_weight=None):
-        label = _reshape_like(F, label, pred)
+    def _elementwise(self, F, pred, label):
         loss = F.abs(label - pred)
-        loss = F.where(loss > self._rho, loss - 0.5 * self._rho, (0.5 / self._rho) * F.square(loss))
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return self._mean(F, loss)
+        return F.where(loss > self._rho, loss - 0.5 * self._rho, (0.5 / self._rho) * F.square(loss))
 
 
-class HingeLoss(Loss):
+class HingeLoss(_MarginLoss):
     """``max(0, margin - pred * label)`` for labels in {-1, 1}.
 
     Examples
@@ -248,17 +265,11 @@ class HingeLoss(Loss):
     array([0.25], dtype=float32)
     """
 
-    def __init__(self, margin=1, weight=None, batch_axis=0, **kwargs):
-        super().__init__(weight, batch_axis, **kwargs)
-        self._margin = margin
-
-    def hybrid_forward(self, F, pred, label, sample_weight=None):
-        label = _reshape_like(F, label, pred)
-        loss = _apply_weighting(F, F.relu(self._margin - pred * label), self._weight, sample_weight)
-        return self._mean(F, loss)
+    def _elementwise(self, F, pred, label):
+        return F.relu(self._margin - pred * label)
 
 
-class SquaredHingeLoss(Loss):
+class SquaredHingeLoss(_MarginLoss):
     """``max(0, margin - pred * label)**2`` for labels in {-1, 1}.
 
     Examples
@@ -268,18 +279,11 @@ class SquaredHingeLoss(Loss):
     array([0.25], dtype=float32)
     """
 
-    def __init__(self, margin=1, weight=None, batch_axis=0, **kwargs):
-        super().__init__(weight, batch_axis, **kwargs)
-        self._margin = margin
-
-    def hybrid_forward(self, F, pred, label, sample_weight=None):
-        label = _reshape_like(F, label, pred)
-        loss = F.square(F.relu(self._margin - pred * label))
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return self._mean(F, loss)
+    def _elementwise(self, F, pred, label):
+        return F.square(F.relu(self._margin - pred * label))
 
 
-class LogisticLoss(Loss):
+class LogisticLoss(_ElementwiseLoss):
     """``log(1 + exp(-pred * label))`` with labels in {-1, 1} ('signed') or {0, 1} ('binary').
 
     Examples
@@ -295,13 +299,10 @@ class LogisticLoss(Loss):
         if label_format not in ("signed", "binary"):
             raise MXNetError(f"label_format can only be signed or binary, recieved {label_format}.")
 
-    def hybrid_forward(self, F, pred, label, sample_weight=None):
-        label = _reshape_like(F, label, pred)
+    def _elementwise(self, F, pred, label):
         if self._label_format == "signed":
             label = (label + 1.0) / 2.0
-        loss = F.relu(pred) - pred * label + F.Activation(-F.abs(pred), act_type="softrelu")
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return self._mean(F, loss)
+        return F.relu(pred) - pred * label + F.Activation(-F.abs(pred), act_type="softrelu")
 
 
 class TripletLoss(Loss):
