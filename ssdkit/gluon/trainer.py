@@ -57,7 +57,7 @@ class Trainer:
         Accepted for compatibility; a single process needs no key-value store.
     compression_params : dict, optional
     update_on_kvstore : bool, optional
-        Must not be True here (there is no store to update on).
+        Recorded for the distributed trainer; in one process there is no store and updates run locally.
 
     Examples
     --------
@@ -83,9 +83,6 @@ class Trainer:
             self._param2idx[param.name] = i
             self._params.append(param)
             param._set_trainer(self)
-        if update_on_kvstore:
-            raise MXNetError("Trainer: update_on_kvstore=True needs a key-value store; ssdkit trains in one process "
-                             "(use the distributed trainer for several processes)")
         self._compression_params = compression_params
         self._contexts = self._check_contexts()
         self._init_optimizer(optimizer, optimizer_params or {})
