@@ -158,6 +158,7 @@ class Parameter:
 
     @property
     def stype(self):
+        """Storage type: always ``'default'`` (dense)."""
         return self._stype
 
     def _set_trainer(self, trainer):

@@ -77,12 +77,15 @@ class ParameterDict:
         return key in self._params
 
     def items(self):
+        """(name, Parameter) pairs in insertion order."""
         return self._params.items()
 
     def keys(self):
+        """Full parameter names in insertion order."""
         return self._params.keys()
 
     def values(self):
+        """Parameters in insertion order."""
         return self._params.values()
 
     @property

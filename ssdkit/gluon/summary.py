@@ -51,7 +51,24 @@ def shape_string(args):
 
 
 def print_summary(block, *inputs):
-    """Run ``block(*inputs)`` once with hooks and print the summary table (see module docstring)."""
+    """Run ``block(*inputs)`` once with forward hooks and print MXNet's summary table.
+
+    Parameters
+    ----------
+    block : Block
+        Initialized and not hybridized.
+    *inputs : NDArray
+        One batch the block accepts.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> net = mx.gluon.nn.Dense(2, in_units=2, prefix="s_"); net.initialize()
+    >>> print_summary(net, mx.nd.ones((1, 2)))  # doctest: +ELLIPSIS
+    ---...
+                 Dense-1                                      (1, 2)               6
+    ...
+    """
     from .nn.basic_layers import Sequential, HybridSequential
     summary = OrderedDict()
     seen = set()

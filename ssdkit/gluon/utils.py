@@ -174,6 +174,7 @@ class HookHandle:
         self._id = None
 
     def attach(self, hooks_dict, hook):
+        """Register ``hook`` in ``hooks_dict`` (a block's hook table); a handle attaches once."""
         if self._hooks_dict_ref is not None:
             raise MXNetError("HookHandle: the same handle cannot be attached twice")
         self._id = id(hook)
@@ -181,6 +182,7 @@ class HookHandle:
         self._hooks_dict_ref = weakref.ref(hooks_dict)
 
     def detach(self):
+        """Remove the hook (no-op when already removed or the block is gone)."""
         hooks_dict = self._hooks_dict_ref() if self._hooks_dict_ref is not None else None
         if hooks_dict is not None and self._id in hooks_dict:
             del hooks_dict[self._id]

@@ -368,7 +368,13 @@ def get_updater(optimizer):
 
 
 def f32(value):
-    """A Python number as float32 (MXNet's kernels cast their scalar parameters to the weight dtype)."""
+    """A Python number as float32 (MXNet's kernels cast their scalar parameters to the weight dtype).
+
+    Examples
+    --------
+    >>> f32(0.1).dtype
+    dtype('float32')
+    """
     return DTYPE(value)
 
 
@@ -376,6 +382,23 @@ def rescaled_grad(opt, grad, wd=0.0, weight=None, clip=True):
     """``rescale * grad (+ wd * weight)``, clipped to ``[-clip_gradient, clip_gradient]`` when clipping is on.
 
     MXNet's kernels clip only when ``clip_gradient`` is set (truthy) and non-negative.
+
+    Parameters
+    ----------
+    opt : Optimizer
+    grad : numpy.ndarray
+    wd : float
+    weight : numpy.ndarray, optional
+        Same shape as ``grad``; with ``wd`` adds ``wd * weight`` before clipping (Adam, RMSProp).
+
+    Returns
+    -------
+    numpy.ndarray, a new float32 array shaped like ``grad``.
+
+    Examples
+    --------
+    >>> rescaled_grad(Optimizer(rescale_grad=0.5, clip_gradient=0.2), np.array([1.0, -0.1], np.float32))
+    array([ 0.2 , -0.05], dtype=float32)
     """
     g = grad * f32(opt.rescale_grad)
     if wd and weight is not None:
