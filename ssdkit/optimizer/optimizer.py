@@ -2,7 +2,7 @@
 states — with MXNet's learning-rate / weight-decay multipliers and update counting.
 
 Updates run in place on the weight's numpy buffer in float32. States serialize without pickle: arrays in
-MXNet's ``.params`` layout plus a JSON header for scalars (see :meth:`Updater.get_states`).
+MXNet's ``.params`` layout plus a JSON header for scalars (:mod:`ssdkit.optimizer.states`).
 
 Examples
 --------
@@ -12,18 +12,15 @@ Examples
 >>> upd = get_updater(opt); upd(0, g, w); w.asnumpy()
 array([0.9, 1.9], dtype=float32)
 """
-import json
 import warnings
 
 import numpy as np
 
-from .. import ndarray as nd
 from ..base import MXNetError, DTYPE
+from .states import encodable, encode, decode, states_to_bytes, states_from_bytes
 
 __all__ = ["Optimizer", "register", "create", "Updater", "get_updater"]
 
-_HEADER_KEY = "__ssdkit_optimizer_header__"
-_STATES_FORMAT = "ssdkit-optimizer-states-v1"
 _SKIPPED_ATTRS = ("param_dict", "lr_scheduler", "sym_info")
 
 
@@ -181,12 +178,12 @@ class Optimizer:
     # ------------------------------------------------------------------ pickle-free state
     def _scalars(self):
         """JSON-able hyper-parameters and counters (what save_states records besides the arrays)."""
-        out = {k: _encode(v) for k, v in self.__dict__.items()
-               if k not in _SKIPPED_ATTRS and not k.startswith("_index_update_count") and _encodable(v)}
+        out = {k: encode(v) for k, v in self.__dict__.items()
+               if k not in _SKIPPED_ATTRS and not k.startswith("_index_update_count") and encodable(v)}
         if self.lr_scheduler is not None:
             sched = self.lr_scheduler
             out["lr_scheduler"] = {"class": type(sched).__name__,
-                                   "attrs": {k: _encode(v) for k, v in sched.__dict__.items() if _encodable(v)}}
+                                   "attrs": {k: encode(v) for k, v in sched.__dict__.items() if encodable(v)}}
         return out
 
     def _load_scalars(self, scalars):
@@ -194,7 +191,7 @@ class Optimizer:
             if key == "lr_scheduler":
                 self._load_scheduler(value)
             elif key != "class":
-                setattr(self, key, _decode(value))
+                setattr(self, key, decode(value))
         self._index_update_count = self._all_index_update_counts.setdefault(0, {})
 
     def _load_scheduler(self, saved):
@@ -205,7 +202,7 @@ class Optimizer:
                 raise MXNetError(f"load_states: unknown lr scheduler class {saved['class']!r}")
             self.lr_scheduler = klass.__new__(klass)
         for key, value in saved["attrs"].items():
-            setattr(self.lr_scheduler, key, _decode(value))
+            setattr(self.lr_scheduler, key, decode(value))
 
     def __getstate__(self):
         raise MXNetError("Optimizer refuses pickling: use Trainer.save_states / Updater.get_states (pickle-free)")
@@ -213,62 +210,6 @@ class Optimizer:
 
 register = Optimizer.register
 create = Optimizer.create_optimizer
-
-
-def _encodable(value):
-    if value is None or isinstance(value, (bool, int, float, str, np.integer, np.floating)):
-        return True
-    if isinstance(value, (list, tuple)):
-        return all(_encodable(v) for v in value)
-    if isinstance(value, dict):
-        return all(_encodable(k) and _encodable(v) for k, v in value.items())
-    return False
-
-
-def _encode(value):
-    """JSON form that keeps int/str dict keys and tuples apart (JSON alone would turn keys into strings)."""
-    if isinstance(value, dict):
-        return {"__dict__": [[_encode(k), _encode(v)] for k, v in value.items()]}
-    if isinstance(value, tuple):
-        return {"__tuple__": [_encode(v) for v in value]}
-    if isinstance(value, list):
-        return [_encode(v) for v in value]
-    if isinstance(value, (np.integer, np.floating)):
-        return value.item()
-    return value
-
-
-def _decode(value):
-    if isinstance(value, dict):
-        if "__dict__" in value:
-            return {_decode(k): _decode(v) for k, v in value["__dict__"]}
-        return tuple(_decode(v) for v in value["__tuple__"])
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    return value
-
-
-def _flatten_state(state, prefix, arrays):
-    """Store the NDArrays of a (nested) state under ``prefix.i.j`` keys; return the structure (JSON)."""
-    if state is None:
-        return None
-    if isinstance(state, nd.NDArray):
-        arrays[prefix] = state
-        return "array"
-    if isinstance(state, (list, tuple)):
-        return {"tuple" if isinstance(state, tuple) else "list":
-                [_flatten_state(s, f"{prefix}.{i}", arrays) for i, s in enumerate(state)]}
-    raise MXNetError(f"optimizer state of type {type(state).__name__} cannot be saved")
-
-
-def _unflatten_state(layout, prefix, arrays):
-    if layout is None:
-        return None
-    if layout == "array":
-        return arrays[prefix]
-    kind, items = next(iter(layout.items()))
-    values = [_unflatten_state(item, f"{prefix}.{i}", arrays) for i, item in enumerate(items)]
-    return tuple(values) if kind == "tuple" else values
 
 
 class Updater:
@@ -326,34 +267,20 @@ class Updater:
         >>> other.states[3][0].asnumpy(), other.optimizer.num_update
         (array([0.1, 0.1], dtype=float32), 1)
         """
-        arrays, entries = {}, []
-        for n, (idx, state) in enumerate(self.states.items()):
-            entries.append({"index": _encode(idx), "layout": _flatten_state(state, f"state:{n}", arrays)})
-        header = {"format": _STATES_FORMAT, "entries": entries,
-                  "optimizer": {"class": type(self.optimizer).__name__, **self.optimizer._scalars()}
-                  if dump_optimizer else None}
-        raw = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8).copy()
-        arrays[_HEADER_KEY] = nd.NDArray(raw)
-        return nd.save_tobytes(arrays)
+        scalars = None
+        if dump_optimizer:
+            scalars = {"class": type(self.optimizer).__name__, **self.optimizer._scalars()}
+        return states_to_bytes(self.states, scalars)
 
     def set_states(self, states):
         """Restore what :meth:`get_states` produced (in place on this updater and its optimizer)."""
-        arrays = nd.load_frombuffer(states, "<optimizer states>")
-        if not isinstance(arrays, dict) or _HEADER_KEY not in arrays:
-            raise MXNetError("set_states: not an ssdkit optimizer-states blob (no header); MXNet's pickled "
-                             "states are not read for safety")
-        header = json.loads(bytes(arrays[_HEADER_KEY]._data.astype(np.uint8)).decode("utf-8"))
-        if header.get("format") != _STATES_FORMAT:
-            raise MXNetError(f"set_states: unknown states format {header.get('format')!r}")
-        self.states = {_decode(e["index"]): _unflatten_state(e["layout"], f"state:{n}", arrays)
-                       for n, e in enumerate(header["entries"])}
+        self.states, scalars = states_from_bytes(states)
         self.states_synced = dict.fromkeys(self.states, False)
-        if header["optimizer"] is not None:
-            saved = header["optimizer"]
-            if saved["class"] != type(self.optimizer).__name__:
-                raise MXNetError(f"set_states: states were saved by {saved['class']}, this updater runs "
+        if scalars is not None:
+            if scalars["class"] != type(self.optimizer).__name__:
+                raise MXNetError(f"set_states: states were saved by {scalars['class']}, this updater runs "
                                  f"{type(self.optimizer).__name__}")
-            self.optimizer._load_scalars(saved)
+            self.optimizer._load_scalars(scalars)
 
 
 def get_updater(optimizer):
