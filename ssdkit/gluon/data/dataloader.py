@@ -155,7 +155,7 @@ class DataLoader:
         --------
         >>> DataLoader([1, 2], batch_size=1, num_workers=1).close()
         """
-        if self._pool is not None:
+        if getattr(self, "_pool", None) is not None:   # __init__ may have failed before creating it
             self._pool.close()
             self._pool = None
 

@@ -25,6 +25,9 @@ __all__ = ["ImageDecodeError", "decode_image", "read_image"]
 
 _SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
 _BYTE_SHIFT = 8
+#: OpenCV's RGB -> grey weights in 14-bit fixed point (0.299, 0.587, 0.114).
+_LUMA_Q14 = np.array([4899, 9617, 1868], np.uint32)
+_Q14_SHIFT = 14
 
 
 class ImageDecodeError(MXNetError):
@@ -37,7 +40,7 @@ class ImageDecodeError(MXNetError):
     """
 
 
-def _open(buf, where):
+def _open(buf, where, grey=False):
     from PIL import Image, UnidentifiedImageError
 
     if not isinstance(buf, (bytes, bytearray, memoryview, np.ndarray)):
@@ -48,6 +51,8 @@ def _open(buf, where):
         raise ImageDecodeError(f"imdecode: {where}: empty image buffer")
     try:
         pil = Image.open(io.BytesIO(data))
+        if grey and pil.format == "JPEG" and pil.mode != "CMYK":
+            pil.draft("L", pil.size)   # libjpeg's own luma at full size, what OpenCV's grey decode returns
         pil.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
         raise ImageDecodeError(f"imdecode: {where}: cannot decode {len(data)} bytes as an image "
@@ -58,7 +63,11 @@ def _open(buf, where):
 def _grey8(pil):
     if pil.mode in _SIXTEEN_BIT_MODES:
         return (np.asarray(pil).astype(np.uint16) >> _BYTE_SHIFT).astype(np.uint8)
-    return np.asarray(pil if pil.mode == "L" else pil.convert("L"))
+    if pil.mode in ("L", "1", "LA"):
+        return np.asarray(pil.convert("L"))
+    # OpenCV's truncating fixed-point luma (its grey PNG decode, bit for bit; Pillow rounds instead)
+    rgb = np.asarray(pil if pil.mode == "RGB" else pil.convert("RGB")).astype(np.uint32)
+    return ((rgb @ _LUMA_Q14) >> _Q14_SHIFT).astype(np.uint8)
 
 
 def decode_image(buf, flag=1, to_rgb=True, where="image"):
@@ -90,7 +99,7 @@ def decode_image(buf, flag=1, to_rgb=True, where="image"):
     ...
     ssdkit.gluon.data.vision.imageio.ImageDecodeError: imdecode: train.rec key 3: cannot decode 12 bytes ...
     """
-    pil = _open(buf, where)
+    pil = _open(buf, where, grey=flag == 0)
     if flag == 0:
         return _grey8(pil)[:, :, None]
     if pil.mode in _SIXTEEN_BIT_MODES:
