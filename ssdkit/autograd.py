@@ -291,6 +291,7 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
             var._grad._data += g
         else:
             var._grad._data[...] = g
+        var._fresh_grad = True
 
 
 def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=False, train_mode=True):

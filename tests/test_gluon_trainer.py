@@ -60,8 +60,6 @@ def test_allreduce_then_update_equals_step():
 def test_stale_gradient_error_text():
     w, b = _params()
     trainer = gluon.Trainer([w, b], "sgd", {"learning_rate": 0.1})
-    if not hasattr(w.data(), "_fresh_grad"):
-        pytest.skip("NDArray does not track gradient freshness (_fresh_grad) yet")
     _loss_step(w, b, 0)
     trainer.step(1)
     with autograd.record():

@@ -77,6 +77,7 @@ CASES.update({
     "smooth_l1": [([u(3, 4, lo=-3, hi=3)], {"scalar": 1.0}, None, False)],
     "Flatten": [([u(2, 3, 2)], {}, None, False)],
     "Reshape": [([u(2, 3, 4)], {"shape": (0, -1)}, None, False)],
+    "reshape_like": [([u(2, 3, 4), u(6, 4)], {}, [0], False)],
     "expand_dims": [([u(2, 3)], {"axis": 1}, None, False)],
     "squeeze": [([u(2, 1, 3)], {"axis": (1,)}, None, False)],
     "transpose": [([u(2, 3, 4)], {"axes": (2, 0, 1)}, None, False)],

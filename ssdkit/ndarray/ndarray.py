@@ -102,7 +102,7 @@ class NDArray:
     (2, 3, 1)
     """
     __array_priority__ = 1000.0  # numpy scalars defer to NDArray operators
-    __slots__ = ("_data", "_ctx", "_grad", "_grad_req", "_entry", "__weakref__")
+    __slots__ = ("_data", "_ctx", "_grad", "_grad_req", "_entry", "_fresh_grad", "__weakref__")
 
     def __init__(self, data, ctx=None):
         self._data = data if isinstance(data, np.ndarray) else np.asarray(data)
@@ -110,6 +110,7 @@ class NDArray:
         self._grad = None
         self._grad_req = "null"
         self._entry = None
+        self._fresh_grad = False  # set by backward when it writes this variable's gradient (stale-grad check)
 
     # ----------------------------------------------------------------- basics
     def _wrap(self, data):

@@ -118,6 +118,25 @@ class Reshape(_ShapeOnly):
         return [x.reshape(mx_reshape_shape(x.shape, p.shape, p.reverse))], x.shape
 
 
+@register
+class reshape_like(Op):
+    inputs = ("lhs", "rhs")
+
+    def infer_shape(self, p, shapes):
+        return shapes, [shapes[1]]
+
+    def forward(self, p, inputs, is_train):
+        x, like = inputs
+        if x.size != like.size:
+            raise ShapeError(f"reshape_like: lhs of shape {x.shape} has {x.size} elements, rhs of shape "
+                             f"{like.shape} has {like.size}")
+        return [x.reshape(like.shape)], (x.shape, like)
+
+    def backward(self, p, saved, out_grads):
+        shape, like = saved
+        return [out_grads[0].reshape(shape), np.zeros_like(like)]
+
+
 @register(aliases=("flatten",))
 class Flatten(_ShapeOnly):
     def forward(self, p, inputs, is_train):
