@@ -370,6 +370,41 @@ class Block:
         """The computation; subclasses override it (positional NDArray arguments)."""
         raise MXNetError(f"{type(self).__name__} is a Block without a forward(self, *args) method; define it")
 
+    def intermediate(self, *inputs, names=None):
+        """Outputs of inner layers in one forward: an ordered dict name -> output.
+
+        ``names`` are descendant paths (``'body.1'``), Gluon names (``'hybridsequential0_conv0'``) or, for
+        HybridBlocks, graph op outputs (``'..._fwd_output'``); default every descendant. Works hybridized
+        or not — no SymbolBlock needed. See :mod:`ssdkit.gluon.intermediate`.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> net = mx.gluon.nn.HybridSequential(prefix='m_')
+        >>> with net.name_scope():
+        ...     net.add(mx.gluon.nn.Dense(3), mx.gluon.nn.Dense(2))
+        >>> net.initialize()
+        >>> {k: v.shape for k, v in net.intermediate(mx.nd.ones((1, 4))).items()}
+        {'0': (1, 3), '1': (1, 2)}
+        """
+        from .intermediate import intermediate_outputs
+        return intermediate_outputs(self, *inputs, names=names)
+
+    def intermediate_names(self, include_ops=False):
+        """The names :meth:`intermediate` accepts (descendant paths; op outputs too with ``include_ops``).
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> net = mx.gluon.nn.HybridSequential(prefix='m_')
+        >>> with net.name_scope():
+        ...     net.add(mx.gluon.nn.Dense(3, activation='relu'))
+        >>> net.intermediate_names()
+        ['0', '0.act']
+        """
+        from .intermediate import intermediate_names
+        return intermediate_names(self, include_ops)
+
     def summary(self, *inputs):
         """Print MXNet's table of layer output shapes and parameter counts for one forward of ``inputs``.
 
