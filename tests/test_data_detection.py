@@ -15,7 +15,7 @@ from ssdkit.detection.data.transforms import SSDDefaultTrainTransform, SSDDefaul
 from ssdkit.detection.data.transforms import bbox as tbbox
 from ssdkit.detection.data.transforms import image as timage
 from ssdkit.gluon.data import DataLoader, batchify
-from ssdkit.image.augmenters import LUMA, hue_matrix
+from ssdkit.image.color import LUMA, hue_matrix
 from ssdkit.recordio import IRHeader, MXIndexedRecordIO, make_det_label, pack_img
 
 

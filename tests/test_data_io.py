@@ -12,12 +12,6 @@ from ssdkit.io import DataBatch, DataDesc, NDArrayIter, ResizeIter
 ORACLE = Path(__file__).resolve().parent / "data" / "image_oracle" / "oracle.json"
 
 
-def _oracle():
-    if not ORACLE.exists():
-        pytest.skip("tests/data/image_oracle/oracle.json is missing (run make_image_oracle.py)")
-    return json.loads(ORACLE.read_text())
-
-
 def _runs():
     if not ORACLE.exists():
         return []

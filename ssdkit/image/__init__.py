@@ -9,13 +9,14 @@ Examples
 """
 from . import detection
 from . import detection as det
-from .augmenters import (Augmenter, BrightnessJitterAug, CastAug, CenterCropAug, ColorJitterAug,
-                         ColorNormalizeAug, ContrastJitterAug, CreateAugmenter, ForceResizeAug, HorizontalFlipAug,
-                         HueJitterAug, LightingAug, RandomCropAug, RandomGrayAug, RandomOrderAug,
-                         RandomSizedCropAug, ResizeAug, SaturationJitterAug, SequentialAug)
+from .augmenters import (Augmenter, CastAug, CenterCropAug, ForceResizeAug, HorizontalFlipAug, RandomCropAug,
+                         RandomOrderAug, RandomSizedCropAug, ResizeAug, SequentialAug)
+from .color import (BrightnessJitterAug, ColorJitterAug, ColorNormalizeAug, ContrastJitterAug, HueJitterAug,
+                    LightingAug, RandomGrayAug, SaturationJitterAug)
 from .det_iterator import ImageDetIter
-from .detection import (CreateDetAugmenter, CreateMultiRandCropAugmenter, DetAugmenter, DetBorrowAug,
-                        DetHorizontalFlipAug, DetRandomCropAug, DetRandomPadAug, DetRandomSelectAug)
+from .detection import (DetAugmenter, DetBorrowAug, DetHorizontalFlipAug, DetRandomCropAug, DetRandomPadAug,
+                        DetRandomSelectAug)
+from .factories import CreateAugmenter, CreateDetAugmenter, CreateMultiRandCropAugmenter
 from .image import (center_crop, color_normalize, copyMakeBorder, fixed_crop, imdecode, imread, imresize,
                     random_crop, random_size_crop, resize_short, scale_down)
 from .iterator import ImageIter

@@ -25,8 +25,8 @@ import numpy as np
 from ..base import DTYPE, MXNetError, get_rng
 from ..io import DataDesc
 from ..recordio import RecordIOError, parse_det_label
-from .augmenters import IMAGENET_MEAN, IMAGENET_STD
-from .detection import CreateDetAugmenter
+from .color import IMAGENET_MEAN, IMAGENET_STD
+from .factories import CreateDetAugmenter
 from .iterator import ImageIter, SampleSkipped
 
 __all__ = ["ImageDetIter"]

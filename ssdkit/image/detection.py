@@ -23,12 +23,11 @@ import numpy as np
 
 from ..base import MXNetError, get_rng, numeric_types
 from ..ndarray import NDArray
-from .augmenters import (Augmenter, CastAug, ColorNormalizeAug, ForceResizeAug, ResizeAug, _normalizer,
-                         color_augmenters)
+from .augmenters import Augmenter
 from .image import copyMakeBorder
 
 __all__ = ["DetAugmenter", "DetBorrowAug", "DetRandomSelectAug", "DetHorizontalFlipAug", "DetRandomCropAug",
-           "DetRandomPadAug", "CreateMultiRandCropAugmenter", "CreateDetAugmenter"]
+           "DetRandomPadAug"]
 
 #: A crop must span at least this many pixels, and objects count only above this many (MXNet's values).
 MIN_CROP_PIXELS = 2
@@ -50,6 +49,18 @@ def _pair(value, name, aug):
         raise MXNetError(f"{aug}: {name} must be a number or a (low, high) pair, got {value!r}")
     logging.info("%s: using fixed %s %s", aug, name, value)
     return (value, value)
+
+
+def _ranges_valid(aug, area_range, aspect_ratio_range, area_floor):
+    """MXNet disables (with a warning) a crop/pad whose area range ends at or below ``area_floor`` or whose
+    ranges are empty or non-positive."""
+    if area_range[1] <= area_floor or area_range[0] > area_range[1]:
+        logging.warning("%s: disabled by invalid area_range %s", aug, area_range)
+        return False
+    if aspect_ratio_range[0] <= 0 or aspect_ratio_range[0] > aspect_ratio_range[1]:
+        logging.warning("%s: disabled by invalid aspect_ratio_range %s", aug, aspect_ratio_range)
+        return False
+    return True
 
 
 class DetAugmenter:
@@ -190,13 +201,7 @@ class DetRandomCropAug(DetAugmenter):
         self.max_attempts = int(max_attempts)
         self.aspect_ratio_range = aspect_ratio_range
         self.area_range = area_range
-        self.enabled = False
-        if area_range[1] <= 0 or area_range[0] > area_range[1]:
-            logging.warning("DetRandomCropAug: disabled by invalid area_range %s", area_range)
-        elif aspect_ratio_range[0] > aspect_ratio_range[1] or aspect_ratio_range[0] <= 0:
-            logging.warning("DetRandomCropAug: disabled by invalid aspect_ratio_range %s", aspect_ratio_range)
-        else:
-            self.enabled = True
+        self.enabled = _ranges_valid("DetRandomCropAug", area_range, aspect_ratio_range, area_floor=0.0)
 
     def __call__(self, src, label):
         height, width = np.asarray(src).shape[:2]
@@ -306,13 +311,7 @@ class DetRandomPadAug(DetAugmenter):
         self.aspect_ratio_range = aspect_ratio_range
         self.area_range = area_range
         self.max_attempts = int(max_attempts)
-        self.enabled = False
-        if area_range[1] <= 1.0 or area_range[0] > area_range[1]:
-            logging.warning("DetRandomPadAug: disabled by invalid area_range %s", area_range)
-        elif aspect_ratio_range[0] <= 0 or aspect_ratio_range[0] > aspect_ratio_range[1]:
-            logging.warning("DetRandomPadAug: disabled by invalid aspect_ratio_range %s", aspect_ratio_range)
-        else:
-            self.enabled = True
+        self.enabled = _ranges_valid("DetRandomPadAug", area_range, aspect_ratio_range, area_floor=1.0)
 
     def __call__(self, src, label):
         height, width = np.asarray(src).shape[:2]
@@ -351,84 +350,3 @@ class DetRandomPadAug(DetAugmenter):
             x = int(rng.integers(0, max(0, w - width) + 1))
             return (x, y, w, h, self._update_labels(label, (x, y, w, h), height, width))
         return ()
-
-
-def _align(params):
-    """Broadcast per-augmenter parameter lists (a non-list value is shared by all)."""
-    lists = [p if isinstance(p, list) else [p] for p in params]
-    count = max(len(p) for p in lists)
-    for p in lists:
-        if len(p) not in (1, count):
-            raise MXNetError(f"CreateMultiRandCropAugmenter: parameter lists must have 1 or {count} entries, "
-                             f"got {p!r}")
-    return [p * count if len(p) == 1 else p for p in lists]
-
-
-def CreateMultiRandCropAugmenter(min_object_covered=0.1, aspect_ratio_range=(0.75, 1.33),  # noqa: N802
-                                 area_range=(0.05, 1.0), min_eject_coverage=0.3, max_attempts=50, skip_prob=0):
-    """One :class:`DetRandomCropAug` per entry of the list-valued parameters, picked at random per image.
-
-    Examples
-    --------
-    >>> aug = CreateMultiRandCropAugmenter(min_object_covered=[0.3, 0.7], area_range=(0.1, 1.0))
-    >>> [a.min_object_covered for a in aug.aug_list]
-    [0.3, 0.7]
-    """
-    augs = [DetRandomCropAug(min_object_covered=moc, aspect_ratio_range=arr, area_range=ar,
-                             min_eject_coverage=mec, max_attempts=ma)
-            for moc, arr, ar, mec, ma in zip(*_align([min_object_covered, aspect_ratio_range, area_range,
-                                                      min_eject_coverage, max_attempts]))]
-    return DetRandomSelectAug(augs, skip_prob=skip_prob)
-
-
-def CreateDetAugmenter(data_shape, resize=0, rand_crop=0, rand_pad=0, rand_gray=0, rand_mirror=False,  # noqa: N802
-                       mean=None, std=None, brightness=0, contrast=0, saturation=0, pca_noise=0, hue=0,
-                       inter_method=2, min_object_covered=0.1, aspect_ratio_range=(0.75, 1.33),
-                       area_range=(0.05, 3.0), min_eject_coverage=0.3, max_attempts=50, pad_val=(127, 127, 127)):
-    """MXNet's detection augmenter list: resize, crop, mirror, pad, force-resize, cast, colour, normalize.
-
-    Parameters
-    ----------
-    data_shape : (C, H, W)
-    resize : int
-        Resize the shorter edge first when > 0.
-    rand_crop, rand_pad : float
-        Probability of a random crop / pad.
-    rand_gray : float
-    rand_mirror : bool
-    mean, std : True, array of 1 or 3 values, or None
-        ``True`` uses the ImageNet values ``(123.68, 116.28, 103.53)`` / ``(58.395, 57.12, 57.375)``.
-    brightness, contrast, saturation, pca_noise, hue : float
-    inter_method : int
-    min_object_covered, aspect_ratio_range, area_range, min_eject_coverage, max_attempts
-        Crop rules (lists make one crop augmenter per entry); the pad uses ``(1, area_range[1])``.
-    pad_val : float or (float, float, float)
-
-    Returns
-    -------
-    list of DetAugmenter
-
-    Examples
-    --------
-    >>> augs = CreateDetAugmenter((3, 256, 256), mean=True, rand_crop=1, min_object_covered=0.95,
-    ...                           max_attempts=200)
-    >>> [type(a).__name__ for a in augs]
-    ['DetRandomSelectAug', 'DetBorrowAug', 'DetBorrowAug', 'DetBorrowAug']
-    """
-    augs = [DetBorrowAug(ResizeAug(resize, inter_method))] if resize > 0 else []
-    if rand_crop > 0:
-        augs.append(CreateMultiRandCropAugmenter(min_object_covered, aspect_ratio_range, area_range,
-                                                 min_eject_coverage, max_attempts, skip_prob=1 - rand_crop))
-    if rand_mirror > 0:
-        augs.append(DetHorizontalFlipAug(0.5))
-    if rand_pad > 0:   # padding late keeps the earlier steps on the smaller image
-        pad = DetRandomPadAug(aspect_ratio_range, (1.0, area_range[1]), max_attempts, pad_val)
-        augs.append(DetRandomSelectAug([pad], 1 - rand_pad))
-    augs.append(DetBorrowAug(ForceResizeAug((data_shape[2], data_shape[1]), inter_method)))
-    augs.append(DetBorrowAug(CastAug()))
-    augs += [DetBorrowAug(aug) for aug in color_augmenters(brightness, contrast, saturation, hue, pca_noise,
-                                                          rand_gray)]
-    mean, std = _normalizer(mean, std)
-    if mean is not None or std is not None:
-        augs.append(DetBorrowAug(ColorNormalizeAug(mean, std)))
-    return augs

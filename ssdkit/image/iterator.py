@@ -34,7 +34,7 @@ from ..io import LAST_BATCH_HANDLES, DataBatch, DataDesc, DataIter
 from ..ndarray import NDArray
 from ..recordio import MXIndexedRecordIO, MXRecordIO, RecordIOError, unpack
 from ._stream import SampleStream
-from .augmenters import CreateAugmenter
+from .factories import CreateAugmenter
 
 __all__ = ["ImageIter", "SampleSkipped", "ON_ERROR"]
 

@@ -18,7 +18,7 @@ True
 import numpy as np
 
 from ....base import DTYPE, MXNetError, get_rng, numeric_types
-from ....image.augmenters import LUMA, PCA_EIGVAL, PCA_EIGVEC, hue_matrix
+from ....image.color import LUMA, PCA_EIGVAL, PCA_EIGVEC, hue_matrix
 from ....image.image import _get_interp_method, resize_array
 from ....ndarray import NDArray
 
