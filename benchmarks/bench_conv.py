@@ -27,12 +27,17 @@ TOYSSD_CONVS = [(3, 16, 256), (16, 16, 256), (16, 32, 128), (32, 32, 128), (32, 
                 (64, 128, 32), (128, 128, 32), (128, 128, 16), (128, 128, 8), (128, 128, 4),
                 # class / box predictors (4 anchors, 1 class): 8 and 16 output channels
                 (64, 8, 32), (64, 16, 32), (128, 8, 16), (128, 16, 16)]
+#: Pause after other threading runtimes ran (OpenBLAS / OpenMP workers spin for a while after a call).
+SETTLE_S = 0.5
 #: ToySSD's 2x2 stride-2 max pools: (channels, input size).
 TOYSSD_POOLS = [(16, 256), (32, 128), (64, 64), (128, 32), (128, 16), (128, 8)]
 
 
 def best_of(fns, reps):
-    """Minimum wall time of each callable over ``reps`` interleaved rounds (after one warm-up each)."""
+    """Minimum wall time of each callable over ``reps`` interleaved rounds (after one warm-up each).
+
+    Only interleave implementations that share a threading runtime: a multi-threaded OpenBLAS or OpenMP
+    call leaves spinning workers behind that slow whatever runs next on this 2-core machine."""
     for fn in fns:
         fn()
     best = [float("inf")] * len(fns)
@@ -82,9 +87,9 @@ def conv_row(c, f, size, batch, reps, torch, reference):
     b = np.zeros(f, np.float32)
     y, saved = conv2d_forward(x, w, b, pad=1)
     dy = rng.standard_normal(y.shape, dtype=np.float32)
-    fns = [lambda: conv2d_forward(x, w, b, pad=1),
-           lambda: conv2d_backward(saved, dy, need_dw=False, need_db=False),
-           lambda: conv2d_backward(saved, dy, need_dx=False, need_db=False)]
+    times = best_of([lambda: conv2d_forward(x, w, b, pad=1),
+                     lambda: conv2d_backward(saved, dy, need_dw=False, need_db=False),
+                     lambda: conv2d_backward(saved, dy, need_dx=False, need_db=False)], reps)
     if torch is not None:
         tx, tw, tb = (torch.from_numpy(a.copy()).requires_grad_() for a in (x, w, b))
         tdy = torch.from_numpy(dy)
@@ -92,8 +97,8 @@ def conv_row(c, f, size, batch, reps, torch, reference):
         def torch_step():
             tx.grad = tw.grad = tb.grad = None
             torch.nn.functional.conv2d(tx, tw, tb, padding=1).backward(tdy)
-        fns.append(torch_step)
-    times = best_of(fns, reps)
+        times += best_of([torch_step], reps)
+        time.sleep(SETTLE_S)
     flops = 2 * batch * f * c * 9 * size * size / 1e9
     cells = [f"{flops / t:6.1f} {100 * flops / t / reference:4.0f}%" for t in times[:3]]
     ours = 1e3 * (times[0] + times[1] + times[2])
@@ -106,15 +111,15 @@ def pool_row(c, size, batch, reps, torch):
     x = np.random.default_rng(2).standard_normal((batch, c, size, size), dtype=np.float32)
     y, saved = pool2d_forward(x, kernel=2, stride=2)
     dy = np.ones_like(y)
-    fns = [lambda: pool2d_forward(x, kernel=2, stride=2), lambda: pool2d_backward(saved, dy)]
+    times = best_of([lambda: pool2d_forward(x, kernel=2, stride=2), lambda: pool2d_backward(saved, dy)], reps)
     if torch is not None:
         tx, tdy = torch.from_numpy(x.copy()).requires_grad_(), torch.from_numpy(dy)
 
         def torch_step():
             tx.grad = None
             torch.nn.functional.max_pool2d(tx, 2, 2).backward(tdy)
-        fns.append(torch_step)
-    times = best_of(fns, reps)
+        times += best_of([torch_step], reps)
+        time.sleep(SETTLE_S)
     torch_ms = f"{1e3 * times[2]:8.1f}" if torch is not None else "       -"
     print(f"{c:4d} @{size:4d}  | {1e3 * times[0]:7.1f} | {1e3 * times[1]:7.1f} | "
           f"{1e3 * (times[0] + times[1]):8.1f} | {torch_ms}", flush=True)
@@ -137,6 +142,7 @@ def bench_conv(batch=32, reps=5, use_torch=True, layers=None):
     for shape in ((16, 144, 7168), (32, 288, 3584), (128, 1152, 1024)):
         print(f"matmul {shape[0]}x{shape[1]}x{shape[2]} (a conv block's GEMM): "
               f"{matmul_gflops(*shape, reps):.1f} GFLOPS")
+    time.sleep(SETTLE_S)
     torch = torch_module() if use_torch else None
     if use_torch and torch is None:
         print("PyTorch not installed: its column is left empty")

@@ -76,13 +76,15 @@ def test_extra_mxnet_vectors(name):
     _check_case(LOCAL, "mxnet_kernels", name)
 
 
-@pytest.mark.parametrize("rows_gathering", [True, False])
-@pytest.mark.parametrize("chunk", [64, 3000, 1 << 20])
-def test_gatherings_and_blockings_agree(monkeypatch, rows_gathering, chunk):
-    """Rows vs per-tap gathering; one-row bands, multi-row bands (direct and via the padded band) and
-    multi-image blocks: all reproduce MXNet."""
+@pytest.mark.parametrize("rows_gathering, stacking", [(True, True), (True, False), (False, False)])
+@pytest.mark.parametrize("chunk, min_rows", [(64, 16), (3000, 1), (3000, 16), (1 << 20, 1)])
+def test_gatherings_and_blockings_agree(monkeypatch, rows_gathering, stacking, chunk, min_rows):
+    """Stacked rows vs rows vs per-tap gathering; one-row bands, multi-row bands (direct and via the
+    padded band) and multi-image blocks: all reproduce MXNet."""
     monkeypatch.setattr(im2col, "CHUNK_ELEMS", chunk)
     monkeypatch.setattr(im2col, "ROWS_GATHERING", rows_gathering)
+    monkeypatch.setattr(im2col, "STACKING", stacking)
+    monkeypatch.setattr(im2col, "STACK_MIN_ROWS_PER_HALO", min_rows)
     for name in ("conv_groups_grid", "conv_grid_nobias", "conv_depthwise", "deconv_s1_dilate", "conv_1x1_s2"):
         _check_case(LOCAL, "mxnet_kernels", name)
     x = np.random.default_rng(8).standard_normal((3, 4, 6, 5))       # 1x1 and (1, 3)-kernel rows cases

@@ -24,7 +24,8 @@ import numpy as np
 
 from ...base import ShapeError, as_tuple, check_ndim
 from .geometry import conv2d_out_shape
-from .im2col import Plan, gemm_col2im, gemm_forward, gemm_weight_grad
+from .gemm import conv_col2im, conv_forward, conv_weight_grad
+from .im2col import Plan
 
 __all__ = ["conv2d_forward", "conv2d_backward", "ConvSaved"]
 
@@ -47,32 +48,30 @@ class ConvSaved:
         self.x, self.w, self.has_bias, self.plan = x, w, has_bias, plan
 
 
-def weight_mats(w, groups):
-    """Per group, the weight ``(F, Cg, KH, KW)`` as ``(F/groups, Cg*KH*KW)`` GEMM operands (views).
+def flipped(w, groups):
+    """The kernel rotated by 180 degrees with in/out channels swapped within each group.
 
-    Examples
-    --------
-    >>> [m.shape for m in weight_mats(np.zeros((4, 3, 2, 2), np.float32), 2)]
-    [(2, 12), (2, 12)]
-    """
-    fg = w.shape[0] // groups
-    return [w[g * fg:(g + 1) * fg].reshape(fg, -1) for g in range(groups)]
+    Convolving ``dy`` with it (stride 1, pad ``dilated_k - 1 - pad``) gives the data gradient.
 
+    Parameters
+    ----------
+    w : ndarray (F, Cg, KH, KW)
+    groups : int
 
-def flipped_mats(w, groups):
-    """Per group, the kernel rotated by 180 degrees with in/out channels swapped, as GEMM operands.
-
-    Convolving ``dy`` with these (stride 1, pad ``dilated_k - 1 - pad``) gives the data gradient.
+    Returns
+    -------
+    ndarray (groups*Cg, F/groups, KH, KW)
 
     Examples
     --------
     >>> w = np.arange(4, dtype=np.float32).reshape(1, 1, 2, 2)
-    >>> flipped_mats(w, 1)[0]
-    array([[3., 2., 1., 0.]], dtype=float32)
+    >>> flipped(w, 1)[0, 0]
+    array([[3., 2.],
+           [1., 0.]], dtype=float32)
     """
-    fg = w.shape[0] // groups
-    return [np.ascontiguousarray(w[g * fg:(g + 1) * fg].transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
-            .reshape(w.shape[1], -1) for g in range(groups)]
+    f, cg, kh, kw = w.shape
+    by_group = w.reshape(groups, f // groups, cg, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
+    return np.ascontiguousarray(by_group).reshape(groups * cg, f // groups, kh, kw)
 
 
 def data_grad(dy, w, plan):
@@ -97,24 +96,11 @@ def data_grad(dy, w, plan):
            [3., 3.]], dtype=float32)
     """
     if plan.stride != (1, 1):
-        return gemm_col2im(dy, weight_mats(w, plan.groups), plan)
+        return conv_col2im(dy, w, plan)
     # stride 1: dx is a "full" correlation of dy with the flipped kernel; pad may come out negative
     flip_pad = tuple((k - 1) * d - p for k, d, p in zip(plan.kernel, plan.dilate, plan.pad))
     flip = Plan(dy.shape, plan.kernel, (1, 1), flip_pad, plan.dilate, plan.groups, (plan.h, plan.w))
-    return gemm_forward(dy, flipped_mats(w, plan.groups), flip, plan.c)
-
-
-def weight_grad(x, dy, plan, w_shape):
-    """Gradient w.r.t. the weight of the convolution ``plan``, shaped ``w_shape``.
-
-    Examples
-    --------
-    >>> plan = Plan((1, 1, 2, 2), (1, 1), (1, 1), (0, 0), (1, 1), 1, (2, 2))
-    >>> weight_grad(np.ones((1, 1, 2, 2), np.float32), np.ones((1, 1, 2, 2), np.float32), plan,
-    ...             (1, 1, 1, 1)).ravel()
-    array([4.], dtype=float32)
-    """
-    return np.concatenate(gemm_weight_grad(x, dy, plan)).reshape(w_shape)
+    return conv_forward(dy, flipped(w, plan.groups), flip)
 
 
 def bias_grad(dy):
@@ -185,7 +171,7 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), pad=(0, 0), dilate=(1, 1), group
     check_operands("Convolution", x, w, b, groups, 1)
     out_shape = conv2d_out_shape(x.shape, w.shape[0], w.shape[2:], stride, pad, dilate, groups)
     plan = Plan(x.shape, w.shape[2:], stride, pad, dilate, groups, out_shape[2:])
-    y = gemm_forward(x, weight_mats(w, groups), plan, w.shape[0], b, np.result_type(x, w))
+    y = conv_forward(x, w, plan, b, np.result_type(x, w))
     return y, ConvSaved(x, w, b is not None, plan)
 
 
@@ -220,6 +206,6 @@ def conv2d_backward(saved, dy, need_dx=True, need_dw=True, need_db=True):
     if dy.shape != expected:
         raise ShapeError(f"Convolution backward: output gradient expected shape {expected}, got {dy.shape}")
     dx = data_grad(dy, saved.w, plan) if need_dx else None
-    dw = weight_grad(saved.x, dy, plan, saved.w.shape) if need_dw else None
+    dw = conv_weight_grad(saved.x, dy, plan, saved.w.shape) if need_dw else None
     db = bias_grad(dy) if need_db and saved.has_bias else None
     return dx, dw, db

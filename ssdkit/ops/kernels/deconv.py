@@ -23,9 +23,10 @@ array([[1., 1., 1., 1.],
 import numpy as np
 
 from ...base import ShapeError, as_tuple
-from .conv import bias_grad, check_operands, data_grad, weight_grad, weight_mats
+from .conv import bias_grad, check_operands, data_grad
+from .gemm import conv_forward, conv_weight_grad
 from .geometry import conv2d_transpose_out_shape, deconv2d_infer_pad
-from .im2col import Plan, gemm_forward
+from .im2col import Plan
 
 __all__ = ["conv2d_transpose_forward", "conv2d_transpose_backward", "DeconvSaved"]
 
@@ -116,8 +117,7 @@ def conv2d_transpose_backward(saved, dy, need_dx=True, need_dw=True, need_db=Tru
     if dy.shape != expected:
         raise ShapeError(f"Deconvolution backward: output gradient expected shape {expected}, "
                          f"got {dy.shape}")
-    dx = (gemm_forward(dy, weight_mats(saved.w, plan.groups), plan, saved.w.shape[0])
-          if need_dx else None)
-    dw = weight_grad(dy, saved.x, plan, saved.w.shape) if need_dw else None
+    dx = conv_forward(dy, saved.w, plan) if need_dx else None
+    dw = conv_weight_grad(dy, saved.x, plan, saved.w.shape) if need_dw else None
     db = bias_grad(dy) if need_db and saved.has_bias else None
     return dx, dw, db

@@ -31,7 +31,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ...base import MXNetError, ShapeError, as_tuple, check_ndim
 from .geometry import POOL_TYPES, pool2d_out_shape
-from .parallel import WORKERS, parallel_map, split
+from .parallel import parallel_for
 
 __all__ = ["pool2d_forward", "pool2d_backward", "PoolSaved", "TAP_LOOP_MAX", "CHUNK_PLANE_ELEMS"]
 
@@ -106,9 +106,9 @@ def _use_windows(kernel, stride):
 
 
 def _chunks(planes, plane_elems):
-    """Plane ranges of about CHUNK_PLANE_ELEMS input elements, dealt to the cores."""
+    """Plane ranges ``(p0, p1)`` of about CHUNK_PLANE_ELEMS input elements: the parallel work units."""
     step = max(1, CHUNK_PLANE_ELEMS // max(1, plane_elems))
-    return split([(p0, min(planes, p0 + step)) for p0 in range(0, planes, step)], WORKERS)
+    return [(p0, min(planes, p0 + step)) for p0 in range(0, planes, step)]
 
 
 def pool2d_forward(x, kernel=(1, 1), stride=(1, 1), pad=(0, 0), pool_type="max",
@@ -161,8 +161,8 @@ def pool2d_forward(x, kernel=(1, 1), stride=(1, 1), pad=(0, 0), pool_type="max",
     saved = PoolSaved(x, None, (oh, ow), kernel, stride, pad, pool_type, divisor, padded_hw)
     planes = np.ascontiguousarray(x).reshape(n * c, h, w)
     y = np.empty((n * c, oh, ow), x.dtype)
-    parallel_map(lambda ranges: [_forward_chunk(saved, planes[a:b], y[a:b]) for a, b in ranges],
-                 _chunks(n * c, h * w))
+    parallel_for(_chunks(n * c, h * w), lambda _, rng: _forward_chunk(saved, planes[slice(*rng)],
+                                                                      y[slice(*rng)]))
     y = y.reshape(n, c, oh, ow)
     if pool_type == "max":
         saved.y = y
@@ -226,12 +226,12 @@ def pool2d_backward(saved, dy):
     planes = None if saved.x is None else np.ascontiguousarray(saved.x).reshape(n * c, h, w)
     outs = None if saved.y is None else np.ascontiguousarray(saved.y).reshape(grads.shape)
 
-    def run(ranges):
-        for a, b in ranges:
-            _backward_chunk(saved, grads[a:b], dx[a:b],
-                            None if planes is None else planes[a:b], None if outs is None else outs[a:b])
+    def run(_, rng):
+        part = slice(*rng)
+        _backward_chunk(saved, grads[part], dx[part],
+                        None if planes is None else planes[part], None if outs is None else outs[part])
 
-    parallel_map(run, _chunks(n * c, h * w))
+    parallel_for(_chunks(n * c, h * w), run)
     return dx.reshape(n, c, h, w)
 
 

@@ -1,0 +1,206 @@
+"""The GEMM side of every convolution direction, block by block (blocks from :class:`.im2col.Plan`),
+with the blocks spread over the cores (:func:`.parallel.parallel_for`).
+
+For a group with weight ``w (Fg, Cg, KH, KW)`` and a block's gathered matrix ``cols``:
+
+* standard: ``out = w.reshape(Fg, Cg*KH*KW) @ cols``; weight gradient ``dy_block @ cols.T``.
+* stacked (see :mod:`.im2col`): ``Z = W_rows @ cols`` with ``W_rows[kh*Fg + f, c*KW + kw] = w[f, c, kh, kw]``,
+  then ``out[:, j] = sum_kh Z[kh-th Fg rows, j + kh*dh*W]``: KH row-shifted adds of cache-resident
+  blocks. The weight gradient multiplies ``cols.T`` by ``dy`` copied at the KH row shifts, in one GEMM.
+
+Examples
+--------
+>>> import numpy as np
+>>> from .im2col import Plan
+>>> x = np.arange(2 * 1 * 3 * 3, dtype=np.float32).reshape(2, 1, 3, 3)
+>>> plan = Plan(x.shape, (2, 2), (1, 1), (0, 0), (1, 1), 1, (2, 2))
+>>> conv_forward(x, np.ones((1, 1, 2, 2), np.float32), plan)[0, 0]      # sums of 2x2 windows
+array([[ 8., 12.],
+       [20., 24.]], dtype=float32)
+"""
+import numpy as np
+
+from .im2col import block_of
+from .parallel import WORKERS, parallel_for
+from .scratch import scratch
+
+__all__ = ["conv_forward", "conv_weight_grad", "conv_col2im"]
+
+
+def _weight_mats(w, plan):
+    """Per group, the GEMM left operand for ``w (Cd, Cg, KH, KW)``: standard or row-stacked."""
+    fg = w.shape[0] // plan.groups
+    groups = [w[g * fg:(g + 1) * fg] for g in range(plan.groups)]
+    if plan.stacked:
+        return [np.ascontiguousarray(wg.transpose(2, 0, 1, 3)).reshape(plan.kernel[0] * fg, -1)
+                for wg in groups]
+    return [wg.reshape(fg, -1) for wg in groups]
+
+
+def _add_shifted(z, out, plan, bias):
+    """``out (Fg, nb, rows*W) = sum_kh z[kh rows block, :, kh*dh*W : ...]`` (+ bias): the stacked sum."""
+    kh_n, shift, span = plan.kernel[0], plan.dilate[0] * plan.w, out.shape[2]
+    fg, nb = out.shape[:2]
+    z = z.reshape(kh_n, fg, nb, -1)
+    np.add(z[0, :, :, :span], z[1, :, :, shift:shift + span], out=out)
+    for kh in range(2, kh_n):
+        np.add(out, z[kh, :, :, kh * shift:kh * shift + span], out=out)
+    if bias is not None:
+        out += bias[:, None, None]
+
+
+def conv_forward(src, w, plan, bias=None, dtype=None):
+    """``dst = conv(src, w) (+ bias)`` for the geometry ``plan``.
+
+    Parameters
+    ----------
+    src : ndarray (N, Cs, H, W)
+    w : ndarray (Cd, Cs/groups, KH, KW)
+    plan : Plan
+    bias : ndarray (Cd,) or None
+    dtype : numpy dtype or None
+        Result dtype (default ``src.dtype``).
+
+    Returns
+    -------
+    ndarray (N, Cd, OH, OW)
+
+    Examples
+    --------
+    >>> from .im2col import Plan
+    >>> x = np.ones((1, 2, 2, 2), np.float32)
+    >>> plan = Plan(x.shape, (1, 1), (1, 1), (0, 0), (1, 1), 2, (2, 2))
+    >>> conv_forward(x, np.array([2., 3.], np.float32).reshape(2, 1, 1, 1), plan)[0, :, 0, 0]
+    array([2., 3.], dtype=float32)
+    """
+    dtype = src.dtype if dtype is None else dtype
+    fg = w.shape[0] // plan.groups
+    mats = _weight_mats(w, plan)
+    dst = np.empty((plan.n, w.shape[0], plan.oh, plan.ow), dtype)
+
+    def run(_, block):
+        n0, n1, r0, r1 = block
+        for g, mat in enumerate(mats):
+            cols = plan.gather(src, n0, n1, r0, r1, g * plan.cg)
+            part_bias = None if bias is None else bias[g * fg:(g + 1) * fg]
+            out = block_of(dst, n0, n1, r0, r1, g * fg, fg)
+            if plan.stacked:
+                z = scratch("gemm_out", (mat.shape[0], cols.shape[1]), dtype)
+                np.matmul(mat, cols, out=z)
+                _add_shifted(z, out, plan, part_bias)
+                continue
+            if n1 - n0 == 1:                       # the GEMM writes the output block in place
+                np.matmul(mat, cols, out=out[:, 0])
+            else:
+                z = scratch("gemm_out", (fg, cols.shape[1]), dtype)
+                np.matmul(mat, cols, out=z)
+                np.copyto(out, z.reshape(out.shape))
+            if part_bias is not None:
+                out += part_bias[:, None, None]
+
+    parallel_for(plan.blocks(WORKERS), run)
+    return dst
+
+
+def _dy_rows(dy, plan, n0, n1, r0, r1, f0, fg):
+    """The output gradient of a block as the GEMM's left operand, column-aligned with the gather."""
+    block = block_of(dy, n0, n1, r0, r1, f0, fg)
+    if not plan.stacked:
+        if n1 - n0 == 1:
+            return block[:, 0]
+        buf = scratch("dy_rows", block.shape, dy.dtype)
+        np.copyto(buf, block)
+        return buf.reshape(fg, -1)
+    # stacked: kernel row kh pairs dy with the gathered rows kh*dh lower: dy copied at KH shifts
+    kh_n, shift, span = plan.kernel[0], plan.dilate[0] * plan.w, block.shape[2]
+    buf = scratch("dy_rows", (kh_n, fg, n1 - n0, span + plan.halo * plan.w), dy.dtype)
+    for kh in range(kh_n):
+        buf[kh, :, :, :kh * shift] = 0
+        buf[kh, :, :, kh * shift + span:] = 0
+        buf[kh, :, :, kh * shift:kh * shift + span] = block
+    return buf.reshape(kh_n * fg, -1)
+
+
+def conv_weight_grad(src, dy, plan, w_shape):
+    """Gradient w.r.t. the weight of ``dst = conv(src, w)``, summed over the blocks.
+
+    Parameters
+    ----------
+    src : ndarray (N, Cs, H, W)
+    dy : ndarray (N, Cd, OH, OW)
+    plan : Plan
+    w_shape : tuple of 4 int
+        ``(Cd, Cs/groups, KH, KW)``.
+
+    Returns
+    -------
+    ndarray of ``w_shape``
+
+    Examples
+    --------
+    >>> from .im2col import Plan
+    >>> plan = Plan((1, 1, 2, 2), (1, 1), (1, 1), (0, 0), (1, 1), 1, (2, 2))
+    >>> conv_weight_grad(np.ones((1, 1, 2, 2), np.float32), np.ones((1, 1, 2, 2), np.float32), plan,
+    ...                  (1, 1, 1, 1)).ravel()
+    array([4.], dtype=float32)
+    """
+    fg = w_shape[0] // plan.groups
+    rows = plan.kernel[0] * fg if plan.stacked else fg
+
+    def run(grads, block):
+        n0, n1, r0, r1 = block
+        partial = scratch("dw_partial", grads.shape[1:], dy.dtype)
+        for g in range(plan.groups):
+            cols = plan.gather(src, n0, n1, r0, r1, g * plan.cg)
+            np.matmul(_dy_rows(dy, plan, n0, n1, r0, r1, g * fg, fg), cols.T, out=partial)
+            grads[g] += partial
+
+    grads = sum(parallel_for(plan.blocks(WORKERS), run,
+                             lambda: np.zeros((plan.groups, rows, plan.gather_rows), dy.dtype)))
+    kh, kw = plan.kernel
+    if plan.stacked:      # (groups, KH, Fg, Cg, KW) -> (groups, Fg, Cg, KH, KW)
+        grads = grads.reshape(plan.groups, kh, fg, plan.cg, kw).transpose(0, 2, 3, 1, 4)
+    return np.ascontiguousarray(grads).reshape(w_shape)
+
+
+def conv_col2im(dy, w, plan):
+    """Gradient w.r.t. ``src`` of ``dst = conv(src, w)`` by GEMM + scatter (any stride; no stacking).
+
+    Parameters
+    ----------
+    dy : ndarray (N, Cd, OH, OW)
+    w : ndarray (Cd, Cs/groups, KH, KW)
+    plan : Plan
+        A plan that is not stacked (strided geometries never are).
+
+    Returns
+    -------
+    ndarray (N, Cs, H, W)
+
+    Examples
+    --------
+    >>> from .im2col import Plan
+    >>> plan = Plan((1, 1, 3, 3), (1, 1), (2, 2), (0, 0), (1, 1), 1, (2, 2))
+    >>> conv_col2im(np.ones((1, 1, 2, 2), np.float32), np.ones((1, 1, 1, 1), np.float32), plan)[0, 0]
+    array([[1., 0., 1.],
+           [0., 0., 0.],
+           [1., 0., 1.]], dtype=float32)
+    """
+    fg = w.shape[0] // plan.groups
+    mats = [w[g * fg:(g + 1) * fg].reshape(fg, -1) for g in range(plan.groups)]
+    dx = np.zeros((plan.n, plan.c, plan.h, plan.w), dy.dtype)
+
+    def run(_, image_blocks):
+        for n0, n1, r0, r1 in image_blocks:
+            cols = scratch("cols", (plan.k_rows, (n1 - n0) * (r1 - r0) * plan.ow), dy.dtype)
+            for g, mat in enumerate(mats):
+                np.matmul(mat.T, _dy_rows(dy, plan, n0, n1, r0, r1, g * fg, fg), out=cols)
+                plan.scatter_add(cols, n0, n1, r0, r1, g * plan.cg, dx)
+
+    # the bands of one image overlap in dx: a unit is all blocks of whole images, so no two threads
+    # ever add to the same pixel
+    by_image = {}
+    for block in plan.blocks(WORKERS):
+        by_image.setdefault(block[0], []).append(block)
+    parallel_for(list(by_image.values()), run)
+    return dx
