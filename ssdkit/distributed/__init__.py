@@ -29,13 +29,13 @@ array([1., 2.], dtype=float32)
 >>> dist.shutdown()
 """
 from .comm import (init, shutdown, is_initialized, rank, size, local_rank, local_size, barrier, allreduce,
-                   allreduce_, broadcast, broadcast_, mpi_available)
+                   allreduce_, broadcast, broadcast_)
 from .params import broadcast_parameters
 from .trainer import DistributedTrainer
 from .sampler import DistributedSampler, shard_indices, shard_size
 from .training import Job, setup, local_batch_size, is_root, prepare_trainer
 
 __all__ = ["init", "shutdown", "is_initialized", "rank", "size", "local_rank", "local_size", "barrier",
-           "allreduce", "allreduce_", "broadcast", "broadcast_", "mpi_available", "broadcast_parameters",
+           "allreduce", "allreduce_", "broadcast", "broadcast_", "broadcast_parameters",
            "DistributedTrainer", "DistributedSampler", "shard_indices", "shard_size", "Job", "setup",
            "local_batch_size", "is_root", "prepare_trainer"]

@@ -28,7 +28,7 @@ from ..base import MXNetError
 from ..ndarray import NDArray
 
 __all__ = ["init", "shutdown", "is_initialized", "rank", "size", "local_rank", "local_size", "barrier",
-           "allreduce", "allreduce_", "broadcast", "broadcast_", "mpi_available", "BACKENDS", "SUPPORTED_DTYPES",
+           "allreduce", "allreduce_", "broadcast", "broadcast_", "BACKENDS", "SUPPORTED_DTYPES",
            "check_dtype", "layout_signature", "agree"]
 
 #: ``init`` backends: choose by environment, force MPI, or force one local process.
@@ -66,25 +66,6 @@ def _launcher_size():
     return None if any(v in os.environ for v in _LAUNCHER_ANY_VARS) else 0
 
 
-def mpi_available():
-    """Whether ``mpi4py`` can be imported (this imports it, which initializes MPI).
-
-    Returns
-    -------
-    bool
-
-    Examples
-    --------
-    >>> isinstance(mpi_available(), bool)
-    True
-    """
-    try:
-        from mpi4py import MPI  # noqa: F401  (optional dependency: the `mpi` extra)
-    except ImportError:
-        return False
-    return True
-
-
 def init(comm=None, backend="auto"):
     """Join the process group (call once per process, before any other function here).
 
@@ -112,7 +93,7 @@ def init(comm=None, backend="auto"):
     if use_mpi:
         try:
             from mpi4py import MPI
-        except ImportError as err:
+        except (ImportError, RuntimeError, OSError) as err:   # not installed, or no MPI library to load
             if backend == "auto" and comm is None and announced == 1:
                 use_mpi = False        # a one-process mpirun without mpi4py is still one process
             else:

@@ -47,7 +47,9 @@ class DistributedTrainer(Trainer):
     >>> comm.init(backend="local")
     >>> net = mx.gluon.nn.Dense(2, in_units=3); net.initialize()
     >>> t = DistributedTrainer(net.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.9})
-    >>> t.step(4); t.optimizer.rescale_grad     # 1 / (size() * local batch)
+    >>> with mx.autograd.record():
+    ...     loss = net(mx.nd.ones((4, 3))).sum()
+    >>> loss.backward(); t.step(4); t.optimizer.rescale_grad     # 1 / (size() * local batch)
     0.25
     >>> comm.shutdown()
     """
