@@ -199,6 +199,11 @@ def test_reshape_and_sync_label_shape(tmp_path):
     train, val = ImageDetIter(1, (3, 4, 4), path_imgrec=three), ImageDetIter(1, (3, 4, 4), path_imgrec=one)
     assert train.sync_label_shape(val) is val and val.label_shape == (3, 5)
     assert val.next().label[0].shape == (1, 3, 5)
+    padded = ImageDetIter(1, (3, 4, 4), path_imgrec=three, label_pad_width=8)
+    label = padded.next().label[0].asnumpy()
+    assert label.shape == (1, 8, 5) and (label[0, 3:] == -1).all() and (label[0, :3, 0] == 0).all()
+    with pytest.raises(MXNetError, match="label_pad_width=2"):
+        ImageDetIter(1, (3, 4, 4), path_imgrec=three, label_pad_width=2)
     with pytest.raises(MXNetError, match="reduce"):
         train.reshape(label_shape=(2, 5))
     with pytest.raises(MXNetError, match="width"):

@@ -51,6 +51,10 @@ class ImageDetIter(ImageIter):
         Worker processes for decoding and augmentation (ssdkit extension; batches are identical).
     on_error : {'raise', 'skip'}
         Undecodable images and malformed labels raise naming the record, or are skipped and counted.
+    label_pad_width : int, optional
+        Pad labels to this many object rows (ssdkit extension, e.g. to give train and validation
+        iterators one label shape); must be at least the largest object count in the data. MXNet's C++
+        ``ImageDetRecordIter`` has an option of this name that counts flat label values instead.
     **kwargs
         ``rand_crop, rand_pad, rand_mirror, min_object_covered, aspect_ratio_range, area_range,
         max_attempts, pad_val, mean, std, brightness, contrast, saturation, hue, pca_noise, ...``
@@ -69,7 +73,7 @@ class ImageDetIter(ImageIter):
     def __init__(self, batch_size, data_shape, path_imgrec=None, path_imglist=None, path_root=None,
                  path_imgidx=None, shuffle=False, part_index=0, num_parts=1, aug_list=None, imglist=None,
                  data_name="data", label_name="label", last_batch_handle="pad", num_workers=0, on_error="raise",
-                 **kwargs):
+                 label_pad_width=None, **kwargs):
         super().__init__(batch_size=batch_size, data_shape=data_shape, path_imgrec=path_imgrec,
                          path_imglist=path_imglist, path_root=path_root, path_imgidx=path_imgidx, shuffle=shuffle,
                          part_index=part_index, num_parts=num_parts, aug_list=[], imglist=imglist,
@@ -77,6 +81,11 @@ class ImageDetIter(ImageIter):
                          num_workers=num_workers, on_error=on_error)
         self.auglist = CreateDetAugmenter(data_shape, **kwargs) if aug_list is None else aug_list
         self.label_shape = self._estimate_label_shape()
+        if label_pad_width is not None:
+            if label_pad_width < self.label_shape[0]:
+                raise MXNetError(f"{type(self).__name__}: label_pad_width={label_pad_width} is smaller than the "
+                                 f"{self.label_shape[0]} objects of the fullest image")
+            self.label_shape = (int(label_pad_width), self.label_shape[1])
         self.provide_label = [DataDesc(label_name, (self.batch_size,) + self.label_shape)]
 
     # -- labels ------------------------------------------------------------------------------------
