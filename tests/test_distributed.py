@@ -84,6 +84,11 @@ def test_collective_argument_errors(local):
         dist.allreduce_(np.ones(2, np.float16))
     with pytest.raises(MXNetError, match="expected an NDArray or numpy.ndarray, got list"):
         dist.allreduce_([1.0])
+    frozen = np.ones(2, np.float32)
+    frozen.flags.writeable = False
+    with pytest.raises(MXNetError, match=r"broadcast_ \(w\): the array is read-only; use broadcast\(\)"):
+        dist.broadcast_(frozen, 0, name="w")
+    assert dist.broadcast(frozen, 0).flags.writeable
     with pytest.raises(MXNetError, match=r"root_rank must be an integer in \[0, 1\), got 1"):
         dist.broadcast(np.ones(2), root_rank=1)
 

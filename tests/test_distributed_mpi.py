@@ -6,7 +6,7 @@ first forward (deferred initialization). One process training the same network o
 end with the same parameters up to float32 rounding: the summed gradients of the two halves equal the
 gradient of the whole batch, and ``rescale_grad = 1 / (2 * 4)`` equals ``1 / 8``.
 
-BatchNorm would break the equality on purpose-free grounds: in training it normalizes with the mean and
+BatchNorm would break the equality by design: in training it normalizes with the mean and
 variance of the batch it sees, which is each rank's half, not the global batch (and its running statistics
 are per-rank). Synchronized BN would need another collective inside the forward pass.
 
@@ -121,10 +121,28 @@ def _worker_collectives(dist):
         out["mismatch_error"] = np.array("")
     except MXNetError as err:
         out["mismatch_error"] = np.array(str(err))
+    out["trainer_mismatch_error"] = np.array(_trainer_mismatch(dist))
     sampler = dist.DistributedSampler(SAMPLER_LENGTH, shuffle=True, seed=5)
     out["shards"] = np.stack([np.array(list(sampler)) for _ in range(SAMPLER_EPOCHS)])
     dist.barrier()
     return out
+
+
+def _trainer_mismatch(dist):
+    """Ranks whose networks differ must get an error from the first step, not a hang or garbage."""
+    from ssdkit import autograd, gluon
+    from ssdkit.base import MXNetError
+    w = gluon.Parameter("w", shape=(2 + dist.rank(),))
+    w.initialize()
+    trainer = dist.DistributedTrainer([w], "sgd")
+    with autograd.record():
+        loss = (w.data() * 2).sum()
+    loss.backward()
+    try:
+        trainer.step(1)
+    except MXNetError as err:
+        return str(err)
+    return ""
 
 
 def _worker(outdir):
@@ -170,6 +188,12 @@ def test_mismatched_shapes_raise_on_every_rank(ranks):
     for r in ranks:
         message = str(r["mismatch_error"])
         assert "distributed.allreduce (ragged): the ranks disagree" in message, message
+
+
+def test_trainer_with_different_networks_raises_on_every_rank(ranks):
+    for r in ranks:
+        message = str(r["trainer_mismatch_error"])
+        assert message.startswith("DistributedTrainer.allreduce_grads: the ranks disagree"), message
 
 
 def test_sampler_shards_are_disjoint_equal_and_cover_each_epoch(ranks):

@@ -141,48 +141,30 @@ def _require(op):
     return _WORLD
 
 
-def rank():
-    """This process's index in ``[0, size())``.
+def _query(attr, meaning, single_process_value):
+    """Make the public accessor ``attr()`` of the initialized world (its docstring runs as a doctest)."""
+    def query():
+        return getattr(_require(attr), attr)
+    query.__name__ = query.__qualname__ = attr
+    query.__doc__ = f"""{meaning}
+
+    Returns
+    -------
+    int
 
     Examples
     --------
-    >>> init(backend="local"); rank(); shutdown()
-    0
+    >>> init(backend="local"); {attr}(); shutdown()
+    {single_process_value}
     """
-    return _require("rank").rank
+    return query
 
 
-def size():
-    """Number of processes training together.
-
-    Examples
-    --------
-    >>> init(backend="local"); size(); shutdown()
-    1
-    """
-    return _require("size").size
-
-
-def local_rank():
-    """This process's index among the processes on its machine (use it to pick a device or a core).
-
-    Examples
-    --------
-    >>> init(backend="local"); local_rank(); shutdown()
-    0
-    """
-    return _require("local_rank").local_rank
-
-
-def local_size():
-    """Number of processes on this machine.
-
-    Examples
-    --------
-    >>> init(backend="local"); local_size(); shutdown()
-    1
-    """
-    return _require("local_size").local_size
+rank = _query("rank", "This process's index in ``[0, size())``.", 0)
+size = _query("size", "Number of processes training together.", 1)
+local_rank = _query("local_rank", "This process's index among the processes on its machine (to pick a device "
+                    "or a core).", 0)
+local_size = _query("local_size", "Number of processes on this machine.", 1)
 
 
 def barrier():
@@ -198,12 +180,14 @@ def barrier():
 
 
 # ----------------------------------------------------------------------------------------- buffers
-def _numpy_of(array, op, name):
+def _numpy_of(array, op, name, in_place=False):
     """The numpy buffer behind ``array`` (an NDArray's ``_data`` or the ndarray itself)."""
     data = array._data if isinstance(array, NDArray) else array
     if not isinstance(data, np.ndarray):
         raise MXNetError(f"distributed.{op}{_label(name)}: expected an NDArray or numpy.ndarray, "
                          f"got {type(array).__name__}")
+    if in_place and not data.flags.writeable:
+        raise MXNetError(f"distributed.{op}_{_label(name)}: the array is read-only; use {op}() for a new array")
     return check_dtype(data, op, name)
 
 
@@ -283,7 +267,7 @@ def _in_place(array, op, name, collective):
     """Run ``collective(contiguous numpy buffer)`` on ``array``'s data and write the result back."""
     data = _numpy_of(array, op, name)
     agree(layout_signature([(data.shape, data.dtype)]), f"distributed.{op}{_label(name)}")
-    buf = data if data.flags.c_contiguous and data.flags.writeable else np.ascontiguousarray(data)
+    buf = data if data.flags.c_contiguous else np.ascontiguousarray(data)
     collective(buf)
     if buf is not data:
         data[...] = buf
@@ -329,7 +313,7 @@ def allreduce_(array, average=True, name=None):
     True
     """
     world = _require("allreduce_")
-    data = _numpy_of(array, "allreduce", name)
+    data = _numpy_of(array, "allreduce", name, in_place=True)
     if average and data.dtype.kind != "f":
         raise MXNetError(f"distributed.allreduce{_label(name)}: average=True needs a floating dtype, got "
                          f"{data.dtype}; pass average=False to sum integers")
@@ -394,7 +378,7 @@ def broadcast_(array, root_rank=0, name=None):
     """
     world = _require("broadcast_")
     root = _check_root("broadcast", root_rank, world.size)
-    _numpy_of(array, "broadcast", name)
+    _numpy_of(array, "broadcast", name, in_place=True)
     if world.comm is None:
         return array
     return _in_place(array, "broadcast", name, lambda buf: _bcast_(buf, root))

@@ -49,6 +49,8 @@ def _copy_to_other_contexts(param):
 def _broadcast_after_deferred_init(param, root, key):
     """Wrap this parameter's ``_init_impl`` (the step that creates its arrays) to broadcast right after,
     once; then the class's method is visible again."""
+    if "_init_impl" in vars(param):          # already waiting (the same Parameter under two names)
+        return
     original = param._init_impl
 
     def init_then_broadcast(data, ctx_list):
