@@ -141,10 +141,23 @@ class DataIter:
         return self
 
     def reset(self):
-        """Rewind to the first batch (the base iterator has nothing to rewind)."""
+        """Rewind to the first batch (the base iterator has nothing to rewind).
+
+        Examples
+        --------
+        >>> DataIter(4).reset()
+        """
 
     def next(self):
-        """The next :class:`DataBatch`; ``StopIteration`` at the end of the epoch."""
+        """The next :class:`DataBatch`; ``StopIteration`` at the end of the epoch.
+
+        Examples
+        --------
+        >>> DataIter(1).next()
+        Traceback (most recent call last):
+        ...
+        StopIteration
+        """
         if self.iter_next():
             return DataBatch(data=self.getdata(), label=self.getlabel(), pad=self.getpad(),
                              index=self.getindex())
@@ -154,23 +167,53 @@ class DataIter:
         return self.next()
 
     def iter_next(self):
-        """Advance; False at the end (the base iterator is always at its end)."""
+        """Advance; False at the end (the base iterator is always at its end).
+
+        Examples
+        --------
+        >>> DataIter().iter_next()
+        False
+        """
         return False
 
     def getdata(self):
-        """Data of the current batch (list of NDArray)."""
+        """Data of the current batch (list of NDArray).
+
+        Examples
+        --------
+        >>> DataIter().getdata() is None
+        True
+        """
         return None
 
     def getlabel(self):
-        """Labels of the current batch (list of NDArray)."""
+        """Labels of the current batch (list of NDArray).
+
+        Examples
+        --------
+        >>> DataIter().getlabel() is None
+        True
+        """
         return None
 
     def getindex(self):
-        """Indices of the current examples, or None."""
+        """Indices of the current examples, or None.
+
+        Examples
+        --------
+        >>> DataIter().getindex() is None
+        True
+        """
         return None
 
     def getpad(self):
-        """Number of padding examples in the current batch."""
+        """Number of padding examples in the current batch.
+
+        Examples
+        --------
+        >>> DataIter().getpad()
+        0
+        """
         return 0
 
 
@@ -242,12 +285,24 @@ class NDArrayIter(DataIter):
 
     @property
     def provide_data(self):
-        """DataDescs of the data (batch-sized shapes)."""
+        """DataDescs of the data (batch-sized shapes).
+
+        Examples
+        --------
+        >>> NDArrayIter(np.zeros((5, 2)), batch_size=4).provide_data[0].shape
+        (4, 2)
+        """
         return [self._desc(name, value) for name, value in self.data]
 
     @property
     def provide_label(self):
-        """DataDescs of the labels."""
+        """DataDescs of the labels.
+
+        Examples
+        --------
+        >>> NDArrayIter(np.zeros(5), np.zeros(5), batch_size=4).provide_label[0].name
+        'softmax_label'
+        """
         return [self._desc(name, value) for name, value in self.label]
 
     def _desc(self, name, value):
@@ -256,14 +311,28 @@ class NDArrayIter(DataIter):
         return DataDesc(name, tuple(shape), value.dtype, layout=self.layout)
 
     def hard_reset(self):
-        """Rewind and forget rolled-over examples."""
+        """Rewind and forget rolled-over examples.
+
+        Examples
+        --------
+        >>> it = NDArrayIter(np.arange(3), batch_size=2, last_batch_handle="roll_over")
+        >>> _ = list(it); it.hard_reset(); it.next().data[0].asnumpy().tolist()
+        [0.0, 1.0]
+        """
         if self.shuffle:
             self._shuffle_data()
         self.cursor = -self.batch_size
         self._cache = None
 
     def reset(self):
-        """Rewind (after ``roll_over`` the carried examples open the next epoch)."""
+        """Rewind (after ``roll_over`` the carried examples open the next epoch).
+
+        Examples
+        --------
+        >>> it = NDArrayIter(np.arange(3), batch_size=2, last_batch_handle="roll_over")
+        >>> _ = list(it); it.reset(); it.next().data[0].asnumpy().tolist()
+        [2.0, 0.0]
+        """
         if self.shuffle:
             self._shuffle_data()
         if self.last_batch_handle == "roll_over" and self.num_data - self.batch_size < self.cursor < self.num_data:
@@ -272,12 +341,25 @@ class NDArrayIter(DataIter):
             self.cursor = -self.batch_size
 
     def iter_next(self):
-        """Advance the cursor; False past the end."""
+        """Advance the cursor; False past the end.
+
+        Examples
+        --------
+        >>> it = NDArrayIter(np.arange(3), batch_size=2)
+        >>> it.iter_next(), it.iter_next(), it.iter_next()
+        (True, True, False)
+        """
         self.cursor += self.batch_size
         return self.cursor < self.num_data
 
     def next(self):
-        """The next :class:`DataBatch`."""
+        """The next :class:`DataBatch`.
+
+        Examples
+        --------
+        >>> NDArrayIter(np.arange(3), batch_size=2).next().data[0].shape
+        (2,)
+        """
         if not self.iter_next():
             raise StopIteration
         data, label = self.getdata(), self.getlabel()
@@ -304,15 +386,36 @@ class NDArrayIter(DataIter):
         return [NDArray(x) for x in self._take(source, index)]
 
     def getdata(self):
-        """Data of the current batch."""
+        """Data of the current batch.
+
+        Examples
+        --------
+        >>> it = NDArrayIter(np.arange(3), batch_size=2); _ = it.iter_next()
+        >>> it.getdata()[0].asnumpy().tolist()
+        [0.0, 1.0]
+        """
         return self._batchify(self.data, 0)
 
     def getlabel(self):
-        """Labels of the current batch."""
+        """Labels of the current batch.
+
+        Examples
+        --------
+        >>> it = NDArrayIter(np.zeros(3), np.arange(3), batch_size=2); _ = it.iter_next()
+        >>> it.getlabel()[0].asnumpy().tolist()
+        [0.0, 1.0]
+        """
         return self._batchify(self.label, 1)
 
     def getpad(self):
-        """Padding examples in the current batch (rolled-over examples count as padding, as in MXNet)."""
+        """Padding examples in the current batch (rolled-over examples count as padding, as in MXNet).
+
+        Examples
+        --------
+        >>> it = NDArrayIter(np.arange(3), batch_size=2); _ = it.next(); _ = it.iter_next()
+        >>> it.getpad()
+        1
+        """
         if self.last_batch_handle == "pad" and self.cursor + self.batch_size > self.num_data:
             return self.cursor + self.batch_size - self.num_data
         if self.last_batch_handle == "roll_over" and -self.batch_size < self.cursor < 0:
@@ -354,13 +457,27 @@ class ResizeIter(DataIter):
         self.provide_label = data_iter.provide_label
 
     def reset(self):
-        """Start a new epoch of ``size`` batches."""
+        """Start a new epoch of ``size`` batches.
+
+        Examples
+        --------
+        >>> it = ResizeIter(NDArrayIter(np.arange(4), batch_size=2), 1)
+        >>> _ = list(it); it.reset(); len(list(it))
+        1
+        """
         self.cur = 0
         if self.reset_internal:
             self.data_iter.reset()
 
     def iter_next(self):
-        """Fetch the next batch, restarting the wrapped iterator if needed."""
+        """Fetch the next batch, restarting the wrapped iterator if needed.
+
+        Examples
+        --------
+        >>> it = ResizeIter(NDArrayIter(np.arange(4), batch_size=2), 1)
+        >>> it.iter_next(), it.iter_next()
+        (True, False)
+        """
         if self.cur == self.size:
             return False
         try:
@@ -372,17 +489,45 @@ class ResizeIter(DataIter):
         return True
 
     def getdata(self):
-        """Data of the current batch."""
+        """Data of the current batch.
+
+        Examples
+        --------
+        >>> it = ResizeIter(NDArrayIter(np.arange(4), batch_size=2), 1); _ = it.iter_next()
+        >>> it.getdata()[0].shape
+        (2,)
+        """
         return self.current_batch.data
 
     def getlabel(self):
-        """Labels of the current batch."""
+        """Labels of the current batch.
+
+        Examples
+        --------
+        >>> it = ResizeIter(NDArrayIter(np.arange(4), np.arange(4), batch_size=2), 1); _ = it.iter_next()
+        >>> it.getlabel()[0].shape
+        (2,)
+        """
         return self.current_batch.label
 
     def getindex(self):
-        """Indices of the current batch."""
+        """Indices of the current batch.
+
+        Examples
+        --------
+        >>> it = ResizeIter(NDArrayIter(np.arange(4), batch_size=2), 1); _ = it.iter_next()
+        >>> it.getindex() is None
+        True
+        """
         return self.current_batch.index
 
     def getpad(self):
-        """Padding of the current batch."""
+        """Padding of the current batch.
+
+        Examples
+        --------
+        >>> it = ResizeIter(NDArrayIter(np.arange(4), batch_size=2), 1); _ = it.iter_next()
+        >>> it.getpad()
+        0
+        """
         return self.current_batch.pad

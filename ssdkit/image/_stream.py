@@ -50,6 +50,15 @@ class SampleStream:
         Seconds to wait for one chunk.
     name : str
         Names the owner in worker errors.
+
+    Examples
+    --------
+    >>> items = iter(range(5))
+    >>> stream = SampleStream(lambda owner, item: ("ok", item + owner), 100, num_workers=1, base_seed=0, chunk=2)
+    >>> stream.restart(0, lambda: next(items))
+    >>> [stream.next()[1] for _ in range(5)]
+    [100, 101, 102, 103, 104]
+    >>> stream.close()
     """
 
     def __init__(self, process, owner, num_workers, base_seed, chunk=8, window=64, timeout=120, name="ImageIter"):
@@ -65,6 +74,12 @@ class SampleStream:
         """Start epoch ``epoch`` reading from ``reader`` (a callable raising StopIteration at the end).
 
         Items still in flight from the previous epoch are dropped.
+
+        Examples
+        --------
+        >>> stream = SampleStream(lambda owner, item: item, None, num_workers=0, base_seed=0)
+        >>> stream.restart(1, lambda: "x"); stream.next()
+        'x'
         """
         self._epoch, self._reader = int(epoch), reader
         self._position = 0
@@ -72,7 +87,16 @@ class SampleStream:
         self._exhausted = False
 
     def next(self):
-        """The next outcome; ``StopIteration`` when the reader ran out (reading may resume afterwards)."""
+        """The next outcome; ``StopIteration`` when the reader ran out (reading may resume afterwards).
+
+        Examples
+        --------
+        >>> stream = SampleStream(lambda owner, item: item, None, num_workers=0, base_seed=0)
+        >>> stream.restart(0, iter([]).__next__); stream.next()
+        Traceback (most recent call last):
+        ...
+        StopIteration
+        """
         if self.num_workers == 0:
             item = self._reader()
             with seeded(task_seed(self._base_seed, self._epoch, self._position)):
@@ -119,7 +143,12 @@ class SampleStream:
         return self._pool
 
     def close(self):
-        """Stop the worker processes (they restart when needed)."""
+        """Stop the worker processes (they restart when needed).
+
+        Examples
+        --------
+        >>> SampleStream(lambda owner, item: item, None, num_workers=1, base_seed=0).close()
+        """
         if self._pool is not None:
             self._pool.close()
             self._pool = None

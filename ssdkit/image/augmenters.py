@@ -19,16 +19,16 @@ from ..ndarray import NDArray
 from .image import center_crop, random_crop, random_size_crop, resize_array, resize_short, _get_interp_method
 
 __all__ = ["Augmenter", "SequentialAug", "RandomOrderAug", "ResizeAug", "ForceResizeAug", "RandomCropAug",
-           "RandomSizedCropAug", "CenterCropAug", "HorizontalFlipAug", "CastAug"]
+           "RandomSizedCropAug", "CenterCropAug", "HorizontalFlipAug", "CastAug", "Described"]
 
 
-class Augmenter:
-    """Base class: stores its keyword arguments so :meth:`dumps` can describe it.
+class Described:
+    """Keeps constructor arguments (arrays as lists) so :meth:`dumps` can describe an augmenter.
 
     Examples
     --------
-    >>> CastAug().dumps()
-    '["castaug", {"type": "float32"}]'
+    >>> Described(size=np.array([2, 3])).dumps()
+    '["described", {"size": [2, 3]}]'
     """
 
     def __init__(self, **kwargs):
@@ -36,8 +36,27 @@ class Augmenter:
                         for k, v in kwargs.items()}
 
     def dumps(self):
-        """JSON ``[name, kwargs]`` of this augmenter."""
+        """JSON ``[name, kwargs]`` of this augmenter.
+
+        Examples
+        --------
+        >>> CastAug().dumps()
+        '["castaug", {"type": "float32"}]'
+        """
         return json.dumps([type(self).__name__.lower(), self._kwargs])
+
+
+class Augmenter(Described):
+    """Base class of image augmenters: ``aug(src) -> src``.
+
+    Examples
+    --------
+    >>> class Negate(Augmenter):
+    ...     def __call__(self, src): return -src
+    >>> import ssdkit as mx
+    >>> Negate()(mx.nd.ones((1, 1, 1))).asnumpy().ravel().tolist()
+    [-1.0]
+    """
 
     def __call__(self, src):
         raise MXNetError(f"{type(self).__name__} must define __call__(src)")
@@ -59,7 +78,13 @@ class SequentialAug(Augmenter):
         self.ts = ts
 
     def dumps(self):
-        """Names and arguments of every member."""
+        """Names and arguments of every member.
+
+        Examples
+        --------
+        >>> SequentialAug([CastAug()]).dumps()
+        ['sequentialaug', ['["castaug", {"type": "float32"}]']]
+        """
         return [type(self).__name__.lower(), [t.dumps() for t in self.ts]]
 
     def __call__(self, src):

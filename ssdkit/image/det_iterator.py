@@ -141,7 +141,16 @@ class ImageDetIter(ImageIter):
         return data, np.asarray(label, DTYPE)
 
     def augmentation_transform(self, data, label):  # pylint: disable=arguments-differ
-        """Apply every detection augmenter of ``auglist`` to image and label."""
+        """Apply every detection augmenter of ``auglist`` to image and label.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> it = ImageDetIter(1, (3, 8, 8), imglist=[[[2, 5, 0, .1, .1, .9, .9], "x.jpg"]])
+        >>> img, label = it.augmentation_transform(mx.nd.zeros((4, 4, 3), dtype="uint8"), np.array([[0, .1, .1, .5, .5]]))
+        >>> img.shape, label.shape
+        ((8, 8, 3), (1, 5))
+        """
         for aug in self.auglist:
             data, label = aug(data, label)
         return data, label
@@ -176,7 +185,16 @@ class ImageDetIter(ImageIter):
             self.label_shape = tuple(label_shape)
 
     def check_label_shape(self, label_shape):
-        """A new label shape may add rows but must keep the object width."""
+        """A new label shape may add rows but must keep the object width.
+
+        Examples
+        --------
+        >>> it = ImageDetIter(1, (3, 8, 8), imglist=[[[2, 5, 0, .1, .1, .9, .9], "x.jpg"]])
+        >>> it.check_label_shape((1, 6))
+        Traceback (most recent call last):
+        ...
+        ssdkit.base.MXNetError: ImageDetIter: object width must stay 5, got 6
+        """
         if len(label_shape) != 2:
             raise MXNetError(f"{type(self).__name__}: label_shape must be (max objects, width), got {label_shape}")
         if label_shape[0] < self.label_shape[0]:
@@ -214,6 +232,16 @@ class ImageDetIter(ImageIter):
 
         ``mean``/``std`` (True or arrays) undo a normalization for display; ``waitKey`` and ``window_name``
         are accepted for compatibility (ssdkit does not open windows).
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from PIL import Image
+        >>> root = tempfile.mkdtemp(); Image.new("RGB", (8, 8)).save(os.path.join(root, "x.png"))
+        >>> it = ImageDetIter(1, (3, 8, 8), imglist=[[[2, 5, 0, .25, .25, .75, .75], "x.png"]], path_root=root)
+        >>> image = next(it.draw_next(color=(255, 0, 0)))
+        >>> image.shape, image[2, 2].tolist(), image[0, 0].tolist()
+        ((8, 8, 3), [255, 0, 0], [0, 0, 0])
         """
         from PIL import Image, ImageDraw
 

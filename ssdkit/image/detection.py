@@ -16,14 +16,13 @@ Examples
 >>> flipped.round(3).tolist()
 [[0.0, 0.7, 0.2, 0.9, 0.4]]
 """
-import json
 import logging
 
 import numpy as np
 
 from ..base import MXNetError, get_rng, numeric_types
 from ..ndarray import NDArray
-from .augmenters import Augmenter
+from .augmenters import Augmenter, Described
 from .image import copyMakeBorder
 
 __all__ = ["DetAugmenter", "DetBorrowAug", "DetRandomSelectAug", "DetHorizontalFlipAug", "DetRandomCropAug",
@@ -63,22 +62,14 @@ def _ranges_valid(aug, area_range, aspect_ratio_range, area_floor):
     return True
 
 
-class DetAugmenter:
-    """Base class of detection augmenters; keeps its arguments for :meth:`dumps`.
+class DetAugmenter(Described):
+    """Base class of detection augmenters: ``aug(src, label) -> (src, label)``; :meth:`dumps` describes it.
 
     Examples
     --------
     >>> DetHorizontalFlipAug(0.5).dumps()
     '["dethorizontalflipaug", {"p": 0.5}]'
     """
-
-    def __init__(self, **kwargs):
-        self._kwargs = {k: (np.asarray(v).tolist() if isinstance(v, (np.ndarray, NDArray)) else v)
-                        for k, v in kwargs.items()}
-
-    def dumps(self):
-        """JSON ``[name, kwargs]`` of this augmenter."""
-        return json.dumps([type(self).__name__.lower(), self._kwargs])
 
     def __call__(self, src, label):
         raise MXNetError(f"{type(self).__name__} must define __call__(src, label)")
@@ -102,7 +93,14 @@ class DetBorrowAug(DetAugmenter):
         self.augmenter = augmenter
 
     def dumps(self):
-        """Name and the borrowed augmenter's description."""
+        """Name and the borrowed augmenter's description.
+
+        Examples
+        --------
+        >>> from ssdkit.image import CastAug
+        >>> DetBorrowAug(CastAug()).dumps()
+        ['detborrowaug', '["castaug", {"type": "float32"}]']
+        """
         return [type(self).__name__.lower(), self.augmenter.dumps()]
 
     def __call__(self, src, label):
@@ -129,7 +127,13 @@ class DetRandomSelectAug(DetAugmenter):
         self.skip_prob = skip_prob if aug_list else 1
 
     def dumps(self):
-        """Name and every member's description."""
+        """Name and every member's description.
+
+        Examples
+        --------
+        >>> DetRandomSelectAug([DetHorizontalFlipAug(1)]).dumps()
+        ['detrandomselectaug', ['["dethorizontalflipaug", {"p": 1}]']]
+        """
         return [type(self).__name__.lower(), [x.dumps() for x in self.aug_list]]
 
     def __call__(self, src, label):

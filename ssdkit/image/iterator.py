@@ -109,6 +109,12 @@ class ImageIter(DataIter):
         Samples skipped since the last reset.
     skip_reasons : collections.Counter
         Reason -> count since the last reset.
+
+    Examples
+    --------
+    >>> it = ImageIter(2, (3, 8, 8), imglist=[[0.0, "a.jpg"], [1.0, "b.jpg"]], rand_mirror=True)
+    >>> it.provide_data[0].shape, it.provide_label[0].shape, [type(a).__name__ for a in it.auglist]
+    ((2, 3, 8, 8), (2,), ['CenterCropAug', 'HorizontalFlipAug', 'CastAug'])
     """
 
     def __init__(self, batch_size, data_shape, label_width=1, path_imgrec=None, path_imglist=None, path_root=None,
@@ -228,7 +234,17 @@ class ImageIter(DataIter):
         return header.label, raw, f"{self.path_imgrec} record #{self.cur - 1} (id {header.id})"
 
     def next_sample(self):
-        """The next raw sample ``(label, encoded image bytes)``; StopIteration at the end."""
+        """The next raw sample ``(label, encoded image bytes)``; StopIteration at the end.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from PIL import Image
+        >>> root = tempfile.mkdtemp(); Image.new("RGB", (2, 2), (5, 6, 7)).save(os.path.join(root, "a.png"))
+        >>> it = ImageIter(1, (3, 2, 2), imglist=[[3.0, "a.png"]], path_root=root)
+        >>> label, raw = it.next_sample(); label.tolist(), raw[:4]
+        ([3.0], b'\\x89PNG')
+        """
         label, raw, _ = self._read_raw()
         return label, raw
 
@@ -250,39 +266,93 @@ class ImageIter(DataIter):
         self.skipped, self.skip_reasons = 0, Counter()
 
     def reset(self):
-        """Start the next epoch (reshuffled when ``shuffle``); reports the samples skipped in this one."""
+        """Start the next epoch (reshuffled when ``shuffle``); reports the samples skipped in this one.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from PIL import Image
+        >>> root = tempfile.mkdtemp(); Image.new("RGB", (2, 2), (5, 6, 7)).save(os.path.join(root, "a.png"))
+        >>> it = ImageIter(1, (3, 2, 2), imglist=[[3.0, "a.png"]], path_root=root)
+        >>> _ = list(it); it.reset(); it.next().label[0].asnumpy().tolist()
+        [3.0]
+        """
         self._report_skips()
         self._epoch += 1
         self._start_epoch()
 
     def hard_reset(self):
-        """Like :meth:`reset`, also forgetting examples kept for ``roll_over``."""
+        """Like :meth:`reset`, also forgetting examples kept for ``roll_over``.
+
+        Examples
+        --------
+        >>> ImageIter(1, (3, 2, 2), imglist=[[0.0, "a.png"]]).hard_reset()
+        """
         self._cache = None
         self.reset()
 
     def close(self):
-        """Stop worker processes, if any (they restart on demand)."""
+        """Stop worker processes, if any (they restart on demand).
+
+        Examples
+        --------
+        >>> ImageIter(1, (3, 2, 2), imglist=[[0.0, "a.png"]], num_workers=1).close()
+        """
         self._stream.close()
 
     # -- samples -----------------------------------------------------------------------------------
     def check_data_shape(self, data_shape):
-        """``data_shape`` must be ``(3, H, W)``."""
+        """``data_shape`` must be ``(3, H, W)``.
+
+        Examples
+        --------
+        >>> ImageIter(1, (3, 2, 2), imglist=[[0.0, "a.png"]]).check_data_shape((3, 4))
+        Traceback (most recent call last):
+        ...
+        ssdkit.base.MXNetError: ImageIter: data_shape must be (C, H, W), got (3, 4)
+        """
         if len(data_shape) != 3:
             raise MXNetError(f"{type(self).__name__}: data_shape must be (C, H, W), got {data_shape}")
         if data_shape[0] != 3:
             raise MXNetError(f"{type(self).__name__}: only 3-channel data is supported, got data_shape {data_shape}")
 
     def check_valid_image(self, data):
-        """A decoded image must have dimensions."""
+        """A decoded image must have dimensions.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> ImageIter(1, (3, 2, 2), imglist=[[0.0, "a.png"]]).check_valid_image([mx.nd.zeros((2, 2, 3))])
+        """
         if len(data[0].shape) == 0:
             raise SampleSkipped("image has no dimensions")
 
     def imdecode(self, s, where="image"):
-        """Decode encoded image bytes to an RGB ``(H, W, 3)`` uint8 NDArray (grey/RGBA converted)."""
+        """Decode encoded image bytes to an RGB ``(H, W, 3)`` uint8 NDArray (grey/RGBA converted).
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from PIL import Image
+        >>> root = tempfile.mkdtemp(); Image.new("RGB", (2, 2), (5, 6, 7)).save(os.path.join(root, "a.png"))
+        >>> it = ImageIter(1, (3, 2, 2), imglist=[[3.0, "a.png"]], path_root=root)
+        >>> it.imdecode(it.read_image("a.png")).asnumpy()[0, 0].tolist()
+        [5, 6, 7]
+        """
         return NDArray(decode_image(s, 1, where=where))
 
     def read_image(self, fname):
-        """The raw bytes of ``path_root/fname``."""
+        """The raw bytes of ``path_root/fname``.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from PIL import Image
+        >>> root = tempfile.mkdtemp(); Image.new("RGB", (2, 2), (5, 6, 7)).save(os.path.join(root, "a.png"))
+        >>> it = ImageIter(1, (3, 2, 2), imglist=[[3.0, "a.png"]], path_root=root)
+        >>> it.read_image("a.png")[:4]
+        b'\\x89PNG'
+        """
         path = os.path.join(self.path_root or "", fname)
         try:
             with open(path, "rb") as handle:
@@ -291,13 +361,28 @@ class ImageIter(DataIter):
             raise MXNetError(f"{type(self).__name__}: cannot read image {path!r}: {err}") from None
 
     def augmentation_transform(self, data):
-        """Apply every augmenter of ``auglist`` in order."""
+        """Apply every augmenter of ``auglist`` in order.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> it = ImageIter(1, (3, 2, 2), imglist=[[0.0, "a.png"]])
+        >>> it.augmentation_transform(mx.nd.zeros((4, 4, 3), dtype="uint8")).shape
+        (2, 2, 3)
+        """
         for aug in self.auglist:
             data = aug(data)
         return data
 
     def postprocess_data(self, datum):
-        """``(H, W, C)`` -> ``(C, H, W)``."""
+        """``(H, W, C)`` -> ``(C, H, W)``.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> ImageIter(1, (3, 2, 2), imglist=[[0.0, "a.png"]]).postprocess_data(mx.nd.zeros((2, 5, 3))).shape
+        (3, 2, 5)
+        """
         return NDArray(np.asarray(datum).transpose(2, 0, 1))
 
     def _transform_sample(self, label, raw, where):
@@ -310,7 +395,11 @@ class ImageIter(DataIter):
         return np.zeros(self.provide_label[0].shape, self.dtype)
 
     def _store_label(self, batch_label, i, label):
-        batch_label[i] = label
+        label = np.asarray(label, batch_label.dtype)
+        if label.size != batch_label[i].size:
+            raise MXNetError(f"{type(self).__name__}: a sample has {label.size} label values, label_width is "
+                             f"{batch_label[i].size}")
+        batch_label[i] = label.reshape(batch_label[i].shape)
 
     def _note_skip(self, reason, message):
         self.skipped += 1
@@ -337,7 +426,17 @@ class ImageIter(DataIter):
         return i
 
     def next(self):
-        """The next :class:`~ssdkit.io.DataBatch` ``([data (B, 3, H, W)], [label])``."""
+        """The next :class:`~ssdkit.io.DataBatch` ``([data (B, 3, H, W)], [label])``.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from PIL import Image
+        >>> root = tempfile.mkdtemp(); Image.new("RGB", (2, 2), (5, 6, 7)).save(os.path.join(root, "a.png"))
+        >>> it = ImageIter(1, (3, 2, 2), imglist=[[3.0, "a.png"]], path_root=root)
+        >>> batch = it.next(); batch.data[0].asnumpy()[0, :, 0, 0].tolist(), batch.label[0].asnumpy().tolist()
+        ([5.0, 6.0, 7.0], [3.0])
+        """
         if not self._allow_read:   # the padded last batch was the end of the epoch
             raise StopIteration
         cached, self._cache = self._cache, None

@@ -102,7 +102,13 @@ class VOCDetection(Dataset):
 
     @property
     def classes(self):
-        """Category names (lower case)."""
+        """Category names (lower case).
+
+        Examples
+        --------
+        >>> VOCDetection.__new__(VOCDetection).classes[:2]
+        ('aeroplane', 'bicycle')
+        """
         names = type(self).CLASSES
         if not all(c.islower() for c in names):
             raise MXNetError(f"{type(self).__name__}: class names must be lower case, got {names}")
@@ -110,7 +116,13 @@ class VOCDetection(Dataset):
 
     @property
     def num_class(self):
-        """Number of categories."""
+        """Number of categories.
+
+        Examples
+        --------
+        >>> len(VOCDetection.CLASSES)
+        20
+        """
         return len(self.classes)
 
     def __len__(self):

@@ -192,12 +192,26 @@ class WorkerPool:
 
     @property
     def num_workers(self):
-        """Number of worker processes."""
+        """Number of worker processes.
+
+        Examples
+        --------
+        >>> pool = WorkerPool(2, lambda p, t: t, None, 0); pool.num_workers
+        2
+        >>> pool.close()
+        """
         return len(self._procs)
 
     @property
     def outstanding(self):
-        """Tasks submitted whose results were not read yet."""
+        """Tasks submitted whose results were not read yet.
+
+        Examples
+        --------
+        >>> pool = WorkerPool(1, lambda p, t: t, None, 0); _ = pool.submit(1, [0]); pool.outstanding
+        1
+        >>> pool.close()
+        """
         return sum(len(p) for p in self._pending)
 
     def submit(self, task, entropy):
@@ -230,6 +244,15 @@ class WorkerPool:
         WorkerError
             The task raised (the message carries the worker's traceback), the worker died, or no
             answer came within ``timeout`` seconds.
+
+        Examples
+        --------
+        >>> pool = WorkerPool(1, lambda p, t: 1 // t, None, 0)
+        >>> pool.result(pool.submit(0, [0]))
+        Traceback (most recent call last):
+        ...
+        ssdkit.gluon.data._workers.WorkerError: DataLoader: worker 0 failed on task 0: ZeroDivisionError: ...
+        >>> pool.close()
         """
         self._check_open("result")
         worker = self._owner.get(ticket)
@@ -275,7 +298,14 @@ class WorkerPool:
 
     @property
     def closed(self):
-        """True once :meth:`close` ran (or a failure closed the pool)."""
+        """True once :meth:`close` ran (or a failure closed the pool).
+
+        Examples
+        --------
+        >>> pool = WorkerPool(1, lambda p, t: t, None, 0); pool.closed
+        False
+        >>> pool.close()
+        """
         return not self._procs
 
     def close(self):
