@@ -32,6 +32,7 @@ MPI_TIMEOUT_S = 600
 BARE_REPEATS = 50
 BLOCKS = 3          # timed blocks of --steps steps per run; the fastest is reported
 ROUNDS = 3          # runs of each set-up; the fastest is reported
+LOAD_SAMPLE_S = 2.0
 
 
 def _net():
@@ -95,6 +96,21 @@ def worker(steps, batch):
                           "bare_allreduce_ms": 1e3 * bare, "allreduce_bytes": trainer.fused_bytes}))
 
 
+def _busy_cores(seconds=LOAD_SAMPLE_S):
+    """Cores kept busy by other programs while this one sleeps (from /proc/stat; None elsewhere)."""
+    def sample():
+        with open("/proc/stat") as stat:
+            ticks = [int(v) for v in stat.readline().split()[1:]]
+        return sum(ticks), ticks[3] + ticks[4]          # total, idle + iowait
+    try:
+        total0, idle0 = sample()
+        time.sleep(seconds)
+        total1, idle1 = sample()
+    except OSError:
+        return None
+    return (os.cpu_count() or 1) * (1 - (idle1 - idle0) / max(total1 - total0, 1))
+
+
 def _run(cmd, env):
     done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=MPI_TIMEOUT_S)
     if done.returncode:
@@ -111,6 +127,7 @@ def bench_distributed(steps=10, batch=16):
     base_env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     one_thread = dict(base_env, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     mpirun = [launcher, "--bind-to", "core", "--map-by", "core"]   # one core per rank: sched_getaffinity sees 1
+    background = _busy_cores()
     setups = {"both_cores": (me, base_env), "one": (mpirun + ["-np", "1"] + me, one_thread),
               "two": (mpirun + ["-np", "2"] + me, one_thread)}
     best = {}
@@ -127,6 +144,9 @@ def bench_distributed(steps=10, batch=16):
                        ("2 ranks, 1 core each", two)):
         print(f"  {label:24s} {fig['images_per_s']:8.1f} images/s   step {fig['step_ms']:7.1f} ms   "
               f"exchange in step {fig['allreduce_ms']:6.2f} ms   exchange alone {fig['bare_allreduce_ms']:6.3f} ms")
+    if background is not None:
+        print(f"other programs kept {background:.2f} of {os.cpu_count()} cores busy just before the runs "
+              "(a 2-rank job runs at the pace of its slowest rank, so it suffers most from such load)")
     print(f"scaling efficiency at 2 ranks: {two['images_per_s'] / (2 * one['images_per_s']):.2f} "
           f"(2-rank images/s / (2 x 1-rank images/s))")
     print(f"speed-up of 2 ranks over 1 process on both cores: {two['images_per_s'] / both_cores['images_per_s']:.2f}x")
