@@ -234,3 +234,25 @@ def test_image_folder_dataset(tmp_path):
     assert ds.synsets == ["a_cats", "b_dogs"] and [label for _, label in ds.items] == [0, 1]
     img, label = ds[1]
     assert img.shape == (2, 3, 3) and img.asnumpy()[0, 0].tolist() == [1, 2, 3] and label == 1
+
+
+def _sleepy(payload, task):
+    import time
+    time.sleep(task)
+    return task
+
+
+def _die(payload, task):
+    import os
+    os._exit(3)
+
+
+def test_worker_timeout_and_death_are_explained():
+    from ssdkit.gluon.data._workers import WorkerPool
+    pool = WorkerPool(1, _sleepy, None, base_seed=0, timeout=1, name="Probe")
+    with pytest.raises(WorkerError, match=r"Probe: worker 0 returned nothing for task 0 within 1 s"):
+        pool.result(pool.submit(5, [0]))
+    assert pool.closed
+    pool = WorkerPool(1, _die, None, base_seed=0, name="Probe")
+    with pytest.raises(WorkerError, match=r"worker 0 .*exit code 3"):
+        pool.result(pool.submit(0, [0]))
