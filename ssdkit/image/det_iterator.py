@@ -137,8 +137,9 @@ class ImageDetIter(ImageIter):
         data = self.imdecode(raw, where)
         self.check_valid_image([data])
         data, label = self.augmentation_transform(data, self._parse_label(label, where))
+        label = np.asarray(label, DTYPE)   # user augmenters may hand back lists or NDArrays
         self._check_valid_label(label)
-        return data, np.asarray(label, DTYPE)
+        return data, label
 
     def augmentation_transform(self, data, label):  # pylint: disable=arguments-differ
         """Apply every detection augmenter of ``auglist`` to image and label.
