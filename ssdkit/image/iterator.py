@@ -270,12 +270,9 @@ class ImageIter(DataIter):
 
         Examples
         --------
-        >>> import os, tempfile
-        >>> from PIL import Image
-        >>> root = tempfile.mkdtemp(); Image.new("RGB", (2, 2), (5, 6, 7)).save(os.path.join(root, "a.png"))
-        >>> it = ImageIter(1, (3, 2, 2), imglist=[[3.0, "a.png"]], path_root=root)
-        >>> _ = list(it); it.reset(); it.next().label[0].asnumpy().tolist()
-        [3.0]
+        >>> it = ImageIter(1, (3, 2, 2), imglist=[[3.0, "a.png"]], shuffle=True)
+        >>> it.reset(); it.cur, it.seq
+        (0, ['1'])
         """
         self._report_skips()
         self._epoch += 1
@@ -332,12 +329,11 @@ class ImageIter(DataIter):
 
         Examples
         --------
-        >>> import os, tempfile
+        >>> import io
         >>> from PIL import Image
-        >>> root = tempfile.mkdtemp(); Image.new("RGB", (2, 2), (5, 6, 7)).save(os.path.join(root, "a.png"))
-        >>> it = ImageIter(1, (3, 2, 2), imglist=[[3.0, "a.png"]], path_root=root)
-        >>> it.imdecode(it.read_image("a.png")).asnumpy()[0, 0].tolist()
-        [5, 6, 7]
+        >>> png = io.BytesIO(); Image.new("LA", (2, 2), (9, 255)).save(png, "PNG")
+        >>> ImageIter(1, (3, 2, 2), imglist=[[0.0, "a.png"]]).imdecode(png.getvalue()).asnumpy()[0, 0].tolist()
+        [9, 9, 9]
         """
         return NDArray(decode_image(s, 1, where=where))
 
