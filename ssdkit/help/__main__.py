@@ -1,0 +1,7 @@
+"""``python -m ssdkit.help "vague words"``: see :mod:`ssdkit.help.cli`."""
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,283 @@
+"""Ranking for ``mx.help``: BM25 over the catalog's fields, curated concepts, synonyms and typo tolerance.
+
+Score of an entry for a query = BM25F (name, summary and concept phrases weigh most; module path,
+parameters and docstring body less), scaled to the best hit, plus a bonus when the query contains every
+word of a curated phrase of the entry (``concepts.CONCEPTS``) or names it exactly. Query words not in the
+vocabulary are corrected to vocabulary words within edit distance 2 (1 for short words) or completed
+from a prefix; synonyms of each word join the query with a lower weight. Entries that are one API under
+several names (``nd.concat``/``sym.concat``) come back as one result with the others as aliases.
+
+Examples
+--------
+>>> from ssdkit.help.catalog import Entry
+>>> index = Index([Entry("ssdkit.nd.concat", "op", "Concatenate arrays along an axis."),
+...                Entry("ssdkit.nd.transpose", "op", "Permute the axes of an array.")])
+>>> [r.name for r in index.search("tranpose axes")]
+['ssdkit.nd.transpose']
+"""
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .concepts import CONCEPTS, SYNONYMS
+from .text import STOPWORDS, edit_distance, name_tokens, split_words, stem, tokens
+
+__all__ = ["Index", "Result"]
+
+# Field weights of BM25F: what a name or summary says counts more than a word deep in the docstring.
+FIELD_WEIGHTS = {"name": 3.0, "keywords": 2.0, "summary": 1.5, "path": 0.6, "params": 0.5, "doc": 0.4}
+BM25_K1 = 1.2
+BM25_B = 0.5               # docstrings vary from one line to pages: normalize length only halfway
+CONCEPT_WEIGHT = 1.2       # a full phrase match outweighs the best plain BM25 hit (scaled to 1)
+EXACT_NAME_BONUS = 1.5     # the query is the API's own name
+TARGET_DECAY = 0.92        # later targets of a concept rank a little below the first
+SYNONYM_WEIGHT = 0.5
+PREFIX_WEIGHT = 0.7
+TYPO_PENALTY = 0.2         # per edit
+MIN_TYPO_LENGTH = 3
+KIND_PRIOR = {"module": 0.9, "property": 0.95}
+SYMBOLIC_PRIOR = 0.97      # the nd spelling of an op is the one to show first
+MAX_PREFIX_COMPLETIONS = 3
+AFFIX_WEIGHT = 0.8         # "reinitialize" -> "initialize", "unfreeze" -> "freeze"
+AFFIXES = ("re", "un")
+SPLIT_WEIGHT = 0.7         # "grayscale" -> "gray" + "scale"
+MIN_SPLIT_PART = 3
+BIGRAM_WEIGHT = 0.5        # adjacent query words that stand side by side in a summary or phrase
+PHRASE_FIELDS = ("summary", "keywords")
+
+
+@dataclass
+class Result:
+    """One ranked answer: ``name`` (fully qualified), ``kind``, one-line ``summary``, ``score``, ``aliases``."""
+    name: str
+    kind: str
+    summary: str
+    score: float
+    aliases: list = field(default_factory=list)
+
+    def as_dict(self):
+        """The result as a JSON-ready dict."""
+        return {"name": self.name, "kind": self.kind, "summary": self.summary,
+                "score": round(self.score, 4), "aliases": list(self.aliases)}
+
+
+def _bigrams(toks):
+    return [f"{a}_{b}" for a, b in zip(toks, toks[1:])]
+
+
+def _deletes(word):
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+class Index:
+    """A search index over catalog entries (see :func:`ssdkit.help.catalog.build_catalog`).
+
+    Parameters
+    ----------
+    entries : list of Entry
+    concepts : sequence of (targets, phrases), optional
+        Defaults to :data:`ssdkit.help.concepts.CONCEPTS`; targets not among the entries are ignored.
+    synonyms : sequence of str, optional
+        Space-separated synonym groups; defaults to :data:`ssdkit.help.concepts.SYNONYMS`.
+    """
+
+    def __init__(self, entries, concepts=CONCEPTS, synonyms=SYNONYMS):
+        self.entries = list(entries)
+        self.missing_targets = []
+        by_name = {e.name: i for i, e in enumerate(self.entries)}
+        keywords = defaultdict(list)
+        self.phrases = []  # (token tuple, [(entry index, target weight)])
+        for targets, phrases in concepts:
+            found = []
+            for rank, target in enumerate(targets.split()):
+                i = by_name.get(f"ssdkit.{target}")
+                if i is None:
+                    self.missing_targets.append(target)
+                    continue
+                found.append((i, TARGET_DECAY ** rank))
+            for phrase in phrases.split("|"):
+                words = tuple(dict.fromkeys(tokens(phrase) or tokens(phrase, keep_stopwords=True)))
+                if found and words:
+                    self.phrases.append((words, found))
+                    for i, _ in found:
+                        keywords[i].extend(words)
+        self._build_postings(keywords)
+        self.phrases_with = defaultdict(list)  # term -> indices of the phrases holding it
+        for k, (words, _) in enumerate(self.phrases):
+            for t in words:
+                self.phrases_with[t].append(k)
+        self.phrase_mass = [sum(self.idf.get(t, self.max_idf) for t in words) for words, _ in self.phrases]
+        self.synonyms = defaultdict(set)
+        for group in synonyms:
+            stems = {stem(w) for w in group.split()}
+            for s in stems:
+                self.synonyms[s] |= stems - {s}
+        self._deletes_map = None  # built on the first unknown word
+        self.exact = defaultdict(list)
+        for i, e in enumerate(self.entries):
+            self.exact[e.name.rsplit(".", 1)[-1].lower()].append(i)
+
+    @property
+    def _deletes(self):
+        """Single-character deletions of every vocabulary word -> the words (typo candidates, built lazily)."""
+        if self._deletes_map is None:
+            self._deletes_map = defaultdict(set)
+            for term in self.postings:
+                if len(term) >= MIN_TYPO_LENGTH and "_" not in term:
+                    for d in _deletes(term) | {term}:
+                        self._deletes_map[d].add(term)
+        return self._deletes_map
+
+    def _build_postings(self, keywords):
+        self.postings = defaultdict(dict)
+        self.lengths = []
+        doc_tokens = {}  # alias entries share their docstring: tokenize it once
+        for i, e in enumerate(self.entries):
+            parts = e.name.split(".")
+            if e.doc not in doc_tokens:
+                doc_tokens[e.doc] = tokens(e.doc)
+            fields = {
+                "name": name_tokens(parts[-1]),
+                "path": [t for p in parts[1:-1] for t in tokens(p, keep_stopwords=True)],
+                "summary": tokens(e.summary),
+                "keywords": keywords.get(i, []),
+                "params": [t for p in e.params for t in tokens(p, keep_stopwords=True)],
+                "doc": doc_tokens[e.doc],
+            }
+            tf = defaultdict(float)
+            length = 0.0
+            for fname, toks in fields.items():
+                w = FIELD_WEIGHTS[fname]
+                length += w * len(toks)
+                for t in toks:
+                    tf[t] += w
+                if fname in PHRASE_FIELDS:
+                    for t in _bigrams(toks):
+                        tf[t] += w
+            for t, v in tf.items():
+                self.postings[t][i] = v
+            self.lengths.append(length)
+        n = len(self.entries)
+        self.avg_length = sum(self.lengths) / max(n, 1)
+        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+        self.max_idf = max(self.idf.values(), default=1.0)
+
+    # --- query understanding ----------------------------------------------------------------------------------
+    def _correct(self, term):
+        """Vocabulary terms standing for an unknown ``term``: [(term, weight)] (typos, then prefixes)."""
+        if term in self.postings or term in self.synonyms or len(term) < MIN_TYPO_LENGTH:
+            return [(term, 1.0)]  # a known word, or one whose synonyms are (expanded later)
+        limit = 1 if len(term) <= 5 else 2
+        candidates = set()
+        for d in _deletes(term) | {term}:
+            candidates |= self._deletes.get(d, set())
+        scored = [(edit_distance(term, c, limit), c) for c in candidates]
+        scored = [(d, c) for d, c in scored if d <= limit]
+        if scored:
+            best = min(d for d, _ in scored)
+            return [(c, 1.0 - TYPO_PENALTY * d) for d, c in scored if d == best]
+        for affix in AFFIXES:
+            if term.startswith(affix) and term[len(affix):] in self.postings:
+                return [(term[len(affix):], AFFIX_WEIGHT)]
+        for cut in range(len(term) - MIN_SPLIT_PART, MIN_SPLIT_PART - 1, -1):
+            head, tail = stem(term[:cut]), stem(term[cut:])
+            if head in self.postings and tail in self.postings:
+                return [(head, SPLIT_WEIGHT), (tail, SPLIT_WEIGHT)]
+        if len(term) >= 4:
+            completions = sorted((t for t in self.postings if t.startswith(term)), key=len)
+            return [(t, PREFIX_WEIGHT) for t in completions[:MAX_PREFIX_COMPLETIONS]]
+        return []
+
+    def query_terms(self, query):
+        """Weighted query terms: {term: weight} (corrected, joined neighbours, synonyms).
+
+        Examples
+        --------
+        >>> from ssdkit.help.catalog import Entry
+        >>> idx = Index([Entry("ssdkit.gluon.Block.collect_params", "method", "All parameters.")])
+        >>> sorted(idx.query_terms("colect params").items())[:3]
+        [('collect', 0.8), ('collectparam', 0.6), ('param', 1.0)]
+        """
+        words = [w for w in split_words(query) if w not in STOPWORDS] or split_words(query)
+        terms = {}
+
+        def add(term, weight):
+            if weight > terms.get(term, 0.0):
+                terms[term] = weight
+
+        best = []  # the best reading of each word, for bigrams
+        for w in words:
+            readings = self._correct(stem(w))
+            for t, wt in readings:
+                add(t, wt)
+            best.append(max(readings, key=lambda r: r[1])[0] if readings else None)
+        for a, b in zip(best, best[1:]):
+            if a and b and f"{a}_{b}" in self.postings:
+                add(f"{a}_{b}", BIGRAM_WEIGHT)
+        for a, b in zip(words, words[1:]):  # "multi box" -> "multibox", "colect params" -> "collectparam"
+            for t, wt in self._correct(stem(a + b)):
+                if t in self.postings:
+                    add(t, wt * 0.75)
+        for t, wt in list(terms.items()):
+            for s in self.synonyms.get(t, ()):
+                if s in self.postings:
+                    add(s, wt * SYNONYM_WEIGHT)
+        return terms
+
+    # --- scoring ----------------------------------------------------------------------------------------------
+    def _bm25(self, terms):
+        scores = defaultdict(float)
+        for t, qw in terms.items():
+            idf = self.idf.get(t)
+            if idf is None:
+                continue
+            for i, tf in self.postings[t].items():
+                norm = 1 - BM25_B + BM25_B * self.lengths[i] / self.avg_length
+                scores[i] += qw * idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm)
+        return scores
+
+    def _concept_bonus(self, terms):
+        bonus = defaultdict(float)
+        query_mass = sum(self.idf.get(t, 0.0) * w for t, w in terms.items() if w >= 1.0 - 2 * TYPO_PENALTY) or 1.0
+        candidates = {k for t in terms for k in self.phrases_with.get(t, ())}
+        for k in candidates:
+            words, targets = self.phrases[k]
+            got = sum(self.idf.get(t, self.max_idf) * terms.get(t, 0.0) for t in words)
+            cover = got / self.phrase_mass[k]
+            if cover < 0.75:
+                continue
+            query_cover = min(1.0, got / query_mass)
+            value = cover * cover * (0.5 + 0.5 * query_cover)
+            for i, weight in targets:
+                bonus[i] = max(bonus[i], value * weight)
+        return bonus
+
+    def search(self, query, n=10):
+        """The ``n`` best results for ``query`` (a list of :class:`Result`, best first)."""
+        terms = self.query_terms(query)
+        scores = self._bm25(terms)
+        top = max(scores.values(), default=0.0) or 1.0
+        final = {i: s / top for i, s in scores.items()}
+        for i, b in self._concept_bonus(terms).items():
+            final[i] = final.get(i, 0.0) + CONCEPT_WEIGHT * b
+        key = query.strip().lower().rsplit(".", 1)[-1].replace(" ", "_").rstrip("()")
+        for i in self.exact.get(key, ()):
+            final[i] = final.get(i, 0.0) + EXACT_NAME_BONUS
+        for i in final:
+            e = self.entries[i]
+            final[i] *= KIND_PRIOR.get(e.kind, 1.0) * (SYMBOLIC_PRIOR if e.name.startswith("ssdkit.sym.") else 1.0)
+        return self._merge(sorted(final.items(), key=lambda kv: (-kv[1], self.entries[kv[0]].name)), n)
+
+    def _merge(self, ranked, n):
+        results, by_group = [], {}
+        for i, score in ranked:
+            e = self.entries[i]
+            if e.group in by_group:
+                by_group[e.group].aliases.append(e.name)
+                continue
+            if len(results) == n:
+                continue
+            r = Result(e.name, e.kind, e.summary, score)
+            by_group[e.group] = r
+            results.append(r)
+        return results
