@@ -6,8 +6,11 @@ Run from the repository root::
     python benchmarks/bench_conv.py                 # full table (about 2-4 minutes)
     python benchmarks/bench_conv.py --batch 8 --reps 3 --no-torch
 
-Timings are the minimum over ``--reps`` runs, interleaved between implementations, so a burst of load
-from other processes on the machine inflates none of them systematically.
+Timings are the minimum over ``--reps`` runs, interleaved between the directions of one layer. On a
+shared machine other processes steal cores; ``--clock cpu`` then measures our kernels by the CPU time
+their threads consume divided by the core count (they never spin-wait: each runs a one-thread BLAS), and
+the reference becomes the one-thread 2048^3 matmul times the core count; PyTorch is then left out (its
+OpenMP threads spin, so CPU time overstates its work).
 """
 import argparse
 import os
@@ -33,19 +36,25 @@ SETTLE_S = 0.5
 TOYSSD_POOLS = [(16, 256), (32, 128), (64, 64), (128, 32), (128, 16), (128, 8)]
 
 
+#: How a run is timed: wall clock, or process CPU time per core (see the module docstring).
+CLOCKS = {"wall": (time.perf_counter, 1), "cpu": (time.process_time, parallel.WORKERS)}
+_clock = CLOCKS["wall"]
+
+
 def best_of(fns, reps):
-    """Minimum wall time of each callable over ``reps`` interleaved rounds (after one warm-up each).
+    """Minimum time of each callable over ``reps`` interleaved rounds (after one warm-up each).
 
     Only interleave implementations that share a threading runtime: a multi-threaded OpenBLAS or OpenMP
     call leaves spinning workers behind that slow whatever runs next on this 2-core machine."""
+    clock, per = _clock
     for fn in fns:
         fn()
     best = [float("inf")] * len(fns)
     for _ in range(reps):
         for i, fn in enumerate(fns):
-            start = time.perf_counter()
+            start = clock()
             fn()
-            best[i] = min(best[i], time.perf_counter() - start)
+            best[i] = min(best[i], (clock() - start) / per)
     return best
 
 
@@ -53,14 +62,23 @@ def matmul_gflops(m, k, n, reps):
     rng = np.random.default_rng(0)
     a, b = rng.random((m, k), np.float32), rng.random((k, n), np.float32)
     out = np.empty((m, n), np.float32)
-    return 2 * m * k * n / best_of([lambda: np.matmul(a, b, out=out)], reps)[0] / 1e9
+    if _clock[1] == 1:
+        return 2 * m * k * n / best_of([lambda: np.matmul(a, b, out=out)], reps)[0] / 1e9
+    # CPU clock: a one-thread GEMM, whose CPU time per core best_of turns into "times the core count"
+    getter, setter = parallel._blas
+    threads = getter()
+    setter(1)
+    try:
+        return 2 * m * k * n / best_of([lambda: np.matmul(a, b, out=out)], reps)[0] / 1e9
+    finally:
+        setter(threads)
 
 
 def blas_threads_report(reps):
     """GFLOPS of a 2048^2 matmul with the BLAS's default threads and with one thread."""
     full = matmul_gflops(2048, 2048, 2048, reps)
-    if parallel._blas is None:
-        return full, None
+    if parallel._blas is None or _clock[1] > 1:
+        return (full,)
     getter, setter = parallel._blas
     threads = getter()
     setter(1)
@@ -129,23 +147,24 @@ def pool_row(c, size, batch, reps, torch):
 def bench_conv(batch=32, reps=5, use_torch=True, layers=None):
     """Print matmul references, then per ToySSD conv layer fwd / bwd-data / bwd-weight GFLOPS (and % of
     the 2048^2 matmul), our fwd+bwd time next to PyTorch's, then the max pools likewise."""
+    clock_name = "wall clock" if _clock[1] == 1 else f"CPU time / {_clock[1]} cores"
     print(f"numpy {np.__version__}, {parallel.WORKERS} cores, parallel blocks: "
           f"{'on' if parallel._blas is not None else 'off (BLAS threads not controllable)'}, "
-          f"load average {os.getloadavg()[0]:.1f}")
+          f"timed by {clock_name}, load average {os.getloadavg()[0]:.1f}")
     report = blas_threads_report(reps)
     reference = report[0]
     if len(report) == 3:
         print(f"matmul 2048^3: {report[0]:.1f} GFLOPS with {report[2]} BLAS threads, "
               f"{report[1]:.1f} with 1 ({report[0] / report[1]:.2f}x)")
     else:
-        print(f"matmul 2048^3: {report[0]:.1f} GFLOPS")
+        print(f"matmul 2048^3: {report[0]:.1f} GFLOPS" + (" (one thread x cores)" if _clock[1] > 1 else ""))
     for shape in ((16, 144, 7168), (32, 288, 3584), (128, 1152, 1024)):
         print(f"matmul {shape[0]}x{shape[1]}x{shape[2]} (a conv block's GEMM): "
               f"{matmul_gflops(*shape, reps):.1f} GFLOPS")
     time.sleep(SETTLE_S)
-    torch = torch_module() if use_torch else None
+    torch = torch_module() if use_torch and _clock[1] == 1 else None
     if use_torch and torch is None:
-        print("PyTorch not installed: its column is left empty")
+        print("PyTorch column left empty: " + ("not installed" if _clock[1] == 1 else "CPU clock"))
     elif torch is not None:
         print(f"PyTorch {torch.__version__} with {torch.get_num_threads()} threads")
     print(f"\nconv 3x3 pad 1, batch {batch}: GFLOPS and % of the 2048^3 matmul; fwd+bwd = fwd + data + weight grad")
@@ -154,6 +173,7 @@ def bench_conv(batch=32, reps=5, use_torch=True, layers=None):
     for c, f, size in layers or TOYSSD_CONVS:
         totals += conv_row(c, f, size, batch, reps, torch, reference)
     print(f"{'all conv layers':17s}|{'':44s}| {totals[0]:8.1f} | {totals[1]:8.1f}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print(f"\nmax pool 2x2 stride 2, batch {batch} (ms)")
     print("layer       | forward | backward | fwd+bwd  | torch fwd+bwd")
     pool_totals = np.zeros(2)
@@ -170,9 +190,14 @@ def main():
     parser.add_argument("--layers", default="", help="comma-separated indices into TOYSSD_CONVS")
     parser.add_argument("--sequential", action="store_true",
                         help="disable the per-core block parallelism (BLAS threads only)")
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall")
     args = parser.parse_args()
     if args.sequential:
         parallel._blas = None
+    global _clock
+    _clock = CLOCKS[args.clock]
+    if args.clock == "cpu" and parallel._blas is None:
+        parser.error("--clock cpu needs the per-core parallelism (an OpenBLAS whose threads can be set)")
     layers = [TOYSSD_CONVS[int(i)] for i in args.layers.split(",")] if args.layers else None
     bench_conv(args.batch, args.reps, not args.no_torch, layers)
 

@@ -85,6 +85,7 @@ def test_gatherings_and_blockings_agree(monkeypatch, rows_gathering, stacking, c
     monkeypatch.setattr(im2col, "ROWS_GATHERING", rows_gathering)
     monkeypatch.setattr(im2col, "STACKING", stacking)
     monkeypatch.setattr(im2col, "STACK_MIN_ROWS_PER_HALO", min_rows)
+    monkeypatch.setattr(im2col, "STACK_MIN_GATHER_ROWS", 1)
     for name in ("conv_groups_grid", "conv_grid_nobias", "conv_depthwise", "deconv_s1_dilate", "conv_1x1_s2"):
         _check_case(LOCAL, "mxnet_kernels", name)
     x = np.random.default_rng(8).standard_normal((3, 4, 6, 5))       # 1x1 and (1, 3)-kernel rows cases

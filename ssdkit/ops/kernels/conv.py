@@ -1,11 +1,12 @@
 """2-D convolution (MXNet ``Convolution``) forward and backward on NCHW arrays, by cache-blocked GEMM.
 
-All three directions are GEMMs over patch matrices built block by block (see :mod:`.im2col`):
+All three directions are GEMMs over patch matrices built block by block (:mod:`.im2col` gathers,
+:mod:`.gemm` multiplies; stride-1 'same' layers use the stacked kernel-row variant described there):
 
 * forward        ``y = W (F, C*KH*KW) @ cols``
-* weight grad    ``dW = dy @ cols.T``, accumulated over blocks
+* weight grad    ``dW = dy @ cols.T``, accumulated over blocks (the input is kept, not the patches)
 * data grad      stride 1: the convolution of ``dy`` with the flipped, transposed kernel (one more
-                 forward GEMM, no scatter); other strides: ``W.T @ dy`` scattered back by col2im.
+                 forward pass, no scatter); other strides: ``W.T @ dy`` scattered back by col2im.
 
 Examples
 --------
@@ -99,7 +100,8 @@ def data_grad(dy, w, plan):
         return conv_col2im(dy, w, plan)
     # stride 1: dx is a "full" correlation of dy with the flipped kernel; pad may come out negative
     flip_pad = tuple((k - 1) * d - p for k, d, p in zip(plan.kernel, plan.dilate, plan.pad))
-    flip = Plan(dy.shape, plan.kernel, (1, 1), flip_pad, plan.dilate, plan.groups, (plan.h, plan.w))
+    flip = Plan(dy.shape, plan.kernel, (1, 1), flip_pad, plan.dilate, plan.groups, (plan.h, plan.w),
+                plan.c)
     return conv_forward(dy, flipped(w, plan.groups), flip)
 
 
@@ -170,7 +172,7 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), pad=(0, 0), dilate=(1, 1), group
     dilate = as_tuple(dilate, 2, "dilate")
     check_operands("Convolution", x, w, b, groups, 1)
     out_shape = conv2d_out_shape(x.shape, w.shape[0], w.shape[2:], stride, pad, dilate, groups)
-    plan = Plan(x.shape, w.shape[2:], stride, pad, dilate, groups, out_shape[2:])
+    plan = Plan(x.shape, w.shape[2:], stride, pad, dilate, groups, out_shape[2:], w.shape[0])
     y = conv_forward(x, w, plan, b, np.result_type(x, w))
     return y, ConvSaved(x, w, b is not None, plan)
 

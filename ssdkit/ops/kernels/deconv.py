@@ -81,7 +81,7 @@ def conv2d_transpose_forward(x, w, b=None, stride=(1, 1), pad=(0, 0), adj=(0, 0)
                                   as_tuple(adj, 2, "adj"), dilate, target_shape)
     out_shape = conv2d_transpose_out_shape(x.shape, out_channels, kernel, stride, pad, adj, dilate,
                                            groups)
-    plan = Plan(out_shape, kernel, stride, pad, dilate, groups, x.shape[2:])
+    plan = Plan(out_shape, kernel, stride, pad, dilate, groups, x.shape[2:], x.shape[1])
     y = data_grad(x, w, plan)
     if b is not None:
         y += b[None, :, None, None]

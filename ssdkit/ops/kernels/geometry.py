@@ -61,6 +61,15 @@ def _check_groups(op, what, channels, groups):
         raise ShapeError(f"{op}: {what} ({channels}) must be divisible by num_group ({groups})")
 
 
+def _weight_shape(op, in_channels, num_filter, kernel, groups, transposed):
+    kernel = _positive(op, "kernel", kernel)
+    _check_groups(op, "data channels", in_channels, groups)
+    _check_groups(op, "num_filter", num_filter, groups)
+    if transposed:
+        return (in_channels, num_filter // groups) + kernel
+    return (num_filter, in_channels // groups) + kernel
+
+
 def conv2d_out_shape(data_shape, num_filter, kernel, stride=(1, 1), pad=(0, 0), dilate=(1, 1),
                      groups=1):
     """Output shape of a 2-D convolution in NCHW layout: ``(H + 2p - dilated_k) // s + 1`` per axis.
@@ -119,10 +128,7 @@ def conv2d_weight_shape(in_channels, num_filter, kernel, groups=1):
     >>> conv2d_weight_shape(6, 4, (3, 1), groups=2)
     (4, 3, 3, 1)
     """
-    kernel = _positive("Convolution", "kernel", kernel)
-    _check_groups("Convolution", "data channels", in_channels, groups)
-    _check_groups("Convolution", "num_filter", num_filter, groups)
-    return (num_filter, in_channels // groups) + kernel
+    return _weight_shape("Convolution", in_channels, num_filter, kernel, groups, transposed=False)
 
 
 def deconv2d_infer_pad(data_shape, kernel, stride=(1, 1), pad=(0, 0), adj=(0, 0), dilate=(1, 1),
@@ -226,10 +232,7 @@ def conv2d_transpose_weight_shape(in_channels, num_filter, kernel, groups=1):
     >>> conv2d_transpose_weight_shape(4, 6, 2, groups=2)
     (4, 3, 2, 2)
     """
-    kernel = _positive("Deconvolution", "kernel", kernel)
-    _check_groups("Deconvolution", "data channels", in_channels, groups)
-    _check_groups("Deconvolution", "num_filter", num_filter, groups)
-    return (in_channels, num_filter // groups) + kernel
+    return _weight_shape("Deconvolution", in_channels, num_filter, kernel, groups, transposed=True)
 
 
 def pool2d_out_shape(data_shape, kernel=(1, 1), stride=(1, 1), pad=(0, 0), pooling_convention="valid",

@@ -47,6 +47,9 @@ BLOCKS_PER_PART = 2
 #: Stack the kernel rows only when a block's rows outnumber its halo rows this many times (the halo
 #: rows are computed and thrown away: 2 of 16 rows already cost more than stacking saves).
 STACK_MIN_ROWS_PER_HALO = 16
+#: ... and only when the gathered matrix keeps a useful GEMM depth (Cg*KW rows): a 3-channel input
+#: gives 9, too shallow (measured 2x slower than the standard 27-deep GEMM).
+STACK_MIN_GATHER_ROWS = 32
 #: Use the rows / stacked gatherings where they apply (tests switch them off to compare the paths).
 ROWS_GATHERING = True
 STACKING = True
@@ -70,6 +73,8 @@ class Plan:
     groups : int
     out_hw : tuple of 2 int
         ``(OH, OW)``, given explicitly so transposed geometries need no formula here.
+    out_channels : int or None
+        ``Cd`` (default ``Cs``); sizes the blocks so the GEMM's output block stays in cache too.
 
     Examples
     --------
@@ -78,8 +83,9 @@ class Plan:
     (27, True, False)
     """
 
-    def __init__(self, src_shape, kernel, stride, pad, dilate, groups, out_hw):
+    def __init__(self, src_shape, kernel, stride, pad, dilate, groups, out_hw, out_channels=None):
         self.n, self.c, self.h, self.w = src_shape
+        self.fg = (self.c if out_channels is None else out_channels) // groups
         self.kernel, self.stride, self.pad, self.dilate = kernel, stride, pad, dilate
         self.groups, (self.oh, self.ow) = groups, out_hw
         self.cg = self.c // groups
@@ -88,7 +94,8 @@ class Plan:
                           and 2 * pad[1] == (kernel[1] - 1) * dilate[1])
         self.halo = (kernel[0] - 1) * dilate[0]
         self.stacked = False
-        if STACKING and self.rows_mode and self.halo:
+        if (STACKING and self.rows_mode and self.halo
+                and self.cg * kernel[1] >= STACK_MIN_GATHER_ROWS):
             self.stacked = True
             rows = self._block_cols(1) // self.ow - self.halo
             self.stacked = min(rows, self.oh) >= STACK_MIN_ROWS_PER_HALO * self.halo
@@ -99,10 +106,12 @@ class Plan:
         return self.cg * self.kernel[1] if self.stacked else self.k_rows
 
     def _block_cols(self, parts):
-        cols = max(1, CHUNK_ELEMS // self.gather_rows)
+        # the larger of the gathered matrix and the GEMM's output block fills CHUNK_ELEMS
+        rows = max(self.gather_rows, self.fg * (self.kernel[0] if self.stacked else 1))
+        cols = max(1, CHUNK_ELEMS // rows)
         if parts > 1:
             share = -(-self.n * self.oh * self.ow // (BLOCKS_PER_PART * parts))
-            cols = min(cols, max(share, MIN_BLOCK_ELEMS // self.gather_rows, 1))
+            cols = min(cols, max(share, MIN_BLOCK_ELEMS // rows, 1))
         return cols
 
     def blocks(self, parts=1):
