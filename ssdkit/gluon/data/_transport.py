@@ -1,4 +1,4 @@
-"""Moving batches between processes without pickle: a JSON skeleton plus raw array buffers.
+"""Moving batches between processes without pickle: a JSON skeleton plus raw array buffers over a socket.
 
 A value is split into a JSON-able *skeleton* and a list of contiguous numpy buffers. NDArrays travel as
 their numpy buffer with a tag, so the receiver rebuilds NDArrays and numpy arrays as they were sent;
@@ -16,6 +16,7 @@ Examples
 (array([0, 1, 2], dtype=int32), [1.5, 'a'], None)
 """
 import json
+import struct
 
 import numpy as np
 
@@ -36,6 +37,7 @@ class TransportError(MXNetError):
 
 
 _SCALARS = (type(None), bool, int, float, str)
+_LENGTH = struct.Struct("<Q")   # byte length of the JSON skeleton that opens a message
 
 
 def _array_node(arr, tag, buffers):
@@ -142,40 +144,61 @@ def _specs(skeleton):
             yield np.dtype(skeleton["dtype"]), tuple(skeleton["shape"])
 
 
-def send(conn, obj):
-    """Send ``obj`` over a ``multiprocessing`` connection as one JSON header plus raw buffers.
+def _send_all(sock, view):
+    if len(view):
+        sock.sendall(view)
+
+
+def send(sock, obj):
+    """Send ``obj`` over a stream socket: an 8-byte length, the JSON skeleton, then the raw buffers.
 
     Examples
     --------
-    >>> import multiprocessing
-    >>> a, b = multiprocessing.Pipe()
+    >>> import socket
+    >>> a, b = socket.socketpair()
     >>> send(a, [np.arange(2), "ok"]); recv(b)
     [array([0, 1]), 'ok']
     """
     skeleton, buffers = encode(obj)
-    conn.send_bytes(json.dumps(skeleton).encode("utf-8"))
+    head = json.dumps(skeleton).encode("utf-8")
+    sock.sendall(_LENGTH.pack(len(head)) + head)
     for buf in buffers:
-        if buf.nbytes:
-            conn.send_bytes(memoryview(buf.reshape(-1)).cast("B"))
+        _send_all(sock, memoryview(buf.reshape(-1)).cast("B"))
 
 
-def recv(conn):
-    """Receive a value written by :func:`send`; arrays are received straight into writable numpy memory.
+def _recv_into(sock, view):
+    """Fill ``view`` from the socket (the kernel copies straight into the numpy buffer)."""
+    got = 0
+    while got < len(view):
+        count = sock.recv_into(view[got:])
+        if not count:
+            raise EOFError(f"connection closed after {got} of {len(view)} bytes")
+        got += count
+
+
+def recv(sock):
+    """Receive a value written by :func:`send`; arrays arrive straight in writable numpy memory.
+
+    Raises
+    ------
+    EOFError
+        The peer closed the connection.
 
     Examples
     --------
-    >>> import multiprocessing
-    >>> a, b = multiprocessing.Pipe()
+    >>> import socket
+    >>> a, b = socket.socketpair()
     >>> send(a, (1, b"xy")); recv(b)
     (1, b'xy')
     """
-    skeleton = json.loads(conn.recv_bytes().decode("utf-8"))
+    length = bytearray(_LENGTH.size)
+    _recv_into(sock, memoryview(length))
+    head = bytearray(_LENGTH.unpack(length)[0])
+    _recv_into(sock, memoryview(head))
+    skeleton = json.loads(head.decode("utf-8"))
     arrays = []
     for dtype, shape in _specs(skeleton):
         arr = np.empty(shape, dtype)
-        if arr.nbytes:
-            got = conn.recv_bytes_into(memoryview(arr.reshape(-1)).cast("B"))
-            if got != arr.nbytes:
-                raise TransportError(f"received {got} bytes for an array of {arr.nbytes} bytes {shape} {dtype}")
+        _recv_into(sock, memoryview(arr.reshape(-1)).cast("B"))
         arrays.append(arr)
     return decode(skeleton, arrays)

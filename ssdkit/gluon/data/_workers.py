@@ -25,7 +25,9 @@ import multiprocessing
 import os
 import queue
 import random
+import select
 import signal
+import socket
 import threading
 import traceback
 from collections import deque
@@ -115,7 +117,7 @@ def _inbox(conn):
         while True:
             try:
                 message = _transport.recv(conn)
-            except (EOFError, OSError):
+            except (EOFError, OSError, ValueError):
                 message = _STOP
             inbox.put(message)
             if message is _STOP:
@@ -124,8 +126,10 @@ def _inbox(conn):
     return inbox
 
 
-def _worker_loop(conn, fn, payload, worker_seed):
+def _worker_loop(conn, fn, payload, worker_seed, parent_ends):
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
+    for end in parent_ends:   # so that our socket reports EOF as soon as the parent is gone
+        end.close()
     seq, np_word, py_word = _streams(worker_seed)
     seed_rng(seq)
     np.random.seed(np_word)
@@ -178,9 +182,9 @@ class WorkerPool:
         ctx = _context()
         self._conns, self._procs, self._pending = [], [], []
         for worker_id in range(int(num_workers)):
-            parent, child = ctx.Pipe(duplex=True)
-            proc = ctx.Process(target=_worker_loop, args=(child, fn, payload, task_seed(base_seed, worker_id)),
-                               daemon=True, name=f"{name}-worker-{worker_id}")
+            parent, child = socket.socketpair()
+            proc = ctx.Process(target=_worker_loop, daemon=True, name=f"{name}-worker-{worker_id}",
+                               args=(child, fn, payload, task_seed(base_seed, worker_id), self._conns + [parent]))
             proc.start()
             child.close()
             self._conns.append(parent)
@@ -271,7 +275,7 @@ class WorkerPool:
 
     def _receive(self, worker, ticket):
         conn, waited = self._conns[worker], 0.0
-        while not conn.poll(_POLL_SECONDS):
+        while not select.select([conn], [], [], _POLL_SECONDS)[0]:
             waited += _POLL_SECONDS
             if not self._procs[worker].is_alive():
                 self._fail(f"worker {worker} died{self._exit_note(worker)} before returning task {ticket}")
