@@ -140,9 +140,15 @@ def _worker_loop(conn, fn, payload, worker_seed, parent_ends):
         try:
             with seeded(entropy):
                 reply = ("ok", ticket, fn(payload, task))
-            _transport.send(conn, reply)
         except Exception as err:  # noqa: BLE001 - every failure is reported to the parent, with its traceback
-            _transport.send(conn, ("error", ticket, f"{type(err).__name__}: {err}", traceback.format_exc()))
+            reply = ("error", ticket, f"{type(err).__name__}: {err}", traceback.format_exc())
+        try:
+            try:
+                _transport.send(conn, reply)
+            except _transport.TransportError as err:   # raised before any byte is sent
+                _transport.send(conn, ("error", ticket, str(err), traceback.format_exc()))
+        except OSError:
+            break   # the parent is gone
     conn.close()
 
 
