@@ -195,7 +195,30 @@ def _channel_view(x, axis):
     """Reshape to (outer, C, inner) so per-channel statistics reduce over axes 0 and 2."""
     axis = axis % x.ndim
     outer = int(np.prod(x.shape[:axis]))
-    return x.reshape(outer, x.shape[axis], -1)
+    return np.ascontiguousarray(x).reshape(outer, x.shape[axis], -1)
+
+
+def _channel_sum(v):
+    """Per-channel sum of an (outer, C, inner) view: float32 pairwise row sums combined in float64."""
+    return v.sum(axis=2).sum(axis=0, dtype=np.float64)
+
+
+def _channel_dot(a, b):
+    """Per-channel sum of a*b without a temporary: one BLAS dot per (outer, C) row, combined in float64."""
+    if a.shape[2] == 1:
+        return np.einsum("ocn,ocn->c", a, b, dtype=np.float64)
+    return np.matmul(a[:, :, None, :], b[:, :, :, None]).reshape(a.shape[:2]).sum(axis=0, dtype=np.float64)
+
+
+def _batch_moments(v):
+    """Per-channel mean and biased variance; one pass, with an exact two-pass redo where it would cancel."""
+    count = v.shape[0] * v.shape[2]
+    mean = _channel_sum(v) / count
+    var = np.maximum(_channel_dot(v, v) / count - mean * mean, 0.0)
+    if np.any(var < 1e-3 * mean * mean):  # E[x^2] - mean^2 loses digits when |mean| >> std
+        centered = v - mean.astype(v.dtype)[None, :, None]
+        var = _channel_dot(centered, centered) / count
+    return mean, var
 
 
 @register
@@ -224,51 +247,52 @@ class BatchNorm(Op):
                 check_shape(self.name, name, channels, got, f" (data shape {data}, axis {p.axis})")
         return [data] + [channels] * 4, [data] + [channels] * (self.output_count(p) - 1)
 
+    # y = x * scale + shift per channel, with scale = gamma / std and shift = beta - mean * scale; backward
+    # recomputes from x, so nothing of the input's size is stored besides x itself.
     def forward(self, p, inputs, is_train):
         x, gamma, beta, moving_mean, moving_var = inputs
         xv = _channel_view(x, p.axis)
         gamma_eff = np.ones_like(gamma) if p.fix_gamma else gamma
         batch_stats = is_train and not p.use_global_stats
         if batch_stats:
-            count = xv.shape[0] * xv.shape[2]
-            mean = xv.sum(axis=(0, 2)) / count
-            centered = xv - mean[None, :, None]
-            var = np.einsum("ocn,ocn->c", centered, centered) / count
+            mean, var = _batch_moments(xv)
         else:
-            mean, var = moving_mean, moving_var
-            centered = xv - mean[None, :, None]
-        inv_std = (1.0 / np.sqrt(var + p.eps)).astype(x.dtype)
-        x_hat = centered * inv_std[None, :, None]
-        y = x_hat * gamma_eff[None, :, None] + beta[None, :, None]
+            mean, var = moving_mean.astype(np.float64), moving_var.astype(np.float64)
+        inv_std = 1.0 / np.sqrt(var + p.eps)
+        scale = (gamma_eff * inv_std).astype(x.dtype)
+        shift = (beta - mean * scale).astype(x.dtype)
+        y = np.multiply(xv, scale[None, :, None])
+        y += shift[None, :, None]
         outs = [y.reshape(x.shape)]
         if p.output_mean_var:  # MXNet's third output is the inverse standard deviation
-            outs += [mean.astype(x.dtype), inv_std]
+            outs += [mean.astype(x.dtype), inv_std.astype(x.dtype)]
         # MXNet moves the running statistics in backward, so a forward alone leaves them as they were
         update = (moving_mean, moving_var, mean, var) if batch_stats else None
-        return outs, (x_hat, inv_std, gamma_eff, x.shape, update)
+        return outs, (xv, mean, inv_std, gamma_eff, x.shape, update)
 
     def backward(self, p, saved, out_grads):
-        x_hat, inv_std, gamma_eff, shape, update = saved
+        xv, mean, inv_std, gamma_eff, shape, update = saved
         g = _channel_view(out_grads[0], p.axis)
-        dbeta = g.sum(axis=(0, 2))
-        dgamma = np.einsum("ocn,ocn->c", g, x_hat)
-        scale = (gamma_eff * inv_std)[None, :, None]
-        if p.use_global_stats:
-            dx = scale * g
-        else:
-            # the batch-statistics formula; MXNet applies it in predict mode too (with the moving statistics)
+        dbeta = _channel_sum(g)
+        dgamma = inv_std * (_channel_dot(g, xv) - mean * dbeta)  # = sum(g * x_hat)
+        a = gamma_eff * inv_std
+        dx = np.multiply(g, a.astype(g.dtype)[None, :, None])
+        if not p.use_global_stats:
+            # the batch-statistics formula; MXNet applies it in predict mode too (with the moving statistics):
+            # dx = a * (g - dbeta/n - x_hat * dgamma/n) = a*g + b*x + c
             count = g.shape[0] * g.shape[2]
-            dx = scale * (g - (dbeta[None, :, None] + x_hat * dgamma[None, :, None]) / count)
+            b = -a * inv_std * dgamma / count
+            c = -a * dbeta / count - b * mean
+            dx += xv * b.astype(g.dtype)[None, :, None]
+            dx += c.astype(g.dtype)[None, :, None]
         if update is not None:
-            moving_mean, moving_var, mean, var = update
-            moving_mean *= p.momentum
-            moving_mean += (1 - p.momentum) * mean
-            moving_var *= p.momentum
-            moving_var += (1 - p.momentum) * var
-        if p.fix_gamma:
-            dgamma = np.zeros_like(dgamma)
-        zeros = np.zeros_like(dbeta)
-        return [dx.reshape(shape).astype(g.dtype, copy=False), dgamma, dbeta, zeros, zeros]
+            moving_mean, moving_var, batch_mean, batch_var = update
+            moving_mean[...] = moving_mean * p.momentum + (1 - p.momentum) * batch_mean
+            moving_var[...] = moving_var * p.momentum + (1 - p.momentum) * batch_var
+        dtype = gamma_eff.dtype
+        dgamma = np.zeros_like(gamma_eff) if p.fix_gamma else dgamma.astype(dtype)
+        zeros = np.zeros_like(gamma_eff)
+        return [dx.reshape(shape), dgamma, dbeta.astype(dtype), zeros, zeros]
 
 
 @register
