@@ -4,7 +4,9 @@ Convolution, Deconvolution and Pooling exactly as MXNet 1.9.1 computes them on t
 ``*_forward(...) -> (y, saved)`` / ``*_backward(saved, dy, ...)`` pair, plus the output-shape rules that
 shape inference uses. The operator registry wraps these; nothing here knows about NDArray or autograd.
 
-Arrays are float32 (float64 works for gradient checks); results keep the input dtype.
+Arrays are float32 (float64 works for gradient checks); results keep the input dtype. ``saved`` holds
+the inputs by reference (never a patch matrix), so callers must not modify those in place before the
+backward. Work is spread over all cores by :mod:`.parallel` (Python threads, each with a one-thread BLAS).
 
 Examples
 --------

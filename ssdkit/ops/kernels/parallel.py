@@ -69,6 +69,16 @@ _pool = None
 _region = threading.Lock()          # one parallel region at a time; a nested or concurrent one runs inline
 
 
+def _after_fork_in_child():
+    """A forked child (e.g. a DataLoader worker) inherits the pool object but not its threads."""
+    global _pool, _region
+    _pool, _region = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def _drain(units, fn, state, queue):
     """Run ``fn(state, unit)`` for units taken from the shared ``queue`` (a locked position) until none."""
     lock, position = queue
