@@ -369,7 +369,8 @@ class MXIndexedRecordIO(MXRecordIO):
         super().open()
         self.idx, self.keys = {}, []
         try:
-            self._fidx = open(self.idx_path, "w" if self.writable else "r")
+            # the reader takes bytes so that a damaged (non-UTF-8) index fails naming its line
+            self._fidx = open(self.idx_path, "w" if self.writable else "rb")
         except OSError as err:
             self.close()
             raise RecordIOError(f"MXIndexedRecordIO: cannot open index {self.idx_path!r}: {err}") from err
@@ -378,7 +379,12 @@ class MXIndexedRecordIO(MXRecordIO):
                 self._load_index(self._fidx)
 
     def _load_index(self, lines):
-        for lineno, line in enumerate(lines, 1):
+        for lineno, raw in enumerate(lines, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise RecordIOError(f"{self.idx_path}:{lineno}: not UTF-8 text ({err.reason} at byte "
+                                    f"{err.start}); is this an .idx file?") from None
             fields = line.strip().split("\t")
             if fields == [""]:
                 continue   # blank line
@@ -651,7 +657,8 @@ def unpack_img(s, iscolor=-1, *, rgb=False):
     try:
         pil = Image.open(io.BytesIO(payload))
         pil.load()
-    except (UnidentifiedImageError, OSError, SyntaxError) as err:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as err:
+        # Pillow reports damaged headers as ValueError too; a damaged size can look like a decompression bomb
         raise RecordIOError(f"unpack_img: record id {header.id}: cannot decode {len(payload)}-byte "
                             f"image payload: {err}") from err
     if iscolor > 0:
@@ -707,6 +714,9 @@ def parse_det_label(label, where="label"):
     if raw.size < DET_MIN_HEADER_WIDTH:
         raise RecordIOError(f"parse_det_label: {where}: needs at least [A, B], got {raw.size} values")
     width_a, width_b = raw[0], raw[1]
+    if not (np.isfinite(width_a) and np.isfinite(width_b)):   # int() below would raise a bare ValueError
+        raise RecordIOError(f"parse_det_label: {where}: header width A={width_a} and object width "
+                            f"B={width_b} must be finite integers")
     if not (width_a == int(width_a) >= DET_MIN_HEADER_WIDTH and width_b == int(width_b) >= DET_MIN_OBJECT_WIDTH):
         raise RecordIOError(f"parse_det_label: {where}: header width A={width_a} must be an integer >= "
                             f"{DET_MIN_HEADER_WIDTH} and object width B={width_b} an integer >= "
