@@ -13,6 +13,7 @@ Examples
 >>> {k: v.shape for k, v in mx.nd.load(path).items()}
 {'w': (2, 3)}
 """
+import math
 import os
 import struct
 
@@ -26,6 +27,7 @@ __all__ = ["save", "load", "load_frombuffer", "save_tobytes", "ParamFileError"]
 LIST_MAGIC = 0x112
 V1_MAGIC, V2_MAGIC, V3_MAGIC = 0xF993FAC8, 0xF993FAC9, 0xF993FACA
 CPU_DEV_TYPE = 1
+_MAX_ARRAY_BYTES = np.iinfo(np.intp).max
 
 
 class ParamFileError(MXNetError):
@@ -148,7 +150,9 @@ def _decode_array(r, index):
     if flag not in DTYPE_FLAGS:
         raise ParamFileError(f"{r.source}: {what} has unknown dtype flag {flag}")
     dtype = np.dtype(DTYPE_FLAGS[flag]).newbyteorder("<")
-    count = int(np.prod(shape)) if shape else 1
+    count = math.prod(shape)   # Python ints: a damaged shape must not wrap around like an int64 product
+    if math.prod(d for d in shape if d) * dtype.itemsize > _MAX_ARRAY_BYTES:   # numpy refuses even empty ones
+        raise ParamFileError(f"{r.source}: {what} has shape {shape}, too large for any array")
     raw = r.take(count * dtype.itemsize, what + " data")
     return NDArray(np.frombuffer(raw, dtype=dtype).astype(dtype.newbyteorder("="), copy=True).reshape(shape))
 
