@@ -104,6 +104,19 @@ def _split_attrs(op, attrs, node_name, source):
     return params, extra
 
 
+def _entry(source, what, kind, entry, nodes):
+    """``(node, output index)`` of a JSON entry ``[node, index, version?]`` that must point at one of
+    ``nodes`` (earlier nodes only, for inputs) and at an output that node has."""
+    if (not isinstance(entry, list) or len(entry) < 2 or not all(type(v) is int for v in entry)
+            or not 0 <= entry[0] < len(nodes)):
+        _fail(source, f"{what} has an invalid {kind} entry {entry!r:.60}: expected [node, output, version] "
+                      f"with a node in [0, {len(nodes)})")
+    src = nodes[entry[0]]
+    if not 0 <= entry[1] < src.num_outputs():
+        _fail(source, f"{what} reads output {entry[1]} of {src.name}, which has {src.num_outputs()}")
+    return src, entry[1]
+
+
 def load_json(json_str, source="<json>"):
     """Rebuild a Symbol from MXNet JSON (written by MXNet 1.x or by ssdkit)."""
     try:
@@ -120,16 +133,11 @@ def load_json(json_str, source="<json>"):
         attrs = record.get("attrs", record.get("attr", record.get("param", {}))) or {}
         if not isinstance(attrs, dict):
             _fail(source, f"node {i} ({name}) has attributes that are not an object")
-        entries = []
-        for entry in record.get("inputs", []):
-            if (not isinstance(entry, list) or len(entry) < 2 or not all(isinstance(v, int) for v in entry)
-                    or not 0 <= entry[0] < i):
-                _fail(source, f"node {i} ({name}) has an invalid input entry {entry!r}")
-            src = nodes[entry[0]]
-            if entry[1] >= src.num_outputs():
-                _fail(source, f"node {i} ({name}) reads output {entry[1]} of {src.name}, which has "
-                              f"{src.num_outputs()}")
-            entries.append((src, entry[1]))
+        inputs = record.get("inputs", [])
+        if not isinstance(inputs, list):
+            _fail(source, f"node {i} ({name}) has inputs {inputs!r:.60}, expected a list of entries")
+        # ``nodes`` holds the i nodes before this one: inputs may only point backwards
+        entries = [_entry(source, f"node {i} ({name})", "input", entry, nodes) for entry in inputs]
         if op_name == "null":
             nodes.append(Node(None, "null", name, None, [], {k: str(v) for k, v in attrs.items()}))
             continue
@@ -145,11 +153,9 @@ def load_json(json_str, source="<json>"):
         if len(entries) != wanted:
             _fail(source, f"node {i} ({name}, {op_name}) has {len(entries)} inputs, expected {wanted}")
         nodes.append(Node(op, op_name, name, parsed, entries, extra))
-    heads = []
-    for entry in graph["heads"]:
-        if not isinstance(entry, list) or len(entry) < 2 or not 0 <= entry[0] < len(nodes):
-            _fail(source, f"invalid head entry {entry!r}")
-        heads.append((nodes[entry[0]], entry[1]))
+    if not isinstance(graph["heads"], list):
+        _fail(source, f"'heads' is {graph['heads']!r:.60}, expected a list of entries")
+    heads = [_entry(source, "the graph", "head", entry, nodes) for entry in graph["heads"]]
     if not heads:
         _fail(source, "the graph has no heads")
     return Symbol(heads)
