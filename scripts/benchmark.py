@@ -1,0 +1,204 @@
+"""ssdkit performance figures in one run, interleaved, with ratios (issue 8).
+
+Training (batch 32, 256x256, the notebook's ToySSD, one SGD step including MultiBoxTarget): ssdkit
+imperative, ssdkit hybridized and PyTorch eager, each in its own worker process (so peak memory is its
+own), alternating for ``--rounds`` rounds; then inference latency of one 256x256 image; per-layer conv
+GFLOPS next to numpy matmul (benchmarks/bench_conv.py); data-pipeline images/s (benchmarks/bench_data.py).
+
+    python scripts/benchmark.py                # everything (~10 minutes on 2 cores)
+    python scripts/benchmark.py --quick        # fewer rounds, no per-layer table
+"""
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [ROOT, os.path.join(ROOT, "benchmarks")]
+
+IMPLS = ("ssdkit-imperative", "ssdkit-hybridized", "torch-eager")
+
+
+def _labels(batch):
+    import numpy as np
+    rng = np.random.default_rng(0)
+    xy = rng.uniform(0, 0.5, (batch, 1, 2))
+    wh = rng.uniform(0.2, 0.5, (batch, 1, 2))
+    return np.concatenate([np.zeros((batch, 1, 1)), xy, xy + wh], axis=2).astype(np.float32)
+
+
+def _ssdkit_worker(kind, batch, steps, hybridize):
+    import numpy as np
+    import ssdkit as mx
+    from ssdkit.model_zoo.toyssd import ToySSD
+    mx.random.seed(0)
+    net = ToySSD(1)
+    net.initialize(mx.init.Xavier(magnitude=2))
+    if hybridize:
+        net.hybridize()
+    x = mx.nd.random.uniform(shape=(batch if kind == "train" else 1, 3, 256, 256))
+    if kind == "infer":
+        timings = []
+        for _ in range(steps + 2):
+            start = time.perf_counter()
+            anchors, cls_preds, box_preds = net(x)
+            mx.nd.contrib.MultiBoxDetection(mx.nd.softmax(cls_preds).transpose((0, 2, 1)), box_preds, anchors)
+            timings.append(time.perf_counter() - start)
+        return {"latency_ms": 1e3 * statistics.median(timings[2:])}
+    labels = mx.nd.array(_labels(batch))
+    trainer = mx.gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1, "wd": 5e-4, "momentum": 0.9})
+    ce = mx.gluon.loss.SoftmaxCrossEntropyLoss()
+
+    def step():
+        with mx.autograd.record():
+            anchors, cls_preds, box_preds = net(x)
+            box_t, box_m, cls_t = mx.nd.contrib.MultiBoxTarget(anchors, labels, cls_preds.transpose((0, 2, 1)))
+            loss = ce(cls_preds, cls_t) + mx.nd.smooth_l1((box_preds - box_t) * box_m, scalar=1.0).mean(axis=1)
+        loss.backward()
+        trainer.step(batch)
+        return float(loss.mean().asscalar())
+
+    return _time_steps(step, batch, steps)
+
+
+def _torch_worker(kind, batch, steps):
+    import numpy as np
+    import torch
+    from ssdkit.boxes import multibox_prior, multibox_target
+    from torch_toyssd import TorchToySSD
+    torch.manual_seed(0)
+    net = TorchToySSD(1)
+    sizes = ((.2, .272), (.37, .447), (.54, .619), (.71, .79), (.88, .961))
+    anchors = np.concatenate([multibox_prior(s, s, sz, (1, 2, .5)) for s, sz in zip((32, 16, 8, 4, 1), sizes)], 1)
+    x = torch.rand(batch if kind == "train" else 1, 3, 256, 256)
+    if kind == "infer":
+        net.eval()
+        timings = []
+        with torch.no_grad():
+            for _ in range(steps + 2):
+                start = time.perf_counter()
+                cls, box = net(x)
+                torch.softmax(cls, -1)
+                timings.append(time.perf_counter() - start)
+        return {"latency_ms": 1e3 * statistics.median(timings[2:])}
+    labels = _labels(batch)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
+
+    def step():
+        cls, box = net(x)
+        box_t, box_m, cls_t = multibox_target(anchors, labels, cls.detach().permute(0, 2, 1).numpy())
+        box_t, box_m, cls_t = (torch.from_numpy(a) for a in (box_t, box_m, cls_t))
+        loss = torch.nn.functional.cross_entropy(cls.reshape(-1, 2), cls_t.reshape(-1).long(), reduction="none")
+        loss = loss.reshape(batch, -1).mean(1) + torch.nn.functional.smooth_l1_loss(
+            (box - box_t) * box_m, torch.zeros_like(box), reduction="none").mean(1)
+        opt.zero_grad()
+        loss.mean().backward()
+        opt.step()
+        return float(loss.mean())
+
+    return _time_steps(step, batch, steps)
+
+
+def _time_steps(step, batch, steps):
+    step()  # warm-up: deferred init, tracing, allocator
+    timings = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        step()
+        timings.append(time.perf_counter() - start)
+    return {"images_per_s": batch / statistics.median(timings)}
+
+
+def worker(args):
+    if args.impl == "torch-eager":
+        result = _torch_worker(args.kind, args.batch, args.steps)
+    else:
+        result = _ssdkit_worker(args.kind, args.batch, args.steps, args.impl == "ssdkit-hybridized")
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def _spawn(impl, kind, batch, steps):
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", "--impl", impl, "--kind", kind,
+           "--batch", str(batch), "--steps", str(steps)]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _have_torch():
+    try:
+        import torch  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+def interleaved(kind, batch, steps, rounds, impls):
+    results = {impl: [] for impl in impls}
+    for r in range(rounds):
+        for impl in impls:
+            res = _spawn(impl, kind, batch, steps)
+            results[impl].append(res)
+            print(f"  round {r + 1} {impl:18s} {json.dumps(res)}", flush=True)
+    return results
+
+
+def _median(runs, key):
+    values = [r[key] for r in runs if key in r]
+    return statistics.median(values) if values else float("nan")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--impl", choices=IMPLS, default="ssdkit-hybridized")
+    parser.add_argument("--kind", choices=("train", "infer"), default="train")
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    if args.worker:
+        return worker(args)
+    impls = IMPLS if _have_torch() else IMPLS[:2]
+    if len(impls) == 2:
+        print("PyTorch not installed: its columns are skipped (pip install torch==2.13.0 to compare)")
+    rounds = 1 if args.quick else args.rounds
+    print(f"load average {os.getloadavg()[0]:.1f}; training, batch {args.batch}, 256x256, ToySSD, median of "
+          f"{args.steps} steps per worker, {rounds} interleaved rounds")
+    train = interleaved("train", args.batch, args.steps, rounds, impls)
+    print("inference, one 256x256 image (forward + softmax [+ MultiBoxDetection for ssdkit])")
+    infer = interleaved("infer", 1, 10, rounds, [i for i in impls if i != "ssdkit-imperative"])
+    ips = {i: _median(train[i], "images_per_s") for i in impls}
+    rss = {i: _median(train[i], "peak_rss_mb") for i in impls}
+    lat = {i: _median(infer[i], "latency_ms") for i in infer}
+    print("\n== summary ==")
+    for i in impls:
+        print(f"{i:18s} train {ips[i]:6.2f} images/s   peak RSS {rss[i]:7.0f} MB" +
+              (f"   inference {lat[i]:7.1f} ms" if i in lat else ""))
+    print(f"hybridized / imperative training speed: {ips['ssdkit-hybridized'] / ips['ssdkit-imperative']:.2f}x "
+          f"(target >= 1.3x)")
+    if "torch-eager" in ips:
+        print(f"ssdkit hybridized / PyTorch eager training speed: {ips['ssdkit-hybridized'] / ips['torch-eager']:.2f}x"
+              f" (target >= 1.0x)")
+        print(f"PyTorch / ssdkit inference latency: {lat['torch-eager'] / lat['ssdkit-hybridized']:.2f}x "
+              f"(target >= 1.0x)")
+        print(f"ssdkit / PyTorch peak memory: {rss['ssdkit-hybridized'] / rss['torch-eager']:.2f}x (target <= 2x)")
+    if not args.quick:
+        import bench_conv
+        print("\n== per-layer convolution (benchmarks/bench_conv.py) ==")
+        bench_conv.bench_conv(batch=args.batch, reps=3, use_torch=False)
+    import bench_data
+    print("\n== data pipeline (benchmarks/bench_data.py) ==")
+    bench_data.main(["--epochs", "1"] if args.quick else [])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
