@@ -299,3 +299,48 @@ def test_large_kernel_window_path_matches_tap_loop(monkeypatch):
     for (y_tap, dx_tap), (y_win, dx_win) in zip(results[:2], results[2:]):
         np.testing.assert_array_equal(y_tap, y_win)
         np.testing.assert_allclose(dx_tap, dx_win, rtol=1e-6)
+
+
+def test_weight_gradient_is_deterministic():
+    """Threads take blocks in any order, yet the float32 weight gradient comes out bit-identical."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((8, 16, 48, 48)).astype(np.float32)
+    w = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    y, saved = K.conv2d_forward(x, w, None, pad=1)
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    first = K.conv2d_backward(saved, dy, need_dx=False)[1]
+    for _ in range(5):
+        np.testing.assert_array_equal(K.conv2d_backward(saved, dy, need_dx=False)[1], first)
+
+
+def _conv_in_child(x, w, queue):
+    queue.put(K.conv2d_forward(x, w, None, pad=1)[0])
+
+
+def test_parallel_regions_survive_threads_and_fork():
+    """Kernels called from two threads at once, and in a forked child after the worker pool exists."""
+    import multiprocessing
+    import threading
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal((4, 16, 40, 40)).astype(np.float32)
+    w = rng.standard_normal((8, 16, 3, 3)).astype(np.float32)
+    expected = K.conv2d_forward(x, w, None, pad=1)[0]
+    results = [None] * 3
+
+    def call(i):
+        results[i] = K.conv2d_forward(x, w, None, pad=1)[0]
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for got in results:
+        np.testing.assert_array_equal(got, expected)
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork start method on this platform")
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_conv_in_child, args=(x, w, queue))
+    child.start()
+    np.testing.assert_array_equal(queue.get(timeout=60), expected)
+    child.join(timeout=60)

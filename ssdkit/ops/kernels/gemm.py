@@ -26,6 +26,10 @@ from .scratch import scratch
 
 __all__ = ["conv_forward", "conv_weight_grad", "conv_col2im"]
 
+#: The weight gradient is summed in this many fixed runs of blocks per core (balance vs. memory: one
+#: gradient-sized accumulator per run).
+RUNS_PER_WORKER = 4
+
 
 def _weight_mats(w, plan):
     """Per group, the GEMM left operand for ``w (Cd, Cg, KH, KW)``: standard or row-stacked."""
@@ -146,17 +150,28 @@ def conv_weight_grad(src, dy, plan, w_shape):
     """
     fg = w_shape[0] // plan.groups
     rows = plan.kernel[0] * fg if plan.stacked else fg
+    blocks = plan.blocks(WORKERS)
+    # a fixed split into consecutive runs of blocks, each summed in order into its own accumulator and
+    # the runs summed in order: the result does not depend on which thread took which run
+    runs = min(len(blocks), RUNS_PER_WORKER * WORKERS)
+    units = [(i, blocks[i * len(blocks) // runs:(i + 1) * len(blocks) // runs]) for i in range(runs)]
 
-    def run(grads, block):
-        n0, n1, r0, r1 = block
+    def run(sums, unit):
+        index, run_blocks = unit
+        grads = sums[index] = np.zeros((plan.groups, rows, plan.gather_rows), dy.dtype)
         partial = scratch("dw_partial", grads.shape[1:], dy.dtype)
-        for g in range(plan.groups):
-            cols = plan.gather(src, n0, n1, r0, r1, g * plan.cg)
-            np.matmul(_dy_rows(dy, plan, n0, n1, r0, r1, g * fg, fg), cols.T, out=partial)
-            grads[g] += partial
+        for n0, n1, r0, r1 in run_blocks:
+            for g in range(plan.groups):
+                cols = plan.gather(src, n0, n1, r0, r1, g * plan.cg)
+                np.matmul(_dy_rows(dy, plan, n0, n1, r0, r1, g * fg, fg), cols.T, out=partial)
+                grads[g] += partial
 
-    grads = sum(parallel_for(plan.blocks(WORKERS), run,
-                             lambda: np.zeros((plan.groups, rows, plan.gather_rows), dy.dtype)))
+    sums = {}
+    for part in parallel_for(units, run, dict):
+        sums.update(part)
+    grads = np.zeros((plan.groups, rows, plan.gather_rows), dy.dtype)
+    for index in sorted(sums):
+        grads += sums[index]
     kh, kw = plan.kernel
     if plan.stacked:      # (groups, KH, Fg, Cg, KW) -> (groups, Fg, Cg, KH, KW)
         grads = grads.reshape(plan.groups, kh, fg, plan.cg, kw).transpose(0, 2, 3, 1, 4)

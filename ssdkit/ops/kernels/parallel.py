@@ -66,13 +66,16 @@ def _find_blas_threads():
 
 _blas = _find_blas_threads() if WORKERS > 1 else None
 _pool = None
-_region = threading.Lock()          # one parallel region at a time; a nested or concurrent one runs inline
+_WORKER_PREFIX = "ssdkit-kernels"
+# one parallel region at a time: concurrent callers wait (each then gets every core, and the BLAS thread
+# count is the same for all), a nested call from the region's own thread runs inline
+_region = threading.RLock()
 
 
 def _after_fork_in_child():
     """A forked child (e.g. a DataLoader worker) inherits the pool object but not its threads."""
     global _pool, _region
-    _pool, _region = None, threading.Lock()
+    _pool, _region = None, threading.RLock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -122,9 +125,9 @@ def parallel_for(units, fn, make_state=lambda: None):
     """
     global _pool
     queue = (threading.Lock(), [0])
-    if _blas is None or not _region.acquire(blocking=False):
-        return [_drain(units, fn, make_state(), queue)]
-    try:
+    if _blas is None or threading.current_thread().name.startswith(_WORKER_PREFIX):
+        return [_drain(units, fn, make_state(), queue)]     # nested in a worker: waiting would deadlock
+    with _region:
         getter, setter = _blas
         previous = getter()
         setter(1)
@@ -133,7 +136,7 @@ def parallel_for(units, fn, make_state=lambda: None):
             if helpers <= 0:
                 return [_drain(units, fn, make_state(), queue)]
             if _pool is None:
-                _pool = ThreadPoolExecutor(max_workers=WORKERS - 1, thread_name_prefix="ssdkit-kernels")
+                _pool = ThreadPoolExecutor(max_workers=WORKERS - 1, thread_name_prefix=_WORKER_PREFIX)
             futures = [_pool.submit(_drain, units, fn, make_state(), queue) for _ in range(helpers)]
             try:
                 mine = _drain(units, fn, make_state(), queue)
@@ -142,5 +145,3 @@ def parallel_for(units, fn, make_state=lambda: None):
             return [mine] + [future.result() for future in futures]
         finally:
             setter(previous)
-    finally:
-        _region.release()
