@@ -65,13 +65,8 @@ def matmul_gflops(m, k, n, reps):
     if _clock[1] == 1:
         return 2 * m * k * n / best_of([lambda: np.matmul(a, b, out=out)], reps)[0] / 1e9
     # CPU clock: a one-thread GEMM, whose CPU time per core best_of turns into "times the core count"
-    getter, setter = parallel._blas
-    threads = getter()
-    setter(1)
-    try:
+    with parallel.single_thread_blas():
         return 2 * m * k * n / best_of([lambda: np.matmul(a, b, out=out)], reps)[0] / 1e9
-    finally:
-        setter(threads)
 
 
 def blas_threads_report(reps):
@@ -79,13 +74,9 @@ def blas_threads_report(reps):
     full = matmul_gflops(2048, 2048, 2048, reps)
     if parallel._blas is None or _clock[1] > 1:
         return (full,)
-    getter, setter = parallel._blas
-    threads = getter()
-    setter(1)
-    try:
+    threads = parallel._blas[0][0]()
+    with parallel.single_thread_blas():
         single = matmul_gflops(2048, 2048, 2048, reps)
-    finally:
-        setter(threads)
     return full, single, threads
 
 

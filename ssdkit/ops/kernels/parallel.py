@@ -17,12 +17,13 @@ Examples
 >>> sorted(sum(states, []))
 [1, 2, 3, 4]
 """
+import contextlib
 import ctypes
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
-__all__ = ["parallel_for", "WORKERS"]
+__all__ = ["parallel_for", "single_thread_blas", "WORKERS"]
 
 
 def _core_count():
@@ -43,13 +44,15 @@ _BLAS_SYMBOLS = (("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_t
 
 
 def _find_blas_threads():
-    """``(get, set)`` for the loaded OpenBLAS's thread count, or None when it cannot be found."""
+    """``[(get, set), ...]`` for the thread count of every loaded OpenBLAS (numpy's, and scipy's own
+    when scipy is loaded), or None when none can be found."""
     try:
         import numpy                                      # noqa: F401  (loads its BLAS)
         with open("/proc/self/maps") as maps:
             paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
     except OSError:
         return None
+    found = []
     for path in sorted(paths):
         try:
             lib = ctypes.CDLL(path)
@@ -60,8 +63,28 @@ def _find_blas_threads():
                 getter, setter = getattr(lib, get_name), getattr(lib, set_name)
                 getter.restype, setter.restype = ctypes.c_int, None
                 setter.argtypes = [ctypes.c_int]
-                return getter, setter
-    return None
+                found.append((getter, setter))
+                break
+    return found or None
+
+
+@contextlib.contextmanager
+def single_thread_blas():
+    """Within the block every OpenBLAS found runs on one thread; the previous counts come back after.
+
+    Examples
+    --------
+    >>> with single_thread_blas():
+    ...     pass
+    """
+    previous = [getter() for getter, _ in _blas or ()]
+    for _, setter in _blas or ():
+        setter(1)
+    try:
+        yield
+    finally:
+        for (_, setter), count in zip(_blas or (), previous):
+            setter(count)
 
 
 _blas = _find_blas_threads() if WORKERS > 1 else None
@@ -127,21 +150,15 @@ def parallel_for(units, fn, make_state=lambda: None):
     queue = (threading.Lock(), [0])
     if _blas is None or threading.current_thread().name.startswith(_WORKER_PREFIX):
         return [_drain(units, fn, make_state(), queue)]     # nested in a worker: waiting would deadlock
-    with _region:
-        getter, setter = _blas
-        previous = getter()
-        setter(1)
+    with _region, single_thread_blas():
+        helpers = min(WORKERS, len(units)) - 1
+        if helpers <= 0:
+            return [_drain(units, fn, make_state(), queue)]
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=WORKERS - 1, thread_name_prefix=_WORKER_PREFIX)
+        futures = [_pool.submit(_drain, units, fn, make_state(), queue) for _ in range(helpers)]
         try:
-            helpers = min(WORKERS, len(units)) - 1
-            if helpers <= 0:
-                return [_drain(units, fn, make_state(), queue)]
-            if _pool is None:
-                _pool = ThreadPoolExecutor(max_workers=WORKERS - 1, thread_name_prefix=_WORKER_PREFIX)
-            futures = [_pool.submit(_drain, units, fn, make_state(), queue) for _ in range(helpers)]
-            try:
-                mine = _drain(units, fn, make_state(), queue)
-            finally:
-                wait(futures)        # never restore the BLAS threads while a unit still runs
-            return [mine] + [future.result() for future in futures]
+            mine = _drain(units, fn, make_state(), queue)
         finally:
-            setter(previous)
+            wait(futures)        # never restore the BLAS threads while a unit still runs
+        return [mine] + [future.result() for future in futures]
