@@ -35,8 +35,10 @@ def missing(requirement):
     module, _, attr = requirement.partition(":")
     try:
         mod = importlib.import_module(module)
-    except ImportError as exc:
-        return f"{module} is not in the tree yet ({exc})"
+    except ModuleNotFoundError as exc:
+        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
+            return f"{module} is not in the tree yet"
+        raise  # the module exists but something it imports is broken: that must fail, not skip
     if attr and not hasattr(mod, attr):
         return f"{module}.{attr} is not in the tree yet"
     return None
@@ -81,3 +83,4 @@ def test_requirement_markers():
     assert missing("ssdkit.gluon:HybridBlock") is None
     assert "not in the tree" in missing("ssdkit.gluon:NoSuchThing")
     assert "not in the tree" in missing("ssdkit.no_such_module")
+    assert "not in the tree" in missing("ssdkit.no_such_package.module")

@@ -49,6 +49,13 @@ CONCEPTS = (
      "voc07 11 point ap | average precision per class"),
     ("metric.coco_eval", "coco evaluation | coco map | cocoeval | pycocotools | ap at iou 0.5:0.95"),
     ("detection.SSDMultiBoxLoss", "ssd loss | multibox loss | detection loss | hard negative mining loss"),
+    ("detection.SSDTargetGenerator nd.contrib.MultiBoxTarget",
+     "ssd target generator | class and box targets for training | encode labels for ssd"),
+    ("model_zoo.ToySSD", "toy ssd | tiny detector | straight dope ssd | pikachu detector | toyssd"),
+    ("model_zoo.SSD", "ssd model | single shot detector | ssd network | object detector model"),
+    ("model_zoo.get_model model_zoo.get_model_list",
+     "model zoo | get model by name | pretrained model | list available models | build a detector by name"),
+    ("model_zoo.toyssd_detect", "run toyssd detection on an image | detect objects with toyssd"),
     ("gluon.loss.FocalLoss", "focal loss | class imbalance loss | retinanet loss"),
     # --- data -----------------------------------------------------------------------------------------------
     ("image.CreateDetAugmenter detection.data.transforms.SSDDefaultTrainTransform image.DetRandomCropAug",
@@ -103,11 +110,12 @@ CONCEPTS = (
      "torch.load | read saved parameters | load_params"),
     ("gluon.SymbolBlock.imports sym.load",
      "load exported model | import symbol json and params | load model from json | load symbol file"),
-    ("gluon.intermediate.intermediate_outputs sym.Symbol.get_internals gluon.SymbolBlock",
+    ("gluon.Block.intermediate gluon.intermediate.intermediate_outputs sym.Symbol.get_internals gluon.SymbolBlock",
      "intermediate layer output | feature map of a layer | hidden layer activations | extract features | "
      "output of a middle layer | internal outputs | intermediate features | get_internals | symbol bypass | "
      "forward features of layer | create_feature_extractor | IntermediateLayerGetter"),
-    ("gluon.intermediate.intermediate_names", "list intermediate layer names | which outputs can be read"),
+    ("gluon.Block.intermediate_names gluon.intermediate.intermediate_names",
+     "list intermediate layer names | which outputs can be read"),
     ("model_zoo.FeatureExpander model_zoo.FeatureExtractor",
      "feature expander | multi scale features from backbone | feature pyramid from base network | "
      "extract multiple feature maps"),
