@@ -214,6 +214,19 @@ def test_random_expand_places_the_image_at_its_offset():
         timage.random_expand(img, fill=[1, 2])
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_paste_window_equals_crop_of_full_canvas(seed):
+    mx.random.seed(seed)
+    rng = np.random.default_rng(seed)
+    img = rng.integers(0, 255, (7, 9, 3)).astype(np.float32)
+    canvas = timage.expand_params(7, 9, max_ratio=3)
+    full = timage.paste(img, canvas, fill=[4, 5, 6]).asnumpy()
+    x, y = int(rng.integers(0, canvas[2])), int(rng.integers(0, canvas[3]))
+    w, h = int(rng.integers(1, canvas[2] - x + 1)), int(rng.integers(1, canvas[3] - y + 1))
+    window = timage.paste(img, canvas, fill=[4, 5, 6], window=(x, y, w, h)).asnumpy()
+    np.testing.assert_array_equal(window, full[y:y + h, x:x + w])
+
+
 def _gluoncv_colour_reference(img, seed):
     """GluonCV's random_color_distort applied step by step, drawing numbers in the same order."""
     mx.random.seed(seed)

@@ -14,6 +14,7 @@ import numpy as np
 from ..base import DTYPE, MXNetError, get_rng
 from ..ndarray import NDArray
 from .augmenters import Augmenter, RandomOrderAug
+from .image import normalize_channels
 
 __all__ = ["BrightnessJitterAug", "ContrastJitterAug", "SaturationJitterAug", "HueJitterAug", "ColorJitterAug",
            "LightingAug", "ColorNormalizeAug", "RandomGrayAug", "hue_matrix", "color_augmenters",
@@ -185,12 +186,7 @@ class ColorNormalizeAug(Augmenter):
         self.std = None if std is None else np.asarray(std, DTYPE)
 
     def __call__(self, src):
-        out = _float(src)
-        if self.mean is not None:
-            out = out - self.mean
-        if self.std is not None:
-            out = out / self.std
-        return NDArray(out)
+        return NDArray(normalize_channels(np.asarray(src), self.mean, self.std))
 
 
 class RandomGrayAug(Augmenter):

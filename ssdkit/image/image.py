@@ -23,7 +23,7 @@ from ..gluon.data.vision.imageio import decode_image, read_image
 from ..ndarray import NDArray
 
 __all__ = ["imread", "imdecode", "imresize", "scale_down", "copyMakeBorder", "resize_short", "fixed_crop",
-           "random_crop", "center_crop", "color_normalize", "random_size_crop", "resize_array",
+           "random_crop", "center_crop", "color_normalize", "random_size_crop", "resize_array", "normalize_channels", "filled",
            "INTERP_AUTO", "INTERP_RANDOM"]
 
 INTERP_AUTO, INTERP_RANDOM = 9, 10
@@ -220,14 +220,31 @@ def copyMakeBorder(src, top, bot, left, right, type=0, value=0.0, values=()):  #
     if min(min(w) for w in widths) < 0:
         raise MXNetError(f"copyMakeBorder: margins must be non-negative, got {widths[:2]}")
     if type == 0:
-        fill = np.broadcast_to(np.asarray(values if len(values) else value, arr.dtype), (arr.shape[2],))
-        out = np.empty((arr.shape[0] + top + bot, arr.shape[1] + left + right, arr.shape[2]), arr.dtype)
-        out[...] = fill
+        out = filled((arr.shape[0] + top + bot, arr.shape[1] + left + right, arr.shape[2]), arr.dtype,
+                     values if len(values) else value, "copyMakeBorder")
         out[top:top + arr.shape[0], left:left + arr.shape[1]] = arr
         return NDArray(out)
     if type not in _BORDER_MODES:
         raise MXNetError(f"copyMakeBorder: unknown border type {type!r}; use 0-4")
     return NDArray(np.pad(arr, widths, mode=_BORDER_MODES[type]))
+
+
+def filled(shape, dtype, fill, op="fill"):
+    """A new ``(H, W, C)`` array holding ``fill`` (one value, or one per channel), written plane by plane.
+
+    Examples
+    --------
+    >>> filled((1, 2, 3), np.uint8, (1, 2, 3))[0, 1].tolist(), filled((1, 1, 2), np.float32, 5)[0, 0].tolist()
+    ([1, 2, 3], [5.0, 5.0])
+    """
+    values = np.asarray(fill, dtype).ravel()
+    if values.size not in (1, shape[-1]):
+        raise MXNetError(f"{op}: fill has {values.size} values for an image with {shape[-1]} channels")
+    values = np.broadcast_to(values, (shape[-1],))
+    out = np.empty(shape, dtype)
+    for c, value in enumerate(values):   # plane by plane: broadcasting over a last axis of 3 is slow in numpy
+        out[..., c] = value
+    return out
 
 
 def resize_short(src, size, interp=2):
@@ -311,12 +328,34 @@ def color_normalize(src, mean, std=None):
     >>> color_normalize(mx.nd.full((1, 1, 3), 10), mx.nd.array([1, 2, 3]), mx.nd.array([3, 4, 7])).asnumpy()
     array([[[3., 2., 1.]]], dtype=float32)
     """
-    out = np.asarray(src).astype(DTYPE)
-    if mean is not None:
-        out = out - np.asarray(mean, DTYPE)
-    if std is not None:
-        out = out / np.asarray(std, DTYPE)
-    return NDArray(out)
+    return NDArray(normalize_channels(np.asarray(src), mean, std))
+
+
+def normalize_channels(arr, mean=None, std=None):
+    """``(arr - mean) / std`` of an ``(H, W, C)`` array as a new float32 array, one channel plane at a time
+    (numpy is several times slower broadcasting over a last axis of length 3).
+
+    Parameters
+    ----------
+    arr : numpy.ndarray, (H, W, C)
+    mean, std : array_like of 1 or C values, or None
+
+    Examples
+    --------
+    >>> normalize_channels(np.full((1, 2, 3), 10, np.uint8), [1, 2, 3], [3]).tolist()
+    [[[3.0, 2.6666667461395264, 2.3333332538604736], [3.0, 2.6666667461395264, 2.3333332538604736]]]
+    """
+    out = arr.astype(DTYPE)
+    channels = out.shape[-1]
+    mean = None if mean is None else np.broadcast_to(np.asarray(mean, DTYPE).ravel(), (channels,))
+    std = None if std is None else np.broadcast_to(np.asarray(std, DTYPE).ravel(), (channels,))
+    for c in range(channels):
+        plane = out[..., c]
+        if mean is not None:
+            plane -= mean[c]
+        if std is not None:
+            plane /= std[c]
+    return out
 
 
 def random_size_crop(src, size, area, ratio, interp=2, **kwargs):

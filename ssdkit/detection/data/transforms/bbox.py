@@ -171,18 +171,21 @@ def random_crop_with_constraints(bbox, size, min_scale=0.3, max_scale=1, max_asp
     width, height = _size(size, "size", "random_crop_with_constraints")
     bbox = _boxes(bbox, "random_crop_with_constraints")
     rng = get_rng()
+    constraints = SSD_CROP_CONSTRAINTS if constraints is None else constraints
+    # every constraint's trials at once: one IoU computation instead of one per constraint
+    trials = _trials(rng, max_trial * len(constraints), (width, height), min_scale, max_scale, max_aspect_ratio)
+    if not len(bbox):
+        return bbox, tuple(int(v) for v in trials[0])
+    corners = np.concatenate([trials[:, :2], trials[:, :2] + trials[:, 2:]], axis=1)
+    iou = box_iou(bbox[:, :4].astype(DTYPE), corners.astype(DTYPE)).reshape(len(bbox), len(constraints), max_trial)
+    lowest, highest = iou.min(axis=0), iou.max(axis=0)   # (constraints, trials)
     candidates = [(0, 0, width, height)]
-    for min_iou, max_iou in (SSD_CROP_CONSTRAINTS if constraints is None else constraints):
+    for k, (min_iou, max_iou) in enumerate(constraints):
         min_iou = -np.inf if min_iou is None else min_iou
         max_iou = np.inf if max_iou is None else max_iou
-        trials = _trials(rng, max_trial, (width, height), min_scale, max_scale, max_aspect_ratio)
-        if not len(bbox):
-            return bbox, tuple(int(v) for v in trials[0])
-        corners = np.concatenate([trials[:, :2], trials[:, :2] + trials[:, 2:]], axis=1)
-        iou = box_iou(bbox[:, :4].astype(DTYPE), corners.astype(DTYPE))   # (N, trials)
-        fits = np.flatnonzero((iou.min(axis=0) >= min_iou) & (iou.max(axis=0) <= max_iou))
+        fits = np.flatnonzero((lowest[k] >= min_iou) & (highest[k] <= max_iou))
         if len(fits):
-            candidates.append(tuple(int(v) for v in trials[fits[0]]))
+            candidates.append(tuple(int(v) for v in trials[k * max_trial + fits[0]]))
     while candidates:
         window = candidates.pop(int(rng.integers(0, len(candidates))))
         new_bbox = crop(bbox, window, allow_outside_center=False)

@@ -17,14 +17,14 @@ True
 """
 import numpy as np
 
-from ....base import DTYPE, MXNetError, get_rng, numeric_types
+from ....base import DTYPE, MXNetError, get_rng
 from ....image.color import LUMA, PCA_EIGVAL, PCA_EIGVEC, hue_matrix
-from ....image.image import _get_interp_method, resize_array
+from ....image.image import _get_interp_method, filled, resize_array
 from ....ndarray import NDArray
 
 __all__ = ["imresize", "resize_long", "resize_short_within", "random_pca_lighting", "random_expand",
-           "random_flip", "resize_contain", "random_color_distort", "color_distort_params", "to_tensor",
-           "normalize"]
+           "expand_params", "paste", "random_flip", "resize_contain", "random_color_distort",
+           "color_distort_params", "to_tensor", "normalize", "to_normalized_tensor"]
 
 _PIXEL_MAX = 255.0
 _CHANNELS = 3
@@ -98,13 +98,51 @@ def random_pca_lighting(src, alphastd, eigval=None, eigvec=None):
     return NDArray(arr + ((eigvec * alpha) @ eigval).astype(DTYPE))
 
 
-def _fill_values(fill, channels, dtype, op):
-    if isinstance(fill, numeric_types):
-        return np.full(channels, fill, dtype)
-    fill = np.asarray(fill, dtype).ravel()
-    if fill.size != channels:
-        raise MXNetError(f"{op}: fill has {fill.size} values for an image with {channels} channels")
-    return fill
+def expand_params(height, width, max_ratio=4, keep_ratio=True):
+    """Draw :func:`random_expand`'s canvas for an image of ``height x width`` without building it.
+
+    Returns
+    -------
+    (offset_x, offset_y, canvas_width, canvas_height)
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> mx.random.seed(0); x, y, w, h = expand_params(10, 20, max_ratio=2)
+    >>> 20 <= w < 40 and 10 <= h < 20 and 0 <= x <= w - 20 and 0 <= y <= h - 10
+    True
+    """
+    if max_ratio <= 1:
+        return (0, 0, width, height)
+    rng = get_rng()
+    ratio_x = rng.uniform(1, max_ratio)
+    ratio_y = ratio_x if keep_ratio else rng.uniform(1, max_ratio)
+    oh, ow = int(height * ratio_y), int(width * ratio_x)
+    off_y = int(rng.integers(0, oh - height + 1))
+    off_x = int(rng.integers(0, ow - width + 1))
+    return (off_x, off_y, ow, oh)
+
+
+def paste(src, canvas, fill=0, window=None):
+    """The canvas ``(offset_x, offset_y, w, h)`` holding ``src`` at its offset and ``fill`` elsewhere, or only
+    its ``window = (x, y, w, h)`` (so an expand followed by a crop never builds the whole canvas).
+
+    Examples
+    --------
+    >>> out = paste(np.ones((2, 2, 1), np.uint8), (1, 0, 4, 3), fill=7, window=(2, 0, 2, 3))
+    >>> out.asnumpy()[..., 0].tolist()
+    [[1, 7], [1, 7], [7, 7]]
+    """
+    arr = _array(src, "paste")
+    h, w, c = arr.shape
+    off_x, off_y, canvas_w, canvas_h = canvas
+    x0, y0, win_w, win_h = window if window is not None else (0, 0, canvas_w, canvas_h)
+    out = filled((win_h, win_w, c), arr.dtype, fill, "paste")
+    left, top = max(off_x, x0), max(off_y, y0)
+    right, bottom = min(off_x + w, x0 + win_w), min(off_y + h, y0 + win_h)
+    if right > left and bottom > top:
+        out[top - y0:bottom - y0, left - x0:right - x0] = arr[top - off_y:bottom - off_y, left - off_x:right - off_x]
+    return NDArray(out)
 
 
 def random_expand(src, max_ratio=4, fill=0, keep_ratio=True):
@@ -121,19 +159,10 @@ def random_expand(src, max_ratio=4, fill=0, keep_ratio=True):
     ((2, 2, 3), (0, 0, 2, 2))
     """
     arr = _array(src, "random_expand")
-    h, w, c = arr.shape
+    canvas = expand_params(arr.shape[0], arr.shape[1], max_ratio, keep_ratio)
     if max_ratio <= 1:
-        return NDArray(arr), (0, 0, w, h)
-    rng = get_rng()
-    ratio_x = rng.uniform(1, max_ratio)
-    ratio_y = ratio_x if keep_ratio else rng.uniform(1, max_ratio)
-    oh, ow = int(h * ratio_y), int(w * ratio_x)
-    off_y = int(rng.integers(0, oh - h + 1))
-    off_x = int(rng.integers(0, ow - w + 1))
-    canvas = np.empty((oh, ow, c), arr.dtype)
-    canvas[...] = _fill_values(fill, c, arr.dtype, "random_expand")
-    canvas[off_y:off_y + h, off_x:off_x + w] = arr
-    return NDArray(canvas), (off_x, off_y, ow, oh)
+        return NDArray(arr), canvas
+    return paste(arr, canvas, fill), canvas
 
 
 def random_flip(src, px=0, py=0, copy=False):
@@ -182,8 +211,7 @@ def resize_contain(src, size, fill=0):
         arr = resize_array(arr, scaled_x, scaled_y, 1)
     off_y = (out_h - scaled_y) // 2 if scaled_y < out_h else 0
     off_x = (out_w - scaled_x) // 2 if scaled_x < out_w else 0
-    canvas = np.empty((out_h, out_w, c), arr.dtype)
-    canvas[...] = _fill_values(fill, c, arr.dtype, "resize_contain")
+    canvas = filled((out_h, out_w, c), arr.dtype, fill, "resize_contain")
     canvas[off_y:off_y + scaled_y, off_x:off_x + scaled_x] = arr
     return NDArray(canvas), (off_x, off_y, scaled_x, scaled_y)
 
@@ -246,7 +274,17 @@ def random_color_distort(src, brightness_delta=32, contrast_low=0.5, contrast_hi
         raise MXNetError(f"random_color_distort: expects 3 channels, got shape {arr.shape}")
     matrix, offset = color_distort_params(brightness_delta, contrast_low, contrast_high, saturation_low,
                                           saturation_high, hue_delta)
-    return NDArray(arr.astype(DTYPE) @ matrix + offset)
+    # out[..., c] = sum_k src[..., k] * matrix[k, c] + offset[c], one plane at a time (a (H*W, 3) @ (3, 3)
+    # product or a broadcast over a last axis of 3 is several times slower in numpy)
+    planes = [arr[:, :, k].astype(DTYPE) for k in range(_CHANNELS)]
+    out, term = np.empty(arr.shape, DTYPE), np.empty(arr.shape[:2], DTYPE)
+    for c in range(_CHANNELS):
+        plane = out[:, :, c]
+        np.multiply(planes[0], matrix[0, c], out=plane)
+        for k in range(1, _CHANNELS):
+            plane += np.multiply(planes[k], matrix[k, c], out=term)
+        plane += offset[c]
+    return NDArray(out)
 
 
 def to_tensor(src):
@@ -259,6 +297,26 @@ def to_tensor(src):
     """
     arr = _array(src, "to_tensor")
     return NDArray(np.ascontiguousarray(arr.transpose(2, 0, 1), dtype=DTYPE) / DTYPE(_PIXEL_MAX))
+
+
+def to_normalized_tensor(src, mean, std):
+    """``normalize(to_tensor(src), mean, std)`` in one pass: ``(C, H, W)`` float32.
+
+    Examples
+    --------
+    >>> to_normalized_tensor(np.full((1, 1, 3), 255, np.uint8), (0.5,) * 3, (0.5,) * 3).asnumpy().ravel().tolist()
+    [1.0, 1.0, 1.0]
+    """
+    arr = _array(src, "to_normalized_tensor")
+    channels = arr.shape[2]
+    std = np.broadcast_to(np.asarray(std, np.float64).ravel(), (channels,))
+    scale = (1.0 / (_PIXEL_MAX * std)).astype(DTYPE)
+    shift = (np.broadcast_to(np.asarray(mean, np.float64).ravel(), (channels,)) / std).astype(DTYPE)
+    out = np.empty((channels,) + arr.shape[:2], DTYPE)
+    for c in range(channels):   # plane by plane: far faster than broadcasting over a last axis of 3
+        np.multiply(arr[:, :, c], scale[c], out=out[c])
+        out[c] -= shift[c]
+    return NDArray(out)
 
 
 def normalize(src, mean, std):

@@ -22,7 +22,7 @@ from ....boxes.coder import multiclass_encode, normalized_center_encode
 from ....boxes.matcher import match_anchors
 from ....ndarray import NDArray
 from . import bbox as tbbox
-from .image import imresize, normalize, random_color_distort, random_expand, random_flip, to_tensor
+from .image import (expand_params, imresize, paste, random_color_distort, random_flip, to_normalized_tensor)
 
 __all__ = ["SSDDefaultTrainTransform", "SSDDefaultValTransform", "IMAGENET_MEAN01", "IMAGENET_STD01"]
 
@@ -95,17 +95,19 @@ class SSDDefaultTrainTransform:
         img, label = _check_sample(src, label, "SSDDefaultTrainTransform")
         img = random_color_distort(img)
         bbox = label.astype(DTYPE)
-        if get_rng().uniform(0, 1) > EXPAND_PROBABILITY:
-            img, expand = random_expand(img, fill=[m * 255 for m in self._mean])
-            bbox = tbbox.translate(bbox, x_offset=expand[0], y_offset=expand[1])
         h, w = img.shape[:2]
-        bbox, (x0, y0, cw, ch) = tbbox.random_crop_with_constraints(bbox, (w, h))
-        img = np.asarray(img)[y0:y0 + ch, x0:x0 + cw]
+        canvas = (0, 0, w, h)
+        if get_rng().uniform(0, 1) > EXPAND_PROBABILITY:
+            canvas = expand_params(h, w)
+            bbox = tbbox.translate(bbox, x_offset=canvas[0], y_offset=canvas[1])
+        bbox, crop = tbbox.random_crop_with_constraints(bbox, canvas[2:])
+        # expand then crop, building only the cropped window of the expanded canvas
+        img = paste(img, canvas, fill=[m * 255 for m in self._mean], window=crop)
         img = imresize(img, self._width, self._height, interp=int(get_rng().integers(0, NUM_INTERP)))
-        bbox = tbbox.resize(bbox, (cw, ch), (self._width, self._height))
+        bbox = tbbox.resize(bbox, crop[2:], (self._width, self._height))
         img, flips = random_flip(img, px=FLIP_PROBABILITY)
         bbox = tbbox.flip(bbox, (self._width, self._height), flip_x=flips[0])
-        img = normalize(to_tensor(img), self._mean, self._std)
+        img = to_normalized_tensor(img, self._mean, self._std)
         bbox = bbox.astype(DTYPE)
         if self._anchors is None:
             return img, bbox
@@ -155,4 +157,4 @@ class SSDDefaultValTransform:
         h, w = img.shape[:2]
         img = imresize(img, self._width, self._height, interp=AUTO_INTERP)
         bbox = tbbox.resize(label, (w, h), (self._width, self._height))
-        return normalize(to_tensor(img), self._mean, self._std), bbox.astype(DTYPE)
+        return to_normalized_tensor(img, self._mean, self._std), bbox.astype(DTYPE)
