@@ -12,6 +12,8 @@ __version__ = "0.1.0"
 
 from . import base
 from .base import MXNetError
+
+base.keep_freed_memory()
 from . import context
 from .context import Context, cpu, gpu, cpu_pinned, current_context, num_gpus
 from . import ops, autograd

@@ -1,8 +1,10 @@
 """The graph executor behind ``hybridize()``: a fixed plan of registry ops over numbered value slots.
 
-The plan is built once per graph: topological steps, each reading and writing slots; the last reader of
-every intermediate value is known, so inference frees values as soon as they are dead and keeps only
-what backward needs when training. Backward walks the steps in reverse with each op's own ``backward``.
+The plan is built once per graph and mode: topological steps, each reading and writing slots, with fused
+chains substituted (:mod:`.rewrite`: BatchNorm+ReLU always, Convolution+BatchNorm folded for inference).
+The last reader of every value is known, so values are dropped as soon as they are dead; ops keep in
+their ``saved`` state only what their backward needs. Backward walks the steps in reverse with each op's
+own ``backward``.
 
 Examples
 --------
@@ -19,6 +21,7 @@ import numpy as np
 
 from ..base import MXNetError
 from .symbol import topological_nodes
+from .rewrite import fuse_steps
 
 __all__ = ["GraphExecutor", "evaluate"]
 
@@ -63,21 +66,33 @@ class GraphExecutor:
             self.steps.append(_Step(node.op, node.params, ins, outs, node.name))
         self.num_slots = count
         self.heads = [slot_of[(id(n), i)] for n, i in symbol._outputs]
-        self._plan_frees()
+        self._plans = {}
 
-    def _plan_frees(self):
-        """After which step each intermediate value is dead (inference frees it there)."""
+    def plan(self, is_train, for_backward):
+        """The steps run in this mode (fusions applied, frees planned), built once and cached."""
+        fold = not is_train and not for_backward
+        if fold not in self._plans:
+            steps = fuse_steps(self.steps, self.heads, fold, _Step)
+            self._plans[fold] = self._plan_frees(steps)
+        return self._plans[fold]
+
+    def _plan_frees(self, steps):
+        """Copies of ``steps`` knowing after which of them each intermediate value is dead."""
         last_use = {}
-        for k, step in enumerate(self.steps):
+        for k, step in enumerate(steps):
             for s in step.ins:
                 last_use[s] = k
         keep = set(self.heads) | set(range(self.num_vars))
-        frees = [[] for _ in self.steps]
+        frees = [[] for _ in steps]
         for slot, k in last_use.items():
             if slot not in keep:
                 frees[k].append(slot)
-        for step, f in zip(self.steps, frees):
-            step.frees = tuple(f)
+        planned = []
+        for step, f in zip(steps, frees):
+            copy = _Step(step.op, step.params, step.ins, step.outs, step.name)
+            copy.frees = tuple(f)
+            planned.append(copy)
+        return planned
 
     def forward(self, feed, is_train, for_backward):
         """Run every step; ``feed`` maps variable names to numpy arrays. Returns (head values, state)."""
@@ -87,34 +102,36 @@ class GraphExecutor:
                 values[i] = feed[name]
             except KeyError:
                 raise MXNetError(f"graph input {name!r} was not given; inputs are {self.variables}") from None
-        saved = [None] * len(self.steps) if for_backward else None
-        for k, step in enumerate(self.steps):
+        steps = self.plan(is_train, for_backward)
+        saved = [None] * len(steps) if for_backward else None
+        meta = {} if for_backward else None
+        for k, step in enumerate(steps):
             try:
                 outputs, s = step.op.forward(step.params, [values[i] for i in step.ins], is_train)
             except MXNetError as err:
                 raise type(err)(f"{err} [in node {step.name}]") from None
             for slot, out in zip(step.outs, outputs):
                 values[slot] = out
+                if for_backward:
+                    meta[slot] = (out.shape, out.dtype)
             if for_backward:
                 saved[k] = s
-            else:
-                for slot in step.frees:
-                    values[slot] = None
+            for slot in step.frees:  # dead values go at once; ops keep what their backward needs in ``s``
+                values[slot] = None
         heads = [values[s] for s in self.heads]
-        meta = [(v.shape, v.dtype) if v is not None else None for v in values] if for_backward else None
-        return heads, (saved, meta)
+        return heads, (steps, saved, meta)
 
     def backward(self, state, head_grads, wanted=None):
         """Gradients of the heads (weighted by ``head_grads``) for every variable, or those in ``wanted``."""
-        saved, meta = state
+        steps, saved, meta = state
         if saved is None:
             raise MXNetError("backward needs a forward pass run with for_backward=True")
         grads = {}
         for slot, g in zip(self.heads, head_grads):
             if g is not None:
                 grads[slot] = g if slot not in grads else grads[slot] + g
-        for k in range(len(self.steps) - 1, -1, -1):
-            step = self.steps[k]
+        for k in range(len(steps) - 1, -1, -1):
+            step = steps[k]
             out_grads = [grads.pop(s, None) for s in step.outs]
             if all(g is None for g in out_grads) or saved[k] is None and not step.op.differentiable:
                 saved[k] = None

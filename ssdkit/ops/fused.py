@@ -1,0 +1,81 @@
+"""Fused ops the graph executor substitutes for common chains (never written to JSON).
+
+* ``_fused_bn_relu``: BatchNorm then ReLU in one step — the ReLU runs in place on BatchNorm's output and
+  its backward masks the gradient before BatchNorm's own backward.
+* ``_fused_conv_bn``: inference-only Convolution with the following BatchNorm folded into its weights and
+  bias (``w * gamma/std``, ``(b - mean) * gamma/std + beta``), optionally followed by an in-place ReLU.
+
+Both reuse the registered ops' own forward and backward, so the numbers are those of the unfused chain.
+
+Examples
+--------
+>>> from ssdkit.ops import get_op
+>>> op = get_op("_fused_bn_relu")
+>>> p = op.parse_params({"fix_gamma": False})
+>>> x = np.array([[-1.0, 1.0], [1.0, -1.0]], np.float32)
+>>> (y,), _ = op.forward(p, [x, np.ones(2, np.float32), np.zeros(2, np.float32), np.zeros(2, np.float32),
+...                          np.ones(2, np.float32)], True)
+>>> y.round(3)
+array([[0., 1.],
+       [1., 0.]], dtype=float32)
+"""
+import numpy as np
+
+from .registry import Op, Param, register, get_op
+from . import nn  # noqa: F401  (BatchNorm and Convolution must be registered first)
+
+__all__ = []
+
+_BN = get_op("BatchNorm")
+_CONV = get_op("Convolution")
+
+
+@register
+class _fused_bn_relu(Op):
+    inputs = _BN.inputs
+    aux = _BN.aux
+    params = dict(_BN.params)
+
+    def infer_shape(self, p, shapes):
+        return _BN.infer_shape(p, shapes)
+
+    def forward(self, p, inputs, is_train):
+        (y,), saved = _BN.forward(p, inputs, is_train)
+        np.maximum(y, 0, out=y)
+        return [y], (saved, y)
+
+    def backward(self, p, saved, out_grads):
+        bn_saved, y = saved
+        return _BN.backward(p, bn_saved, [np.where(y > 0, out_grads[0], 0).astype(y.dtype, copy=False)])
+
+
+@register
+class _fused_conv_bn(Op):
+    inputs = ("data", "weight", "bias", "gamma", "beta", "moving_mean", "moving_var")
+    params = dict(_CONV.params, eps=Param("float", 1e-3), fix_gamma=Param("bool", True), relu=Param("bool", False))
+    differentiable = False
+
+    def input_names(self, p):
+        names = list(self.inputs)
+        return names[:2] + names[3:] if p.no_bias else names
+
+    def infer_shape(self, p, shapes):
+        conv_inputs = 2 if p.no_bias else 3
+        full, outs = _CONV.infer_shape(p, shapes[:conv_inputs])
+        channels = (p.num_filter,)
+        return full + [channels] * 4, outs
+
+    def forward(self, p, inputs, is_train):
+        conv_inputs = 2 if p.no_bias else 3
+        x, w = inputs[0], inputs[1]
+        bias = inputs[2] if not p.no_bias else np.zeros(w.shape[0], w.dtype)
+        gamma, beta, mean, var = inputs[conv_inputs:]
+        scale = (1.0 if p.fix_gamma else gamma) / np.sqrt(var.astype(np.float64) + p.eps)
+        folded_w = (w * scale.astype(w.dtype).reshape(-1, 1, 1, 1)).astype(w.dtype)
+        folded_b = ((bias - mean) * scale + beta).astype(w.dtype)
+        conv_params = type(p)({k: p[k] for k in _CONV.params}, given=())
+        conv_params["no_bias"] = False
+        (y,), _ = _CONV.forward(conv_params, [x, folded_w, folded_b], False)
+        if p.relu:
+            np.maximum(y, 0, out=y)
+        return [y], None
