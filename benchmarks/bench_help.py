@@ -22,7 +22,7 @@ t0 = time.perf_counter(); c0 = time.process_time()
 import ssdkit
 t1 = time.perf_counter(); c1 = time.process_time()
 from ssdkit.help import catalog
-from ssdkit.help.search import Index
+from ssdkit.help.ranking import Index
 for path in catalog.ROOTS:
     try:
         catalog._resolve(path)

@@ -11,7 +11,7 @@ import ssdkit as mx
 from ssdkit.help import catalog, format_results, get_index, search
 from ssdkit.help.cli import main
 from ssdkit.help.concepts import CONCEPTS
-from ssdkit.help.search import Index
+from ssdkit.help.ranking import Index
 
 from help_queries import QUERIES
 

@@ -24,7 +24,7 @@ import types
 
 from . import cache
 from .catalog import build_catalog
-from .search import Index, Result
+from .ranking import Index, Result
 
 __all__ = ["help", "search", "format_results", "get_index", "Result", "DEFAULT_COUNT"]
 

@@ -8,7 +8,7 @@ Docstrings use the library's words; people search with their own ("remove overla
   its targets, and a query that contains all of a phrase's words lifts its targets.
 * ``SYNONYMS``: groups of words that stand for one another; a query word also searches its group (weaker).
 
-Targets of modules that are not installed are ignored (see :mod:`ssdkit.help.search`).
+Targets of modules that are not installed are ignored (see :mod:`ssdkit.help.ranking`).
 
 Examples
 --------
@@ -70,6 +70,8 @@ CONCEPTS = (
      "detection data iterator | load detection dataset from rec | iterate images with boxes | "
      "imagedetiter | object detection dataset"),
     ("image.ImageIter", "image iterator | image classification data from rec or list"),
+    ("detection.data.RecordFileDetection image.ImageDetIter recordio.pack_img",
+     "train on my own dataset | custom detection dataset | my own images and boxes | make a rec file"),
     ("gluon.data.DataLoader",
      "batch loader | data loader | minibatches | iterate over dataset in batches | num_workers | "
      "dataloader | load data in parallel worker processes | shuffle batches"),
@@ -108,6 +110,8 @@ CONCEPTS = (
     (f"{_BLOCK}.load_parameters",
      "load pretrained | load weights | restore checkpoint | load_state_dict | load params file | "
      "torch.load | read saved parameters | load_params"),
+    ("gluon.SymbolBlock.imports gluon.Block.load_parameters",
+     "convert mxnet model | use a model trained with mxnet | load mxnet checkpoint | mxnet params file"),
     ("gluon.SymbolBlock.imports sym.load",
      "load exported model | import symbol json and params | load model from json | load symbol file"),
     ("gluon.Block.intermediate gluon.intermediate.intermediate_outputs sym.Symbol.get_internals gluon.SymbolBlock",
@@ -298,6 +302,9 @@ SYNONYMS = (
     "classification classify classifier",
     "export deploy",
     "largest biggest max maximum highest",
+    "reorder rearrange permute",
+    "glue concat concatenate join",
+    "wrt respect",
     "smallest min minimum lowest",
     "sym symbol symbolic",
     "nd ndarray",

@@ -34,7 +34,7 @@ TARGET_DECAY = 0.92        # later targets of a concept rank a little below the 
 SYNONYM_WEIGHT = 0.5
 PREFIX_WEIGHT = 0.7
 TYPO_PENALTY = 0.2         # per edit
-MIN_TYPO_LENGTH = 3
+MIN_TYPO_LENGTH = 4         # shorter stems ("glu" of "glue") are too close to too many words
 KIND_PRIOR = {"module": 0.9, "property": 0.95}
 SYMBOLIC_PRIOR = 0.97      # the nd spelling of an op is the one to show first
 MAX_PREFIX_COMPLETIONS = 3
@@ -244,7 +244,7 @@ class Index:
             words, targets = self.phrases[k]
             got = sum(self.idf.get(t, self.max_idf) * terms.get(t, 0.0) for t in words)
             cover = got / self.phrase_mass[k]
-            if cover < 0.75:
+            if cover < 0.5:
                 continue
             query_cover = min(1.0, got / query_mass)
             value = cover * cover * (0.5 + 0.5 * query_cover)
