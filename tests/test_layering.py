@@ -17,6 +17,7 @@ LAYERS = {
     "gluon": 5, "initializer": 5, "optimizer": 5, "lr_scheduler": 5, "metric": 5, "kvstore": 5,
     "detection": 6, "image": 6, "io": 6, "distributed": 6,
     "model_zoo": 7, "viz": 7,
+    "apps": 8,   # the command-line tools (ssdkit-train/-detect/-eval) over the public API
     "help": 9, "testing": 9,   # tools over the whole library; nothing in the library imports them
 }
 
