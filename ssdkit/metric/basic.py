@@ -159,7 +159,13 @@ class _Regression(EvalMetric):
         ('mse', 0.5)
         """
         for label, pred in _pairs(labels, preds, type(self).__name__):
-            self._add(self._error(_as_column(label) - _as_column(pred)), 1)
+            label, pred = _as_column(label), _as_column(pred)
+            try:   # MXNet lets (N, 1) labels broadcast against (N, K) predictions; anything else is a user error
+                numpy.broadcast_shapes(label.shape, pred.shape)
+            except ValueError:
+                raise MXNetError(f"{type(self).__name__}.update: label shape {label.shape} and prediction shape "
+                                 f"{pred.shape} do not match (nor broadcast)") from None
+            self._add(self._error(label - pred), 1)
 
 
 @register
