@@ -37,6 +37,15 @@ def _variances(op, variances):
     return np.array(v, DTYPE)
 
 
+def _check_broadcast(op, names, lhs, rhs):
+    """Raise ShapeError unless the box arrays ``lhs`` and ``rhs`` broadcast (numpy would fail mid-formula)."""
+    try:
+        np.broadcast_shapes(lhs.shape, rhs.shape)
+    except ValueError:
+        raise ShapeError(f"{op}: {names[0]} shape {lhs.shape} and {names[1]} shape {rhs.shape} do not "
+                         f"broadcast") from None
+
+
 def _center(boxes):
     """``(x, y, w, h)`` columns of corner boxes (MXNet's arithmetic: ``(l + r) / 2``, ``r - l``)."""
     return np.moveaxis(corner_to_center(boxes), -1, 0)
@@ -63,8 +72,10 @@ def encode_boxes(anchors, gt_boxes, variances=DEFAULT_VARIANCES):
     array([0., 0., 0., 0.], dtype=float32)
     """
     v = _variances("encode_boxes", variances)
-    ax, ay, aw, ah = _center(as_boxes("encode_boxes", "anchors", anchors))
-    gx, gy, gw, gh = _center(as_boxes("encode_boxes", "gt_boxes", gt_boxes))
+    anchors, gt_boxes = as_boxes("encode_boxes", "anchors", anchors), as_boxes("encode_boxes", "gt_boxes", gt_boxes)
+    _check_broadcast("encode_boxes", ("anchors", "gt_boxes"), anchors, gt_boxes)
+    ax, ay, aw, ah = _center(anchors)
+    gx, gy, gw, gh = _center(gt_boxes)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.stack([(gx - ax) / aw / v[0], (gy - ay) / ah / v[1],
                          np.log(gw / aw) / v[2], np.log(gh / ah) / v[3]], axis=-1)
@@ -93,8 +104,9 @@ def decode_boxes(anchors, loc_pred, variances=DEFAULT_VARIANCES, clip=True):
     array([0.25, 0.  , 0.75, 0.5 ], dtype=float32)
     """
     v = _variances("decode_boxes", variances)
-    ax, ay, aw, ah = _center(as_boxes("decode_boxes", "anchors", anchors))
-    p = as_boxes("decode_boxes", "loc_pred", loc_pred)
+    anchors, p = as_boxes("decode_boxes", "anchors", anchors), as_boxes("decode_boxes", "loc_pred", loc_pred)
+    _check_broadcast("decode_boxes", ("anchors", "loc_pred"), anchors, p)
+    ax, ay, aw, ah = _center(anchors)
     ox = p[..., 0] * v[0] * aw + ax
     oy = p[..., 1] * v[1] * ah + ay
     ow = np.exp(p[..., 2] * v[2]) * aw / 2

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..base import DTYPE, MXNetError, ShapeError
 from .coder import DEFAULT_VARIANCES, decode_boxes
-from .geometry import BOX_FORMATS, box_columns, iou_columns, corner_to_center, center_to_corner
+from .geometry import BOX_FORMATS, as_boxes, box_columns, iou_columns, corner_to_center, center_to_corner
 
 __all__ = ["FILL", "greedy_nms", "box_nms", "multibox_detection"]
 
@@ -84,7 +84,13 @@ def greedy_nms(boxes, threshold, ids=None, inclusive=False, fmt="corner"):
     >>> greedy_nms(b, 0.5, inclusive=True)
     array([ True, False,  True])
     """
-    cols = box_columns(np.asarray(boxes, DTYPE), fmt)
+    boxes = as_boxes("greedy_nms", "boxes", boxes, min_ndim=2)
+    if boxes.ndim != 2:
+        raise ShapeError(f"greedy_nms: boxes must have shape (K, 4), got {boxes.shape}")
+    if ids is not None and np.shape(ids) != boxes.shape[:1]:
+        raise ShapeError(f"greedy_nms: ids must have shape ({len(boxes)},) like boxes {boxes.shape}, "
+                         f"got {np.shape(ids)}")
+    cols = box_columns(boxes, fmt)
     keep = np.zeros(len(boxes), bool)
     alive = np.arange(len(boxes))
     while alive.size:
