@@ -104,7 +104,8 @@ CASES = {
     "batchnorm-channels": (layer(lambda: nn.BatchNorm(in_channels=3), (2, 4, 5, 5)), MXNetError,
                            r"BatchNorm: gamma expected shape \(4,\), got \(3,\)"),
     "maxpool-rank": (layer(lambda: nn.MaxPool2D(2), (3, 8, 8)), MXNetError, r"Pooling: data must be 4-D"),
-    "maxpool-too-small": (layer(lambda: nn.MaxPool2D(2), (1, 3, 1, 1)), MXNetError, r"Pooling: kernel 2 exceeds data H 1"),
+    "maxpool-too-small": (layer(lambda: nn.MaxPool2D(2), (1, 3, 1, 1)), MXNetError,
+                          r"Pooling: kernel 2 exceeds data H 1"),
     "numpy-input": (lambda: dense()(np.ones((2, 4), np.float32)), MXNetError, r"HybridBlock.*NDArray"),
     "uninitialized": (lambda: nn.Dense(3)(nd.ones((2, 4))), MXNetError, r"Parameter 'dense\d+_weight' has not been "
                                                                          r"initialized"),
