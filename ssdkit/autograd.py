@@ -348,12 +348,15 @@ class Function:
     """
 
     def save_for_backward(self, *args):
+        """Keep arrays for :meth:`backward` as ``self.saved_tensors``."""
         self.saved_tensors = args
 
     def forward(self, *inputs):
+        """Compute the outputs from NDArray inputs (runs with recording paused)."""
         raise MXNetError(f"{type(self).__name__}: define forward(self, *inputs)")
 
     def backward(self, *output_grads):
+        """Return the input gradients (NDArrays, or None) from the output gradients."""
         raise MXNetError(f"{type(self).__name__}: define backward(self, *output_grads)")
 
     def __call__(self, *inputs):

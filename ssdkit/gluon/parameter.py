@@ -436,6 +436,7 @@ class Constant(Parameter):
 
     @property
     def grad_req(self):
+        """Always ``'null'``: a Constant is never updated."""
         return "null"
 
     @grad_req.setter

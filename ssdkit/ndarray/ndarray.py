@@ -281,14 +281,6 @@ class NDArray:
     def wait_to_read(self):
         """Computation is synchronous here; returns immediately."""
 
-    def zeros_like(self):
-        """Zeros of the same shape and dtype."""
-        return invoke("zeros_like", [self])
-
-    def ones_like(self):
-        """Ones of the same shape and dtype."""
-        return invoke("ones_like", [self])
-
     def tolist(self):
         """Nested Python lists of the values."""
         return self._data.tolist()
@@ -422,72 +414,31 @@ class NDArray:
         """Collapse every axis but the first: (N, ...) -> (N, prod(...)), as MXNet's Flatten."""
         return invoke("Flatten", [self])
 
-    def expand_dims(self, axis):
-        return invoke("expand_dims", [self], axis=axis)
 
-    def squeeze(self, axis=None):
-        return invoke("squeeze", [self], axis=axis)
 
-    def swapaxes(self, dim1, dim2):
-        return invoke("swapaxes", [self], dim1=dim1, dim2=dim2)
 
-    def broadcast_to(self, shape):
-        return invoke("broadcast_to", [self], shape=shape)
 
-    def broadcast_like(self, other):
-        return invoke("broadcast_like", [self, other])
 
-    def tile(self, reps):
-        return invoke("tile", [self], reps=reps)
 
-    def repeat(self, repeats, axis=None):
-        return invoke("repeat", [self], repeats=repeats, axis=axis)
 
-    def split(self, num_outputs, axis=1, squeeze_axis=False):
-        return invoke("split", [self], num_outputs=num_outputs, axis=axis, squeeze_axis=squeeze_axis)
 
-    def slice_axis(self, axis, begin, end):
-        return invoke("slice_axis", [self], axis=axis, begin=begin, end=end)
 
     def take(self, indices, axis=0, mode="clip"):
+        """Elements at ``indices`` (a list, numpy array or NDArray) along ``axis``; see ``nd.take``."""
         return invoke("take", [self, _to_nd(indices, self)], axis=axis, mode=mode)
 
     def pick(self, index, axis=-1, keepdims=False):
+        """One element per row picked by ``index`` along ``axis``; see ``nd.pick``."""
         return invoke("pick", [self, _to_nd(index, self)], axis=axis, keepdims=keepdims)
 
-    def one_hot(self, depth, **kwargs):
-        return invoke("one_hot", [self], depth=depth, **kwargs)
 
-    def clip(self, a_min, a_max):
-        return invoke("clip", [self], a_min=a_min, a_max=a_max)
 
-    def topk(self, axis=-1, k=1, ret_typ="indices", is_ascend=False, dtype="float32"):
-        return invoke("topk", [self], axis=axis, k=k, ret_typ=ret_typ, is_ascend=is_ascend, dtype=dtype)
 
-    def sort(self, axis=-1, is_ascend=True):
-        return invoke("sort", [self], axis=axis, is_ascend=is_ascend)
 
-    def argsort(self, axis=-1, is_ascend=True, dtype="float32"):
-        return invoke("argsort", [self], axis=axis, is_ascend=is_ascend, dtype=dtype)
 
-    def norm(self, ord=2, axis=None, keepdims=False):
-        return invoke("norm", [self], ord=ord, axis=axis, keepdims=keepdims)
 
-    def softmax(self, axis=-1):
-        return invoke("softmax", [self], axis=axis)
 
-    def log_softmax(self, axis=-1):
-        return invoke("log_softmax", [self], axis=axis)
 
-    def abs(self): return invoke("abs", [self])
-    def exp(self): return invoke("exp", [self])
-    def log(self): return invoke("log", [self])
-    def sqrt(self): return invoke("sqrt", [self])
-    def square(self): return invoke("square", [self])
-    def sign(self): return invoke("sign", [self])
-    def relu(self): return invoke("relu", [self])
-    def sigmoid(self): return invoke("sigmoid", [self])
-    def tanh(self): return invoke("tanh", [self])
 
 
 def _reduction(op_name):

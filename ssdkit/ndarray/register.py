@@ -13,10 +13,10 @@ import numpy as np
 
 from ..base import MXNetError
 from ..ops import get_op, list_ops
-from ..ops.registry import split_arguments, REQUIRED
+from ..ops.registry import split_arguments, REQUIRED, ARRAY_METHODS
 from .ndarray import NDArray, invoke_op
 
-__all__ = ["make_function", "public_name", "populate", "describe"]
+__all__ = ["make_function", "public_name", "populate", "describe", "install_methods"]
 
 
 def make_function(op_name, display_name=None):
@@ -103,3 +103,26 @@ def populate(namespaces, factory=make_function, skip=()):
         if short in skip:
             continue
         namespaces[where].setdefault(short, factory(op_name, short))
+
+
+def install_methods(cls, factory):
+    """Give ``cls`` (NDArray or Symbol) the methods of :data:`ssdkit.ops.registry.ARRAY_METHODS`, each the
+    function ``factory(op_name)`` with the array as first argument.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> mx.nd.array([-2, 3]).clip(0, 1).asnumpy()
+    array([0., 1.], dtype=float32)
+    """
+    for method_name, op_name in ARRAY_METHODS.items():
+        function = factory(op_name)
+
+        def method(self, *args, _function=function, **kwargs):
+            return _function(self, *args, **kwargs)
+        method.__name__ = method.__qualname__ = method_name
+        method.__doc__ = (f"``x.{method_name}(...)`` is ``F.{op_name}(x, ...)``.\n\n" + (function.__doc__ or ""))
+        setattr(cls, method_name, method)
+
+
+install_methods(NDArray, make_function)

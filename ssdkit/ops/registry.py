@@ -27,7 +27,13 @@ import numpy as np
 
 from ..base import MXNetError, ShapeError, DTYPE
 
-__all__ = ["Op", "Param", "Params", "REQUIRED", "register", "get_op", "list_ops", "alias_of"]
+__all__ = ["Op", "Param", "Params", "REQUIRED", "register", "get_op", "list_ops", "alias_of", "ARRAY_METHODS"]
+
+#: Methods NDArray and Symbol both offer as the op of that name with the array first (``x.clip(0, 1)``).
+ARRAY_METHODS = {name: name for name in (
+    "expand_dims", "squeeze", "swapaxes", "split", "slice", "slice_axis", "slice_like", "one_hot", "clip",
+    "topk", "sort", "argsort", "norm", "softmax", "log_softmax", "abs", "exp", "log", "sqrt", "square", "sign",
+    "relu", "sigmoid", "tanh", "broadcast_to", "broadcast_like", "tile", "repeat", "zeros_like", "ones_like")}
 
 REQUIRED = object()  # marks a parameter without default
 _REGISTRY = {}       # canonical name -> Op instance
@@ -66,6 +72,7 @@ class Param:
         self.kind, self.default, self.choices = kind, default, choices
 
     def parse(self, value, op_name, name):
+        """Convert a Python value or MXNet JSON string to this kind; MXNetError names op and parameter."""
         value = _parse_literal(value)
         if value is None:
             return None
@@ -163,9 +170,11 @@ class Op:
         return list(self.inputs)
 
     def output_count(self, p):
+        """Visible outputs for these parameters."""
         return self.num_outputs
 
     def output_names(self, p):
+        """Output suffixes as MXNet lists them (``output`` or ``output0..``)."""
         n = self.output_count(p)
         return ["output"] if n == 1 else [f"output{i}" for i in range(n)]
 
@@ -184,9 +193,11 @@ class Op:
         return [d if d is not None else dtype for d in dtypes], [dtype] * self.output_count(p)
 
     def forward(self, p, inputs, is_train):
+        """``(outputs, saved)`` from numpy inputs; ``saved`` is what :meth:`backward` needs."""
         raise MXNetError(f"{self.name}: forward is not defined")
 
     def backward(self, p, saved, out_grads):
+        """One gradient per input (the vector-Jacobian product of ``out_grads``)."""
         raise MXNetError(f"{self.name} is not differentiable")
 
 

@@ -131,6 +131,7 @@ class Optimizer:
         return None
 
     def create_state_multi_precision(self, index, weight):
+        """State for ``weight`` (float16 weights warn: ssdkit keeps no float32 master copy)."""
         if weight.dtype == np.float16 and not self.multi_precision:
             warnings.warn("Accumulating with float16 in optimizer can lead to poor accuracy or slow convergence. "
                           "Consider using multi_precision=True option of the optimizer")
@@ -141,6 +142,7 @@ class Optimizer:
         raise MXNetError(f"{type(self).__name__} defines no update rule")
 
     def update_multi_precision(self, index, weight, grad, state):
+        """Same as :meth:`update` (multi-precision is accepted and ignored)."""
         self.update(index, weight, grad, state)
 
     def _set_current_context(self, device_id):

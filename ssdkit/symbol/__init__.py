@@ -13,10 +13,11 @@ from .symbol import Symbol, var, Variable, Group, compose
 from .serialization import load, load_json, save, SymbolFileError
 from .naming import NameManager, Prefix
 from .register import make_function as _make_function
-from ..ndarray.register import populate as _populate
+from ..ndarray.register import populate as _populate, install_methods as _install_methods
 from . import contrib, _internal
 
 _populate({"": globals(), "contrib": {}, "internal": {}}, factory=_make_function)
+_install_methods(Symbol, _make_function)
 
 
 def zeros(shape, dtype=None, **kwargs):

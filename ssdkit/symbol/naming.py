@@ -39,6 +39,7 @@ class NameManager:
         self._counter = {}
 
     def get(self, name, hint):
+        """``name`` itself when given, else ``hint`` followed by this manager's next count for it."""
         if name:
             return name
         count = self._counter.get(hint, 0)
@@ -67,6 +68,7 @@ class Prefix(NameManager):
         self._prefix = prefix
 
     def get(self, name, hint):
+        """The prefixed name (given or automatic)."""
         return self._prefix + super().get(name, hint)
 
 

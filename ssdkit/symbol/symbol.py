@@ -47,12 +47,15 @@ class Node:
 
     @property
     def is_variable(self):
+        """True for input variables (no op)."""
         return self.op is None
 
     def num_outputs(self):
+        """Visible outputs of this node."""
         return 1 if self.op is None else self.op.output_count(self.params)
 
     def output_names(self):
+        """``<name>_output`` names of this node's outputs (a variable's own name)."""
         if self.op is None:
             return [self.name]
         return [f"{self.name}_{n}" for n in self.op.output_names(self.params)]
@@ -216,12 +219,14 @@ class Symbol:
     # ----------------------------------------------------- misuse in hybrid_forward
     @property
     def shape(self):
+        """Not available: a Symbol has no values yet (raises MXNetError saying what to use instead)."""
         raise MXNetError(f"Symbol {self.name} has no .shape: " + _SYMBOL_ADVICE)
 
     def __bool__(self):
         raise MXNetError(f"the truth value of Symbol {self.name} is unknown until it runs: " + _SYMBOL_ADVICE)
 
     def asnumpy(self):
+        """Not available: a Symbol holds no values (raises MXNetError saying what to use instead)."""
         raise MXNetError(f"Symbol {self.name} holds no values: " + _SYMBOL_ADVICE)
 
     asscalar = asnumpy
@@ -420,16 +425,11 @@ def compose(symbol, replacements):
     return Symbol(outputs)
 
 
-# NDArray-style methods on Symbols (x.reshape(...), x.sum(axis=1), ...), each the registry op of that name
-_METHOD_OPS = {"transpose": "transpose", "flatten": "Flatten", "expand_dims": "expand_dims", "squeeze": "squeeze",
-               "swapaxes": "swapaxes", "split": "split", "slice": "slice", "slice_axis": "slice_axis",
-               "slice_like": "slice_like", "take": "take", "pick": "pick", "one_hot": "one_hot", "clip": "clip",
-               "sum": "sum", "mean": "mean", "max": "max", "min": "min", "prod": "prod", "argmax": "argmax",
-               "argmin": "argmin", "norm": "norm", "topk": "topk", "sort": "sort", "argsort": "argsort",
-               "softmax": "softmax", "log_softmax": "log_softmax", "abs": "abs", "exp": "exp", "log": "log",
-               "sqrt": "sqrt", "square": "square", "sign": "sign", "relu": "relu", "sigmoid": "sigmoid",
-               "tanh": "tanh", "broadcast_to": "broadcast_to", "broadcast_like": "broadcast_like", "tile": "tile",
-               "repeat": "repeat", "zeros_like": "zeros_like", "ones_like": "ones_like"}
+# NDArray-style methods on Symbols come from the registry's ARRAY_METHODS (installed in symbol/__init__.py);
+# these few differ in signature.
+_METHOD_OPS = {"transpose": "transpose", "flatten": "Flatten", "sum": "sum", "mean": "mean", "max": "max",
+               "min": "min", "prod": "prod", "argmax": "argmax", "argmin": "argmin", "take": "take",
+               "pick": "pick"}
 
 
 def _method(op_name):
