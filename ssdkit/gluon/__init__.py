@@ -21,19 +21,9 @@ from .block import Block
 from .hybrid_block import HybridBlock
 from . import nn, loss, utils
 from .trainer import Trainer
+from .symbol_block import SymbolBlock
+from . import data
 
 __all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "Block", "HybridBlock",
            "SymbolBlock", "nn", "loss", "utils", "Trainer", "data"]
 
-
-def __getattr__(name):
-    # SymbolBlock (symbol machinery) and gluon.data (data pipeline) are written alongside and load on first use
-    if name == "SymbolBlock":
-        from .symbol_block import SymbolBlock
-        return SymbolBlock
-    if name == "data":
-        import importlib
-        module = importlib.import_module(f".{name}", __name__)
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'ssdkit.gluon' has no attribute {name!r}")
