@@ -123,8 +123,11 @@ def _build(block, args):
     if unknown:
         raise MXNetError(f"{type(block).__name__}: the traced graph reads {unknown}, which are neither inputs "
                          f"nor parameters of the block")
-    _finish_deferred(block, symbol, params, dict(zip(data_names, [a.shape for a in args])))
+    data_shapes = dict(zip(data_names, [a.shape for a in args]))
+    _finish_deferred(block, symbol, params, data_shapes)
     param_names = [n for n in graph_inputs if n in params]
+    # check every op's shapes once per signature: the plan then runs kernels without per-call checks
+    symbol.infer_shape_partial(**data_shapes, **{n: params[n].shape for n in param_names})
     return CachedGraph(symbol, data_names, param_names, fmt), [params[n] for n in param_names]
 
 

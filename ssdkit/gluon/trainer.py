@@ -155,6 +155,8 @@ class Trainer:
         ignore_stale_grad : bool
             Skip parameters whose gradient backward did not refresh, instead of raising.
         """
+        if not batch_size or batch_size < 0:
+            raise MXNetError(f"Trainer.step: batch_size must be a positive number of samples, got {batch_size!r}")
         self._optimizer.rescale_grad = self._scale / batch_size
         self._prepare()
         self._allreduce_grads()

@@ -21,6 +21,18 @@ def _make(data, ctx):
     return NDArray(data, check_cpu(ctx))
 
 
+def _filled(name, shape, fill, dtype):
+    """``np.full`` with MXNet's dtype default and an error naming the call for a bad shape or dtype."""
+    dims = (shape,) if np.isscalar(shape) else tuple(shape)
+    if not all(isinstance(d, (int, np.integer)) and d >= 0 for d in dims):
+        raise MXNetError(f"{name}: shape must be non-negative integers, got {shape!r}")
+    try:
+        dtype = np.dtype(DTYPE if dtype is None else dtype)
+    except TypeError:
+        raise MXNetError(f"{name}: unknown dtype {dtype!r}") from None
+    return np.full(dims, fill, dtype)
+
+
 def array(source_array, ctx=None, dtype=None):
     """An NDArray from a list, numpy array or NDArray; float32 unless ``dtype`` or an NDArray source says otherwise.
 
@@ -61,7 +73,7 @@ def zeros(shape, ctx=None, dtype=None, **kwargs):
     >>> zeros(2).asnumpy()
     array([0., 0.], dtype=float32)
     """
-    return _make(np.zeros(shape, DTYPE if dtype is None else dtype), ctx)
+    return _make(_filled("zeros", shape, 0, dtype), ctx)
 
 
 def ones(shape, ctx=None, dtype=None, **kwargs):
@@ -72,7 +84,7 @@ def ones(shape, ctx=None, dtype=None, **kwargs):
     >>> ones((1, 2)).asnumpy()
     array([[1., 1.]], dtype=float32)
     """
-    return _make(np.ones(shape, DTYPE if dtype is None else dtype), ctx)
+    return _make(_filled("ones", shape, 1, dtype), ctx)
 
 
 def full(shape, val, ctx=None, dtype=None, out=None):
@@ -83,7 +95,7 @@ def full(shape, val, ctx=None, dtype=None, out=None):
     >>> full((2,), 7).asnumpy()
     array([7., 7.], dtype=float32)
     """
-    result = _make(np.full(shape, val, DTYPE if dtype is None else dtype), ctx)
+    result = _make(_filled("full", shape, val, dtype), ctx)
     if out is not None:
         out._data[...] = result._data
         return out

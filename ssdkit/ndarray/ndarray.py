@@ -44,7 +44,7 @@ def invoke_op(op, inputs, params, out=None):
         op.infer_shape(params, [a.shape for a in arrays])
     try:
         outputs, saved = op.forward(params, arrays, autograd.is_training())
-    except (ValueError, IndexError, TypeError) as err:
+    except (ValueError, IndexError, TypeError, ArithmeticError) as err:
         if isinstance(err, MXNetError):
             raise
         shapes = ", ".join(f"{n}{a.shape}" for n, a in zip(op.input_names(params), arrays))

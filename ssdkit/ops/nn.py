@@ -241,6 +241,8 @@ class BatchNorm(Op):
         data = shapes[0]
         if data is None:
             return shapes, [None] * self.output_count(p)
+        if not -len(data) <= p.axis < len(data):
+            raise ShapeError(f"BatchNorm: axis {p.axis} is out of range for data of shape {data}")
         channels = (data[p.axis % len(data)],)
         for name, got in zip(self.inputs[1:], shapes[1:]):
             if got is not None:

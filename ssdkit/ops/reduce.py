@@ -10,6 +10,7 @@ import numpy as np
 
 from ..base import ShapeError
 from .registry import Op, Param, register
+from .shape import normalize_axis
 
 __all__ = ["reduce_axes"]
 
@@ -185,7 +186,9 @@ class topk(Op):
         if p.axis is None:  # MXNet ranks over the flattened array
             outs, saved = self.forward(type(p)(dict(p, axis=0)), [x.reshape(-1)], is_train)
             return outs, saved + (x.shape,)
-        axis = int(p.axis) % x.ndim
+        if x.ndim == 0:
+            raise ShapeError("topk: data must have at least one dimension, got a 0-d array")
+        axis = normalize_axis(int(p.axis), x.ndim, "topk")
         k = p.k if p.k > 0 else x.shape[axis]
         idx = np.take(_sorted_indices(x, axis, p.is_ascend), np.arange(k), axis=axis)
         values = np.take_along_axis(x, idx, axis=axis)
