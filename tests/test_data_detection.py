@@ -106,7 +106,8 @@ def _coco(tmp_path, annotations, images=None):
     images = images or [{"id": 9, "file_name": "b.jpg", "width": 20, "height": 10},
                         {"id": 3, "file_name": "a.jpg", "width": 20, "height": 10}]
     for entry in images:
-        Image.new("RGB", (entry["width"], entry["height"])).save(root / "val2017" / entry["file_name"])
+        if isinstance(entry.get("file_name"), str) and entry["width"] > 0:   # deliberately broken entries: no file
+            Image.new("RGB", (entry["width"], entry["height"])).save(root / "val2017" / entry["file_name"])
     doc = {"categories": [{"id": 7, "name": "cat"}, {"id": 2, "name": "dog"}], "images": images,
            "annotations": annotations}
     (root / "annotations" / "instances_val2017.json").write_text(json.dumps(doc))
@@ -149,6 +150,18 @@ def test_coco_errors_name_the_file(tmp_path):
         Pets(str(root))
     _coco(tmp_path, [{"id": 5, "image_id": 3, "category_id": 99, "bbox": [1, 1, 3, 3], "area": 9}])
     with pytest.raises(MXNetError, match="annotation 5 of image 3 is malformed"):
+        Pets(str(root))
+    path.write_bytes(b"\x80{}")
+    with pytest.raises(MXNetError, match="malformed JSON"):
+        Pets(str(root))
+    for image in ({"id": 3, "width": 20, "height": 10}, {"id": 3, "file_name": {"a": 1}, "width": 20, "height": 10},
+                  {"id": 3, "coco_url": 5, "width": 20, "height": 10}, {"id": 3, "file_name": "a.jpg", "width": 0,
+                                                                        "height": 10}):
+        _coco(tmp_path, ANNOTATIONS[:1], images=[image])
+        with pytest.raises(MXNetError, match=r"instances_val2017\.json: image entry .* is malformed"):
+            Pets(str(root))
+    _coco(tmp_path, [dict(ANNOTATIONS[0], image_id=[3])])
+    with pytest.raises(MXNetError, match="image_id"):
         Pets(str(root))
     _coco(tmp_path, [], images=[{"id": 1, "file_name": "a.jpg", "width": 5, "height": 5}])
     (root / "val2017" / "a.jpg").unlink()

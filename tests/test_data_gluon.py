@@ -256,3 +256,8 @@ def test_worker_timeout_and_death_are_explained():
     pool = WorkerPool(1, _die, None, base_seed=0, name="Probe")
     with pytest.raises(WorkerError, match=r"worker 0 .*exit code 3"):
         pool.result(pool.submit(0, [0]))
+
+
+def test_image_folder_dataset_missing_root(tmp_path):
+    with pytest.raises(MXNetError, match="no-such-folder"):
+        vision.ImageFolderDataset(str(tmp_path / "no-such-folder"))

@@ -161,3 +161,13 @@ def test_random_sized_crop_and_resize_aug_shapes():
     assert mx.image.ForceResizeAug((7, 9))(img).shape == (9, 7, 3)
     with pytest.raises(MXNetError, match="rand_crop"):
         mx.image.CreateAugmenter((3, 8, 8), rand_resize=True)
+
+
+def test_image_claiming_an_absurd_size_is_undecodable():
+    import struct
+    import zlib
+    png = bytearray(_png(np.zeros((4, 4, 3), np.uint8)))
+    png[16:24] = struct.pack(">II", 100_000, 100_000)
+    png[29:33] = struct.pack(">I", zlib.crc32(bytes(png[12:29])))
+    with pytest.raises(ImageDecodeError, match="cannot decode"):
+        mx.image.imdecode(bytes(png))

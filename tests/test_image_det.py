@@ -391,3 +391,31 @@ def test_wrong_output_size_is_explained(tmp_path):
     it = ImageDetIter(1, (3, 4, 4), path_imgrec=rec, aug_list=[])
     with pytest.raises(MXNetError, match="ForceResizeAug"):
         it.next()
+
+
+def test_boxes_outside_the_unit_square_are_a_bad_label(tmp_path):
+    items = [(make_det_label([[0, .1, .1, .5, .5]]), np.zeros((4, 4, 3), np.uint8)),
+             (make_det_label([[0, -.5, .1, 1.7, .6]]), np.zeros((4, 4, 3), np.uint8)),
+             (make_det_label([[0, -.01, 0, 1.01, 1]]), np.zeros((4, 4, 3), np.uint8))]   # rounding is tolerated
+    rec = write_rec(tmp_path, items)
+    with pytest.raises(MXNetError, match=r"d\.rec key 1: object box .* outside the unit square"):
+        ImageDetIter(1, (3, 4, 4), path_imgrec=rec, path_imgidx=rec[:-4] + ".idx")
+    it = ImageDetIter(1, (3, 4, 4), path_imgrec=rec, path_imgidx=rec[:-4] + ".idx", on_error="skip")
+    with pytest.warns(UserWarning, match="key 1"):
+        assert len(list(it)) == 2
+    assert it.skip_reasons == {"bad label": 1}
+
+
+def test_damaged_record_with_index_is_skipped_when_asked(tmp_path):
+    items = [(make_det_label([[0, .1, .1, .5, .5]]), np.zeros((4, 4, 3), np.uint8))] * 3
+    rec = write_rec(tmp_path, items)
+    offset = int(open(rec[:-4] + ".idx").read().splitlines()[1].split("\t")[1])
+    data = bytearray(open(rec, "rb").read())
+    data[offset] ^= 0xFF   # break the magic word of record 1
+    open(rec, "wb").write(bytes(data))
+    with pytest.raises(MXNetError, match="bad magic"):
+        list(ImageDetIter(1, (3, 4, 4), path_imgrec=rec, path_imgidx=rec[:-4] + ".idx"))
+    it = ImageDetIter(1, (3, 4, 4), path_imgrec=rec, path_imgidx=rec[:-4] + ".idx", on_error="skip")
+    with pytest.warns(UserWarning, match="skipping sample.*key 1.*bad magic"):
+        assert len(list(it)) == 2
+    assert it.skip_reasons == {"damaged record": 1}

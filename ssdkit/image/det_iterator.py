@@ -27,12 +27,14 @@ from ..io import DataDesc
 from ..recordio import RecordIOError, parse_det_label
 from .color import IMAGENET_MEAN, IMAGENET_STD
 from .factories import CreateDetAugmenter
-from .iterator import ImageIter, SampleSkipped
+from .iterator import ImageIter, LabelError, SampleSkipped
 
 __all__ = ["ImageDetIter"]
 
 PAD_LABEL = -1.0
 MIN_OBJECT_WIDTH = 5
+#: Normalized corners may stray this far outside [0, 1] (rounding); beyond, the label is refused.
+BOX_RANGE_TOLERANCE = 0.05
 
 
 class ImageDetIter(ImageIter):
@@ -95,7 +97,15 @@ class ImageDetIter(ImageIter):
         valid = (objects[:, 3] > objects[:, 1]) & (objects[:, 4] > objects[:, 2])
         if not valid.any():
             raise SampleSkipped(f"{where}: no object with xmax > xmin and ymax > ymin among {len(objects)}")
-        return objects[valid]
+        objects = objects[valid]
+        corners = objects[:, 1:5]
+        outside = ~np.isfinite(corners).all(axis=1) | (corners < -BOX_RANGE_TOLERANCE).any(axis=1) \
+            | (corners > 1 + BOX_RANGE_TOLERANCE).any(axis=1)
+        if outside.any():
+            first = int(np.flatnonzero(outside)[0])
+            raise LabelError(f"{where}: object box {corners[first].tolist()} lies outside the unit square "
+                             f"(corners must be normalized to [0, 1])")
+        return objects
 
     def _estimate_label_shape(self):
         """Read every label once: the most objects in one image, and the (common) object width."""
@@ -103,14 +113,14 @@ class ImageDetIter(ImageIter):
         self._start_epoch()
         while True:
             try:
-                label, _, where = self._read_raw(with_image=False)
+                label, _, where = self._read_raw(with_image=False, quiet=True)
             except StopIteration:
                 break
             try:
                 objects = self._parse_label(label, where)
             except SampleSkipped:
                 continue
-            except RecordIOError:
+            except (RecordIOError, LabelError):
                 if self.on_error == "skip":
                     continue
                 raise

@@ -36,12 +36,22 @@ from ..recordio import MXIndexedRecordIO, MXRecordIO, RecordIOError, unpack
 from ._stream import SampleStream
 from .factories import CreateAugmenter
 
-__all__ = ["ImageIter", "SampleSkipped", "ON_ERROR"]
+__all__ = ["ImageIter", "SampleSkipped", "LabelError", "ON_ERROR"]
 
 ON_ERROR = ("raise", "skip")
 LABEL_DTYPES = ("int32", "float32", "int64", "float64")
 _SEED_RANGE = 2 ** 62
 _SHUFFLE_STREAM = 0xD1CE   # keeps the shuffle stream apart from the per-sample streams
+
+
+class LabelError(MXNetError):
+    """A label that is readable but cannot be right (e.g. detection boxes far outside the unit square).
+
+    Examples
+    --------
+    >>> issubclass(LabelError, MXNetError)
+    True
+    """
 
 
 class SampleSkipped(MXNetError):
@@ -61,7 +71,7 @@ def _process_one(it, item):
         data, label = it._transform_sample(label, raw, where)
     except SampleSkipped as err:
         return ("skip", "no valid object", str(err))
-    except (ImageDecodeError, RecordIOError) as err:
+    except (ImageDecodeError, RecordIOError, LabelError) as err:
         if it.on_error == "skip":
             return ("skip", "undecodable image" if isinstance(err, ImageDecodeError) else "bad label", str(err))
         return ("error", str(err))
@@ -202,25 +212,34 @@ class ImageIter(DataIter):
             keys = keys[part_index * size:(part_index + 1) * size]
         return list(keys)
 
-    def _read_raw(self, with_image=True):
+    def _read_raw(self, with_image=True, quiet=False):
         """Next ``(label, encoded bytes, where)``; StopIteration at the end (reading then starts over).
 
-        ``with_image=False`` skips reading image files of a list (bytes are then None).
+        ``with_image=False`` skips reading image files of a list (bytes are then None). With an index (or a
+        list) a damaged record or unreadable file is skipped under ``on_error='skip'`` (counted unless
+        ``quiet``); a sequential reader cannot find the next record and always raises.
         """
         if not self._allow_read:
             raise StopIteration
-        if self.seq is not None:
+        while self.seq is not None:
             if self.cur >= self.num_image:
                 if self.last_batch_handle != "discard":
                     self.cur = 0
                 raise StopIteration
             key = self.seq[self.cur]
             self.cur += 1
-            if self.imgrec is None:
-                label, fname = self.imglist[key]
-                raw = self.read_image(fname) if with_image else None
-                return label, raw, os.path.join(self.path_root or "", fname)
-            header, raw = unpack(self.imgrec.read_idx(key))
+            try:
+                if self.imgrec is None:
+                    label, fname = self.imglist[key]
+                    raw = self.read_image(fname) if with_image else None
+                    return label, raw, os.path.join(self.path_root or "", fname)
+                header, raw = unpack(self.imgrec.read_idx(key))
+            except MXNetError as err:   # RecordIOError and unreadable files
+                if self.on_error != "skip":
+                    raise
+                if not quiet:
+                    self._note_skip("damaged record", str(err))
+                continue
             label = header.label if self.imglist is None else self.imglist[key][0]
             return label, raw, f"{self.path_imgrec} key {key}"
         record = self.imgrec.read()

@@ -158,18 +158,23 @@ class COCODetection(Dataset):
 
     def _parse_image_path(self, entry, split):
         """``root/<folder>/<file>`` from ``coco_url`` (as GluonCV), else ``root/<split without 'instances_'>/file_name``."""
-        if entry.get("coco_url"):
-            folder, filename = entry["coco_url"].split("/")[-2:]
+        url = entry.get("coco_url")
+        if url:
+            if not isinstance(url, str) or url.count("/") < 1:
+                raise ValueError(f"coco_url {url!r} is not a '.../<folder>/<file>' string")
+            folder, filename = url.split("/")[-2:]
             return os.path.join(self._root, folder, filename)
+        if not isinstance(entry["file_name"], str):
+            raise TypeError(f"file_name {entry['file_name']!r} is not a string")
         return os.path.join(self._root, split.split("_", 1)[-1], entry["file_name"])
 
     def _read(self, path):
         try:
-            with open(path) as handle:
+            with open(path, encoding="utf-8") as handle:
                 doc = json.load(handle)
         except OSError as err:
             raise MXNetError(f"COCODetection: cannot read annotation file {path!r}: {err}") from None
-        except json.JSONDecodeError as err:
+        except (ValueError, RecursionError) as err:   # JSONDecodeError, UnicodeDecodeError, absurd nesting
             raise MXNetError(f"COCODetection: malformed JSON in {path}: {err}") from None
         missing = [k for k in _REQUIRED_KEYS if not isinstance(doc, dict) or not isinstance(doc.get(k), list)]
         if missing:
@@ -194,31 +199,41 @@ class COCODetection(Dataset):
             raise MXNetError(f"COCODetection: {path}: category ids differ from those of the first split")
         by_image = defaultdict(list)
         for ann in doc["annotations"]:
-            if not isinstance(ann, dict) or "image_id" not in ann:
-                raise MXNetError(f"COCODetection: {path}: annotation {ann!r:.80} has no 'image_id'")
-            by_image[ann["image_id"]].append(ann)
+            try:
+                by_image[ann["image_id"]].append(ann)
+            except (KeyError, TypeError) as err:
+                raise MXNetError(f"COCODetection: {path}: annotation {ann!r:.80} needs a number or string "
+                                 f"'image_id' ({err!r})") from None
         try:
             entries = sorted(doc["images"], key=lambda e: e["id"])
         except (KeyError, TypeError) as err:
-            raise MXNetError(f"COCODetection: {path}: every image needs an 'id' ({err!r})") from None
+            raise MXNetError(f"COCODetection: {path}: every image needs an 'id' of one type ({err!r})") from None
         for entry in entries:
-            image_path = self._parse_image_path(entry, split)
+            image_id, image_path, width, height = self._image_entry(entry, split, path)
             if not os.path.exists(image_path):
-                raise MXNetError(f"COCODetection: {path}: image {entry['id']} not found at {image_path!r}")
-            label = self._check_load_bbox(entry, by_image[entry["id"]], path)
+                raise MXNetError(f"COCODetection: {path}: image {image_id} not found at {image_path!r}")
+            label = self._check_load_bbox(image_id, width, height, by_image[image_id], path)
             if label is None:
                 continue
-            self._im_aspect_ratios.append(float(entry["width"]) / entry["height"])
+            self._im_aspect_ratios.append(width / height)
             self._items.append(image_path)
             self._labels.append(label)
 
-    def _check_load_bbox(self, entry, annotations, path):
-        """Valid objects of one image as (K, 5) float32; None to skip the image."""
+    def _image_entry(self, entry, split, path):
+        """``(id, image path, width, height)`` of one validated image entry."""
         try:
+            image_id = entry["id"]
+            hash(image_id)
             width, height = float(entry["width"]), float(entry["height"])
-        except (KeyError, TypeError, ValueError) as err:
-            raise MXNetError(f"COCODetection: {path}: image {entry.get('id')} needs numeric width/height "
-                             f"({err!r})") from None
+            if not (np.isfinite(width) and np.isfinite(height) and width > 0 and height > 0):
+                raise ValueError(f"width and height must be positive, got {width} x {height}")
+            return image_id, self._parse_image_path(entry, split), width, height
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as err:
+            raise MXNetError(f"COCODetection: {path}: image entry {entry!r:.100} is malformed ({err!r}); it needs "
+                             f"id, width, height and file_name (or coco_url)") from None
+
+    def _check_load_bbox(self, image_id, width, height, annotations, path):
+        """Valid objects of one image as (K, 5) float32; None to skip the image."""
         rows = []
         for ann in annotations:
             try:
@@ -229,8 +244,8 @@ class COCODetection(Dataset):
                 xmin, ymin, xmax, ymax = _xywh_to_clipped_xyxy(ann["bbox"], width, height)
                 if ann["area"] > 0 and xmax > xmin and ymax > ymin:
                     rows.append([xmin, ymin, xmax, ymax, self.json_id_to_contiguous[ann["category_id"]]])
-            except (KeyError, TypeError, ValueError) as err:
-                raise MXNetError(f"COCODetection: {path}: annotation {ann.get('id')} of image {entry.get('id')} "
+            except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as err:
+                raise MXNetError(f"COCODetection: {path}: annotation {ann.get('id')} of image {image_id} "
                                  f"is malformed ({err!r}); needs area, bbox [x, y, w, h] and a known "
                                  f"category_id") from None
         if not rows:

@@ -15,6 +15,7 @@ Examples
 import os
 import warnings
 
+from ....base import MXNetError
 from ....ndarray import NDArray
 from ....recordio import unpack
 from ..dataset import Dataset, RecordFileDataset
@@ -109,6 +110,8 @@ class ImageFolderDataset(Dataset):
 
     def _list_images(self, root):
         self.synsets, self.items = [], []
+        if not os.path.isdir(root):
+            raise MXNetError(f"ImageFolderDataset: root {root!r} is not a directory")
         for folder in sorted(os.listdir(root)):
             path = os.path.join(root, folder)
             if not os.path.isdir(path):

@@ -54,7 +54,7 @@ def _open(buf, where, grey=False):
         if grey and pil.format == "JPEG" and pil.mode != "CMYK":
             pil.draft("L", pil.size)   # libjpeg's own luma at full size, what OpenCV's grey decode returns
         pil.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as err:
         raise ImageDecodeError(f"imdecode: {where}: cannot decode {len(data)} bytes as an image "
                                f"(starts with {data[:8]!r}): {err}") from None
     return pil
