@@ -348,13 +348,6 @@ def _load_coco(root):
     dataset.get_im_aspect_ratio()
 
 
-COCO_GAPS = ("detection.data owner (ssdkit/detection/data/coco.py): damaged annotation files escape as "
-             "UnicodeDecodeError (non-UTF-8 bytes), KeyError ('file_name' missing), TypeError (file_name not a "
-             "string, unhashable image_id), AttributeError (coco_url not a string) instead of an MXNetError "
-             "naming the file")
-
-
-@pytest.mark.xfail(strict=True, reason=COCO_GAPS)
 @FUZZ
 @given(data=st.data())
 def test_coco_loader_raises_only_mxnet_error_on_edited_documents(tmp_path_factory, data):
@@ -363,7 +356,6 @@ def test_coco_loader_raises_only_mxnet_error_on_edited_documents(tmp_path_factor
     only_raises(MXNetError, _load_coco, root)
 
 
-@pytest.mark.xfail(strict=True, reason=COCO_GAPS)
 @FUZZ
 @given(data=st.data())
 def test_coco_loader_raises_only_mxnet_error_on_damaged_bytes(tmp_path_factory, data):
@@ -386,7 +378,6 @@ COCO_CASES = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason=COCO_GAPS)
 @pytest.mark.parametrize("text", COCO_CASES.values(), ids=COCO_CASES.keys())
 def test_coco_loader_names_the_file_for_each_known_damage(tmp_path, text):
     root = _coco_root(tmp_path, text)
