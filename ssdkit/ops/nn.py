@@ -77,85 +77,65 @@ def _spatial(p):
 
 
 class _ConvBase(Op):
+    """Shared shape rule of Convolution and Deconvolution; subclasses name their kernel functions."""
     inputs = ("data", "weight", "bias")
+    weight_shape = out_shape = forward_kernel = backward_kernel = None
 
     def input_names(self, p):
         return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
 
-    def check_layout(self, p, data):
+    def _geometry(self, p):
+        """Keyword arguments shared by the kernel functions (everything but the kernel size)."""
+        _, stride, pad, dilate = _spatial(p)
+        extra = {"adj": as_tuple(p.adj or 0, 2), "target_shape": p.target_shape or None} if "adj" in p else {}
+        return dict(stride=stride, pad=pad, dilate=dilate, groups=p.num_group, **extra)
+
+    def infer_shape(self, p, shapes):
+        data = shapes[0]
+        if data is None:
+            return shapes, [None]
         if p.layout not in (None, "NCHW") or len(p.kernel) != 2:
             raise MXNetError(f"{self.name}: ssdkit supports 2-D kernels in NCHW layout, got kernel={p.kernel}, "
                              f"layout={p.layout}")
         if len(data) != 4:
             raise ShapeError(f"{self.name}: data must be 4-D (N, C, H, W), got shape {data}")
-
-
-@register
-class Convolution(_ConvBase):
-    params = _conv_params()
-
-    def infer_shape(self, p, shapes):
-        data = shapes[0]
-        if data is None:
-            return shapes, [None]
-        self.check_layout(p, data)
-        kernel, stride, pad, dilate = _spatial(p)
-        if data[1] % p.num_group or p.num_filter % p.num_group:
-            raise ShapeError(f"Convolution: channels {data[1]} and num_filter {p.num_filter} must be divisible "
-                             f"by num_group {p.num_group} (data shape {data})")
-        full = [data, (p.num_filter, data[1] // p.num_group) + kernel] + ([] if p.no_bias else [(p.num_filter,)])
-        if shapes[1] is not None and shapes[1][1:2] != full[1][1:2]:
+        out = self.out_shape(data, p.num_filter, p.kernel, **self._geometry(p))  # checks fit, naming the op
+        weight = self.weight_shape(data[1], p.num_filter, p.kernel, p.num_group)
+        full = [data, weight] + ([] if p.no_bias else [(p.num_filter,)])
+        if shapes[1] is not None and shapes[1][1:2] != weight[1:2] and self.name == "Convolution":
             raise ShapeError(f"Convolution: weight has {shapes[1][1] * p.num_group} input channels, data has "
                              f"{data[1]} (data shape {data}, weight shape {shapes[1]})")
         for name, want, got in zip(("weight", "bias"), full[1:], shapes[1:]):
             if got is not None:
                 check_shape(self.name, name, want, got, f" (data shape {data})")
-        out = kernels.conv2d_out_shape(data, p.num_filter, kernel, stride, pad, dilate)
-        if min(out) <= 0:
-            raise ShapeError(f"Convolution: kernel {kernel} (dilate {dilate}, pad {pad}) does not fit data "
-                             f"shape {data}")
         return full, [out]
 
     def forward(self, p, inputs, is_train):
-        kernel, stride, pad, dilate = _spatial(p)
         bias = None if p.no_bias else inputs[2]
-        y, saved = kernels.conv2d_forward(inputs[0], inputs[1], bias, stride, pad, dilate, p.num_group)
+        y, saved = self.forward_kernel(inputs[0], inputs[1], bias, **self._geometry(p))
         return [y], saved
 
     def backward(self, p, saved, out_grads):
-        dx, dw, db = kernels.conv2d_backward(saved, out_grads[0], need_db=not p.no_bias)
+        dx, dw, db = self.backward_kernel(saved, out_grads[0], need_db=not p.no_bias)
         return [dx, dw] if p.no_bias else [dx, dw, db]
+
+
+@register
+class Convolution(_ConvBase):
+    params = _conv_params()
+    weight_shape = staticmethod(kernels.conv2d_weight_shape)
+    out_shape = staticmethod(kernels.conv2d_out_shape)
+    forward_kernel = staticmethod(kernels.conv2d_forward)
+    backward_kernel = staticmethod(kernels.conv2d_backward)
 
 
 @register
 class Deconvolution(_ConvBase):
     params = _conv_params(transpose=True)
-
-    def infer_shape(self, p, shapes):
-        data = shapes[0]
-        if data is None:
-            return shapes, [None]
-        self.check_layout(p, data)
-        kernel, stride, pad, dilate = _spatial(p)
-        full = [data, (data[1], p.num_filter // p.num_group) + kernel] + ([] if p.no_bias else [(p.num_filter,)])
-        for name, want, got in zip(("weight", "bias"), full[1:], shapes[1:]):
-            if got is not None:
-                check_shape(self.name, name, want, got, f" (data shape {data})")
-        adj = as_tuple(p.adj or 0, 2)
-        hw = tuple(s * (i - 1) + d * (k - 1) + 1 - 2 * q + a
-                   for i, k, s, q, d, a in zip(data[2:], kernel, stride, pad, dilate, adj))
-        return full, [(data[0], p.num_filter) + hw]
-
-    def forward(self, p, inputs, is_train):
-        kernel, stride, pad, dilate = _spatial(p)
-        bias = None if p.no_bias else inputs[2]
-        y, saved = kernels.conv2d_transpose_forward(inputs[0], inputs[1], bias, stride, pad,
-                                                    as_tuple(p.adj or 0, 2), dilate, p.num_group)
-        return [y], saved
-
-    def backward(self, p, saved, out_grads):
-        dx, dw, db = kernels.conv2d_transpose_backward(saved, out_grads[0], need_db=not p.no_bias)
-        return [dx, dw] if p.no_bias else [dx, dw, db]
+    weight_shape = staticmethod(kernels.conv2d_transpose_weight_shape)
+    out_shape = staticmethod(kernels.conv2d_transpose_out_shape)
+    forward_kernel = staticmethod(kernels.conv2d_transpose_forward)
+    backward_kernel = staticmethod(kernels.conv2d_transpose_backward)
 
 
 @register
