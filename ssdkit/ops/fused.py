@@ -1,11 +1,10 @@
 """Fused ops the graph executor substitutes for common chains (never written to JSON).
 
-* ``_fused_bn_relu``: BatchNorm then ReLU in one step — the ReLU runs in place on BatchNorm's output and
-  its backward masks the gradient before BatchNorm's own backward.
+* ``_fused_bn_relu`` (in :mod:`.batchnorm`): BatchNorm then ReLU in one step.
 * ``_fused_conv_bn``: inference-only Convolution with the following BatchNorm folded into its weights and
   bias (``w * gamma/std``, ``(b - mean) * gamma/std + beta``), optionally followed by an in-place ReLU.
 
-Both reuse the registered ops' own forward and backward, so the numbers are those of the unfused chain.
+Both reuse the registered ops' own code, so the numbers are those of the unfused chain.
 
 Examples
 --------
@@ -22,31 +21,12 @@ array([[0., 1.],
 import numpy as np
 
 from .registry import Op, Param, register, get_op
-from . import nn  # noqa: F401  (BatchNorm and Convolution must be registered first)
+from . import nn, batchnorm  # noqa: F401  (BatchNorm and Convolution must be registered first)
 
 __all__ = []
 
 _BN = get_op("BatchNorm")
 _CONV = get_op("Convolution")
-
-
-@register
-class _fused_bn_relu(Op):
-    inputs = _BN.inputs
-    aux = _BN.aux
-    params = dict(_BN.params)
-
-    def infer_shape(self, p, shapes):
-        return _BN.infer_shape(p, shapes)
-
-    def forward(self, p, inputs, is_train):
-        (y,), saved = _BN.forward(p, inputs, is_train)
-        np.maximum(y, 0, out=y)
-        return [y], (saved, y)
-
-    def backward(self, p, saved, out_grads):
-        bn_saved, y = saved
-        return _BN.backward(p, bn_saved, [np.where(y > 0, out_grads[0], 0).astype(y.dtype, copy=False)])
 
 
 @register
