@@ -89,15 +89,21 @@ def _train_step(block, x, heads):
     return [o.asnumpy() for o in outputs], x.grad.asnumpy(), grads
 
 
+def _close(got, want, what, rel=1e-4):
+    # float32 sums in another order: allow a small error relative to the array's scale (BatchNorm backward
+    # reaches gradients of 1e3 here, whose last bits differ)
+    np.testing.assert_allclose(got, want, rtol=1e-3, atol=rel * max(1.0, float(np.abs(want).max())), err_msg=what)
+
+
 def _assert_same(a, b, what):
     outs_a, dx_a, g_a = a
     outs_b, dx_b, g_b = b
     for i, (u, v) in enumerate(zip(outs_a, outs_b)):
-        np.testing.assert_allclose(v, u, rtol=1e-4, atol=1e-5, err_msg=f"{what}: output {i}")
-    np.testing.assert_allclose(dx_b, dx_a, rtol=1e-3, atol=1e-5, err_msg=f"{what}: input gradient")
+        _close(v, u, f"{what}: output {i}", rel=1e-5)
+    _close(dx_b, dx_a, f"{what}: input gradient")
     assert sorted(g_a) == sorted(g_b)
     for name in g_a:
-        np.testing.assert_allclose(g_b[name], g_a[name], rtol=1e-3, atol=1e-4, err_msg=f"{what}: {name}")
+        _close(g_b[name], g_a[name], f"{what}: {name}")
 
 
 def _import_all_outputs(prefix):

@@ -2,10 +2,10 @@
 
 The default run generates the synthetic pikachu set (if missing) and trains the straight-dope ToySSD on it,
 validating VOC07 mAP@0.5 every ``--val-interval`` epochs. Checkpoints ``<save-prefix>-last`` (every epoch,
-and on Ctrl-C mid-epoch) and ``<save-prefix>-best`` (best validation mAP) hold the weights, the optimizer
-state and a JSON with the position (epoch, batch), the RNG state and the model description; ``--resume``
-continues exactly where a run stopped. A NaN/inf loss stops the run naming the epoch and batch (or is
-skipped with ``--skip-nan-batches``); weights with NaN are never written.
+and on Ctrl-C or SIGTERM mid-epoch) and ``<save-prefix>-best`` (best validation mAP) hold the weights, the
+optimizer state and a JSON with the position (epoch, batch), the RNG state and the model description;
+``--resume`` continues exactly where a run stopped. A NaN/inf loss stops the run naming the epoch and batch
+(or is skipped with ``--skip-nan-batches``); weights with NaN are never written.
 
 Examples
 --------
@@ -54,13 +54,15 @@ def build_parser():
     p.add_argument("--batch-size", type=int, default=16, help="training batch size")
     add_dataset_arguments(p)
     p.add_argument("--epochs", type=int, default=8, help="total training epochs")
-    p.add_argument("--lr", type=float, default=0.1, help="base learning rate (sgd)")
+    p.add_argument("--optimizer", default="sgd", choices=("sgd", "nag", "adam"), help="optimizer")
+    p.add_argument("--lr", type=float, default=0.1, help="base learning rate")
     p.add_argument("--lr-mode", default="cosine", choices=("step", "cosine"), help="learning rate schedule")
     p.add_argument("--lr-decay", type=float, default=0.1, help="step mode: factor at each decay epoch")
     p.add_argument("--lr-decay-epoch", default="", help="step mode: comma-separated epochs to decay at")
     p.add_argument("--warmup-epochs", type=float, default=0.5, help="linear warm-up from 0 (fractional epochs)")
     p.add_argument("--wd", type=float, default=5e-4, help="weight decay")
-    p.add_argument("--momentum", type=float, default=0.9, help="sgd momentum")
+    p.add_argument("--momentum", type=float, default=0.9, help="sgd/nag momentum")
+    p.add_argument("--clip-gradient", type=float, default=None, help="clip each gradient element to +-value")
     p.add_argument("--loss", default="ssd", choices=("ssd", "notebook"),
                    help="ssd: softmax CE with 3:1 hard-negative mining + smooth-L1, per positive anchor "
                         "(GluonCV); notebook: FocalLoss + masked SmoothL1 over all anchors (straight-dope)")
@@ -107,18 +109,21 @@ def learning_rate(args, progress, batches_per_epoch=None):
 
 
 class _Interrupt:
-    """SIGINT sets a flag the loop checks between batches; a second Ctrl-C aborts at once."""
+    """SIGINT (Ctrl-C) or SIGTERM sets a flag the loop checks between batches; a second signal acts at once."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
     def __init__(self):
         self.requested = False
-        self._previous = signal.signal(signal.SIGINT, self._handle)
+        self._previous = {sig: signal.signal(sig, self._handle) for sig in self.SIGNALS}
 
     def _handle(self, signum, frame):
         self.requested = True
-        signal.signal(signal.SIGINT, self._previous)
+        self.restore()
 
     def restore(self):
-        signal.signal(signal.SIGINT, self._previous)
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
 
 
 class _Objective:
@@ -178,8 +183,12 @@ class Run:
             self.net(nd.zeros((1, 3, args.data_shape, args.data_shape)))   # resolve deferred shapes
         if args.hybridize:
             self.net.hybridize()
-        self.trainer = gluon.Trainer(self.net.collect_params(), "sgd",
-                                     {"learning_rate": args.lr, "wd": args.wd, "momentum": args.momentum})
+        options = {"learning_rate": args.lr, "wd": args.wd}
+        if args.optimizer != "adam":
+            options["momentum"] = args.momentum
+        if args.clip_gradient:
+            options["clip_gradient"] = args.clip_gradient
+        self.trainer = gluon.Trainer(self.net.collect_params(), args.optimizer, options)
         self.objective = _Objective(args.loss, args.batch_size)
         self.model = model_description(args.network, self.classes, args.data_shape)
         self.epoch, self.batch, self.best_map, self.history = 0, 0, -1.0, []
