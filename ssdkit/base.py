@@ -15,7 +15,7 @@ ssdkit.base.ShapeError: Convolution: data must be 4-D, got shape (2, 3)
 import numpy as np
 
 __all__ = ["MXNetError", "ShapeError", "DeferredInitializationError", "DTYPE",
-           "DTYPE_FLAGS", "DTYPE_FLAG_OF", "check_ndim", "check_equal", "as_tuple", "numeric_types", "get_rng", "seed_rng"]
+           "DTYPE_FLAGS", "DTYPE_FLAG_OF", "check_ndim", "check_equal", "as_tuple", "numeric_types", "get_rng", "seed_rng", "atomic_write", "keep_freed_memory"]
 
 #: The default element type of every array ssdkit creates (MXNet's default too).
 DTYPE = np.float32
@@ -155,3 +155,31 @@ def keep_freed_memory():
         return bool(libc.mallopt(m_mmap_max, 0)) and bool(libc.mallopt(m_trim_threshold, 1 << 40))
     except (OSError, AttributeError):  # not glibc: nothing to tune
         return False
+
+
+def atomic_write(fname, payload, what="save"):
+    """Write ``payload`` (bytes) to ``fname`` so a crash or a full disk never leaves a half-written file:
+    a temp file in the same directory, flushed and fsynced, then ``os.replace``. Errors name ``fname``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "f.bin"); atomic_write(path, b"abc")
+    >>> open(path, "rb").read()
+    b'abc'
+    """
+    import os
+    import tempfile
+    directory = os.path.dirname(os.path.abspath(fname))
+    handle, tmp = None, None
+    try:
+        handle, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(fname)}.", suffix=".tmp", dir=directory)
+        with open(handle, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, fname)
+    except OSError as err:
+        if tmp is not None and os.path.exists(tmp):
+            os.remove(tmp)
+        raise MXNetError(f"{what}: could not write {fname}: {err.strerror or err}") from err

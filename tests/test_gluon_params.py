@@ -190,10 +190,11 @@ def test_load_parameters_error_texts_match_mxnet(tmp_path):
         a.save_parameters(f)
         with pytest.raises(AssertionError) as err:
             b.load_parameters(f)
-        assert str(err.value).replace(f, "<FILE>") == texts["missing"]
+        # MXNet's sentence word for word, then (ssdkit) every missing key
+        assert str(err.value).replace(f, "<FILE>").startswith(texts["missing"])
         with pytest.raises(ValueError) as err:
             c.load_parameters(f)
-        assert str(err.value).replace(f, "<FILE>") == texts["extra"]
+        assert str(err.value).replace(f, "<FILE>").startswith(texts["extra"])
         with pytest.raises(AssertionError) as err:
             e.load_parameters(f)
         assert str(err.value).replace(f, "<FILE>") == texts["shape"]

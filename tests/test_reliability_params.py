@@ -78,9 +78,6 @@ def test_extra_key_names_key_file_and_the_way_out(tmp_path):
     mlp().load_parameters(path, ignore_extra=True)
 
 
-@pytest.mark.xfail(strict=True, reason="gluon core (ssdkit/gluon/block.py load_parameters): only the first "
-                                        "missing key is named (MXNet does the same); the error should list every "
-                                        "missing key")
 def test_every_missing_key_is_listed(tmp_path):
     arrays = mx.nd.load(saved(tmp_path, mlp()))
     del arrays["0.weight"], arrays["1.bias"]
@@ -91,9 +88,6 @@ def test_every_missing_key_is_listed(tmp_path):
     assert "0.weight" in str(err.value) and "1.bias" in str(err.value)
 
 
-@pytest.mark.xfail(strict=True, reason="gluon core (ssdkit/gluon/block.py load_parameters): the extra-key error "
-                                        "lists the block's own _params (empty for a Sequential: 'which contains "
-                                        "parameters .') and names only the first extra key")
 def test_every_extra_key_and_the_expected_keys_are_listed(tmp_path):
     arrays = mx.nd.load(saved(tmp_path, mlp()))
     arrays["9.weight"] = arrays["2.gamma"] = mx.nd.zeros((1,))
@@ -235,8 +229,6 @@ def test_truncated_trainer_states_raise_mxnet_error(tmp_path):
             trainer.load_states(path)
 
 
-@pytest.mark.xfail(strict=True, reason="gluon core (ssdkit/gluon/trainer.py load_states): errors name "
-                                        "'<optimizer states>' instead of the file that was read")
 def test_trainer_states_errors_name_the_file(tmp_path):
     trainer, path = states_file(tmp_path)
     Path(path).write_bytes(Path(path).read_bytes()[:100])
@@ -250,9 +242,6 @@ def _header_span(raw):
     return start, raw.index(b"}}", start) + 2
 
 
-@pytest.mark.xfail(strict=True, reason="gluon core (ssdkit/optimizer/states.py states_from_bytes): a corrupted "
-                                        "JSON header surfaces as JSONDecodeError / UnicodeDecodeError / KeyError / "
-                                        "TypeError instead of an MXNetError")
 def test_corrupted_trainer_states_header_raises_mxnet_error(tmp_path):
     trainer, path = states_file(tmp_path)
     raw = Path(path).read_bytes()
@@ -272,9 +261,6 @@ def test_corrupted_trainer_states_header_raises_mxnet_error(tmp_path):
     assert not failures, f"{len(failures)} corruptions escaped as non-MXNet errors, e.g. {failures[:3]}"
 
 
-@pytest.mark.xfail(strict=True, reason="gluon core (ssdkit/optimizer/optimizer.py Updater.set_states): a failed "
-                                        "load_states (e.g. states of another optimizer) has already replaced the "
-                                        "trainer's states")
 def test_failed_load_states_leaves_the_trainer_unchanged(tmp_path):
     _, adam_path = states_file(tmp_path, "adam")
     trainer = trained(mlp(), "sgd")
@@ -284,9 +270,6 @@ def test_failed_load_states_leaves_the_trainer_unchanged(tmp_path):
     assert trainer._updaters[0].get_states(dump_optimizer=True) == before
 
 
-@pytest.mark.xfail(strict=True, reason="gluon core (ssdkit/gluon/trainer.py / optimizer): states of another "
-                                        "model load silently and the next step fails with a numpy broadcasting "
-                                        "error; expected an MXNetError naming the parameter and both shapes")
 def test_states_of_another_model_are_refused_naming_the_parameter(tmp_path):
     _, path = states_file(tmp_path)                 # hidden layer of 3
     net = mlp(hidden=5)
@@ -360,9 +343,6 @@ def test_enospc_at_fsync_keeps_the_previous_file(tmp_path, monkeypatch):
     assert Path(path).read_bytes() == good and sorted(os.listdir(tmp_path)) == ["net.params"]
 
 
-@pytest.mark.xfail(strict=True, reason="gluon core (ssdkit/gluon/trainer.py save_states): writes the target file "
-                                        "in place, so ENOSPC leaves it truncated and surfaces as a bare OSError; "
-                                        "expected nd.save's temp file + fsync + os.replace and an MXNetError")
 def test_enospc_while_saving_trainer_states_keeps_the_previous_file(tmp_path, full_disk):
     trainer, path = states_file(tmp_path)
     good = Path(path).read_bytes()

@@ -273,20 +273,21 @@ class Block:
             keys_of = defaultdict(list)
             for key, param in params.items():
                 keys_of[param].append(key)
-            for key, param in params.items():
-                if not any(k in loaded for k in keys_of[param]):
-                    raise ParameterLoadError(
-                        f"Parameter '{key}' is missing in file '{filename}', which contains parameters: "
-                        f"{_brief_print_list(loaded.keys())}. Set allow_missing=True to ignore missing parameters.")
+            missing = [key for key, param in params.items() if not any(k in loaded for k in keys_of[param])]
+            if missing:  # MXNet's sentence, then every missing key
+                raise ParameterLoadError(
+                    f"Parameter '{missing[0]}' is missing in file '{filename}', which contains parameters: "
+                    f"{_brief_print_list(loaded.keys())}. Set allow_missing=True to ignore missing parameters."
+                    + (f" All missing: {missing}" if len(missing) > 1 else ""))
+        extra = [key for key in loaded if key not in params]
+        if extra and not ignore_extra:
+            raise ParameterLoadError(
+                f"Parameter '{extra[0]}' loaded from file '{filename}' is not present in ParameterDict, which "
+                f"contains parameters {_brief_print_list(self._params.keys())}. Set ignore_extra=True to ignore. "
+                f"(The block takes {_brief_print_list(params.keys())}; the file also has {extra}.)")
         for key, value in loaded.items():
-            if key not in params:
-                if not ignore_extra:
-                    raise ParameterLoadError(
-                        f"Parameter '{key}' loaded from file '{filename}' is not present in ParameterDict, which "
-                        f"contains parameters {_brief_print_list(self._params.keys())}. Set ignore_extra=True to "
-                        "ignore. ")
-                continue
-            params[key]._load_init(value, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source)
+            if key in params:
+                params[key]._load_init(value, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source)
 
     def load_params(self, filename, ctx=None, allow_missing=False, ignore_extra=False):
         """Deprecated alias of :meth:`load_parameters`."""

@@ -15,7 +15,8 @@ Examples
 array([-0.5], dtype=float32)
 """
 from .. import optimizer as opt
-from ..base import MXNetError
+from ..base import MXNetError, atomic_write
+from ..optimizer.states import states_from_bytes
 from .parameter import Parameter
 from .parameter_dict import ParameterDict
 
@@ -202,8 +203,25 @@ class Trainer:
     def save_states(self, fname):
         """Save optimizer states and counters to ``fname`` (arrays in MXNet's layout + JSON header; no pickle)."""
         self._prepare()
-        with open(fname, "wb") as f:
-            f.write(self._updaters[0].get_states(dump_optimizer=True))
+        atomic_write(fname, self._updaters[0].get_states(dump_optimizer=True), "save_states")
+
+    def _check_states_fit(self, states, fname):
+        """Refuse states saved for another model: every state array must have its parameter's shape."""
+        wrong = []
+        for index, state in states.items():
+            if not isinstance(index, int) or not 0 <= index < len(self._params):
+                raise MXNetError(f"load_states: {fname} has states for parameter #{index}; this trainer has "
+                                 f"{len(self._params)} parameters")
+            param, stack = self._params[index], [state]
+            while stack:
+                item = stack.pop(0)
+                if isinstance(item, (list, tuple)):
+                    stack[:0] = list(item)
+                elif item is not None and param.shape and tuple(item.shape) != tuple(param.shape):
+                    wrong.append(f"{param.name} {tuple(param.shape)} has a state of shape {tuple(item.shape)}")
+                    break
+        if wrong:
+            raise MXNetError(f"load_states: {fname} was saved for another model: " + "; ".join(wrong))
 
     def load_states(self, fname):
         """Load what :meth:`save_states` wrote into this trainer's optimizer and updaters."""
@@ -213,8 +231,9 @@ class Trainer:
                 states = f.read()
         except OSError as err:
             raise MXNetError(f"load_states: cannot read {fname}: {err.strerror or err}") from err
+        self._check_states_fit(states_from_bytes(states, fname)[0], fname)
         for updater in self._updaters:
-            updater.set_states(states)
+            updater.set_states(states, source=fname)
             updater.optimizer = self._updaters[0].optimizer
         self._optimizer = self._updaters[0].optimizer
         self._optimizer.param_dict = dict(enumerate(self._params))

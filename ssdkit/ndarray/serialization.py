@@ -14,12 +14,11 @@ Examples
 {'w': (2, 3)}
 """
 import math
-import os
 import struct
 
 import numpy as np
 
-from ..base import MXNetError, DTYPE_FLAGS, DTYPE_FLAG_OF
+from ..base import MXNetError, DTYPE_FLAGS, DTYPE_FLAG_OF, atomic_write
 from .ndarray import NDArray
 
 __all__ = ["save", "load", "load_frombuffer", "save_tobytes", "ParamFileError"]
@@ -95,19 +94,7 @@ def save(fname, data):
     >>> import tempfile, os
     >>> save(os.path.join(tempfile.mkdtemp(), "a.nd"), [NDArray(np.zeros(2, np.float32))])
     """
-    payload = save_tobytes(data)
-    directory = os.path.dirname(os.path.abspath(fname))
-    tmp = os.path.join(directory, f".{os.path.basename(fname)}.tmp{os.getpid()}")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, fname)
-    except OSError as err:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise MXNetError(f"save: could not write {fname}: {err.strerror or err}") from err
+    atomic_write(fname, save_tobytes(data))
 
 
 class _Reader:

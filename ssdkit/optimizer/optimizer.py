@@ -274,14 +274,15 @@ class Updater:
             scalars = {"class": type(self.optimizer).__name__, **self.optimizer._scalars()}
         return states_to_bytes(self.states, scalars)
 
-    def set_states(self, states):
-        """Restore what :meth:`get_states` produced (in place on this updater and its optimizer)."""
-        self.states, scalars = states_from_bytes(states)
+    def set_states(self, states, source="<optimizer states>"):
+        """Restore what :meth:`get_states` produced; on any error nothing of this updater has changed."""
+        parsed, scalars = states_from_bytes(states, source)
+        if scalars is not None and scalars.get("class") != type(self.optimizer).__name__:
+            raise MXNetError(f"set_states: {source} was saved by {scalars.get('class')}, this updater runs "
+                             f"{type(self.optimizer).__name__}")
+        self.states = parsed
         self.states_synced = dict.fromkeys(self.states, False)
         if scalars is not None:
-            if scalars["class"] != type(self.optimizer).__name__:
-                raise MXNetError(f"set_states: states were saved by {scalars['class']}, this updater runs "
-                                 f"{type(self.optimizer).__name__}")
             self.optimizer._load_scalars(scalars)
 
 

@@ -114,15 +114,26 @@ def states_to_bytes(states, scalars=None):
     return nd.save_tobytes(arrays)
 
 
-def states_from_bytes(blob):
-    """Parse :func:`states_to_bytes` output; returns ``(states, scalars or None)``."""
-    arrays = nd.load_frombuffer(blob, "<optimizer states>")
+def states_from_bytes(blob, source="<optimizer states>"):
+    """Parse :func:`states_to_bytes` output; returns ``(states, scalars or None)``.
+
+    Any damage raises MXNetError naming ``source`` (the file name when there is one).
+    """
+    arrays = nd.load_frombuffer(blob, source)
     if not isinstance(arrays, dict) or HEADER_KEY not in arrays:
-        raise MXNetError("set_states: not an ssdkit optimizer-states blob (no header); MXNet's pickled states "
+        raise MXNetError(f"{source}: not an ssdkit optimizer-states file (no header); MXNet's pickled states "
                          "are not read for safety")
-    header = json.loads(bytes(arrays[HEADER_KEY]._data.astype(np.uint8)).decode("utf-8"))
-    if header.get("format") != STATES_FORMAT:
-        raise MXNetError(f"set_states: unknown states format {header.get('format')!r}")
-    states = {decode(e["index"]): _unflatten_state(e["layout"], f"state:{n}", arrays)
-              for n, e in enumerate(header["entries"])}
-    return states, header["optimizer"]
+    try:
+        header = json.loads(bytes(arrays[HEADER_KEY]._data.astype(np.uint8)).decode("utf-8"))
+        if not isinstance(header, dict) or header.get("format") != STATES_FORMAT:
+            raise MXNetError(f"{source}: unknown optimizer-states format")
+        states = {decode(e["index"]): _unflatten_state(e["layout"], f"state:{n}", arrays)
+                  for n, e in enumerate(header["entries"])}
+        scalars = header["optimizer"]
+        if scalars is not None and not isinstance(scalars, dict):
+            raise TypeError("optimizer scalars are not an object")
+    except MXNetError:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError, StopIteration) as err:
+        raise MXNetError(f"{source}: damaged optimizer-states header ({type(err).__name__}: {err})") from None
+    return states, scalars
