@@ -1,80 +1,32 @@
-"""Training checkpoints written atomically: ``<prefix>-<tag>.params`` (``save_parameters``), ``.states``
+"""Training checkpoints: ``<prefix>-<tag>.params`` (``save_parameters``), ``.states``
 (``Trainer.save_states``) and ``.json`` (epoch, batch, lr, RNG state, best mAP, model description, and the
 sha256 of the two binary files).
 
-Each file is written to a temporary name in the same directory, flushed and fsync'ed, then moved over the
-final name with ``os.replace``; the JSON goes last and names the hashes of the other two, so a reader that
-finds a JSON either gets the matching weights or a clear error — never a half-written mix.
+Every file is written atomically (``ssdkit.base.atomic_write``: a temporary file in the same directory,
+fsync'ed, then ``os.replace`` — ``nd.save`` and ``save_states`` use it too). The JSON goes last and names the
+hashes of the other two, so a reader that finds a JSON either gets the matching weights or a clear error —
+never a half-written mix.
 
 Examples
 --------
->>> import os, tempfile
->>> path = os.path.join(tempfile.mkdtemp(), "note.txt")
->>> atomic_write(path, lambda tmp: open(tmp, "w").write("hi"))
->>> open(path).read(), [f for f in os.listdir(os.path.dirname(path))]
-('hi', ['note.txt'])
+>>> import os, tempfile, ssdkit as mx
+>>> d = mx.gluon.nn.Dense(2, in_units=2); d.initialize()
+>>> paths = save_checkpoint(os.path.join(tempfile.mkdtemp(), "m"), "last", d, None, {"epoch": 3})
+>>> sorted(os.path.basename(p) for p in os.listdir(os.path.dirname(paths["json"])))
+['m-last.json', 'm-last.params']
 """
 import hashlib
 import json
 import os
-import tempfile
 
 import numpy as np
 
-from ..base import MXNetError
+from ..base import MXNetError, atomic_write
 
-__all__ = ["atomic_write", "save_checkpoint", "load_checkpoint", "checkpoint_paths", "find_checkpoint",
-           "params_are_finite"]
+__all__ = ["save_checkpoint", "load_checkpoint", "checkpoint_paths", "find_checkpoint", "params_are_finite"]
 
 CHECKPOINT_VERSION = 1
 _HASH_CHUNK = 1 << 20
-
-
-def _fsync_dir(directory):
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return   # some platforms cannot open directories; the rename is still atomic
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path, write):
-    """Create ``path`` atomically: ``write(tmp_path)`` fills a temporary file in the same directory, which is
-    fsync'ed and renamed over ``path``.
-
-    Parameters
-    ----------
-    path : str
-    write : callable
-        ``write(tmp_path)`` writes the whole content to ``tmp_path``.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> p = os.path.join(tempfile.mkdtemp(), "a.bin")
-    >>> atomic_write(p, lambda tmp: open(tmp, "wb").write(b"xyz")); os.path.getsize(p)
-    3
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
-    os.close(fd)
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as handle:
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    _fsync_dir(directory)
 
 
 def _sha256(path):
@@ -147,17 +99,14 @@ def save_checkpoint(prefix, tag, net, trainer, meta):
     if not params_are_finite(net):
         raise MXNetError(f"save_checkpoint: refusing to write {prefix}-{tag}: the weights hold NaN or inf")
     paths = checkpoint_paths(prefix, tag)
-    atomic_write(paths["params"], net.save_parameters)
+    os.makedirs(os.path.dirname(os.path.abspath(paths["json"])), exist_ok=True)
+    net.save_parameters(paths["params"])
     record = dict(meta, version=CHECKPOINT_VERSION, params=os.path.basename(paths["params"]),
                   params_sha256=_sha256(paths["params"]))
     if trainer is not None:
-        atomic_write(paths["states"], trainer.save_states)
+        trainer.save_states(paths["states"])
         record.update(states=os.path.basename(paths["states"]), states_sha256=_sha256(paths["states"]))
-
-    def write_json(tmp):
-        with open(tmp, "w") as handle:
-            json.dump(record, handle, indent=2, sort_keys=True)
-    atomic_write(paths["json"], write_json)
+    atomic_write(paths["json"], json.dumps(record, indent=2, sort_keys=True).encode(), "save_checkpoint")
     return paths
 
 

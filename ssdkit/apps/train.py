@@ -129,14 +129,14 @@ class _Interrupt:
 class _Objective:
     """Targets + loss of one batch for the chosen ``--loss``; also the notebook's anchor metrics."""
 
-    def __init__(self, kind, batch_size):
-        self.kind, self._batch_size = kind, batch_size
+    def __init__(self, kind):
+        self.kind = kind
         self._targets = SSDTargetGenerator()
         self._ssd_loss = SSDMultiBoxLoss()
         self._focal, self._smooth_l1 = gluon.loss.FocalLoss(), SmoothL1Loss()
 
     def __call__(self, net, outputs, label):
-        """Return (loss to backward, cls loss, box loss, cls_target, cls_preds, box target/pred/mask)."""
+        """(loss to backward, cls loss, box loss, (cls_target, cls_preds, box target, box pred, box mask))."""
         if isinstance(net, ToySSD):
             anchors, cls_preds, box_flat = outputs
         else:
@@ -189,7 +189,7 @@ class Run:
         if args.clip_gradient:
             options["clip_gradient"] = args.clip_gradient
         self.trainer = gluon.Trainer(self.net.collect_params(), args.optimizer, options)
-        self.objective = _Objective(args.loss, args.batch_size)
+        self.objective = _Objective(args.loss)
         self.model = model_description(args.network, self.classes, args.data_shape)
         self.epoch, self.batch, self.best_map, self.history = 0, 0, -1.0, []
         self.interrupt = None
