@@ -1,6 +1,7 @@
 """The straight-dope ToySSD (chapter08_computer-vision/object-detection.ipynb), model code copied from the notebook,
 run in notebook order: parameter names, shapes, reprs and init statistics must equal MXNet 1.9.1's
 (tests/data/mxnet/gluon_naming.json, case 'toyssd')."""
+import importlib.util
 import json
 from pathlib import Path
 
@@ -16,109 +17,19 @@ ORACLE = json.loads((Path(__file__).resolve().parent / "data" / "mxnet" / "gluon
 MultiBoxPrior = nd.contrib.MultiBoxPrior
 
 
-# ---- notebook cells 6, 8, 10, 13, 15, 17, 19, 21 (unchanged model code) ----
-def class_predictor(num_anchors, num_classes):
-    """return a layer to predict classes"""
-    return nn.Conv2D(num_anchors * (num_classes + 1), 3, padding=1)
+# ---- notebook cells 6, 8, 10, 13, 15, 17, 19, 21: the model code, kept once in docs/ ----
+def _load_notebook():
+    path = Path(__file__).resolve().parents[1] / "docs" / "notebook_training_loop.py"
+    spec = importlib.util.spec_from_file_location("notebook_training_loop", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def box_predictor(num_anchors):
-    """return a layer to predict delta locations"""
-    return nn.Conv2D(num_anchors * 4, 3, padding=1)
-
-
-def down_sample(num_filters):
-    """stack two Conv-BatchNorm-Relu blocks and then a pooling layer
-    to halve the feature size"""
-    out = nn.HybridSequential()
-    for _ in range(2):
-        out.add(nn.Conv2D(num_filters, 3, strides=1, padding=1))
-        out.add(nn.BatchNorm(in_channels=num_filters))
-        out.add(nn.Activation('relu'))
-    out.add(nn.MaxPool2D(2))
-    return out
-
-
-def flatten_prediction(pred):
-    return nd.flatten(nd.transpose(pred, axes=(0, 2, 3, 1)))
-
-
-def concat_predictions(preds):
-    return nd.concat(*preds, dim=1)
-
-
-def body():
-    """return the body network"""
-    out = nn.HybridSequential()
-    for nfilters in [16, 32, 64]:
-        out.add(down_sample(nfilters))
-    return out
-
-
-def toy_ssd_model(num_anchors, num_classes):
-    """return SSD modules"""
-    downsamples = nn.Sequential()
-    class_preds = nn.Sequential()
-    box_preds = nn.Sequential()
-
-    downsamples.add(down_sample(128))
-    downsamples.add(down_sample(128))
-    downsamples.add(down_sample(128))
-
-    for scale in range(5):
-        class_preds.add(class_predictor(num_anchors, num_classes))
-        box_preds.add(box_predictor(num_anchors))
-
-    return body(), downsamples, class_preds, box_preds
-
-
-def toy_ssd_forward(x, body, downsamples, class_preds, box_preds, sizes, ratios):
-    # extract feature with the body network
-    x = body(x)
-
-    # for each scale, add anchors, box and class predictions,
-    # then compute the input to next scale
-    default_anchors = []
-    predicted_boxes = []
-    predicted_classes = []
-
-    for i in range(5):
-        default_anchors.append(MultiBoxPrior(x, sizes=sizes[i], ratios=ratios[i]))
-        predicted_boxes.append(flatten_prediction(box_preds[i](x)))
-        predicted_classes.append(flatten_prediction(class_preds[i](x)))
-        if i < 3:
-            x = downsamples[i](x)
-        elif i == 3:
-            # simply use the pooling layer
-            x = nd.Pooling(x, global_pool=True, pool_type='max', kernel=(4, 4))
-
-    return default_anchors, predicted_classes, predicted_boxes
-
-
-class ToySSD(gluon.Block):
-    def __init__(self, num_classes, **kwargs):
-        super(ToySSD, self).__init__(**kwargs)
-        # anchor box sizes for 4 feature scales
-        self.anchor_sizes = [[.2, .272], [.37, .447], [.54, .619], [.71, .79], [.88, .961]]
-        # anchor box ratios for 4 feature scales
-        self.anchor_ratios = [[1, 2, .5]] * 5
-        self.num_classes = num_classes
-
-        with self.name_scope():
-            self.body, self.downsamples, self.class_preds, self.box_preds = toy_ssd_model(4, num_classes)
-
-    def forward(self, x):
-        default_anchors, predicted_classes, predicted_boxes = toy_ssd_forward(x, self.body, self.downsamples,
-            self.class_preds, self.box_preds, self.anchor_sizes, self.anchor_ratios)
-        # we want to concatenate anchors, class predictions, box predictions from different layers
-        anchors = concat_predictions(default_anchors)
-        box_preds = concat_predictions(predicted_boxes)
-        class_preds = concat_predictions(predicted_classes)
-        # it is better to have class predictions reshaped for softmax computation
-        class_preds = nd.reshape(class_preds, shape=(0, -1, self.num_classes + 1))
-
-        return anchors, class_preds, box_preds
-# ---- end of notebook code ----
+_NB = _load_notebook()
+class_predictor, box_predictor, down_sample = _NB.class_predictor, _NB.box_predictor, _NB.down_sample
+flatten_prediction, concat_predictions, body = _NB.flatten_prediction, _NB.concat_predictions, _NB.body
+toy_ssd_model, toy_ssd_forward, ToySSD = _NB.toy_ssd_model, _NB.toy_ssd_forward, _NB.ToySSD
 
 
 def _names_shapes(block):
