@@ -53,13 +53,13 @@ def build_parser():
     p.add_argument("--data-shape", type=int, default=256, help="input side in pixels")
     p.add_argument("--batch-size", type=int, default=16, help="training batch size")
     add_dataset_arguments(p)
-    p.add_argument("--epochs", type=int, default=8, help="total training epochs")
-    p.add_argument("--optimizer", default="sgd", choices=("sgd", "nag", "adam"), help="optimizer")
-    p.add_argument("--lr", type=float, default=0.1, help="base learning rate")
+    p.add_argument("--epochs", type=int, default=5, help="total training epochs")
+    p.add_argument("--optimizer", default="adam", choices=("sgd", "nag", "adam"), help="optimizer")
+    p.add_argument("--lr", type=float, default=0.002, help="base learning rate (the notebook: sgd 0.1)")
     p.add_argument("--lr-mode", default="cosine", choices=("step", "cosine"), help="learning rate schedule")
     p.add_argument("--lr-decay", type=float, default=0.1, help="step mode: factor at each decay epoch")
     p.add_argument("--lr-decay-epoch", default="", help="step mode: comma-separated epochs to decay at")
-    p.add_argument("--warmup-epochs", type=float, default=0.5, help="linear warm-up from 0 (fractional epochs)")
+    p.add_argument("--warmup-epochs", type=float, default=0.3, help="linear warm-up from 0 (fractional epochs)")
     p.add_argument("--wd", type=float, default=5e-4, help="weight decay")
     p.add_argument("--momentum", type=float, default=0.9, help="sgd/nag momentum")
     p.add_argument("--clip-gradient", type=float, default=None, help="clip each gradient element to +-value")
@@ -91,10 +91,11 @@ def learning_rate(args, progress, batches_per_epoch=None):
 
     Examples
     --------
-    >>> a = build_parser().parse_args(["--lr-mode", "step", "--lr-decay-epoch", "2", "--warmup-epochs", "0"])
+    >>> a = build_parser().parse_args(["--lr", "0.1", "--lr-mode", "step", "--lr-decay-epoch", "2",
+    ...                                "--warmup-epochs", "0"])
     >>> learning_rate(a, 1.5), round(learning_rate(a, 2.0), 6)
     (0.1, 0.01)
-    >>> a = build_parser().parse_args(["--epochs", "4", "--warmup-epochs", "1"])
+    >>> a = build_parser().parse_args(["--lr", "0.1", "--epochs", "4", "--warmup-epochs", "1"])
     >>> learning_rate(a, 0.5), learning_rate(a, 1.0), round(learning_rate(a, 4.0), 6)
     (0.05, 0.1, 0.0)
     """
@@ -198,7 +199,7 @@ class Run:
     def _meta(self):
         return {"epoch": self.epoch, "batch": self.batch, "best_map": self.best_map,
                 "lr": self.trainer.learning_rate, "rng_state": _rng_state(), "model": self.model,
-                "history": self.history, "args": {k: v for k, v in vars(self.args).items()}}
+                "history": self.history, "args": dict(vars(self.args))}
 
     def save(self, tag):
         paths = save_checkpoint(self.args.save_prefix, tag, self.net, self.trainer,
@@ -271,8 +272,8 @@ class Run:
             seen += data.shape[0]
             self.batch = i + 1
             rate = seen / max(time.time() - tic, 1e-9)
-            bar.update(1)
-            bar.set_postfix(loss=f"{sums[0] / max(count, 1):.4f}", sps=f"{rate:.1f}")
+            bar.set_postfix(loss=f"{sums[0] / max(count, 1):.4f}", sps=f"{rate:.1f}", refresh=False)
+            bar.update(1)   # redraws at most every mininterval seconds
             if args.log_interval and (i + 1) % args.log_interval == 0:
                 self.log.info("[Epoch %d Batch %d] %.1f samples/s lr=%.5f loss=%.4f cls=%.4f box=%.4f %s=%.5f "
                               "%s=%.6f", epoch, i, rate, self.trainer.learning_rate, *(sums / max(count, 1)),
