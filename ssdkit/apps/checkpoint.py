@@ -139,6 +139,19 @@ def load_checkpoint(path, verify=True):
     -------
     dict
         The JSON content with ``params_path`` and ``states_path`` (None when no states were saved) added.
+
+    Examples
+    --------
+    >>> import os, tempfile, ssdkit as mx
+    >>> d = mx.gluon.nn.Dense(2, in_units=2); d.initialize()
+    >>> prefix = os.path.join(tempfile.mkdtemp(), "m")
+    >>> record = load_checkpoint(save_checkpoint(prefix, "best", d, None, {"epoch": 1})["params"])
+    >>> record["params_path"] == prefix + "-best.params", record["states_path"]
+    (True, None)
+    >>> load_checkpoint(prefix + "-last")
+    Traceback (most recent call last):
+    ...
+    ssdkit.base.MXNetError: load_checkpoint: no checkpoint at ...-last.json (looked for the JSON written next to the .params file by ssdkit-train)
     """
     json_path = find_checkpoint(path)
     try:

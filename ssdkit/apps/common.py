@@ -33,7 +33,15 @@ PIKACHU_SIZE = 256      # pixels of the generated images (the network input may 
 
 
 def add_dataset_arguments(parser, default_root="datasets/pikachu"):
-    """``--dataset``, ``--dataset-root``, ``--num-train``/``--num-val`` (pikachu), ``--classes`` (rec)."""
+    """Add ``--dataset``, ``--dataset-root``, ``--num-train``/``--num-val`` (pikachu), ``--classes`` (rec).
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser(); add_dataset_arguments(p)
+    >>> p.parse_args(["--dataset", "voc"]).dataset_root
+    'datasets/pikachu'
+    """
     parser.add_argument("--dataset", default="pikachu", choices=sorted(DATASETS),
                         help="; ".join(f"{k}: {v}" for k, v in DATASETS.items()))
     parser.add_argument("--dataset-root", default=default_root, help="dataset folder (default %(default)s)")
@@ -76,6 +84,15 @@ def open_dataset(args, data_shape, batch_sizes, num_workers=0, progress=True, au
     classes : list of str
     sources : dict
         split -> :class:`RecordBatches` or :class:`DatasetBatches`.
+
+    Examples
+    --------
+    >>> import argparse, tempfile
+    >>> p = argparse.ArgumentParser(); add_dataset_arguments(p)
+    >>> args = p.parse_args(["--dataset-root", tempfile.mkdtemp(), "--num-train", "2", "--num-val", "1"])
+    >>> classes, sources = open_dataset(args, 32, {"val": 1}, progress=False)
+    >>> classes, sources["val"].image_size, len(sources["val"])
+    (['pikachu'], 256, 1)
     """
     root = os.path.expanduser(args.dataset_root)
     if args.dataset == "pikachu":
@@ -131,6 +148,15 @@ def load_trained_model(params=None, network=None, classes=None, data_shape=None,
     net : Block
     description : dict
         As :func:`model_description`.
+
+    Examples
+    --------
+    >>> import os, tempfile, ssdkit as mx
+    >>> net = mx.model_zoo.get_model('toyssd'); net.initialize(); _ = net(mx.nd.zeros((1, 3, 64, 64)))
+    >>> path = os.path.join(tempfile.mkdtemp(), "w.params"); net.save_parameters(path)
+    >>> loaded, model = load_trained_model(path, network='toyssd', classes=['pikachu'], data_shape=64)
+    >>> type(loaded).__name__, model['data_shape']
+    ('ToySSD', 64)
     """
     if symbol is not None:
         if params is None or classes is None:

@@ -58,6 +58,16 @@ class RecordBatches:
         Decoding processes.
     augment : dict, optional
         Extra ``CreateDetAugmenter`` arguments (e.g. ``{'rand_mirror': True}``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from ssdkit.datagen import generate_pikachu
+    >>> root = tempfile.mkdtemp(); _ = generate_pikachu(root, 2, 3, size=32, num_workers=0, progress=False)
+    >>> val = RecordBatches(root + "/val.rec", 2, 16)
+    >>> len(val), [(d.shape, pad) for _, d, _, pad in val.epoch(0)]
+    (2, [((2, 3, 16, 16), 0), ((2, 3, 16, 16), 1)])
+    >>> val.close()
     """
 
     def __init__(self, path_rec, batch_size, data_shape, train=False, num_workers=0, augment=None):
@@ -83,6 +93,15 @@ class RecordBatches:
         """Yield ``(index, data, label, pad)`` for the batches of ``epoch``, starting at batch ``skip``.
 
         Epochs only move forward for a training source; a validation source restarts at every call.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from ssdkit.datagen import generate_pikachu
+        >>> root = tempfile.mkdtemp(); _ = generate_pikachu(root, 6, 1, size=32, num_workers=0, progress=False)
+        >>> train = RecordBatches(root + "/train.rec", 2, 16, train=True)
+        >>> [i for i, *_ in train.epoch(1, skip=1)]       # epoch 1 (reshuffled), from its second batch
+        [1, 2]
         """
         if not self._train:
             self._iter.reset()
@@ -100,7 +119,15 @@ class RecordBatches:
             self._iter.reset()
 
     def close(self):
-        """Stop the decoding processes."""
+        """Stop the decoding processes (they restart on demand).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from ssdkit.datagen import generate_pikachu
+        >>> root = tempfile.mkdtemp(); _ = generate_pikachu(root, 1, 1, size=32, num_workers=0, progress=False)
+        >>> RecordBatches(root + "/val.rec", 1, 16, num_workers=1).close()
+        """
         self._iter.close()
 
 
@@ -198,7 +225,15 @@ class DatasetBatches:
         return len(self._sampler)
 
     def epoch(self, epoch, skip=0):
-        """Yield ``(index, data, label, 0)`` for the batches of ``epoch`` from batch ``skip``."""
+        """Yield ``(index, data, label, 0)`` for the batches of ``epoch`` from batch ``skip``.
+
+        Examples
+        --------
+        >>> from ssdkit.gluon.data import SimpleDataset
+        >>> ds = SimpleDataset([(np.zeros((8, 8, 3), np.uint8), np.array([[0, 0, 4, 4, 0]], np.float32))] * 4)
+        >>> [i for i, *_ in DatasetBatches(ds, 2, 8, train=True).epoch(3, skip=1)]
+        [1]
+        """
         if self._train and epoch < self._next_epoch:
             raise MXNetError(f"DatasetBatches: epoch {epoch} was already read (next is {self._next_epoch})")
         # the loader seeds batch k of its n-th pass with (seed, n, k): open (unstarted) passes to catch up
@@ -212,5 +247,11 @@ class DatasetBatches:
                 yield index, data, label, 0
 
     def close(self):
-        """Stop the loader's worker processes."""
+        """Stop the loader's worker processes.
+
+        Examples
+        --------
+        >>> from ssdkit.gluon.data import SimpleDataset
+        >>> DatasetBatches(SimpleDataset([]), 1, 8).close()
+        """
         self._loader.close()

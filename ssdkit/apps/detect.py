@@ -93,6 +93,14 @@ def preprocess(path, data_shape, mean, std):
     x : NDArray, (3, data_shape, data_shape) float32
     original : PIL.Image.Image
         The image as read (RGB), for drawing.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.png"); Image.new("RGB", (40, 20), (100, 50, 0)).save(path)
+    >>> x, img = preprocess(path, 16, (100, 50, 0), (1, 1, 1))
+    >>> x.shape, img.size, float(abs(x).max().asscalar())
+    ((3, 16, 16), (40, 20), 0.0)
     """
     try:
         original = Image.open(path).convert("RGB")
@@ -144,7 +152,13 @@ def _detections_of(ids, scores, boxes, width, height, thresh):
 
 
 def main(argv=None):
-    """Parse ``argv``, detect, write the PNGs and JSON; return the exit code."""
+    """Parse ``argv``, detect, write the PNGs and JSON; return the exit code (2: bad arguments or inputs).
+
+    Examples
+    --------
+    >>> main(["missing.png", "--params", "missing.params", "--network", "toyssd", "--classes", "a"])
+    2
+    """
     args = build_parser().parse_args(argv)
     log = setup_logging()
     try:

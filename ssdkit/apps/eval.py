@@ -47,7 +47,13 @@ def build_parser():
 
 
 def main(argv=None):
-    """Parse ``argv``, evaluate, print the table; return the exit code."""
+    """Parse ``argv``, evaluate, print the table; return the exit code (2: bad arguments or data).
+
+    Examples
+    --------
+    >>> main(["--params", "missing.params", "--network", "toyssd"])
+    2
+    """
     args = build_parser().parse_args(argv)
     log = setup_logging()
     try:

@@ -48,6 +48,14 @@ def predict(net, data, nms_thresh=0.45, nms_topk=400, post_nms=100):
     scores : numpy.ndarray, (B, K) float32
     boxes : numpy.ndarray, (B, K, 4) float32
         Normalized corners.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> from ssdkit.model_zoo import get_model
+    >>> net = get_model('ssd_256_tinyvgg_pikachu'); net.initialize()
+    >>> [a.shape for a in predict(net, mx.nd.zeros((1, 3, 64, 64)), post_nms=3)]
+    [(1, 3), (1, 3), (1, 3, 4)]
     """
     # an untrained net may predict huge offsets: their boxes overflow to inf and simply never match
     with autograd.predict_mode(), np.errstate(over="ignore", invalid="ignore"):
@@ -109,6 +117,20 @@ def evaluate(net, batches, classes, data_shape, coco=False, progress=None, **nms
     dict
         ``voc07_map``, ``voc_map``, per-class ``voc07_ap`` dict, ``num_images`` and, with ``coco``,
         ``coco`` (name -> value, names in ``COCO_STAT_NAMES``).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> from ssdkit.model_zoo import get_model
+    >>> class OneBatch:       # a validation source: one image whose object is exactly predicted below
+    ...     def epoch(self, epoch):
+    ...         yield 0, mx.nd.zeros((1, 3, 32, 32)), mx.nd.array([[[0, .25, .25, .75, .75]]]), 0
+    >>> class Oracle(mx.gluon.Block):
+    ...     def forward(self, x):
+    ...         return mx.nd.array([[[0]]]), mx.nd.array([[[0.9]]]), mx.nd.array([[[.25, .25, .75, .75]]])
+    >>> result = evaluate(Oracle(), OneBatch(), ['pikachu'], 32, coco=True)
+    >>> result['voc07_map'], result['coco']['AP50']
+    (1.0, 1.0)
     """
     nms = dict(DEFAULT_NMS, **nms)
     scale = getattr(batches, "image_size", None) or data_shape

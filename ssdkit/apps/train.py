@@ -167,7 +167,7 @@ def _json_default(value):
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
-class Run:
+class _Run:
     """One training run: data, model, trainer, position, and the loop."""
 
     def __init__(self, args, log):
@@ -335,12 +335,21 @@ class Run:
 
 
 def main(argv=None):
-    """Parse ``argv`` (default ``sys.argv[1:]``), train, and return the exit code."""
+    """Parse ``argv`` (default ``sys.argv[1:]``), train, and return the exit code: 0 done, 2 bad arguments or
+    data, 3 non-finite loss, 130 interrupted (checkpoint written).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> main(["--dataset", "rec", "--dataset-root", d, "--classes", "a", "--save-prefix", d + "/run"])
+    2
+    """
     args = build_parser().parse_args(argv)
     log = setup_logging(f"{args.save_prefix}_train.log")
     log.info("ssdkit-train %s", " ".join(sys.argv[1:] if argv is None else argv))
     try:
-        run = Run(args, log)
+        run = _Run(args, log)
         if args.resume:
             run.resume(args.resume)
         return run.run()

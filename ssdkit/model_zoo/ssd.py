@@ -71,6 +71,16 @@ class SSD(HybridBlock):
         See :meth:`set_nms`.
     ctx : Context, optional
         Accepted for GluonCV compatibility.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> net = SSD('tiny_vgg', 64, ['stage4_relu0_fwd'], [16], sizes=[16, 32, 64], ratios=[1, 2], steps=[32, 64],
+    ...           classes=['a', 'b'], min_depth=8)
+    >>> net.initialize()
+    >>> with mx.autograd.train_mode():
+    ...     [o.shape for o in net(mx.nd.zeros((1, 3, 64, 64)))]
+    [(1, 15, 3), (1, 15, 4), (1, 15, 4)]
     """
 
     def __init__(self, network, base_size, features, num_filters, sizes, ratios, steps, classes,
