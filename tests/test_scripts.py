@@ -112,6 +112,26 @@ def test_nan_loss_stops_naming_the_batch_and_keeps_the_checkpoint(data, tmp_path
     assert "epoch 1 batch 1: skipped" in Path(f"{tmp_path / 'skip'}_train.log").read_text()
 
 
+def test_distributed_training_over_two_mpi_ranks(data, tmp_path):
+    import importlib.util
+    import shutil
+    from test_distributed_mpi import mpi_env, mpirun_command
+    launcher = shutil.which("mpirun") or shutil.which("mpiexec")
+    if launcher is None or importlib.util.find_spec("mpi4py") is None:
+        pytest.skip("needs mpirun and mpi4py")
+    prefix = tmp_path / "dist"
+    cmd = mpirun_command(launcher, 2, [sys.executable, str(ROOT / "scripts" / "train.py"), "--distributed",
+                                       "--dataset-root", str(data), "--save-prefix", str(prefix), "--epochs", "2",
+                                       "--data-shape", "64", "--batch-size", "8", "--num-train", "8", "--num-val",
+                                       "4", "--no-progress", "--log-interval", "1"])
+    done = subprocess.run(cmd, env=mpi_env(), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    log = Path(f"{prefix}_train.log").read_text()
+    assert "distributed: 2 ranks, 4 images per rank and step" in log
+    assert "[Epoch 1] validation VOC07 mAP@0.5=" in log and log.count("[Epoch 0 Batch") == 1   # 8 images: 1 step
+    assert json.loads(Path(f"{prefix}-last.json").read_text())["epoch"] == 2
+
+
 def test_sigint_mid_epoch_saves_and_exits(data, tmp_path):
     prefix = tmp_path / "sig"
     cmd = [sys.executable, str(ROOT / "scripts" / "train.py"), "--dataset-root", str(data), "--save-prefix",

@@ -63,7 +63,7 @@ def _rec_classes(root, classes_arg):
     raise MXNetError(f"--dataset rec: give --classes (no 'classes' in {meta})")
 
 
-def open_dataset(args, data_shape, batch_sizes, num_workers=0, progress=True, augment=None):
+def open_dataset(args, data_shape, batch_sizes, num_workers=0, progress=True, augment=None, shard=None):
     """Class names and one batch source per split of ``batch_sizes`` (``'train'`` shuffles and augments).
 
     Parameters
@@ -78,6 +78,8 @@ def open_dataset(args, data_shape, batch_sizes, num_workers=0, progress=True, au
         Show the generation bars of the pikachu set.
     augment : dict, optional
         Extra training augmentation (rec/pikachu: ``CreateDetAugmenter`` arguments).
+    shard : dict, optional
+        ``{'num_parts': N, 'part_index': k}``: the training source reads part ``k`` of ``N`` (rec/pikachu).
 
     Returns
     -------
@@ -104,12 +106,16 @@ def open_dataset(args, data_shape, batch_sizes, num_workers=0, progress=True, au
     if args.dataset in ("pikachu", "rec"):
         sources = {split: RecordBatches(os.path.join(root, f"{split}.rec"), size, data_shape,
                                         train=split == "train", num_workers=num_workers,
-                                        augment=augment if split == "train" else None)
+                                        augment=augment if split == "train" else None,
+                                        shard=shard if split == "train" else None)
                    for split, size in batch_sizes.items()}
         if args.dataset == "pikachu":
             for source in sources.values():
                 source.image_size = meta["size"]
         return classes, sources
+    if shard is not None:
+        raise MXNetError(f"--distributed reads parts of RecordIO files: use --dataset pikachu or rec, "
+                         f"not {args.dataset}")
     from ..detection.data import COCODetection, VOCDetection
     if args.dataset == "voc":
         names = {"train": ((2007, "trainval"),), "val": ((2007, "test"),)}
@@ -190,8 +196,9 @@ def load_trained_model(params=None, network=None, classes=None, data_shape=None,
     return net, description
 
 
-def setup_logging(log_file=None, verbose=False):
-    """Log INFO lines to stderr and, when given, to ``log_file`` (appended); returns the logger.
+def setup_logging(log_file=None, verbose=False, quiet=False):
+    """Log INFO lines (warnings and errors only when ``quiet``) to stderr and, when given, to ``log_file``
+    (appended); returns the logger.
 
     Examples
     --------
@@ -199,7 +206,7 @@ def setup_logging(log_file=None, verbose=False):
     'ssdkit.apps'
     """
     logger = logging.getLogger("ssdkit.apps")
-    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logger.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
         handler.close()

@@ -58,6 +58,8 @@ class RecordBatches:
         Decoding processes.
     augment : dict, optional
         Extra ``CreateDetAugmenter`` arguments (e.g. ``{'rand_mirror': True}``).
+    shard : dict, optional
+        ``{'num_parts': N, 'part_index': k}`` for ``ImageDetIter``: read part ``k`` of ``N`` (distributed).
 
     Examples
     --------
@@ -70,7 +72,7 @@ class RecordBatches:
     >>> val.close()
     """
 
-    def __init__(self, path_rec, batch_size, data_shape, train=False, num_workers=0, augment=None):
+    def __init__(self, path_rec, batch_size, data_shape, train=False, num_workers=0, augment=None, shard=None):
         path_idx = os.path.splitext(path_rec)[0] + ".idx"
         for path in (path_rec, path_idx):
             if not os.path.exists(path):
@@ -78,7 +80,8 @@ class RecordBatches:
         kwargs = dict(NOTEBOOK_AUGMENTATION, **(augment or {})) if train else {}
         self._iter = image.ImageDetIter(
             batch_size, (3, data_shape, data_shape), path_imgrec=path_rec, path_imgidx=path_idx, shuffle=train,
-            mean=True, last_batch_handle="discard" if train else "pad", num_workers=num_workers, **kwargs)
+            mean=True, last_batch_handle="discard" if train else "pad", num_workers=num_workers,
+            **(shard or {}), **kwargs)
         self._train = train
         self._next_epoch = 0
         self.batch_size = batch_size

@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from .. import autograd, gluon, init, nd
+from .. import autograd, distributed as dist, gluon, init, nd
 from .. import random as mx_random
 from ..base import MXNetError, get_rng
 from ..detection.loss import SmoothL1Loss, SSDMultiBoxLoss, SSDTargetGenerator
@@ -83,6 +83,9 @@ def build_parser():
     p.add_argument("--skip-nan-batches", action="store_true", help="skip batches whose loss is NaN/inf")
     p.add_argument("--max-batches", type=int, default=0, help="stop each epoch after N batches (0: all)")
     p.add_argument("--no-progress", action="store_true", help="no tqdm bars (log lines only)")
+    p.add_argument("--distributed", action="store_true",
+                   help="data-parallel over MPI ranks (mpirun -np N ...): --batch-size is the global batch, "
+                        "each rank reads its part of the .rec; rank 0 logs, validates and saves (rec/pikachu)")
     return p
 
 
@@ -170,14 +173,22 @@ def _json_default(value):
 class _Run:
     """One training run: data, model, trainer, position, and the loop."""
 
-    def __init__(self, args, log):
-        self.args, self.log = args, log
-        mx_random.seed(args.seed)   # before building anything that draws: data order, augmentation, init
+    def __init__(self, args, log, job=None):
+        self.args, self.log, self.job = args, log, job
+        self.is_root = job is None or job.is_root
+        if job is None:   # (a distributed job seeded every rank with seed + rank in dist.setup)
+            mx_random.seed(args.seed)   # before building anything that draws: data order, augmentation, init
         augment = {"rand_mirror": True} if args.rand_mirror else None
-        sizes = {"train": args.batch_size, "val": args.val_batch_size} if args.val_interval > 0 else \
-            {"train": args.batch_size}
+        sizes = {"train": job.batch_size if job else args.batch_size}
+        if args.val_interval > 0 and self.is_root:
+            sizes["val"] = args.val_batch_size
+        if job is not None:   # rank 0 generates a missing pikachu set while the others wait
+            if job.is_root:
+                open_dataset(args, args.data_shape, {}, progress=not args.no_progress)
+            dist.barrier()
         self.classes, self.sources = open_dataset(args, args.data_shape, sizes, args.num_workers,
-                                                  not args.no_progress, augment)
+                                                  not args.no_progress, augment,
+                                                  shard=job.iter_shard if job else None)
         self.net = get_model(args.network, classes=self.classes)
         self.net.initialize(init.Xavier(magnitude=2))
         with autograd.predict_mode():
@@ -189,7 +200,10 @@ class _Run:
             options["momentum"] = args.momentum
         if args.clip_gradient:
             options["clip_gradient"] = args.clip_gradient
-        self.trainer = gluon.Trainer(self.net.collect_params(), args.optimizer, options)
+        if job is None:
+            self.trainer = gluon.Trainer(self.net.collect_params(), args.optimizer, options)
+        else:   # root's initial weights go to every rank; gradients are summed over ranks at each step
+            self.trainer = dist.prepare_trainer(self.net.collect_params(), args.optimizer, options)
         self.objective = _Objective(args.loss)
         self.model = model_description(args.network, self.classes, args.data_shape)
         self.epoch, self.batch, self.best_map, self.history = 0, 0, -1.0, []
@@ -202,6 +216,8 @@ class _Run:
                 "history": self.history, "args": dict(vars(self.args))}
 
     def save(self, tag):
+        if not self.is_root:
+            return
         paths = save_checkpoint(self.args.save_prefix, tag, self.net, self.trainer,
                                 json.loads(json.dumps(self._meta(), default=_json_default)))
         self.log.info("saved %s (epoch %d, batch %d)", paths["params"], self.epoch, self.batch)
@@ -230,9 +246,16 @@ class _Run:
                       self.best_map)
 
     # -- the loop ----------------------------------------------------------------------------------
+    def _anyone(self, flag):
+        """True when ``flag`` holds on any rank (every rank must call this at the same point)."""
+        if self.job is None:
+            return bool(flag)
+        return bool(dist.allreduce(np.array([float(flag)]), average=False)[0] > 0)
+
     def _progress(self, total, initial, desc):
         from tqdm import tqdm
-        return tqdm(total=total, initial=initial, desc=desc, unit="batch", disable=self.args.no_progress,
+        return tqdm(total=total, initial=initial, desc=desc, unit="batch",
+                    disable=self.args.no_progress or not self.is_root,
                     dynamic_ncols=True, mininterval=1.0 if sys.stderr.isatty() else 30.0, leave=False)
 
     def train_epoch(self, epoch):
@@ -252,7 +275,7 @@ class _Run:
                 loss, cls_loss, box_loss, extra = self.objective(self.net, outputs, label)
             values = np.array([float(loss.sum().asscalar()), float(cls_loss.sum().asscalar()),
                                float(box_loss.sum().asscalar())])
-            if not np.isfinite(values).all():
+            if self._anyone(not np.isfinite(values).all()):   # every rank skips or stops together
                 message = f"non-finite loss {values[0]} at epoch {epoch} batch {i}"
                 if not args.skip_nan_batches:
                     self.log.error("%s: stopping (the last checkpoint is untouched; lower --lr or use "
@@ -269,7 +292,7 @@ class _Run:
                 cls_t, cls_preds, box_t, box_p, box_m = extra
                 cls_acc.update([cls_t], [nd.transpose(cls_preds, axes=(0, 2, 1))])
                 box_mae.update([box_t], [box_p * box_m])
-            seen += data.shape[0]
+            seen += data.shape[0] * (self.job.size if self.job else 1)   # samples/s over every rank
             self.batch = i + 1
             rate = seen / max(time.time() - tic, 1e-9)
             bar.set_postfix(loss=f"{sums[0] / max(count, 1):.4f}", sps=f"{rate:.1f}", refresh=False)
@@ -278,7 +301,7 @@ class _Run:
                 self.log.info("[Epoch %d Batch %d] %.1f samples/s lr=%.5f loss=%.4f cls=%.4f box=%.4f %s=%.5f "
                               "%s=%.6f", epoch, i, rate, self.trainer.learning_rate, *(sums / max(count, 1)),
                               *cls_acc.get(), *box_mae.get())
-            if self.interrupt.requested:
+            if self._anyone(self.interrupt.requested):
                 bar.close()
                 self.log.info("interrupted at epoch %d batch %d", epoch, i)
                 self.save("last")
@@ -316,13 +339,14 @@ class _Run:
                 if not params_are_finite(self.net):
                     self.log.error("the weights hold NaN/inf after epoch %d: stopping without a checkpoint", epoch)
                     return EXIT_NAN
-                if args.val_interval > 0 and ((epoch + 1) % args.val_interval == 0 or epoch + 1 == args.epochs):
+                if self.is_root and args.val_interval > 0 and \
+                        ((epoch + 1) % args.val_interval == 0 or epoch + 1 == args.epochs):
                     score = self.validate(epoch)
                     if score > self.best_map:
                         self.best_map = score
                         self.save("best")
                 self.save("last")
-                if self.interrupt.requested:
+                if self._anyone(self.interrupt.requested):
                     self.log.info("interrupted after epoch %d", epoch)
                     return EXIT_INTERRUPTED
             self.log.info("done: %d epochs, best VOC07 mAP %.4f, %.0f s", args.epochs, self.best_map,
@@ -346,16 +370,23 @@ def main(argv=None):
     2
     """
     args = build_parser().parse_args(argv)
-    log = setup_logging(f"{args.save_prefix}_train.log")
+    job = dist.setup(args.batch_size, seed=args.seed) if args.distributed else None
+    root = job is None or job.is_root
+    log = setup_logging(f"{args.save_prefix}_train.log" if root else None, quiet=not root)
     log.info("ssdkit-train %s", " ".join(sys.argv[1:] if argv is None else argv))
+    if job is not None:
+        log.info("distributed: %d ranks, %d images per rank and step", job.size, job.batch_size)
     try:
-        run = _Run(args, log)
+        run = _Run(args, log, job)
         if args.resume:
             run.resume(args.resume)
         return run.run()
     except MXNetError as err:
         log.error("error: %s", err)
         return 2
+    finally:
+        if job is not None:
+            dist.shutdown()
 
 
 if __name__ == "__main__":
