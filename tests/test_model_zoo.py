@@ -222,6 +222,25 @@ def test_ssd_hybridize_parity_in_training_mode():
     _assert_same(imperative, _train_step(net, x, heads), "hybridized SSD")
 
 
+def test_ssd_save_and_load_parameters_include_the_feature_expander(tmp_path):
+    x = nd.array(np.random.default_rng(4).standard_normal((1, 3, 64, 64)))
+    first = get_model("ssd_256_tinyvgg_pikachu")
+    first.initialize(mx.init.Xavier())
+    with autograd.train_mode():
+        first(x)   # move the BatchNorm running statistics away from their initial values
+    first.save_parameters(str(tmp_path / "ssd.params"))
+    keys = set(mx.nd.load(str(tmp_path / "ssd.params")))
+    assert {"features.tinyvgg0_stage0_conv0_weight", "features.expand_conv2_weight",
+            "features.expand_bn0_moving_var", "class_predictors.0.weight"} <= keys
+    assert len(keys) == len(first.collect_params())
+    second = get_model("ssd_256_tinyvgg_pikachu")   # built later in the same process: same names
+    second.initialize()
+    second(x)
+    second.load_parameters(str(tmp_path / "ssd.params"))
+    for want, got in zip(first(x), second(x)):
+        np.testing.assert_array_equal(got.asnumpy(), want.asnumpy())
+
+
 def test_ssd_rejects_mismatched_configuration():
     with pytest.raises(mx.MXNetError, match="need 3 sizes"):
         SSD("tiny_vgg", 256, ["stage4_relu0_fwd"], [32], sizes=[10, 20], ratios=[1, 2, .5], steps=[32, 64],

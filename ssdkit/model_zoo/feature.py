@@ -29,6 +29,8 @@ Examples
 >>> feats.collect_params()['base_conv0_weight'] is base.collect_params()['base_conv0_weight']
 True
 """
+import os
+
 from .. import initializer
 from .. import symbol as sym
 from ..base import MXNetError
@@ -43,6 +45,17 @@ EXPAND_WEIGHT_INIT = initializer.Xavier(rnd_type="gaussian", factor_type="out", 
 _BN_INITS = {"_gamma": initializer.One(), "_beta": initializer.Zero(), "_moving_mean": initializer.Zero(),
              "_moving_var": initializer.One()}
 OUTPUT_SUFFIX = "_output"
+
+
+def _register_for_saving(block):
+    """Register the block's Parameters under their names minus the common prefix, as MXNet's SymbolBlock does,
+    so ``save_parameters``/``load_parameters`` of a model holding it include them (``features.<name>``).
+    ssdkit's SymbolBlock leaves them unregistered, which would drop them from those files silently."""
+    if block._reg_params:
+        return
+    names = list(block.params.keys())
+    strip = len(os.path.commonprefix(names)) if len(names) > 1 else 0
+    block._reg_params.update({name[strip:]: param for name, param in block.params.items()})
 
 
 def _parse_network(network, outputs, inputs, pretrained):
@@ -113,6 +126,7 @@ class FeatureExtractor(SymbolBlock):
     def __init__(self, network, outputs, inputs=("data",), pretrained=False, ctx=None):
         inputs, outputs, params = _parse_network(network, outputs, inputs, pretrained)
         super().__init__(outputs, inputs, params=params)
+        _register_for_saving(self)
 
 
 class FeatureExpander(SymbolBlock):
@@ -181,6 +195,7 @@ class FeatureExpander(SymbolBlock):
         if global_pool:
             outputs.append(sym.Pooling(y, pool_type="avg", global_pool=True, kernel=(1, 1)))
         super().__init__(outputs, inputs, params=params)
+        _register_for_saving(self)
         for name, param in self.params.items():
             if name.startswith("expand_"):
                 param.init = EXPAND_WEIGHT_INIT if name.endswith("_weight") else next(
