@@ -59,28 +59,30 @@ if config.get("nan_at_call") or config.get("batch_sleep"):
     train._Objective.__call__ = objective
 
 if config.get("fault_at_write"):
-    real_atomic_write, real_fsync = checkpoint.atomic_write, os.fsync
+    # every checkpoint file goes through ssdkit.base.atomic_write (weights, optimizer states, JSON, in order)
+    from ssdkit import base
+    from ssdkit.gluon import trainer as trainer_module
+    from ssdkit.ndarray import serialization
+    real_atomic_write, real_fsync = base.atomic_write, os.fsync
     writes = [0]
-    def atomic_write(path, write):
+    def atomic_write(path, payload, what="save"):
         writes[0] += 1
         if writes[0] != config["fault_at_write"]:
-            return real_atomic_write(path, write)
-        if config["fault"] == "kill":
-            def dying(tmp):   # the whole content, then half of it cut away, then death
-                write(tmp)
-                with open(tmp, "r+b") as handle:
-                    handle.truncate(os.path.getsize(tmp) // 2)
-                os.kill(os.getpid(), signal.SIGKILL)
-            return real_atomic_write(path, dying)
+            return real_atomic_write(path, payload, what)
+        if config["fault"] == "kill":   # die half-way through writing the temporary file
+            tmp = os.path.join(os.path.dirname(os.path.abspath(path)), "." + os.path.basename(path) + ".dying.tmp")
+            with open(tmp, "wb") as handle:
+                handle.write(payload[:len(payload) // 2])
+            os.kill(os.getpid(), signal.SIGKILL)
         def full(fd):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         os.fsync = full
         try:
-            return real_atomic_write(path, write)
+            return real_atomic_write(path, payload, what)
         finally:
             os.fsync = real_fsync
-    checkpoint.atomic_write = atomic_write
-    train.save_checkpoint.__globals__["atomic_write"] = atomic_write
+    for module in (base, checkpoint, trainer_module, serialization):
+        module.atomic_write = atomic_write
 
 sys.exit(train.main(sys.argv[2:]))
 '''
