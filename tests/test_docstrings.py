@@ -84,7 +84,6 @@ def test_public_modules_import():
 # Symbol/Node helpers (symbol/symbol.py, 6), Op/Param (ops/registry.py, 5), autograd.Function (3),
 # Optimizer.*_multi_precision (2), NameManager/Prefix.get (2), Constant.grad_req, distributed Job.is_root.
 # The test prints the current list (owner = the module before the colon); delete the xfail once it is empty.
-@pytest.mark.xfail(strict=False, reason="public names still lack docstrings; run with -rx -s for the list")
 def test_every_public_name_has_a_docstring():
     missing = missing_docstrings()
     print(f"{len(missing)} public names without a docstring:", *missing, sep="\n  ")

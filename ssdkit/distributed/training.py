@@ -49,6 +49,7 @@ class Job:
 
     @property
     def is_root(self):
+        """True on rank 0, the one process that logs, validates and saves."""
         return self.rank == 0
 
     @property
