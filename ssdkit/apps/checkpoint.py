@@ -1,19 +1,23 @@
 """Training checkpoints: ``<prefix>-<tag>.params`` (``save_parameters``), ``.states``
 (``Trainer.save_states``) and ``.json`` (epoch, batch, lr, RNG state, best mAP, model description, and the
-sha256 of the two binary files).
+names and sha256 of the weight and state files).
 
 Every file is written atomically (``ssdkit.base.atomic_write``: a temporary file in the same directory,
-fsync'ed, then ``os.replace`` — ``nd.save`` and ``save_states`` use it too). The JSON goes last and names the
-hashes of the other two, so a reader that finds a JSON either gets the matching weights or a clear error —
-never a half-written mix.
+fsync'ed, then ``os.replace`` — ``nd.save`` and ``save_states`` use it too), and the JSON is the single commit
+point: each saved weight/state file also gets a content-named hard link (``<prefix>-<tag>.<sha12>.params``),
+which is what the JSON names. Replacing ``<prefix>-<tag>.params`` therefore never touches the files the
+current JSON points at: a crash (or a full disk) anywhere before the new JSON is in place leaves the previous
+checkpoint loadable, and afterwards the new one is complete. The links of the previous generation are removed
+once the new JSON is written. ``<prefix>-<tag>.params`` itself always holds the newest weights, for tools that
+read a bare ``.params``.
 
 Examples
 --------
->>> import os, tempfile, ssdkit as mx
+>>> import os, re, tempfile, ssdkit as mx
 >>> d = mx.gluon.nn.Dense(2, in_units=2); d.initialize()
 >>> paths = save_checkpoint(os.path.join(tempfile.mkdtemp(), "m"), "last", d, None, {"epoch": 3})
->>> sorted(os.path.basename(p) for p in os.listdir(os.path.dirname(paths["json"])))
-['m-last.json', 'm-last.params']
+>>> [re.sub("[0-9a-f]{12}", "<sha12>", n) for n in sorted(os.listdir(os.path.dirname(paths["json"])))]
+['m-last.<sha12>.params', 'm-last.json', 'm-last.params']
 """
 import hashlib
 import json
@@ -26,6 +30,7 @@ from ..base import MXNetError, atomic_write
 __all__ = ["save_checkpoint", "load_checkpoint", "checkpoint_paths", "find_checkpoint", "params_are_finite"]
 
 CHECKPOINT_VERSION = 1
+GENERATION_DIGITS = 12      # hex digits of the sha256 in the content-named link of a weight/state file
 _HASH_CHUNK = 1 << 20
 
 
@@ -99,15 +104,46 @@ def save_checkpoint(prefix, tag, net, trainer, meta):
     if not params_are_finite(net):
         raise MXNetError(f"save_checkpoint: refusing to write {prefix}-{tag}: the weights hold NaN or inf")
     paths = checkpoint_paths(prefix, tag)
-    os.makedirs(os.path.dirname(os.path.abspath(paths["json"])), exist_ok=True)
-    net.save_parameters(paths["params"])
-    record = dict(meta, version=CHECKPOINT_VERSION, params=os.path.basename(paths["params"]),
-                  params_sha256=_sha256(paths["params"]))
-    if trainer is not None:
-        trainer.save_states(paths["states"])
-        record.update(states=os.path.basename(paths["states"]), states_sha256=_sha256(paths["states"]))
+    directory = os.path.dirname(os.path.abspath(paths["json"]))
+    os.makedirs(directory, exist_ok=True)
+    previous = _generation_files(paths["json"])
+    record = dict(meta, version=CHECKPOINT_VERSION)
+    writers = [("params", net.save_parameters)] + ([("states", trainer.save_states)] if trainer is not None else [])
+    for kind, write in writers:
+        write(paths[kind])
+        digest = _sha256(paths[kind])
+        generation = f"{prefix}-{tag}.{digest[:GENERATION_DIGITS]}.{kind}"
+        _link(paths[kind], generation)
+        record.update({kind: os.path.basename(generation), f"{kind}_sha256": digest})
     atomic_write(paths["json"], json.dumps(record, indent=2, sort_keys=True).encode(), "save_checkpoint")
+    current = {record[kind] for kind, _ in writers}
+    for name in previous - current:   # the previous generation, no longer named by any JSON of this tag
+        try:
+            os.remove(os.path.join(directory, name))
+        except OSError:
+            pass
     return paths
+
+
+def _generation_files(json_path):
+    """Names of the weight/state files the checkpoint JSON at ``json_path`` points at (empty if none)."""
+    try:
+        with open(json_path) as handle:
+            record = json.load(handle)
+    except (OSError, ValueError):
+        return set()
+    return {record[kind] for kind in ("params", "states") if isinstance(record.get(kind), str)}
+
+
+def _link(source, target):
+    """``target`` becomes another name of ``source``'s content (a hard link; a copy where links fail)."""
+    if os.path.exists(target):
+        os.remove(target)   # same content name: an identical file (or a stale one from an interrupted save)
+    try:
+        os.link(source, target)
+    except OSError:
+        with open(source, "rb") as handle:
+            atomic_write(target, handle.read(), "save_checkpoint")
 
 
 def find_checkpoint(path):
@@ -146,8 +182,8 @@ def load_checkpoint(path, verify=True):
     >>> d = mx.gluon.nn.Dense(2, in_units=2); d.initialize()
     >>> prefix = os.path.join(tempfile.mkdtemp(), "m")
     >>> record = load_checkpoint(save_checkpoint(prefix, "best", d, None, {"epoch": 1})["params"])
-    >>> record["params_path"] == prefix + "-best.params", record["states_path"]
-    (True, None)
+    >>> os.path.basename(record["params_path"])[:7], record["params_path"].endswith(".params"), record["states_path"]
+    ('m-best.', True, None)
     >>> load_checkpoint(prefix + "-last")
     Traceback (most recent call last):
     ...
