@@ -232,10 +232,6 @@ def test_resume_at_an_epoch_boundary_is_bit_identical(pikachu, tmp_path):
 
 # -- kill -9 and ENOSPC while a checkpoint is written ----------------------------------------------------
 
-CHECKPOINT_ATOMICITY = ("training tool owner (ssdkit/apps/checkpoint.py save_checkpoint): the .params, .states and "
-                        ".json files are replaced one after another, so a crash after the first replace leaves the "
-                        "old JSON naming hashes of files that are gone: the previous checkpoint no longer loads. "
-                        "Write generation-named files and make the JSON rename the single commit point")
 
 
 def test_kill_9_while_writing_the_weights_keeps_the_previous_checkpoint(pikachu, straight_run, tmp_path):
@@ -251,7 +247,6 @@ def test_kill_9_while_writing_the_weights_keeps_the_previous_checkpoint(pikachu,
     assert sha(f"{prefix}-last.params") == sha(f"{straight_run}-last.params")
 
 
-@pytest.mark.xfail(strict=True, reason=CHECKPOINT_ATOMICITY)
 @pytest.mark.parametrize("stage", ["states", "json"])
 def test_kill_9_later_in_the_checkpoint_keeps_the_previous_checkpoint(pikachu, tmp_path, stage):
     prefix = tmp_path / "m"
@@ -272,8 +267,6 @@ def test_enospc_while_writing_the_weights_is_a_clear_error(pikachu, tmp_path):
     assert not list(tmp_path.glob(".*.tmp")), "temporary files left behind"
 
 
-@pytest.mark.xfail(strict=True, reason=CHECKPOINT_ATOMICITY + "; ENOSPC there also escapes as an OSError traceback "
-                                                             "instead of a one-line error")
 @pytest.mark.parametrize("stage", ["states", "json"])
 def test_enospc_later_in_the_checkpoint_is_a_clear_error(pikachu, tmp_path, stage):
     prefix = tmp_path / "m"
