@@ -54,6 +54,17 @@ def test_training_writes_checkpoints_log_and_history(trained):
     assert not leftovers
 
 
+@pytest.mark.parametrize("extra", [["--loss", "notebook", "--optimizer", "sgd", "--lr", "0.1", "--lr-mode", "step",
+                                    "--lr-decay-epoch", "1", "--no-hybridize"],
+                                   ["--network", "ssd_256_tinyvgg_pikachu", "--optimizer", "nag"]])
+def test_other_losses_optimizers_and_networks_train(data, tmp_path, extra):
+    prefix = tmp_path / "other"
+    assert train.main(["--dataset-root", str(data), "--save-prefix", str(prefix), "--epochs", "2"] + TINY + extra) == 0
+    record = json.loads(Path(f"{prefix}-last.json").read_text())
+    assert record["args"]["loss"] == extra[1] if extra[0] == "--loss" else record["model"]["network"] == extra[1]
+    assert all(np.isfinite(h["loss"]) for h in record["history"])
+
+
 class _StopAfter:
     """Stands in for the SIGINT flag: 'pressed' after the loop checked it ``count`` times."""
 
