@@ -35,7 +35,8 @@ SKIP_MODULES = ("ssdkit.ops", "ssdkit.help", "ssdkit.testing.")
 # Registry-generated functions carry this first line; the curated summary (op_summaries) replaces it.
 _GENERATED = re.compile(r"The registered operator ``(\w+)`` on (NDArrays|Symbols)")
 _EXAMPLES = re.compile(r"^\s*Examples\s*\n\s*-{3,}\s*$", re.M)
-_MAX_DOC_CHARS = 4000  # index the description and parameters, not pages of notes
+_MAX_DOC_CHARS = 4000
+FLUENT_CLASSES = ("ssdkit.nd.NDArray", "ssdkit.sym.Symbol")  # their methods named as ops call those ops  # index the description and parameters, not pages of notes
 
 
 @dataclass
@@ -262,5 +263,15 @@ def build_catalog(failures=None):
             walker.module(f"ssdkit.{path}", obj)
     if failures is not None:
         failures.extend(walker.failures)
-    return walker.entries
+    return _merge_fluent_methods(walker.entries)
+
+
+def _merge_fluent_methods(entries):
+    """``x.sum()`` and ``nd.sum(x)`` are one API: array and symbol methods named as an op join its group."""
+    ops = {e.name.rsplit(".", 1)[-1]: e.group for e in entries if e.kind == "op" and e.name.count(".") == 2}
+    for e in entries:
+        owner, _, attr = e.name.rpartition(".")
+        if e.kind == "method" and owner in FLUENT_CLASSES and attr in ops:
+            e.group = ops[attr]
+    return entries
 

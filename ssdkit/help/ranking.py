@@ -44,6 +44,11 @@ SPLIT_WEIGHT = 0.7         # "grayscale" -> "gray" + "scale"
 MIN_SPLIT_PART = 3
 BIGRAM_WEIGHT = 0.5        # adjacent query words that stand side by side in a summary or phrase
 PHRASE_FIELDS = ("summary", "keywords")
+JOIN_WEIGHT = 0.75         # "multi box" -> "multibox", "is recording" -> "is_recording"
+# "compute"/"computation", "optim"/"optimize": the stemmer leaves these apart; a query word also searches them
+DERIVED_SUFFIXES = ("at", "ion", "al", "iz", "ic", "ment", "ity", "or", "iv", "y")
+DERIVED_WEIGHT = 0.6
+MIN_DERIVED_LENGTH = 5
 
 
 @dataclass
@@ -188,6 +193,15 @@ class Index:
             return [(t, PREFIX_WEIGHT) for t in completions[:MAX_PREFIX_COMPLETIONS]]
         return []
 
+    def _derived(self, term):
+        """Vocabulary words one derivational suffix away from ``term`` ("comput" <-> "computat")."""
+        if len(term) < MIN_DERIVED_LENGTH or "_" in term:
+            return []
+        out = [term + s for s in DERIVED_SUFFIXES if term + s in self.postings]
+        out += [term[:-len(s)] for s in DERIVED_SUFFIXES
+                if term.endswith(s) and len(term) - len(s) >= MIN_DERIVED_LENGTH and term[:-len(s)] in self.postings]
+        return out
+
     def query_terms(self, query):
         """Weighted query terms: {term: weight} (corrected, joined neighbours, synonyms).
 
@@ -214,10 +228,15 @@ class Index:
         for a, b in zip(best, best[1:]):
             if a and b and f"{a}_{b}" in self.postings:
                 add(f"{a}_{b}", BIGRAM_WEIGHT)
-        for a, b in zip(words, words[1:]):  # "multi box" -> "multibox", "colect params" -> "collectparam"
-            for t, wt in self._correct(stem(a + b)):
-                if t in self.postings:
-                    add(t, wt * 0.75)
+        raw = split_words(query)  # stop words too: "is recording" -> "isrecord" (is_recording)
+        for seq in (words, raw):
+            for a, b in zip(seq, seq[1:]):  # "multi box" -> "multibox", "colect params" -> "collectparam"
+                for t, wt in self._correct(stem(a + b)):
+                    if t in self.postings:
+                        add(t, wt * JOIN_WEIGHT)
+        for t, wt in list(terms.items()):
+            for d in self._derived(t):
+                add(d, wt * DERIVED_WEIGHT)
         for t, wt in list(terms.items()):
             for s in self.synonyms.get(t, ()):
                 if s in self.postings:

@@ -1,0 +1,151 @@
+"""Help-search concepts of gluon blocks (see :mod:`ssdkit.help.concepts`).
+
+Covers parameters, saving and loading, hybridize, layers, hooks, initializers, viz.
+
+Examples
+--------
+>>> any("collect_params" in targets for targets, _ in CONCEPTS)
+True
+"""
+__all__ = ["CONCEPTS"]
+
+_BLOCK = "gluon.Block"
+_HYBRID = "gluon.HybridBlock"
+
+CONCEPTS = (
+    (f"{_BLOCK}.collect_params gluon.ParameterDict",
+     "layer weights | get parameters | all weights | named_parameters | parameters() | list parameters | "
+     "access weights of a network | state_dict | model parameters"),
+    (f"{_HYBRID}.hybridize {_HYBRID}.export",
+     "make it faster | speed up | compile | jit | torchscript | torch.jit.script | torch.jit.trace | "
+     "static graph | symbolic graph | graph mode | cached graph | trace the model | deferred compute"),
+    (f"{_BLOCK}.save_parameters {_HYBRID}.export",
+     "save model | save weights | checkpoint | torch.save | serialize parameters | save network to file | "
+     "write params file | save_params"),
+    (f"{_HYBRID}.export gluon.SymbolBlock.imports",
+     "export model | save model for deployment | symbol json and params | export for inference | "
+     "serialize graph | deploy model"),
+    (f"{_BLOCK}.load_parameters",
+     "load pretrained | load weights | restore checkpoint | load_state_dict | load params file | "
+     "torch.load | read saved parameters | load_params"),
+    ("gluon.SymbolBlock.imports gluon.Block.load_parameters",
+     "convert mxnet model | use a model trained with mxnet | load mxnet checkpoint | mxnet params file"),
+    ("gluon.SymbolBlock.imports sym.load",
+     "load exported model | import symbol json and params | load model from json | load symbol file"),
+    ("gluon.Block.intermediate gluon.intermediate.intermediate_outputs sym.Symbol.get_internals gluon.SymbolBlock",
+     "intermediate layer output | feature map of a layer | hidden layer activations | extract features | "
+     "output of a middle layer | internal outputs | intermediate features | get_internals | symbol bypass | "
+     "forward features of layer | create_feature_extractor | IntermediateLayerGetter"),
+    ("gluon.Block.intermediate_names gluon.intermediate.intermediate_names",
+     "list intermediate layer names | which outputs can be read"),
+    ("model_zoo.FeatureExpander model_zoo.FeatureExtractor",
+     "feature expander | multi scale features from backbone | feature pyramid from base network | "
+     "extract multiple feature maps"),
+    (f"{_BLOCK}.register_forward_hook {_BLOCK}.register_forward_pre_hook",
+     "forward hook | register hook | inspect activations during forward | monitor outputs"),
+    ("gluon.ParameterDict.setattr gluon.Parameter.grad_req",
+     "freeze layers | grad_req null | requires_grad false | fine tune only last layer | "
+     "do not update weights | frozen parameters | set lr_mult | trainable false | "
+     "different learning rate for some layers | per layer learning rate | lr_mult | wd_mult"),
+    (f"{_BLOCK}.initialize init.Xavier",
+     "initialize weights | init parameters | weight initialization | reset parameters"),
+    ("init.Xavier", "xavier init | glorot initialization | xavier_uniform"),
+    ("init.MSRAPrelu", "he initialization | kaiming init | msra init | kaiming_normal"),
+    ("init.Normal init.Uniform", "gaussian init | normal distribution initializer | uniform initializer"),
+    (_BLOCK,
+     "nn.module | custom layer | define a model class | base class of layers | subclass block | "
+     "imperative model | forward method"),
+    (f"{_HYBRID} {_HYBRID}.hybrid_forward",
+     "hybrid_forward | hybridizable layer | F namespace | layer that can be compiled"),
+    ("gluon.nn.Sequential gluon.nn.HybridSequential",
+     "stack layers in a container | nn.sequential | chain layers | sequential model | container of blocks"),
+    ("gluon.nn.Dense", "linear layer | fully connected layer | nn.linear | dense layer | fc layer | mlp"),
+    ("gluon.nn.Conv2D", "2d convolution layer | conv layer | nn.conv2d | convolutional layer"),
+    ("gluon.nn.Conv2DTranspose", "transposed convolution | deconvolution layer | upsampling conv | convtranspose2d"),
+    ("gluon.nn.MaxPool2D nd.Pooling", "max pooling | maxpool2d | downsample feature map"),
+    ("gluon.nn.AvgPool2D gluon.nn.GlobalAvgPool2D", "average pooling | avgpool2d"),
+    ("gluon.nn.GlobalAvgPool2D gluon.nn.GlobalMaxPool2D",
+     "global pooling | adaptiveavgpool2d 1 | pool whole feature map"),
+    ("gluon.nn.BatchNorm", "batch normalization layer | batchnorm2d | bn layer"),
+    ("gluon.nn.Dropout nd.Dropout", "dropout | randomly zero activations"),
+    ("gluon.nn.Embedding", "embedding layer | word vectors | lookup table"),
+    ("gluon.nn.Flatten", "flatten layer | nn.flatten"),
+    ("gluon.nn.Lambda gluon.nn.HybridLambda", "wrap a function as a layer | lambda layer"),
+    ("gluon.nn.Activation gluon.nn.LeakyReLU", "activation layer | relu layer | nn.relu"),
+    (f"{_BLOCK}.summary viz.print_summary",
+     "count parameters | print summary | model summary | torchsummary | layer output shapes table"),
+    ("viz.plot_network",
+     "visualize network | draw graph | plot model architecture | network diagram | graphviz | netron | "
+     "computation graph picture"),
+    (f"{_BLOCK}.cast", "half precision | float16 | .half() | change dtype of model"),
+    # --- more of the API, in the words of PyTorch, Keras, TF and MXNet users ---
+    (f"{_BLOCK}.apply", "apply a function to every child | recursively apply | model.apply | visit all sub layers"),
+    (f"{_BLOCK}.register_child gluon.nn.Sequential",
+     "register child block | add submodule | add_module | nn.modulelist | moduledict | list of layers"),
+    (f"{_BLOCK}.register_op_hook {_HYBRID}.register_op_hook",
+     "operator hook | monitor every operator output | inspect outputs of each op | mx.monitor | debug nan"),
+    (f"{_BLOCK}.forward", "forward pass | __call__ | call the network on input | model(x)"),
+    (f"{_BLOCK}.params {_BLOCK}.collect_params", "own parameters of a block | self.params"),
+    (f"{_BLOCK}.prefix {_BLOCK}.name", "block name | prefix of parameter names | layer name"),
+    ("gluon.Parameter", "nn.parameter | tf.variable | trainable weight tensor | a weight of a layer"),
+    ("gluon.Parameter.data gluon.Parameter.list_data",
+     "value of a parameter | weight values | parameter data | read weights as array | param.data()"),
+    ("gluon.Parameter.grad gluon.Parameter.list_grad",
+     "gradient of a parameter | weight.grad | param.grad() | gradient of weights"),
+    ("gluon.Parameter.set_data",
+     "set parameter value | assign weights | copy values into a parameter | overwrite weights | load numpy into weight"),
+    ("gluon.ParameterDict.zero_grad gluon.Parameter.zero_grad",
+     "zero gradients | optimizer.zero_grad | clear gradients | reset grads to zero"),
+    ("gluon.Parameter.reset_ctx gluon.ParameterDict.reset_ctx",
+     "move parameters to device | model.to(device) | model.cuda() | move weights to gpu | change context of model"),
+    ("gluon.Parameter.cast", "cast parameter dtype"),
+    ("gluon.Parameter.initialize gluon.ParameterDict.initialize", "initialize one parameter | init a single weight"),
+    ("gluon.Parameter.shape gluon.Parameter.dtype", "shape of a weight | parameter shape | parameter dtype"),
+    ("gluon.Parameter.grad_req", "grad_req | gradient accumulation | grad_req add | accumulate gradients"),
+    ("gluon.Constant",
+     "constant parameter | not trained | register_buffer | buffer | non trainable tensor | fixed value in a block"),
+    ("gluon.ParameterDict.get",
+     "create a parameter | self.params.get | add weight to a layer | add_weight | register_parameter"),
+    ("gluon.ParameterDict.save gluon.ParameterDict.load gluon.ParameterDict.load_dict",
+     "save parameter dict | load parameter dict from file | load a dict of arrays into parameters"),
+    ("gluon.ParameterDict", "dictionary of parameters | parameterdict | parameters by name"),
+    ("gluon.DeferredInitializationError gluon.utils.shape_is_known",
+     "deferred initialization | shape unknown until first forward | in_units not given | lazy initialization | "
+     "parameter shape not known yet"),
+    (f"{_HYBRID}.infer_shape", "infer shapes of parameters | run shape inference on a block"),
+    (f"{_HYBRID}.infer_type", "infer dtypes of parameters"),
+    ("gluon.nn.Identity", "identity layer | no op layer | pass through layer | nn.identity | does nothing"),
+    ("gluon.nn.PReLU", "parametric relu | prelu | learnable negative slope"),
+    ("gluon.nn.ELU", "exponential linear unit | elu"),
+    ("gluon.nn.SELU", "scaled exponential linear unit | selu | self normalizing"),
+    ("gluon.nn.GELU", "gaussian error linear unit | gelu"),
+    ("gluon.nn.Swish", "swish | silu | x times sigmoid"),
+    ("gluon.nn.LeakyReLU", "leaky relu | negative slope | leakyrelu"),
+    ("gluon.nn.Activation", "activation function by name | relu sigmoid tanh softrelu softsign layer"),
+    ("gluon.nn.Dense", "keras dense | tf.keras.layers.dense | affine layer | output layer"),
+    ("gluon.nn.Conv2D", "keras conv2d | tf.keras.layers.conv2d | convolution with kernel size stride padding"),
+    ("gluon.nn.MaxPool2D", "keras maxpooling2d | tf.nn.max_pool"),
+    ("gluon.nn.GlobalAvgPool2D", "global average pooling | adaptive average pool | gap layer"),
+    ("gluon.nn.GlobalMaxPool2D", "global max pooling"),
+    ("gluon.nn.HybridSequential gluon.nn.Sequential", "keras sequential | tf.keras.sequential | hybrid sequential"),
+    (f"{_HYBRID}.hybridize gluon.nn.HybridSequential",
+     "static_alloc static_shape | faster inference | tf.function | optimize the graph"),
+    ("gluon.SymbolBlock", "wrap a symbol as a block | graph as a layer | run a symbol like a network"),
+    ("init.Initializer", "custom initializer | initializer base class | write my own init"),
+    ("init.Zero init.Constant", "zeros init | initialize to zero | zero bias | nn.init.zeros_"),
+    ("init.One", "ones init | initialize to one | nn.init.ones_"),
+    ("init.Constant", "constant init | fill weights with a value | nn.init.constant_"),
+    ("init.Normal", "normal init | truncated normal | gaussian weights with sigma | nn.init.normal_"),
+    ("init.Uniform", "uniform init | nn.init.uniform_ | random uniform weights"),
+    ("init.Orthogonal", "orthogonal init | orthogonal initialization | nn.init.orthogonal_"),
+    ("init.Bilinear", "bilinear init | bilinear upsampling kernel | init deconvolution as upsampling"),
+    ("init.LSTMBias", "lstm forget gate bias | lstm bias init"),
+    ("init.Mixed", "different initializers for different parameters | init by name pattern | regex initializer"),
+    ("init.Load", "initialize from saved arrays | init from a file | warm start from arrays"),
+    ("init.create init.register init.alias", "initializer by name | register a custom initializer | init from string"),
+    ("init.Initializer.set_verbosity", "print initialization statistics | verbose init"),
+    ("viz.Graph.svg viz.Graph.save viz.Graph.render viz.plot_network",
+     "save network diagram | svg of the graph | render the graph to a file | export graph picture"),
+    ("viz.Graph.html", "graph as html | view network in a notebook"),
+    ("name.current name.NameManager", "current name manager | automatic layer names"),
+)
