@@ -229,11 +229,13 @@ class Index:
             if a and b and f"{a}_{b}" in self.postings:
                 add(f"{a}_{b}", BIGRAM_WEIGHT)
         raw = split_words(query)  # stop words too: "is recording" -> "isrecord" (is_recording)
-        for seq in (words, raw):
-            for a, b in zip(seq, seq[1:]):  # "multi box" -> "multibox", "colect params" -> "collectparam"
-                for t, wt in self._correct(stem(a + b)):
-                    if t in self.postings:
-                        add(t, wt * JOIN_WEIGHT)
+        for a, b in zip(words, words[1:]):  # "multi box" -> "multibox", "colect params" -> "collectparam"
+            for t, wt in self._correct(stem(a + b)):
+                if t in self.postings:
+                    add(t, wt * JOIN_WEIGHT)
+        for a, b in zip(raw, raw[1:]):  # exact joins only: stop words are short, typos of them are noise
+            if stem(a + b) in self.postings:
+                add(stem(a + b), JOIN_WEIGHT)
         for t, wt in list(terms.items()):
             for d in self._derived(t):
                 add(d, wt * DERIVED_WEIGHT)

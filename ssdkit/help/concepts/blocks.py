@@ -15,7 +15,8 @@ _HYBRID = "gluon.HybridBlock"
 CONCEPTS = (
     (f"{_BLOCK}.collect_params gluon.ParameterDict",
      "layer weights | get parameters | all weights | named_parameters | parameters() | list parameters | "
-     "access weights of a network | state_dict | model parameters"),
+     "access weights of a network | state_dict | model parameters | trainable_variables | trainable_weights | "
+     "model.weights | get_weights | all trainable variables"),
     (f"{_HYBRID}.hybridize {_HYBRID}.export",
      "make it faster | speed up | compile | jit | torchscript | torch.jit.script | torch.jit.trace | "
      "static graph | symbolic graph | graph mode | cached graph | trace the model | deferred compute"),
@@ -73,7 +74,7 @@ CONCEPTS = (
     ("gluon.nn.Lambda gluon.nn.HybridLambda", "wrap a function as a layer | lambda layer"),
     ("gluon.nn.Activation gluon.nn.LeakyReLU", "activation layer | relu layer | nn.relu"),
     (f"{_BLOCK}.summary viz.print_summary",
-     "count parameters | print summary | model summary | torchsummary | layer output shapes table"),
+     "count parameters | number of parameters | how big is the model | print summary | model summary | torchsummary | layer output shapes table"),
     ("viz.plot_network",
      "visualize network | draw graph | plot model architecture | network diagram | graphviz | netron | "
      "computation graph picture"),
@@ -103,7 +104,7 @@ CONCEPTS = (
     ("gluon.Parameter.shape gluon.Parameter.dtype", "shape of a weight | parameter shape | parameter dtype"),
     ("gluon.Parameter.grad_req", "grad_req | gradient accumulation | grad_req add | accumulate gradients"),
     ("gluon.Constant",
-     "constant parameter | not trained | register_buffer | buffer | non trainable tensor | fixed value in a block"),
+     "constant parameter | not trained | never trained | parameter without gradient | register_buffer | buffer | non trainable tensor | fixed value in a block"),
     ("gluon.ParameterDict.get",
      "create a parameter | self.params.get | add weight to a layer | add_weight | register_parameter"),
     ("gluon.ParameterDict.save gluon.ParameterDict.load gluon.ParameterDict.load_dict",

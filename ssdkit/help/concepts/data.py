@@ -17,7 +17,8 @@ CONCEPTS = (
      "data augmentation | image augmentation | augmenter list | torchvision transforms compose"),
     ("recordio.MXRecordIO recordio.MXIndexedRecordIO recordio",
      "read rec file | write rec file | record file | recordio | im2rec | pack records | idx file"),
-    ("recordio.pack_img recordio.unpack_img", "pack image into record | decode image from record"),
+    ("recordio.pack_img recordio.unpack_img", "pack image into record | decode image from record | "
+     "write images into a rec file | encode image into recordio"),
     ("image.ImageDetIter detection.data.RecordFileDetection",
      "detection data iterator | load detection dataset from rec | iterate images with boxes | "
      "imagedetiter | object detection dataset"),
@@ -26,7 +27,8 @@ CONCEPTS = (
      "train on my own dataset | custom detection dataset | my own images and boxes | make a rec file"),
     ("gluon.data.DataLoader",
      "batch loader | data loader | minibatches | iterate over dataset in batches | num_workers | "
-     "dataloader | load data in parallel worker processes | shuffle batches"),
+     "dataloader | load data in parallel worker processes | shuffle batches | shuffle data each epoch | "
+     "multiprocess data loading | shuffle=true"),
     ("gluon.data.ArrayDataset gluon.data.SimpleDataset",
      "dataset from arrays | tensordataset | dataset from numpy arrays | wrap arrays as dataset"),
     ("gluon.data.Dataset.transform gluon.data.Dataset.transform_first",
@@ -63,12 +65,14 @@ CONCEPTS = (
     ("gluon.data.batchify.Stack gluon.data.default_batchify_fn",
      "collate_fn | collate function | batchify_fn | stack samples into a batch | default_collate | merge samples"),
     ("gluon.data.batchify.Pad",
-     "pad variable length | pad_sequence | padding to the same length | different number of objects per image"),
+     "pad variable length | pad to the same size in a batch | pad_sequence | padding to the same length | different number of objects per image"),
     ("gluon.data.batchify.Tuple gluon.data.batchify.Group",
      "batchify for tuple samples | different batchify per field | combine batchify functions"),
     ("gluon.data.batchify.Append", "list of arrays without stacking | variable size images in a batch"),
     ("gluon.data.default_mp_batchify_fn", "batchify in worker processes | shared memory batch"),
     ("gluon.data.RecordFileDataset", "dataset from a rec file | raw records as a dataset"),
+    ("gluon.data.Dataset.transform_first",
+     "transform only the data not the label | transform the first element | augment images but not labels"),
     ("gluon.data.vision.ImageFolderDataset",
      "image folder | folders named by class | torchvision imagefolder | flow_from_directory | "
      "image_dataset_from_directory | one subfolder per class"),

@@ -17,7 +17,7 @@ SYNONYMS = (
     "fast faster speed speedup accelerate quicker performance slow slower",
     "save store serialize dump persist checkpoint",
     "load restore deserialize",
-    "image images picture photo img",
+    "image images picture photo img jpg jpeg png",
     "decay schedule scheduler anneal annealing decrease",
     "concat concatenate cat join merge combine",
     "layer layers block blocks",
@@ -86,4 +86,8 @@ SYNONYMS = (
     "constant fixed",
     "wrap wrapper",
     "crop cut",
+    "disable off",
+    "enable on",
+    "not never",
+    "num number count many",
 )

@@ -20,7 +20,8 @@ CONCEPTS = (
     # --- autograd ------------------------------------------------------------------------------------------
     ("autograd.record", "record operations | track gradients | enable grad | tape | autograd.record | "
                         "compute gradients of a forward pass"),
-    ("autograd.pause", "torch.no_grad | stop recording | disable gradient tracking | no grad | inference mode"),
+    ("autograd.pause", "torch.no_grad | stop recording | disable gradient tracking | no grad | inference mode | "
+                       "turn off gradients | gradients off while evaluating | tf.stop_gradient scope"),
     ("autograd.backward nd.NDArray.backward",
      "loss.backward() | .backward | compute gradients | backpropagation | backprop"),
     ("autograd.grad", "torch.autograd.grad | gradient of output with respect to input | higher order gradient"),
@@ -32,7 +33,7 @@ CONCEPTS = (
     # --- training ------------------------------------------------------------------------------------------
     ("gluon.Trainer.step gluon.Trainer",
      "optimizer.step | update weights | apply gradients | training step | update parameters"),
-    ("gluon.Trainer", "optimizer | torch.optim | trainer"),
+    ("gluon.Trainer", "optimizer | torch.optim | trainer | model.fit | fit the model | training loop | train the network"),
     ("gluon.Trainer.set_learning_rate gluon.Trainer.learning_rate",
      "change the learning rate | set learning rate | adjust lr during training"),
     ("gluon.Trainer.save_states gluon.Trainer.load_states", "save optimizer state | resume training | momentum buffers"),
@@ -108,7 +109,7 @@ CONCEPTS = (
      "current learning rate | get the learning rate | read lr"),
     ("lr_scheduler.PolyScheduler", "polynomial lr | poly schedule | polynomiallr"),
     ("lr_scheduler.LRScheduler lr_scheduler.LRScheduler.get_warmup_lr",
-     "warmup | base learning rate scheduler | custom scheduler | lambdalr | warmup_steps | gradual warmup"),
+     "warmup | increase the learning rate gradually at the start | ramp up lr | base learning rate scheduler | custom scheduler | lambdalr | warmup_steps | gradual warmup"),
     ("lr_scheduler.FactorScheduler",
      "exponential decay | multiply lr by factor | gamma | reducelronplateau | step decay"),
     ("lr_scheduler.CosineScheduler", "cosine decay | cosine schedule | sgdr"),
