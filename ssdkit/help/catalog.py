@@ -163,6 +163,7 @@ class _Walker:
     def __init__(self):
         self.entries, self.first = [], {}  # id(object) -> its first entry
         self.failures = []                  # modules that exist but failed to import
+        self.members = {}                   # (id(class), attr) -> (class, the member's first entry)
 
     def add(self, name, obj, kind):
         """Add ``obj`` under ``name``; an object met again becomes an alias entry of the same group."""
@@ -224,7 +225,8 @@ class _Walker:
                     continue
             else:
                 continue
-            self.add(f"{name}.{attr}", value, kind)
+            if self.add(f"{name}.{attr}", value, kind):
+                self.members[id(cls), attr] = (cls, self.entries[-1])
 
 
 def _extra_top_modules():
@@ -263,7 +265,18 @@ def build_catalog(failures=None):
             walker.module(f"ssdkit.{path}", obj)
     if failures is not None:
         failures.extend(walker.failures)
+    _merge_overrides(walker.members)
     return _merge_fluent_methods(walker.entries)
+
+
+def _merge_overrides(members):
+    """An override is the base method under another name (``Sequential.hybridize`` is ``Block.hybridize``)."""
+    for (_, attr), (cls, entry) in members.items():
+        for base in reversed(cls.__mro__[1:]):  # the topmost definition names the group
+            found = members.get((id(base), attr))
+            if found is not None:
+                entry.group = found[1].group
+                break
 
 
 def _merge_fluent_methods(entries):

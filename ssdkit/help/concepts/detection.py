@@ -105,4 +105,9 @@ CONCEPTS = (
     ("recordio.parse_det_label recordio.make_det_label",
      "detection label format in rec | header label with boxes | pack boxes into a record label"),
     ("datagen.render_sample", "render one synthetic sample | draw one pikachu image"),
+    ("model_zoo.SSD.num_classes detection.data.VOCDetection.num_class detection.data.COCODetection.num_class",
+     "number of classes | how many object classes | num_classes"),
+    ("detection.data.COCODetection.get_im_aspect_ratio", "aspect ratios of the images"),
+    ("detection.data.COCODetection.annotation_dir", "annotation folder | where the coco annotations are"),
+    ("detection.data.transforms.image.imresize image.imresize", "resize with interpolation | cv2.resize"),
 )
