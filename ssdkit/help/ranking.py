@@ -44,6 +44,8 @@ SPLIT_WEIGHT = 0.7         # "grayscale" -> "gray" + "scale"
 MIN_SPLIT_PART = 3
 BIGRAM_WEIGHT = 0.5        # adjacent query words that stand side by side in a summary or phrase
 PHRASE_FIELDS = ("summary", "keywords")
+COVERAGE_FLOOR = 0.3       # BM25 of an entry holding none of the query's words (by idf) vs all of them
+COLLAPSED_MIN_IDF = 4.0    # a phrase left with one common word by its stop words lifts nothing (still searchable)
 JOIN_WEIGHT = 0.75         # "multi box" -> "multibox", "is recording" -> "is_recording"
 # "compute"/"computation", "optim"/"optimize": the stemmer leaves these apart; a query word also searches them
 DERIVED_SUFFIXES = ("at", "ion", "al", "iz", "ic", "ment", "ity", "or", "iv", "y")
@@ -103,10 +105,14 @@ class Index:
             for phrase in phrases.split("|"):
                 words = tuple(dict.fromkeys(tokens(phrase) or tokens(phrase, keep_stopwords=True)))
                 if found and words:
-                    self.phrases.append((words, found))
+                    # "torch.where", "is training": stop words gone, one word left that stands for much else
+                    collapsed = len(words) == 1 and len(split_words(phrase)) > 1
+                    self.phrases.append((words, found, collapsed))
                     for i, _ in found:
                         keywords[i].extend(words)
         self._build_postings(keywords)
+        self.phrases = [(words, found) for words, found, collapsed in self.phrases
+                        if not collapsed or self.idf.get(words[0], 0.0) >= COLLAPSED_MIN_IDF]
         self.phrases_with = defaultdict(list)  # term -> indices of the phrases holding it
         for k, (words, _) in enumerate(self.phrases):
             for t in words:
@@ -245,6 +251,33 @@ class Index:
                     add(s, wt * SYNONYM_WEIGHT)
         return terms
 
+    def _word_groups(self, query):
+        """Per query word: (its idf, the terms that stand for it), for the coverage factor of :meth:`search`."""
+        groups = []
+        for w in [w for w in split_words(query) if w not in STOPWORDS]:
+            readings = [t for t, _ in self._correct(stem(w)) if t in self.postings]
+            if not readings:
+                continue
+            found = set(readings)
+            for t in readings:
+                found.update(self._derived(t))
+            for t in list(found):
+                found.update(s for s in self.synonyms.get(t, ()) if s in self.postings)
+            groups.append((max(self.idf[t] for t in readings), found))
+        return groups
+
+    def _coverage(self, groups, candidates):
+        """Share of the query's idf mass whose words an entry holds (any reading of each word)."""
+        total = sum(idf for idf, _ in groups) or 1.0
+        cover = defaultdict(float)
+        for idf, found in groups:
+            holders = set()
+            for t in found:
+                holders.update(self.postings[t])
+            for i in holders & candidates:
+                cover[i] += idf / total
+        return cover
+
     # --- scoring ----------------------------------------------------------------------------------------------
     def _bm25(self, terms):
         scores = defaultdict(float)
@@ -277,6 +310,9 @@ class Index:
         """The ``n`` best results for ``query`` (a list of :class:`Result`, best first)."""
         terms = self.query_terms(query)
         scores = self._bm25(terms)
+        if COVERAGE_FLOOR < 1.0 and scores:
+            cover = self._coverage(self._word_groups(query), set(scores))
+            scores = {i: s * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * cover.get(i, 0.0)) for i, s in scores.items()}
         top = max(scores.values(), default=0.0) or 1.0
         final = {i: s / top for i, s in scores.items()}
         for i, b in self._concept_bonus(terms).items():

@@ -21,7 +21,7 @@ __all__ = ["STOPWORDS", "split_words", "stem", "tokens", "name_tokens", "edit_di
 # Words that carry no meaning in a search over an API ("how do I ...", "what is the ...").
 STOPWORDS = frozenset("""
 a an the of to in on for by with from into onto at as is are was were be been being it its this that these those
-i me my we our you your he she they them their do does did doing done how what which who whom why when where
+i me my we our you your she they them their do does did doing done how what which who whom why when where
 can could should would will shall may might must there here and or so than too very just also
 any all each some such only own same other get gets getting got use used using uses want wants need needs
 way ways like thing things something make makes made let lets

@@ -49,7 +49,8 @@ CONCEPTS = (
      "do not update weights | frozen parameters | set lr_mult | trainable false | "
      "different learning rate for some layers | per layer learning rate | lr_mult | wd_mult"),
     (f"{_BLOCK}.initialize init.Xavier",
-     "initialize weights | init parameters | weight initialization | reset parameters"),
+     "initialize weights | init parameters | weight initialization | reset parameters | "
+     "initialize the network | net.initialize() | init the model"),
     ("init.Xavier", "xavier init | glorot initialization | xavier_uniform"),
     ("init.MSRAPrelu", "he initialization | kaiming init | msra init | kaiming_normal"),
     ("init.Normal init.Uniform", "gaussian init | normal distribution initializer | uniform initializer"),
@@ -68,7 +69,7 @@ CONCEPTS = (
     ("gluon.nn.GlobalAvgPool2D gluon.nn.GlobalMaxPool2D",
      "global pooling | adaptiveavgpool2d 1 | pool whole feature map"),
     ("gluon.nn.BatchNorm", "batch normalization layer | batchnorm2d | bn layer"),
-    ("gluon.nn.Dropout nd.Dropout", "dropout | randomly zero activations"),
+    ("gluon.nn.Dropout nd.Dropout", "dropout | randomly zero activations | randomly drop units | regularize by dropping neurons"),
     ("gluon.nn.Embedding", "embedding layer | word vectors | lookup table"),
     ("gluon.nn.Flatten", "flatten layer | nn.flatten"),
     ("gluon.nn.Lambda gluon.nn.HybridLambda", "wrap a function as a layer | lambda layer"),

@@ -86,6 +86,8 @@ SYNONYMS = (
     "constant fixed",
     "wrap wrapper",
     "crop cut",
+    "check verify validate",
+    "error exception",
     "disable off",
     "enable on",
     "not never",
