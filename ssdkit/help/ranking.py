@@ -38,6 +38,7 @@ MIN_TYPO_LENGTH = 4         # shorter stems ("glu" of "glue") are too close to t
 KIND_PRIOR = {"module": 0.9, "property": 0.95}
 SYMBOLIC_PRIOR = 0.97      # the nd spelling of an op is the one to show first
 MAX_PREFIX_COMPLETIONS = 3
+TYPO_SUFFIXES = ("ation", "tion", "sion", "ing", "ed", "er", "s")  # tried off an unknown word with a typo
 AFFIX_WEIGHT = 0.8         # "reinitialize" -> "initialize", "unfreeze" -> "freeze"
 AFFIXES = ("re", "un")
 SPLIT_WEIGHT = 0.7         # "grayscale" -> "gray" + "scale"
@@ -129,12 +130,20 @@ class Index:
             self.exact[e.name.rsplit(".", 1)[-1].lower()].append(i)
 
     @property
+    def _by_initial(self):
+        """Typo candidates by first letter (built with :attr:`_deletes`)."""
+        self._deletes  # noqa: B018 - builds both maps
+        return self._initial_map
+
+    @property
     def _deletes(self):
         """Single-character deletions of every vocabulary word -> the words (typo candidates, built lazily)."""
         if self._deletes_map is None:
             self._deletes_map = defaultdict(set)
+            self._initial_map = defaultdict(list)
             for term in self.postings:
                 if len(term) >= MIN_TYPO_LENGTH and "_" not in term:
+                    self._initial_map[term[0]].append(term)
                     for d in _deletes(term) | {term}:
                         self._deletes_map[d].add(term)
         return self._deletes_map
@@ -178,14 +187,15 @@ class Index:
         """Vocabulary terms standing for an unknown ``term``: [(term, weight)] (typos, then prefixes)."""
         if term in self.postings or term in self.synonyms or len(term) < MIN_TYPO_LENGTH:
             return [(term, 1.0)]  # a known word, or one whose synonyms are (expanded later)
-        limit = 1 if len(term) <= 5 else 2
-        candidates = set()
-        for d in _deletes(term) | {term}:
-            candidates |= self._deletes.get(d, set())
-        scored = [(edit_distance(term, c, limit), c) for c in candidates]
-        scored = [(d, c) for d, c in scored if d <= limit]
+        scored = self._typos(term)
+        if not scored:  # "computntion": the typo kept the stemmer from taking the suffix off
+            for suffix in TYPO_SUFFIXES:
+                if term.endswith(suffix) and len(term) - len(suffix) >= MIN_TYPO_LENGTH:
+                    scored = self._typos(term[:-len(suffix)])
+                    if scored:
+                        break
         if scored:
-            best = min(d for d, _ in scored)
+            best = scored[0][0]
             return [(c, 1.0 - TYPO_PENALTY * d) for d, c in scored if d == best]
         for affix in AFFIXES:
             if term.startswith(affix) and term[len(affix):] in self.postings:
@@ -198,6 +208,17 @@ class Index:
             completions = sorted((t for t in self.postings if t.startswith(term)), key=len)
             return [(t, PREFIX_WEIGHT) for t in completions[:MAX_PREFIX_COMPLETIONS]]
         return []
+
+    def _typos(self, term):
+        """Vocabulary words within the typo distance of ``term``: [(distance, word)], best and commonest first."""
+        limit = 1 if len(term) <= 5 else 2
+        candidates = set()
+        for d in _deletes(term) | {term}:
+            candidates |= self._deletes.get(d, set())
+        if limit == 2:  # "gausin" / "gaussian", "polynmoal" / "polynomial": scan the words of that initial
+            candidates |= {c for c in self._by_initial.get(term[0], ()) if abs(len(c) - len(term)) <= limit}
+        scored = [(edit_distance(term, c, limit), c) for c in candidates]
+        return sorted(((d, c) for d, c in scored if d <= limit), key=lambda dc: (dc[0], -len(self.postings[dc[1]]), dc[1]))
 
     def _derived(self, term):
         """Vocabulary words one derivational suffix away from ``term`` ("comput" <-> "computat")."""
