@@ -35,8 +35,14 @@ SKIP_MODULES = ("ssdkit.ops", "ssdkit.help", "ssdkit.testing.")
 # Registry-generated functions carry this first line; the curated summary (op_summaries) replaces it.
 _GENERATED = re.compile(r"The registered operator ``(\w+)`` on (NDArrays|Symbols)")
 _EXAMPLES = re.compile(r"^\s*Examples\s*\n\s*-{3,}\s*$", re.M)
-_MAX_DOC_CHARS = 4000
-FLUENT_CLASSES = ("ssdkit.nd.NDArray", "ssdkit.sym.Symbol")  # their methods named as ops call those ops  # index the description and parameters, not pages of notes
+# Words every generated op or numpydoc docstring carries ("adds a graph node", "Parameters"): they would make
+# "add", "node" or "parameter" look common and weigh nothing in a query.
+_BOILERPLATE = re.compile(r"The registered operator ``\w+`` on (?:NDArrays|Symbols)(?: \(adds a graph node\))?\.|"
+                          r"^(?:Inputs|Parameters): (?:\(none\)\.)?|"
+                          r"^\s*(?:Parameters|Returns|Yields|Raises|Attributes|Notes|See Also|References|Warns|"
+                          r"Other Parameters)\s*\n\s*-{3,}\s*$", re.M)
+_MAX_DOC_CHARS = 4000  # index the description and parameters, not pages of notes
+FLUENT_CLASSES = ("ssdkit.nd.NDArray", "ssdkit.sym.Symbol")  # their methods named as ops call those ops
 
 
 @dataclass
@@ -80,7 +86,7 @@ def clean_doc(doc):
     if match:
         doc = doc[:match.start()]
     lines = [ln for ln in doc.splitlines() if not ln.lstrip().startswith((">>>", "... "))]
-    return "\n".join(lines).strip()[:_MAX_DOC_CHARS]
+    return _BOILERPLATE.sub("", "\n".join(lines)).strip()[:_MAX_DOC_CHARS]
 
 
 def _summary(doc):

@@ -45,6 +45,7 @@ SPLIT_WEIGHT = 0.7         # "grayscale" -> "gray" + "scale"
 MIN_SPLIT_PART = 3
 BIGRAM_WEIGHT = 0.5        # adjacent query words that stand side by side in a summary or phrase
 PHRASE_FIELDS = ("summary", "keywords")
+PHRASE_MIN_COVER = 0.5     # share of a phrase's idf mass the query must hold for the phrase to lift its targets
 COVERAGE_FLOOR = 0.3       # BM25 of an entry holding none of the query's words (by idf) vs all of them
 COLLAPSED_MIN_IDF = 4.0    # a phrase left with one common word by its stop words lifts nothing (still searchable)
 JOIN_WEIGHT = 0.75         # "multi box" -> "multibox", "is recording" -> "is_recording"
@@ -319,7 +320,7 @@ class Index:
             words, targets = self.phrases[k]
             got = sum(self.idf.get(t, self.max_idf) * terms.get(t, 0.0) for t in words)
             cover = got / self.phrase_mass[k]
-            if cover < 0.5:
+            if cover < PHRASE_MIN_COVER:
                 continue
             query_cover = min(1.0, got / query_mass)
             value = cover * cover * (0.5 + 0.5 * query_cover)

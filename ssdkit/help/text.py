@@ -31,6 +31,7 @@ way ways like thing things something make makes made let lets
 _IRREGULAR = {"indices": "index", "matrices": "matrix", "vertices": "vertex", "axes": "axis", "children": "child",
               "data": "data", "bias": "bias", "biases": "bias"}
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_WISE = "wise"
 _MAX_JOIN = 3  # join up to this many adjacent name parts ("multi box prior" -> "multiboxprior")
 
 # Two passes of (suffix, replacement, minimum stem length left); in each pass the first that applies wins, then a
@@ -101,7 +102,14 @@ def tokens(text, keep_stopwords=False):
     >>> tokens("How do I save the model weights?")
     ['sav', 'model', 'weight']
     """
-    return [stem(w) for w in split_words(text) if keep_stopwords or w not in STOPWORDS]
+    out = []
+    for w in split_words(text):
+        if keep_stopwords or w not in STOPWORDS:
+            out.append(stem(w))
+            base = w[:-len(_WISE)] if w.endswith(_WISE) else ""
+            if len(base) >= 4 and base not in STOPWORDS:  # "elementwise" is also about "element"
+                out.append(stem(base))
+    return out
 
 
 def name_tokens(name):

@@ -79,7 +79,8 @@ CONCEPTS = (
     ("viz.plot_network",
      "visualize network | draw graph | plot model architecture | network diagram | graphviz | netron | "
      "computation graph picture"),
-    (f"{_BLOCK}.cast", "half precision | float16 | .half() | change dtype of model"),
+    (f"{_BLOCK}.cast", "half precision | float16 | .half() | change dtype of model | convert all weights to float64 | "
+                    "cast the network to another dtype | .double()"),
     # --- more of the API, in the words of PyTorch, Keras, TF and MXNet users ---
     (f"{_BLOCK}.apply", "apply a function to every child | recursively apply | model.apply | visit all sub layers"),
     (f"{_BLOCK}.register_child gluon.nn.Sequential",
@@ -103,7 +104,8 @@ CONCEPTS = (
     ("gluon.Parameter.cast", "cast parameter dtype"),
     ("gluon.Parameter.initialize gluon.ParameterDict.initialize", "initialize one parameter | init a single weight"),
     ("gluon.Parameter.shape gluon.Parameter.dtype", "shape of a weight | parameter shape | parameter dtype"),
-    ("gluon.Parameter.grad_req", "grad_req | gradient accumulation | grad_req add | accumulate gradients"),
+    ("gluon.Parameter.grad_req", "grad_req | gradient accumulation | grad_req add | accumulate gradients | "
+     "do not compute the gradient of a parameter | no gradient for this weight"),
     ("gluon.Constant",
      "constant parameter | not trained | never trained | parameter without gradient | register_buffer | buffer | non trainable tensor | fixed value in a block"),
     ("gluon.ParameterDict.get",

@@ -91,7 +91,7 @@ CONCEPTS = (
     ("image.ContrastJitterAug", "contrast jitter | random contrast | contrast augmentation"),
     ("image.SaturationJitterAug", "saturation jitter | random saturation"),
     ("image.BrightnessJitterAug", "brightness jitter | random brightness"),
-    ("image.CastAug", "cast image to float32"),
+    ("image.CastAug", "cast image to float32 | convert image dtype in the augmenter pipeline"),
     ("image.SequentialAug", "compose augmenters | chain augmentations | transforms.compose | pipeline of augmenters"),
     ("image.RandomOrderAug", "apply augmenters in random order | shuffle augmentation order"),
     ("image.DetRandomSelectAug", "randomly choose one augmenter | random choice of augmentations"),

@@ -74,6 +74,7 @@ SYNONYMS = (
     "compare comparison",
     "logarithm log ln",
     "worker workers process processes",
+    "machine node host",
     "copy clone",
     "sample samples example examples item items",
     "categorical multinomial",

@@ -117,7 +117,7 @@ CONCEPTS = (
     ("metric.MSE", "mean squared error metric | mse metric"),
     ("metric.MAE", "mean absolute error metric | mae metric"),
     ("metric.CrossEntropy", "log loss metric | cross entropy metric | negative log likelihood metric | perplexity"),
-    ("metric.CompositeEvalMetric", "combine metrics | several metrics at once | metric list | composite metric"),
+    ("metric.CompositeEvalMetric", "combine metrics | track several metrics together | accuracy and loss together | several metrics at once | metric list | composite metric"),
     ("metric.CustomMetric", "custom metric | metric from a function | metric from numpy function | f1 score"),
     ("metric.EvalMetric", "metric base class | write my own metric | evaluation metric"),
     ("metric.EvalMetric.reset metric.CompositeEvalMetric.reset", "reset metric | clear metric state | new epoch"),
