@@ -30,6 +30,7 @@ BM25_K1 = 1.2
 BM25_B = 0.5               # docstrings vary from one line to pages: normalize length only halfway
 CONCEPT_WEIGHT = 1.2       # a full phrase match outweighs the best plain BM25 hit (scaled to 1)
 EXACT_NAME_BONUS = 1.5     # the query is the API's own name
+PATH_BONUS = 0.5           # ... and "mx.sym.load" names its namespace too: sym.load before nd.load
 TARGET_DECAY = 0.92        # later targets of a concept rank a little below the first
 SYNONYM_WEIGHT = 0.5
 PREFIX_WEIGHT = 0.7
@@ -94,6 +95,7 @@ class Index:
         self.entries = list(entries)
         self.missing_targets = []
         by_name = {e.name: i for i, e in enumerate(self.entries)}
+        self.by_name = by_name
         keywords = defaultdict(list)
         self.phrases = []  # (token tuple, [(entry index, target weight)])
         for targets, phrases in concepts:
@@ -129,6 +131,7 @@ class Index:
         self.exact = defaultdict(list)
         for i, e in enumerate(self.entries):
             self.exact[e.name.rsplit(".", 1)[-1].lower()].append(i)
+            self.exact[".".join(e.name.rsplit(".", 2)[-2:]).lower()].append(i)  # "sym.load", "nn.dense"
 
     @property
     def _by_initial(self):
@@ -339,9 +342,13 @@ class Index:
         final = {i: s / top for i, s in scores.items()}
         for i, b in self._concept_bonus(terms).items():
             final[i] = final.get(i, 0.0) + CONCEPT_WEIGHT * b
-        key = query.strip().lower().rsplit(".", 1)[-1].replace(" ", "_").rstrip("()")
-        for i in self.exact.get(key, ()):
-            final[i] = final.get(i, 0.0) + EXACT_NAME_BONUS
+        path = query.strip().lower().replace(" ", "_").rstrip("()").split(".")
+        keys = [(path[-1], EXACT_NAME_BONUS)]
+        if len(path) > 1:
+            keys.append((".".join(path[-2:]), EXACT_NAME_BONUS * PATH_BONUS))
+        for key, bonus in keys:
+            for i in self.exact.get(key, ()):
+                final[i] = final.get(i, 0.0) + bonus
         for i in final:
             e = self.entries[i]
             final[i] *= KIND_PRIOR.get(e.kind, 1.0) * (SYMBOLIC_PRIOR if e.name.startswith("ssdkit.sym.") else 1.0)
@@ -352,11 +359,14 @@ class Index:
         for i, score in ranked:
             e = self.entries[i]
             if e.group in by_group:
-                by_group[e.group].aliases.append(e.name)
+                if e.name != by_group[e.group].name:
+                    by_group[e.group].aliases.append(e.name)
                 continue
             if len(results) == n:
                 continue
-            r = Result(e.name, e.kind, e.summary, score)
+            # a group named after an entry (an override's base method, an object's first name) shows that name
+            head = self.entries[self.by_name.get(e.group, i)]
+            r = Result(head.name, head.kind, head.summary, score, [] if head is e else [e.name])
             by_group[e.group] = r
             results.append(r)
         return results

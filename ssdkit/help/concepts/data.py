@@ -117,4 +117,7 @@ CONCEPTS = (
     ("io.DataIter.getdata io.DataIter.getlabel", "data and label of the current batch"),
     ("io.DataIter.getpad", "number of padded samples in the last batch"),
     ("image.ImageIter.next image.ImageIter.next_sample", "next image batch | next sample of an image iterator"),
+    ("gluon.data", "gluon data api | data loading module | datasets and loaders"),
+    ("image", "image module | all augmenters | image processing functions"),
+    ("io", "mx.io | data iterators module"),
 )

@@ -172,4 +172,9 @@ CONCEPTS = (
     ("distributed.is_initialized", "is distributed initialized | is horovod running"),
     ("distributed.DistributedSampler.set_epoch", "set epoch of the sampler | sampler.set_epoch | reshuffle per epoch"),
     ("distributed.Job distributed.Job.iter_shard", "distributed job | iterate over this worker's shard"),
+    ("gluon.loss", "all losses | list of loss functions | available losses | loss module"),
+    ("optimizer", "all optimizers | available optimizers | list of optimizers"),
+    ("lr_scheduler", "all learning rate schedulers | available schedules"),
+    ("metric", "all metrics | available metrics | list of metrics"),
+    ("distributed", "distributed module | multi machine training"),
 )
