@@ -42,6 +42,8 @@ def test_vague_queries_find_the_api_in_the_top_three():
     ("hybridise", "hybridize"), ("hybrdize", "hybridize"), ("colect params", "collect_params"),
     ("multibox prio", "MultiBoxPrior"), ("MultiBoxTarge", "MultiBoxTarget"), ("tranpose", "transpose"),
     ("lr sheduler factor", "FactorScheduler"), ("save_paramters", "save_parameters"),
+    ("gausin weight init", "Normal"), ("polynmoal lr decay", "PolyScheduler"),  # two edits
+    ("record computntion for backprop", "record"),  # the typo hides the suffix from the stemmer
 ])
 def test_typos_are_forgiven(typo, name):
     top = search(typo, TOP_K)
@@ -57,9 +59,24 @@ def test_one_api_under_several_names_is_one_result():
     assert not any(r.name in {a for other in results for a in other.aliases} for r in results)
 
 
+def test_overrides_and_array_methods_are_one_result_with_their_base():
+    hybridize = search("hybridize", 1)[0]
+    assert {hybridize.name, *hybridize.aliases} >= {"ssdkit.gluon.Block.hybridize", "ssdkit.gluon.HybridBlock.hybridize",
+                                                    "ssdkit.gluon.nn.Sequential.hybridize"}
+    total = next(r for r in search("sum over an axis", 5) if r.name == "ssdkit.nd.sum")
+    assert "ssdkit.nd.NDArray.sum" in total.aliases
+
+
+def test_phrases_left_with_one_common_word_lift_nothing():
+    # "torch.where" without its stop word is just "torch": it must not pull nd.where into every torch query
+    assert "ssdkit.nd.where" not in [r.name for r in search("torch.nn.functional", 3)]
+    assert search("torch", 1)[0].name != "ssdkit.nd.where"
+
+
 def test_exact_name_comes_first():
     assert search("ssdkit.gluon.Trainer", 1)[0].name == "ssdkit.gluon.Trainer"
     assert search("MultiBoxDetection", 1)[0].name == "ssdkit.nd.contrib.MultiBoxDetection"
+    assert search("mx.sym.load", 1)[0].name == "ssdkit.sym.load"  # the namespace decides between nd.load and sym.load
 
 
 def test_n_limits_results_and_zero_gives_none():
