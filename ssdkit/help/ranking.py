@@ -46,6 +46,10 @@ SPLIT_WEIGHT = 0.7         # "grayscale" -> "gray" + "scale"
 MIN_SPLIT_PART = 3
 BIGRAM_WEIGHT = 0.5        # adjacent query words that stand side by side in a summary or phrase
 PHRASE_FIELDS = ("summary", "keywords")
+# Namespaces of other libraries in phrases ("torch.ones", "tf.argmax"): a query naming only the library
+# ("torch.einsum") must not half-match every phrase of it.
+FRAMEWORK_WORDS = frozenset("torch pytorch tf tensorflow keras np nn f mx mxnet gluoncv torchvision".split())
+FRAMEWORK_WEIGHT = 0.25
 PHRASE_MIN_COVER = 0.5     # share of a phrase's idf mass the query must hold for the phrase to lift its targets
 COVERAGE_FLOOR = 0.3       # BM25 of an entry holding none of the query's words (by idf) vs all of them
 COLLAPSED_MIN_IDF = 4.0    # a phrase left with one common word by its stop words lifts nothing (still searchable)
@@ -121,7 +125,7 @@ class Index:
         for k, (words, _) in enumerate(self.phrases):
             for t in words:
                 self.phrases_with[t].append(k)
-        self.phrase_mass = [sum(self.idf.get(t, self.max_idf) for t in words) for words, _ in self.phrases]
+        self.phrase_mass = [sum(self._phrase_idf(t) for t in words) for words, _ in self.phrases]
         self.synonyms = defaultdict(set)
         for group in synonyms:
             stems = {stem(w) for w in group.split()}
@@ -315,13 +319,18 @@ class Index:
                 scores[i] += qw * idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm)
         return scores
 
+    def _phrase_idf(self, term, default=None):
+        """The weight of ``term`` in phrase matching: its idf, little for a framework's name ("torch" of torch.ones)."""
+        idf = self.idf.get(term, self.max_idf if default is None else default)
+        return idf * FRAMEWORK_WEIGHT if term in FRAMEWORK_WORDS else idf
+
     def _concept_bonus(self, terms):
         bonus = defaultdict(float)
-        query_mass = sum(self.idf.get(t, 0.0) * w for t, w in terms.items() if w >= 1.0 - 2 * TYPO_PENALTY) or 1.0
+        query_mass = sum(self._phrase_idf(t, 0.0) * w for t, w in terms.items() if w >= 1.0 - 2 * TYPO_PENALTY) or 1.0
         candidates = {k for t in terms for k in self.phrases_with.get(t, ())}
         for k in candidates:
             words, targets = self.phrases[k]
-            got = sum(self.idf.get(t, self.max_idf) * terms.get(t, 0.0) for t in words)
+            got = sum(self._phrase_idf(t) * terms.get(t, 0.0) for t in words)
             cover = got / self.phrase_mass[k]
             if cover < PHRASE_MIN_COVER:
                 continue

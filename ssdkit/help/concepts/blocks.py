@@ -165,7 +165,7 @@ CONCEPTS = (
     ("init.InitDesc", "name of the parameter an initializer is called with | initdesc"),
     ("init.Initializer.dumps", "serialize an initializer | initializer to json"),
     ("viz.Graph viz.Graph.source", "graph object of a network | graphviz dot source | dot text of the graph"),
-    ("gluon.nn", "all layers | neural network layers | list of layers | nn module"),
+    ("gluon.nn", "all layers | neural network layers | list of layers"),
     ("init", "all initializers | available initializers | list of initializers"),
-    ("gluon", "gluon api | gluon module"),
+    ("gluon", "gluon api"),
 )
