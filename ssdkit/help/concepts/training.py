@@ -127,7 +127,7 @@ CONCEPTS = (
     ("metric.create metric.register", "metric by name | create metric from a string"),
     ("metric.Accuracy", "accuracy | correct predictions ratio | keras accuracy"),
     ("metric.TopKAccuracy", "topk accuracy | top 1 top 5 error"),
-    ("metric.Loss", "loss metric | track mean loss"),
+    ("metric.Loss", "loss metric | track mean loss | print the running loss | log the loss every batch"),
     ("distributed.init distributed.setup",
      "init_process_group | horovod init | hvd.init | start distributed training | initialize distributed"),
     ("distributed.shutdown", "destroy_process_group | stop distributed | shutdown workers"),
