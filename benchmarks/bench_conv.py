@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ssdkit.ops.kernels import conv2d_backward, conv2d_forward, pool2d_backward, pool2d_forward  # noqa: E402
 from ssdkit.ops.kernels import parallel  # noqa: E402
+from ssdkit.ops.kernels.im2col import Plan  # noqa: E402
 
 #: ToySSD (straight-dope chapter 8): (in channels, out channels, spatial size) of its 3x3 pad-1 convs.
 TOYSSD_CONVS = [(3, 16, 256), (16, 16, 256), (16, 32, 128), (32, 32, 128), (32, 64, 64), (64, 64, 64),
@@ -89,6 +90,28 @@ def torch_module():
     return torch
 
 
+def gemm_ceiling(c, f, size, batch, reps):
+    """GFLOPS (counted as the layer's forward FLOPs) of the forward's own block GEMMs alone, on every core as
+    the kernel runs them: the rate this layer would reach if gathering and shifted adds were free."""
+    plan = Plan((batch, c, size, size), (3, 3), (1, 1), (1, 1), (1, 1), 1, (size, size), f)
+    blocks = plan.blocks(parallel.WORKERS)
+    rows = plan.kernel[0] * f if plan.stacked else f
+    halo = plan.halo if plan.stacked else 0
+    rng = np.random.default_rng(2)
+    widest = max((n1 - n0) * (r1 - r0 + halo) * size for n0, n1, r0, r1 in blocks)
+    weight = rng.standard_normal((rows, plan.gather_rows), dtype=np.float32)
+    cols = rng.standard_normal((plan.gather_rows, widest), dtype=np.float32)
+
+    def run(out, block):
+        n0, n1, r0, r1 = block
+        width = (n1 - n0) * (r1 - r0 + halo) * size
+        np.matmul(weight, cols[:, :width], out=out[:, :width])
+
+    seconds = best_of([lambda: parallel.parallel_for(blocks, run, lambda: np.empty((rows, widest), np.float32))],
+                      reps)[0]
+    return 2 * batch * f * c * 9 * size * size / seconds / 1e9
+
+
 def conv_row(c, f, size, batch, reps, torch, reference):
     rng = np.random.default_rng(1)
     x = rng.standard_normal((batch, c, size, size), dtype=np.float32)
@@ -109,7 +132,9 @@ def conv_row(c, f, size, batch, reps, torch, reference):
         times += best_of([torch_step], reps)
         time.sleep(SETTLE_S)
     flops = 2 * batch * f * c * 9 * size * size / 1e9
+    ceiling = gemm_ceiling(c, f, size, batch, reps)
     cells = [f"{flops / t:6.1f} {100 * flops / t / reference:4.0f}%" for t in times[:3]]
+    cells.append(f"{ceiling:6.1f} {100 * ceiling / reference:4.0f}%")
     ours = 1e3 * (times[0] + times[1] + times[2])
     torch_ms = f"{1e3 * times[3]:8.1f}" if torch is not None else "       -"
     print(f"{c:4d}->{f:<4d}@{size:4d}  | " + " | ".join(cells) + f" | {ours:8.1f} | {torch_ms}", flush=True)
@@ -159,11 +184,12 @@ def bench_conv(batch=32, reps=5, use_torch=True, layers=None):
     elif torch is not None:
         print(f"PyTorch {torch.__version__} with {torch.get_num_threads()} threads")
     print(f"\nconv 3x3 pad 1, batch {batch}: GFLOPS and % of the 2048^3 matmul; fwd+bwd = fwd + data + weight grad")
-    print("layer            |  forward     |  bwd-data    |  bwd-weight  | ours ms  | torch ms")
+    print("gemm-only: the forward's block GEMMs alone (no gathering, no shifted adds): the ceiling of the layer")
+    print("layer            |  forward     |  bwd-data    |  bwd-weight  |  gemm-only   | ours ms  | torch ms")
     totals = np.zeros(2)
     for c, f, size in layers or TOYSSD_CONVS:
         totals += conv_row(c, f, size, batch, reps, torch, reference)
-    print(f"{'all conv layers':17s}|{'':44s}| {totals[0]:8.1f} | {totals[1]:8.1f}")
+    print(f"{'all conv layers':17s}|{'':59s}| {totals[0]:8.1f} | {totals[1]:8.1f}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print(f"\nmax pool 2x2 stride 2, batch {batch} (ms)")
     print("layer       | forward | backward | fwd+bwd  | torch fwd+bwd")

@@ -25,7 +25,8 @@ import numpy as np
 from .base import MXNetError
 
 __all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
-           "set_recording", "set_training", "mark_variables", "backward", "grad", "Function", "Node", "record_node"]
+           "set_recording", "set_training", "mark_variables", "backward", "grad", "Function", "Node", "record_node",
+           "gradient_needs"]
 
 
 class _State(threading.local):
@@ -166,6 +167,23 @@ class Node:
 
 def _requires_grad(array):
     return array._entry is not None or (array._grad is not None and array._grad_req != "null")
+
+
+def gradient_needs(inputs):
+    """Which of ``inputs`` a backward pass through a computation recorded now must give a gradient.
+
+    True for arrays with an attached gradient (``grad_req`` not ``'null'``) and for results of recorded
+    computations; False for plain data, so an op's backward can skip work nobody uses.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> w, x = mx.nd.ones((2,)), mx.nd.ones((2,))
+    >>> w.attach_grad()
+    >>> gradient_needs([x, w])
+    (False, True)
+    """
+    return tuple(_requires_grad(x) for x in inputs)
 
 
 def record_node(backward_fn, inputs, outputs, name):

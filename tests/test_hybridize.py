@@ -138,3 +138,34 @@ def test_symbol_bypass_and_intermediate_outputs_agree():
     net.hybridize()
     again = intermediate_outputs(net, x, names=["hybridsequential0_relu0"])
     np.testing.assert_allclose(again["hybridsequential0_relu0"].asnumpy(), relu.asnumpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_backward_skips_the_gradient_of_plain_input_data(monkeypatch, hybridize):
+    from ssdkit.ops import get_op
+    op = get_op("Convolution")
+    asked = []
+
+    def spy(saved, dy, need_dx=True, need_dw=True, need_db=True):
+        asked.append(need_dx)
+        return type(op).backward_kernel(saved, dy, need_dx, need_dw, need_db)
+
+    monkeypatch.setattr(op, "backward_kernel", spy, raising=False)
+    net = mx.gluon.nn.HybridSequential()
+    net.add(mx.gluon.nn.Conv2D(2, 3, padding=1), mx.gluon.nn.Conv2D(2, 3, padding=1))
+    net.initialize()
+    if hybridize:
+        net.hybridize()
+    x = mx.nd.ones((1, 1, 5, 5))
+    with mx.autograd.record():
+        y = net(x)
+    y.backward()
+    assert asked == [True, False]              # the second conv's data is the first's output; images need none
+    first_weight_grad = net[0].weight.grad().asnumpy().copy()
+    asked.clear()
+    x.attach_grad()
+    with mx.autograd.record():
+        y = net(x)
+    y.backward()
+    assert asked == [True, True] and x.grad.asnumpy().any()
+    np.testing.assert_allclose(net[0].weight.grad().asnumpy(), first_weight_grad, rtol=1e-6)

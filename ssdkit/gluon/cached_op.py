@@ -92,10 +92,11 @@ class CachedGraph:
         outputs = [NDArray(h) for h in heads]
         if recording:
             names = self.input_names
+            wanted = [n for n, need in zip(names, autograd.gradient_needs(arrays)) if need]
 
             def backward(out_grads):
-                grads = self.executor.backward(state, out_grads, wanted=names)
-                return [grads[n] for n in names]
+                grads = self.executor.backward(state, out_grads, wanted=wanted)
+                return [grads.get(n) for n in names]
 
             autograd.record_node(backward, arrays, outputs, "CachedOp")
         return outputs

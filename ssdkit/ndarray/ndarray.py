@@ -52,7 +52,9 @@ def invoke_op(op, inputs, params, out=None):
                          f"{dict(params)}: {err}") from None
     results = [NDArray(o) for o in outputs]
     if op.differentiable or any(x._entry is not None for x in inputs):
-        autograd.record_node(lambda grads: op.backward(params, saved, grads), inputs, results, op.name)
+        needs = autograd.gradient_needs(inputs)
+        autograd.record_node(lambda grads: op.backward_some(params, saved, grads, needs), inputs, results,
+                             op.name)
     if out is not None:
         outs = out if isinstance(out, (list, tuple)) else [out]
         for dst, src in zip(outs, results):

@@ -2,9 +2,10 @@
 
 ``y = x * scale + shift`` per channel (``scale = gamma / std``, ``shift = beta - mean * scale``). Statistics
 are row sums and BLAS row dots, so no centred copy of ``x`` is made; backward recomputes from ``x`` as
-``dx = a*g + b*x + c`` per channel. Every pass over the big arrays is split along the batch axis and run on
-every core (numpy releases the GIL), because these passes are memory-bound and a single core cannot
-saturate the memory bus.
+``dx = a*g + b*x + c`` per channel. The arrays are cut into cache-sized runs of rows (one row = one channel
+of one image) and every step of a pass is applied to a run while it sits in the cache; the runs are spread
+over every core (numpy releases the GIL). These passes are memory-bound: done array-wide, each numpy
+operation would be one more trip through memory.
 
 MXNet quirks kept on purpose: the running statistics move in *backward* (a forward alone leaves them),
 the batch-statistics gradient formula is used in predict mode too unless ``use_global_stats``, and the
@@ -31,110 +32,140 @@ __all__ = ["batchnorm_forward", "batchnorm_backward"]
 
 # below this many elements a pass is too short to be worth a second thread
 PARALLEL_MIN_ELEMENTS = 1 << 18
+#: Elements of one unit of work (512 KiB of float32, an L2 cache): every pass a unit makes over its rows
+#: after the first reads the cache, so a whole forward or backward costs about one trip through memory
+#: per array instead of one per numpy operation.
+CHUNK_ELEMENTS = 1 << 17
 
 
-def _channel_view(x, axis):
-    """Reshape to (outer, C, inner) so per-channel statistics reduce over axes 0 and 2."""
+def _channel_rows(x, axis):
+    """``x`` as ``(outer * C, inner)`` rows (row ``r`` belongs to channel ``r % C``) and ``(outer, C)``."""
     axis = axis % x.ndim
-    outer = int(np.prod(x.shape[:axis]))
-    return np.ascontiguousarray(x).reshape(outer, x.shape[axis], -1)
+    outer, channels = int(np.prod(x.shape[:axis])), x.shape[axis]
+    return np.ascontiguousarray(x).reshape(outer * channels, -1), (outer, channels)
 
 
-def _row_sum(v):
-    return v.sum(axis=2).sum(axis=0, dtype=np.float64)
+def _per_row(values, outer, dtype):
+    """A per-channel vector repeated for every row, as a column to broadcast along the rows."""
+    return np.tile(np.asarray(values).astype(dtype), outer)[:, None]
+
+
+def _per_channel(row_values, outer, channels):
+    """Sum per-row values over the outer axis into one float64 value per channel."""
+    return row_values.reshape(outer, channels).sum(axis=0)
 
 
 def _row_dot(a, b):
-    if a.shape[2] == 1:
-        return np.einsum("ocn,ocn->c", a, b, dtype=np.float64)
-    return np.matmul(a[:, :, None, :], b[:, :, :, None]).reshape(a.shape[:2]).sum(axis=0, dtype=np.float64)
+    """Per-row dot products of two ``(rows, n)`` arrays (one BLAS dot per row)."""
+    return np.matmul(a[:, None, :], b[:, :, None]).reshape(len(a))
 
 
-def _over_batch(v, fn):
-    """Call ``fn(lo, hi)`` on slices of the outer axis of ``v`` on every core; returns their results."""
-    n = v.shape[0]
-    if v.size < PARALLEL_MIN_ELEMENTS or n < 2 or WORKERS < 2:
-        return [fn(0, n)]
-    bounds = np.linspace(0, n, min(n, 2 * WORKERS) + 1).astype(int)
-    units = [(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
-    states = parallel_for(units, lambda results, unit: results.append(fn(*unit)), list)
-    return [r for state in states for r in state]
+def _each_chunk(rows, fn):
+    """Call ``fn(r0, r1)`` on runs of rows of about CHUNK_ELEMENTS, on every core for large arrays."""
+    count, length = rows.shape
+    step = max(1, CHUNK_ELEMENTS // max(length, 1))
+    chunks = [(r, min(count, r + step)) for r in range(0, count, step)]
+    if rows.size < PARALLEL_MIN_ELEMENTS or WORKERS < 2 or len(chunks) < 2:
+        for chunk in chunks:
+            fn(*chunk)
+    else:
+        parallel_for(chunks, lambda _, chunk: fn(*chunk))
 
 
-def _moments(v):
-    """Per-channel mean and biased variance in one parallel pass; an exact redo where it would cancel."""
-    count = v.shape[0] * v.shape[2]
-    parts = _over_batch(v, lambda lo, hi: (_row_sum(v[lo:hi]), _row_dot(v[lo:hi], v[lo:hi])))
-    mean = sum(p[0] for p in parts) / count
-    var = np.maximum(sum(p[1] for p in parts) / count - mean * mean, 0.0)
+def _moments(rows, outer, channels):
+    """Per-channel mean and biased variance in one pass; an exact redo where it would cancel."""
+    sums, squares = np.empty(len(rows)), np.empty(len(rows))
+    count = outer * rows.shape[1]
+
+    def reduce(r0, r1):
+        part = rows[r0:r1]
+        sums[r0:r1] = part.sum(axis=1)
+        squares[r0:r1] = _row_dot(part, part)
+
+    _each_chunk(rows, reduce)
+    mean = _per_channel(sums, outer, channels) / count
+    var = np.maximum(_per_channel(squares, outer, channels) / count - mean * mean, 0.0)
     if np.any(var < 1e-3 * mean * mean):  # E[x^2] - mean^2 loses digits when |mean| >> std
-        centered = v - mean.astype(v.dtype)[None, :, None]
-        var = _row_dot(centered, centered) / count
+        mean_rows = _per_row(mean, outer, rows.dtype)
+
+        def centred(r0, r1):
+            part = rows[r0:r1] - mean_rows[r0:r1]
+            squares[r0:r1] = _row_dot(part, part)
+
+        _each_chunk(rows, centred)
+        var = _per_channel(squares, outer, channels) / count
     return mean, var
 
 
 def batchnorm_forward(p, inputs, is_train, relu=False):
     """BatchNorm forward (then ReLU in place when ``relu``); returns ``(outputs, saved)``."""
     x, gamma, beta, moving_mean, moving_var = inputs
-    xv = _channel_view(x, p.axis)
+    rows, (outer, channels) = _channel_rows(x, p.axis)
     gamma_eff = np.ones_like(gamma) if p.fix_gamma else gamma
     batch_stats = is_train and not p.use_global_stats
     if batch_stats:
-        mean, var = _moments(xv)
+        mean, var = _moments(rows, outer, channels)
     else:
         mean, var = moving_mean.astype(np.float64), moving_var.astype(np.float64)
     inv_std = 1.0 / np.sqrt(var + p.eps)
-    scale = (gamma_eff * inv_std).astype(x.dtype)[None, :, None]
-    shift = (beta - mean * scale[0, :, 0]).astype(x.dtype)[None, :, None]
-    y = np.empty_like(xv)
+    scale = (gamma_eff * inv_std).astype(x.dtype)
+    shift = (beta - mean * scale).astype(x.dtype)
+    scale_rows, shift_rows = _per_row(scale, outer, x.dtype), _per_row(shift, outer, x.dtype)
+    y = np.empty_like(rows)
 
-    def normalise(lo, hi):
-        out = y[lo:hi]
-        np.multiply(xv[lo:hi], scale, out=out)
-        out += shift
+    def normalise(r0, r1):
+        out = y[r0:r1]
+        np.multiply(rows[r0:r1], scale_rows[r0:r1], out=out)
+        out += shift_rows[r0:r1]
         if relu:
             np.maximum(out, 0, out=out)
-    _over_batch(xv, normalise)
+
+    _each_chunk(rows, normalise)
     outs = [y.reshape(x.shape)]
     if p.output_mean_var:
         outs += [mean.astype(x.dtype), inv_std.astype(x.dtype)]
     update = (moving_mean, moving_var, mean, var) if batch_stats else None
-    return outs, (xv, mean, inv_std, gamma_eff, x.shape, update, y if relu else None)
+    return outs, (rows, (outer, channels), mean, inv_std, gamma_eff, x.shape, update, y if relu else None)
 
 
 def batchnorm_backward(p, saved, out_grads):
     """BatchNorm backward (masked by the fused ReLU's output when there was one); moves running stats."""
-    xv, mean, inv_std, gamma_eff, shape, update, relu_out = saved
-    g = _channel_view(out_grads[0], p.axis)
+    rows, (outer, channels), mean, inv_std, gamma_eff, shape, update, relu_out = saved
+    g, _ = _channel_rows(out_grads[0], p.axis)
     # g' = g masked by the ReLU; dx is later written into the same buffer when we own it
     masked = np.empty_like(g) if relu_out is not None else g
+    sums, dots = np.empty(len(g)), np.empty(len(g))
 
-    def mask_and_reduce(lo, hi):
+    def mask_and_reduce(r0, r1):
         if relu_out is not None:
-            np.multiply(g[lo:hi], relu_out[lo:hi] > 0, out=masked[lo:hi])
-        return _row_sum(masked[lo:hi]), _row_dot(masked[lo:hi], xv[lo:hi])
-    parts = _over_batch(g, mask_and_reduce)
-    dbeta = sum(q[0] for q in parts)
-    dgamma = inv_std * (sum(q[1] for q in parts) - mean * dbeta)  # = sum(g' * x_hat)
+            np.multiply(g[r0:r1], relu_out[r0:r1] > 0, out=masked[r0:r1])
+        sums[r0:r1] = masked[r0:r1].sum(axis=1)
+        dots[r0:r1] = _row_dot(masked[r0:r1], rows[r0:r1])
+
+    _each_chunk(g, mask_and_reduce)
+    dbeta = _per_channel(sums, outer, channels)
+    dgamma = inv_std * (_per_channel(dots, outer, channels) - mean * dbeta)  # = sum(g' * x_hat)
     a = gamma_eff * inv_std
+    a_rows = _per_row(a, outer, g.dtype)
     if p.use_global_stats:
-        b = c = None
+        b_rows = c_rows = None
     else:
         # the batch-statistics formula, which MXNet applies in predict mode too (with the moving statistics):
         # dx = a * (g' - dbeta/n - x_hat * dgamma/n) = a*g' + b*x + c
-        count = g.shape[0] * g.shape[2]
-        b = (-a * inv_std * dgamma / count).astype(g.dtype)[None, :, None]
-        c = (-a * dbeta / count - b[0, :, 0] * mean).astype(g.dtype)[None, :, None]
-    a = a.astype(g.dtype)[None, :, None]
+        count = outer * g.shape[1]
+        b = (-a * inv_std * dgamma / count).astype(g.dtype)
+        c = (-a * dbeta / count - b * mean).astype(g.dtype)
+        b_rows, c_rows = _per_row(b, outer, g.dtype), _per_row(c, outer, g.dtype)
     dx = masked if relu_out is not None else np.empty_like(g)
 
-    def input_grad(lo, hi):
-        out = dx[lo:hi]
-        np.multiply(masked[lo:hi], a, out=out)
-        if b is not None:
-            out += xv[lo:hi] * b
-            out += c
-    _over_batch(g, input_grad)
+    def input_grad(r0, r1):
+        out = dx[r0:r1]
+        np.multiply(masked[r0:r1], a_rows[r0:r1], out=out)
+        if b_rows is not None:
+            out += rows[r0:r1] * b_rows[r0:r1]
+            out += c_rows[r0:r1]
+
+    _each_chunk(g, input_grad)
     if update is not None:
         moving_mean, moving_var, batch_mean, batch_var = update
         moving_mean[...] = moving_mean * p.momentum + (1 - p.momentum) * batch_mean

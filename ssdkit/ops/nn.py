@@ -116,7 +116,12 @@ class _ConvBase(Op):
         return [y], saved
 
     def backward(self, p, saved, out_grads):
-        dx, dw, db = self.backward_kernel(saved, out_grads[0], need_db=not p.no_bias)
+        return self.backward_some(p, saved, out_grads, (True, True, True))
+
+    def backward_some(self, p, saved, out_grads, needs):
+        needs = tuple(needs) + (True,) * (3 - len(needs))
+        dx, dw, db = self.backward_kernel(saved, out_grads[0], need_dx=needs[0], need_dw=needs[1],
+                                          need_db=needs[2] and not p.no_bias)
         return [dx, dw] if p.no_bias else [dx, dw, db]
 
 

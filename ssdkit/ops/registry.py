@@ -6,7 +6,8 @@ An op is a subclass of :class:`Op` registered with :func:`register`. It declares
 * ``params`` — name -> :class:`Param` (parsed from Python values or from MXNet JSON strings such as ``"(3, 3)"``),
 * ``infer_shape(p, shapes)`` — fills unknown input shapes (``None``) where it can and returns output shapes,
 * ``forward(p, inputs, is_train)`` -> ``(outputs, saved)`` where ``saved`` is what backward needs,
-* ``backward(p, saved, out_grads)`` -> one gradient (or ``None``) per input: the vector-Jacobian product.
+* ``backward(p, saved, out_grads)`` -> one gradient (or ``None``) per input: the vector-Jacobian product
+  (``backward_some`` adds which inputs need one, for ops that can skip the others' work).
 
 Forward and backward of an op stand side by side in one class; the ndarray layer calls them imperatively,
 the autograd tape replays backward, and the symbol executor runs the same objects.
@@ -199,6 +200,23 @@ class Op:
     def backward(self, p, saved, out_grads):
         """One gradient per input (the vector-Jacobian product of ``out_grads``)."""
         raise MXNetError(f"{self.name} is not differentiable")
+
+    def backward_some(self, p, saved, out_grads, needs):
+        """:meth:`backward` told which inputs need a gradient (``needs``, one bool per input).
+
+        Inputs that need none may get ``None``. Ops whose gradients share no work override this to skip
+        the unneeded ones (a network's first convolution never computes the gradient of its images);
+        every other op computes them all.
+
+        Examples
+        --------
+        >>> op = get_op("Convolution")
+        >>> p = op.parse_params({"kernel": (1, 1), "num_filter": 1, "no_bias": True})
+        >>> _, saved = op.forward(p, [np.ones((1, 1, 2, 2), np.float32), np.ones((1, 1, 1, 1), np.float32)], True)
+        >>> [g is None for g in op.backward_some(p, saved, [np.ones((1, 1, 2, 2), np.float32)], (False, True))]
+        [True, False]
+        """
+        return self.backward(p, saved, out_grads)
 
 
 def register(cls=None, *, aliases=()):

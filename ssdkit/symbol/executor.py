@@ -67,6 +67,7 @@ class GraphExecutor:
         self.num_slots = count
         self.heads = [slot_of[(id(n), i)] for n, i in symbol._outputs]
         self._plans = {}
+        self._needs = {}
 
     def plan(self, is_train, for_backward):
         """The steps run in this mode (fusions applied, frees planned), built once and cached."""
@@ -126,6 +127,8 @@ class GraphExecutor:
         steps, saved, meta = state
         if saved is None:
             raise MXNetError("backward needs a forward pass run with for_backward=True")
+        names = self.variables if wanted is None else wanted
+        needs = self._gradient_needs(steps, names)
         grads = {}
         for slot, g in zip(self.heads, head_grads):
             if g is not None:
@@ -137,13 +140,26 @@ class GraphExecutor:
                 saved[k] = None
                 continue
             out_grads = [np.zeros(*meta[s]) if g is None else g for s, g in zip(step.outs, out_grads)]
-            in_grads = step.op.backward(step.params, saved[k], out_grads)
+            in_grads = step.op.backward_some(step.params, saved[k], out_grads, [needs[s] for s in step.ins])
             saved[k] = None  # free what backward needed as soon as it ran
             for slot, g in zip(step.ins, in_grads):
                 if g is not None:
                     grads[slot] = g if slot not in grads else grads[slot] + g
-        names = self.variables if wanted is None else wanted
         return {n: grads.get(self.variables.index(n)) for n in names}
+
+    def _gradient_needs(self, steps, names):
+        """Per value slot: does it lead back to a variable in ``names`` (so its gradient is used)?"""
+        key = (id(steps), tuple(names))
+        if key not in self._needs:
+            needs = [False] * self.num_slots
+            for name in names:
+                needs[self.variables.index(name)] = True
+            for step in steps:
+                if any(needs[s] for s in step.ins):
+                    for s in step.outs:
+                        needs[s] = True
+            self._needs[key] = needs
+        return self._needs[key]
 
 
 def evaluate(symbol, inputs):
