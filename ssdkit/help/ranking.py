@@ -46,6 +46,7 @@ SPLIT_WEIGHT = 0.7         # "grayscale" -> "gray" + "scale"
 MIN_SPLIT_PART = 3
 BIGRAM_WEIGHT = 0.5        # adjacent query words that stand side by side in a summary or phrase
 PHRASE_FIELDS = ("summary", "keywords")
+KEYWORD_LENGTH_SHARE = 0.25  # curated phrases lengthen an entry less than prose: they must not dilute their targets
 # Namespaces of other libraries in phrases ("torch.ones", "tf.argmax"): a query naming only the library
 # ("torch.einsum") must not half-match every phrase of it.
 FRAMEWORK_WORDS = frozenset("torch pytorch tf tensorflow keras np nn f mx mxnet gluoncv torchvision".split())
@@ -176,7 +177,7 @@ class Index:
             length = 0.0
             for fname, toks in fields.items():
                 w = FIELD_WEIGHTS[fname]
-                length += w * len(toks)
+                length += w * len(toks) * (KEYWORD_LENGTH_SHARE if fname == "keywords" else 1.0)
                 for t in toks:
                     tf[t] += w
                 if fname in PHRASE_FIELDS:
