@@ -25,7 +25,7 @@ from .text import STOPWORDS, edit_distance, name_tokens, split_words, stem, toke
 __all__ = ["Index", "Result"]
 
 # Field weights of BM25F: what a name or summary says counts more than a word deep in the docstring.
-FIELD_WEIGHTS = {"name": 3.0, "keywords": 2.0, "summary": 1.5, "path": 0.6, "params": 0.5, "doc": 0.4}
+FIELD_WEIGHTS = {"name": 3.0, "keywords": 2.0, "summary": 1.5, "owner": 1.2, "path": 0.6, "params": 0.5, "doc": 0.4}
 BM25_K1 = 1.2
 BM25_B = 0.5               # docstrings vary from one line to pages: normalize length only halfway
 CONCEPT_WEIGHT = 1.2       # a full phrase match outweighs the best plain BM25 hit (scaled to 1)
@@ -165,9 +165,11 @@ class Index:
             parts = e.name.split(".")
             if e.doc not in doc_tokens:
                 doc_tokens[e.doc] = tokens(e.doc)
+            owner = parts[-2] if len(parts) > 2 and parts[-2][:1].isupper() else ""  # the class of a method
             fields = {
                 "name": name_tokens(parts[-1]),
-                "path": [t for p in parts[1:-1] for t in tokens(p, keep_stopwords=True)],
+                "owner": name_tokens(owner) if owner else [],
+                "path": [t for p in parts[1:-2 if owner else -1] for t in tokens(p, keep_stopwords=True)],
                 "summary": tokens(e.summary),
                 "keywords": keywords.get(i, []),
                 "params": [t for p in e.params for t in tokens(p, keep_stopwords=True)],
@@ -227,7 +229,8 @@ class Index:
         if limit == 2:  # "gausin" / "gaussian", "polynmoal" / "polynomial": scan the words of that initial
             candidates |= {c for c in self._by_initial.get(term[0], ()) if abs(len(c) - len(term)) <= limit}
         scored = [(edit_distance(term, c, limit), c) for c in candidates]
-        return sorted(((d, c) for d, c in scored if d <= limit), key=lambda dc: (dc[0], -len(self.postings[dc[1]]), dc[1]))
+        scored = [(d, c) for d, c in scored if d <= limit]
+        return sorted(scored, key=lambda dc: (dc[0], -len(self.postings[dc[1]]), dc[1]))
 
     def _derived(self, term):
         """Vocabulary words one derivational suffix away from ``term`` ("comput" <-> "computat")."""
@@ -321,7 +324,7 @@ class Index:
         return scores
 
     def _phrase_idf(self, term, default=None):
-        """The weight of ``term`` in phrase matching: its idf, little for a framework's name ("torch" of torch.ones)."""
+        """Weight of ``term`` in phrase matching: its idf, a quarter for a framework's name ("torch" of torch.ones)."""
         idf = self.idf.get(term, self.max_idf if default is None else default)
         return idf * FRAMEWORK_WEIGHT if term in FRAMEWORK_WORDS else idf
 

@@ -65,7 +65,8 @@ CONCEPTS = (
     ("gluon.data.batchify.Stack gluon.data.default_batchify_fn",
      "collate_fn | collate function | batchify_fn | stack samples into a batch | default_collate | merge samples"),
     ("gluon.data.batchify.Pad",
-     "pad variable length | pad to the same size in a batch | pad_sequence | padding to the same length | different number of objects per image"),
+     "pad variable length | pad to the same size in a batch | pad_sequence | padding to the same length | "
+     "different number of objects per image"),
     ("gluon.data.batchify.Tuple gluon.data.batchify.Group",
      "batchify for tuple samples | different batchify per field | combine batchify functions"),
     ("gluon.data.batchify.Append", "list of arrays without stacking | variable size images in a batch"),

@@ -25,7 +25,8 @@ CONCEPTS = (
      "label anchors positive negative | hard negative mining | encode ground truth boxes for training | "
      "box targets and class targets | target generator | matcher"),
     ("nd.contrib.box_iou boxes.box_iou metric.voc_iou",
-     "intersection over union | iou | overlap between boxes | overlap of two sets of boxes | box overlap | jaccard overlap | box_iou | pairwise iou"),
+     "intersection over union | iou | overlap between boxes | overlap of two sets of boxes | box overlap | "
+     "jaccard overlap | box_iou | pairwise iou"),
     ("boxes.encode_boxes boxes.decode_boxes",
      "box encoding | box regression targets | decode box offsets | encode boxes relative to anchors | "
      "box coder | bbox transform | variances"),

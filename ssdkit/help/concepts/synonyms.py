@@ -84,6 +84,7 @@ SYNONYMS = (
     "hook callback",
     "threshold thresh",
     "sum total",
+    "add plus",
     "constant fixed",
     "wrap wrapper",
     "crop cut",
