@@ -25,6 +25,7 @@ i me my we our you your she they them their do does did doing done how what whic
 can could should would will shall may might must there here and or so than too very just also
 any all each some such only own same other get gets getting got use used using uses want wants need needs
 way ways like thing things something make makes made let lets
+don doesn didn isn aren wasn won t s ll ve
 """.split())
 
 # Plurals the suffix rules cannot undo.

@@ -23,7 +23,7 @@ CONCEPTS = (
     ("nd.NDArray.asscalar", ".item() | python number from a one element array | scalar value"),
     ("nd.dot nd.batch_dot", "matrix multiplication | matmul | torch.mm | @ operator | np.dot"),
     ("nd.batch_dot", "bmm | batched matrix multiply"),
-    ("nd.clip", "clamp | clip values | torch.clamp | np.clip"),
+    ("nd.clip", "clamp | clip values | torch.clamp | np.clip | keep values between a min and a max"),
     ("nd.take nd.pick", "gather | index_select | gather elements by index | fancy indexing"),
     ("nd.where", "torch.where | select by condition | np.where"),
     ("nd.topk", "top k | topk | largest k values"),

@@ -55,8 +55,8 @@ CONCEPTS = (
     ("init.MSRAPrelu", "he initialization | kaiming init | msra init | kaiming_normal"),
     ("init.Normal init.Uniform", "gaussian init | normal distribution initializer | uniform initializer"),
     (_BLOCK,
-     "nn.module | custom layer | define a model class | base class of layers | subclass block | "
-     "imperative model | forward method"),
+     "nn.module | custom layer | define a model class | base class of layers | base class for my network | "
+     "subclass block | imperative model | forward method"),
     (f"{_HYBRID} {_HYBRID}.hybrid_forward",
      "hybrid_forward | hybridizable layer | F namespace | layer that can be compiled"),
     ("gluon.nn.Sequential gluon.nn.HybridSequential",

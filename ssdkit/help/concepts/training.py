@@ -71,7 +71,7 @@ CONCEPTS = (
     ("gluon.loss.L1Loss", "nn.l1loss | absolute error loss | keras meanabsoluteerror"),
     ("gluon.loss.SoftmaxCrossEntropyLoss",
      "nn.crossentropyloss | sparse categorical crossentropy | categorical crossentropy | multi class loss | "
-     "label smoothing | log loss"),
+     "label smoothing | log loss | loss for one of many classes"),
     ("gluon.loss.SigmoidBinaryCrossEntropyLoss", "nn.bceloss | binary crossentropy | two class loss | logits loss"),
     ("autograd.is_recording", "is recording | torch.is_grad_enabled | is autograd on"),
     ("autograd.is_training", "is training | model.training | training flag | am i in training mode | "
@@ -116,7 +116,8 @@ CONCEPTS = (
      "warmup | increase the learning rate gradually at the start | ramp up lr | base learning rate scheduler | "
      "custom scheduler | lambdalr | warmup_steps | gradual warmup"),
     ("lr_scheduler.FactorScheduler",
-     "exponential decay | multiply lr by factor | gamma | reducelronplateau | step decay"),
+     "exponential decay | multiply lr by factor | gamma | reducelronplateau | step decay | "
+     "reduce the learning rate over time | lower the lr during training"),
     ("lr_scheduler.CosineScheduler", "cosine decay | cosine schedule | sgdr"),
     ("metric.RMSE", "root mean squared error | rmse"),
     ("metric.MSE", "mean squared error metric | mse metric"),
