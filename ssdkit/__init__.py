@@ -16,6 +16,7 @@ from .base import MXNetError
 base.keep_freed_memory()
 from . import context
 from .context import Context, cpu, gpu, cpu_pinned, current_context, num_gpus
+from . import profiler
 from . import ops, autograd
 from . import ndarray
 from . import ndarray as nd

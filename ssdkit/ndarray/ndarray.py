@@ -19,6 +19,7 @@ from .. import autograd
 from ..base import MXNetError, ShapeError, DTYPE, numeric_types
 from ..context import Context, cpu, check_cpu
 from ..ops import get_op, Op
+from ..profiler import recorder as _profiler
 
 __all__ = ["NDArray", "invoke", "invoke_op"]
 
@@ -43,7 +44,10 @@ def invoke_op(op, inputs, params, out=None):
     if _has_shape_rule(op):
         op.infer_shape(params, [a.shape for a in arrays])
     try:
-        outputs, saved = op.forward(params, arrays, autograd.is_training())
+        if _profiler.imperative_on:
+            outputs, saved = _profiler.run_op(op.name, op.forward, (params, arrays, autograd.is_training()))
+        else:
+            outputs, saved = op.forward(params, arrays, autograd.is_training())
     except (ValueError, IndexError, TypeError, ArithmeticError) as err:
         if isinstance(err, MXNetError):
             raise
@@ -53,8 +57,12 @@ def invoke_op(op, inputs, params, out=None):
     results = [NDArray(o) for o in outputs]
     if op.differentiable or any(x._entry is not None for x in inputs):
         needs = autograd.gradient_needs(inputs)
-        autograd.record_node(lambda grads: op.backward_some(params, saved, grads, needs), inputs, results,
-                             op.name)
+        def backward(grads):
+            if _profiler.imperative_on:
+                return _profiler.run_op(_profiler.backward_name(op.name), op.backward_some,
+                                        (params, saved, grads, needs))
+            return op.backward_some(params, saved, grads, needs)
+        autograd.record_node(backward, inputs, results, op.name)
     if out is not None:
         outs = out if isinstance(out, (list, tuple)) else [out]
         for dst, src in zip(outs, results):

@@ -20,6 +20,7 @@ array([0., 2.], dtype=float32)
 import numpy as np
 
 from ..base import MXNetError
+from ..profiler import recorder as _profiler
 from .symbol import topological_nodes
 from .rewrite import fuse_steps
 
@@ -106,9 +107,12 @@ class GraphExecutor:
         steps = self.plan(is_train, for_backward)
         saved = [None] * len(steps) if for_backward else None
         meta = {} if for_backward else None
+        profile = _profiler.symbolic_on
         for k, step in enumerate(steps):
             try:
-                outputs, s = step.op.forward(step.params, [values[i] for i in step.ins], is_train)
+                args = (step.params, [values[i] for i in step.ins], is_train)
+                outputs, s = (_profiler.run_op(step.op.name, step.op.forward, args, step.name) if profile
+                              else step.op.forward(*args))
             except MXNetError as err:
                 raise type(err)(f"{err} [in node {step.name}]") from None
             for slot, out in zip(step.outs, outputs):
@@ -133,6 +137,7 @@ class GraphExecutor:
         for slot, g in zip(self.heads, head_grads):
             if g is not None:
                 grads[slot] = g if slot not in grads else grads[slot] + g
+        profile = _profiler.symbolic_on
         for k in range(len(steps) - 1, -1, -1):
             step = steps[k]
             out_grads = [grads.pop(s, None) for s in step.outs]
@@ -140,8 +145,10 @@ class GraphExecutor:
                 saved[k] = None
                 continue
             out_grads = [np.zeros(*meta[s]) if g is None else g for s, g in zip(step.outs, out_grads)]
-            in_grads = step.op.backward_some(step.params, saved[k], out_grads, [needs[s] for s in step.ins])
-            saved[k] = None  # free what backward needed as soon as it ran
+            args = (step.params, saved[k], out_grads, [needs[s] for s in step.ins])
+            in_grads = (_profiler.run_op(_profiler.backward_name(step.op.name), step.op.backward_some, args,
+                                         step.name) if profile else step.op.backward_some(*args))
+            saved[k] = args = None  # free what backward needed as soon as it ran
             for slot, g in zip(step.ins, in_grads):
                 if g is not None:
                     grads[slot] = g if slot not in grads else grads[slot] + g
