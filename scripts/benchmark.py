@@ -7,6 +7,7 @@ GFLOPS next to numpy matmul (benchmarks/bench_conv.py); data-pipeline images/s (
 
     python scripts/benchmark.py                # everything (~10 minutes on 2 cores)
     python scripts/benchmark.py --quick        # fewer rounds, no per-layer table
+    python scripts/benchmark.py --profile      # also: where a hybridized training step's time goes, per op
 """
 import argparse
 import json
@@ -21,6 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "benchmarks")]
 
 IMPLS = ("ssdkit-imperative", "ssdkit-hybridized", "torch-eager")
+PROFILE_ROWS = 12
 
 
 def _labels(batch):
@@ -31,7 +33,7 @@ def _labels(batch):
     return np.concatenate([np.zeros((batch, 1, 1)), xy, xy + wh], axis=2).astype(np.float32)
 
 
-def _ssdkit_worker(kind, batch, steps, hybridize):
+def _ssdkit_worker(kind, batch, steps, hybridize, profile=False):
     import numpy as np
     import ssdkit as mx
     from ssdkit.model_zoo.toyssd import ToySSD
@@ -62,7 +64,40 @@ def _ssdkit_worker(kind, batch, steps, hybridize):
         trainer.step(batch)
         return float(loss.mean().asscalar())
 
-    return _time_steps(step, batch, steps)
+    result = _time_steps(step, batch, steps)
+    if profile:  # after the timed steps, so their figures are untouched
+        result["peak_rss_mb"] = _peak_rss_mb()
+        result["profile"] = _profile_step(mx, step)
+    return result
+
+
+def _profile_step(mx, step):
+    """One more step under mx.profiler: its wall time and the per-op rows, largest total time first."""
+    mx.profiler.set_config(aggregate_stats=True, filename=os.devnull)
+    mx.profiler.set_state("run")
+    start = time.perf_counter()
+    step()
+    step_ms = 1e3 * (time.perf_counter() - start)
+    mx.profiler.set_state("stop")
+    ops = json.loads(mx.profiler.dumps(format="json", sort_by="total"))["Time"].get("operator", {})
+    return {"step_ms": step_ms, "ops": [[name, s["Count"], s["Total"], s["Min"], s["Max"], s["Avg"]]
+                                        for name, s in ops.items()]}
+
+
+def _print_profile(profile):
+    ops, step_ms = profile["ops"], profile["step_ms"]
+    print(f"\n== where a hybridized training step's time goes (mx.profiler, one step, top {PROFILE_ROWS} ops "
+          f"by total time) ==")
+    print(f"step {step_ms:.0f} ms, of which {sum(r[2] for r in ops):.0f} ms inside {sum(r[1] for r in ops)} op calls")
+    header = ("Total Count", "Time (ms)", "Min Time (ms)", "Max Time (ms)", "Avg Time (ms)", "% of step")
+    print("Name".ljust(28) + "".join(c.rjust(15) for c in header))
+    for name, count, total, low, high, avg in ops[:PROFILE_ROWS]:
+        cells = [str(count)] + [f"{v:.2f}" for v in (total, low, high, avg)] + [f"{100 * total / step_ms:.1f}"]
+        print(name.ljust(28) + "".join(c.rjust(15) for c in cells))
+
+
+def _peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _torch_worker(kind, batch, steps):
@@ -117,14 +152,15 @@ def worker(args):
     if args.impl == "torch-eager":
         result = _torch_worker(args.kind, args.batch, args.steps)
     else:
-        result = _ssdkit_worker(args.kind, args.batch, args.steps, args.impl == "ssdkit-hybridized")
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result = _ssdkit_worker(args.kind, args.batch, args.steps, args.impl == "ssdkit-hybridized",
+                                args.profile)
+    result.setdefault("peak_rss_mb", _peak_rss_mb())
     print(json.dumps(result))
 
 
-def _spawn(impl, kind, batch, steps):
+def _spawn(impl, kind, batch, steps, profile=False):
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", "--impl", impl, "--kind", kind,
-           "--batch", str(batch), "--steps", str(steps)]
+           "--batch", str(batch), "--steps", str(steps)] + (["--profile"] if profile else [])
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
         return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"}
@@ -139,13 +175,15 @@ def _have_torch():
         return False
 
 
-def interleaved(kind, batch, steps, rounds, impls):
+def interleaved(kind, batch, steps, rounds, impls, profile=False):
+    """Run each impl's worker ``rounds`` times, alternating; with ``profile`` the last hybridized one profiles."""
     results = {impl: [] for impl in impls}
     for r in range(rounds):
         for impl in impls:
-            res = _spawn(impl, kind, batch, steps)
+            res = _spawn(impl, kind, batch, steps, profile and impl == "ssdkit-hybridized" and r == rounds - 1)
             results[impl].append(res)
-            print(f"  round {r + 1} {impl:18s} {json.dumps(res)}", flush=True)
+            shown = {k: v for k, v in res.items() if k != "profile"}
+            print(f"  round {r + 1} {impl:18s} {json.dumps(shown)}", flush=True)
     return results
 
 
@@ -163,6 +201,9 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="the last ssdkit-hybridized training worker also runs one step under mx.profiler; "
+                             "its per-op table is printed after the summary")
     args = parser.parse_args(argv)
     if args.worker:
         return worker(args)
@@ -172,7 +213,7 @@ def main(argv=None):
     rounds = 1 if args.quick else args.rounds
     print(f"load average {os.getloadavg()[0]:.1f}; training, batch {args.batch}, 256x256, ToySSD, median of "
           f"{args.steps} steps per worker, {rounds} interleaved rounds")
-    train = interleaved("train", args.batch, args.steps, rounds, impls)
+    train = interleaved("train", args.batch, args.steps, rounds, impls, args.profile)
     print("inference, one 256x256 image (forward + softmax [+ MultiBoxDetection for ssdkit])")
     infer = interleaved("infer", 1, 10, rounds, [i for i in impls if i != "ssdkit-imperative"])
     ips = {i: _median(train[i], "images_per_s") for i in impls}
@@ -190,6 +231,9 @@ def main(argv=None):
         print(f"PyTorch / ssdkit inference latency: {lat['torch-eager'] / lat['ssdkit-hybridized']:.2f}x "
               f"(target >= 1.0x)")
         print(f"ssdkit / PyTorch peak memory: {rss['ssdkit-hybridized'] / rss['torch-eager']:.2f}x (target <= 2x)")
+    profiles = [r["profile"] for r in train["ssdkit-hybridized"] if "profile" in r]
+    if profiles:
+        _print_profile(profiles[-1])
     if not args.quick:
         import bench_conv
         print("\n== per-layer convolution (benchmarks/bench_conv.py) ==")
