@@ -10,7 +10,6 @@ Examples
 [(4, 3), (2, 3), (2,)]
 """
 import numpy as np
-from scipy.special import log_softmax as _log_softmax, softmax as _softmax
 
 from ..base import MXNetError, ShapeError, get_rng, as_tuple
 from .registry import Op, Param, register, check_shape
@@ -276,7 +275,8 @@ class _SoftmaxBase(Op):
 class softmax(_SoftmaxBase):
     def forward(self, p, inputs, is_train):
         x = inputs[0]
-        y = _softmax(x / self._t(p, x), axis=p.axis).astype(x.dtype, copy=False)
+        from scipy.special import softmax  # imported on first use: scipy.special costs ~0.25 s at import
+        y = softmax(x / self._t(p, x), axis=p.axis).astype(x.dtype, copy=False)
         return [y], y
 
     def backward(self, p, saved, out_grads):
@@ -288,7 +288,8 @@ class softmax(_SoftmaxBase):
 class log_softmax(_SoftmaxBase):
     def forward(self, p, inputs, is_train):
         x = inputs[0]
-        y = _log_softmax(x / self._t(p, x), axis=p.axis).astype(x.dtype, copy=False)
+        from scipy.special import log_softmax
+        y = log_softmax(x / self._t(p, x), axis=p.axis).astype(x.dtype, copy=False)
         return [y], y
 
     def backward(self, p, saved, out_grads):
@@ -303,7 +304,8 @@ class SoftmaxActivation(Op):
     def forward(self, p, inputs, is_train):
         x = inputs[0]
         axis = 1 if p.mode == "channel" else -1  # MXNet 1.9 normalises each instance over its last axis
-        y = _softmax(x, axis=axis).astype(x.dtype, copy=False)
+        from scipy.special import softmax
+        y = softmax(x, axis=axis).astype(x.dtype, copy=False)
         return [y], (y, axis)
 
     def backward(self, p, saved, out_grads):
