@@ -40,7 +40,7 @@ CPU only, with nothing to compile.
 * `ssdkit` — the package: `ssdkit.ndarray` (`mx.nd`), `ssdkit.autograd`, `ssdkit.symbol` (`mx.sym`),
   `ssdkit.gluon`, `ssdkit.initializer` (`mx.init`), `ssdkit.optimizer`, `ssdkit.lr_scheduler`,
   `ssdkit.metric`, `ssdkit.recordio`, `ssdkit.image`, `ssdkit.io`, `ssdkit.detection`, `ssdkit.boxes`,
-  `ssdkit.model_zoo`, `ssdkit.viz` ...
+  `ssdkit.model_zoo`, `ssdkit.viz`, `ssdkit.profiler` ...
 * [Operators](ssdkit_docs/operators.html) — every `mx.nd` / `mx.sym` operator with its inputs and parameters.
 
 ## Searching the API in your own words
