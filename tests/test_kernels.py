@@ -95,6 +95,21 @@ def test_gatherings_and_blockings_agree(monkeypatch, rows_gathering, stacking, c
         np.testing.assert_allclose(K.conv2d_forward(x, w, None, pad=pad)[0], expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize("rows_gathering, stacking", [(True, True), (True, False), (False, False)])
+def test_fused_relu_equals_relu_after_the_convolution(monkeypatch, rows_gathering, stacking):
+    monkeypatch.setattr(im2col, "CHUNK_ELEMS", 3000)          # several blocks, multi-image ones too
+    monkeypatch.setattr(im2col, "ROWS_GATHERING", rows_gathering)
+    monkeypatch.setattr(im2col, "STACKING", stacking)
+    monkeypatch.setattr(im2col, "STACK_MIN_ROWS_PER_HALO", 1)
+    monkeypatch.setattr(im2col, "STACK_MIN_GATHER_ROWS", 1)
+    rng = np.random.default_rng(10)
+    x, w, b = rng.standard_normal((3, 4, 12, 9)), rng.standard_normal((5, 4, 3, 3)), rng.standard_normal(5)
+    for stride in ((1, 1), (2, 1)):
+        plain = K.conv2d_forward(x, w, b, stride=stride, pad=(1, 1))[0]
+        fused = K.conv2d_forward(x, w, b, stride=stride, pad=(1, 1), relu=True)[0]
+        np.testing.assert_array_equal(fused, np.maximum(plain, 0))
+
+
 def _reference_conv(x, w, pad):
     """Stride-1 convolution as an obvious einsum over an explicitly padded input."""
     kh, kw = w.shape[2:]

@@ -21,7 +21,7 @@ array([[0., 1.],
 import numpy as np
 
 from .registry import Op, Param, register, get_op
-from . import nn, batchnorm  # noqa: F401  (BatchNorm and Convolution must be registered first)
+from . import nn, batchnorm, kernels  # noqa: F401  (BatchNorm and Convolution must be registered first)
 
 __all__ = []
 
@@ -53,9 +53,6 @@ class _fused_conv_bn(Op):
         scale = (1.0 if p.fix_gamma else gamma) / np.sqrt(var.astype(np.float64) + p.eps)
         folded_w = (w * scale.astype(w.dtype).reshape(-1, 1, 1, 1)).astype(w.dtype)
         folded_b = ((bias - mean) * scale + beta).astype(w.dtype)
-        conv_params = type(p)({k: p[k] for k in _CONV.params}, given=())
-        conv_params["no_bias"] = False
-        (y,), _ = _CONV.forward(conv_params, [x, folded_w, folded_b], False)
-        if p.relu:
-            np.maximum(y, 0, out=y)
+        # the ReLU is applied inside the kernel, block by block while each block is in cache
+        y, _ = kernels.conv2d_forward(x, folded_w, folded_b, relu=p.relu, **_CONV._geometry(p))
         return [y], None

@@ -141,7 +141,7 @@ def check_operands(op, x, w, b, groups, w_in_axis):
     return out_channels
 
 
-def conv2d_forward(x, w, b=None, stride=(1, 1), pad=(0, 0), dilate=(1, 1), groups=1):
+def conv2d_forward(x, w, b=None, stride=(1, 1), pad=(0, 0), dilate=(1, 1), groups=1, relu=False):
     """MXNet ``Convolution`` forward: ``y[n, f] = b[f] + sum_c,kh,kw w[f, c, kh, kw] * x[n, c, ...]``.
 
     Parameters
@@ -153,6 +153,9 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), pad=(0, 0), dilate=(1, 1), group
     stride, pad, dilate : int or tuple of 2 int
     groups : int
         ``num_group``.
+    relu : bool
+        Apply ``max(y, 0)`` to each output block while it is in cache (inference-time fusion; the saved
+        state is then not meant for :func:`conv2d_backward`).
 
     Returns
     -------
@@ -173,7 +176,7 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), pad=(0, 0), dilate=(1, 1), group
     check_operands("Convolution", x, w, b, groups, 1)
     out_shape = conv2d_out_shape(x.shape, w.shape[0], w.shape[2:], stride, pad, dilate, groups)
     plan = Plan(x.shape, w.shape[2:], stride, pad, dilate, groups, out_shape[2:], w.shape[0])
-    y = conv_forward(x, w, plan, b, np.result_type(x, w))
+    y = conv_forward(x, w, plan, b, np.result_type(x, w), relu)
     return y, ConvSaved(x, w, b is not None, plan)
 
 

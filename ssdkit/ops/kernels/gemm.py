@@ -53,8 +53,10 @@ def _add_shifted(z, out, plan, bias):
         out += bias[:, None, None]
 
 
-def conv_forward(src, w, plan, bias=None, dtype=None):
-    """``dst = conv(src, w) (+ bias)`` for the geometry ``plan``.
+def conv_forward(src, w, plan, bias=None, dtype=None, relu=False):
+    """``dst = conv(src, w) (+ bias)``, then ``max(dst, 0)`` when ``relu``, for the geometry ``plan``.
+
+    The ReLU is applied block by block while each output block is still in cache (no extra pass).
 
     Parameters
     ----------
@@ -64,6 +66,7 @@ def conv_forward(src, w, plan, bias=None, dtype=None):
     bias : ndarray (Cd,) or None
     dtype : numpy dtype or None
         Result dtype (default ``src.dtype``).
+    relu : bool
 
     Returns
     -------
@@ -92,15 +95,17 @@ def conv_forward(src, w, plan, bias=None, dtype=None):
                 z = scratch("gemm_out", (mat.shape[0], cols.shape[1]), dtype)
                 np.matmul(mat, cols, out=z)
                 _add_shifted(z, out, plan, part_bias)
-                continue
-            if n1 - n0 == 1:                       # the GEMM writes the output block in place
-                np.matmul(mat, cols, out=out[:, 0])
             else:
-                z = scratch("gemm_out", (fg, cols.shape[1]), dtype)
-                np.matmul(mat, cols, out=z)
-                np.copyto(out, z.reshape(out.shape))
-            if part_bias is not None:
-                out += part_bias[:, None, None]
+                if n1 - n0 == 1:                       # the GEMM writes the output block in place
+                    np.matmul(mat, cols, out=out[:, 0])
+                else:
+                    z = scratch("gemm_out", (fg, cols.shape[1]), dtype)
+                    np.matmul(mat, cols, out=z)
+                    np.copyto(out, z.reshape(out.shape))
+                if part_bias is not None:
+                    out += part_bias[:, None, None]
+            if relu:
+                np.maximum(out, 0, out=out)
 
     parallel_for(plan.blocks(WORKERS), run)
     return dst
