@@ -71,6 +71,7 @@ CASES.update({
                 ([u(1, 2, 4, 4)], {"global_pool": True, "pool_type": "sum"}, None, False)],
     "Dropout": [([u(3, 4)], {"p": 0.5}, None, False)],
     "_fused_bn_relu": [([u(4, 3, 2, 2), pos(3), u(3), u(3), pos(3)], {"fix_gamma": False}, [0, 1, 2], True)],
+    "_fused_bn_relu_pool": [([u(2, 3, 4, 5), pos(3), u(3), u(3), pos(3)], {"fix_gamma": False}, [0, 1, 2], True)],
     "Embedding": [([np.array([0, 2, 1.0]), u(3, 4)], {"input_dim": 3, "output_dim": 4}, [1], False)],
     "softmax": [([u(2, 5)], {"axis": -1}, None, False), ([u(2, 3, 2)], {"axis": 1, "temperature": 2.0}, None, False)],
     "log_softmax": [([u(2, 5)], {}, None, False)],

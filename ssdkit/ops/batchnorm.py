@@ -1,4 +1,4 @@
-"""BatchNorm (MXNet 1.9.1 semantics) with an optional fused ReLU, computed on all cores.
+"""BatchNorm (MXNet 1.9.1 semantics) with an optional fused ReLU (and 2x2 max pooling), computed on all cores.
 
 ``y = x * scale + shift`` per channel (``scale = gamma / std``, ``shift = beta - mean * scale``). Statistics
 are row sums and BLAS row dots, so no centred copy of ``x`` is made; backward recomputes from ``x`` as
@@ -24,11 +24,13 @@ array([[-1., -1.],
 """
 import numpy as np
 
-from ..base import ShapeError
+from ..base import ShapeError, check_ndim
 from .registry import Op, Param, register, check_shape
 from .kernels.parallel import parallel_for, WORKERS
+from .kernels.pool import pool2d_geometry, pool2d_forward_planes, pool2d_backward_planes
+from .kernels.geometry import pool2d_out_shape
 
-__all__ = ["batchnorm_forward", "batchnorm_backward"]
+__all__ = ["batchnorm_forward", "batchnorm_backward", "FUSED_POOL"]
 
 # below this many elements a pass is too short to be worth a second thread
 PARALLEL_MIN_ELEMENTS = 1 << 18
@@ -36,6 +38,10 @@ PARALLEL_MIN_ELEMENTS = 1 << 18
 #: after the first reads the cache, so a whole forward or backward costs about one trip through memory
 #: per array instead of one per numpy operation.
 CHUNK_ELEMENTS = 1 << 17
+#: The one pooling ``_fused_bn_relu_pool`` performs (MaxPool2D(2)): max, kernel = stride = (2, 2), no padding,
+#: 'valid' convention. The graph rewrite fuses only a Pooling with exactly this geometry.
+FUSED_POOL = {"kernel": (2, 2), "stride": (2, 2), "pad": (0, 0), "pool_type": "max",
+              "pooling_convention": "valid"}
 
 
 def _channel_rows(x, axis):
@@ -97,8 +103,11 @@ def _moments(rows, outer, channels):
     return mean, var
 
 
-def batchnorm_forward(p, inputs, is_train, relu=False):
-    """BatchNorm forward (then ReLU in place when ``relu``); returns ``(outputs, saved)``."""
+def batchnorm_forward(p, inputs, is_train, relu=False, then=None):
+    """BatchNorm forward (then ReLU in place when ``relu``); returns ``(outputs, saved)``.
+
+    ``then(y_rows, r0, r1)``, when given, runs on each run of output rows just written, while in cache.
+    """
     x, gamma, beta, moving_mean, moving_var = inputs
     rows, (outer, channels) = _channel_rows(x, p.axis)
     gamma_eff = np.ones_like(gamma) if p.fix_gamma else gamma
@@ -119,6 +128,8 @@ def batchnorm_forward(p, inputs, is_train, relu=False):
         out += shift_rows[r0:r1]
         if relu:
             np.maximum(out, 0, out=out)
+        if then is not None:
+            then(y, r0, r1)
 
     _each_chunk(rows, normalise)
     outs = [y.reshape(x.shape)]
@@ -130,42 +141,57 @@ def batchnorm_forward(p, inputs, is_train, relu=False):
 
 def batchnorm_backward(p, saved, out_grads):
     """BatchNorm backward (masked by the fused ReLU's output when there was one); moves running stats."""
-    rows, (outer, channels), mean, inv_std, gamma_eff, shape, update, relu_out = saved
+    relu_out = saved[-1]
     g, _ = _channel_rows(out_grads[0], p.axis)
-    # g' = g masked by the ReLU; dx is later written into the same buffer when we own it
-    masked = np.empty_like(g) if relu_out is not None else g
-    sums, dots = np.empty(len(g)), np.empty(len(g))
+    if relu_out is None:
+        return _backward_rows(p, saved, g, None)
+    masked = np.empty_like(g)  # g' = g masked by the ReLU; dx is later written into the same buffer
 
-    def mask_and_reduce(r0, r1):
-        if relu_out is not None:
-            np.multiply(g[r0:r1], relu_out[r0:r1] > 0, out=masked[r0:r1])
-        sums[r0:r1] = masked[r0:r1].sum(axis=1)
-        dots[r0:r1] = _row_dot(masked[r0:r1], rows[r0:r1])
+    def relu_grad(r0, r1):
+        np.multiply(g[r0:r1], relu_out[r0:r1] > 0, out=masked[r0:r1])
 
-    _each_chunk(g, mask_and_reduce)
+    return _backward_rows(p, saved, masked, relu_grad)
+
+
+def _backward_rows(p, saved, grad, fill):
+    """BatchNorm backward from the output gradient ``grad`` as ``(outer * C, inner)`` rows.
+
+    ``fill(r0, r1)``, when given, first writes rows ``r0:r1`` of ``grad`` (a buffer we own, so dx replaces
+    it); the per-channel reductions follow in the same pass over the rows while they are in cache.
+    """
+    rows, (outer, channels), mean, inv_std, gamma_eff, shape, update, _ = saved
+    sums, dots = np.empty(len(grad)), np.empty(len(grad))
+
+    def fill_and_reduce(r0, r1):
+        if fill is not None:
+            fill(r0, r1)
+        sums[r0:r1] = grad[r0:r1].sum(axis=1)
+        dots[r0:r1] = _row_dot(grad[r0:r1], rows[r0:r1])
+
+    _each_chunk(grad, fill_and_reduce)
     dbeta = _per_channel(sums, outer, channels)
     dgamma = inv_std * (_per_channel(dots, outer, channels) - mean * dbeta)  # = sum(g' * x_hat)
     a = gamma_eff * inv_std
-    a_rows = _per_row(a, outer, g.dtype)
+    a_rows = _per_row(a, outer, grad.dtype)
     if p.use_global_stats:
         b_rows = c_rows = None
     else:
         # the batch-statistics formula, which MXNet applies in predict mode too (with the moving statistics):
         # dx = a * (g' - dbeta/n - x_hat * dgamma/n) = a*g' + b*x + c
-        count = outer * g.shape[1]
-        b = (-a * inv_std * dgamma / count).astype(g.dtype)
-        c = (-a * dbeta / count - b * mean).astype(g.dtype)
-        b_rows, c_rows = _per_row(b, outer, g.dtype), _per_row(c, outer, g.dtype)
-    dx = masked if relu_out is not None else np.empty_like(g)
+        count = outer * grad.shape[1]
+        b = (-a * inv_std * dgamma / count).astype(grad.dtype)
+        c = (-a * dbeta / count - b * mean).astype(grad.dtype)
+        b_rows, c_rows = _per_row(b, outer, grad.dtype), _per_row(c, outer, grad.dtype)
+    dx = grad if fill is not None else np.empty_like(grad)
 
     def input_grad(r0, r1):
         out = dx[r0:r1]
-        np.multiply(masked[r0:r1], a_rows[r0:r1], out=out)
+        np.multiply(grad[r0:r1], a_rows[r0:r1], out=out)
         if b_rows is not None:
             out += rows[r0:r1] * b_rows[r0:r1]
             out += c_rows[r0:r1]
 
-    _each_chunk(g, input_grad)
+    _each_chunk(grad, input_grad)
     if update is not None:
         moving_mean, moving_var, batch_mean, batch_var = update
         moving_mean[...] = moving_mean * p.momentum + (1 - p.momentum) * batch_mean
@@ -222,3 +248,63 @@ class _fused_bn_relu(BatchNorm):
 
     def forward(self, p, inputs, is_train):
         return batchnorm_forward(p, inputs, is_train, relu=True)
+
+
+@register
+class _fused_bn_relu_pool(_fused_bn_relu):
+    """BatchNorm, ReLU and a 2x2 stride-2 max pooling (:data:`FUSED_POOL`) of NCHW data in one step.
+
+    Each cache-sized run of planes is normalised, rectified and pooled before the next; the ReLU output
+    stays internal (saved for backward). Backward scatters each run's pooled gradient to the window
+    maxima (Pooling's first-maximum rule), masks it by the ReLU and reduces it in the same pass, then
+    BatchNorm's second pass gives dx. The executor substitutes it for the chain (it is never written to JSON).
+
+    Examples
+    --------
+    >>> from ssdkit.ops import get_op
+    >>> op = get_op("_fused_bn_relu_pool"); p = op.parse_params({"fix_gamma": False})
+    >>> x = np.array([[[[1, 2, 3, 4], [5, 6, 7, 8]]]], np.float32)
+    >>> (y,), saved = op.forward(p, [x, np.ones(1, np.float32), np.zeros(1, np.float32),
+    ...                              np.zeros(1, np.float32), np.ones(1, np.float32)], True)
+    >>> y.round(2)
+    array([[[[0.65, 1.53]]]], dtype=float32)
+    >>> op.backward(p, saved, [np.ones_like(y)])[2]     # dbeta: the two maxima took the gradient
+    array([2.], dtype=float32)
+    """
+
+    def infer_shape(self, p, shapes):
+        in_shapes, (data,) = super().infer_shape(p, shapes)
+        if data is None:
+            return in_shapes, [None]
+        return in_shapes, [pool2d_out_shape(data, FUSED_POOL["kernel"], FUSED_POOL["stride"], FUSED_POOL["pad"])]
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        check_ndim(self.name, "data", x.shape, 4)
+        if p.axis % 4 != 1:
+            raise ShapeError(f"{self.name}: BatchNorm axis must be 1 (the channels of NCHW data), got {p.axis}")
+        pool = pool2d_geometry(x.shape, x.dtype, **FUSED_POOL)
+        n, c, h, w = x.shape
+        pooled = np.empty((n * c,) + pool.out_hw, x.dtype)
+
+        def pool_rows(y, r0, r1):  # a row is a plane: BatchNorm's axis is 1 of NCHW
+            pool2d_forward_planes(pool, y[r0:r1].reshape(-1, h, w), pooled[r0:r1])
+
+        _, bn_saved = batchnorm_forward(p, inputs, is_train, relu=True, then=pool_rows)
+        pool.y = pooled.reshape((n, c) + pool.out_hw)
+        return [pool.y], (bn_saved, pool)
+
+    def backward(self, p, saved, out_grads):
+        bn_saved, pool = saved
+        y, (h, w) = bn_saved[-1], pool.shape[2:]
+        dy = np.ascontiguousarray(out_grads[0]).reshape((len(y),) + pool.out_hw)
+        pooled = pool.y.reshape(dy.shape)
+        grad = np.empty(y.shape, dy.dtype)
+
+        def unpool_and_mask(r0, r1):
+            part = grad[r0:r1]
+            pool2d_backward_planes(pool, dy[r0:r1], part.reshape(-1, h, w), y[r0:r1].reshape(-1, h, w),
+                                   pooled[r0:r1])
+            np.multiply(part, y[r0:r1] > 0, out=part)
+
+        return _backward_rows(p, bn_saved, grad, unpool_and_mask)

@@ -1,10 +1,12 @@
 """Fused ops the graph executor substitutes for common chains (never written to JSON).
 
 * ``_fused_bn_relu`` (in :mod:`.batchnorm`): BatchNorm then ReLU in one step.
+* ``_fused_bn_relu_pool`` (in :mod:`.batchnorm`): BatchNorm, ReLU and MaxPool2D(2), pooled run by run of
+  planes while in cache.
 * ``_fused_conv_bn``: inference-only Convolution with the following BatchNorm folded into its weights and
   bias (``w * gamma/std``, ``(b - mean) * gamma/std + beta``), optionally followed by an in-place ReLU.
 
-Both reuse the registered ops' own code, so the numbers are those of the unfused chain.
+All reuse the registered ops' own code, so the numbers are those of the unfused chain.
 
 Examples
 --------

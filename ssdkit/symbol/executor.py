@@ -1,7 +1,8 @@
 """The graph executor behind ``hybridize()``: a fixed plan of registry ops over numbered value slots.
 
 The plan is built once per graph and mode: topological steps, each reading and writing slots, with fused
-chains substituted (:mod:`.rewrite`: BatchNorm+ReLU always, Convolution+BatchNorm folded for inference).
+chains substituted (:mod:`.rewrite`: BatchNorm+ReLU[+MaxPool2D(2)] always, Convolution+BatchNorm folded for
+inference).
 The last reader of every value is known, so values are dropped as soon as they are dead; ops keep in
 their ``saved`` state only what their backward needs. Backward walks the steps in reverse with each op's
 own ``backward``.

@@ -1,10 +1,13 @@
 """Graph rewrites the executor applies to its plan (the Symbol and its JSON stay as written).
 
-* training and inference: ``BatchNorm -> relu`` becomes ``_fused_bn_relu``;
+* training and inference: ``BatchNorm -> relu`` becomes ``_fused_bn_relu``, and ``BatchNorm -> relu ->
+  Pooling`` becomes ``_fused_bn_relu_pool`` when the pooling is MaxPool2D(2) (max, 2x2, stride 2, no
+  padding, 'valid', not global) of NCHW data;
 * inference without gradients: ``Convolution -> BatchNorm [-> relu]`` becomes ``_fused_conv_bn`` (BatchNorm
   folded into the convolution's weights).
 
 A chain is fused only when each intermediate value has exactly one reader and is not a graph output.
+Folding wins over pooling: a folded ``_fused_conv_bn`` is followed by the plain Pooling.
 
 Examples
 --------
@@ -17,14 +20,31 @@ Examples
 ['_fused_conv_bn']
 >>> [s.op.name for s in ex.plan(is_train=True, for_backward=True)]
 ['Convolution', '_fused_bn_relu']
+>>> pooled = mx.sym.Pooling(y, kernel=(2, 2), stride=(2, 2), pool_type='max', name='p')
+>>> [s.op.name for s in GraphExecutor(pooled).plan(is_train=True, for_backward=True)]
+['Convolution', '_fused_bn_relu_pool']
+>>> [s.op.name for s in GraphExecutor(pooled).plan(is_train=False, for_backward=False)]
+['_fused_conv_bn', 'Pooling']
 """
+from ..base import as_tuple
 from ..ops import get_op
+from ..ops.batchnorm import FUSED_POOL
 
 __all__ = ["fuse_steps"]
 
 
 def _is_relu(step):
     return step.op.name == "relu" or (step.op.name == "Activation" and step.params.act_type == "relu")
+
+
+def _is_fused_pool(step):
+    """A Pooling that ``_fused_bn_relu_pool`` performs exactly (:data:`~ssdkit.ops.batchnorm.FUSED_POOL`)."""
+    if step.op.name != "Pooling" or step.params.global_pool or step.params.layout not in (None, "NCHW"):
+        return False
+    p = step.params
+    geometry = {"kernel": as_tuple(p.kernel or 1, 2), "stride": as_tuple(p.stride or 1, 2),
+                "pad": as_tuple(p.pad or 0, 2), "pool_type": p.pool_type, "pooling_convention": p.pooling_convention}
+    return geometry == FUSED_POOL
 
 
 def _readers(steps, heads):
@@ -68,7 +88,13 @@ def fuse_steps(steps, heads, fold_batchnorm, make_step):
                                       "relu": relu is not None})
             out.append(make_step(get_op("_fused_conv_bn"), params, conv.ins + bn.ins[1:], final_out, bn.name))
         elif relu is not None:
-            out.append(make_step(get_op("_fused_bn_relu"), bn.params, bn.ins, final_out, bn.name))
+            pool = next((k for k in range(relu + 1, len(steps)) if _is_fused_pool(steps[k]) and
+                         _single_reader(final_out[0], steps[k], readers)), None)
+            if pool is None or bn.params.axis != 1:
+                out.append(make_step(get_op("_fused_bn_relu"), bn.params, bn.ins, final_out, bn.name))
+            else:
+                skip.add(pool)
+                out.append(make_step(get_op("_fused_bn_relu_pool"), bn.params, bn.ins, steps[pool].outs, bn.name))
         else:
             out.append(bn)
     return out

@@ -33,7 +33,8 @@ from ...base import MXNetError, ShapeError, as_tuple, check_ndim
 from .geometry import POOL_TYPES, pool2d_out_shape
 from .parallel import parallel_for
 
-__all__ = ["pool2d_forward", "pool2d_backward", "PoolSaved", "TAP_LOOP_MAX", "CHUNK_PLANE_ELEMS"]
+__all__ = ["pool2d_forward", "pool2d_backward", "pool2d_geometry", "pool2d_forward_planes", "pool2d_backward_planes",
+           "PoolSaved", "TAP_LOOP_MAX", "CHUNK_PLANE_ELEMS"]
 
 #: Kernels with more taps than this, whose windows do not overlap (global pooling), are reduced as one
 #: window view instead of a loop over taps.
@@ -44,7 +45,8 @@ CHUNK_PLANE_ELEMS = 1 << 18
 
 
 class PoolSaved:
-    """What :func:`pool2d_backward` needs: geometry, pooling type, and for max pooling input and output.
+    """What :func:`pool2d_backward` needs: geometry, pooling type, and for max pooling input and output
+    (``x``, ``y``: ``None`` until :func:`pool2d_forward` sets them).
 
     Examples
     --------
@@ -55,8 +57,8 @@ class PoolSaved:
     __slots__ = ("x", "y", "shape", "out_hw", "kernel", "stride", "pad", "pool_type", "divisor",
                  "padded_hw")
 
-    def __init__(self, x, y, out_hw, kernel, stride, pad, pool_type, divisor, padded_hw):
-        self.x, self.y, self.shape, self.out_hw = x, y, x.shape, out_hw
+    def __init__(self, shape, out_hw, kernel, stride, pad, pool_type, divisor, padded_hw):
+        self.x, self.y, self.shape, self.out_hw = None, None, tuple(shape), out_hw
         self.kernel, self.stride, self.pad = kernel, stride, pad
         self.pool_type, self.divisor, self.padded_hw = pool_type, divisor, padded_hw
 
@@ -142,58 +144,84 @@ def pool2d_forward(x, kernel=(1, 1), stride=(1, 1), pad=(0, 0), pool_type="max",
     >>> pool2d_forward(x, global_pool=True, pool_type="sum")[0].ravel()
     array([36.], dtype=float32)
     """
-    check_ndim("Pooling", "data", x.shape, 4)
+    saved = pool2d_geometry(x.shape, x.dtype, kernel, stride, pad, pool_type, pooling_convention,
+                            count_include_pad, global_pool)
+    n, c, h, w = x.shape
+    planes = np.ascontiguousarray(x).reshape(n * c, h, w)
+    y = np.empty((n * c,) + saved.out_hw, x.dtype)
+    parallel_for(_chunks(n * c, h * w), lambda _, rng: pool2d_forward_planes(saved, planes[slice(*rng)],
+                                                                             y[slice(*rng)]))
+    y = y.reshape((n, c) + saved.out_hw)
+    if pool_type == "max":      # avg/sum backward needs only the geometry: x is not kept alive
+        saved.x, saved.y = x, y
+    return y, saved
+
+
+def pool2d_geometry(shape, dtype, kernel=(1, 1), stride=(1, 1), pad=(0, 0), pool_type="max",
+                    pooling_convention="valid", count_include_pad=True, global_pool=False):
+    """The checked geometry of a pooling of NCHW data of ``shape``, as a :class:`PoolSaved` without arrays.
+
+    Parameters are those of :func:`pool2d_forward`; ``dtype`` is the data's (for the avg divisor). With
+    :func:`pool2d_forward_planes` and :func:`pool2d_backward_planes` a caller pools runs of planes itself,
+    e.g. while they are still in cache from the step that produced them.
+
+    Examples
+    --------
+    >>> g = pool2d_geometry((1, 2, 5, 5), np.float32, kernel=2, stride=2)
+    >>> g.out_hw, g.tiles_exactly()
+    ((2, 2), False)
+    """
+    check_ndim("Pooling", "data", shape, 4)
     if pool_type not in POOL_TYPES:
         raise MXNetError(f"Pooling: pool_type must be one of {POOL_TYPES}, got {pool_type!r}")
-    n, c, h, w = x.shape
+    n, c, h, w = shape
     if global_pool:
         kernel, stride, pad = (h, w), (1, 1), (0, 0)
     kernel, stride = as_tuple(kernel, 2, "kernel"), as_tuple(stride, 2, "stride")
     pad = as_tuple(pad, 2, "pad")
-    _, _, oh, ow = pool2d_out_shape(x.shape, kernel, stride, pad, pooling_convention)
+    _, _, oh, ow = pool2d_out_shape(shape, kernel, stride, pad, pooling_convention)
     # the canvas must hold every window: 'full' windows may reach past the bottom/right padding
     padded_hw = tuple(max(size + 2 * p, (o - 1) * s + k)
                       for size, p, o, s, k in zip((h, w), pad, (oh, ow), stride, kernel))
     divisor = None
     if pool_type == "avg":
         divisor = np.outer(_divisor(h, oh, kernel[0], stride[0], pad[0], count_include_pad),
-                           _divisor(w, ow, kernel[1], stride[1], pad[1], count_include_pad)).astype(x.dtype)
-    saved = PoolSaved(x, None, (oh, ow), kernel, stride, pad, pool_type, divisor, padded_hw)
-    planes = np.ascontiguousarray(x).reshape(n * c, h, w)
-    y = np.empty((n * c, oh, ow), x.dtype)
-    parallel_for(_chunks(n * c, h * w), lambda _, rng: _forward_chunk(saved, planes[slice(*rng)],
-                                                                      y[slice(*rng)]))
-    y = y.reshape(n, c, oh, ow)
-    if pool_type == "max":
-        saved.y = y
-    else:
-        saved.x = None          # avg/sum backward needs only the geometry: do not keep x alive
-    return y, saved
+                           _divisor(w, ow, kernel[1], stride[1], pad[1], count_include_pad)).astype(dtype)
+    return PoolSaved(shape, (oh, ow), kernel, stride, pad, pool_type, divisor, padded_hw)
 
 
-def _forward_chunk(saved, planes, out):
+def pool2d_forward_planes(geometry, planes, out):
+    """Pool a run of planes ``(P, H, W)`` into ``out (P, OH, OW)`` with a :func:`pool2d_geometry`.
+
+    Examples
+    --------
+    >>> g = pool2d_geometry((1, 1, 2, 4), np.float32, kernel=2, stride=2)
+    >>> out = np.empty((1, 1, 2), np.float32)
+    >>> pool2d_forward_planes(g, np.arange(8, dtype=np.float32).reshape(1, 2, 4), out); out
+    array([[[5., 7.]]], dtype=float32)
+    """
     lowest = np.finfo(planes.dtype).min
-    kernel, stride, out_hw = saved.kernel, saved.stride, saved.out_hw
-    src = _canvas(planes, saved.pad, saved.padded_hw, lowest if saved.pool_type == "max" else 0)
+    kernel, stride, out_hw = geometry.kernel, geometry.stride, geometry.out_hw
+    src = _canvas(planes, geometry.pad, geometry.padded_hw, lowest if geometry.pool_type == "max" else 0)
     if _use_windows(kernel, stride):
         win = _windows(src, kernel, stride, out_hw)
-        if saved.pool_type == "max":
+        if geometry.pool_type == "max":
             np.fmax.reduce(win, axis=(3, 4), initial=lowest, out=out)
         else:
             win.sum(axis=(3, 4), dtype=out.dtype, out=out)
     else:
         taps = _tap_views(src, kernel, stride, out_hw)
-        if saved.pool_type == "max":
+        if geometry.pool_type == "max":
             # fmax from the lowest finite value: NaN never wins, exactly like MXNet's `>` scan
             np.fmax(next(taps), lowest, out=out)
         else:
             np.copyto(out, next(taps))
-        combine = np.fmax if saved.pool_type == "max" else np.add
+        combine = np.fmax if geometry.pool_type == "max" else np.add
         for view in taps:
             combine(out, view, out=out)
-    if saved.divisor is not None:
+    if geometry.divisor is not None:
         with np.errstate(divide="ignore", invalid="ignore"):    # MXNet divides empty windows too
-            out /= saved.divisor
+            out /= geometry.divisor
 
 
 def pool2d_backward(saved, dy):
@@ -228,26 +256,40 @@ def pool2d_backward(saved, dy):
 
     def run(_, rng):
         part = slice(*rng)
-        _backward_chunk(saved, grads[part], dx[part],
-                        None if planes is None else planes[part], None if outs is None else outs[part])
+        pool2d_backward_planes(saved, grads[part], dx[part],
+                               None if planes is None else planes[part], None if outs is None else outs[part])
 
     parallel_for(_chunks(n * c, h * w), run)
     return dx.reshape(n, c, h, w)
 
 
-def _backward_chunk(saved, dy, dx, planes, out):
-    kernel, stride, (ph, pw) = saved.kernel, saved.stride, saved.pad
-    (hp, wp), out_hw, h, w = saved.padded_hw, saved.out_hw, dx.shape[1], dx.shape[2]
+def pool2d_backward_planes(geometry, dy, dx, planes, out):
+    """Write the input gradient of a run of planes into ``dx (P, H, W)`` from ``dy (P, OH, OW)``.
+
+    ``planes`` and ``out`` are the run's pooled input and output (max pooling only; else ``None``).
+
+    Examples
+    --------
+    >>> g = pool2d_geometry((1, 1, 2, 2), np.float32, kernel=2, stride=2)
+    >>> x = np.array([[[1., 3.], [3., 0.]]], np.float32)
+    >>> dx = np.empty_like(x)
+    >>> pool2d_backward_planes(g, np.full((1, 1, 1), 5, np.float32), dx, x, np.full((1, 1, 1), 3, np.float32))
+    >>> dx
+    array([[[0., 5.],
+            [0., 0.]]], dtype=float32)
+    """
+    kernel, stride, (ph, pw) = geometry.kernel, geometry.stride, geometry.pad
+    (hp, wp), out_hw, h, w = geometry.padded_hw, geometry.out_hw, dx.shape[1], dx.shape[2]
     # the 2x2/2 case writes every input position once: no zeroing, no padded canvas
-    exact = saved.tiles_exactly()
+    exact = geometry.tiles_exactly()
     grad = dx if exact else np.zeros((dx.shape[0], hp, wp), dx.dtype)
     disjoint = stride[0] >= kernel[0] and stride[1] >= kernel[1]
-    if saved.pool_type == "max":
-        src = _canvas(planes, saved.pad, saved.padded_hw, np.finfo(planes.dtype).min)
+    if geometry.pool_type == "max":
+        src = _canvas(planes, geometry.pad, geometry.padded_hw, np.finfo(planes.dtype).min)
         _max_backward(src, out, dy, grad, kernel, stride, out_hw, disjoint)
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
-            share = dy / saved.divisor if saved.pool_type == "avg" else dy
+            share = dy / geometry.divisor if geometry.pool_type == "avg" else dy
         if _use_windows(kernel, stride):
             # disjoint windows: every canvas position belongs to at most one window
             _windows(grad, kernel, stride, out_hw)[...] = share[..., None, None]
