@@ -35,6 +35,7 @@ TARGET_DECAY = 0.92        # later targets of a concept rank a little below the 
 SYNONYM_WEIGHT = 0.5
 PREFIX_WEIGHT = 0.7
 TYPO_PENALTY = 0.2         # per edit
+MIN_SHRINKING_TYPO_LENGTH = 7  # two edits that shorten a word need a word this long
 MIN_TYPO_LENGTH = 4         # shorter stems ("glu" of "glue") are too close to too many words
 KIND_PRIOR = {"module": 0.9, "property": 0.95}
 SYMBOLIC_PRIOR = 0.97      # the nd spelling of an op is the one to show first
@@ -44,6 +45,7 @@ AFFIX_WEIGHT = 0.8         # "reinitialize" -> "initialize", "unfreeze" -> "free
 AFFIXES = ("re", "un")
 SPLIT_WEIGHT = 0.7         # "grayscale" -> "gray" + "scale"
 MIN_SPLIT_PART = 3
+SPLIT_KNOWN_WEIGHT = 0.8   # "onehot" also reads as "one hot" when prose writes it so
 BIGRAM_WEIGHT = 0.5        # adjacent query words that stand side by side in a summary or phrase
 PHRASE_FIELDS = ("summary", "keywords")
 KEYWORD_LENGTH_SHARE = 0.25  # curated phrases lengthen an entry less than prose: they must not dilute their targets
@@ -51,12 +53,13 @@ KEYWORD_LENGTH_SHARE = 0.25  # curated phrases lengthen an entry less than prose
 # ("torch.einsum") must not half-match every phrase of it.
 FRAMEWORK_WORDS = frozenset("torch pytorch tf tensorflow keras np nn f mx mxnet gluoncv torchvision".split())
 FRAMEWORK_WEIGHT = 0.25
+QUERY_COVER_FLOOR = 0.3    # a phrase explaining little of the query still lifts its targets this much
 PHRASE_MIN_COVER = 0.5     # share of a phrase's idf mass the query must hold for the phrase to lift its targets
 COVERAGE_FLOOR = 0.3       # BM25 of an entry holding none of the query's words (by idf) vs all of them
 COLLAPSED_MIN_IDF = 4.0    # a phrase left with one common word by its stop words lifts nothing (still searchable)
 JOIN_WEIGHT = 0.75         # "multi box" -> "multibox", "is recording" -> "is_recording"
 # "compute"/"computation", "optim"/"optimize": the stemmer leaves these apart; a query word also searches them
-DERIVED_SUFFIXES = ("at", "ion", "al", "iz", "ic", "ment", "ity", "or", "iv", "y")
+DERIVED_SUFFIXES = ("at", "ion", "al", "iz", "ic", "ment", "ity", "or", "iv", "y", "ly", "ally")
 DERIVED_WEIGHT = 0.6
 MIN_DERIVED_LENGTH = 5
 
@@ -229,8 +232,21 @@ class Index:
         if limit == 2:  # "gausin" / "gaussian", "polynmoal" / "polynomial": scan the words of that initial
             candidates |= {c for c in self._by_initial.get(term[0], ()) if abs(len(c) - len(term)) <= limit}
         scored = [(edit_distance(term, c, limit), c) for c in candidates]
-        scored = [(d, c) for d, c in scored if d <= limit]
+        # Two edits that leave a short word shorter are how English words reach unrelated API names ("switch" ->
+        # "swish"); people who mistype mostly drop letters ("gausin" -> "gaussian"), so those stay.
+        scored = [(d, c) for d, c in scored
+                  if d <= 1 or (d <= limit and (len(c) > len(term) or len(term) >= MIN_SHRINKING_TYPO_LENGTH))]
         return sorted(scored, key=lambda dc: (dc[0], -len(self.postings[dc[1]]), dc[1]))
+
+    def _split_known(self, term):
+        """A known word that is two words written together elsewhere ("onehot" / "one hot"): both, weaker."""
+        if term not in self.postings or len(term) < 2 * MIN_SPLIT_PART:
+            return []
+        for cut in range(MIN_SPLIT_PART, len(term) - MIN_SPLIT_PART + 1):
+            head, tail = term[:cut], stem(term[cut:])
+            if f"{head}_{tail}" in self.postings:
+                return [(head, SPLIT_KNOWN_WEIGHT), (tail, SPLIT_KNOWN_WEIGHT), (f"{head}_{tail}", BIGRAM_WEIGHT)]
+        return []
 
     def _derived(self, term):
         """Vocabulary words one derivational suffix away from ``term`` ("comput" <-> "computat")."""
@@ -264,6 +280,8 @@ class Index:
             for t, wt in readings:
                 add(t, wt)
             best.append(max(readings, key=lambda r: r[1])[0] if readings else None)
+            for t, wt in self._split_known(stem(w)):
+                add(t, wt)
         for a, b in zip(best, best[1:]):
             if a and b and f"{a}_{b}" in self.postings:
                 add(f"{a}_{b}", BIGRAM_WEIGHT)
@@ -339,7 +357,7 @@ class Index:
             if cover < PHRASE_MIN_COVER:
                 continue
             query_cover = min(1.0, got / query_mass)
-            value = cover * cover * (0.5 + 0.5 * query_cover)
+            value = cover * cover * (QUERY_COVER_FLOOR + (1 - QUERY_COVER_FLOOR) * query_cover)
             for i, weight in targets:
                 bonus[i] = max(bonus[i], value * weight)
         return bonus
