@@ -48,6 +48,7 @@ MIN_SPLIT_PART = 3
 SPLIT_KNOWN_WEIGHT = 0.8   # "onehot" also reads as "one hot" when prose writes it so
 BIGRAM_WEIGHT = 0.5        # adjacent query words that stand side by side in a summary or phrase
 PHRASE_FIELDS = ("summary", "keywords")
+KEYWORD_TARGET_DECAY = 0.6  # "torch.zeros" is text of nd.zeros, less of nd.ones and nd.full listed after it
 KEYWORD_LENGTH_SHARE = 0.25  # curated phrases lengthen an entry less than prose: they must not dilute their targets
 # Namespaces of other libraries in phrases ("torch.ones", "tf.argmax"): a query naming only the library
 # ("torch.einsum") must not half-match every phrase of it.
@@ -104,7 +105,7 @@ class Index:
         self.missing_targets = []
         by_name = {e.name: i for i, e in enumerate(self.entries)}
         self.by_name = by_name
-        keywords = defaultdict(list)
+        keywords = defaultdict(list)  # entry -> [(phrase token, weight)]
         self.phrases = []  # (token tuple, [(entry index, target weight)])
         for targets, phrases in concepts:
             found = []
@@ -114,14 +115,15 @@ class Index:
                     self.missing_targets.append(target)
                     continue
                 found.append((i, TARGET_DECAY ** rank))
+            share = [KEYWORD_TARGET_DECAY ** rank for rank in range(len(found))]
             for phrase in phrases.split("|"):
                 words = tuple(dict.fromkeys(tokens(phrase) or tokens(phrase, keep_stopwords=True)))
                 if found and words:
                     # "torch.where", "is training": stop words gone, one word left that stands for much else
                     collapsed = len(words) == 1 and len(split_words(phrase)) > 1
                     self.phrases.append((words, found, collapsed))
-                    for i, _ in found:
-                        keywords[i].extend(words)
+                    for (i, _), w in zip(found, share):
+                        keywords[i].extend((t, w) for t in words)
         self._build_postings(keywords)
         self.phrases = [(words, found) for words, found, collapsed in self.phrases
                         if not collapsed or self.idf.get(words[0], 0.0) >= COLLAPSED_MIN_IDF]
@@ -129,7 +131,9 @@ class Index:
         for k, (words, _) in enumerate(self.phrases):
             for t in words:
                 self.phrases_with[t].append(k)
-        self.phrase_mass = [sum(self._phrase_idf(t) for t in words) for words, _ in self.phrases]
+        # phrase idf mass with a framework's name discounted (the query names one) or not (it names none)
+        self.phrase_mass = {named: [sum(self._phrase_idf(t, named=named) for t in words) for words, _ in self.phrases]
+                            for named in (True, False)}
         self.synonyms = defaultdict(set)
         for group in synonyms:
             stems = {stem(w) for w in group.split()}
@@ -174,7 +178,7 @@ class Index:
                 "owner": name_tokens(owner) if owner else [],
                 "path": [t for p in parts[1:-2 if owner else -1] for t in tokens(p, keep_stopwords=True)],
                 "summary": tokens(e.summary),
-                "keywords": keywords.get(i, []),
+                "keywords": [t for t, _ in keywords.get(i, [])],
                 "params": [t for p in e.params for t in tokens(p, keep_stopwords=True)],
                 "doc": doc_tokens[e.doc],
             }
@@ -183,11 +187,12 @@ class Index:
             for fname, toks in fields.items():
                 w = FIELD_WEIGHTS[fname]
                 length += w * len(toks) * (KEYWORD_LENGTH_SHARE if fname == "keywords" else 1.0)
-                for t in toks:
-                    tf[t] += w
+                scale = [s for _, s in keywords.get(i, [])] if fname == "keywords" else [1.0] * len(toks)
+                for t, sc in zip(toks, scale):
+                    tf[t] += w * sc
                 if fname in PHRASE_FIELDS:
-                    for t in _bigrams(toks):
-                        tf[t] += w
+                    for t, sc in zip(_bigrams(toks), scale[1:]):
+                        tf[t] += w * sc
             for t, v in tf.items():
                 self.postings[t][i] = v
             self.lengths.append(length)
@@ -341,19 +346,27 @@ class Index:
                 scores[i] += qw * idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm)
         return scores
 
-    def _phrase_idf(self, term, default=None):
-        """Weight of ``term`` in phrase matching: its idf, a quarter for a framework's name ("torch" of torch.ones)."""
+    def _phrase_idf(self, term, default=None, named=True):
+        """Weight of ``term`` in phrase matching: its idf, a quarter for a framework's name ("torch" of torch.ones).
+
+        The quarter holds when the query names some framework (``named``): "torch.ones" then still finds
+        "torch.zeros"-like phrases by their other word. A query naming none ("full of zeros") must hold the phrase's
+        own words: "torch.full" is not half-matched by the English word "full".
+        """
         idf = self.idf.get(term, self.max_idf if default is None else default)
-        return idf * FRAMEWORK_WEIGHT if term in FRAMEWORK_WORDS else idf
+        return idf * FRAMEWORK_WEIGHT if named and term in FRAMEWORK_WORDS else idf
 
     def _concept_bonus(self, terms):
         bonus = defaultdict(float)
-        query_mass = sum(self._phrase_idf(t, 0.0) * w for t, w in terms.items() if w >= 1.0 - 2 * TYPO_PENALTY) or 1.0
+        said = {t: w for t, w in terms.items() if w >= 1.0 - 2 * TYPO_PENALTY}  # typed words, not synonyms
+        named = any(t in FRAMEWORK_WORDS for t in said)
+        mass = self.phrase_mass[named]
+        query_mass = sum(self._phrase_idf(t, 0.0, named) * w for t, w in said.items()) or 1.0
         candidates = {k for t in terms for k in self.phrases_with.get(t, ())}
         for k in candidates:
             words, targets = self.phrases[k]
-            got = sum(self._phrase_idf(t) * terms.get(t, 0.0) for t in words)
-            cover = got / self.phrase_mass[k]
+            got = sum(self._phrase_idf(t, named=named) * terms.get(t, 0.0) for t in words)
+            cover = got / mass[k]
             if cover < PHRASE_MIN_COVER:
                 continue
             query_cover = min(1.0, got / query_mass)

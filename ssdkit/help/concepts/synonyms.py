@@ -102,6 +102,7 @@ SYNONYMS = (
     "check verify validate",
     "error exception",
     "disable off",
+    "switch turn toggle",
     "enable on",
     "not never",
     "num number count many",
