@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .concepts import CONCEPTS, SYNONYMS
+from .direction import name_direction, query_direction, reversed_direction
 from .text import STOPWORDS, edit_distance, name_tokens, split_words, stem, tokens
 
 __all__ = ["Index", "Result"]
@@ -38,6 +39,7 @@ TYPO_PENALTY = 0.2         # per edit
 MIN_SHRINKING_TYPO_LENGTH = 7  # two edits that shorten a word need a word this long
 MIN_TYPO_LENGTH = 4         # shorter stems ("glu" of "glue") are too close to too many words
 KIND_PRIOR = {"module": 0.9, "property": 0.95}
+REVERSED_FACTOR = 0.6      # an API converting the other way from the query ("list to ndarray" vs tolist)
 SYMBOLIC_PRIOR = 0.97      # the nd spelling of an op is the one to show first
 MAX_PREFIX_COMPLETIONS = 3
 TYPO_SUFFIXES = ("ation", "tion", "sion", "ing", "ed", "er", "s")  # tried off an unknown word with a typo
@@ -121,12 +123,13 @@ class Index:
                 if found and words:
                     # "torch.where", "is training": stop words gone, one word left that stands for much else
                     collapsed = len(words) == 1 and len(split_words(phrase)) > 1
-                    self.phrases.append((words, found, collapsed))
+                    self.phrases.append((words, found, collapsed, query_direction(phrase)))
                     for (i, _), w in zip(found, share):
                         keywords[i].extend((t, w) for t in words)
         self._build_postings(keywords)
-        self.phrases = [(words, found) for words, found, collapsed in self.phrases
-                        if not collapsed or self.idf.get(words[0], 0.0) >= COLLAPSED_MIN_IDF]
+        kept = [p for p in self.phrases if not p[2] or self.idf.get(p[0][0], 0.0) >= COLLAPSED_MIN_IDF]
+        self.phrases = [(words, found) for words, found, _, _ in kept]
+        self.phrase_directions = [direction for *_, direction in kept]  # "list to ndarray" lifts nothing for tolist
         self.phrases_with = defaultdict(list)  # term -> indices of the phrases holding it
         for k, (words, _) in enumerate(self.phrases):
             for t in words:
@@ -140,6 +143,7 @@ class Index:
             for s in stems:
                 self.synonyms[s] |= stems - {s}
         self._deletes_map = None  # built on the first unknown word
+        self._directions = None  # built on the first query that converts something
         self.exact = defaultdict(list)
         for i, e in enumerate(self.entries):
             self.exact[e.name.rsplit(".", 1)[-1].lower()].append(i)
@@ -356,7 +360,7 @@ class Index:
         idf = self.idf.get(term, self.max_idf if default is None else default)
         return idf * FRAMEWORK_WEIGHT if named and term in FRAMEWORK_WORDS else idf
 
-    def _concept_bonus(self, terms):
+    def _concept_bonus(self, terms, direction=None):
         bonus = defaultdict(float)
         said = {t: w for t, w in terms.items() if w >= 1.0 - 2 * TYPO_PENALTY}  # typed words, not synonyms
         named = any(t in FRAMEWORK_WORDS for t in said)
@@ -365,6 +369,8 @@ class Index:
         candidates = {k for t in terms for k in self.phrases_with.get(t, ())}
         for k in candidates:
             words, targets = self.phrases[k]
+            if reversed_direction(direction, self.phrase_directions[k]):
+                continue
             got = sum(self._phrase_idf(t, named=named) * terms.get(t, 0.0) for t in words)
             cover = got / mass[k]
             if cover < PHRASE_MIN_COVER:
@@ -384,7 +390,8 @@ class Index:
             scores = {i: s * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * cover.get(i, 0.0)) for i, s in scores.items()}
         top = max(scores.values(), default=0.0) or 1.0
         final = {i: s / top for i, s in scores.items()}
-        for i, b in self._concept_bonus(terms).items():
+        direction = query_direction(query)
+        for i, b in self._concept_bonus(terms, direction).items():
             final[i] = final.get(i, 0.0) + CONCEPT_WEIGHT * b
         path = query.strip().lower().replace(" ", "_").rstrip("()").split(".")
         keys = [(path[-1], EXACT_NAME_BONUS)]
@@ -393,10 +400,19 @@ class Index:
         for key, bonus in keys:
             for i in self.exact.get(key, ()):
                 final[i] = final.get(i, 0.0) + bonus
+        if direction is not None:  # "list to ndarray": tolist answers the reverse question
+            for i in final:
+                if reversed_direction(direction, self._name_direction(i)):
+                    final[i] *= REVERSED_FACTOR
         for i in final:
             e = self.entries[i]
             final[i] *= KIND_PRIOR.get(e.kind, 1.0) * (SYMBOLIC_PRIOR if e.name.startswith("ssdkit.sym.") else 1.0)
         return self._merge(sorted(final.items(), key=lambda kv: (-kv[1], self.entries[kv[0]].name)), n)
+
+    def _name_direction(self, i):
+        if self._directions is None:
+            self._directions = [name_direction(e.name, self.postings.__contains__) for e in self.entries]
+        return self._directions[i]
 
     def _merge(self, ranked, n):
         results, by_group = [], {}

@@ -33,6 +33,8 @@ _IRREGULAR = {"indices": "index", "matrices": "matrix", "vertices": "vertex", "a
               "data": "data", "bias": "bias", "biases": "bias"}
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _WISE = "wise"
+# "don't train", "doesnt record": the negation is a word of its own, and "not"/"never"/"without" can be searched.
+_NEGATION = re.compile(r"\b(do|does|did|is|are|was|were|ca|can|could|should|would|wo|has|have|had)n[’']?t\b", re.I)
 _MAX_JOIN = 3  # join up to this many adjacent name parts ("multi box prior" -> "multiboxprior")
 
 # Two passes of (suffix, replacement, minimum stem length left); in each pass the first that applies wins, then a
@@ -71,8 +73,10 @@ def split_words(text):
     --------
     >>> split_words("box_nms of HybridSequential, VOC07MApMetric")
     ['box', 'nms', 'of', 'hybrid', 'sequential', 'voc', '07', 'm', 'ap', 'metric']
+    >>> split_words("don't train")
+    ['do', 'not', 'train']
     """
-    return [w.lower() for w in _CAMEL.findall(text or "")]
+    return [w.lower() for w in _CAMEL.findall(_NEGATION.sub(r"\1 not", text or ""))]
 
 
 @functools.lru_cache(maxsize=None)  # a vocabulary has a few thousand words; each is stemmed once

@@ -18,7 +18,8 @@ CONCEPTS = (
     ("nd.split", "torch.chunk | chunk | split into parts"),
     ("nd.expand_dims", "unsqueeze | add a dimension | new axis of size one"),
     ("nd.squeeze", "remove dimension of size one | squeeze | singleton dimensions | drop size 1 axes"),
-    ("nd.array", "torch.tensor | create array from list | from numpy | np.array"),
+    ("nd.array", "torch.tensor | create array from list | from numpy | np.array | list to ndarray | "
+     "python list to array"),
     ("nd.NDArray.asnumpy", "convert to numpy | .numpy() | .cpu().numpy() | to numpy array | ndarray to numpy | tolist"),
     ("nd.NDArray.asscalar", ".item() | python number from a one element array | scalar value"),
     ("nd.dot nd.batch_dot", "matrix multiplication | matmul | torch.mm | @ operator | np.dot"),

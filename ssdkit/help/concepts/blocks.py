@@ -47,7 +47,8 @@ CONCEPTS = (
     ("gluon.ParameterDict.setattr gluon.Parameter.grad_req",
      "freeze layers | grad_req null | requires_grad false | fine tune only last layer | "
      "do not update weights | frozen parameters | set lr_mult | trainable false | "
-     "different learning rate for some layers | per layer learning rate | lr_mult | wd_mult"),
+     "different learning rate for some layers | per layer learning rate | lr_mult | wd_mult | "
+     "do not train some layers | exclude layers from training | not trainable"),
     (f"{_BLOCK}.initialize init.Xavier",
      "initialize weights | init parameters | weight initialization | reset parameters | "
      "initialize the network | net.initialize() | init the model"),

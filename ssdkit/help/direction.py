@@ -1,0 +1,104 @@
+"""Which way a conversion goes, in a query and in an API name: "list to ndarray" is not ``tolist``.
+
+Bag-of-words ranking cannot tell "ndarray to numpy" from "numpy to ndarray". Both a query and many names
+say the direction with the same small words: ``to``/``into``/``as`` before the target, ``from`` before the
+source (``asnumpy``, ``save_tobytes``, ``from_numpy``, ``center_to_corner``). A name whose target is what the
+query converts *from* (or whose source is what the query converts *to*) answers the reverse question.
+
+Examples
+--------
+>>> [sorted(ends) for ends in query_direction("python list to ndarray")]
+[['list', 'python'], ['ndarray']]
+>>> name_direction("ssdkit.nd.NDArray.tolist", lambda w: True)
+(set(), {'list'})
+>>> reversed_direction(query_direction("python list to ndarray"), (set(), {"list"}))
+True
+"""
+from .text import STOPWORDS, split_words, stem
+
+__all__ = ["query_direction", "name_direction", "reversed_direction"]
+
+TO_WORDS = ("to", "into")
+FROM_WORDS = ("from",)
+NAME_TO_PREFIXES = ("to", "as")      # tolist, asnumpy, tobytes, as_in_context
+NAME_FROM_PREFIXES = ("from",)       # frombuffer, from_numpy
+MIN_JOINED_REST = 4                  # "tolist" -> "list"; "topk", "total" are no conversions
+# "convert X to Y": the verb is neither end of the conversion
+VERBS = frozenset(stem(w) for w in "convert conversion change turn cast transform go switch move".split())
+
+
+def _content(words):
+    return {stem(w) for w in words if w not in STOPWORDS} - VERBS
+
+
+def query_direction(query):
+    """(sources, targets) stems of a query that converts something ("A to B", "B from A"), else None.
+
+    Examples
+    --------
+    >>> sources, targets = query_direction("load a symbol from json")
+    >>> sorted(sources), sorted(targets)
+    (['json'], ['load', 'symbol'])
+    >>> query_direction("remove overlapping boxes") is None
+    True
+    """
+    words = split_words(query)
+    to = next((k for k, w in enumerate(words) if w in TO_WORDS), None)
+    frm = next((k for k, w in enumerate(words) if w in FROM_WORDS), None)
+    if to is not None and frm is not None and frm < to:      # "from A to B"
+        sources, targets = _content(words[frm + 1:to]), _content(words[to + 1:])
+    elif to is not None:                                     # "A to B"
+        sources, targets = _content(words[:to]), _content(words[to + 1:])
+    elif frm is not None:                                    # "B from A"
+        sources, targets = _content(words[frm + 1:]), _content(words[:frm])
+    else:
+        return None
+    return (sources, targets) if sources and targets else None
+
+
+def name_direction(name, known):
+    """(sources, targets) stems an API name converts between, or None.
+
+    Parameters
+    ----------
+    name : str
+        Fully qualified name; only its last part is read.
+    known : callable
+        ``known(stem) -> bool``: whether a word is in the vocabulary (so "tolist" splits, "total" does not).
+
+    Examples
+    --------
+    >>> name_direction("ssdkit.boxes.center_to_corner", lambda w: True)
+    ({'cent'}, {'corn'})
+    >>> name_direction("ssdkit.nd.from_numpy", lambda w: True)
+    ({'numpy'}, set())
+    """
+    parts = split_words(name.rsplit(".", 1)[-1])
+    for k, part in enumerate(parts):
+        if part in TO_WORDS + NAME_TO_PREFIXES and k + 1 < len(parts):
+            return _content(parts[:k]), _content(parts[k + 1:])
+        if part in FROM_WORDS and k + 1 < len(parts):
+            return _content(parts[k + 1:]), _content(parts[:k])
+        for prefixes, is_target in ((NAME_TO_PREFIXES, True), (NAME_FROM_PREFIXES, False)):
+            for p in prefixes:
+                rest = part[len(p):]
+                if part.startswith(p) and len(rest) >= MIN_JOINED_REST and known(stem(rest)):
+                    ends = {stem(rest)}
+                    return (set(), ends) if is_target else (ends, set())
+    return None
+
+
+def reversed_direction(query_dir, name_dir):
+    """Whether a name converts the other way round from the query (and not also the same way).
+
+    Examples
+    --------
+    >>> reversed_direction(({"ndarray"}, {"numpy"}), ({"numpy"}, set()))
+    True
+    >>> reversed_direction(({"ndarray"}, {"numpy"}), (set(), {"numpy"}))
+    False
+    """
+    if query_dir is None or name_dir is None:
+        return False
+    (q_src, q_dst), (n_src, n_dst) = query_dir, name_dir
+    return bool(n_dst & q_src or n_src & q_dst) and not (n_dst & q_dst or n_src & q_src)
