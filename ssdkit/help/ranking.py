@@ -43,6 +43,8 @@ REVERSED_FACTOR = 0.6      # an API converting the other way from the query ("li
 SYMBOLIC_PRIOR = 0.97      # the nd spelling of an op is the one to show first
 MAX_PREFIX_COMPLETIONS = 3
 TYPO_SUFFIXES = ("ation", "tion", "sion", "ing", "ed", "er", "s")  # tried off an unknown word with a typo
+ADVERB_SUFFIXES = ("ly", "ally")  # "numerically" -> "numerical", "automatically" -> "automatic"
+ADVERB_WEIGHT = 0.6          # an adverb qualifies, it is not the thing searched for
 AFFIX_WEIGHT = 0.8         # "reinitialize" -> "initialize", "unfreeze" -> "freeze"
 AFFIXES = ("re", "un")
 SPLIT_WEIGHT = 0.7         # "grayscale" -> "gray" + "scale"
@@ -57,6 +59,7 @@ KEYWORD_LENGTH_SHARE = 0.25  # curated phrases lengthen an entry less than prose
 FRAMEWORK_WORDS = frozenset("torch pytorch tf tensorflow keras np nn f mx mxnet gluoncv torchvision".split())
 FRAMEWORK_WEIGHT = 0.25
 QUERY_COVER_FLOOR = 0.3    # a phrase explaining little of the query still lifts its targets this much
+PHRASE_COVER_POWER = 2.0   # a phrase half matched lifts a quarter as much as a phrase matched whole
 PHRASE_MIN_COVER = 0.5     # share of a phrase's idf mass the query must hold for the phrase to lift its targets
 COVERAGE_FLOOR = 0.3       # BM25 of an entry holding none of the query's words (by idf) vs all of them
 COLLAPSED_MIN_IDF = 4.0    # a phrase left with one common word by its stop words lifts nothing (still searchable)
@@ -210,6 +213,9 @@ class Index:
         """Vocabulary terms standing for an unknown ``term``: [(term, weight)] (typos, then prefixes)."""
         if term in self.postings or term in self.synonyms or len(term) < MIN_TYPO_LENGTH:
             return [(term, 1.0)]  # a known word, or one whose synonyms are (expanded later)
+        for suffix in ADVERB_SUFFIXES:  # before typos: "exponentially" is "exponential", not "exponentiallr"
+            if term.endswith(suffix) and term[:-len(suffix)] in self.postings:
+                return [(term[:-len(suffix)], ADVERB_WEIGHT)]
         scored = self._typos(term)
         if not scored:  # "computntion": the typo kept the stemmer from taking the suffix off
             for suffix in TYPO_SUFFIXES:
@@ -376,7 +382,7 @@ class Index:
             if cover < PHRASE_MIN_COVER:
                 continue
             query_cover = min(1.0, got / query_mass)
-            value = cover * cover * (QUERY_COVER_FLOOR + (1 - QUERY_COVER_FLOOR) * query_cover)
+            value = cover ** PHRASE_COVER_POWER * (QUERY_COVER_FLOOR + (1 - QUERY_COVER_FLOOR) * query_cover)
             for i, weight in targets:
                 bonus[i] = max(bonus[i], value * weight)
         return bonus

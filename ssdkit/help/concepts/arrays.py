@@ -107,7 +107,8 @@ CONCEPTS = (
     ("nd.tanh", "hyperbolic tangent | torch.tanh"),
     ("nd.softrelu", "softplus"),
     ("nd.log_softmax", "log probabilities | f.log_softmax | logsoftmax"),
-    ("nd.softmax", "torch.softmax | tf.nn.softmax | normalize scores to probabilities"),
+    ("nd.softmax", "torch.softmax | tf.nn.softmax | normalize scores to probabilities | "
+     "values that sum to one | exponentiate and normalize"),
     ("nd.random.randint random.randint",
      "random integers | torch.randint | np.random.randint | random int in a range"),
     ("nd.random.shuffle random.shuffle",

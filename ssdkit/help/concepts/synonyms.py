@@ -10,7 +10,7 @@ True
 __all__ = ["SYNONYMS"]
 
 SYNONYMS = (
-    "remove delete drop discard eliminate suppress prune",
+    "remove delete drop discard eliminate suppress prune throw",
     "overlap overlapping duplicate duplicates redundant",
     "box boxes bbox bboxes rectangle bounding",
     "weight weights param params parameter parameters",
@@ -18,7 +18,7 @@ SYNONYMS = (
     "save store serialize dump persist checkpoint",
     "load restore deserialize",
     "image images picture photo img jpg jpeg png",
-    "decay schedule scheduler anneal annealing decrease",
+    "decay schedule scheduler anneal annealing decrease shrink",
     "concat concatenate cat join merge combine",
     "layer layers block blocks",
     "network model net",
@@ -78,12 +78,14 @@ SYNONYMS = (
     "copy clone",
     "sample samples example examples item items",
     "categorical multinomial",
-    "dtype datatype",
+    "dtype datatype type",
     "half float16 fp16",
     "checksum hash sha1",
     "hook callback",
     "threshold thresh",
     "sum total",
+    "subtract subtraction minus difference sub",
+    "divide division quotient div",
     "add plus",
     "calculate compute",
     "show display print",
