@@ -37,6 +37,8 @@ SYNONYM_WEIGHT = 0.5
 PREFIX_WEIGHT = 0.7
 TYPO_PENALTY = 0.2         # per edit
 MIN_SHRINKING_TYPO_LENGTH = 7  # two edits that shorten a word need a word this long
+SHORT_WORD = 5
+MAX_SHORT_READINGS = 2     # a short unknown word with more equally close readings is left out
 MIN_TYPO_LENGTH = 4         # shorter stems ("glu" of "glue") are too close to too many words
 KIND_PRIOR = {"module": 0.9, "property": 0.95}
 REVERSED_FACTOR = 0.6      # an API converting the other way from the query ("list to ndarray" vs tolist)
@@ -214,8 +216,9 @@ class Index:
         if term in self.postings or term in self.synonyms or len(term) < MIN_TYPO_LENGTH:
             return [(term, 1.0)]  # a known word, or one whose synonyms are (expanded later)
         for suffix in ADVERB_SUFFIXES:  # before typos: "exponentially" is "exponential", not "exponentiallr"
-            if term.endswith(suffix) and term[:-len(suffix)] in self.postings:
-                return [(term[:-len(suffix)], ADVERB_WEIGHT)]
+            base = term[:-len(suffix)]
+            if term.endswith(suffix) and len(base) >= MIN_TYPO_LENGTH and base in self.postings:
+                return [(base, ADVERB_WEIGHT)]
         scored = self._typos(term)
         if not scored:  # "computntion": the typo kept the stemmer from taking the suffix off
             for suffix in TYPO_SUFFIXES:
@@ -231,7 +234,7 @@ class Index:
                 return [(term[len(affix):], AFFIX_WEIGHT)]
         for cut in range(len(term) - MIN_SPLIT_PART, MIN_SPLIT_PART - 1, -1):
             head, tail = stem(term[:cut]), stem(term[cut:])
-            if head in self.postings and tail in self.postings:
+            if head in self.postings and tail in self.postings and not {term[:cut], term[cut:]} & STOPWORDS:
                 return [(head, SPLIT_WEIGHT), (tail, SPLIT_WEIGHT)]
         if len(term) >= 4:
             completions = sorted((t for t in self.postings if t.startswith(term)), key=len)
@@ -249,9 +252,15 @@ class Index:
         scored = [(edit_distance(term, c, limit), c) for c in candidates]
         # Two edits that leave a short word shorter are how English words reach unrelated API names ("switch" ->
         # "swish"); people who mistype mostly drop letters ("gausin" -> "gaussian"), so those stay.
+        # The first letter is rarely the mistyped one; a different one is how "dark" reaches "mark", "kill" "fill".
         scored = [(d, c) for d, c in scored
-                  if d <= 1 or (d <= limit and (len(c) > len(term) or len(term) >= MIN_SHRINKING_TYPO_LENGTH))]
-        return sorted(scored, key=lambda dc: (dc[0], -len(self.postings[dc[1]]), dc[1]))
+                  if (d <= 1 or (d <= limit and (len(c) > len(term) or len(term) >= MIN_SHRINKING_TYPO_LENGTH)))
+                  and (c[0] == term[0] or c[:2] == term[1::-1])]
+        scored.sort(key=lambda dc: (dc[0], -len(self.postings[dc[1]]), dc[1]))
+        tied = sum(d == scored[0][0] for d, _ in scored[:MAX_SHORT_READINGS + 1])
+        if len(term) <= SHORT_WORD and tied > MAX_SHORT_READINGS:
+            return []  # "taste": last, test, task, fast ... a short word close to many is a word we lack, not a typo
+        return scored
 
     def _split_known(self, term):
         """A known word that is two words written together elsewhere ("onehot" / "one hot"): both, weaker."""
