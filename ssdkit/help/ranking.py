@@ -3,9 +3,10 @@
 Score of an entry for a query = BM25F (name, summary and concept phrases weigh most; module path,
 parameters and docstring body less), scaled to the best hit, plus a bonus when the query contains every
 word of a curated phrase of the entry (``concepts.CONCEPTS``) or names it exactly. Query words not in the
-vocabulary are corrected to vocabulary words within edit distance 2 (1 for short words) or completed
-from a prefix; synonyms of each word join the query with a lower weight. Entries that are one API under
-several names (``nd.concat``/``sym.concat``) come back as one result with the others as aliases.
+vocabulary are read by :mod:`.spelling` (typos, adverbs, joins, prefixes); synonyms of each word join the
+query with a lower weight. A query that converts something ("list to ndarray") scales down APIs and
+skips phrases that convert the other way (:mod:`.direction`). Entries that are one API under several names
+(``nd.concat``/``sym.concat``) come back as one result with the others as aliases.
 
 Examples
 --------
@@ -21,7 +22,8 @@ from dataclasses import dataclass, field
 
 from .concepts import CONCEPTS, SYNONYMS
 from .direction import name_direction, query_direction, reversed_direction
-from .text import STOPWORDS, edit_distance, name_tokens, split_words, stem, tokens
+from .spelling import DERIVED_WEIGHT, SPLIT_KNOWN_WEIGHT, TYPO_PENALTY, Speller
+from .text import STOPWORDS, name_tokens, split_words, stem, tokens
 
 __all__ = ["Index", "Result"]
 
@@ -34,24 +36,9 @@ EXACT_NAME_BONUS = 1.5     # the query is the API's own name
 PATH_BONUS = 0.5           # ... and "mx.sym.load" names its namespace too: sym.load before nd.load
 TARGET_DECAY = 0.92        # later targets of a concept rank a little below the first
 SYNONYM_WEIGHT = 0.5
-PREFIX_WEIGHT = 0.7
-TYPO_PENALTY = 0.2         # per edit
-MIN_SHRINKING_TYPO_LENGTH = 7  # two edits that shorten a word need a word this long
-SHORT_WORD = 5
-MAX_SHORT_READINGS = 2     # a short unknown word with more equally close readings is left out
-MIN_TYPO_LENGTH = 4         # shorter stems ("glu" of "glue") are too close to too many words
 KIND_PRIOR = {"module": 0.9, "property": 0.95}
 REVERSED_FACTOR = 0.6      # an API converting the other way from the query ("list to ndarray" vs tolist)
 SYMBOLIC_PRIOR = 0.97      # the nd spelling of an op is the one to show first
-MAX_PREFIX_COMPLETIONS = 3
-TYPO_SUFFIXES = ("ation", "tion", "sion", "ing", "ed", "er", "s")  # tried off an unknown word with a typo
-ADVERB_SUFFIXES = ("ly", "ally")  # "numerically" -> "numerical", "automatically" -> "automatic"
-ADVERB_WEIGHT = 0.6          # an adverb qualifies, it is not the thing searched for
-AFFIX_WEIGHT = 0.8         # "reinitialize" -> "initialize", "unfreeze" -> "freeze"
-AFFIXES = ("re", "un")
-SPLIT_WEIGHT = 0.7         # "grayscale" -> "gray" + "scale"
-MIN_SPLIT_PART = 3
-SPLIT_KNOWN_WEIGHT = 0.8   # "onehot" also reads as "one hot" when prose writes it so
 BIGRAM_WEIGHT = 0.5        # adjacent query words that stand side by side in a summary or phrase
 PHRASE_FIELDS = ("summary", "keywords")
 KEYWORD_TARGET_DECAY = 0.6  # "torch.zeros" is text of nd.zeros, less of nd.ones and nd.full listed after it
@@ -66,10 +53,6 @@ PHRASE_MIN_COVER = 0.5     # share of a phrase's idf mass the query must hold fo
 COVERAGE_FLOOR = 0.3       # BM25 of an entry holding none of the query's words (by idf) vs all of them
 COLLAPSED_MIN_IDF = 4.0    # a phrase left with one common word by its stop words lifts nothing (still searchable)
 JOIN_WEIGHT = 0.75         # "multi box" -> "multibox", "is recording" -> "is_recording"
-# "compute"/"computation", "optim"/"optimize": the stemmer leaves these apart; a query word also searches them
-DERIVED_SUFFIXES = ("at", "ion", "al", "iz", "ic", "ment", "ity", "or", "iv", "y", "ly", "ally")
-DERIVED_WEIGHT = 0.6
-MIN_DERIVED_LENGTH = 5
 
 
 @dataclass
@@ -89,10 +72,6 @@ class Result:
 
 def _bigrams(toks):
     return [f"{a}_{b}" for a, b in zip(toks, toks[1:])]
-
-
-def _deletes(word):
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
 class Index:
@@ -147,31 +126,12 @@ class Index:
             stems = {stem(w) for w in group.split()}
             for s in stems:
                 self.synonyms[s] |= stems - {s}
-        self._deletes_map = None  # built on the first unknown word
+        self.speller = Speller(self.postings, self.synonyms)
         self._directions = None  # built on the first query that converts something
         self.exact = defaultdict(list)
         for i, e in enumerate(self.entries):
             self.exact[e.name.rsplit(".", 1)[-1].lower()].append(i)
             self.exact[".".join(e.name.rsplit(".", 2)[-2:]).lower()].append(i)  # "sym.load", "nn.dense"
-
-    @property
-    def _by_initial(self):
-        """Typo candidates by first letter (built with :attr:`_deletes`)."""
-        self._deletes  # noqa: B018 - builds both maps
-        return self._initial_map
-
-    @property
-    def _deletes(self):
-        """Single-character deletions of every vocabulary word -> the words (typo candidates, built lazily)."""
-        if self._deletes_map is None:
-            self._deletes_map = defaultdict(set)
-            self._initial_map = defaultdict(list)
-            for term in self.postings:
-                if len(term) >= MIN_TYPO_LENGTH and "_" not in term:
-                    self._initial_map[term[0]].append(term)
-                    for d in _deletes(term) | {term}:
-                        self._deletes_map[d].add(term)
-        return self._deletes_map
 
     def _build_postings(self, keywords):
         self.postings = defaultdict(dict)
@@ -210,77 +170,6 @@ class Index:
         self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
 
-    # --- query understanding ----------------------------------------------------------------------------------
-    def _correct(self, term):
-        """Vocabulary terms standing for an unknown ``term``: [(term, weight)] (typos, then prefixes)."""
-        if term in self.postings or term in self.synonyms or len(term) < MIN_TYPO_LENGTH:
-            return [(term, 1.0)]  # a known word, or one whose synonyms are (expanded later)
-        for suffix in ADVERB_SUFFIXES:  # before typos: "exponentially" is "exponential", not "exponentiallr"
-            base = term[:-len(suffix)]
-            if term.endswith(suffix) and len(base) >= MIN_TYPO_LENGTH and base in self.postings:
-                return [(base, ADVERB_WEIGHT)]
-        scored = self._typos(term)
-        if not scored:  # "computntion": the typo kept the stemmer from taking the suffix off
-            for suffix in TYPO_SUFFIXES:
-                if term.endswith(suffix) and len(term) - len(suffix) >= MIN_TYPO_LENGTH:
-                    scored = self._typos(term[:-len(suffix)])
-                    if scored:
-                        break
-        if scored:
-            best = scored[0][0]
-            return [(c, 1.0 - TYPO_PENALTY * d) for d, c in scored if d == best]
-        for affix in AFFIXES:
-            if term.startswith(affix) and term[len(affix):] in self.postings:
-                return [(term[len(affix):], AFFIX_WEIGHT)]
-        for cut in range(len(term) - MIN_SPLIT_PART, MIN_SPLIT_PART - 1, -1):
-            head, tail = stem(term[:cut]), stem(term[cut:])
-            if head in self.postings and tail in self.postings and not {term[:cut], term[cut:]} & STOPWORDS:
-                return [(head, SPLIT_WEIGHT), (tail, SPLIT_WEIGHT)]
-        if len(term) >= 4:
-            completions = sorted((t for t in self.postings if t.startswith(term)), key=len)
-            return [(t, PREFIX_WEIGHT) for t in completions[:MAX_PREFIX_COMPLETIONS]]
-        return []
-
-    def _typos(self, term):
-        """Vocabulary words within the typo distance of ``term``: [(distance, word)], best and commonest first."""
-        limit = 1 if len(term) <= 5 else 2
-        candidates = set()
-        for d in _deletes(term) | {term}:
-            candidates |= self._deletes.get(d, set())
-        if limit == 2:  # "gausin" / "gaussian", "polynmoal" / "polynomial": scan the words of that initial
-            candidates |= {c for c in self._by_initial.get(term[0], ()) if abs(len(c) - len(term)) <= limit}
-        scored = [(edit_distance(term, c, limit), c) for c in candidates]
-        # Two edits that leave a short word shorter are how English words reach unrelated API names ("switch" ->
-        # "swish"); people who mistype mostly drop letters ("gausin" -> "gaussian"), so those stay.
-        # The first letter is rarely the mistyped one; a different one is how "dark" reaches "mark", "kill" "fill".
-        scored = [(d, c) for d, c in scored
-                  if (d <= 1 or (d <= limit and (len(c) > len(term) or len(term) >= MIN_SHRINKING_TYPO_LENGTH)))
-                  and (c[0] == term[0] or c[:2] == term[1::-1])]
-        scored.sort(key=lambda dc: (dc[0], -len(self.postings[dc[1]]), dc[1]))
-        tied = sum(d == scored[0][0] for d, _ in scored[:MAX_SHORT_READINGS + 1])
-        if len(term) <= SHORT_WORD and tied > MAX_SHORT_READINGS:
-            return []  # "taste": last, test, task, fast ... a short word close to many is a word we lack, not a typo
-        return scored
-
-    def _split_known(self, term):
-        """A known word that is two words written together elsewhere ("onehot" / "one hot"): both, weaker."""
-        if term not in self.postings or len(term) < 2 * MIN_SPLIT_PART:
-            return []
-        for cut in range(MIN_SPLIT_PART, len(term) - MIN_SPLIT_PART + 1):
-            head, tail = term[:cut], stem(term[cut:])
-            if f"{head}_{tail}" in self.postings:
-                return [(head, SPLIT_KNOWN_WEIGHT), (tail, SPLIT_KNOWN_WEIGHT), (f"{head}_{tail}", BIGRAM_WEIGHT)]
-        return []
-
-    def _derived(self, term):
-        """Vocabulary words one derivational suffix away from ``term`` ("comput" <-> "computat")."""
-        if len(term) < MIN_DERIVED_LENGTH or "_" in term:
-            return []
-        out = [term + s for s in DERIVED_SUFFIXES if term + s in self.postings]
-        out += [term[:-len(s)] for s in DERIVED_SUFFIXES
-                if term.endswith(s) and len(term) - len(s) >= MIN_DERIVED_LENGTH and term[:-len(s)] in self.postings]
-        return out
-
     def query_terms(self, query):
         """Weighted query terms: {term: weight} (corrected, joined neighbours, synonyms).
 
@@ -300,25 +189,28 @@ class Index:
 
         best = []  # the best reading of each word, for bigrams
         for w in words:
-            readings = self._correct(stem(w))
+            readings = self.speller.correct(stem(w))
             for t, wt in readings:
                 add(t, wt)
             best.append(max(readings, key=lambda r: r[1])[0] if readings else None)
-            for t, wt in self._split_known(stem(w)):
-                add(t, wt)
+            parts = self.speller.split_known(stem(w))
+            for t in parts:
+                add(t, SPLIT_KNOWN_WEIGHT)
+            if parts:
+                add("_".join(parts), BIGRAM_WEIGHT)
         for a, b in zip(best, best[1:]):
             if a and b and f"{a}_{b}" in self.postings:
                 add(f"{a}_{b}", BIGRAM_WEIGHT)
         raw = split_words(query)  # stop words too: "is recording" -> "isrecord" (is_recording)
         for a, b in zip(words, words[1:]):  # "multi box" -> "multibox", "colect params" -> "collectparam"
-            for t, wt in self._correct(stem(a + b)):
+            for t, wt in self.speller.correct(stem(a + b)):
                 if t in self.postings:
                     add(t, wt * JOIN_WEIGHT)
         for a, b in zip(raw, raw[1:]):  # exact joins only: stop words are short, typos of them are noise
             if stem(a + b) in self.postings:
                 add(stem(a + b), JOIN_WEIGHT)
         for t, wt in list(terms.items()):
-            for d in self._derived(t):
+            for d in self.speller.derived(t):
                 add(d, wt * DERIVED_WEIGHT)
         for t, wt in list(terms.items()):
             for s in self.synonyms.get(t, ()):
@@ -330,12 +222,12 @@ class Index:
         """Per query word: (its idf, the terms that stand for it), for the coverage factor of :meth:`search`."""
         groups = []
         for w in [w for w in split_words(query) if w not in STOPWORDS]:
-            readings = [t for t, _ in self._correct(stem(w)) if t in self.postings]
+            readings = [t for t, _ in self.speller.correct(stem(w)) if t in self.postings]
             if not readings:
                 continue
             found = set(readings)
             for t in readings:
-                found.update(self._derived(t))
+                found.update(self.speller.derived(t))
             for t in list(found):
                 found.update(s for s in self.synonyms.get(t, ()) if s in self.postings)
             groups.append((max(self.idf[t] for t in readings), found))
