@@ -203,7 +203,12 @@ class Index:
                 add(f"{a}_{b}", BIGRAM_WEIGHT)
         raw = split_words(query)  # stop words too: "is recording" -> "isrecord" (is_recording)
         for a, b in zip(words, words[1:]):  # "multi box" -> "multibox", "colect params" -> "collectparam"
-            for t, wt in self.speller.correct(stem(a + b)):
+            joined = stem(a + b)
+            if stem(a) in self.postings and stem(b) in self.postings:  # two known words join only exactly:
+                readings = [(joined, 1.0)] if joined in self.postings else []  # "image fits" is no "imageit"
+            else:
+                readings = self.speller.correct(joined)
+            for t, wt in readings:
                 if t in self.postings:
                     add(t, wt * JOIN_WEIGHT)
         for a, b in zip(raw, raw[1:]):  # exact joins only: stop words are short, typos of them are noise
