@@ -160,4 +160,24 @@ QUERIES += [
     ("how many anchors per location", "boxes.anchors_per_location"),
     ("wrap numpy array without copying", "nd.from_numpy"),
     ("move model parameters to another context", "gluon.ParameterDict.reset_ctx gluon.Parameter.reset_ctx"),
+    # --- a selection of blind dev set C (issue #9) and of the failure kinds it was tuned against ---------------
+    ("onehot encode class labels", "nd.one_hot nd.NDArray.one_hot"),  # a joined word reads as its parts
+    ("k largest values and their indices", "nd.topk nd.NDArray.topk"),
+    ("select the element of each row given by a label index", "nd.pick nd.NDArray.pick"),
+    ("wait until asynchronous computation is finished", "nd.waitall nd.NDArray.wait_to_read"),
+    ("gradient of gradient, higher order derivative", "autograd.grad"),
+    ("params file missing keys when loading, allow_missing", "gluon.Block.load_parameters gluon.ParameterDict.load"),
+    ("set paramter value manually", "gluon.Parameter.set_data"),
+    ("transposed convolution for upsampling", "gluon.nn.Conv2DTranspose nd.Deconvolution"),
+    ("cosin annealing learning rate", "lr_scheduler.CosineScheduler"),
+    ("pytorch TensorDataset", "gluon.data.ArrayDataset"),
+    ("convert xyxy boxes to cx cy w h", "boxes.corner_to_center"),
+    ("horovod allreduce", "distributed.allreduce distributed.allreduce_"),
+    ("python list to ndarray", "nd.array"),  # word order: not tolist
+    ("bytes to arrays", "nd.load_frombuffer"),  # word order: not save_tobytes
+    ("switch off the tape", "autograd.pause"),  # "switch" is no typo of Swish
+    ("exponentially distributed random numbers", "nd.random.exponential random.exponential"),
+    ("don't train these layers", FREEZE),  # the negation is kept
+    ("am I the main worker", "distributed.is_root"),
+    ("difference of two arrays", "nd.subtract nd.broadcast_sub nd.elemwise_sub"),
 ]

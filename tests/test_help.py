@@ -51,6 +51,26 @@ def test_typos_are_forgiven(typo, name):
         [r.name for r in top]
 
 
+@pytest.mark.parametrize("word, not_meant", [
+    ("switch", "swish"), ("dark", "mark"), ("kill", "fill"), ("watch", "batch"), ("cook", "hook"),
+    ("really", "re"), ("forecast", "cast"),
+])
+def test_english_words_missing_from_the_docs_are_not_typos_of_api_words(word, not_meant):
+    from ssdkit.help.text import stem
+    readings = [t for t, _ in get_index().speller.correct(stem(word))]
+    assert stem(not_meant) not in readings, readings
+
+
+@pytest.mark.parametrize("query, wanted, reverse", [
+    ("python list to ndarray", "ssdkit.nd.array", "ssdkit.nd.NDArray.tolist"),
+    ("ndarray to python list", "ssdkit.nd.NDArray.tolist", "ssdkit.nd.array"),
+    ("corner format to center format", "ssdkit.boxes.corner_to_center", "ssdkit.boxes.center_to_corner"),
+])
+def test_the_direction_of_a_conversion_counts(query, wanted, reverse):
+    names = [r.name for r in search(query, 10)]
+    assert wanted in names and (reverse not in names or names.index(wanted) < names.index(reverse)), names
+
+
 def test_one_api_under_several_names_is_one_result():
     results = search("concatenate arrays", 10)
     concat = next(r for r in results if r.name.endswith(".concat") or r.name.endswith(".Concat"))

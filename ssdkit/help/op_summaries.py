@@ -25,7 +25,8 @@ _UNARY = {
     "trunc": "truncate toward zero",
 }
 _BINARY = {
-    "add": "add (sum) a + b", "sub": "subtract a - b (difference)", "mul": "multiply a * b", "div": "divide a / b (quotient)",
+    "add": "add (sum) a + b", "sub": "subtract a - b (difference)", "mul": "multiply a * b",
+    "div": "divide a / b (quotient)",
     "mod": "modulo a % b", "power": "power a ** b", "maximum": "maximum of a and b",
     "minimum": "minimum of a and b", "hypot": "hypotenuse sqrt(a**2 + b**2)", "equal": "a == b as 0/1",
     "not_equal": "a != b as 0/1", "greater": "a > b as 0/1", "greater_equal": "a >= b as 0/1",

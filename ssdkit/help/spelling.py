@@ -111,7 +111,7 @@ class Speller:
                 return [(term[len(affix):], AFFIX_WEIGHT)]
         for cut in range(len(term) - MIN_SPLIT_PART, MIN_SPLIT_PART - 1, -1):
             head, tail = stem(term[:cut]), stem(term[cut:])
-            if head in self.postings and tail in self.postings and not {term[:cut], term[cut:]} & STOPWORDS:
+            if head in self.postings and tail in self.postings and not {term[:cut], term[cut:], head, tail} & STOPWORDS:
                 return [(head, SPLIT_WEIGHT), (tail, SPLIT_WEIGHT)]
         if len(term) >= 4:
             completions = sorted((t for t in self.postings if t.startswith(term)), key=len)
