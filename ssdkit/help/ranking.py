@@ -33,6 +33,7 @@ BM25_K1 = 1.2
 BM25_B = 0.5               # docstrings vary from one line to pages: normalize length only halfway
 CONCEPT_WEIGHT = 1.2       # a full phrase match outweighs the best plain BM25 hit (scaled to 1)
 EXACT_NAME_BONUS = 1.5     # the query is the API's own name
+SPOKEN_PATH_BONUS = 0.5    # "profiler counter": a namespace and a name in it, said with a space
 PATH_BONUS = 0.5           # ... and "mx.sym.load" names its namespace too: sym.load before nd.load
 TARGET_DECAY = 0.92        # later targets of a concept rank a little below the first
 SYNONYM_WEIGHT = 0.5
@@ -309,6 +310,8 @@ class Index:
         keys = [(path[-1], EXACT_NAME_BONUS)]
         if len(path) > 1:
             keys.append((".".join(path[-2:]), EXACT_NAME_BONUS * PATH_BONUS))
+        words = query.lower().split()
+        keys += [(f"{a}.{b}", EXACT_NAME_BONUS * SPOKEN_PATH_BONUS) for a, b in zip(words, words[1:])]
         for key, bonus in keys:
             for i in self.exact.get(key, ()):
                 final[i] = final.get(i, 0.0) + bonus
