@@ -135,3 +135,20 @@ def test_bad_params_files_are_refused_with_the_file_name(tmp_path):
     pickled.write_bytes(b"\x80\x04\x95" + b"\x00" * 40)  # a pickle header is just a wrong magic here
     with pytest.raises(mx.nd.ParamFileError):
         mx.nd.load(str(pickled))
+
+
+def test_relu_on_large_arrays_runs_in_chunks_and_equals_the_plain_formula(monkeypatch):
+    from ssdkit.ops import elemwise
+    monkeypatch.setattr(elemwise, "RELU_PARALLEL_MIN_ELEMENTS", 64)
+    monkeypatch.setattr(elemwise, "RELU_CHUNK_ELEMENTS", 100)          # many runs, uneven last one
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 5, 7, 11)).astype(np.float32)
+    dy = rng.standard_normal((3, 11, 7, 5)).astype(np.float32).transpose(0, 3, 2, 1)   # not contiguous
+    a = mx.nd.array(x)
+    a.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.Activation(a, act_type="relu")
+    y.backward(mx.nd.array(dy))
+    np.testing.assert_array_equal(y.asnumpy(), np.maximum(x, 0))
+    np.testing.assert_array_equal(a.grad.asnumpy(), dy * (x > 0))
+    assert y.dtype == np.float32 and a.grad.dtype == np.float32

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..base import ShapeError, check_ndim
 from .registry import Op, Param, register, check_shape
-from .kernels.parallel import parallel_for, WORKERS
+from .kernels.parallel import each_chunk
 from .kernels.pool import pool2d_geometry, pool2d_forward_planes, pool2d_backward_planes
 from .kernels.geometry import pool2d_out_shape
 
@@ -68,14 +68,7 @@ def _row_dot(a, b):
 
 def _each_chunk(rows, fn):
     """Call ``fn(r0, r1)`` on runs of rows of about CHUNK_ELEMENTS, on every core for large arrays."""
-    count, length = rows.shape
-    step = max(1, CHUNK_ELEMENTS // max(length, 1))
-    chunks = [(r, min(count, r + step)) for r in range(0, count, step)]
-    if rows.size < PARALLEL_MIN_ELEMENTS or WORKERS < 2 or len(chunks) < 2:
-        for chunk in chunks:
-            fn(*chunk)
-    else:
-        parallel_for(chunks, lambda _, chunk: fn(*chunk))
+    each_chunk(*rows.shape, fn, CHUNK_ELEMENTS, PARALLEL_MIN_ELEMENTS)
 
 
 def _moments(rows, outer, channels):

@@ -16,6 +16,7 @@ Examples
 import numpy as np
 
 from .registry import Op, Param, register
+from .kernels.parallel import each_chunk
 
 __all__ = ["unbroadcast"]
 
@@ -40,13 +41,39 @@ def _sigmoid(x):
     return expit(x)  # scipy's expit is overflow-safe and keeps float32
 
 
+#: ReLU passes over arrays this large run in cache-sized runs on every core (they are memory-bound; a whole-
+#: array numpy pass uses one core and, in backward, a temporary mask as big as the array).
+RELU_CHUNK_ELEMENTS = 1 << 17
+RELU_PARALLEL_MIN_ELEMENTS = 1 << 18
+
+
+def _relu(x):
+    if x.size < RELU_PARALLEL_MIN_ELEMENTS:
+        return np.maximum(x, 0)
+    flat = np.ascontiguousarray(x).reshape(-1)
+    y = np.empty_like(flat)
+    each_chunk(flat.size, 1, lambda a, b: np.maximum(flat[a:b], 0, out=y[a:b]),
+               RELU_CHUNK_ELEMENTS, RELU_PARALLEL_MIN_ELEMENTS)
+    return y.reshape(x.shape)
+
+
+def _relu_grad(x, y, dy):
+    if x.size < RELU_PARALLEL_MIN_ELEMENTS or dy.shape != x.shape:
+        return dy * (x > 0)
+    flat_x, flat_dy = np.ascontiguousarray(x).reshape(-1), np.ascontiguousarray(dy).reshape(-1)
+    dx = np.empty(flat_x.shape, np.result_type(dy.dtype, np.bool_))
+    each_chunk(flat_x.size, 1, lambda a, b: np.multiply(flat_dy[a:b], flat_x[a:b] > 0, out=dx[a:b]),
+               RELU_CHUNK_ELEMENTS, RELU_PARALLEL_MIN_ELEMENTS)
+    return dx.reshape(x.shape)
+
+
 def _softrelu(x):
     return np.logaddexp(0, x).astype(x.dtype, copy=False)
 
 
 # name: (forward f(x), gradient g(x, y, dy) or None for zero gradient)
 UNARY = {
-    "relu": (lambda x: np.maximum(x, 0), lambda x, y, dy: dy * (x > 0)),
+    "relu": (_relu, _relu_grad),
     "sigmoid": (_sigmoid, lambda x, y, dy: dy * y * (1 - y)),
     "tanh": (np.tanh, lambda x, y, dy: dy * (1 - y * y)),
     "softrelu": (_softrelu, lambda x, y, dy: dy * _sigmoid(x)),

@@ -23,7 +23,9 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
-__all__ = ["parallel_for", "single_thread_blas", "WORKERS"]
+import numpy as np
+
+__all__ = ["parallel_for", "each_chunk", "single_thread_blas", "WORKERS"]
 
 
 def _core_count():
@@ -162,3 +164,26 @@ def parallel_for(units, fn, make_state=lambda: None):
         finally:
             wait(futures)        # never restore the BLAS threads while a unit still runs
         return [mine] + [future.result() for future in futures]
+
+
+def each_chunk(count, length, fn, chunk_elements, parallel_min_elements):
+    """Call ``fn(r0, r1)`` on consecutive runs of ``count`` rows of ``length`` elements, each run about
+    ``chunk_elements`` (at least one row), on every core when there are ``parallel_min_elements`` or more.
+
+    Memory-bound passes use it: every numpy step ``fn`` applies to a cache-sized run after the first reads the
+    cache, and both cores pull on the memory bus.
+
+    Examples
+    --------
+    >>> out = np.zeros(10)
+    >>> each_chunk(10, 1, lambda a, b: out.__setitem__(slice(a, b), a), chunk_elements=4, parallel_min_elements=1)
+    >>> out
+    array([0., 0., 0., 0., 4., 4., 4., 4., 8., 8.])
+    """
+    step = max(1, chunk_elements // max(length, 1))
+    chunks = [(r, min(count, r + step)) for r in range(0, count, step)]
+    if count * length < parallel_min_elements or WORKERS < 2 or len(chunks) < 2:
+        for chunk in chunks:
+            fn(*chunk)
+    else:
+        parallel_for(chunks, lambda _, chunk: fn(*chunk))
