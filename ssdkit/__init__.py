@@ -26,7 +26,8 @@ _LAZY = {"sym": "symbol", "symbol": "symbol", "gluon": "gluon", "init": "initial
          "initializer": "initializer", "optimizer": "optimizer", "lr_scheduler": "lr_scheduler",
          "metric": "metric", "recordio": "recordio", "image": "image", "io": "io", "viz": "viz",
          "model_zoo": "model_zoo", "detection": "detection", "boxes": "boxes", "distributed": "distributed",
-         "kv": "kvstore", "kvstore": "kvstore", "name": "symbol.naming", "test_utils": "testing", "testing": "testing"}
+         "kv": "kvstore", "kvstore": "kvstore", "name": "symbol.naming", "test_utils": "testing", "testing": "testing",
+         "contrib": "contrib"}
 
 
 def __getattr__(name):
@@ -36,6 +37,9 @@ def __getattr__(name):
         module = importlib.import_module(f".{_LAZY[name]}", __name__)
         globals()[name] = module
         return module
+    if name == "alias_mxnet":  # opt-in: `import mxnet` resolves to ssdkit from then on (ssdkit/mxnet_alias.py)
+        from .mxnet_alias import alias_mxnet
+        return alias_mxnet
     if name == "help":
         from .help import help as _help
         return _help

@@ -15,7 +15,8 @@ ssdkit.base.ShapeError: Convolution: data must be 4-D, got shape (2, 3)
 import numpy as np
 
 __all__ = ["MXNetError", "ShapeError", "DeferredInitializationError", "DTYPE",
-           "DTYPE_FLAGS", "DTYPE_FLAG_OF", "check_ndim", "check_equal", "as_tuple", "numeric_types", "get_rng", "seed_rng", "atomic_write", "keep_freed_memory"]
+           "DTYPE_FLAGS", "DTYPE_FLAG_OF", "check_ndim", "check_equal", "as_tuple", "numeric_types", "get_rng", "seed_rng", "atomic_write", "keep_freed_memory",
+           "string_types", "integer_types", "mx_real_t", "py_str", "data_dir", "NotImplementedForSymbol"]
 
 #: The default element type of every array ssdkit creates (MXNet's default too).
 DTYPE = np.float32
@@ -183,3 +184,74 @@ def atomic_write(fname, payload, what="save"):
         if tmp is not None and os.path.exists(tmp):
             os.remove(tmp)
         raise MXNetError(f"{what}: could not write {fname}: {err.strerror or err}") from err
+
+
+# ---- names MXNet's ``mxnet.base`` exports that Gluon-era code imports (GluonCV, MXNet's own tests) ----
+
+#: ``isinstance(x, string_types)``: a text value (MXNet keeps the Python 2 spelling).
+string_types = (str,)
+#: Python and numpy integer types.
+integer_types = (int, np.integer)
+#: MXNet's default real type.
+mx_real_t = np.float32
+#: MXNet's placeholder for an argument that was not given (ops treat it as absent).
+_Null = None
+
+
+def py_str(value):
+    """Bytes from a C API as ``str`` (MXNet's ``base.py_str``); a ``str`` passes through.
+
+    Examples
+    --------
+    >>> py_str(b"relu"), py_str("relu")
+    ('relu', 'relu')
+    """
+    return value.decode("utf-8") if isinstance(value, (bytes, bytearray)) else value
+
+
+def _as_list(obj):
+    """``obj`` if it is a list or tuple, else ``[obj]`` (MXNet's ``base._as_list``).
+
+    Examples
+    --------
+    >>> _as_list(3), _as_list((1, 2))
+    ([3], (1, 2))
+    """
+    return obj if isinstance(obj, (list, tuple)) else [obj]
+
+
+def data_dir():
+    """Where MXNet-era code keeps downloads and model files: ``$MXNET_HOME`` or ``~/.mxnet``.
+
+    Examples
+    --------
+    >>> import os
+    >>> data_dir() == os.environ.get("MXNET_HOME", os.path.join(os.path.expanduser("~"), ".mxnet"))
+    True
+    """
+    import os
+    return os.environ.get("MXNET_HOME", os.path.join(os.path.expanduser("~"), ".mxnet"))
+
+
+class NotImplementedForSymbol(MXNetError):
+    """A method NDArray has but Symbol cannot offer (``sym.asnumpy()``), named as MXNet names it.
+
+    Examples
+    --------
+    >>> str(NotImplementedForSymbol(len, "__len__"))
+    'Function len (namely operator "__len__") is not implemented for Symbol and only available in NDArray.'
+    """
+
+    def __init__(self, function, alias=None, *args):
+        super().__init__()
+        self.function = getattr(function, "__name__", str(function))
+        self.alias = alias
+        self.args = [str(type(a)) for a in args]
+
+    def __str__(self):
+        text = f"Function {self.function}"
+        if self.alias:
+            text += f' (namely operator "{self.alias}")'
+        if self.args:
+            text += " with arguments (" + ", ".join(self.args) + ")"
+        return text + " is not implemented for Symbol and only available in NDArray."

@@ -29,6 +29,7 @@ class Context:
     cpu(0) cpu(0)
     """
     _stack = []
+    _default = None  # set by mx.test_utils.set_default_context (MXNet's Context._default_ctx)
 
     def __init__(self, device_type="cpu", device_id=0):
         if isinstance(device_type, Context):
@@ -114,7 +115,9 @@ def current_context():
     >>> current_context()
     cpu(0)
     """
-    return Context._stack[-1] if Context._stack else Context("cpu", 0)
+    if Context._stack:
+        return Context._stack[-1]
+    return Context._default if Context._default is not None else Context("cpu", 0)
 
 
 def check_cpu(ctx, what="array"):

@@ -1,4 +1,7 @@
-"""``mx.nd.random``: uniform, normal, randint, shuffle, multinomial — all drawing from the one seeded generator.
+"""``mx.nd.random``: uniform, normal, gamma, exponential, poisson, negative binomials, randint, shuffle,
+multinomial — each a call of the registry's sampling op (``ops/random.py``), drawing from the one seeded
+generator. Number parameters draw ``shape`` samples (``(1,)`` when neither ``shape`` nor ``out`` is given, as
+MXNet); NDArray parameters draw ``shape`` samples per element (``_sample_*`` ops).
 
 Examples
 --------
@@ -6,26 +9,15 @@ Examples
 >>> mx.random.seed(0); a = uniform(shape=(2,)).asnumpy(); mx.random.seed(0)
 >>> bool((a == uniform(shape=(2,)).asnumpy()).all())
 True
+>>> uniform().shape, normal(array([0.0, 1.0]), array([1.0, 2.0]), shape=3).shape
+((1,), (2, 3))
 """
-import numpy as np
+from ..base import seed_rng, numeric_types, MXNetError
+from .ndarray import NDArray, invoke
+from .creation import array
 
-from ..base import DTYPE, get_rng, seed_rng
-from ..context import check_cpu
-from .ndarray import NDArray
-
-__all__ = ["uniform", "normal", "randint", "shuffle", "multinomial", "randn", "seed", "exponential", "poisson"]
-
-
-def _wrap(values, dtype, ctx, out):
-    values = values.astype(DTYPE if dtype is None else dtype, copy=False)
-    if out is not None:
-        out._data[...] = values
-        return out
-    return NDArray(values, check_cpu(ctx))
-
-
-def _shape(shape):
-    return () if shape is None else (shape,) if np.isscalar(shape) else tuple(shape)
+__all__ = ["uniform", "normal", "randint", "shuffle", "multinomial", "randn", "seed", "exponential", "poisson",
+           "gamma", "negative_binomial", "generalized_negative_binomial"]
 
 
 def seed(seed_state, ctx="all"):
@@ -38,7 +30,24 @@ def seed(seed_state, ctx="all"):
     seed_rng(seed_state)
 
 
-def uniform(low=0.0, high=1.0, shape=None, dtype=None, ctx=None, out=None, **kwargs):
+def _draw(dist, params, shape, dtype, ctx, out, kwargs):
+    """Call ``_random_<dist>`` (number parameters) or ``_sample_<dist>`` (NDArray parameters)."""
+    values = list(params.values())
+    if isinstance(values[0], NDArray):
+        if not all(isinstance(v, NDArray) for v in values):
+            raise MXNetError(f"random.{dist}: distribution parameters must all be NDArrays or all numbers, "
+                             f"got {[type(v).__name__ for v in values]}")
+        return invoke(f"_sample_{dist}", values, out=out, shape=() if shape is None else shape, dtype=dtype,
+                      **kwargs)
+    if not all(isinstance(v, numeric_types) for v in values):
+        raise MXNetError(f"random.{dist}: distribution parameters must be numbers or NDArrays, "
+                         f"got {[type(v).__name__ for v in values]}")
+    if shape is None:
+        shape = out.shape if out is not None else (1,)
+    return invoke(f"_random_{dist}", [], out=out, shape=shape, dtype=dtype, ctx=ctx, **params, **kwargs)
+
+
+def uniform(low=0, high=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
     """Samples from U[low, high).
 
     Examples
@@ -46,10 +55,10 @@ def uniform(low=0.0, high=1.0, shape=None, dtype=None, ctx=None, out=None, **kwa
     >>> uniform(0, 1, shape=(3,)).shape
     (3,)
     """
-    return _wrap(get_rng().uniform(low, high, _shape(shape)), dtype, ctx, out)
+    return _draw("uniform", {"low": low, "high": high}, shape, dtype, ctx, out, kwargs)
 
 
-def normal(loc=0.0, scale=1.0, shape=None, dtype=None, ctx=None, out=None, **kwargs):
+def normal(loc=0, scale=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
     """Samples from N(loc, scale²).
 
     Examples
@@ -57,10 +66,12 @@ def normal(loc=0.0, scale=1.0, shape=None, dtype=None, ctx=None, out=None, **kwa
     >>> normal(shape=(2, 2)).shape
     (2, 2)
     """
-    return _wrap(get_rng().normal(loc, scale, _shape(shape)), dtype, ctx, out)
+    if isinstance(loc, NDArray):
+        return _draw("normal", {"mu": loc, "sigma": scale}, shape, dtype, ctx, out, kwargs)
+    return _draw("normal", {"loc": loc, "scale": scale}, shape, dtype, ctx, out, kwargs)
 
 
-def randn(*shape, loc=0.0, scale=1.0, dtype=None, ctx=None):
+def randn(*shape, loc=0, scale=1, dtype=None, ctx=None, **kwargs):
     """Standard normal samples of the given shape.
 
     Examples
@@ -68,32 +79,33 @@ def randn(*shape, loc=0.0, scale=1.0, dtype=None, ctx=None):
     >>> randn(2, 3).shape
     (2, 3)
     """
-    return normal(loc, scale, shape, dtype, ctx)
+    return normal(loc, scale, shape or None, dtype, ctx, **kwargs)
 
 
-def randint(low, high, shape=None, dtype="int32", ctx=None, out=None, **kwargs):
-    """Integers in [low, high).
+def gamma(alpha=1, beta=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
+    """Samples from a gamma distribution with shape ``alpha`` and scale ``beta``.
 
     Examples
     --------
-    >>> int(randint(0, 5, shape=(10,)).max().asscalar()) < 5
-    True
+    >>> gamma(2.0, 1.0, shape=(2,)).shape
+    (2,)
     """
-    return _wrap(get_rng().integers(low, high, _shape(shape)), dtype, ctx, out)
+    return _draw("gamma", {"alpha": alpha, "beta": beta}, shape, dtype, ctx, out, kwargs)
 
 
-def exponential(scale=1.0, shape=None, dtype=None, ctx=None, out=None, **kwargs):
-    """Samples from an exponential distribution.
+def exponential(scale=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
+    """Samples from an exponential distribution of mean ``scale`` (the op takes the rate ``lam = 1/scale``).
 
     Examples
     --------
     >>> exponential(shape=(2,)).shape
     (2,)
     """
-    return _wrap(get_rng().exponential(scale, _shape(shape)), dtype, ctx, out)
+    lam = 1.0 / scale
+    return _draw("exponential", {"lam": lam}, shape, dtype, ctx, out, kwargs)
 
 
-def poisson(lam=1.0, shape=None, dtype=None, ctx=None, out=None, **kwargs):
+def poisson(lam=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
     """Samples from a Poisson distribution.
 
     Examples
@@ -101,7 +113,40 @@ def poisson(lam=1.0, shape=None, dtype=None, ctx=None, out=None, **kwargs):
     >>> poisson(2.0, shape=(2,)).shape
     (2,)
     """
-    return _wrap(get_rng().poisson(lam, _shape(shape)), dtype, ctx, out)
+    return _draw("poisson", {"lam": lam}, shape, dtype, ctx, out, kwargs)
+
+
+def negative_binomial(k=1, p=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
+    """Failures before ``k`` successes of probability ``p``.
+
+    Examples
+    --------
+    >>> negative_binomial(3, 0.5, shape=(2,)).shape
+    (2,)
+    """
+    return _draw("negative_binomial", {"k": k, "p": p}, shape, dtype, ctx, out, kwargs)
+
+
+def generalized_negative_binomial(mu=1, alpha=1, shape=None, dtype=None, ctx=None, out=None, **kwargs):
+    """Samples of mean ``mu`` and dispersion ``alpha``.
+
+    Examples
+    --------
+    >>> generalized_negative_binomial(2.0, 0.3, shape=(2,)).shape
+    (2,)
+    """
+    return _draw("generalized_negative_binomial", {"mu": mu, "alpha": alpha}, shape, dtype, ctx, out, kwargs)
+
+
+def randint(low, high, shape=None, dtype=None, ctx=None, out=None, **kwargs):
+    """Integers in [low, high) (int32 unless ``dtype``).
+
+    Examples
+    --------
+    >>> int(randint(0, 5, shape=(10,)).max().asscalar()) < 5
+    True
+    """
+    return _draw("randint", {"low": low, "high": high}, shape, dtype, ctx, out, kwargs)
 
 
 def shuffle(data, **kwargs):
@@ -109,23 +154,19 @@ def shuffle(data, **kwargs):
 
     Examples
     --------
-    >>> sorted(shuffle(NDArray(np.arange(4, dtype=np.float32))).asnumpy().tolist())
+    >>> sorted(shuffle(array([0, 1, 2, 3])).asnumpy().tolist())
     [0.0, 1.0, 2.0, 3.0]
     """
-    return NDArray(get_rng().permutation(data._data), data.context)
+    return invoke("_shuffle", [data], **kwargs)
 
 
-def multinomial(data, shape=None, get_prob=False, dtype="int32", **kwargs):
-    """Draw category indices from the probability rows of ``data``.
+def multinomial(data, shape=None, get_prob=False, out=None, dtype="int32", **kwargs):
+    """Draw category indices from the probability rows of ``data``; ``get_prob`` also returns their log-probabilities.
 
     Examples
     --------
-    >>> multinomial(NDArray(np.array([[0., 1.]], np.float32))).asnumpy()
+    >>> multinomial(array([[0., 1.]])).asnumpy()
     array([1], dtype=int32)
     """
-    probs = data._data.reshape(-1, data.shape[-1]).astype(np.float64)
-    n = int(np.prod(_shape(shape))) if shape is not None else 1
-    cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
-    draws = (get_rng().random((probs.shape[0], n))[..., None] > cum[:, None, :]).sum(-1)
-    out_shape = data.shape[:-1] + (_shape(shape) if shape is not None else ())
-    return NDArray(np.minimum(draws, probs.shape[1] - 1).reshape(out_shape).astype(dtype), data.context)
+    return invoke("_sample_multinomial", [data], out=out, shape=() if shape is None else shape,
+                  get_prob=get_prob, dtype=dtype, **kwargs)

@@ -143,7 +143,7 @@ class _contrib_MultiBoxDetection(Op):
         return _zero_grads(saved)
 
 
-@register(aliases=("_contrib_box_non_maximum_suppression",))
+@register
 class _contrib_box_nms(Op):
     """Non-maximum suppression: see :func:`ssdkit.boxes.box_nms`; the gradient follows the kept rows."""
     name = "_contrib_box_nms"

@@ -118,7 +118,6 @@ def _erf(x):
 
 
 UNARY["erf"] = (_erf, lambda x, y, dy: dy * (2 / np.sqrt(np.pi)) * np.exp(-x * x))
-UNARY_ALIASES = {"_copy": ("identity", "copy"), "BlockGrad": ("stop_gradient",)}
 
 
 def _make_unary(name, f, g):
@@ -140,7 +139,7 @@ def _make_unary(name, f, g):
             return shapes, [shapes[0]]
 
     Unary.__name__ = Unary.name = name
-    register(Unary, aliases=UNARY_ALIASES.get(name, ()))
+    register(Unary)  # MXNet's other spellings (identity, stop_gradient, ...): ops/aliases.py
 
 
 for _name, (_f, _g) in UNARY.items():
@@ -174,13 +173,6 @@ BINARY = {
     "logical_xor": (_bool(np.logical_xor), None),
 }
 # MXNet has both the strict elemwise_* family (symbol a + b) and broadcast_*; here both broadcast.
-BINARY_NAMES = {"add": ("elemwise_add", "_Plus", "_plus", "_add"), "sub": ("elemwise_sub", "_Minus", "_minus", "_sub"),
-                "mul": ("elemwise_mul", "_Mul", "_mul"), "div": ("elemwise_div", "_Div", "_div"),
-                "mod": ("_mod",), "power": ("_power", "_Power"), "maximum": ("_maximum", "_Maximum"),
-                "minimum": ("_minimum", "_Minimum"), "hypot": ("_hypot",),
-                "equal": ("_equal",), "not_equal": ("_not_equal",), "greater": ("_greater",),
-                "greater_equal": ("_greater_equal",), "lesser": ("_lesser",), "lesser_equal": ("_lesser_equal",),
-                "logical_and": ("_logical_and",), "logical_or": ("_logical_or",), "logical_xor": ("_logical_xor",)}
 
 
 def _make_binary(name, f, g):
@@ -211,7 +203,7 @@ def _make_binary(name, f, g):
                 raise ShapeError(f"{self.name}: lhs shape {a} and rhs shape {b} cannot be broadcast") from None
 
     Binary.__name__ = Binary.name = "broadcast_" + name
-    register(Binary, aliases=BINARY_NAMES.get(name, ()))
+    register(Binary)  # elemwise_add, _plus, _Plus, ... reach these through ops/aliases.py
 
 
 for _name, (_f, _g) in BINARY.items():

@@ -51,7 +51,7 @@ class _Reduce(Op):
         return [np.broadcast_to(self.local_grad(x, y, g), x.shape).astype(x.dtype, copy=False)]
 
 
-@register(aliases=("sum_axis",))
+@register
 class sum(_Reduce):
     reducer = staticmethod(np.sum)
 
@@ -75,7 +75,7 @@ class prod(_Reduce):
         return g * y / x
 
 
-@register(aliases=("max_axis",))
+@register
 class max(_Reduce):
     reducer = staticmethod(np.max)
 
@@ -83,7 +83,7 @@ class max(_Reduce):
         return g * (x == y)  # MXNet sends the gradient to every tied maximum
 
 
-@register(aliases=("min_axis",))
+@register
 class min(_Reduce):
     reducer = staticmethod(np.min)
 

@@ -27,6 +27,7 @@ import ast
 import numpy as np
 
 from ..base import MXNetError, ShapeError, DTYPE
+from . import aliases as _table
 
 __all__ = ["Op", "Param", "Params", "REQUIRED", "register", "get_op", "list_ops", "alias_of", "ARRAY_METHODS"]
 
@@ -248,7 +249,7 @@ def get_op(name):
     ('data', 'weight', 'bias')
     """
     try:
-        return _REGISTRY[_ALIASES.get(name, name)]
+        return _REGISTRY[alias_of(name)]
     except KeyError:
         raise MXNetError(f"operator {name!r} is not registered in ssdkit") from None
 
@@ -258,10 +259,19 @@ def alias_of(name):
 
     Examples
     --------
-    >>> alias_of("Concat")
-    'concat'
+    >>> alias_of("Concat"), alias_of("broadcast_plus"), alias_of("_Plus")
+    ('concat', 'broadcast_add', 'broadcast_add')
     """
-    return _ALIASES.get(name, name)
+    if name in _REGISTRY:
+        return name
+    if name in _ALIASES:
+        return _ALIASES[name]
+    found = _table.resolve(name, _is_registered)  # MXNet's alias table (ops/aliases.py)
+    return name if found is None else _ALIASES.get(found, found)
+
+
+def _is_registered(name):
+    return name in _REGISTRY or name in _ALIASES
 
 
 def list_ops(include_aliases=False):
@@ -275,6 +285,9 @@ def list_ops(include_aliases=False):
     names = set(_REGISTRY)
     if include_aliases:
         names |= set(_ALIASES)
+        tabled = set(_table.MXNET_ALIASES) | set(_table.STAND_INS) | set(_table.SSDKIT_SPELLINGS)
+        tabled |= {a for group in _table.MXNET_ALIASES.values() for a in group}
+        names |= {n for n in tabled if alias_of(n) in _REGISTRY}
     return sorted(names)
 
 

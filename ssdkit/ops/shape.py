@@ -103,7 +103,7 @@ class _ShapeOnly(Op):
         return [out_grads[0].reshape(saved)]
 
 
-@register(aliases=("reshape",))
+@register
 class Reshape(_ShapeOnly):
     params = {"shape": Param("shape", ()), "reverse": Param("bool", False),
               "target_shape": Param("shape", ()), "keep_highest": Param("bool", False)}
@@ -137,7 +137,7 @@ class reshape_like(Op):
         return [out_grads[0].reshape(shape), np.zeros_like(like)]
 
 
-@register(aliases=("flatten",))
+@register
 class Flatten(_ShapeOnly):
     def forward(self, p, inputs, is_train):
         x = inputs[0]
@@ -179,7 +179,7 @@ class transpose(Op):
         return [np.transpose(out_grads[0], np.argsort(saved))]
 
 
-@register(aliases=("SwapAxis",))
+@register
 class swapaxes(Op):
     params = {"dim1": Param("int", 0), "dim2": Param("int", 0)}
 
@@ -190,7 +190,7 @@ class swapaxes(Op):
         return [np.swapaxes(out_grads[0], p.dim1, p.dim2)]
 
 
-@register(aliases=("Concat",))
+@register
 class concat(Op):
     params = {"dim": Param("int", 1), "num_args": Param("int", 1)}
     key_var_num_args = "num_args"
@@ -222,7 +222,7 @@ class stack(Op):
         return [np.take(g, i, axis=p.axis) for i in range(g.shape[p.axis])]
 
 
-@register(aliases=("SliceChannel",))
+@register
 class split(Op):
     params = {"num_outputs": Param("int"), "axis": Param("int", 1), "squeeze_axis": Param("bool", False)}
 
@@ -249,7 +249,7 @@ def _scatter_back(shape, dtype, index, g):
     return dx
 
 
-@register(aliases=("crop",))
+@register
 class slice(Op):
     params = {"begin": Param("any"), "end": Param("any"), "step": Param("any", ())}
 
@@ -476,7 +476,7 @@ class repeat(Op):
         return [g.reshape(saved[:axis] + (saved[axis], p.repeats) + saved[axis + 1:]).sum(axis + 1)]
 
 
-@register(aliases=("cast",))
+@register
 class Cast(Op):
     params = {"dtype": Param("dtype")}
 

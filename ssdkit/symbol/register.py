@@ -12,19 +12,12 @@ Examples
 from ..base import MXNetError
 from ..ops import get_op
 from ..ops.registry import split_arguments
+from ..ops.aliases import mxnet_name
 from . import naming
 from .symbol import Symbol, Node, var
 
-__all__ = ["call", "make_function", "JSON_OP_NAMES"]
+__all__ = ["call", "make_function"]
 
-# The op name MXNet writes into JSON when a symbol is made through one of these aliases
-JSON_OP_NAMES = {"flatten": "Flatten", "concat": "Concat", "split": "SliceChannel", "reshape": "Reshape",
-                 "swapaxes": "SwapAxis", "cast": "Cast", "crop": "slice", "identity": "_copy", "copy": "_copy",
-                 "stop_gradient": "BlockGrad", "_Plus": "elemwise_add", "_plus": "elemwise_add",
-                 "_add": "elemwise_add", "_Minus": "elemwise_sub", "_minus": "elemwise_sub", "_sub": "elemwise_sub",
-                 "_Mul": "elemwise_mul", "_mul": "elemwise_mul", "_Div": "elemwise_div", "_div": "elemwise_div",
-                 "_Maximum": "_maximum", "_Minimum": "_minimum", "_Power": "_power", "sum_axis": "sum",
-                 "max_axis": "max", "min_axis": "min"}
 
 
 def _entry(op_name, input_name, value):
@@ -59,7 +52,7 @@ def call(op_name, inputs, kwargs, name, hint=None, attr=None):
             if value is None:  # MXNet creates the missing argument as a variable
                 value = var(f"{node_name}_{input_name}")
             entries.append(_entry(op_name, input_name, value))
-    node = Node(op, JSON_OP_NAMES.get(op_name, op_name), node_name, params, entries, dict(attr or {}))
+    node = Node(op, mxnet_name(op_name), node_name, params, entries, dict(attr or {}))
     return Symbol([(node, i) for i in range(node.num_outputs())])
 
 

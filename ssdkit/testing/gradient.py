@@ -1,6 +1,7 @@
-"""The one gradient checker for every registered op, plus MXNet-style test helpers (``mx.test_utils``).
+"""The one gradient checker: an op's (or a symbol's) backward against float64 central differences.
 
-:func:`check_op_gradient` compares an op's backward (its vector-Jacobian product) with float64 central
+:func:`check_directional` is the check itself; :func:`check_op_gradient` applies it to one registered op and
+``mx.test_utils.check_numeric_gradient`` (:mod:`.symbolic`) to a whole symbol. It compares a backward (its vector-Jacobian product) with float64 central
 differences taken along one random direction: for random ``v`` (input perturbation) and ``w`` (output
 weights), ``<w, (f(x+εv) - f(x-εv)) / 2ε>`` must equal ``<backward(w), v>``.
 
@@ -12,9 +13,9 @@ Examples
 """
 import numpy as np
 
-from .ops import get_op
+from ..ops import get_op
 
-__all__ = ["check_op_gradient", "numeric_directional_derivative", "assert_almost_equal", "same"]
+__all__ = ["check_op_gradient", "numeric_directional_derivative", "check_directional"]
 
 
 def _run(op, params, inputs, is_train):
@@ -32,10 +33,14 @@ def numeric_directional_derivative(op, params, inputs, direction, weights, eps, 
     ...                                       [np.array([1.0])], 1e-4, False, [0]), 4)
     6.0
     """
+    return _central(lambda xs: _run(op, params, xs, is_train)[0], inputs, direction, weights, eps, wrt)
+
+
+def _central(function, inputs, direction, weights, eps, wrt):
+    """Central difference of ``<weights, function(inputs)>`` along ``direction`` on the inputs in ``wrt``."""
     def weighted(sign):
         shifted = [x + sign * eps * d if i in wrt else x for i, (x, d) in enumerate(zip(inputs, direction))]
-        outs, _ = _run(op, params, shifted, is_train)
-        return sum(float((o.astype(np.float64) * w).sum()) for o, w in zip(outs, weights))
+        return sum(float((np.asarray(o, np.float64) * w).sum()) for o, w in zip(function(shifted), weights))
     return (weighted(1) - weighted(-1)) / (2 * eps)
 
 
@@ -68,37 +73,26 @@ def check_op_gradient(op_name, inputs, params=None, wrt=None, eps=1e-4, rtol=1e-
     for i in wrt:
         if grads[i] is not None and np.shape(grads[i]) != inputs[i].shape:
             raise AssertionError(f"{op_name}: gradient {i} has shape {np.shape(grads[i])}, input {inputs[i].shape}")
-    analytic = sum(float((np.asarray(grads[i], np.float64) * direction[i]).sum()) for i in wrt if grads[i] is not None)
-    numeric = numeric_directional_derivative(op, p, inputs, direction, weights, eps, is_train, wrt)
+    check_directional(lambda xs: _run(op, p, xs, is_train)[0], grads, inputs, direction, weights, eps, wrt,
+                      rtol, atol, f"{op_name} (params {dict(p)})")
+
+
+def check_directional(function, grads, inputs, direction, weights, eps, wrt, rtol, atol, label):
+    """Raise AssertionError unless ``sum_i <grads[i], direction[i]>`` over ``wrt`` equals the central difference
+    of ``<weights, function(inputs)>`` along ``direction`` (all float64).
+
+    ``function(list of input arrays) -> list of output arrays``; ``grads`` are the backward's gradients of
+    ``<weights, outputs>`` (None for an input without one).
+
+    Examples
+    --------
+    >>> x = [np.array([1.0, 2.0])]
+    >>> check_directional(lambda xs: [xs[0] ** 2], [2 * x[0]], x, [np.ones(2)], [np.ones(2)], 1e-4, [0],
+    ...                   1e-6, 1e-8, "square")
+    """
+    numeric = _central(function, inputs, direction, weights, eps, wrt)
+    analytic = sum(float((np.asarray(grads[i], np.float64) * direction[i]).sum()) for i in wrt
+                   if grads[i] is not None)
     if not np.isclose(analytic, numeric, rtol=rtol, atol=atol * max(1.0, abs(numeric))):
-        raise AssertionError(f"{op_name}: backward gives directional derivative {analytic:.8g}, "
-                             f"central differences give {numeric:.8g} (params {dict(p)})")
-
-
-def assert_almost_equal(a, b, rtol=1e-5, atol=1e-20, names=("a", "b"), equal_nan=False):
-    """``mx.test_utils.assert_almost_equal`` on NDArrays or numpy arrays, reporting the worst element.
-
-    Examples
-    --------
-    >>> assert_almost_equal(np.ones(2), np.ones(2) + 1e-9)
-    """
-    a = a.asnumpy() if hasattr(a, "asnumpy") else np.asarray(a)
-    b = b.asnumpy() if hasattr(b, "asnumpy") else np.asarray(b)
-    if a.shape != b.shape:
-        raise AssertionError(f"{names[0]} has shape {a.shape}, {names[1]} has shape {b.shape}")
-    if not np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan):
-        err = np.abs(a.astype(np.float64) - b) / (atol + rtol * np.abs(b))
-        idx = np.unravel_index(np.nanargmax(err), err.shape) if err.size else ()
-        raise AssertionError(f"{names[0]} and {names[1]} differ: worst at index {idx}: {a[idx]} vs {b[idx]} "
-                             f"(rtol={rtol}, atol={atol})")
-
-
-def same(a, b):
-    """True when two arrays are exactly equal (``mx.test_utils.same``).
-
-    Examples
-    --------
-    >>> same(np.zeros(2), np.zeros(2))
-    True
-    """
-    return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+        raise AssertionError(f"{label}: backward gives directional derivative {analytic:.8g}, "
+                             f"central differences give {numeric:.8g}")

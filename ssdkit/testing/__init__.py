@@ -1,0 +1,39 @@
+"""``mx.test_utils``: the one gradient checker and MXNet's test helpers, so tests written for MXNet run.
+
+* gradients — :func:`check_op_gradient` (one registered op), :func:`check_numeric_gradient` (a symbol), both
+  through :func:`check_directional`: float64 central differences along a random direction;
+* comparing — :func:`assert_almost_equal` with MXNet's signature and per-dtype default tolerances,
+  :func:`almost_equal`, :func:`same`, :func:`same_array`, :func:`assert_exception`, ...;
+* symbols — :func:`check_symbolic_forward`, :func:`check_symbolic_backward`, :func:`simple_forward`;
+* data and contexts — :func:`rand_ndarray`, :func:`rand_shape_2d`/``3d``/``nd``, :func:`random_arrays`,
+  :func:`default_context`, :func:`set_default_context`;
+* harness — :func:`environment`, :func:`discard_stderr`, :func:`retry`, and :func:`download`, which never
+  downloads (a clear error says where to put the file).
+
+Examples
+--------
+>>> import numpy as np
+>>> check_op_gradient("tanh", [np.linspace(-1, 1, 5)])
+>>> check_op_gradient("FullyConnected", [np.ones((2, 3)), np.ones((4, 3)), np.zeros(4)], {"num_hidden": 4})
+>>> assert_almost_equal(np.float32([1.0]), np.float32([1.00001]))
+"""
+from .gradient import check_op_gradient, numeric_directional_derivative, check_directional
+from .compare import (default_rtols, default_atols, default_numeric_eps, get_tolerance, get_tols, get_rtol,
+                      get_atol, get_etol, same, almost_equal, assert_almost_equal, assert_allclose,
+                      assert_almost_equal_ignore_nan, assert_almost_equal_with_err, same_array, np_reduce,
+                      assert_exception, find_max_violation)
+from .arrays import (default_context, set_default_context, default_dtype, random_arrays, random_uniform_arrays,
+                     random_sample, rand_ndarray, rand_shape_2d, rand_shape_3d, rand_shape_nd, rand_coord_2d,
+                     list_gpus)
+from .environ import environment, discard_stderr, retry, download, OfflineDownloadError
+from .symbolic import simple_forward, check_symbolic_forward, check_symbolic_backward, check_numeric_gradient
+
+__all__ = ["check_op_gradient", "numeric_directional_derivative", "check_directional",
+           "default_rtols", "default_atols", "default_numeric_eps", "get_tolerance", "get_tols", "get_rtol",
+           "get_atol", "get_etol", "same", "almost_equal", "assert_almost_equal", "assert_allclose",
+           "assert_almost_equal_ignore_nan", "assert_almost_equal_with_err", "same_array", "np_reduce",
+           "assert_exception", "find_max_violation",
+           "default_context", "set_default_context", "default_dtype", "random_arrays", "random_uniform_arrays",
+           "random_sample", "rand_ndarray", "rand_shape_2d", "rand_shape_3d", "rand_shape_nd", "rand_coord_2d",
+           "list_gpus", "environment", "discard_stderr", "retry", "download", "OfflineDownloadError",
+           "simple_forward", "check_symbolic_forward", "check_symbolic_backward", "check_numeric_gradient"]

@@ -1,0 +1,74 @@
+"""mx.test_utils: MXNet's test helpers over ssdkit (tolerances, symbolic checks, environment, download)."""
+import os
+
+import numpy as np
+import pytest
+
+import ssdkit as mx
+from ssdkit import test_utils as tu
+
+
+def test_assert_almost_equal_defaults_and_signature():
+    tu.assert_almost_equal(np.float32([1.0]), np.float32([1.0005]))            # float32 atol 1e-3
+    with pytest.raises(AssertionError, match="Location of maximum error: \\(1,\\), x=2.00000000, y=3.00000000"):
+        tu.assert_almost_equal(mx.nd.array([1, 2]), np.array([1.0, 3.0]), names=("x", "y"))
+    tu.assert_almost_equal(np.array([np.nan, 1]), np.array([np.nan, 1]), equal_nan=True)
+    with pytest.raises(AssertionError):
+        tu.assert_almost_equal(np.array([np.nan]), np.array([np.nan]))
+    tu.assert_almost_equal(np.array([1.0]), np.array([1.5]), rtol=0.5, atol=0)
+    tu.assert_almost_equal(np.array([1.0]), np.array([1.5]), atol={np.dtype(np.float64): 1.0})
+    assert tu.almost_equal(np.ones(3), np.ones(3)) and not tu.almost_equal(np.ones(3), np.zeros(3))
+    assert tu.same(mx.nd.ones((2,)), np.ones(2))
+    tu.assert_exception(mx.nd.array([1]).reshape, mx.MXNetError, (5,))
+
+
+def test_random_helpers():
+    np.random.seed(1)
+    assert tu.rand_ndarray((3, 2)).shape == (3, 2)
+    assert all(1 <= d <= 10 for d in tu.rand_shape_2d() + tu.rand_shape_3d() + tu.rand_shape_nd(4))
+    a, b = tu.random_arrays((2,), (3, 1))
+    assert a.dtype == np.float32 and b.shape == (3, 1)
+    with pytest.raises(mx.MXNetError, match="csr"):
+        tu.rand_ndarray((2, 2), stype="csr")
+    assert tu.default_context() == mx.cpu()
+
+
+def test_set_default_context():
+    try:
+        tu.set_default_context(mx.cpu(1))
+        assert mx.current_context() == mx.cpu(1) == tu.default_context()
+    finally:
+        tu.set_default_context(None)
+    assert mx.current_context() == mx.cpu(0)
+
+
+def test_symbolic_checks_and_numeric_gradient():
+    data = mx.sym.var("data")
+    fc = mx.sym.FullyConnected(data, num_hidden=3, name="fc")
+    out = mx.sym.Activation(fc, act_type="tanh")
+    x, w, b = np.random.randn(2, 4), np.random.randn(3, 4), np.random.randn(3)
+    y = np.tanh(x @ w.T + b)
+    tu.check_symbolic_forward(out, [x, w, b], [y], rtol=1e-5, atol=1e-5)
+    dy = np.random.randn(2, 3)
+    dz = dy * (1 - y ** 2)
+    grads = tu.check_symbolic_backward(out, {"data": x, "fc_weight": w, "fc_bias": b}, [dy],
+                                       {"data": dz @ w, "fc_weight": dz.T @ x, "fc_bias": dz.sum(0)},
+                                       rtol=1e-4, atol=1e-4, grad_req={"data": "null", "fc_weight": "add",
+                                                                       "fc_bias": "write"})
+    assert set(grads) == {"data", "fc_weight", "fc_bias"}
+    tu.check_numeric_gradient(out, [x, w, b])
+    with pytest.raises(AssertionError):   # a wrong backward is caught: BlockGrad hides the gradient
+        tu.check_numeric_gradient(mx.sym.BlockGrad(data) * 2, [np.ones(3)])
+    with pytest.raises(AssertionError):
+        tu.check_symbolic_forward(out, [x, w, b], [y + 1])
+
+
+def test_environment_and_download(tmp_path):
+    os.environ["SSDKIT_TU_KEEP"] = "old"
+    with tu.environment({"SSDKIT_TU_KEEP": "new", "SSDKIT_TU_NEW": "1"}):
+        assert os.environ["SSDKIT_TU_KEEP"] == "new" and os.environ["SSDKIT_TU_NEW"] == "1"
+    assert os.environ.pop("SSDKIT_TU_KEEP") == "old" and "SSDKIT_TU_NEW" not in os.environ
+    with pytest.raises(tu.OfflineDownloadError, match="put it at"):
+        tu.download("http://data.mxnet.io/a.rec", dirname=str(tmp_path))
+    (tmp_path / "a.rec").write_bytes(b"x")
+    assert tu.download("http://data.mxnet.io/a.rec", dirname=str(tmp_path)) == str(tmp_path / "a.rec")
