@@ -338,8 +338,13 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     with _Scope(False, train_mode):
         results = _run_backward(heads, head_grads, bool(retain_graph), variables=variables)
     out = []
-    for v in variables:
-        g = results.get(id(v), (v, np.zeros_like(v._data)))[1]
+    for i, v in enumerate(variables):
+        if id(v) not in results:
+            raise MXNetError(
+                f"autograd.grad: cannot differentiate with respect to variable #{i} (shape {v.shape}): the recording "
+                "never reached it from the heads, so it was not used to compute them inside autograd.record(). "
+                "Leave it out of `variables`, or use it in the computation of the heads.")
+        g = results[id(v)][1]
         out.append(v._wrap(np.asarray(g, v._data.dtype).reshape(v._data.shape)))
     return out
 

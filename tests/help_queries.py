@@ -180,4 +180,9 @@ QUERIES += [
     ("don't train these layers", FREEZE),  # the negation is kept
     ("am I the main worker", "distributed.is_root"),
     ("difference of two arrays", "nd.subtract nd.broadcast_sub nd.elemwise_sub"),
+    # issue #16: the words people use for blocks forward never calls
+    ("layer not trained", "gluon.Block.usage gluon.usage.block_usage"),
+    ("unused layer", "gluon.Block.usage gluon.usage.block_usage"),
+    ("which blocks are used", "gluon.Block.usage gluon.usage.block_usage"),
+    ("parameter has no gradient", "gluon.Block.usage gluon.usage.block_usage"),
 ]

@@ -23,6 +23,7 @@ Examples
 """
 import re
 import threading
+import weakref
 import warnings
 from collections import OrderedDict, defaultdict
 
@@ -196,6 +197,7 @@ class Block:
             ret.update({name: value for name, value in self.params.items() if pattern.match(name)})
         for child in self._children.values():
             ret.update(child.collect_params(select=select))
+        ret._owner = weakref.ref(self)  # lets a Trainer name blocks in its stale-gradient error
         return ret
 
     def _collect_params_with_prefix(self, prefix=""):
@@ -409,10 +411,29 @@ class Block:
     def summary(self, *inputs):
         """Print MXNet's table of layer output shapes and parameter counts for one forward of ``inputs``.
 
-        The block must be initialized and not hybridized.
+        The block must be initialized and not hybridized. After the table come the registered children the
+        forward never called and those called more than once (shared weights), when there are any.
         """
         from .summary import print_summary
         print_summary(self, *inputs)
+
+    def usage(self, *inputs, gradients=True):
+        """Which registered children one forward of ``inputs`` calls: a :class:`~ssdkit.gluon.usage.BlockUsage`
+        with ``never_called``, ``called_twice`` and (with ``gradients``) ``no_gradient``.
+
+        Works hybridized or not; parameter values and gradients are left as they were. See
+        :func:`ssdkit.gluon.usage.block_usage`.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> seq = mx.gluon.nn.Sequential(prefix='u_')
+        >>> seq.add(mx.gluon.nn.Dense(2, in_units=2)); seq.initialize()
+        >>> print(seq.usage(mx.nd.ones((1, 2))))
+        Every registered child of Sequential 'u' was called exactly once. Every trainable parameter got a gradient.
+        """
+        from .usage import block_usage
+        return block_usage(self, *inputs, gradients=gradients)
 
 
 def __getattr__(name):

@@ -30,15 +30,9 @@ from ..base import MXNetError
 from ..symbol import Group
 from ..symbol.executor import GraphExecutor
 from .cached_op import trace
+from .tree import descendants, imperatively
 
 __all__ = ["intermediate_names", "intermediate_outputs"]
-
-
-def _descendants(block, path=""):
-    for key, child in block._children.items():
-        child_path = f"{path}.{key}" if path else key
-        yield child_path, child
-        yield from _descendants(child, child_path)
 
 
 def _op_output_names(block):
@@ -56,23 +50,10 @@ def intermediate_names(block, include_ops=False):
     include_ops : bool
         Also list every op output of a HybridBlock's traced graph (one input named ``data``).
     """
-    names = [path for path, _ in _descendants(block)]
+    names = [path for path, _ in descendants(block)]
     if include_ops:
         names += _op_output_names(block)
     return names
-
-
-def _set_active(block, states=None):
-    """Switch every hybridized descendant to imperative (states None) or restore saved states."""
-    if states is None:
-        saved = {}
-        for _, b in [("", block)] + list(_descendants(block)):
-            if getattr(b, "_active", False):
-                saved[id(b)] = b
-                b._active = False
-        return saved
-    for b in states.values():
-        b._active = True
 
 
 def intermediate_outputs(block, *inputs, names=None):
@@ -91,7 +72,7 @@ def intermediate_outputs(block, *inputs, names=None):
     -------
     OrderedDict of name -> NDArray (or the block's output structure for blocks returning several)
     """
-    paths = dict(_descendants(block))
+    paths = dict(descendants(block))
     by_name = {child.name: child for child in paths.values()}
     by_name.update({child.prefix: child for child in paths.values()})
     wanted = list(paths) if names is None else list(names)
@@ -109,13 +90,12 @@ def intermediate_outputs(block, *inputs, names=None):
             for key in keys:
                 results[key] = out
         handles.append(child.register_forward_hook(hook))
-    states = _set_active(block)
     try:
-        block(*inputs)
+        with imperatively(block):
+            block(*inputs)
     finally:
         for h in handles:
             h.detach()
-        _set_active(block, states)
     if op_targets:
         results.update(_graph_outputs(block, inputs, op_targets))
     return OrderedDict((name, results[name]) for name in wanted)

@@ -1,5 +1,6 @@
 """``Block.summary``: MXNet's text table of every layer's output shape and parameter count, made with forward
-hooks during one imperative forward pass.
+hooks during one imperative forward pass; then, unlike MXNet, the registered children that forward never called
+and those it called more than once (see :mod:`ssdkit.gluon.usage`), when there are any.
 
 Examples
 --------
@@ -26,6 +27,7 @@ from collections import OrderedDict
 
 from ..base import MXNetError
 from ..ndarray import NDArray
+from .usage import CallCounter
 
 __all__ = ["print_summary", "shape_string"]
 
@@ -97,7 +99,8 @@ def print_summary(block, *inputs):
     summary["Input"] = {"output_shape": shape_string(list(inputs)), "n_params": 0, "trainable": 0, "shared": 0}
     try:
         block.apply(register)
-        block(*inputs)
+        with CallCounter(block) as counter:
+            block(*inputs)
         print("-" * _RULE_WIDTH)
         print(_LINE_FORMAT.format("Layer (type)", "Output Shape", "Param #"))
         print("=" * _RULE_WIDTH)
@@ -115,6 +118,10 @@ def print_summary(block, *inputs):
         print("Shared params in forward computation graph: " + str(shared))
         print("Unique parameters in model: " + str(total - shared))
         print("-" * _RULE_WIDTH)
+        usage = counter.usage()
+        if usage.never_called or usage.called_twice:
+            print("\n".join(usage.lines()))
+            print("-" * _RULE_WIDTH)
     finally:
         for handle in hooks:
             handle.detach()

@@ -19,6 +19,7 @@ from ..base import MXNetError, atomic_write
 from ..optimizer.states import states_from_bytes
 from .parameter import Parameter
 from .parameter_dict import ParameterDict
+from .tree import parameter_owners, describe
 
 __all__ = ["Trainer", "StaleGradientError"]
 
@@ -43,6 +44,19 @@ def _mark_stale(array):
         array._fresh_grad = False
     except AttributeError:  # the NDArray type carries no freshness flag
         pass
+
+
+def _has_fresh_grad(param):
+    """Did the last backward write this parameter's gradient? A parameter still deferred never took part."""
+    if param._data is None:
+        return not param._deferred_init
+    return all(_is_fresh(d) for d in param._data)
+
+
+def _context_of(param):
+    if param._data:
+        return param._data[0].context
+    return param._deferred_init[1][0] if param._deferred_init else "?"
 
 
 class Trainer:
@@ -72,6 +86,8 @@ class Trainer:
 
     def __init__(self, params, optimizer, optimizer_params=None, kvstore="device", compression_params=None,
                  update_on_kvstore=None):
+        # the block that collect_params() was called on, to name blocks in the stale-gradient error
+        self._owner = getattr(params, "_owner", None)
         if isinstance(params, (dict, ParameterDict)):
             params = [params[key] for key in sorted(params.keys())]
         if not isinstance(params, (list, tuple)):
@@ -177,20 +193,37 @@ class Trainer:
         self._optimizer.rescale_grad = self._scale / batch_size
         self._update(ignore_stale_grad)
 
+    def _stale_error(self, param):
+        """MXNet's stale-gradient text, then every stale parameter by block path and the two ways out."""
+        stale = [p for p in self._params if p.grad_req != "null" and not _has_fresh_grad(p)]
+        root = self._owner() if self._owner is not None else None
+        owners = parameter_owners(root) if root is not None else {}
+        by_block = {}
+        for p in stale:
+            where = ", ".join(describe(path, blk) for path, blk in owners.get(id(p), [])) or "(block unknown)"
+            by_block.setdefault(where, []).append(p.name)
+        listing = "\n".join(f"  {where}: {', '.join(names)}" for where, names in by_block.items())
+        return StaleGradientError(
+            f"Gradient of Parameter `{param.name}` on context {_context_of(param)} has not been updated by "
+            "backward since last `step`. This could mean a bug in your model that made it only use a "
+            "subset of the Parameters (Blocks) for this iteration. If you are intentionally only "
+            "using a subset, call step with ignore_stale_grad=True to suppress this warning and skip "
+            "updating of Parameters with stale gradient\n"
+            f"{len(stale)} parameter(s) got no gradient from the last backward: their block was never used in the "
+            "last forward (or its output did not reach the loss):\n" + listing + "\n"
+            "Either call step/update with ignore_stale_grad=True, or do not register blocks that forward does not "
+            "call (net.usage(x) lists them).")
+
     def _update(self, ignore_stale_grad=False):
         updates = [[] for _ in self._updaters]
+        if not ignore_stale_grad:
+            # check every parameter before marking any: a raised error leaves all freshness flags as they were
+            for param in self._params:
+                if param.grad_req != "null" and not _has_fresh_grad(param):
+                    raise self._stale_error(param)
         for i, param in enumerate(self._params):
-            if param.grad_req == "null":
-                continue
-            if not ignore_stale_grad:
-                for data in param._check_and_get(param._data, list):
-                    if not _is_fresh(data):
-                        raise StaleGradientError(
-                            f"Gradient of Parameter `{param.name}` on context {data.context} has not been updated by "
-                            "backward since last `step`. This could mean a bug in your model that made it only use a "
-                            "subset of the Parameters (Blocks) for this iteration. If you are intentionally only "
-                            "using a subset, call step with ignore_stale_grad=True to suppress this warning and skip "
-                            "updating of Parameters with stale gradient")
+            if param.grad_req == "null" or (param._data is None and param._deferred_init):
+                continue  # a parameter still deferred was never used: nothing to update (MXNet would crash here)
             for upd, arr, grad in zip(updates, param.list_data(), param.list_grad()):
                 if not ignore_stale_grad or _is_fresh(arr):
                     upd.append((i, grad, arr))

@@ -32,6 +32,8 @@ from .source import load_model
 
 __all__ = ["print_summary", "summary_lines", "HEADERS"]
 
+# ops whose parameter count needs the channels of their input
+_SIZED_BY_INPUT = ("Convolution", "Deconvolution", "FullyConnected", "BatchNorm")
 HEADERS = ("Layer (type)", "Output Shape", "Param #", "Previous Layer")
 DEFAULT_POSITIONS = (.44, .64, .74, 1.)
 
@@ -96,7 +98,7 @@ def summary_lines(model, line_length=120, positions=DEFAULT_POSITIONS, show_shap
         positions = [int(line_length * p) for p in positions]
     shown_inputs = {0} | ({model.heads[0][0]} if model.heads else set())
     lines = ["_" * line_length, _row(HEADERS, positions), "=" * line_length]
-    total = 0
+    total = unsized = 0
     last = len(model.nodes) - 1
     for node in model.nodes:
         if node.is_variable and node.id > 0:
@@ -116,12 +118,18 @@ def summary_lines(model, line_length=120, positions=DEFAULT_POSITIONS, show_shap
                 if show_shape and len(model.shapes.get(key, ())) > 1:
                     pre_filter += int(model.shapes[key][1])
         params = _layer_params(node, pre_filter, model, show_shape)
+        if node.op in _SIZED_BY_INPUT and not pre_filter and not (node.op == "BatchNorm" and show_shape):
+            unsized += 1  # its weights' size depends on an input shape nobody gave: not 0, unknown
         total += params
         lines.append(_row([f"{node.name}({node.op})", "x".join(str(d) for d in out_shape), params,
                            previous[0] if previous else ""], positions))
         lines.extend(_row(["", "", "", name], positions) for name in previous[1:])
         lines.append(("=" if node.id == last else "_") * line_length)
-    lines += [f"Total params: {total}", "_" * line_length]
+    lines.append(f"Total params: {total}")
+    if unsized:
+        lines.append(f"  + the weights of {unsized} layer(s) whose size needs the input shape (not counted above: "
+                     "give shape=, or --shape to ssdkit-viz)")
+    lines.append("_" * line_length)
     return lines
 
 

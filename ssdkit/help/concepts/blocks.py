@@ -79,6 +79,10 @@ CONCEPTS = (
     (f"{_BLOCK}.summary viz.print_summary",
      "count parameters | number of parameters | how big is the model | print summary | model summary | "
      "torchsummary | layer output shapes table"),
+    (f"{_BLOCK}.usage gluon.usage.block_usage {_BLOCK}.summary",
+     "layer not trained | unused layer | which blocks are used | blocks forward never calls | block not called | "
+     "parameter has no gradient | gradient not updated | stale gradient | has not been updated by backward | "
+     "ignore_stale_grad | find unused parameters | find_unused_parameters | dead layers | shared weights used twice"),
     ("viz.plot_network",
      "visualize network | draw graph | plot model architecture | network diagram | graphviz | netron | "
      "computation graph picture"),
