@@ -27,7 +27,7 @@ _LAZY = {"sym": "symbol", "symbol": "symbol", "gluon": "gluon", "init": "initial
          "metric": "metric", "recordio": "recordio", "image": "image", "io": "io", "viz": "viz",
          "model_zoo": "model_zoo", "detection": "detection", "boxes": "boxes", "distributed": "distributed",
          "kv": "kvstore", "kvstore": "kvstore", "name": "symbol.naming", "test_utils": "testing", "testing": "testing",
-         "contrib": "contrib"}
+         "contrib": "contrib", "operator": "operator"}
 
 
 def __getattr__(name):

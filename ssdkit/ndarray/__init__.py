@@ -14,6 +14,7 @@ from .creation import array, zeros, ones, full, empty, arange, linspace, eye, wa
 from .serialization import save, load, load_frombuffer, save_tobytes, ParamFileError
 from .register import populate as _populate
 from . import random, contrib, _internal
+from .custom_op import custom as Custom  # the registry's Custom op with Python-defined inputs
 
 _populate({"": globals(), "contrib": {}, "internal": {}})
 

@@ -148,6 +148,7 @@ class Op:
     differentiable = True
     hint = None          # the name-manager hint for symbols (MXNet uses the lower-cased op name)
     key_var_num_args = None  # ops such as Concat take any number of inputs; this param counts them
+    any_params = False       # Custom takes whatever keywords its Python prop accepts (parse_params decides)
 
     def parse_params(self, kwargs):
         """Check names, fill defaults and convert values; unknown or missing parameters raise MXNetError."""

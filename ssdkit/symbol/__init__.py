@@ -16,6 +16,26 @@ from .register import make_function as _make_function
 from ..ndarray.register import populate as _populate, install_methods as _install_methods
 from . import contrib, _internal
 
+
+def Custom(*args, name=None, attr=None, **kwargs):
+    """``sym.Custom(*inputs, op_type=..., **params)``: a node running a registered Python custom operator
+    (``mx.operator.register``); missing inputs become variables named ``<name>_<argument>``.
+
+    Examples
+    --------
+    >>> from ssdkit import operator
+    >>> @operator.register("doc_sym_identity")
+    ... class P(operator.CustomOpProp):
+    ...     pass
+    >>> Custom(var("x"), op_type="doc_sym_identity", name="c").list_outputs()
+    ['c_output']
+    """
+    from ..ndarray.custom_op import split_custom_arguments
+    from .register import call
+    inputs, params = split_custom_arguments(args, kwargs, lambda a: isinstance(a, Symbol))
+    return call("Custom", inputs, params, name, attr=attr)
+
+
 _populate({"": globals(), "contrib": {}, "internal": {}}, factory=_make_function)
 _install_methods(Symbol, _make_function)
 

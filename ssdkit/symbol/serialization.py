@@ -93,7 +93,7 @@ def _fail(source, message):
 def _split_attrs(op, attrs, node_name, source):
     params, extra, unknown = {}, {}, []
     for key, value in attrs.items():
-        if key in op.params:
+        if key in op.params or (op.any_params and not key.startswith("__")):
             params[key] = value
         elif key.startswith("__") or op.params == {}:
             extra[key] = value
