@@ -121,6 +121,22 @@ _boxes = np.array([[0, .9, .1, .1, .4, .4], [0, .8, .12, .1, .42, .4], [1, .7, .
                    [0, .6, .6, .1, .8, .3]])
 CASES["_contrib_box_nms"] = [([_boxes[None]], {"overlap_thresh": 0.5, "id_index": 0}, None, False)]
 
+# image ops with true gradients; the flips and colour ops pass the gradient through (MXNet's ``_copy``)
+CASES.update({
+    "_image_normalize": [([u(3, 2, 4)], {"mean": (0.1, 0.2, 0.3), "std": (0.5, 2.0, 4.0)}, None, False),
+                         ([u(2, 1, 3, 2)], {"mean": (0.5,), "std": (0.25,)}, None, False)],
+    "_image_crop": [([u(4, 5, 3)], {"x": 1, "y": 2, "width": 3, "height": 2}, None, False),
+                    ([u(2, 4, 5, 1)], {"x": 0, "y": 1, "width": 5, "height": 3}, None, False)],
+    "reverse": [([u(2, 3, 4)], {"axis": (0, 2)}, None, False)],
+})
+PASS_THROUGH = {"_image_flip_left_right": {}, "_image_flip_top_bottom": {}, "_image_random_flip_left_right": {},
+                "_image_random_flip_top_bottom": {}, "_image_adjust_lighting": {"alpha": (0.1, 0.2, 0.3)},
+                "_image_random_lighting": {}, "_image_random_color_jitter": {"brightness": 0.1, "contrast": 0.1,
+                                                                             "saturation": 0.1, "hue": 0.1},
+                **{f"_image_random_{n}": {"min_factor": 0.5, "max_factor": 1.5}
+                   for n in ("brightness", "contrast", "saturation", "hue")}}
+CASES.update({name: [([pos(3, 4, 3)], params, None, False)] for name, params in PASS_THROUGH.items()})
+
 DIFFERENTIABLE = sorted(n for n in list_ops() if get_op(n).differentiable)
 
 
@@ -142,5 +158,12 @@ def test_gradient(name, i, case):
         seed_rng(3)
         (y,), mask = op.forward(p, [inputs[0]], True)
         np.testing.assert_allclose(op.backward(p, mask, [np.ones_like(y)])[0], mask)
+        return
+    if name in PASS_THROUGH:  # MXNet registers ``_copy`` as these ops' gradient: the head comes back as is
+        op = get_op(name)
+        p = op.parse_params(params)
+        (y,), saved = op.forward(p, [inputs[0].astype(np.float32)], False)
+        head = R.standard_normal(y.shape).astype(np.float32)
+        np.testing.assert_array_equal(op.backward(p, saved, [head])[0], head)
         return
     check_op_gradient(name, inputs, params, wrt=wrt, is_train=is_train)

@@ -178,6 +178,8 @@ WALK_SHAPES = (((2, 3), (4, 5), (7,)), ((2,), (2,), (2,)), ((2, 3, 4, 5), (3, 3,
 def _nd_function(name):
     if hasattr(nd, name):
         return getattr(nd, name)
+    if name.startswith("_image_"):
+        return getattr(nd.image, name[len("_image_"):])
     return getattr(nd.contrib, name.replace("_contrib_", ""), None)
 
 

@@ -21,13 +21,13 @@ import numpy as np
 from ..base import DTYPE, MXNetError, get_rng
 from ..gluon.data.vision.imageio import decode_image, read_image
 from ..ndarray import NDArray
+from ..ops.image_crop import (INTERP_AUTO, INTERP_RANDOM, center_window, random_size_window, scale_down,
+                               resolve_interp as _get_interp_method)
 
 __all__ = ["imread", "imdecode", "imresize", "scale_down", "copyMakeBorder", "resize_short", "fixed_crop",
            "random_crop", "center_crop", "color_normalize", "random_size_crop", "resize_array", "normalize_channels", "filled",
            "INTERP_AUTO", "INTERP_RANDOM"]
 
-INTERP_AUTO, INTERP_RANDOM = 9, 10
-_NUM_BASIC_INTERP = 5
 #: OpenCV border types of copyMakeBorder -> numpy.pad modes (0 is constant).
 _BORDER_MODES = {1: "symmetric", 2: "reflect", 3: "edge", 4: "wrap"}
 
@@ -37,30 +37,6 @@ def _pil_filter(interp):
 
     return (Image.Resampling.NEAREST, Image.Resampling.BILINEAR, Image.Resampling.BICUBIC,
             Image.Resampling.BOX, Image.Resampling.LANCZOS)[interp]
-
-
-def _get_interp_method(interp, sizes=()):
-    """Resolve ``interp`` 9 (auto, from ``sizes = (old_h, old_w, new_h, new_w)``) and 10 (random) to 0..4.
-
-    Examples
-    --------
-    >>> _get_interp_method(9, (10, 10, 20, 20)), _get_interp_method(9, (20, 20, 10, 10))
-    (2, 3)
-    """
-    if interp == INTERP_AUTO:
-        if not sizes:
-            return 2
-        old_h, old_w, new_h, new_w = sizes
-        if new_h > old_h and new_w > old_w:
-            return 2
-        if new_h < old_h and new_w < old_w:
-            return 3
-        return 1
-    if interp == INTERP_RANDOM:
-        return int(get_rng().integers(0, _NUM_BASIC_INTERP))
-    if interp not in range(_NUM_BASIC_INTERP):
-        raise MXNetError(f"imresize: unknown interp method {interp!r}; use 0-4, 9 (auto) or 10 (random)")
-    return int(interp)
 
 
 def _as_image(src, op):
@@ -187,23 +163,6 @@ def imread(filename, flag=1, to_rgb=True, out=None):
     return result.copyto(out) if out is not None else result
 
 
-def scale_down(src_size, size):
-    """Shrink a crop ``size = (w, h)`` to fit in ``src_size = (w, h)``, keeping its aspect ratio.
-
-    Examples
-    --------
-    >>> scale_down((640, 480), (720, 120))
-    (640, 106)
-    """
-    w, h = size
-    sw, sh = src_size
-    if sh < h:
-        w, h = float(w * sh) / h, sh
-    if sw < w:
-        w, h = sw, float(h * sw) / w
-    return int(w), int(h)
-
-
 def copyMakeBorder(src, top, bot, left, right, type=0, value=0.0, values=()):  # noqa: A002,N802 - MXNet's names
     """Pad an image: ``type`` 0 constant (``values`` per channel, or ``value``), 1 reflect, 2 reflect-101,
     3 replicate, 4 wrap (OpenCV's border types).
@@ -314,8 +273,7 @@ def center_crop(src, size, interp=2):
     (8, 3, 4, 4)
     """
     h, w, _ = _as_image(src, "center_crop").shape
-    new_w, new_h = scale_down((w, h), size)
-    x0, y0 = int((w - new_w) / 2), int((h - new_h) / 2)
+    x0, y0, new_w, new_h = center_window(w, h, size)
     return fixed_crop(src, x0, y0, new_w, new_h, size, interp), (x0, y0, new_w, new_h)
 
 
@@ -386,16 +344,7 @@ def random_size_crop(src, size, area, ratio, interp=2, **kwargs):
     if kwargs:
         raise MXNetError(f"random_size_crop: unexpected arguments {sorted(kwargs)}")
     h, w, _ = _as_image(src, "random_size_crop").shape
-    if np.isscalar(area):
-        area = (area, 1.0)
-    rng = get_rng()
-    for _ in range(10):
-        target = rng.uniform(area[0], area[1]) * h * w
-        new_ratio = np.exp(rng.uniform(np.log(ratio[0]), np.log(ratio[1])))
-        new_w = int(round(np.sqrt(target * new_ratio)))
-        new_h = int(round(np.sqrt(target / new_ratio)))
-        if new_w <= w and new_h <= h:
-            x0 = int(rng.integers(0, w - new_w + 1))
-            y0 = int(rng.integers(0, h - new_h + 1))
-            return fixed_crop(src, x0, y0, new_w, new_h, size, interp), (x0, y0, new_w, new_h)
-    return center_crop(src, size, interp)
+    window = random_size_window(w, h, area, ratio)
+    if window is None:
+        return center_crop(src, size, interp)
+    return fixed_crop(src, *window, size, interp), window

@@ -75,7 +75,8 @@ def describe(op, operand_kind):
 
 
 def public_name(op_name):
-    """Where an op appears: ('contrib', 'MultiBoxPrior'), ('internal', '_plus_scalar') or ('', 'relu').
+    """Where an op appears: ('contrib', 'MultiBoxPrior'), ('image', 'to_tensor'), ('internal', '_plus_scalar')
+    or ('', 'relu').
 
     Examples
     --------
@@ -84,13 +85,16 @@ def public_name(op_name):
     """
     if op_name.startswith("_contrib_"):
         return "contrib", op_name[len("_contrib_"):]
+    if op_name.startswith("_image_"):
+        return "image", op_name[len("_image_"):]
     if op_name.startswith("_"):
         return "internal", op_name
     return "", op_name
 
 
 def populate(namespaces, factory=make_function, skip=()):
-    """Fill ``namespaces`` {'': module dict, 'contrib': ..., 'internal': ...} with one function per op name and alias.
+    """Fill ``namespaces`` {'': module dict, 'contrib': ..., 'internal': ...} with one function per op name and alias;
+    ops of a namespace missing from ``namespaces`` (e.g. 'image') are left out.
 
     Examples
     --------
@@ -100,7 +104,7 @@ def populate(namespaces, factory=make_function, skip=()):
     """
     for op_name in list_ops(include_aliases=True):
         where, short = public_name(op_name)
-        if short in skip:
+        if short in skip or where not in namespaces:
             continue
         namespaces[where].setdefault(short, factory(op_name, short))
 

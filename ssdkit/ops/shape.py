@@ -477,6 +477,23 @@ class repeat(Op):
 
 
 @register
+class reverse(Op):
+    """The input with the order of elements along each of ``axis`` reversed; gradient: reversed back."""
+    params = {"axis": Param("shape")}
+
+    def _axes(self, p, ndim):
+        return tuple(normalize_axis(a, ndim, "reverse") for a in p.axis)
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        return [np.ascontiguousarray(np.flip(x, self._axes(p, x.ndim)))], None
+
+    def backward(self, p, saved, out_grads):
+        g = out_grads[0]
+        return [np.ascontiguousarray(np.flip(g, self._axes(p, g.ndim)))]
+
+
+@register
 class Cast(Op):
     params = {"dtype": Param("dtype")}
 

@@ -8,5 +8,6 @@ Examples
 """
 from .datasets import ImageFolderDataset, ImageRecordDataset
 from .imageio import ImageDecodeError, decode_image, read_image
+from . import transforms
 
-__all__ = ["ImageFolderDataset", "ImageRecordDataset", "ImageDecodeError", "decode_image", "read_image"]
+__all__ = ["ImageFolderDataset", "ImageRecordDataset", "ImageDecodeError", "decode_image", "read_image", "transforms"]
