@@ -137,6 +137,31 @@ PASS_THROUGH = {"_image_flip_left_right": {}, "_image_flip_top_bottom": {}, "_im
                    for n in ("brightness", "contrast", "saturation", "hue")}}
 CASES.update({name: [([pos(3, 4, 3)], params, None, False)] for name, params in PASS_THROUGH.items()})
 
+# Custom runs a Python operator registered with mx.operator; a two-input one checks the plumbing of both grads
+import ssdkit.operator as _operator  # noqa: E402
+
+
+class _MulCube(_operator.CustomOp):
+    def forward(self, is_train, req, in_data, out_data, aux):
+        self.assign(out_data[0], req[0], in_data[0] * in_data[1] ** 3)
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        a, b = in_data
+        self.assign(in_grad[0], req[0], out_grad[0] * b ** 3)
+        self.assign(in_grad[1], req[1], out_grad[0] * 3 * a * b ** 2)
+
+
+@_operator.register("gradient_case_mul_cube")
+class _MulCubeProp(_operator.CustomOpProp):
+    def list_arguments(self):
+        return ["a", "b"]
+
+    def create_operator(self, ctx, shapes, dtypes):
+        return _MulCube()
+
+
+CASES["Custom"] = [([u(2, 3), u(2, 3)], {"op_type": "gradient_case_mul_cube"}, None, False)]
+
 DIFFERENTIABLE = sorted(n for n in list_ops() if get_op(n).differentiable)
 
 
