@@ -169,3 +169,66 @@ def test_backward_skips_the_gradient_of_plain_input_data(monkeypatch, hybridize)
     y.backward()
     assert asked == [True, True] and x.grad.asnumpy().any()
     np.testing.assert_allclose(net[0].weight.grad().asnumpy(), first_weight_grad, rtol=1e-6)
+
+
+class _ModeBranch(mx.gluon.HybridBlock):
+    """Doubles in training, negates in predict mode (as GluonCV's SSD returns different heads per mode)."""
+
+    def hybrid_forward(self, F, x):
+        return x * 2 if mx.autograd.is_training() else -x
+
+
+def test_cached_graph_is_keyed_on_the_training_flag():
+    block = _ModeBranch()
+    block.hybridize()
+    x = mx.nd.array([1.0, 2.0])
+    with mx.autograd.record():
+        trained = block(x)
+    np.testing.assert_array_equal(trained.asnumpy(), [2, 4])
+    np.testing.assert_array_equal(block(x).asnumpy(), [-1, -2])          # predict branch after a training call
+    with mx.autograd.train_mode():
+        np.testing.assert_array_equal(block(x).asnumpy(), [2, 4])
+    np.testing.assert_array_equal(block(x).asnumpy(), [-1, -2])
+    assert sorted(key[-1] for key in block._cached_graphs) == [False, True]  # one graph per mode, no more
+
+
+def test_export_writes_the_predict_mode_graph_and_says_so(tmp_path):
+    block = _ModeBranch(prefix="branch_")
+    block.hybridize()
+    x = mx.nd.array([1.0, 2.0])
+    with mx.autograd.record():
+        block(x)                                   # only ever traced in training mode
+    with pytest.warns(UserWarning, match="predict-mode graph"):
+        sym_file, param_file = block.export(str(tmp_path / "b"))
+    back = SymbolBlock.imports(sym_file, ["data"], param_file)
+    np.testing.assert_array_equal(back(x).asnumpy(), [-1, -2])
+    block(x)                                       # a predict call: the export uses that graph, silently
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        block.export(str(tmp_path / "c"))
+    assert Path(tmp_path / "c-symbol.json").read_text() == Path(sym_file).read_text()
+
+
+def test_export_before_any_call_explains():
+    block = _ModeBranch()
+    block.hybridize()
+    with pytest.raises(mx.MXNetError, match="run forward with this block at least once"):
+        block.export("never")
+
+
+def test_nested_and_none_inputs_share_the_one_tracer():
+    class Pair(mx.gluon.HybridBlock):
+        def hybrid_forward(self, F, pair, scale=None):
+            a, b = pair
+            out = a + b
+            return (out if scale is None else F.broadcast_mul(out, scale)), [a]
+
+    block = Pair()
+    a, b = mx.nd.ones((2,)), mx.nd.full((2,), 2.0)
+    eager = block([a, b], None)
+    block.hybridize()
+    hybrid = block([a, b], None)
+    np.testing.assert_array_equal(hybrid[0].asnumpy(), eager[0].asnumpy())
+    assert isinstance(hybrid[1], list) and hybrid[1][0].shape == (2,)
+    inputs, out = block._get_graph([a, b], None)
+    assert [v.name for v in inputs] == ["data0", "data1"] and len(out.list_outputs()) == 2

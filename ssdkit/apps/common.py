@@ -12,7 +12,6 @@ import os
 import sys
 
 from .. import nd
-from .. import symbol as sym
 from ..base import MXNetError
 from ..gluon import SymbolBlock
 from ..datagen import ensure_pikachu
@@ -167,10 +166,7 @@ def load_trained_model(params=None, network=None, classes=None, data_shape=None,
     if symbol is not None:
         if params is None or classes is None:
             raise MXNetError("an exported model needs --params (the -0000.params file) and --classes")
-        graph = sym.load(symbol)
-        # one output per graph head (SymbolBlock.imports would keep only the first of several)
-        net = SymbolBlock([graph[i] for i in range(len(graph.list_outputs()))], sym.var("data"))
-        net.collect_params().load(params)
+        net = SymbolBlock.imports(symbol, ["data"], params)
         return net, model_description("symbol", classes, data_shape or PIKACHU_SIZE)
     if params is None:
         raise MXNetError("give --params (a checkpoint written by ssdkit-train) or --symbol")

@@ -263,10 +263,6 @@ class _Run:
         a non-finite loss (nothing written)."""
         args, source = self.args, self.sources["train"]
         total = min(len(source), args.max_batches) if args.max_batches > 0 else len(source)
-        if args.hybridize:
-            # like GluonCV's train_ssd.py: drop cached graphs at each epoch, since an SSD branches on
-            # autograd.is_training() when traced and validation may have traced it in predict mode
-            self.net.hybridize()
         cls_acc, box_mae = Accuracy(), MAE()
         sums, count, skipped, seen, tic = np.zeros(3), 0, 0, 0, time.time()
         bar = self._progress(total, self.batch, f"epoch {epoch}")

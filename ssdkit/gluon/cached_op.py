@@ -1,9 +1,13 @@
-"""What ``hybridize()`` buys: a block traced once per input signature into a Symbol, run by the graph executor.
+"""What ``hybridize()`` buys: the one tracer and the one cache of hybridized blocks.
 
-``call_cached(block, *args)`` is the whole hybridized forward. The first call with a new signature (input
-shapes and dtypes) traces ``hybrid_forward`` with Symbols, resolves deferred parameter shapes by inference,
-and builds a :class:`CachedGraph`. Every call runs the plan on numpy buffers; under ``autograd.record()`` the
-whole graph is **one** tape node whose backward runs the graph's backward — as MXNet's CachedOp.
+``trace(block, args)`` runs ``block.forward`` on Symbol variables (``data``, or ``data0, data1, ...`` for
+several inputs; ``None`` inputs stay ``None``) and returns a :class:`Trace`. ``call_cached(block, *args)`` is
+the whole hybridized forward: its cache (``block._cached_graphs``) is keyed on the input shapes and dtypes
+**and the training flag**, so a block whose ``hybrid_forward`` branches on ``autograd.is_training()`` runs its
+training branch under ``autograd.record()`` and its predict branch outside it, whatever ran first. The first
+call with a new key traces, resolves deferred parameter shapes by inference and builds a :class:`CachedGraph`.
+Under ``autograd.record()`` the whole graph is **one** tape node whose backward runs the graph's backward —
+as MXNet's CachedOp. ``predict_graph(block)`` is the predict-mode graph that ``export`` writes.
 
 Examples
 --------
@@ -18,6 +22,7 @@ Examples
 True
 """
 import warnings
+from collections import namedtuple
 
 import numpy as np
 
@@ -26,45 +31,53 @@ from ..base import MXNetError
 from ..ndarray import NDArray
 from ..symbol import Symbol, var, Group
 from ..symbol.executor import GraphExecutor
+from .nesting import flatten, regroup
 
-__all__ = ["CachedGraph", "call_cached", "trace", "flatten_outputs", "regroup_outputs"]
+__all__ = ["Trace", "CachedGraph", "trace", "call_cached", "predict_graph"]
 
-
-def flatten_outputs(out):
-    """Flatten nested lists/tuples of Symbols or NDArrays into (flat list, structure)."""
-    if isinstance(out, (list, tuple)):
-        flat, fmt = [], []
-        for item in out:
-            f, s = flatten_outputs(item)
-            flat.extend(f)
-            fmt.append(s)
-        return flat, (type(out), fmt)
-    return [out], None
+Trace = namedtuple("Trace", "inputs symbol in_format out_format")
+Trace.__doc__ = """A traced block: input variables (one per non-None input), the grouped output Symbol, and the
+nested formats of its inputs and outputs (:func:`ssdkit.gluon.nesting.flatten`)."""
 
 
-def regroup_outputs(flat, fmt):
-    """Inverse of :func:`flatten_outputs`."""
-    def build(it, f):
-        if f is None:
-            return next(it)
-        kind, parts = f
-        return kind(build(it, p) for p in parts)
-    return build(iter(flat), fmt)
+def _hashable(fmt):
+    return tuple(_hashable(f) for f in fmt) if isinstance(fmt, list) else fmt
 
 
-def _input_names(count):
-    return ["data"] if count == 1 else [f"data{i}" for i in range(count)]
+def trace(block, args):
+    """Trace ``block`` with one Symbol variable per non-None leaf of ``args`` (NDArrays or anything not None).
 
+    Parameters
+    ----------
+    block : HybridBlock
+    args : tuple
+        The call's positional arguments (nested lists allowed); only their structure is used.
 
-def trace(block, num_inputs):
-    """Trace ``block`` with symbol inputs (``data`` or ``data0..``); returns (grouped Symbol, structure, names)."""
-    names = _input_names(num_inputs)
-    out = block(*[var(n) for n in names])
-    flat, fmt = flatten_outputs(out)
-    if not all(isinstance(s, Symbol) for s in flat):
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> t = trace(mx.gluon.nn.Dense(2, prefix='fc_'), (mx.nd.ones((1, 3)),))
+    >>> [v.name for v in t.inputs], t.symbol.list_outputs()
+    (['data'], ['fc_fwd_output'])
+    """
+    flat, in_format = flatten(list(args), "input")
+    real = sum(a is not None for a in flat)
+    if real == 0:
+        raise MXNetError(f"All args are None and we do not support such a case. Received args={args}")
+    inputs, flat_vars = [], []
+    for arg in flat:
+        if arg is None:
+            flat_vars.append(None)
+            continue
+        variable = var("data" if real == 1 else f"data{len(inputs)}")
+        inputs.append(variable)
+        flat_vars.append(variable)
+    out = block.forward(*regroup(flat_vars, in_format))
+    outputs, out_format = flatten(out, "output")
+    if not all(isinstance(s, Symbol) for s in outputs):
         raise MXNetError(f"{type(block).__name__}.hybrid_forward must return Symbols when traced; got "
-                         f"{[type(s).__name__ for s in flat]}")
-    return Group(flat), fmt, names
+                         f"{[type(s).__name__ for s in outputs]}")
+    return Trace(inputs, Group(outputs), in_format, out_format)
 
 
 class CachedGraph:
@@ -76,19 +89,26 @@ class CachedGraph:
     data_names : list of str
     param_names : list of str
         Graph variables fed from parameters (arguments and auxiliary states).
+    out_format, in_format : nested list or int
+        How the flat outputs (inputs) regroup into the block's output (input) structure.
     """
 
-    def __init__(self, symbol, data_names, param_names, fmt=None):
-        self.symbol, self.data_names, self.param_names, self.fmt = symbol, data_names, param_names, fmt
+    def __init__(self, symbol, data_names, param_names, out_format=0, in_format=None):
+        self.symbol, self.data_names, self.param_names = symbol, data_names, param_names
+        self.out_format, self.in_format = out_format, in_format
         self.executor = GraphExecutor(symbol)
         self.input_names = data_names + param_names
 
-    def __call__(self, arrays):
-        """Run on NDArrays ordered as ``input_names``; returns output NDArrays (recorded as one tape node)."""
+    def __call__(self, arrays, op_hook=None):
+        """Run on NDArrays ordered as ``input_names``; returns output NDArrays (recorded as one tape node).
+
+        ``op_hook`` is ``(callback, monitor_all)`` of :meth:`HybridBlock.register_op_hook`, or None.
+        """
         feed = {n: a._data for n, a in zip(self.input_names, arrays)}
         recording = autograd.is_recording() and any(
             a._entry is not None or (a._grad is not None and a._grad_req != "null") for a in arrays)
-        heads, state = self.executor.forward(feed, autograd.is_training(), for_backward=recording)
+        heads, state = self.executor.forward(feed, autograd.is_training(), for_backward=recording,
+                                             monitor=op_hook)
         outputs = [NDArray(h) for h in heads]
         if recording:
             names = self.input_names
@@ -102,24 +122,18 @@ class CachedGraph:
         return outputs
 
 
-def _check_inputs(block, args):
-    if not all(isinstance(a, NDArray) for a in args):
-        kinds = sorted({type(a).__name__ for a in args})
-        raise ValueError(f"{type(block).__name__}: hybridized blocks take NDArrays (or all Symbols); got {kinds}. "
-                         f"Mixing NDArray and Symbol inputs is not allowed")
-
-
-def _build(block, args):
-    symbol, fmt, data_names = trace(block, len(args))
+def _build(block, args, trace_result):
+    inputs, symbol = trace_result.inputs, trace_result.symbol
+    data_names = [v.name for v in inputs]
     params = {p.name: p for p in block.collect_params().values()}
     graph_inputs = symbol.list_inputs()
     for name in data_names:
         if name not in graph_inputs:
             warnings.warn(f"The {name} input to HybridBlock is not used by any computation. Is this intended?",
-                          stacklevel=4)
+                          stacklevel=5)
     for name in params:
         if name not in graph_inputs:
-            warnings.warn(f"Parameter {name} is not used by any computation. Is this intended?", stacklevel=4)
+            warnings.warn(f"Parameter {name} is not used by any computation. Is this intended?", stacklevel=5)
     unknown = [n for n in graph_inputs if n not in params and n not in data_names]
     if unknown:
         raise MXNetError(f"{type(block).__name__}: the traced graph reads {unknown}, which are neither inputs "
@@ -129,7 +143,8 @@ def _build(block, args):
     param_names = [n for n in graph_inputs if n in params]
     # check every op's shapes once per signature: the plan then runs kernels without per-call checks
     symbol.infer_shape_partial(**data_shapes, **{n: params[n].shape for n in param_names})
-    return CachedGraph(symbol, data_names, param_names, fmt), [params[n] for n in param_names]
+    graph = CachedGraph(symbol, data_names, param_names, trace_result.out_format, trace_result.in_format)
+    return graph, [params[n] for n in param_names]
 
 
 def _finish_deferred(block, symbol, params, data_shapes):
@@ -148,13 +163,60 @@ def _finish_deferred(block, symbol, params, data_shapes):
         p._finish_deferred_init()
 
 
+def _flat_ndarrays(block, args):
+    flat, in_format = flatten(list(args), "input")
+    real = [a for a in flat if a is not None]
+    if not all(isinstance(a, NDArray) for a in real):
+        kinds = sorted({type(a).__name__ for a in real})
+        raise ValueError(f"{type(block).__name__}: hybridized blocks take NDArrays (or all Symbols); got {kinds}. "
+                         f"Mixing NDArray and Symbol inputs is not allowed")
+    return flat, real, in_format
+
+
 def call_cached(block, *args):
-    """The hybridized forward of ``block`` on NDArray ``args`` (see the module docstring)."""
-    _check_inputs(block, args)
-    key = tuple((a.shape, np.dtype(a.dtype).str) for a in args)
+    """The hybridized forward of ``block`` on NDArray ``args`` (see the module docstring).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> fc = mx.gluon.nn.Dense(2, in_units=3); fc.initialize()
+    >>> call_cached(fc, mx.nd.ones((4, 3))).shape
+    (4, 2)
+    """
+    flat, real, in_format = _flat_ndarrays(block, args)
+    training = autograd.is_training()
+    key = (tuple(None if a is None else (a.shape, np.dtype(a.dtype).str) for a in flat), _hashable(in_format),
+           training)
     cache = block.__dict__.setdefault("_cached_graphs", {})
     if key not in cache:
-        cache[key] = _build(block, args)
+        cache[key] = _build(block, real, trace(block, args))
     graph, params = cache[key]
-    outputs = graph(list(args) + [p.data() for p in params])
-    return regroup_outputs(outputs, graph.fmt) if graph.fmt is not None else outputs[0]
+    outputs = graph(real + [p.data() for p in params], getattr(block, "_op_hook", None))
+    return regroup(outputs, graph.out_format)
+
+
+def predict_graph(block):
+    """The predict-mode (``autograd.is_training()`` False) graph of a block that has run hybridized.
+
+    Returns ``(symbol, traced_in_training)``: the grouped output Symbol, and whether the block had only
+    run in training mode and its predict trace differs from that (it branches on the mode).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> fc = mx.gluon.nn.Dense(2, in_units=3, prefix='fc_'); fc.initialize(); fc.hybridize()
+    >>> _ = fc(mx.nd.ones((1, 3))); predict_graph(fc)[0].list_outputs()
+    ['fc_fwd_output']
+    """
+    graphs = block.__dict__.get("_cached_graphs")
+    if not graphs:
+        raise MXNetError("Please first call block.hybridize() and then run forward with this block at least once "
+                         "before calling export (export writes the predict-mode graph of that input signature).")
+    for (_, _, training), (graph, _) in graphs.items():
+        if not training:
+            return graph.symbol, False
+    (signature, _, _), (graph, _) = next(iter(graphs.items()))
+    zeros = [None if s is None else NDArray(np.broadcast_to(np.zeros((), s[1]), s[0])) for s in signature]
+    with autograd.predict_mode():
+        symbol = trace(block, regroup(zeros, graph.in_format)).symbol
+    return symbol, symbol.tojson() != graph.symbol.tojson()

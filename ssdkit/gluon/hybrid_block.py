@@ -24,12 +24,9 @@ import warnings
 from .. import ndarray as nd
 from ..base import MXNetError, DeferredInitializationError
 from .block import Block
-from .nesting import flatten, regroup, gather_type_ctx_info
+from .nesting import flatten, gather_type_ctx_info
 
 __all__ = ["HybridBlock"]
-
-# MXNet's names, for the cached-graph and export code that follows MXNet's structure
-_flatten, _regroup = flatten, regroup
 
 
 def _symbol_module():
@@ -52,17 +49,8 @@ class HybridBlock(Block):
 
     def __init__(self, prefix=None, params=None):
         super().__init__(prefix=prefix, params=params)
-        self._cached_graph = ()
-        self._cached_op = None
-        self._cached_op_args = []
-        self._out_format = None
-        self._in_format = None
         self._active = False
-        self._flags = []
-        self._callback = None
-        self._monitor_all = False
-        self._backend = None
-        self._backend_opts = {}
+        self._op_hook = None   # (callback, monitor_all) of register_op_hook, read by the cached graph
 
     def __setattr__(self, name, value):
         super().__setattr__(name, value)
@@ -78,10 +66,7 @@ class HybridBlock(Block):
         self._clear_cached_op()
 
     def _clear_cached_op(self):
-        self._cached_graph = ()
-        self._cached_op = None
-        self._cached_op_args = []
-        self.__dict__.pop("_cached_graphs", None)  # the per-signature graphs of gluon.cached_op
+        self.__dict__.pop("_cached_graphs", None)  # the graphs of gluon.cached_op, one per (signature, mode)
 
     def hybridize(self, active=True, backend=None, clear=True, static_alloc=False, static_shape=False,
                   inline_limit=2, forward_bulk_size=None, backward_bulk_size=None, **kwargs):
@@ -95,18 +80,14 @@ class HybridBlock(Block):
         clear : bool
             Drop any graph cached earlier.
         static_alloc, static_shape : bool
-            Memory-planning hints for the cached graph.
+            MXNet's memory-planning hints; accepted for compatibility (ssdkit's executor always plans
+            its buffers).
+
+        The cache holds one graph per input signature (shapes, dtypes) and mode (``autograd.is_training()``),
+        so a ``hybrid_forward`` that branches on the mode is traced once per mode and never runs the
+        wrong branch.
         """
-        if kwargs:
-            self._backend_opts = kwargs
-        self._backend = backend
         self._active = active
-        self._flags = [("static_alloc", static_alloc), ("static_shape", static_shape),
-                       ("inline_limit", inline_limit)]
-        if forward_bulk_size is not None:
-            self._flags.append(("forward_bulk_size", forward_bulk_size))
-        if backward_bulk_size is not None:
-            self._flags.append(("backward_bulk_size", backward_bulk_size))
         if clear:
             self._clear_cached_op()
         if active and self._forward_hooks or self._forward_pre_hooks:
@@ -117,12 +98,26 @@ class HybridBlock(Block):
                           backward_bulk_size=backward_bulk_size)
 
     def register_op_hook(self, callback, monitor_all=False):
-        """Install ``callback`` (name, array) on this block's cached graph and its children."""
-        self._callback = callback
-        self._monitor_all = monitor_all
+        """Call ``callback(name, op_name, array)`` for every op output of this block's hybridized graph.
+
+        As MXNet's: ``name`` (``b'net_dense0_fwd_output'``) and ``op_name`` (``b'FullyConnected'``) are bytes,
+        ``array`` is the value (an NDArray here; MXNet passes a handle to one). With ``monitor_all`` the
+        inputs of every op are reported too (``b'net_dense0_fwd_weight'``), before its outputs. Children get
+        the same hook. While a hook is installed the graph runs op by op, without fused kernels, so every
+        named value exists. See ``docs/hybridize.md`` ("Finding the op that makes a NaN").
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> net = mx.gluon.nn.Dense(2, in_units=3, prefix='fc_'); net.initialize(); net.hybridize()
+        >>> seen = []
+        >>> net.register_op_hook(lambda name, op, arr: seen.append((name, op, arr.shape)))
+        >>> _ = net(mx.nd.ones((4, 3))); seen
+        [(b'fc_fwd_output', b'FullyConnected', (4, 2))]
+        """
+        self._op_hook = (callback, bool(monitor_all)) if callback is not None else None
         for child in self._children.values():
-            child._callback = callback
-            child._monitor_all = monitor_all
+            child._op_hook = self._op_hook
 
     def cast(self, dtype):
         self._clear_cached_op()
@@ -130,31 +125,13 @@ class HybridBlock(Block):
 
     # ------------------------------------------------------------------ graph
     def _get_graph(self, *args):
-        """Trace ``hybrid_forward`` with symbols once: returns ``(input variables, grouped output symbol)``.
+        """Trace ``hybrid_forward`` with symbols: ``(input variables, grouped output Symbol)``.
 
         One input is named ``data``; several are ``data0, data1, ...`` (MXNet's convention).
         """
-        if not self._cached_graph:
-            symbol = _symbol_module()
-            flat_args, self._in_format = flatten(args, "input")
-            real = sum(a is not None for a in flat_args)
-            if real == 0:
-                raise MXNetError(f"All args are None and we do not support such a case. Received args={args}")
-            inputs, flat_inputs = [], []
-            for arg in flat_args:
-                if arg is None:
-                    flat_inputs.append(None)
-                    continue
-                var = symbol.var("data" if real == 1 else f"data{len(inputs)}")
-                inputs.append(var)
-                flat_inputs.append(var)
-            grouped = regroup(flat_inputs, self._in_format)
-            params = {name: p.var() for name, p in self._reg_params.items()}
-            with self.name_scope():
-                out = self.hybrid_forward(symbol, *grouped, **params)
-            out, self._out_format = flatten(out, "output")
-            self._cached_graph = inputs, symbol.Group(out)
-        return self._cached_graph
+        from .cached_op import trace
+        traced = trace(self, args)
+        return traced.inputs, traced.symbol
 
     def _call_cached_op(self, *args):
         from .cached_op import call_cached
@@ -193,9 +170,13 @@ class HybridBlock(Block):
         self._infer_attrs("infer_type", "dtype", *args)
 
     def export(self, path, epoch=0, remove_amp_cast=True):
-        """Write ``path-symbol.json`` and ``path-%04d.params`` (MXNet's layout) of the cached graph.
+        """Write ``path-symbol.json`` and ``path-%04d.params`` (MXNet's layout) of the **predict-mode** graph.
 
-        The block must be hybridized and have run forward once.
+        The block must be hybridized and have run forward once. The graph written is the one traced with
+        ``autograd.is_training()`` False (the inference branch of a block that branches on the mode), for
+        the input signature of an earlier call, whichever mode that call ran in. Unlike MXNet 1.9.1, which
+        writes whichever graph it traced first, a block that ran only in training mode still exports its
+        predict-mode graph (with a warning saying so when the two differ). Returns the two file names.
         """
         from .symbol_block import export_block
         return export_block(self, path, epoch)

@@ -27,7 +27,7 @@ Examples
 from collections import OrderedDict
 
 from ..base import MXNetError
-from ..symbol import Group
+from ..symbol import Group, var
 from ..symbol.executor import GraphExecutor
 from .cached_op import trace
 from .tree import descendants, imperatively
@@ -36,7 +36,7 @@ __all__ = ["intermediate_names", "intermediate_outputs"]
 
 
 def _op_output_names(block):
-    symbol, _, _ = trace(block, 1)
+    symbol = trace(block, [var("data")]).symbol
     variables = set(symbol.list_inputs())
     return [n for n in symbol.get_internals().list_outputs() if n not in variables]
 
@@ -106,7 +106,8 @@ def _graph_outputs(block, inputs, names):
     if not hasattr(block, "hybrid_forward"):
         raise MXNetError(f"{type(block).__name__} is not a HybridBlock: only block paths can be read "
                          f"({names} are not descendants; see intermediate_names(block))")
-    symbol, _, data_names = trace(block, len(inputs))
+    traced = trace(block, inputs)
+    symbol, data_names = traced.symbol, [v.name for v in traced.inputs]
     internals = symbol.get_internals()
     available = internals.list_outputs()
     missing = [n for n in names if n not in available]

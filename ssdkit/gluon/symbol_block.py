@@ -14,12 +14,16 @@ Examples
 >>> hidden(mx.nd.ones((1, 3))).shape
 (1, 4)
 """
+import os
+import warnings
+
 from ..base import MXNetError
 from .. import ndarray as nd
-from ..symbol import Symbol, Group, load as load_symbol, compose
+from ..symbol import Symbol, Group, load as load_symbol, compose, var
 from .block import HybridBlock
+from .nesting import flatten, regroup
 from .parameter import ParameterDict
-from .cached_op import call_cached
+from .cached_op import call_cached, predict_graph
 
 __all__ = ["SymbolBlock", "export_block"]
 
@@ -27,9 +31,13 @@ __all__ = ["SymbolBlock", "export_block"]
 class SymbolBlock(HybridBlock):
     """A HybridBlock running a given Symbol graph; its parameters are the graph's variables.
 
+    Parameters keep the graph's variable names as they are (MXNet's rule), also when the block is created
+    inside a parent's ``name_scope()`` (GluonCV's FeatureExpander): ``outer0_extra_conv_weight``.
+
     Parameters
     ----------
     outputs : Symbol or list of Symbol
+        A multi-output Symbol or a list gives a list of NDArrays per call; a single output, one NDArray.
     inputs : Symbol or list of Symbol
         Variables fed by the call's arguments, in order.
     params : ParameterDict, optional
@@ -37,37 +45,42 @@ class SymbolBlock(HybridBlock):
     """
 
     def __init__(self, outputs, inputs, params=None):
-        super().__init__(prefix="", params=None)
-        outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
-        inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-        for s in inputs:
+        super().__init__(prefix=None, params=None)
+        self._prefix = ""
+        self._params = ParameterDict("", params)
+        if isinstance(inputs, Symbol) and len(inputs.list_outputs()) == 1:
+            inputs = [inputs]
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+            outputs = outputs[0]
+        syms, self._in_format = flatten(inputs, "input")
+        out, self._out_format = flatten(outputs, "output")
+        for s in syms:
             if not isinstance(s, Symbol) or len(s._outputs) != 1 or not s._outputs[0][0].is_variable:
-                raise MXNetError("SymbolBlock: inputs must be variables made with mx.sym.var")
-        self._graph = outputs[0] if len(outputs) == 1 else Group(outputs)
-        self._single_output = len(outputs) == 1
-        self._input_names = [s.name for s in inputs]
+                raise MXNetError(f"SymbolBlock: inputs must be variables made with mx.sym.var; got {s}")
+        self._graph = out[0] if len(out) == 1 else Group(out)
+        self._input_names = [s.name for s in syms]
         missing = [n for n in self._input_names if n not in self._graph.list_inputs()]
         if missing:
             raise MXNetError(f"SymbolBlock: input(s) {missing} are not variables of the graph "
                              f"(graph inputs: {self._graph.list_inputs()[:10]}...)")
-        shared = params if params is not None else ParameterDict()
-        aux = set(self._graph.list_auxiliary_states())
-        for name in self._graph.list_arguments() + self._graph.list_auxiliary_states():
-            if name in self._input_names:
-                continue
-            if name in shared._params:
-                self.params._params[name] = shared._params[name]
-            else:
-                self.params.get(name, grad_req="null" if name in aux else "write", allow_deferred_init=True)
+        for name in self._graph.list_arguments():
+            if name not in self._input_names:
+                self.params.get(name, allow_deferred_init=True)
+        for name in self._graph.list_auxiliary_states():
+            if name not in self._input_names:
+                self.params.get(name, grad_req="null", allow_deferred_init=True)
+        size = len(os.path.commonprefix(list(self._params.keys())))
+        self._reg_params = {key[size:]: value for key, value in self._params.items()}
         self._active = True
 
     def forward(self, x, *args):
         inputs = (x,) + args
-        if all(isinstance(a, Symbol) for a in inputs):
-            if len(inputs) != len(self._input_names):
-                raise MXNetError(f"SymbolBlock expects {len(self._input_names)} inputs, got {len(inputs)}")
-            out = compose(self._graph, dict(zip(self._input_names, inputs)))
-            return out if self._single_output else list(out)
+        if any(isinstance(a, Symbol) for a in flatten(list(inputs), "input")[0]):
+            flat, fmt = flatten(list(inputs), "input")
+            if fmt != self._in_format:
+                raise MXNetError(f"SymbolBlock expects inputs shaped as {self._in_format}, got {fmt}")
+            out = compose(self._graph, dict(zip(self._input_names, flat)))
+            return regroup(list(out), self._out_format)
         return call_cached(self, *inputs)
 
     def hybrid_forward(self, F, x, *args, **kwargs):
@@ -75,11 +88,13 @@ class SymbolBlock(HybridBlock):
 
     def hybridize(self, active=True, **kwargs):
         """A SymbolBlock always runs its graph; hybridize only clears cached plans."""
-        self.__dict__.pop("_cached_graphs", None)
+        self._clear_cached_op()
 
     @staticmethod
     def imports(symbol_file, input_names, param_file=None, ctx=None, allow_missing=False, ignore_extra=False):
         """Load a model exported by ``HybridBlock.export`` (ssdkit's or MXNet 1.x's files).
+
+        A graph with several outputs gives a list of every output per call, as in MXNet.
 
         Parameters
         ----------
@@ -90,7 +105,6 @@ class SymbolBlock(HybridBlock):
             ``<prefix>-<epoch>.params`` with ``arg:``/``aux:`` keys.
         """
         names = [input_names] if isinstance(input_names, str) else list(input_names)
-        from ..symbol import var
         block = SymbolBlock(load_symbol(symbol_file), [var(n) for n in names])
         if param_file is not None:
             block.collect_params().load(param_file, ctx=ctx, allow_missing=allow_missing,
@@ -101,15 +115,15 @@ class SymbolBlock(HybridBlock):
 def export_block(block, path, epoch=0, remove_amp_cast=True):
     """Write ``path-symbol.json`` and ``path-%04d.params`` (``arg:``/``aux:`` keys) like MXNet's export.
 
-    The block must have been hybridized and run once, so its graph is known.
+    The graph written is the block's predict-mode graph (see :func:`ssdkit.gluon.cached_op.predict_graph`);
+    the block must have been hybridized and run once, so its input signature is known.
     Returns the two file names.
     """
-    graphs = block.__dict__.get("_cached_graphs")
-    if not graphs:
-        raise MXNetError("Please first call block.hybridize() and then run forward with this block at least "
-                         "once before calling export.")
-    graph = next(iter(graphs.values()))[0]
-    symbol = graph.symbol if len(graph.symbol) > 1 else graph.symbol[0]
+    symbol, differs = predict_graph(block)
+    if differs:
+        warnings.warn(f"export: {block.name} ran only in training mode and its graph depends on "
+                      "autograd.is_training(); writing its predict-mode graph", stacklevel=3)
+    symbol = symbol if len(symbol) > 1 else symbol[0]
     sym_file, param_file = f"{path}-symbol.json", f"{path}-{epoch:04d}.params"
     symbol.save(sym_file)
     args, aux = set(symbol.list_arguments()), set(symbol.list_auxiliary_states())

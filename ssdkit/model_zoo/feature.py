@@ -29,7 +29,6 @@ Examples
 >>> feats.collect_params()['base_conv0_weight'] is base.collect_params()['base_conv0_weight']
 True
 """
-import os
 
 from .. import initializer
 from .. import symbol as sym
@@ -45,17 +44,6 @@ EXPAND_WEIGHT_INIT = initializer.Xavier(rnd_type="gaussian", factor_type="out", 
 _BN_INITS = {"_gamma": initializer.One(), "_beta": initializer.Zero(), "_moving_mean": initializer.Zero(),
              "_moving_var": initializer.One()}
 OUTPUT_SUFFIX = "_output"
-
-
-def _register_for_saving(block):
-    """Register the block's Parameters under their names minus the common prefix, as MXNet's SymbolBlock does,
-    so ``save_parameters``/``load_parameters`` of a model holding it include them (``features.<name>``).
-    ssdkit's SymbolBlock leaves them unregistered, which would drop them from those files silently."""
-    if block._reg_params:
-        return
-    names = list(block.params.keys())
-    strip = len(os.path.commonprefix(names)) if len(names) > 1 else 0
-    block._reg_params.update({name[strip:]: param for name, param in block.params.items()})
 
 
 def _parse_network(network, outputs, inputs, pretrained):
@@ -126,7 +114,6 @@ class FeatureExtractor(SymbolBlock):
     def __init__(self, network, outputs, inputs=("data",), pretrained=False, ctx=None):
         inputs, outputs, params = _parse_network(network, outputs, inputs, pretrained)
         super().__init__(outputs, inputs, params=params)
-        _register_for_saving(self)
 
 
 class FeatureExpander(SymbolBlock):
@@ -176,6 +163,7 @@ class FeatureExpander(SymbolBlock):
     def __init__(self, network, outputs, num_filters, use_1x1_transition=True, use_bn=True, reduce_ratio=1.0,
                  min_depth=128, global_pool=False, pretrained=False, ctx=None, inputs=("data",)):
         inputs, outputs, params = _parse_network(network, outputs, inputs, pretrained)
+        picked = sym.Group(list(outputs)).list_inputs()
         y = outputs[-1]
 
         def conv(data, name, num_filter, **kwargs):
@@ -195,8 +183,7 @@ class FeatureExpander(SymbolBlock):
         if global_pool:
             outputs.append(sym.Pooling(y, pool_type="avg", global_pool=True, kernel=(1, 1)))
         super().__init__(outputs, inputs, params=params)
-        _register_for_saving(self)
         for name, param in self.params.items():
-            if name.startswith("expand_"):
+            if name not in picked:   # the appended stages' parameters (prefixed inside a name_scope)
                 param.init = EXPAND_WEIGHT_INIT if name.endswith("_weight") else next(
                     (init for suffix, init in _BN_INITS.items() if name.endswith(suffix)), initializer.Zero())

@@ -12,7 +12,6 @@ Examples
 """
 from ..base import MXNetError
 from ..detection.data import COCODetection, VOCDetection   # their class lists name the presets' classes
-from .backbones import tiny_vgg
 from .ssd import SSD
 from .toyssd import ToySSD
 
@@ -104,9 +103,9 @@ def get_model(name, classes=None, pretrained=False, pretrained_base=False, **kwa
 
 
 def _ssd_256_tinyvgg(classes, **kwargs):
-    # a fixed backbone prefix keeps parameter names (and save_parameters keys) independent of how many
-    # backbones the process built before
-    return SSD(tiny_vgg(prefix="tinyvgg0_"), classes=classes, **dict(TINYVGG_256, **kwargs))
+    # the backbone is built inside the SSD's name_scope (GluonCV's way): ssd0_tinyvgg0_..., and the
+    # save_parameters keys (features.tinyvgg0_...) do not depend on how many models the process built before
+    return SSD("tiny_vgg", classes=classes, **dict(TINYVGG_256, **kwargs))
 
 
 register_model("toyssd", lambda classes, **kwargs: ToySSD(len(classes), **kwargs))

@@ -103,17 +103,14 @@ class SSD(HybridBlock):
         self._anchor_sizes = [[lo / base_size, math.sqrt(lo * hi) / base_size] for lo, hi in zip(sizes[:-1], sizes[1:])]
         self._anchor_ratios = [list(r) for r in ratios]
         self._steps = list(steps)
-        # Built outside this block's name scope: ssdkit's SymbolBlock would take the scope's prefix for its
-        # ParameterDict and prefix the (already prefixed) symbol names a second time. Names are thus the
-        # backbone's own ('tinyvgg0_...') and 'expand_...', as a FeatureExpander built on its own.
-        if network is None:
-            self.features = features(pretrained=pretrained, ctx=ctx)
-        else:
-            self.features = FeatureExpander(
-                network=network, outputs=features, num_filters=num_filters,
-                use_1x1_transition=use_1x1_transition, use_bn=use_bn, reduce_ratio=reduce_ratio,
-                min_depth=min_depth, global_pool=global_pool, pretrained=pretrained, ctx=ctx)
-        with self.name_scope():
+        with self.name_scope():   # as GluonCV: the features' parameters are named ssd0_...
+            if network is None:
+                self.features = features(pretrained=pretrained, ctx=ctx)
+            else:
+                self.features = FeatureExpander(
+                    network=network, outputs=features, num_filters=num_filters,
+                    use_1x1_transition=use_1x1_transition, use_bn=use_bn, reduce_ratio=reduce_ratio,
+                    min_depth=min_depth, global_pool=global_pool, pretrained=pretrained, ctx=ctx)
             self.class_predictors = nn.HybridSequential()
             self.box_predictors = nn.HybridSequential()
             for ratio in self._anchor_ratios:

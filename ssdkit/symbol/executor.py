@@ -24,16 +24,18 @@ from ..base import MXNetError
 from ..profiler import recorder as _profiler
 from .symbol import topological_nodes
 from .rewrite import fuse_steps
+from .monitor import value_names, report
 
 __all__ = ["GraphExecutor", "evaluate"]
 
 
 class _Step:
-    __slots__ = ("op", "params", "ins", "outs", "name", "frees")
+    __slots__ = ("op", "params", "ins", "outs", "name", "frees", "node")
 
-    def __init__(self, op, params, ins, outs, name):
+    def __init__(self, op, params, ins, outs, name, node=None):
         self.op, self.params, self.ins, self.outs, self.name = op, params, ins, outs, name
         self.frees = ()
+        self.node = node   # the graph node this step runs (None for a fused step)
 
 
 class GraphExecutor:
@@ -65,19 +67,19 @@ class GraphExecutor:
             for i, s in enumerate(outs):
                 slot_of[(id(node), i)] = s
             ins = [slot_of[(id(src), i)] for src, i in node.inputs]
-            self.steps.append(_Step(node.op, node.params, ins, outs, node.name))
+            self.steps.append(_Step(node.op, node.params, ins, outs, node.name, node))
         self.num_slots = count
         self.heads = [slot_of[(id(n), i)] for n, i in symbol._outputs]
         self._plans = {}
         self._needs = {}
 
-    def plan(self, is_train, for_backward):
-        """The steps run in this mode (fusions applied, frees planned), built once and cached."""
-        fold = not is_train and not for_backward
-        if fold not in self._plans:
-            steps = fuse_steps(self.steps, self.heads, fold, _Step)
-            self._plans[fold] = self._plan_frees(steps)
-        return self._plans[fold]
+    def plan(self, is_train, for_backward, fuse=True):
+        """The steps run in this mode (fusions applied unless ``fuse`` is False, frees planned), cached."""
+        key = (not is_train and not for_backward) if fuse else "unfused"
+        if key not in self._plans:
+            steps = fuse_steps(self.steps, self.heads, key, _Step) if fuse else self.steps
+            self._plans[key] = self._plan_frees(steps)
+        return self._plans[key]
 
     def _plan_frees(self, steps):
         """Copies of ``steps`` knowing after which of them each intermediate value is dead."""
@@ -92,24 +94,33 @@ class GraphExecutor:
                 frees[k].append(slot)
         planned = []
         for step, f in zip(steps, frees):
-            copy = _Step(step.op, step.params, step.ins, step.outs, step.name)
+            copy = _Step(step.op, step.params, step.ins, step.outs, step.name, step.node)
             copy.frees = tuple(f)
             planned.append(copy)
         return planned
 
-    def forward(self, feed, is_train, for_backward):
-        """Run every step; ``feed`` maps variable names to numpy arrays. Returns (head values, state)."""
+    def forward(self, feed, is_train, for_backward, monitor=None):
+        """Run every step; ``feed`` maps variable names to numpy arrays. Returns (head values, state).
+
+        ``monitor`` is ``(callback, monitor_all)``: the graph then runs op by op (no fused steps) and
+        ``callback(name, op_name, array)`` sees every op's outputs (and first its inputs with ``monitor_all``),
+        named as MXNet names them (:mod:`.monitor`).
+        """
         values = [None] * self.num_slots
         for i, name in enumerate(self.variables):
             try:
                 values[i] = feed[name]
             except KeyError:
                 raise MXNetError(f"graph input {name!r} was not given; inputs are {self.variables}") from None
-        steps = self.plan(is_train, for_backward)
+        steps = self.plan(is_train, for_backward, fuse=monitor is None)
         saved = [None] * len(steps) if for_backward else None
         meta = {} if for_backward else None
         profile = _profiler.symbolic_on
         for k, step in enumerate(steps):
+            if monitor is not None:
+                in_names, out_names = value_names(step.node)
+                if monitor[1]:
+                    report(monitor[0], in_names, step.node.op_name, [values[i] for i in step.ins])
             try:
                 args = (step.params, [values[i] for i in step.ins], is_train)
                 outputs, s = (_profiler.run_op(step.op.name, step.op.forward, args, step.name) if profile
@@ -122,6 +133,8 @@ class GraphExecutor:
                     meta[slot] = (out.shape, out.dtype)
             if for_backward:
                 saved[k] = s
+            if monitor is not None:
+                report(monitor[0], out_names, step.node.op_name, outputs)
             for slot in step.frees:  # dead values go at once; ops keep what their backward needs in ``s``
                 values[slot] = None
         heads = [values[s] for s in self.heads]

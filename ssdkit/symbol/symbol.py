@@ -299,9 +299,10 @@ class Symbol:
             lhs, rhs = (other, self) if reflected else (self, other)
             return register.call(op_name, [lhs, rhs], {}, None, hint=_HINTS.get(op_name))
         if isinstance(other, numeric_types):
-            # MXNet calls these through CamelCase aliases (_MulScalar), so nodes are named _mulscalar0
-            return register.call(scalar_name, [self], {"scalar": float(other)}, None,
-                                 hint=scalar_name.replace("_scalar", "scalar"))
+            # MXNet calls most of these through CamelCase aliases (_MulScalar), so nodes are named _mulscalar0;
+            # comparisons and _rpower_scalar keep their own names (_greater_scalar0)
+            hint = scalar_name if scalar_name in _SNAKE_SCALARS else scalar_name.replace("_scalar", "scalar")
+            return register.call(scalar_name, [self], {"scalar": float(other)}, None, hint=hint)
         if hasattr(other, "_data"):
             raise MXNetError("cannot mix an NDArray with a Symbol in one expression: inside hybrid_forward use "
                              "only the F.* inputs and parameters (all Symbols once hybridized)")
@@ -328,14 +329,15 @@ class Symbol:
     __div__, __rdiv__ = __truediv__, __rtruediv__
 
     def __neg__(self):
-        from . import register
-        return register.call("negative", [self], {}, None)
+        return self.__mul__(-1.0)   # as MXNet: a _mul_scalar node (named _mulscalarN), not 'negative'
 
     def __hash__(self):
         return id(self)
 
 
 # MXNet's symbol operators name their nodes _plus0, _minus0, ... (the hint of the internal op _Plus etc.)
+_SNAKE_SCALARS = frozenset(["_equal_scalar", "_not_equal_scalar", "_greater_scalar", "_greater_equal_scalar",
+                            "_lesser_scalar", "_lesser_equal_scalar", "_rpower_scalar"])
 _HINTS = {"elemwise_add": "_plus", "elemwise_sub": "_minus", "elemwise_mul": "_mul", "elemwise_div": "_div"}
 
 
