@@ -95,3 +95,55 @@ def test_imperative_hybridized_and_exported_agree(name, tmp_path):
     block.export(str(tmp_path / "m"))
     back = SymbolBlock.imports(str(tmp_path / "m-symbol.json"), ["data"], str(tmp_path / "m-0000.params"))
     np.testing.assert_allclose(back(x).asnumpy(), want, rtol=1e-5, atol=1e-5)
+
+
+# mode switches: training and predict calls alternate (train -> predict -> train -> predict); layers that differ
+# by mode (BatchNorm's batch vs running statistics, Dropout's mask) must give the same results imperative and
+# hybridized at every step, and the exported (predict-mode) graph the predict result.
+MODES = ("train", "predict", "train", "predict")
+MODE_LAYERS = dict(LAYERS, Dropout_half=(lambda: nn.Dropout(0.5), (3, 4)),
+                   BatchNorm_no_scale=(lambda: nn.BatchNorm(momentum=0.5, scale=False), (4, 3, 5, 5)))
+
+
+def _mode_sequence(block, x, head):
+    results = []
+    for k, mode in enumerate(MODES):
+        mx.random.seed(k)   # Dropout draws the same mask imperative and hybridized
+        if mode == "train":
+            results.append(_run(block, x, head))
+        else:
+            results.append((block(x).asnumpy(),))
+        results[-1] += ({n: p.data().asnumpy().copy() for n, p in block.collect_params().items()},)
+    return results
+
+
+@pytest.mark.parametrize("name", sorted(MODE_LAYERS))
+def test_mode_switches_agree_imperative_hybridized_and_exported(name, tmp_path):
+    make, shape = MODE_LAYERS[name]
+    rng = np.random.default_rng(1)
+    block = make()
+    x = mx.nd.array(rng.integers(0, 10, (4, 3))) if shape is None else mx.nd.array(rng.standard_normal(shape))
+    block.initialize(mx.init.Xavier())
+    with mx.autograd.predict_mode():
+        head = mx.nd.array(rng.standard_normal(block(x).shape))
+    start = {k: p.data().asnumpy().copy() for k, p in block.collect_params().items()}
+    imperative = _mode_sequence(block, x, head)
+    for k, p in block.collect_params().items():
+        p.set_data(mx.nd.array(start[k]))
+    block.hybridize()
+    hybridized = _mode_sequence(block, x, head)
+    for step, (mode, want, got) in enumerate(zip(MODES, imperative, hybridized)):
+        where = f"{name}: step {step} ({mode})"
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-5, atol=1e-5, err_msg=where)
+        if mode == "train":
+            if shape is not None:
+                np.testing.assert_allclose(got[1], want[1], rtol=1e-4, atol=1e-5, err_msg=where)
+            for k in want[2]:
+                np.testing.assert_allclose(got[2][k], want[2][k], rtol=1e-4, atol=1e-5, err_msg=f"{where} {k}")
+        for k in want[-1]:   # running statistics after each step
+            np.testing.assert_allclose(got[-1][k], want[-1][k], rtol=1e-5, atol=1e-6, err_msg=f"{where} {k}")
+    if name in ("BatchNorm", "Dropout_half", "HybridSequential"):   # the predict branch really differs
+        assert not np.allclose(imperative[0][0], imperative[1][0])
+    block.export(str(tmp_path / "m"))
+    back = SymbolBlock.imports(str(tmp_path / "m-symbol.json"), ["data"], str(tmp_path / "m-0000.params"))
+    np.testing.assert_allclose(back(x).asnumpy(), hybridized[-1][0], rtol=1e-5, atol=1e-5)
