@@ -15,6 +15,12 @@ INTERMEDIATE = ("gluon.Block.intermediate gluon.intermediate.intermediate_output
 FREEZE = "gluon.ParameterDict.setattr gluon.Parameter.grad_req"
 
 QUERIES = [
+    ("normalize image", "gluon.data.vision.transforms.Normalize nd.image.normalize"),
+    ("to tensor", "gluon.data.vision.transforms.ToTensor nd.image.to_tensor"),
+    ("random resized crop", "gluon.data.vision.transforms.RandomResizedCrop"),
+    ("mnist", "gluon.data.vision.MNIST gluon.data.vision.FashionMNIST"),
+    ("load cifar10", "gluon.data.vision.CIFAR10"),
+    ("color jitter transform", "gluon.data.vision.transforms.RandomColorJitter nd.image.random_color_jitter"),
     ("remove overlapping boxes", NMS),
     ("layer weights", "gluon.Block.collect_params"),
     ("make it faster", HYBRIDIZE),

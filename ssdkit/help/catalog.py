@@ -26,8 +26,8 @@ __all__ = ["Entry", "ROOTS", "build_catalog", "clean_doc"]
 log = logging.getLogger(__name__)
 
 # Namespaces in the order users know them: the first name an object is reached by becomes its listed name.
-ROOTS = ("nd", "nd.contrib", "nd.random", "sym", "sym.contrib", "autograd", "gluon", "gluon.nn", "gluon.loss",
-         "gluon.data", "gluon.data.vision", "gluon.utils", "gluon.intermediate", "gluon.usage", "init", "optimizer",
+ROOTS = ("nd", "nd.contrib", "nd.random", "nd.image", "sym", "sym.contrib", "sym.image", "autograd", "gluon", "gluon.nn", "gluon.loss",
+         "gluon.data", "gluon.data.vision", "gluon.data.vision.transforms", "gluon.utils", "gluon.intermediate", "gluon.usage", "init", "optimizer",
          "lr_scheduler", "metric", "recordio", "image", "io", "model_zoo", "detection", "detection.data",
          "viz", "profiler", "boxes", "random", "datagen", "name", "test_utils", "context", "base",
          "contrib", "contrib.autograd", "mxnet_alias", "operator")

@@ -100,3 +100,18 @@ OP_SUMMARIES = {
     "where": "Choose elements from x or y depending on a condition.",
     "zeros_like": "Array of zeros with the shape of another array.",
 }
+
+# nd.image / sym.image (MXNet's _image_* ops) whose op classes carry no docstring of their own
+OP_SUMMARIES.update({
+    "_image_flip_left_right": "Flip (mirror) an HWC image left-right, horizontally.",
+    "_image_flip_top_bottom": "Flip an HWC image top-bottom, vertically (upside down).",
+    "_image_random_flip_left_right": "Randomly flip (mirror) an HWC image horizontally with probability 0.5.",
+    "_image_random_flip_top_bottom": "Randomly flip an HWC image vertically with probability 0.5.",
+    "_image_random_brightness": "Random brightness: multiply an image by a factor in [min_factor, max_factor].",
+    "_image_random_contrast": "Random contrast: blend an image with its mean grey by a random factor.",
+    "_image_random_saturation": "Random saturation (colour intensity) change of an RGB image.",
+    "_image_random_hue": "Random hue rotation (shift colours) of an RGB image in HLS space.",
+    "_image_random_color_jitter": "Color jitter: random brightness, contrast, saturation and hue in random order.",
+    "_image_adjust_lighting": "Adjust lighting: add AlexNet PCA colour noise with given alphas to an RGB image.",
+    "_image_random_lighting": "Random lighting: AlexNet-style PCA colour noise on an RGB image.",
+})

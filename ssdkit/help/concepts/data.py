@@ -10,6 +10,32 @@ True
 __all__ = ["CONCEPTS"]
 
 CONCEPTS = (
+    ("gluon.data.vision.transforms.Normalize nd.image.normalize",
+     "normalize image | subtract mean divide std | imagenet mean and std | standardize channels | "
+     "transforms.normalize"),
+    ("gluon.data.vision.transforms.ToTensor nd.image.to_tensor",
+     "to tensor | hwc to chw | convert image to float tensor | scale pixels to 0 1 | totensor"),
+    ("gluon.data.vision.transforms.RandomResizedCrop gluon.data.vision.transforms.CenterCrop "
+     "gluon.data.vision.transforms.CropResize nd.image.crop",
+     "random crop | random resized crop | center crop | crop image | crop and resize | randomresizedcrop"),
+    ("gluon.data.vision.transforms.Resize nd.image.resize",
+     "resize image tensor | resize transform | keep aspect ratio resize | resize shorter side"),
+    ("gluon.data.vision.transforms.Compose", "compose transforms | chain transforms | transform pipeline | "
+     "torchvision transforms compose | list of transforms"),
+    ("gluon.data.vision.transforms.RandomFlipLeftRight gluon.data.vision.transforms.RandomFlipTopBottom "
+     "nd.image.flip_left_right nd.flip",
+     "random horizontal flip | mirror image | flip image | random vertical flip | reverse an axis"),
+    ("gluon.data.vision.transforms.RandomColorJitter gluon.data.vision.transforms.RandomBrightness "
+     "gluon.data.vision.transforms.RandomContrast gluon.data.vision.transforms.RandomSaturation "
+     "gluon.data.vision.transforms.RandomHue nd.image.random_color_jitter",
+     "color jitter | colour jitter | random brightness | random contrast | random saturation | random hue"),
+    ("gluon.data.vision.transforms.RandomLighting nd.image.random_lighting",
+     "pca lighting noise | alexnet lighting | random lighting"),
+    ("gluon.data.vision.MNIST gluon.data.vision.FashionMNIST",
+     "mnist | handwritten digits dataset | fashion mnist | idx files | load mnist"),
+    ("gluon.data.vision.CIFAR10 gluon.data.vision.CIFAR100",
+     "cifar | cifar10 | cifar-10 | cifar100 | small image classification dataset | load cifar"),
+    ("gluon.data.vision.ImageFolderDataset", "image folder dataset | one folder per class | imagefolder"),
     ("image.CreateDetAugmenter detection.data.transforms.SSDDefaultTrainTransform image.DetRandomCropAug",
      "data augmentation for detection | augment images and boxes | random crop and flip with boxes | "
      "detection transforms | augmentation pipeline | augment bounding boxes"),

@@ -7,7 +7,9 @@ Examples
 ('ImageFolderDataset', 'ImageRecordDataset')
 """
 from .datasets import ImageFolderDataset, ImageRecordDataset
+from .downloaded import CIFAR10, CIFAR100, MNIST, DatasetFilesMissing, FashionMNIST
 from .imageio import ImageDecodeError, decode_image, read_image
 from . import transforms
 
-__all__ = ["ImageFolderDataset", "ImageRecordDataset", "ImageDecodeError", "decode_image", "read_image", "transforms"]
+__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "DatasetFilesMissing", "ImageFolderDataset",
+           "ImageRecordDataset", "ImageDecodeError", "decode_image", "read_image", "transforms"]
