@@ -14,8 +14,8 @@ LAYERS = {
     "autograd": 2,
     "ndarray": 3, "random": 3, "operator": 3,
     "symbol": 4, "contrib": 4,
-    "gluon": 5, "initializer": 5, "optimizer": 5, "lr_scheduler": 5, "metric": 5, "kvstore": 5,
-    "detection": 6, "image": 6, "io": 6, "distributed": 6,
+    "gluon": 5, "initializer": 5, "optimizer": 5, "lr_scheduler": 5, "metric": 5,
+    "detection": 6, "image": 6, "io": 6, "distributed": 6, "kvstore": 6,
     "model_zoo": 7, "viz": 7,
     "apps": 8,   # the command-line tools (ssdkit-train/-detect/-eval) over the public API
     "help": 9, "testing": 9, "mxnet_alias": 9, "run": 9,   # tools over the whole library; nothing in the library imports them

@@ -158,6 +158,23 @@ class NDArray:
         """Storage type: always ``'default'`` (dense)."""
         return "default"
 
+    def tostype(self, stype):
+        """A copy in storage type ``stype``: ``'default'`` (dense) only; sparse types raise a clear error.
+
+        Examples
+        --------
+        >>> NDArray(np.ones(2, np.float32)).tostype('default').asnumpy()
+        array([1., 1.], dtype=float32)
+        >>> NDArray(np.ones(2, np.float32)).tostype('row_sparse')
+        Traceback (most recent call last):
+        ...
+        ssdkit.base.MXNetError: tostype: sparse storage 'row_sparse' is not supported by ssdkit (arrays are dense; ...
+        """
+        if stype != "default":
+            raise MXNetError(f"tostype: sparse storage {stype!r} is not supported by ssdkit (arrays are dense; "
+                             "use 'default')")
+        return self.copy()
+
     @property
     def T(self):
         """The transpose (reversed axes)."""

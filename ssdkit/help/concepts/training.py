@@ -140,6 +140,9 @@ CONCEPTS = (
     ("metric.Accuracy", "accuracy | correct predictions ratio | keras accuracy"),
     ("metric.TopKAccuracy", "topk accuracy | top 1 top 5 error"),
     ("metric.Loss", "loss metric | track mean loss | print the running loss | log the loss every batch"),
+    ("kv.create kv.KVStore",
+     "key value store | kvstore | parameter server | aggregate gradients across devices | sum gradients of "
+     "several devices | push and pull | dist_sync | gradient compression | 2bit compression"),
     ("distributed.init distributed.setup",
      "init_process_group | horovod init | hvd.init | start distributed training | initialize distributed"),
     ("distributed.shutdown", "destroy_process_group | stop distributed | shutdown workers"),
