@@ -27,7 +27,9 @@ _LAZY = {"sym": "symbol", "symbol": "symbol", "gluon": "gluon", "init": "initial
          "metric": "metric", "recordio": "recordio", "image": "image", "io": "io", "viz": "viz",
          "model_zoo": "model_zoo", "detection": "detection", "boxes": "boxes", "distributed": "distributed",
          "kv": "kvstore", "kvstore": "kvstore", "name": "symbol.naming", "test_utils": "testing", "testing": "testing",
-         "contrib": "contrib", "operator": "operator"}
+         "contrib": "contrib", "operator": "operator",
+         "np": "numpy", "numpy": "numpy", "npx": "numpy_extension", "numpy_extension": "numpy_extension",
+         "util": "util"}
 
 
 def __getattr__(name):

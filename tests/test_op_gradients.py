@@ -162,6 +162,41 @@ class _MulCubeProp(_operator.CustomOpProp):
 
 CASES["Custom"] = [([u(2, 3), u(2, 3)], {"op_type": "gradient_case_mul_cube"}, None, False)]
 
+# NumPy-rule ops behind mx.np / mx.npx, and the inverse trigonometric family
+for name in ("arcsin", "arccos", "arctanh"):
+    CASES[name] = [([u(2, 3, lo=-0.8, hi=0.8)], {}, None, False)]
+CASES.update({
+    "arcsinh": [([u(2, 3)], {}, None, False)], "arccosh": [([pos(2, 3) + 1.0], {}, None, False)],
+    "cbrt": [([pos(2, 3)], {}, None, False)], "degrees": [([u(2, 3)], {}, None, False)],
+    "radians": [([u(2, 3)], {}, None, False)],
+    "broadcast_arctan2": [([pos(2, 3), u(1, 3)], {}, None, False)],
+    "_np_sum": [([u(2, 3)], {}, None, False), ([u(2, 3, 2)], {"axis": (0, 2), "keepdims": True}, None, False)],
+    "_npi_mean": [([u(2, 3)], {"axis": 1}, None, False)],
+    "_np_prod": [([pos(2, 3)], {}, None, False)],
+    "_np_max": [([u(2, 3)], {"axis": 0}, None, False)], "_np_min": [([u(2, 3)], {}, None, False)],
+    "_npi_var": [([u(3, 4)], {"axis": 1, "ddof": 1}, None, False)],
+    "_npi_std": [([u(3, 4)], {}, None, False), ([u(3, 4)], {"axis": 0, "keepdims": True}, None, False)],
+    "_np_reshape": [([u(2, 3)], {"newshape": (3, -1)}, None, False)],
+    "_npx_reshape": [([u(2, 3, 4)], {"newshape": (-2, -5)}, None, False)],
+    "_np_squeeze": [([u(1, 3, 1)], {}, None, False)],
+    "_npi_where": [([np.array([[1.0], [0.0]]), u(2, 3), u(1, 3)], {}, [1, 2], False)],
+    "_npi_split": [([u(5, 2)], {"indices": (1, 3)}, None, False)],
+    "_np_cumsum": [([u(2, 3)], {"axis": 1}, None, False), ([u(2, 3)], {}, None, False)],
+    "_np_dot": [([u(2, 3), u(3, 4)], {}, None, False), ([u(2, 2, 3), u(4, 3, 2)], {}, None, False),
+                ([u(3), u(3)], {}, None, False), ([u(3), u(3, 2)], {}, None, False)],
+    "_npi_matmul": [([u(2, 2, 3), u(3, 4)], {}, None, False), ([u(3), u(2, 3, 2)], {}, None, False),
+                    ([u(2, 3), u(3)], {}, None, False)],
+    "_npi_tensordot": [([u(2, 3, 4), u(4, 3, 5)], {"a_axes_summed": (1, 2), "b_axes_summed": (1, 0)}, None,
+                        False)],
+    "_npi_einsum": [([u(2, 3), u(3, 4)], {"subscripts": "ij,jk->ik", "num_args": 2}, None, False),
+                    ([u(2, 3), u(3)], {"subscripts": "ij,j->i", "num_args": 2}, None, False)],
+    "_npi_inv": [([np.eye(3) * 2 + u(3, 3) * 0.3], {}, None, False)],
+    "_npi_det": [([np.eye(3) * 2 + u(3, 3) * 0.3], {}, None, False)],
+    "_npi_norm": [([u(2, 3)], {}, None, False), ([u(2, 3)], {"axis": (1,), "keepdims": True}, None, False)],
+    "SequenceMask": [([u(3, 2, 2), np.array([1.0, 3.0])], {"use_sequence_length": True}, [0], False),
+                     ([u(2, 4)], {}, None, False)],
+})
+
 DIFFERENTIABLE = sorted(n for n in list_ops() if get_op(n).differentiable)
 
 

@@ -54,7 +54,8 @@ def invoke_op(op, inputs, params, out=None):
         shapes = ", ".join(f"{n}{a.shape}" for n, a in zip(op.input_names(params), arrays))
         raise MXNetError(f"{op.name}: cannot compute with inputs {shapes} and parameters "
                          f"{dict(params)}: {err}") from None
-    results = [NDArray(o) for o in outputs]
+    make = _result_class(inputs)
+    results = [make(o) for o in outputs]
     if op.differentiable or any(x._entry is not None for x in inputs):
         needs = autograd.gradient_needs(inputs)
         def backward(grads):
@@ -69,6 +70,15 @@ def invoke_op(op, inputs, params, out=None):
             dst._data[...] = src._data
         return list(outs)
     return results
+
+
+def _result_class(inputs):
+    """Outputs take the class of the first input that is not a plain NDArray: ``mx.np.ndarray`` (a subclass)
+    in, ``mx.np.ndarray`` out, so one registry op serves nd and np."""
+    for x in inputs:
+        if type(x) is not NDArray:
+            return type(x)
+    return NDArray
 
 
 def invoke(op_name, inputs, out=None, **kwargs):
@@ -245,7 +255,7 @@ class NDArray:
         """
         if isinstance(other, Context):
             check_cpu(other)
-            return NDArray(self._data.copy(), other)
+            return type(self)(self._data.copy(), other)
         if other.shape != self.shape:
             raise ShapeError(f"copyto: target shape {other.shape} differs from source shape {self.shape}")
         other._data[...] = self._data
@@ -278,7 +288,7 @@ class NDArray:
         """
         if grad_req not in ("write", "add", "null"):
             raise MXNetError(f"attach_grad: grad_req must be 'write', 'add' or 'null', got {grad_req!r}")
-        self._grad = NDArray(np.zeros_like(self._data), self._ctx)
+        self._grad = self._wrap(np.zeros_like(self._data))
         self._grad_req = grad_req
         self._entry = None
 
@@ -290,7 +300,7 @@ class NDArray:
         >>> NDArray(np.ones(1, np.float32)).detach().shape
         (1,)
         """
-        return NDArray(self._data, self._ctx)
+        return self._wrap(self._data)
 
     def backward(self, out_grad=None, retain_graph=False, train_mode=True):
         """Back-propagate from this array (``out_grad`` defaults to ones).
@@ -304,6 +314,27 @@ class NDArray:
         array([4.], dtype=float32)
         """
         autograd.backward([self], None if out_grad is None else [out_grad], retain_graph, train_mode)
+
+    def as_np_ndarray(self):
+        """This array as an ``mx.np.ndarray``: the same buffer, the same place in the autograd graph.
+
+        Examples
+        --------
+        >>> a = NDArray(np.ones(2, np.float32)); b = a.as_np_ndarray(); type(b).__module__
+        'ssdkit.numpy.multiarray'
+        """
+        from ..numpy.multiarray import ndarray  # same layer; loaded when first converted
+        return _same_array(self, ndarray)
+
+    def as_nd_ndarray(self):
+        """This array as a legacy ``mx.nd.NDArray`` (itself for an NDArray).
+
+        Examples
+        --------
+        >>> a = NDArray(np.ones(2, np.float32)); a.as_nd_ndarray() is a
+        True
+        """
+        return self if type(self) is NDArray else _same_array(self, NDArray)
 
     def wait_to_read(self):
         """Computation is synchronous here; returns immediately."""
@@ -356,7 +387,7 @@ class NDArray:
         key = _index_key(key)
         if autograd.is_recording() and (self._entry is not None or self._grad is not None):
             return invoke("_getitem", [self], key=key)
-        return NDArray(self._data[key], self._ctx)  # basic indexing is a view, as in MXNet
+        return self._wrap(self._data[key])  # basic indexing is a view, as in MXNet
 
     def __setitem__(self, key, value):
         value = value._data if isinstance(value, NDArray) else value
@@ -466,6 +497,15 @@ class NDArray:
 
 
 
+
+
+def _same_array(src, cls):
+    """A ``cls`` view of ``src``: shared buffer, gradient buffer and tape entry (MXNet shares the handle)."""
+    dst = cls(src._data, src._ctx)
+    dst._grad = None if src._grad is None else _same_array(src._grad, cls) if type(src._grad) is not cls \
+        else src._grad
+    dst._grad_req, dst._entry = src._grad_req, src._entry
+    return dst
 
 
 def _reduction(op_name):

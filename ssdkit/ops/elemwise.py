@@ -67,6 +67,13 @@ def _relu_grad(x, y, dy):
     return dx.reshape(x.shape)
 
 
+def _power(a, b):
+    """``a ** b``; integer results go through float64 as MXNet's C ``pow`` does (``2 ** -1`` is 0, not an error)."""
+    if np.result_type(a, b).kind in "iu":
+        return np.power(np.asarray(a, np.float64), b).astype(np.result_type(a, b))
+    return np.power(a, b)
+
+
 def _softrelu(x):
     return np.logaddexp(0, x).astype(x.dtype, copy=False)
 
@@ -94,6 +101,14 @@ UNARY = {
     "cos": (np.cos, lambda x, y, dy: -dy * np.sin(x)),
     "tan": (np.tan, lambda x, y, dy: dy * (1 + y * y)),
     "arctan": (np.arctan, lambda x, y, dy: dy / (1 + x * x)),
+    "arcsin": (np.arcsin, lambda x, y, dy: dy / np.sqrt(1 - x * x)),
+    "arccos": (np.arccos, lambda x, y, dy: -dy / np.sqrt(1 - x * x)),
+    "arcsinh": (np.arcsinh, lambda x, y, dy: dy / np.sqrt(x * x + 1)),
+    "arccosh": (np.arccosh, lambda x, y, dy: dy / np.sqrt(x * x - 1)),
+    "arctanh": (np.arctanh, lambda x, y, dy: dy / (1 - x * x)),
+    "cbrt": (np.cbrt, lambda x, y, dy: dy / (3 * y * y)),
+    "degrees": (np.degrees, lambda x, y, dy: dy * (180 / np.pi)),
+    "radians": (np.radians, lambda x, y, dy: dy * (np.pi / 180)),
     "sinh": (np.sinh, lambda x, y, dy: dy * np.cosh(x)),
     "cosh": (np.cosh, lambda x, y, dy: dy * np.sinh(x)),
     "erf": (None, None),  # filled below from scipy
@@ -101,8 +116,8 @@ UNARY = {
     "sign": (np.sign, None),
     "floor": (np.floor, None),
     "ceil": (np.ceil, None),
-    "round": (np.round, None),
-    "rint": (np.rint, None),
+    "round": (lambda x: np.where(x >= 0, np.floor(x + 0.5), np.ceil(x - 0.5)), None),  # halves away from 0
+    "rint": (lambda x: np.where(x - np.floor(x) <= np.ceil(x) - x, np.floor(x), np.ceil(x)), None),  # halves down
     "fix": (np.fix, None),
     "trunc": (np.trunc, None),
     "BlockGrad": (lambda x: x.copy(), None),
@@ -157,11 +172,12 @@ BINARY = {
     "mul": (np.multiply, lambda a, b, y, dy: (dy * b, dy * a)),
     "div": (np.divide, lambda a, b, y, dy: (dy / b, -dy * y / b)),
     "mod": (np.mod, lambda a, b, y, dy: (dy, -dy * np.floor(a / b))),
-    "power": (np.power, lambda a, b, y, dy: (dy * b * np.power(a, b - 1),
+    "power": (_power, lambda a, b, y, dy: (dy * b * np.power(a, b - 1),
                                               dy * y * np.log(np.where(a > 0, a, 1)))),
     "maximum": (np.maximum, lambda a, b, y, dy: (dy * (a >= b), dy * (a < b))),
     "minimum": (np.minimum, lambda a, b, y, dy: (dy * (a <= b), dy * (a > b))),
     "hypot": (np.hypot, lambda a, b, y, dy: (dy * a / y, dy * b / y)),
+    "arctan2": (np.arctan2, lambda a, b, y, dy: (dy * b / (a * a + b * b), -dy * a / (a * a + b * b))),
     "equal": (_bool(np.equal), None),
     "not_equal": (_bool(np.not_equal), None),
     "greater": (_bool(np.greater), None),
@@ -219,8 +235,8 @@ SCALAR = {
     "_rdiv_scalar": (lambda x, s: s / x, lambda x, s, y, dy: -dy * y / x),
     "_mod_scalar": (lambda x, s: np.mod(x, s), lambda x, s, y, dy: dy),
     "_rmod_scalar": (lambda x, s: np.mod(s, x), lambda x, s, y, dy: -dy * np.floor(s / x)),
-    "_power_scalar": (lambda x, s: np.power(x, s), lambda x, s, y, dy: dy * s * np.power(x, s - 1)),
-    "_rpower_scalar": (lambda x, s: np.power(s, x), lambda x, s, y, dy: dy * y * np.log(s)),
+    "_power_scalar": (lambda x, s: _power(x, s), lambda x, s, y, dy: dy * s * np.power(x, s - 1)),
+    "_rpower_scalar": (lambda x, s: _power(s, x), lambda x, s, y, dy: dy * y * np.log(s)),
     "_maximum_scalar": (lambda x, s: np.maximum(x, s), lambda x, s, y, dy: dy * (x >= s)),
     "_minimum_scalar": (lambda x, s: np.minimum(x, s), lambda x, s, y, dy: dy * (x <= s)),
     "_equal_scalar": (lambda x, s: x == s, None),

@@ -37,12 +37,13 @@ _REDUCE_PARAMS = {"axis": Param("shape", None), "keepdims": Param("bool", False)
 class _Reduce(Op):
     params = dict(_REDUCE_PARAMS)
     reducer = None
+    full_shape = (1,)  # a reduction over every axis gives (1,) in MXNet's nd; numpy's rules give ()
 
     def forward(self, p, inputs, is_train):
         x = inputs[0]
         axes = reduce_axes(x.ndim, p.axis, p.exclude)
         y = self.reducer(x, axis=axes, keepdims=True)
-        out = y if p.keepdims else y.reshape([d for i, d in enumerate(y.shape) if i not in axes] or [1])
+        out = y if p.keepdims else y.reshape([d for i, d in enumerate(y.shape) if i not in axes] or self.full_shape)
         return [np.asarray(out, dtype=x.dtype)], (x, y)
 
     def backward(self, p, saved, out_grads):
@@ -114,18 +115,26 @@ class _ArgReduce(Op):
     params = {"axis": Param("any", None), "keepdims": Param("bool", False)}
     differentiable = False
     finder = None
+    full_shape = (1,)   # the result over the flattened array: (1,) in nd, () with NumPy's rules
+    index_dtype = None  # nd returns indices as floats of the input dtype; NumPy's rules give int64
 
     def forward(self, p, inputs, is_train):
         x = inputs[0]
+        dtype = self.index_dtype or x.dtype
         if p.axis is None:
             y = np.asarray(self.finder(x.reshape(-1)))
-            return [y.reshape((1,) * x.ndim if p.keepdims else (1,)).astype(x.dtype)], x
+            return [y.reshape((1,) * x.ndim if p.keepdims else self.full_shape).astype(dtype)], x
         y = self.finder(x, axis=int(p.axis))
         y = np.expand_dims(y, int(p.axis)) if p.keepdims else y
-        return [y.astype(x.dtype)], x  # MXNet returns indices as floats of the input dtype
+        return [y.astype(dtype)], x
 
     def backward(self, p, saved, out_grads):
         return [np.zeros_like(saved)]
+
+    def infer_type(self, p, dtypes):
+        if self.index_dtype is None:
+            return super().infer_type(p, dtypes)
+        return dtypes, [np.dtype(self.index_dtype)]
 
 
 @register
