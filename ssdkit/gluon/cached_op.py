@@ -29,6 +29,7 @@ import numpy as np
 from .. import autograd
 from ..base import MXNetError
 from ..ndarray import NDArray
+from ..ndarray.ndarray import _result_class
 from ..symbol import Symbol, var, Group
 from ..symbol.executor import GraphExecutor
 from .nesting import flatten, regroup
@@ -109,7 +110,7 @@ class CachedGraph:
             a._entry is not None or (a._grad is not None and a._grad_req != "null") for a in arrays)
         heads, state = self.executor.forward(feed, autograd.is_training(), for_backward=recording,
                                              monitor=op_hook)
-        outputs = [NDArray(h) for h in heads]
+        outputs = [_result_class(arrays)(h) for h in heads]  # mx.np.ndarray in, mx.np.ndarray out
         if recording:
             names = self.input_names
             wanted = [n for n, need in zip(names, autograd.gradient_needs(arrays)) if need]

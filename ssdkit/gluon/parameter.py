@@ -20,6 +20,7 @@ from .. import autograd, initializer
 from .. import ndarray as nd
 from ..base import MXNetError, DeferredInitializationError, DTYPE
 from ..context import Context, cpu, current_context, check_cpu
+from ..util import is_np_array
 from .utils import shape_is_known
 
 __all__ = ["Parameter", "Constant", "DeferredInitializationError", "ParameterNotInitializedError",
@@ -46,6 +47,12 @@ class ParameterLoadError(MXNetError, AssertionError):
     >>> issubclass(ParameterLoadError, AssertionError)
     True
     """
+
+
+def _mode_array(array):
+    """``mx.np.ndarray`` under NumPy array semantics (``npx.set_np()``), else a legacy NDArray, as MXNet creates
+    parameters (same buffer either way)."""
+    return array.as_np_ndarray() if is_np_array() else array.as_nd_ndarray()
 
 
 def _as_ctx_list(ctx):
@@ -279,14 +286,14 @@ class Parameter:
 
     def _init_impl(self, data, ctx_list):
         self._ctx_list = list(ctx_list)
-        self._data = [data.copyto(c) for c in self._ctx_list]
+        self._data = [_mode_array(data.copyto(c)) for c in self._ctx_list]
         self._init_grad()
 
     def _init_grad(self):
         if self.grad_req == "null":
             self._grad = None
             return
-        self._grad = [nd.zeros(d.shape, dtype=d.dtype, ctx=d.context) for d in self._data]
+        self._grad = [_mode_array(nd.zeros(d.shape, dtype=d.dtype, ctx=d.context)) for d in self._data]
         autograd.mark_variables(self._data, self._grad, self.grad_req)
 
     def _reduce(self):
@@ -295,7 +302,7 @@ class Parameter:
         if len(arrays) == 1:
             return arrays[0].copyto(cpu())
         total = np.sum([a._data for a in arrays], axis=0) / len(arrays)
-        return nd.NDArray(total.astype(arrays[0]._data.dtype, copy=False), cpu())
+        return type(arrays[0])(total.astype(arrays[0]._data.dtype, copy=False), cpu())
 
     def reset_ctx(self, ctx):
         """Move the parameter to other context(s), keeping its value."""
@@ -402,10 +409,10 @@ class Parameter:
         if self._data is None:
             return
         with autograd.pause():
-            self._data = [nd.NDArray(d._data.astype(dtype), d.context) for d in self._data]
+            self._data = [type(d)(d._data.astype(dtype), d.context) for d in self._data]
             if self._grad is None:
                 return
-            self._grad = [nd.NDArray(g._data.astype(dtype), g.context) for g in self._grad]
+            self._grad = [type(g)(g._data.astype(dtype), g.context) for g in self._grad]
             autograd.mark_variables(self._data, self._grad, self.grad_req)
 
 

@@ -88,3 +88,13 @@ def not_equal(lhs, rhs):
     """1 where different, else 0."""
     return lhs != rhs if isinstance(lhs, NDArray) else rhs != lhs
 
+
+
+def __getattr__(name):
+    # ``F.np`` / ``F.npx`` inside hybrid_forward with F = mx.nd, as MXNet offers: the mx.np / mx.npx modules
+    if name in ("np", "npx"):
+        import importlib
+        module = importlib.import_module(".numpy" if name == "np" else ".numpy_extension", "ssdkit")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'ssdkit.ndarray' has no attribute {name!r}")

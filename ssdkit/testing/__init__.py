@@ -27,6 +27,10 @@ from .arrays import (default_context, set_default_context, default_dtype, random
                      list_gpus)
 from .environ import environment, discard_stderr, retry, download, OfflineDownloadError
 from .symbolic import simple_forward, check_symbolic_forward, check_symbolic_backward, check_numeric_gradient
+from .numpy_tools import (use_np, effective_dtype, gen_buckets_probs_with_ppf, chi_square_check,  # noqa: F401
+                          verify_generator, collapse_sum_like, has_tvm_ops, is_op_runnable,
+                          new_matrix_with_real_eigvals_nd, new_sym_matrix_with_real_eigvals_nd,
+                          check_gluon_hybridize_consistency)
 
 __all__ = ["check_op_gradient", "numeric_directional_derivative", "check_directional",
            "default_rtols", "default_atols", "default_numeric_eps", "get_tolerance", "get_tols", "get_rtol",
@@ -36,4 +40,7 @@ __all__ = ["check_op_gradient", "numeric_directional_derivative", "check_directi
            "default_context", "set_default_context", "default_dtype", "random_arrays", "random_uniform_arrays",
            "random_sample", "rand_ndarray", "rand_shape_2d", "rand_shape_3d", "rand_shape_nd", "rand_coord_2d",
            "list_gpus", "environment", "discard_stderr", "retry", "download", "OfflineDownloadError",
-           "simple_forward", "check_symbolic_forward", "check_symbolic_backward", "check_numeric_gradient"]
+           "simple_forward", "check_symbolic_forward", "check_symbolic_backward", "check_numeric_gradient",
+           "use_np", "effective_dtype", "gen_buckets_probs_with_ppf", "chi_square_check", "verify_generator",
+           "collapse_sum_like", "has_tvm_ops", "is_op_runnable", "new_matrix_with_real_eigvals_nd",
+           "new_sym_matrix_with_real_eigvals_nd", "check_gluon_hybridize_consistency"]

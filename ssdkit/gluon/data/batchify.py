@@ -16,16 +16,41 @@ import numpy as np
 
 from ...base import DTYPE, MXNetError, ShapeError
 from ...ndarray import NDArray
+from ...util import is_np_array
 
-__all__ = ["default_batchify_fn", "Stack", "Pad", "Append", "Tuple", "Group"]
+__all__ = ["default_batchify_fn", "Stack", "Pad", "Append", "Tuple", "Group", "as_mode_batch"]
 
 
 def _batch_dtype(dtype):
     return np.dtype(DTYPE) if dtype == np.float64 else dtype
 
 
+def _array(data):
+    """A batch array: ``mx.np.ndarray`` under NumPy array semantics (``npx.set_np()``), else an NDArray."""
+    array = NDArray(data)
+    return array.as_np_ndarray() if is_np_array() else array
+
+
+def as_mode_batch(batch):
+    """A batch (array, or nested lists/tuples of arrays) with its arrays of the current mode's class: the
+    DataLoader applies it in the main process, so worker processes need not know the mode.
+
+    Examples
+    --------
+    >>> from ssdkit import util
+    >>> with util.np_array():
+    ...     type(as_mode_batch([NDArray(np.ones(2))])[0]).__name__
+    'ndarray'
+    """
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(as_mode_batch(b) for b in batch)
+    if isinstance(batch, NDArray):
+        return batch.as_np_ndarray() if is_np_array() else batch.as_nd_ndarray()
+    return batch
+
+
 def _wrap(array):
-    return NDArray(np.ascontiguousarray(array, dtype=_batch_dtype(array.dtype)))
+    return _array(np.ascontiguousarray(array, dtype=_batch_dtype(array.dtype)))
 
 
 def _stack(data, who):
@@ -131,8 +156,8 @@ class Pad:
             index = [i] + [slice(None)] * ndim
             index[axis + 1] = slice(0, a.shape[axis])
             out[tuple(index)] = a
-        padded = NDArray(out)
-        return (padded, NDArray(lengths)) if self._ret_length else padded
+        padded = _array(out)
+        return (padded, _array(lengths)) if self._ret_length else padded
 
 
 class Append:
@@ -151,7 +176,7 @@ class Append:
     def __call__(self, data):
         out = [_wrap(np.asarray(x)) for x in data]
         if self._expand:
-            out = [NDArray(np.expand_dims(np.asarray(x), self._batch_axis)) for x in out]
+            out = [_array(np.expand_dims(np.asarray(x), self._batch_axis)) for x in out]
         return out
 
 

@@ -19,7 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ...base import MXNetError, get_rng
 from ._workers import WorkerPool, seeded, task_seed
-from .batchify import default_batchify_fn
+from .batchify import default_batchify_fn, as_mode_batch
+from ...util import is_np_array
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 __all__ = ["DataLoader", "default_batchify_fn", "default_mp_batchify_fn"]
@@ -115,10 +116,12 @@ class DataLoader:
         epoch, self._epoch = self._epoch, self._epoch + 1
         batches = enumerate(self._batch_sampler)
         if self._num_workers == 0:
-            return self._same_process(batches, epoch)
-        if self._thread_pool:
-            return self._threads(batches)
-        return self._processes(batches, epoch)
+            loaded = self._same_process(batches, epoch)
+        elif self._thread_pool:
+            loaded = self._threads(batches)
+        else:
+            loaded = self._processes(batches, epoch)
+        return map(as_mode_batch, loaded) if is_np_array() else loaded
 
     def _same_process(self, batches, epoch):
         for k, indices in batches:
