@@ -2,7 +2,9 @@
 
 MXNet calls OpenCV for these; ssdkit uses Pillow. Sizes, crop windows and the meaning of every argument
 match MXNet. Resampled pixel values differ slightly from OpenCV's: Pillow's bilinear/bicubic filters
-widen (antialias) when shrinking, where OpenCV samples. ``interp`` codes follow OpenCV:
+widen (antialias) when shrinking, where OpenCV samples. (``mx.nd.image.resize`` and the
+``gluon.data.vision.transforms`` resize with :mod:`ssdkit.ops.cv_resize`, OpenCV's exact arithmetic, at
+2-3 times Pillow's cost on this data path.) ``interp`` codes follow OpenCV:
 0 nearest, 1 bilinear, 2 bicubic, 3 area, 4 Lanczos, 9 auto (cubic up, area down, else bilinear),
 10 random. Randomness comes from ``mx.random`` (:func:`ssdkit.base.get_rng`).
 

@@ -106,67 +106,109 @@ def _taps(src_len, dst_len, interp, area_mode, snap_edges):
     return np.clip(index, 0, src_len - 1), weights
 
 
+def _horizontal(flat, channels, x_index, weights, acc_dtype):
+    """Sum over taps of ``src[:, x_index[:, k]] * weights[:, k]`` in tap order, on images flattened to
+    ``(rows, W * C)`` (numpy is fast along one long contiguous axis, slow broadcasting over C = 3)."""
+    lanes = np.arange(channels)
+    rows = term = None
+    for k in range(x_index.shape[1]):
+        columns = (x_index[:, k, None] * channels + lanes).ravel()
+        picked = np.take(flat, columns, axis=1, mode="clip")
+        if rows is None:
+            rows = picked.astype(acc_dtype)
+            rows *= np.repeat(weights[:, k], channels)
+            term = np.empty_like(rows)
+        else:
+            np.multiply(picked, np.repeat(weights[:, k], channels), out=term, casting="unsafe")
+            rows += term
+    return rows
+
+
 def _separable(src, w, h, interp, area_mode):
     x_index, x_weights = _taps(src.shape[1], w, interp, area_mode, snap_edges=True)
     y_index, y_weights = _taps(src.shape[0], h, interp, area_mode, snap_edges=False)
-    ksize = x_weights.shape[1]
+    ksize, channels = x_weights.shape[1], src.shape[2]
+    used, y_index = np.unique(y_index, return_inverse=True)   # resample only the source rows used
+    y_index = y_index.reshape(h, ksize)
+    flat = src[used].reshape(len(used), -1)
     if src.dtype == np.uint8:
-        ax = _round_even_f32(x_weights * np.float32(COEF_SCALE)).astype(np.int64)
-        by = _round_even_f32(y_weights * np.float32(COEF_SCALE)).astype(np.int64)
-        s = src.astype(np.int64)
-        rows = sum(s[:, x_index[:, k], :] * ax[None, :, k, None] for k in range(ksize))
+        acc = np.int32   # horizontal sums stay below 2**31; the vertical pass widens where needed
+        ax = _round_even_f32(x_weights * np.float32(COEF_SCALE)).astype(acc)
+        by = _round_even_f32(y_weights * np.float32(COEF_SCALE)).astype(acc)
+        rows = _horizontal(flat, channels, x_index, ax, acc)
         if ksize == 2:   # OpenCV's VResizeLinear on 8 bits: two rounded 16-bit products, then >> 2
-            r0, r1 = rows[y_index[:, 0]], rows[y_index[:, 1]]
-            out = (((by[:, 0, None, None] * (r0 >> 4)) >> 16) + ((by[:, 1, None, None] * (r1 >> 4)) >> 16) + 2) >> 2
-            return np.clip(out, 0, 255).astype(np.uint8)
-        total = sum(rows[y_index[:, k]] * by[:, k, None, None] for k in range(ksize))
-        return _cubic_rows_u8(total, rows, y_index, by, w * src.shape[2])
+            r0, r1 = rows[y_index[:, 0]] >> 4, rows[y_index[:, 1]] >> 4
+            out = (((by[:, 0, None] * r0) >> 16) + ((by[:, 1, None] * r1) >> 16) + 2) >> 2
+        else:
+            out = _vertical_u8(rows, y_index, by, w * channels)
+        return np.clip(out, 0, 255).astype(np.uint8).reshape(h, w, channels)
     work = np.float64 if src.dtype == np.float64 else np.float32
-    s = src.astype(work, copy=False)
+    return _float_pass(flat, channels, x_index, x_weights, y_index, y_weights, work).astype(
+        src.dtype, copy=False).reshape(h, w, channels)
+
+
+def _float_pass(flat, channels, x_index, x_weights, y_index, y_weights, work):
+    """Horizontal then vertical weighted sums in ``work`` precision, each in tap order, as OpenCV's float
+    resize passes accumulate (``(h, w * C)`` result)."""
     xw, yw = x_weights.astype(work), y_weights.astype(work)
-    rows = s[:, x_index[:, 0], :] * xw[None, :, 0, None]
-    for k in range(1, ksize):
-        rows = rows + s[:, x_index[:, k], :] * xw[None, :, k, None]
-    out = yw[:, 0, None, None] * rows[y_index[:, 0]]
-    for k in range(1, ksize):
-        out = out + yw[:, k, None, None] * rows[y_index[:, k]]
-    return out.astype(src.dtype, copy=False)
+    rows = _horizontal(flat, channels, x_index, xw, work)
+    out = yw[:, 0, None] * rows[y_index[:, 0]]
+    for k in range(1, y_index.shape[1]):
+        out = out + yw[:, k, None] * rows[y_index[:, k]]
+    return out
 
 
-def _cubic_rows_u8(total, rows, y_index, by, row_len):
-    """OpenCV's 8-bit cubic/Lanczos vertical pass: integer ``(sum + 2**21) >> 22`` per element, except
-    that bicubic runs the first ``8 * (row_len // 8)`` values of each row through float32 SIMD code
-    (weights scaled by ``2**-22``, summed in order, rounded half to even)."""
-    out = (total + (1 << (2 * COEF_BITS - 1))) >> (2 * COEF_BITS)
-    if by.shape[1] == 4:
-        flat = out.reshape(out.shape[0], -1)
-        vec = (row_len // 8) * 8
+def _vertical_u8(rows, y_index, by, row_len):
+    """OpenCV's 8-bit bicubic/Lanczos vertical pass on ``(rows, w * C)`` sums: integer
+    ``(sum + 2**21) >> 22``, except that bicubic runs the first ``8 * (row_len // 8)`` values of each row
+    through float32 SIMD code (weights scaled by ``2**-22``, summed in order, rounded half to even)."""
+    ksize = by.shape[1]
+    vec = (row_len // 8) * 8 if ksize == 4 else 0
+    out = np.empty((len(y_index), row_len), np.int64)
+    if vec:
         scale = np.float32(1.0 / (COEF_SCALE * COEF_SCALE))
-        picked = [rows[y_index[:, k]].reshape(out.shape[0], -1)[:, :vec].astype(np.float32) for k in range(4)]
-        acc = picked[0] * (by[:, 0, None].astype(np.float32) * scale)
-        for k in range(1, 4):
-            acc = acc + picked[k] * (by[:, k, None].astype(np.float32) * scale)
-        flat[:, :vec] = _round_even_f32(acc)
-    return np.clip(out, 0, 255).astype(np.uint8)
+        head = rows[:, :vec].astype(np.float32)
+        acc = np.take(head, y_index[:, 0], axis=0)
+        acc *= by[:, 0, None].astype(np.float32) * scale
+        term = np.empty_like(acc)
+        for k in range(1, ksize):
+            np.take(head, y_index[:, k], axis=0, out=term, mode="clip")
+            term *= by[:, k, None].astype(np.float32) * scale
+            acc += term
+        out[:, :vec] = _round_even_f32(acc)
+    if vec < row_len:
+        tail = rows[:, vec:].astype(np.int64)
+        total = tail[y_index[:, 0]] * by[:, 0, None]
+        for k in range(1, ksize):
+            total += tail[y_index[:, k]] * by[:, k, None]
+        out[:, vec:] = (total + (1 << (2 * COEF_BITS - 1))) >> (2 * COEF_BITS)
+    return out
 
 
 def _area_fast(src, scale_x, scale_y):
+    """Integer-factor shrinking: the mean of each ``scale_y x scale_x`` block (OpenCV's ResizeAreaFast)."""
     h, w = src.shape[0] // scale_y, src.shape[1] // scale_x
-    block = src[:h * scale_y, :w * scale_x].reshape(h, scale_y, w, scale_x, src.shape[2])
-    if src.dtype == np.uint8:
-        total = block.astype(np.int64).sum(axis=(1, 3))
+    integer = src.dtype == np.uint8
+    total = None
+    for i in range(scale_y):
+        for j in range(scale_x):
+            part = src[i:h * scale_y:scale_y, j:w * scale_x:scale_x].astype(np.int32 if integer else
+                                                                                np.float64 if src.dtype == np.float64
+                                                                                else np.float32)
+            total = part if total is None else total + part
+    if integer:
         if scale_x == 2 and scale_y == 2 and src.shape[2] in (1, 3, 4):
-            return ((total + 2) >> 2).astype(np.uint8)
+            return ((total + 2) >> 2).astype(np.uint8)   # OpenCV's SIMD 2x2 path rounds half up
         return np.clip(_round_even_f32(total.astype(np.float32) * np.float32(1.0 / (scale_x * scale_y))),
                        0, 255).astype(np.uint8)
-    work = np.float64 if src.dtype == np.float64 else np.float32
-    total = block.astype(work).sum(axis=(1, 3))
-    return (total * work(1.0 / (scale_x * scale_y))).astype(src.dtype)
+    return (total * total.dtype.type(1.0 / (scale_x * scale_y))).astype(src.dtype)
 
 
-def _area_table(src_len, dst_len, scale):
-    """OpenCV's computeResizeAreaTab as (dst index, src index, weight) arrays."""
-    di, si, alpha = [], [], []
+def _area_taps(src_len, dst_len):
+    """OpenCV's computeResizeAreaTab as dense ``(dst_len, K)`` source indices and float32 weights, each row
+    in OpenCV's order and padded with weight 0 (adding ``0 * x`` at the end leaves a float sum unchanged)."""
+    scale = src_len / dst_len
+    taps = []
     for d in range(dst_len):
         f1 = d * scale
         f2 = f1 + scale
@@ -174,36 +216,30 @@ def _area_table(src_len, dst_len, scale):
         s1, s2 = math.ceil(f1), math.floor(f2)
         s2 = min(s2, src_len - 1)
         s1 = min(s1, s2)
+        row = []
         if s1 - f1 > 1e-3:
-            di.append(d); si.append(s1 - 1); alpha.append((s1 - f1) / cell)
-        for s in range(s1, s2):
-            di.append(d); si.append(s); alpha.append(1.0 / cell)
+            row.append((s1 - 1, (s1 - f1) / cell))
+        row.extend((s, 1.0 / cell) for s in range(s1, s2))
         if f2 - s2 > 1e-3:
-            di.append(d); si.append(s2); alpha.append(min(min(f2 - s2, 1.0), cell) / cell)
-    return np.array(di), np.array(si), np.array(alpha, np.float32)
-
-
-def _accumulate(values, di, si, alpha, dst_len, axis_len_first):
-    """Sum ``values[si] * alpha`` into ``dst[di]`` in table order (OpenCV's float accumulation order)."""
-    out = np.zeros((dst_len,) + values.shape[1:], np.float32)
-    order = np.zeros(len(di), np.int64)
-    counts = np.zeros(dst_len, np.int64)
-    for k, d in enumerate(di):
-        order[k] = counts[d]
-        counts[d] += 1
-    for step in range(int(counts.max()) if len(counts) else 0):
-        pick = order == step
-        term = values[si[pick]] * alpha[pick].reshape((-1,) + (1,) * (values.ndim - 1))
-        out[di[pick]] = out[di[pick]] + term
-    return out
+            row.append((s2, min(min(f2 - s2, 1.0), cell) / cell))
+        taps.append(row)
+    width = max(len(row) for row in taps)
+    index = np.zeros((dst_len, width), np.int64)
+    weights = np.zeros((dst_len, width), np.float32)
+    for d, row in enumerate(taps):
+        index[d, :len(row)] = [s for s, _ in row]
+        weights[d, :len(row)] = [a for _, a in row]
+    return index, weights
 
 
 def _area_general(src, w, h):
-    xdi, xsi, xa = _area_table(src.shape[1], w, src.shape[1] / w)
-    ydi, ysi, ya = _area_table(src.shape[0], h, src.shape[0] / h)
-    values = src.astype(np.float32)
-    rows = _accumulate(values.transpose(1, 0, 2), xdi, xsi, xa, w, False).transpose(1, 0, 2)
-    out = _accumulate(rows, ydi, ysi, ya, h, True)
+    """Non-integer shrinking: each output pixel averages the source area it covers (OpenCV's ResizeArea,
+    float32 accumulation for uint8 and float32 images)."""
+    x_index, x_weights = _area_taps(src.shape[1], w)
+    y_index, y_weights = _area_taps(src.shape[0], h)
+    work = np.float64 if src.dtype == np.float64 else np.float32
+    out = _float_pass(src.reshape(src.shape[0], -1), src.shape[2], x_index, x_weights, y_index, y_weights, work)
+    out = out.reshape(h, w, src.shape[2])
     if src.dtype == np.uint8:
         return np.clip(_round_even_f32(out), 0, 255).astype(np.uint8)
     return out.astype(src.dtype)
