@@ -160,6 +160,9 @@ class _MulCubeProp(_operator.CustomOpProp):
         return _MulCube()
 
 
+CASES["_contrib_SyncBatchNorm"] = [
+    ([u(4, 3, 2, 2), pos(3), u(3), u(3), pos(3)], {"fix_gamma": False, "key": "g"}, [0, 1, 2], True),
+    ([u(4, 3, 2), pos(3), u(3), u(3), pos(3)], {"fix_gamma": False, "key": "g"}, [0, 1, 2], False)]
 CASES["Custom"] = [([u(2, 3), u(2, 3)], {"op_type": "gradient_case_mul_cube"}, None, False)]
 
 # NumPy-rule ops behind mx.np / mx.npx, and the inverse trigonometric family

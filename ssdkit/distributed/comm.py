@@ -25,6 +25,7 @@ import zlib
 import numpy as np
 
 from ..base import MXNetError
+from ..ops import batchnorm as _sync_batchnorm
 from ..ndarray import NDArray
 
 __all__ = ["init", "shutdown", "is_initialized", "rank", "size", "local_rank", "local_size", "barrier",
@@ -110,6 +111,8 @@ def init(comm=None, backend="auto"):
         _WORLD.local_rank, _WORLD.local_size = local.Get_rank(), local.Get_size()
         local.Free()
     _WORLD.initialized = True
+    if _WORLD.size > 1:  # SyncBatchNorm sums its statistics over the ranks through this hook
+        _sync_batchnorm.CROSS_PROCESS["sum"] = _summed_copy
 
 
 def shutdown():
@@ -121,6 +124,14 @@ def shutdown():
     False
     """
     _WORLD.reset()
+    _sync_batchnorm.CROSS_PROCESS["sum"] = None
+
+
+def _summed_copy(vector):
+    """A float64 copy of ``vector`` summed over all ranks (SyncBatchNorm's statistics)."""
+    buf = np.ascontiguousarray(vector, dtype=np.float64).copy()
+    _sum_(buf)
+    return buf
 
 
 def is_initialized():

@@ -23,7 +23,8 @@ from . import nn, loss, utils
 from .trainer import Trainer
 from .symbol_block import SymbolBlock
 from . import data
+from . import contrib
 
 __all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "Block", "HybridBlock",
-           "SymbolBlock", "nn", "loss", "utils", "Trainer", "data"]
+           "SymbolBlock", "nn", "loss", "utils", "Trainer", "data", "contrib"]
 

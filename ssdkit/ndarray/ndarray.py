@@ -384,7 +384,7 @@ class NDArray:
 
     # ------------------------------------------------------------- indexing
     def __getitem__(self, key):
-        key = _index_key(key)
+        key = _one_element_view(_index_key(key), self.shape)
         if autograd.is_recording() and (self._entry is not None or self._grad is not None):
             return invoke("_getitem", [self], key=key)
         return self._wrap(self._data[key])  # basic indexing is a view, as in MXNet
@@ -520,6 +520,27 @@ def _reduction(op_name):
 
 for _name in ("sum", "mean", "max", "min", "prod", "argmax", "argmin"):
     setattr(NDArray, _name, _reduction(_name))
+
+
+def _one_element_view(key, shape):
+    """MXNet 1.x never returns a 0-d array: an integer per axis (``a[0]`` of 1-D, ``a[1, 2]`` of 2-D) gives the
+    one-element view of shape ``(1,)``; the last integer becomes a length-1 slice.
+
+    Examples
+    --------
+    >>> _one_element_view(-1, (5,)), _one_element_view((1, 2), (3, 4)), _one_element_view(0, (3, 4))
+    (slice(4, 5, None), (1, slice(2, 3, None)), 0)
+    """
+    ints = key if isinstance(key, tuple) else (key,)
+    if not shape or len(ints) != len(shape) or not all(isinstance(k, (int, np.integer))
+                                                        and not isinstance(k, (bool, np.bool_)) for k in ints):
+        return key
+    last = int(ints[-1])
+    if not -shape[-1] <= last < shape[-1]:
+        return key  # numpy raises the IndexError naming the axis
+    last %= shape[-1]
+    view = tuple(ints[:-1]) + (slice(last, last + 1),)
+    return view if isinstance(key, tuple) else view[0]
 
 
 def _index_key(key):

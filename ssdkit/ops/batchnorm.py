@@ -30,7 +30,7 @@ from .kernels.parallel import each_chunk
 from .kernels.pool import pool2d_geometry, pool2d_forward_planes, pool2d_backward_planes
 from .kernels.geometry import pool2d_out_shape
 
-__all__ = ["batchnorm_forward", "batchnorm_backward", "FUSED_POOL"]
+__all__ = ["batchnorm_forward", "batchnorm_backward", "FUSED_POOL", "CROSS_PROCESS"]
 
 # below this many elements a pass is too short to be worth a second thread
 PARALLEL_MIN_ELEMENTS = 1 << 18
@@ -71,10 +71,24 @@ def _each_chunk(rows, fn):
     each_chunk(*rows.shape, fn, CHUNK_ELEMENTS, PARALLEL_MIN_ELEMENTS)
 
 
-def _moments(rows, outer, channels):
+#: ``CROSS_PROCESS["sum"](vector) -> vector summed over every process``, set by ``ssdkit.distributed`` while a
+#: job of several processes runs; SyncBatchNorm (params with a ``key``) then reduces its statistics with it.
+CROSS_PROCESS = {"sum": None}
+
+
+def _synced(p, *vectors):
+    """``vectors`` summed over the processes for a synchronized BatchNorm, else unchanged."""
+    total = CROSS_PROCESS["sum"]
+    if total is None or "key" not in p:
+        return vectors
+    sizes = [np.size(v) for v in vectors]
+    flat = np.asarray(total(np.concatenate([np.ravel(v).astype(np.float64) for v in vectors])))
+    return tuple(part.reshape(np.shape(v)) for part, v in zip(np.split(flat, np.cumsum(sizes)[:-1]), vectors))
+
+
+def _moments(rows, outer, channels, p=None):
     """Per-channel mean and biased variance in one pass; an exact redo where it would cancel."""
     sums, squares = np.empty(len(rows)), np.empty(len(rows))
-    count = outer * rows.shape[1]
 
     def reduce(r0, r1):
         part = rows[r0:r1]
@@ -82,8 +96,11 @@ def _moments(rows, outer, channels):
         squares[r0:r1] = _row_dot(part, part)
 
     _each_chunk(rows, reduce)
-    mean = _per_channel(sums, outer, channels) / count
-    var = np.maximum(_per_channel(squares, outer, channels) / count - mean * mean, 0.0)
+    channel_sums, channel_squares, count = _synced(p or {}, _per_channel(sums, outer, channels),
+                                                   _per_channel(squares, outer, channels),
+                                                   np.float64(outer * rows.shape[1]))
+    mean = channel_sums / count
+    var = np.maximum(channel_squares / count - mean * mean, 0.0)
     if np.any(var < 1e-3 * mean * mean):  # E[x^2] - mean^2 loses digits when |mean| >> std
         mean_rows = _per_row(mean, outer, rows.dtype)
 
@@ -92,7 +109,7 @@ def _moments(rows, outer, channels):
             squares[r0:r1] = _row_dot(part, part)
 
         _each_chunk(rows, centred)
-        var = _per_channel(squares, outer, channels) / count
+        var = _synced(p or {}, _per_channel(squares, outer, channels))[0] / count
     return mean, var
 
 
@@ -106,7 +123,7 @@ def batchnorm_forward(p, inputs, is_train, relu=False, then=None):
     gamma_eff = np.ones_like(gamma) if p.fix_gamma else gamma
     batch_stats = is_train and not p.use_global_stats
     if batch_stats:
-        mean, var = _moments(rows, outer, channels)
+        mean, var = _moments(rows, outer, channels, p)
     else:
         mean, var = moving_mean.astype(np.float64), moving_var.astype(np.float64)
     inv_std = 1.0 / np.sqrt(var + p.eps)
@@ -164,6 +181,8 @@ def _backward_rows(p, saved, grad, fill):
     _each_chunk(grad, fill_and_reduce)
     dbeta = _per_channel(sums, outer, channels)
     dgamma = inv_std * (_per_channel(dots, outer, channels) - mean * dbeta)  # = sum(g' * x_hat)
+    # SyncBatchNorm: dgamma/dbeta stay this process's sums (MXNet's), dx uses the sums over all processes
+    dbeta_all, dgamma_all, count = _synced(p, dbeta, dgamma, np.float64(outer * grad.shape[1]))
     a = gamma_eff * inv_std
     a_rows = _per_row(a, outer, grad.dtype)
     if p.use_global_stats:
@@ -171,9 +190,8 @@ def _backward_rows(p, saved, grad, fill):
     else:
         # the batch-statistics formula, which MXNet applies in predict mode too (with the moving statistics):
         # dx = a * (g' - dbeta/n - x_hat * dgamma/n) = a*g' + b*x + c
-        count = outer * grad.shape[1]
-        b = (-a * inv_std * dgamma / count).astype(grad.dtype)
-        c = (-a * dbeta / count - b * mean).astype(grad.dtype)
+        b = (-a * inv_std * dgamma_all / count).astype(grad.dtype)
+        c = (-a * dbeta_all / count - b * mean).astype(grad.dtype)
         b_rows, c_rows = _per_row(b, outer, grad.dtype), _per_row(c, outer, grad.dtype)
     dx = grad if fill is not None else np.empty_like(grad)
 

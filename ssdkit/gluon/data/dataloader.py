@@ -23,6 +23,8 @@ from .batchify import default_batchify_fn, as_mode_batch
 from ...util import is_np_array
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
+from .multiworker import _MultiWorkerIter  # noqa: F401  (MXNet internals GluonCV subclasses)
+
 __all__ = ["DataLoader", "default_batchify_fn", "default_mp_batchify_fn"]
 
 #: Batches in flight per worker when ``prefetch`` is not given (MXNet's default).

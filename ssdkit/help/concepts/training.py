@@ -182,6 +182,14 @@ CONCEPTS = (
     ("mxnet_alias.alias_mxnet run",
      "import mxnet | make import mxnet use ssdkit | alias mxnet | run an mxnet script unchanged | "
      "run gluoncv on ssdkit | mxnet shim | python -m ssdkit.run"),
+    ("gluon.contrib.nn.SyncBatchNorm nd.contrib.SyncBatchNorm",
+     "synchronized batch norm | sync bn | syncbatchnorm | batch norm across gpus or processes | cross-gpu bn"),
+    ("gluon.contrib.nn.HybridConcurrent gluon.contrib.nn.Concurrent",
+     "run blocks in parallel and concatenate | concurrent branches | inception branches | concat outputs of blocks"),
+    ("gluon.contrib.nn.PixelShuffle2D gluon.contrib.nn.PixelShuffle1D gluon.contrib.nn.PixelShuffle3D",
+     "pixel shuffle | sub-pixel convolution upsampling | depth to space | nn.pixelshuffle"),
+    ("nd.contrib.bipartite_matching", "bipartite matching | greedy matching of a score matrix | match anchors to "
+                                      "ground truth greedily"),
     ("contrib.autograd.train_section contrib.autograd.grad_and_loss",
      "old autograd api | train_section | mx.contrib.autograd | compute_gradient"),
     ("base.ShapeError", "shape mismatch error | wrong shape exception"),
