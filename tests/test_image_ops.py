@@ -64,7 +64,7 @@ def _op_call(case, F=mx.nd):
     return None
 
 
-OP_CASES = [c for c in CASES if not c.startswith("t_")]
+OP_CASES = [c for c in CASES if not c.startswith(("t_", "rotate"))]
 
 
 @pytest.mark.parametrize("case", OP_CASES)
@@ -197,3 +197,46 @@ def test_image_op_errors_name_the_op_and_shape():
         with mx.autograd.record():
             y = mx.nd.image.to_tensor(x)
         y.backward()
+
+
+# -- BilinearSampler and rotation ---------------------------------------------------------------------------
+
+def test_bilinear_sampler_forward_and_gradients_match_mxnet():
+    data, grid = _nd(DATA["sampler_data"]), _nd(DATA["sampler_grid"])
+    data.attach_grad()
+    grid.attach_grad()
+    with mx.autograd.record():
+        out = mx.nd.BilinearSampler(data, grid)
+    out.backward(_nd(DATA["sampler_head"]))
+    np.testing.assert_allclose(out.asnumpy(), DATA["sampler_out"], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(data.grad.asnumpy(), DATA["sampler_grad_data"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(grid.grad.asnumpy(), DATA["sampler_grad_grid"], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("angle", [30, -75, 90, 180])
+@pytest.mark.parametrize("zoom", ["none", "in", "out"])
+def test_imrotate_matches_mxnet(angle, zoom):
+    out = mx.image.imrotate(_nd(DATA["rotate_in"]), angle, zoom_in=zoom == "in", zoom_out=zoom == "out")
+    np.testing.assert_allclose(out.asnumpy(), DATA[f"rotate_{angle}_{zoom}"], rtol=1e-5, atol=1e-5)
+
+
+def test_rotate_batch_and_transform_match_mxnet():
+    out = mx.image.imrotate(_nd(DATA["rotate_batch_in"]), mx.nd.array([15, -40]))
+    np.testing.assert_allclose(out.asnumpy(), DATA["rotate_batch"], rtol=1e-5, atol=1e-5)
+    out = T.Rotate(45, zoom_out=True)(_nd(DATA["rotate_in"]))
+    np.testing.assert_allclose(out.asnumpy(), DATA["rotate_transform"], rtol=1e-5, atol=1e-5)
+
+
+def test_random_rotation_draws_an_angle_in_range():
+    img = mx.nd.array(np.random.default_rng(1).random((1, 5, 5)))
+    mx.random.seed(6)
+    out = T.RandomRotation((-20, 20))(img).asnumpy()
+    mx.random.seed(6)
+    get_rng().random()                              # the apply-or-not draw
+    angle = get_rng().uniform(-20, 20)
+    np.testing.assert_array_equal(out, mx.image.imrotate(img, angle).asnumpy())
+    assert T.RandomRotation((-20, 20), rotate_with_proba=0)(img) is img
+    with pytest.raises(TypeError, match="float32"):
+        T.Rotate(10)(mx.nd.ones((1, 2, 2), dtype="uint8"))
+    with pytest.raises(ValueError, match="ordered"):
+        T.RandomRotation((5, 1))

@@ -128,6 +128,10 @@ CASES.update({
     "_image_crop": [([u(4, 5, 3)], {"x": 1, "y": 2, "width": 3, "height": 2}, None, False),
                     ([u(2, 4, 5, 1)], {"x": 0, "y": 1, "width": 5, "height": 3}, None, False)],
     "reverse": [([u(2, 3, 4)], {"axis": (0, 2)}, None, False)],
+    # grid points away from pixel centres (the bilinear weights have kinks there), some outside the image
+    "BilinearSampler": [([u(2, 3, 4, 5), np.array([-1.13, -0.71, -0.33, 0.07, 0.41, 0.83, 1.09, 0.57])
+                          .reshape(1, 2, 2, 2).repeat(2, 0) + np.array([0, 0.013]).reshape(2, 1, 1, 1)],
+                         {}, None, False)],
 })
 PASS_THROUGH = {"_image_flip_left_right": {}, "_image_flip_top_bottom": {}, "_image_random_flip_left_right": {},
                 "_image_random_flip_top_bottom": {}, "_image_adjust_lighting": {"alpha": (0.1, 0.2, 0.3)},

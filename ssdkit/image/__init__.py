@@ -20,9 +20,10 @@ from .factories import CreateAugmenter, CreateDetAugmenter, CreateMultiRandCropA
 from .image import (center_crop, color_normalize, copyMakeBorder, fixed_crop, imdecode, imread, imresize,
                     random_crop, random_size_crop, resize_short, scale_down)
 from .iterator import ImageIter
+from ..gluon.data.vision.transforms.rotate import imrotate, random_rotate
 
 __all__ = ["imread", "imdecode", "imresize", "scale_down", "copyMakeBorder", "resize_short", "fixed_crop",
-           "random_crop", "center_crop", "color_normalize", "random_size_crop",
+           "random_crop", "center_crop", "color_normalize", "random_size_crop", "imrotate", "random_rotate",
            "Augmenter", "SequentialAug", "RandomOrderAug", "ResizeAug", "ForceResizeAug", "RandomCropAug",
            "RandomSizedCropAug", "CenterCropAug", "BrightnessJitterAug", "ContrastJitterAug",
            "SaturationJitterAug", "HueJitterAug", "ColorJitterAug", "LightingAug", "ColorNormalizeAug",

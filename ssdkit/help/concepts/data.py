@@ -29,6 +29,9 @@ CONCEPTS = (
      "gluon.data.vision.transforms.RandomContrast gluon.data.vision.transforms.RandomSaturation "
      "gluon.data.vision.transforms.RandomHue nd.image.random_color_jitter",
      "color jitter | colour jitter | random brightness | random contrast | random saturation | random hue"),
+    ("gluon.data.vision.transforms.Rotate gluon.data.vision.transforms.RandomRotation image.imrotate "
+     "image.random_rotate", "rotate image | random rotation | rotate by degrees | rotation augmentation"),
+    ("nd.BilinearSampler", "bilinear sampler | sample image at grid | spatial transformer | warp image with grid"),
     ("gluon.data.vision.transforms.RandomLighting nd.image.random_lighting",
      "pca lighting noise | alexnet lighting | random lighting"),
     ("gluon.data.vision.MNIST gluon.data.vision.FashionMNIST",

@@ -124,7 +124,32 @@ def transform_cases():
     record("t_compose_hybrid", x, hybrid)
 
 
+def rotate_cases():
+    data = R.rand(2, 3, 5, 6).astype("float32")
+    grid = (R.rand(2, 2, 4, 3).astype("float32") * 2.4 - 1.2)
+    nd_data, nd_grid = mx.nd.array(data), mx.nd.array(grid)
+    nd_data.attach_grad(), nd_grid.attach_grad()
+    head = R.randn(2, 3, 4, 3).astype("float32")
+    with mx.autograd.record():
+        out = mx.nd.BilinearSampler(nd_data, nd_grid)
+    out.backward(mx.nd.array(head))
+    OUT.update(sampler_data=data, sampler_grid=grid, sampler_head=head, sampler_out=out.asnumpy(),
+               sampler_grad_data=nd_data.grad.asnumpy(), sampler_grad_grid=nd_grid.grad.asnumpy())
+    from mxnet.gluon.data.vision import transforms as T
+    img = R.rand(3, 7, 9).astype("float32")
+    for angle in (30, -75, 90, 180):
+        for zoom in ("none", "in", "out"):
+            OUT[f"rotate_{angle}_{zoom}"] = mx.image.imrotate(mx.nd.array(img), angle, zoom_in=zoom == "in",
+                                                               zoom_out=zoom == "out").asnumpy()
+    OUT["rotate_in"] = img
+    batch = R.rand(2, 1, 6, 6).astype("float32")
+    OUT["rotate_batch_in"] = batch
+    OUT["rotate_batch"] = mx.image.imrotate(mx.nd.array(batch), mx.nd.array([15, -40])).asnumpy()
+    OUT["rotate_transform"] = T.Rotate(45, zoom_out=True)(mx.nd.array(img)).asnumpy()
+
+
 resize_cases()
+rotate_cases()
 tensor_cases()
 geometry_cases()
 color_cases()

@@ -1,8 +1,8 @@
 """``mx.gluon.data.vision.transforms``: MXNet 1.9.1's image transforms as Blocks.
 
 HybridBlocks (Cast, ToTensor, Normalize, Resize, CropResize, the flips and colour jitters) call the
-``F.image.*`` ops, so they hybridize; CenterCrop, RandomResizedCrop and RandomApply are plain Blocks, as in
-MXNet. :class:`Compose` chains them and hybridizes each run of consecutive HybridBlocks.
+``F.image.*`` ops, so they hybridize; CenterCrop, RandomResizedCrop, Rotate, RandomRotation and RandomApply
+are plain Blocks, as in MXNet. :class:`Compose` chains them and hybridizes each run of consecutive HybridBlocks.
 
 Examples
 --------
@@ -15,7 +15,8 @@ Examples
 from .basic import Cast, CenterCrop, Compose, CropResize, Normalize, RandomApply, RandomResizedCrop, Resize, ToTensor
 from .color import (RandomBrightness, RandomColorJitter, RandomContrast, RandomFlipLeftRight, RandomFlipTopBottom,
                     RandomHue, RandomLighting, RandomSaturation)
+from .rotate import RandomRotation, Rotate
 
 __all__ = ["Compose", "Cast", "ToTensor", "Normalize", "Resize", "CenterCrop", "RandomResizedCrop", "CropResize",
            "RandomApply", "RandomFlipLeftRight", "RandomFlipTopBottom", "RandomBrightness", "RandomContrast",
-           "RandomSaturation", "RandomHue", "RandomColorJitter", "RandomLighting"]
+           "RandomSaturation", "RandomHue", "RandomColorJitter", "RandomLighting", "Rotate", "RandomRotation"]
