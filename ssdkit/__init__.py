@@ -26,7 +26,7 @@ _LAZY = {"sym": "symbol", "symbol": "symbol", "gluon": "gluon", "init": "initial
          "initializer": "initializer", "optimizer": "optimizer", "lr_scheduler": "lr_scheduler",
          "metric": "metric", "recordio": "recordio", "image": "image", "io": "io", "viz": "viz",
          "model_zoo": "model_zoo", "detection": "detection", "boxes": "boxes", "distributed": "distributed",
-         "kv": "kvstore", "kvstore": "kvstore", "name": "symbol.naming", "test_utils": "testing", "testing": "testing",
+         "kv": "kvstore", "kvstore": "kvstore", "name": "symbol.naming", "test_utils": "testing", "testing": "testing", "executor": "symbol.bind",
          "contrib": "contrib", "operator": "operator",
          "np": "numpy", "numpy": "numpy", "npx": "numpy_extension", "numpy_extension": "numpy_extension",
          "util": "util"}

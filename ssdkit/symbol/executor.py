@@ -102,9 +102,9 @@ class GraphExecutor:
     def forward(self, feed, is_train, for_backward, monitor=None):
         """Run every step; ``feed`` maps variable names to numpy arrays. Returns (head values, state).
 
-        ``monitor`` is ``(callback, monitor_all)``: the graph then runs op by op (no fused steps) and
+        ``monitor`` is ``(callback, monitor_all[, naming])``: the graph then runs op by op (no fused steps) and
         ``callback(name, op_name, array)`` sees every op's outputs (and first its inputs with ``monitor_all``),
-        named as MXNet names them (:mod:`.monitor`).
+        named as MXNet's cached graph names them (:mod:`.monitor`) or by ``naming(node) -> (inputs, outputs)``.
         """
         values = [None] * self.num_slots
         for i, name in enumerate(self.variables):
@@ -118,7 +118,7 @@ class GraphExecutor:
         profile = _profiler.symbolic_on
         for k, step in enumerate(steps):
             if monitor is not None:
-                in_names, out_names = value_names(step.node)
+                in_names, out_names = (monitor[2] if len(monitor) > 2 else value_names)(step.node)
                 if monitor[1]:
                     report(monitor[0], in_names, step.node.op_name, [values[i] for i in step.ins])
             try:

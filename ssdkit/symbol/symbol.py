@@ -261,8 +261,10 @@ class Symbol:
     def infer_type(self, *args, **kwargs):
         """Infer dtypes: ``(arg_types, out_types, aux_types)`` as numpy dtypes."""
         from .inference import infer_types
-        known = dict(zip(self.list_arguments(), args))
-        known.update(kwargs)
+        def name_of(t):  # numpy types and dtypes as MXNet accepts them, strings and flags as they are
+            return t if t is None or isinstance(t, (str, int)) else np.dtype(t).name
+        known = {k: name_of(v) for k, v in zip(self.list_arguments(), args)}
+        known.update({k: name_of(v) for k, v in kwargs.items()})
         types = infer_types(self._nodes(), known)
         pick = lambda names: [types.get(("var", n)) for n in names]  # noqa: E731
         return (pick(self.list_arguments()), [types.get(_entry_key(e)) for e in self._outputs],
@@ -291,6 +293,34 @@ class Symbol:
         """
         from .executor import evaluate
         return evaluate(self, kwargs)
+
+    def bind(self, ctx, args, args_grad=None, grad_req="write", aux_states=None, group2ctx=None,
+             shared_exec=None):
+        """Bind to arrays and return an :class:`~ssdkit.symbol.bind.Executor` (MXNet 1.x's symbolic API).
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> ex = (mx.sym.var('x') + 1).bind(mx.cpu(), {'x': mx.nd.zeros((2,))})
+        >>> ex.forward()[0].asnumpy()
+        array([1., 1.], dtype=float32)
+        """
+        from .bind import bind
+        return bind(self, ctx, args, args_grad, grad_req, aux_states, group2ctx, shared_exec)
+
+    def simple_bind(self, ctx, grad_req="write", type_dict=None, stype_dict=None, group2ctx=None,
+                    shared_arg_names=None, shared_exec=None, shared_buffer=None, **kwargs):
+        """Bind to new zero arrays shaped from the input shapes in ``kwargs``; returns an Executor.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> mx.sym.var('x').simple_bind(mx.cpu(), x=(2, 3)).arg_dict['x'].shape
+        (2, 3)
+        """
+        from .bind import simple_bind
+        return simple_bind(self, ctx, grad_req, type_dict, stype_dict, group2ctx, shared_arg_names,
+                           shared_exec, shared_buffer, **kwargs)
 
     # ------------------------------------------------------------- arithmetic
     def _binary(self, other, op_name, scalar_name, reflected=False):

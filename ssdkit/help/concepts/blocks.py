@@ -83,6 +83,9 @@ CONCEPTS = (
      "layer not trained | unused layer | which blocks are used | blocks forward never calls | block not called | "
      "parameter has no gradient | gradient not updated | stale gradient | has not been updated by backward | "
      "ignore_stale_grad | find unused parameters | find_unused_parameters | dead layers | shared weights used twice"),
+    ("sym.Symbol.simple_bind sym.Symbol.bind executor.Executor",
+     "bind a symbol | simple_bind | executor forward backward | run a symbol graph with arrays | "
+     "symbolic executor | arg_dict grad_dict | old symbolic api"),
     ("viz.plot_network",
      "visualize network | draw graph | plot model architecture | network diagram | graphviz | netron | "
      "computation graph picture"),
