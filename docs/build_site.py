@@ -21,7 +21,8 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 PACKAGE = "ssdkit_docs"
 # Tutorials in reading order (file stem); the title is each page's first heading.
-TUTORIALS = ("sequential_vs_hybrid", "hybridize", "intermediate_outputs", "train_toyssd", "training", "porting")
+TUTORIALS = ("sequential_vs_hybrid", "hybridize", "intermediate_outputs", "train_toyssd", "training", "porting",
+             "model_zoo")
 FATAL_WARNINGS = ("Error importing", "Error loading", "Error parsing", "Cannot")
 _MD_LINK = re.compile(r"\]\(([\w-]+)\.md(#[\w-]*)?\)")
 

@@ -44,6 +44,11 @@ QUERIES = [
     ("feature map of a layer", INTERMEDIATE),
     ("visualize network", "viz.plot_network"),
     ("nn.Module", "gluon.Block gluon.HybridBlock"),
+    ("pretrained resnet", "gluon.model_zoo.vision.resnet50_v1 gluon.model_zoo.vision.resnet18_v1 "
+                          "gluon.model_zoo.vision.get_resnet gluon.model_zoo.vision.get_model"),
+    ("imagenet model", "gluon.model_zoo.vision.get_model"),
+    ("model zoo", "gluon.model_zoo.vision.get_model model_zoo.get_model gluon.model_zoo"),
+    ("where do i put pretrained weights", "gluon.model_zoo.model_store.get_model_file"),
     ("state_dict", "gluon.Block.collect_params gluon.Block.save_parameters"),
     ("torch.no_grad", "autograd.pause"),
     ("loss.backward()", "autograd.backward nd.NDArray.backward"),

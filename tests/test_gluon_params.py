@@ -197,7 +197,7 @@ def test_load_parameters_error_texts_match_mxnet(tmp_path):
         assert str(err.value).replace(f, "<FILE>").startswith(texts["extra"])
         with pytest.raises(AssertionError) as err:
             e.load_parameters(f)
-        assert str(err.value).replace(f, "<FILE>") == texts["shape"]
+        assert str(err.value).replace(f, "<FILE>").startswith(texts["shape"])  # then the file key
         b.load_parameters(f, allow_missing=True)
         np.testing.assert_array_equal(b[1].weight.data().asnumpy(), a[1].weight.data().asnumpy())
         c.load_parameters(f, ignore_extra=True)

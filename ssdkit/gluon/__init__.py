@@ -24,7 +24,8 @@ from .trainer import Trainer
 from .symbol_block import SymbolBlock
 from . import data
 from . import contrib
+from . import model_zoo
 
 __all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "Block", "HybridBlock",
-           "SymbolBlock", "nn", "loss", "utils", "Trainer", "data", "contrib"]
+           "SymbolBlock", "nn", "loss", "utils", "Trainer", "data", "contrib", "model_zoo"]
 

@@ -31,7 +31,7 @@ from .. import initializer
 from .. import ndarray as nd
 from ..base import MXNetError
 from ..symbol import naming
-from .parameter import Parameter, ParameterLoadError
+from .parameter import Parameter, ParameterLoadError, shape_fits
 from .parameter_dict import ParameterDict
 from .utils import _indent, _brief_print_list, HookHandle
 
@@ -287,6 +287,16 @@ class Block:
                 f"Parameter '{extra[0]}' loaded from file '{filename}' is not present in ParameterDict, which "
                 f"contains parameters {_brief_print_list(self._params.keys())}. Set ignore_extra=True to ignore. "
                 f"(The block takes {_brief_print_list(params.keys())}; the file also has {extra}.)")
+        misfits = [(key, params[key], value.shape) for key, value in loaded.items()
+                   if key in params and params[key].shape and not shape_fits(params[key].shape, value.shape)]
+        if misfits:  # checked before anything loads, so a wrong file leaves the block as it was
+            key, param, saved = misfits[0]
+            raise ParameterLoadError(
+                f"Failed loading Parameter '{param.name}' from saved params: shape incompatible expected "
+                f"{param.shape} vs saved {saved} (key '{key}' of file '{filename}'"
+                + (f"; {len(misfits)} parameters differ, the first: "
+                   + ", ".join(f"{k} {p.shape} vs {s}" for k, p, s in misfits[:5]) if len(misfits) > 1 else "")
+                + ")")
         for key, value in loaded.items():
             if key in params:
                 params[key]._load_init(value, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source)

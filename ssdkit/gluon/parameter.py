@@ -55,6 +55,17 @@ def _mode_array(array):
     return array.as_np_ndarray() if is_np_array() else array.as_nd_ndarray()
 
 
+def shape_fits(shape, saved):
+    """Whether an array of shape ``saved`` can fill a parameter of ``shape`` (0 = unknown dimension).
+
+    Examples
+    --------
+    >>> shape_fits((0, 3), (8, 3)), shape_fits((4, 3), (8, 3)), shape_fits((4,), (4, 1))
+    (True, False, False)
+    """
+    return len(shape) == len(saved) and all(mine in (0, other) for mine, other in zip(shape, saved))
+
+
 def _as_ctx_list(ctx):
     if ctx is None:
         return [current_context()]
@@ -349,11 +360,10 @@ class Parameter:
         if cast_dtype and dtype_source not in ("current", "saved"):
             raise MXNetError(f"dtype_source must be 'current' or 'saved', got {dtype_source!r}")
         if self.shape:
-            for mine, saved in zip(self.shape, data.shape):
-                if mine not in (0, saved) or len(self.shape) != len(data.shape):
-                    raise ParameterLoadError(
-                        f"Failed loading Parameter '{self.name}' from saved params: shape incompatible "
-                        f"expected {self.shape} vs saved {data.shape}")
+            if not shape_fits(self.shape, data.shape):
+                raise ParameterLoadError(
+                    f"Failed loading Parameter '{self.name}' from saved params: shape incompatible "
+                    f"expected {self.shape} vs saved {data.shape}")
             self.shape = tuple(s if m == 0 else m for m, s in zip(self.shape, data.shape))
         if self.dtype:
             if cast_dtype and np.dtype(self.dtype).type != data.dtype:

@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 # Namespaces in the order users know them: the first name an object is reached by becomes its listed name.
 ROOTS = ("nd", "nd.contrib", "nd.random", "nd.image", "sym", "sym.contrib", "sym.image", "autograd", "gluon", "gluon.nn", "gluon.loss",
-         "gluon.data", "gluon.data.vision", "gluon.data.vision.transforms", "gluon.utils", "gluon.intermediate", "gluon.usage", "init", "optimizer",
+         "gluon.data", "gluon.data.vision", "gluon.data.vision.transforms", "gluon.utils", "gluon.model_zoo",
+         "gluon.model_zoo.vision", "gluon.contrib.nn", "gluon.intermediate", "gluon.usage", "init", "optimizer",
          "lr_scheduler", "metric", "recordio", "image", "io", "model_zoo", "detection", "detection.data",
          "viz", "profiler", "boxes", "random", "datagen", "name", "test_utils", "context", "base",
          "contrib", "contrib.autograd", "mxnet_alias", "operator", "kv", "executor")

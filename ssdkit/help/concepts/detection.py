@@ -43,7 +43,8 @@ CONCEPTS = (
     ("model_zoo.ToySSD", "toy ssd | tiny detector | straight dope ssd | pikachu detector | toyssd"),
     ("model_zoo.SSD", "ssd model | single shot detector | ssd network | object detector model"),
     ("model_zoo.get_model model_zoo.get_model_list",
-     "model zoo | get model by name | pretrained model | list available models | build a detector by name"),
+     "detection model zoo | get model by name | pretrained detector | list available models | "
+     "build a detector by name"),
     ("model_zoo.toyssd_detect", "run toyssd detection on an image | detect objects with toyssd"),
     ("gluon.loss.FocalLoss", "focal loss | class imbalance loss | retinanet loss"),
     # --- more of the API, in the words of PyTorch, Keras, TF and MXNet users ---
