@@ -3,11 +3,13 @@
 Training (batch 32, 256x256, the notebook's ToySSD, one SGD step including MultiBoxTarget): ssdkit
 imperative, ssdkit hybridized and PyTorch eager, each in its own worker process (so peak memory is its
 own), alternating for ``--rounds`` rounds; then inference latency of one 256x256 image; per-layer conv
-GFLOPS next to numpy matmul (benchmarks/bench_conv.py); data-pipeline images/s (benchmarks/bench_data.py).
+GFLOPS next to numpy matmul (benchmarks/bench_conv.py); data-pipeline images/s (benchmarks/bench_data.py);
+then ResNet-50 v1 of mx.gluon.model_zoo.vision against the same net in PyTorch (benchmarks/bench_resnet.py).
 
     python scripts/benchmark.py                # everything (~10 minutes on 2 cores)
     python scripts/benchmark.py --quick        # fewer rounds, no per-layer table
     python scripts/benchmark.py --profile      # also: where a hybridized training step's time goes, per op
+    python scripts/benchmark.py --resnet-only  # only ResNet-50 v1 training / inference and its layer table
 """
 import argparse
 import json
@@ -216,9 +218,13 @@ def main(argv=None):
     parser.add_argument("--profile", action="store_true",
                         help="the last ssdkit-hybridized training worker also runs one step under mx.profiler; "
                              "its per-op table is printed after the summary")
+    parser.add_argument("--resnet-only", action="store_true", help="only the ResNet-50 v1 comparison")
+    parser.add_argument("--no-resnet", action="store_true", help="skip the ResNet-50 v1 comparison")
     args = parser.parse_args(argv)
     if args.worker:
         return worker(args)
+    if args.resnet_only:
+        return _resnet(args.quick)
     impls = IMPLS if _have_torch() else IMPLS[:2]
     if len(impls) == 2:
         print("PyTorch not installed: its columns are skipped (pip install torch==2.13.0 to compare)")
@@ -255,7 +261,15 @@ def main(argv=None):
     import bench_data
     print("\n== data pipeline (benchmarks/bench_data.py) ==")
     bench_data.main(["--epochs", "1"] if args.quick else [])
+    if not args.no_resnet:
+        _resnet(args.quick)
     return 0
+
+
+def _resnet(quick):
+    import bench_resnet
+    print("\n== ResNet-50 v1 (benchmarks/bench_resnet.py) ==")
+    return bench_resnet.main(["--rounds", "1", "--no-layers"] if quick else [])
 
 
 if __name__ == "__main__":
