@@ -23,6 +23,7 @@ import numpy as np
 from ..base import DTYPE, MXNetError, get_rng
 from ..gluon.data.vision.imageio import decode_image, read_image
 from ..ndarray import NDArray
+from ..util import is_np_array
 from ..ops.image_crop import (INTERP_AUTO, INTERP_RANDOM, center_window, random_size_window, scale_down,
                                resolve_interp as _get_interp_method)
 
@@ -93,6 +94,12 @@ def resize_array(arr, w, h, interp=1, box=None):
     return np.stack(planes, axis=2)
 
 
+def _mode_array(data):
+    # MXNet's imread/imdecode/imresize give mx.np arrays under npx.set_np()
+    array = NDArray(data)
+    return array.as_np_ndarray() if is_np_array() else array
+
+
 def imresize(src, w, h, interp=1, out=None):
     """Resize an image to width ``w`` and height ``h``.
 
@@ -114,7 +121,7 @@ def imresize(src, w, h, interp=1, out=None):
     >>> float(imresize(mx.nd.ones((4, 4, 3)), 2, 2).asnumpy().mean())
     1.0
     """
-    result = NDArray(resize_array(_as_image(src, "imresize"), w, h, interp))
+    result = _mode_array(resize_array(_as_image(src, "imresize"), w, h, interp))
     if out is not None:
         return result.copyto(out)
     return result
@@ -146,7 +153,7 @@ def imdecode(buf, flag=1, to_rgb=True, out=None):
     """
     if isinstance(buf, NDArray):
         buf = np.asarray(buf).astype(np.uint8).tobytes()
-    result = NDArray(decode_image(buf, flag, to_rgb, where="buffer"))
+    result = _mode_array(decode_image(buf, flag, to_rgb, where="buffer"))
     return result.copyto(out) if out is not None else result
 
 
@@ -161,7 +168,7 @@ def imread(filename, flag=1, to_rgb=True, out=None):
     >>> imread(path).shape, imread(path, 0).shape
     ((2, 4, 3), (2, 4, 1))
     """
-    result = NDArray(read_image(filename, flag, to_rgb))
+    result = _mode_array(read_image(filename, flag, to_rgb))
     return result.copyto(out) if out is not None else result
 
 

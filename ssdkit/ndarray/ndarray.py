@@ -23,6 +23,9 @@ from ..profiler import recorder as _profiler
 
 __all__ = ["NDArray", "invoke", "invoke_op"]
 
+#: Python's ``slice`` under the name MXNet's ndarray module exports it (MXNet's tests import it from here).
+py_slice = slice
+
 
 def _has_shape_rule(op):
     return type(op).infer_shape is not Op.infer_shape

@@ -35,7 +35,7 @@ for _name in UNARY:
 
 #: dtypes and constants under NumPy's names (MXNet's mx.np re-exports them too)
 float16, float32, float64 = _onp.float16, _onp.float32, _onp.float64
-int8, int32, int64, uint8, bool_ = _onp.int8, _onp.int32, _onp.int64, _onp.uint8, _onp.bool_
+int8, int32, int64, uint8, bool_, bool = _onp.int8, _onp.int32, _onp.int64, _onp.uint8, _onp.bool_, _onp.bool_
 dtype = _onp.dtype
 pi, e, inf, nan, newaxis, PZERO, NZERO = _onp.pi, _onp.e, _onp.inf, _onp.nan, None, 0.0, -0.0
 
@@ -58,6 +58,19 @@ def round(x, decimals=0, out=None):  # noqa: A001 - numpy's name
 
 
 around = round_ = round
+
+
+def set_printoptions(precision=None, threshold=None, **kwarg):
+    """Printing options of arrays (``precision`` digits, summarize above ``threshold`` elements); as in MXNet
+    they are numpy's own options, so numpy arrays print the same way. Other numpy options pass through.
+
+    Examples
+    --------
+    >>> set_printoptions(precision=2); print(array([1.23456]))
+    [1.23]
+    >>> set_printoptions(precision=8)
+    """
+    _onp.set_printoptions(precision=precision, threshold=threshold, **kwarg)
 
 
 def shape(a):
