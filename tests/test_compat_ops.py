@@ -150,3 +150,11 @@ def test_sync_batchnorm_block_names_json_and_values():
     np.testing.assert_allclose(a.asnumpy(), b.asnumpy(), rtol=1e-6, atol=1e-6)
     assert mx.sym.contrib.SyncBatchNorm(mx.sym.var("x"), name="s").list_auxiliary_states() == \
         ["s_moving_mean", "s_moving_var"]
+
+
+def test_broadcast_like_axes_equal_mxnet():
+    lhs, rhs = mx.nd.array(ORACLE["bl_lhs"]), mx.nd.array(ORACLE["bl_rhs"])
+    out = mx.nd.broadcast_like(lhs, rhs, lhs_axes=(1,), rhs_axes=(1,))
+    np.testing.assert_array_equal(out.asnumpy(), ORACLE["bl_out"])
+    out2 = mx.nd.broadcast_like(mx.nd.array(ORACLE["bl_rhs"][:1, :1, :3]), rhs, lhs_axes=(0, 1), rhs_axes=(2, 0))
+    np.testing.assert_array_equal(out2.asnumpy(), ORACLE["bl_out2"])

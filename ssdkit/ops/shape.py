@@ -419,11 +419,22 @@ class broadcast_to(Op):
 
 @register
 class broadcast_like(Op):
+    """``lhs`` broadcast to ``rhs``'s shape; with ``lhs_axes``/``rhs_axes`` only those axes of ``lhs`` (size 1)
+    take the sizes of the matching axes of ``rhs``."""
     inputs = ("lhs", "rhs")
+    params = {"lhs_axes": Param("any", None), "rhs_axes": Param("any", None)}
 
     def forward(self, p, inputs, is_train):
         x, like = inputs
-        return [np.ascontiguousarray(np.broadcast_to(x, like.shape))], (x.shape, like)
+        shape = like.shape
+        if p.lhs_axes is not None or p.rhs_axes is not None:
+            lhs_axes, rhs_axes = (tuple(np.atleast_1d(a).tolist()) for a in (p.lhs_axes, p.rhs_axes))
+            if len(lhs_axes) != len(rhs_axes):
+                raise MXNetError(f"broadcast_like: lhs_axes {lhs_axes} and rhs_axes {rhs_axes} differ in length")
+            shape = list(x.shape)
+            for la, ra in zip(lhs_axes, rhs_axes):
+                shape[la % x.ndim] = like.shape[ra % like.ndim]
+        return [np.ascontiguousarray(np.broadcast_to(x, tuple(shape)))], (x.shape, like)
 
     def backward(self, p, saved, out_grads):
         return [unbroadcast(out_grads[0], saved[0]), np.zeros_like(saved[1])]

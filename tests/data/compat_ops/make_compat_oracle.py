@@ -85,9 +85,19 @@ def gluon_contrib_cases():
 
 
 
+def broadcast_like_cases():
+    """broadcast_like with lhs_axes / rhs_axes (GluonCV's box coders use it)."""
+    rng = np.random.RandomState(2)
+    lhs, rhs = rng.randn(2, 1, 3).astype(np.float32), rng.randn(4, 5, 6).astype(np.float32)
+    out = mx.nd.broadcast_like(mx.nd.array(lhs), mx.nd.array(rhs), lhs_axes=(1,), rhs_axes=(1,))
+    out2 = mx.nd.broadcast_like(mx.nd.array(rhs[:1, :1, :3]), mx.nd.array(rhs), lhs_axes=(0, 1), rhs_axes=(2, 0))
+    return {"bl_lhs": lhs, "bl_rhs": rhs, "bl_out": out.asnumpy(), "bl_out2": out2.asnumpy()}
+
+
 def main():
     arrays, bm_params = bipartite_cases()
     arrays.update(syncbn_cases())
+    arrays.update(broadcast_like_cases())
     extra, gluon_meta = gluon_contrib_cases()
     arrays.update({f"gluon_{k}": v for k, v in extra.items()})
     np.savez(os.path.join(HERE, "compat_ops_oracle.npz"), **arrays)
