@@ -120,7 +120,8 @@ class SSDMultiBoxLoss(Block):
     Returns
     -------
     sum_loss, cls_loss, box_loss : lists of NDArray, one per device, each of shape (B,)
-        When the batch has no positive anchor: three lists of one ``zeros((1,))`` (nothing to learn from).
+        When the batch has no positive anchor: per device a zero of shape (1,) computed from the
+        predictions (``sum(pred * 0)``), so ``backward`` still runs and gives zero gradients.
 
     Examples
     --------
@@ -153,8 +154,12 @@ class SSDMultiBoxLoss(Block):
         # the normalizer counts positives over every device, like GluonCV's cross-device reduction
         num_pos_all = sum(float((ct > BACKGROUND).sum().asscalar()) for ct in cls_target)
         if num_pos_all < 1:
-            zero = nd.zeros((1,))
-            return [zero], [zero], [zero]
+            # zeros computed from the predictions (GluonCV's dummy losses), so that backward reaches the
+            # network and a background-only batch trains instead of failing "heads were not computed"
+            cls_losses = [nd.sum(cp * 0) for cp in cls_pred]
+            box_losses = [nd.sum(bp * 0) for bp in box_pred]
+            sum_losses = [c + b for c, b in zip(cls_losses, box_losses)]
+            return sum_losses, cls_losses, box_losses
         sum_losses, cls_losses, box_losses = [], [], []
         for cp, bp, ct, bt in zip(cls_pred, box_pred, cls_target, box_target):
             pos = ct > BACKGROUND

@@ -18,6 +18,8 @@ from . import DEFAULT_COUNT, format_results, search
 
 __all__ = ["main"]
 
+ECHO_WIDTH = 80  # characters of a query repeated in the "no API matches" line
+
 
 def _parser():
     p = argparse.ArgumentParser(prog="ssdkit-help", description=__doc__.splitlines()[0])
@@ -51,5 +53,6 @@ def main(argv=None):
     elif results:
         print(format_results(results))
     else:
-        print(f"ssdkit-help: no API matches {query!r}", file=sys.stderr)
+        shown = query if len(query) <= ECHO_WIDTH else query[:ECHO_WIDTH] + "..."  # a pasted 100 kB stays a line
+        print(f"ssdkit-help: no API matches {shown!r}", file=sys.stderr)
     return 0 if results else 1

@@ -25,7 +25,7 @@ from .direction import name_direction, query_direction, reversed_direction
 from .spelling import DERIVED_WEIGHT, SPLIT_KNOWN_WEIGHT, TYPO_PENALTY, Speller
 from .text import STOPWORDS, name_tokens, split_words, stem, tokens
 
-__all__ = ["Index", "Result"]
+__all__ = ["Index", "Result", "bounded_query", "MAX_QUERY_CHARS"]
 
 # Field weights of BM25F: what a name or summary says counts more than a word deep in the docstring.
 FIELD_WEIGHTS = {"name": 3.0, "keywords": 2.0, "summary": 1.5, "owner": 1.2, "path": 0.6, "params": 0.5, "doc": 0.4}
@@ -54,6 +54,26 @@ PHRASE_MIN_COVER = 0.5     # share of a phrase's idf mass the query must hold fo
 COVERAGE_FLOOR = 0.3       # BM25 of an entry holding none of the query's words (by idf) vs all of them
 COLLAPSED_MIN_IDF = 4.0    # a phrase left with one common word by its stop words lifts nothing (still searchable)
 JOIN_WEIGHT = 0.75         # "multi box" -> "multibox", "is recording" -> "is_recording"
+# Only the start of a longer query is read (cut at a space): a pasted error line fits, and the cost of a
+# query, ~1 ms per unknown word, stays bounded whatever is pasted (a 100 kB query answers as fast as a short one).
+MAX_QUERY_CHARS = 500
+
+
+def bounded_query(query):
+    """``query`` cut to its first :data:`MAX_QUERY_CHARS` characters, at the last space when there is one.
+
+    Examples
+    --------
+    >>> bounded_query("box " * 200) == ("box " * 125).rstrip()
+    True
+    """
+    if len(query) <= MAX_QUERY_CHARS:
+        return query
+    head = query[:MAX_QUERY_CHARS]
+    cut = head.rfind(" ")
+    if not query[MAX_QUERY_CHARS].isspace() and cut > 0:  # the limit falls inside a word: leave it out
+        head = head[:cut]
+    return head.rstrip()
 
 
 @dataclass
@@ -181,6 +201,7 @@ class Index:
         >>> sorted(idx.query_terms("colect params").items())[:3]
         [('collect', 0.8), ('collectparam', 0.6), ('param', 1.0)]
         """
+        query = bounded_query(query)
         words = [w for w in split_words(query) if w not in STOPWORDS] or split_words(query)
         terms = {}
 
@@ -295,7 +316,8 @@ class Index:
         return bonus
 
     def search(self, query, n=10):
-        """The ``n`` best results for ``query`` (a list of :class:`Result`, best first)."""
+        """The ``n`` best results for ``query`` (a list of :class:`Result`, best first; see :func:`bounded_query`)."""
+        query = bounded_query(query)
         terms = self.query_terms(query)
         scores = self._bm25(terms)
         if COVERAGE_FLOOR < 1.0 and scores:

@@ -13,6 +13,7 @@ Examples
 >>> speller.correct("dark")  # no vocabulary word within reach keeps its first letter
 []
 """
+import bisect
 from collections import defaultdict
 
 from .text import STOPWORDS, edit_distance, stem
@@ -38,6 +39,11 @@ DERIVED_SUFFIXES = ("at", "ion", "al", "iz", "ic", "ment", "ity", "or", "iv", "y
 MIN_DERIVED_LENGTH = 5
 SPLIT_KNOWN_WEIGHT = 0.8   # "onehot" also reads as "one hot" when prose writes it so
 DERIVED_WEIGHT = 0.6
+TYPO_REACH = 2             # edits a typo may hold: a word longer than the vocabulary's longest by more is no typo
+# Letters the stemmer may take off a word ("ings" then "mentation" -> "ment", a final "e", a doubled letter): a piece
+# of a query word longer than the longest vocabulary word by more than this cannot stem to one. Bounding the split
+# loop and the typo search by the vocabulary keeps the cost of any word, even 100 kB long, linear in its length.
+STEM_SLACK = 12
 
 
 def _deletes(word):
@@ -59,6 +65,8 @@ class Speller:
         self.postings = postings
         self.synonyms = synonyms
         self._deletes_map = None  # built on the first unknown word
+        self._sorted_terms = None  # for prefix completions (built lazily too)
+        self._longest = max(map(len, postings), default=0)
 
     @property
     def _by_initial(self):
@@ -109,14 +117,33 @@ class Speller:
         for affix in AFFIXES:
             if term.startswith(affix) and term[len(affix):] in self.postings:
                 return [(term[len(affix):], AFFIX_WEIGHT)]
-        for cut in range(len(term) - MIN_SPLIT_PART, MIN_SPLIT_PART - 1, -1):
+        longest_piece = self._longest + STEM_SLACK
+        for cut in range(min(len(term) - MIN_SPLIT_PART, longest_piece),
+                         max(MIN_SPLIT_PART, len(term) - longest_piece) - 1, -1):
             head, tail = stem(term[:cut]), stem(term[cut:])
             if head in self.postings and tail in self.postings and not {term[:cut], term[cut:], head, tail} & STOPWORDS:
                 return [(head, SPLIT_WEIGHT), (tail, SPLIT_WEIGHT)]
         if len(term) >= 4:
-            completions = sorted((t for t in self.postings if t.startswith(term)), key=len)
-            return [(t, PREFIX_WEIGHT) for t in completions[:MAX_PREFIX_COMPLETIONS]]
+            return [(t, PREFIX_WEIGHT) for t in self.completions(term)[:MAX_PREFIX_COMPLETIONS]]
         return []
+
+    def completions(self, prefix):
+        """Vocabulary words starting with ``prefix`` (itself included), shortest first.
+
+        Examples
+        --------
+        >>> Speller({"transpose": {}, "transform": {}, "train": {}}, {}).completions("trans")
+        ['transform', 'transpose']
+        """
+        if self._sorted_terms is None:
+            self._sorted_terms = sorted(self.postings)
+        words = self._sorted_terms
+        found = []
+        for k in range(bisect.bisect_left(words, prefix), len(words)):
+            if not words[k].startswith(prefix):
+                break
+            found.append(words[k])
+        return sorted(found, key=len)
 
     def typos(self, term):
         """Vocabulary words within the typo distance of ``term``: [(distance, word)], best and commonest first.
@@ -126,7 +153,9 @@ class Speller:
         >>> Speller({"gaussian": {}, "gauss": {}}, {}).typos("gausin")  # two edits only when they lengthen it
         [(2, 'gaussian')]
         """
-        limit = 1 if len(term) <= 5 else 2
+        if len(term) > self._longest + TYPO_REACH:
+            return []  # no vocabulary word within reach; also spares the deletes of a huge word
+        limit = 1 if len(term) <= 5 else TYPO_REACH
         candidates = set()
         for d in _deletes(term) | {term}:
             candidates |= self._deletes.get(d, set())

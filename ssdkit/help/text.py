@@ -79,7 +79,9 @@ def split_words(text):
     return [w.lower() for w in _CAMEL.findall(_NEGATION.sub(r"\1 not", text or ""))]
 
 
-@functools.lru_cache(maxsize=None)  # a vocabulary has a few thousand words; each is stemmed once
+# A vocabulary has ~10,000 words, each stemmed once; bounded so that a process answering many queries (or one
+# with a huge word, whose pieces the speller stems) keeps a fixed amount of memory.
+@functools.lru_cache(maxsize=1 << 15)
 def stem(word):
     """A light suffix stripper (plurals, -ing, -ed, -er, -ise/-ize, -ation); returns lowercase.
 

@@ -23,11 +23,11 @@ array([0., 2.], dtype=float32)
 >>> op.backward(p, saved, [np.ones(2, np.float32)])[0]
 array([0., 1.], dtype=float32)
 """
-import ast
 import numpy as np
 
 from ..base import MXNetError, ShapeError, DTYPE
 from . import aliases as _table
+from .literal import LiteralError, NotALiteral, read_literal
 
 __all__ = ["Op", "Param", "Params", "REQUIRED", "register", "get_op", "list_ops", "alias_of", "ARRAY_METHODS"]
 
@@ -43,7 +43,11 @@ _ALIASES = {}        # alias (e.g. "Concat", "MultiBoxPrior") -> canonical name
 
 
 def _parse_literal(value):
-    """MXNet JSON stores every attribute as a string: turn ``"(3, 3)"``, ``"True"``, ``"0.5"`` back to Python."""
+    """MXNet JSON stores every attribute as a string: turn ``"(3, 3)"``, ``"True"``, ``"0.5"`` back to Python.
+
+    Text that is no literal (``"relu"``) stays text; text too long or nested too deep raises
+    :class:`~ssdkit.ops.literal.LiteralError` (see :mod:`ssdkit.ops.literal`).
+    """
     if not isinstance(value, str):
         return value
     text = value.strip()
@@ -54,8 +58,8 @@ def _parse_literal(value):
     if text in ("False", "false"):
         return False
     try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
+        return read_literal(text)
+    except NotALiteral:
         return text
 
 
@@ -75,7 +79,10 @@ class Param:
 
     def parse(self, value, op_name, name):
         """Convert a Python value or MXNet JSON string to this kind; MXNetError names op and parameter."""
-        value = _parse_literal(value)
+        try:
+            value = _parse_literal(value)
+        except LiteralError as err:
+            raise MXNetError(f"{op_name}: parameter {name} {err}") from None
         if value is None:
             return None
         try:
@@ -94,9 +101,9 @@ class Param:
             elif self.kind == "dtype":
                 value = np.dtype(value).name
         except (TypeError, ValueError):
-            raise MXNetError(f"{op_name}: parameter {name} expects {self.kind}, got {value!r}") from None
+            raise MXNetError(f"{op_name}: parameter {name} expects {self.kind}, got {value!r:.80}") from None
         if self.choices is not None and value not in self.choices:
-            raise MXNetError(f"{op_name}: parameter {name} must be one of {self.choices}, got {value!r}")
+            raise MXNetError(f"{op_name}: parameter {name} must be one of {self.choices}, got {value!r:.80}")
         return value
 
 

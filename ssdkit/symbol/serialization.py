@@ -16,12 +16,13 @@ import os
 import warnings
 
 from ..base import MXNetError
-from ..ops import get_op
+from ..ops import Param, get_op
 from .symbol import Symbol, Node, topological_nodes
 
 __all__ = ["to_json", "load_json", "load", "save", "SymbolFileError", "MXNET_VERSION"]
 
 MXNET_VERSION = 10901  # files declare MXNet 1.9.1 so MXNet loads them without upgrading passes
+VARIABLE_SHAPE = Param("shape", None)  # a variable's ``__shape__`` attribute
 
 
 class SymbolFileError(MXNetError):
@@ -123,6 +124,8 @@ def load_json(json_str, source="<json>"):
         graph = json.loads(json_str)
     except (TypeError, ValueError) as err:
         _fail(source, f"not valid JSON ({err})")
+    except RecursionError:
+        _fail(source, "not valid JSON (nested too deep)")
     if not isinstance(graph, dict) or not isinstance(graph.get("nodes"), list) or "heads" not in graph:
         _fail(source, "not an MXNet symbol file (needs 'nodes' and 'heads')")
     nodes = []
@@ -139,7 +142,13 @@ def load_json(json_str, source="<json>"):
         # ``nodes`` holds the i nodes before this one: inputs may only point backwards
         entries = [_entry(source, f"node {i} ({name})", "input", entry, nodes) for entry in inputs]
         if op_name == "null":
-            nodes.append(Node(None, "null", name, None, [], {k: str(v) for k, v in attrs.items()}))
+            extra = {k: str(v) for k, v in attrs.items()}
+            if "__shape__" in extra:  # read now, so that a damaged shape names its node, not a later shape error
+                try:
+                    VARIABLE_SHAPE.parse(extra["__shape__"], "variable", "__shape__")
+                except MXNetError as err:
+                    _fail(source, f"node {i} ({name}): {err}")
+            nodes.append(Node(None, "null", name, None, [], extra))
             continue
         try:
             op = get_op(op_name)

@@ -21,15 +21,22 @@ from .viewer_js import LAYOUT_JS, PAGE_CSS, VIEWER_JS
 __all__ = ["render_html", "json_for_script"]
 
 
+# "<", ">" and "&" spelled as JSON escapes: no "</script>" ends the element early, and no "<!--" or "<script"
+# throws the HTML parser into the script-data escape states, where a later "</script>" no longer closes it.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
 def json_for_script(value):
-    """JSON text safe inside a ``<script>`` element (no ``</script>`` can end it early).
+    """JSON text safe inside a ``<script>`` element: names such as ``</script>`` or ``<!--<script>`` stay data.
 
     Examples
     --------
-    >>> json_for_script({"a": "</script>"})
-    '{"a": "<\\\\/script>"}'
+    >>> print(json_for_script({"a": "<!--<script></script>"}))
+    {"a": "\\u003c!--\\u003cscript\\u003e\\u003c/script\\u003e"}
+    >>> json.loads(json_for_script({"a": "<!--<script>"}))
+    {'a': '<!--<script>'}
     """
-    return json.dumps(value).replace("</", "<\\/")
+    return json.dumps(value).translate(_SCRIPT_ESCAPES)
 
 
 def render_html(doc, collapsed=()):

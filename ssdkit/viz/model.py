@@ -23,12 +23,15 @@ import os
 from dataclasses import dataclass, field
 
 from ..base import MXNetError
+from ..ops import get_op
 
 __all__ = ["Node", "GraphModel", "load_conf", "looks_like_weight", "WEIGHT_SUFFIXES", "AUX_SUFFIXES"]
 
 #: Variable-name endings MXNet's plot_network hides with ``hide_weights=True``.
 WEIGHT_SUFFIXES = ("_weight", "_bias", "_beta", "_gamma",
                    "_moving_var", "_moving_mean", "_running_var", "_running_mean")
+#: Outputs allowed to a node of an op ssdkit does not know, in a file without ``node_row_ptr``.
+MAX_OUTPUTS = 1024
 #: Of those, the auxiliary states: stored with the model but not learned, so not counted as parameters.
 AUX_SUFFIXES = ("_moving_var", "_moving_mean", "_running_var", "_running_mean")
 
@@ -73,6 +76,53 @@ def _parse_shape_text(text):
     except (ValueError, AttributeError):
         return None
     return tuple(int(v) for v in value) if isinstance(value, list) else None
+
+
+def _output_limits(nodes, row_ptr):
+    """How many outputs each node has, visible or not: what an entry's output index must stay below.
+
+    From the file's ``node_row_ptr`` when it is well formed (MXNet and ssdkit always write it), else 1 for a
+    variable, the op's count for an op ssdkit knows, and :data:`MAX_OUTPUTS` for any other.
+    """
+    if (isinstance(row_ptr, list) and len(row_ptr) == len(nodes) + 1 and all(type(v) is int for v in row_ptr)
+            and row_ptr[0] == 0 and all(a < b for a, b in zip(row_ptr, row_ptr[1:]))):
+        return [b - a for a, b in zip(row_ptr, row_ptr[1:])]
+    return [1 if node.is_variable else _op_outputs(node) for node in nodes]
+
+
+def _op_outputs(node):
+    try:
+        op = get_op(node.op)
+        params = op.parse_params({k: v for k, v in node.attrs.items() if k in op.params})
+        return op.output_count(params) + op.hidden_outputs
+    except MXNetError:  # an op ssdkit lacks, or attributes it cannot read: the view still draws it
+        return MAX_OUTPUTS
+
+
+def _count(node, limit):
+    """The node's ``num_outputs`` attribute, checked against what the node can have."""
+    try:
+        count = int(node.attrs["num_outputs"])
+    except (TypeError, ValueError):
+        count = 0
+    if not 1 <= count <= limit:
+        raise MXNetError(f"viz: node {node.id} ({node.name[:80]}) has num_outputs={str(node.attrs['num_outputs'])[:40]}"
+                         f"; expected 1 to {limit}")
+    return count
+
+
+def _entry(item, what, below, nodes, limits):
+    """``(node id, output index)`` of a JSON entry ``[node, output, version]``: a node before ``below`` and an
+    output that node has (negative indices refused: they are not Python's "from the end")."""
+    if not (isinstance(item, list) and len(item) >= 2 and all(type(v) is int for v in item[:2])):
+        raise MXNetError(f"viz: {what} {str(item)[:60]} is not a [node, output, version] entry")
+    src, index = item[0], item[1]
+    if not 0 <= src < below:
+        raise MXNetError(f"viz: {what} {str(item)[:60]}; expected [node id in [0, {below}), output index, version]")
+    if not 0 <= index < limits[src]:
+        raise MXNetError(f"viz: {what} {str(item)[:60]}, output {index} of {nodes[src].name[:80]}, which has "
+                         f"{limits[src]} output{'s' if limits[src] != 1 else ''}")
+    return src, index
 
 
 def load_conf(source):
@@ -168,23 +218,25 @@ class GraphModel:
             if not isinstance(raw, dict) or "op" not in raw or "name" not in raw:
                 raise MXNetError(f"viz: node {i} of the symbol JSON lacks 'op' or 'name': {str(raw)[:80]}")
             # MXNet < 1.0 wrote "param"/"attr" instead of "attrs".
-            attrs = dict(raw.get("attrs") or raw.get("attr") or raw.get("param") or {})
-            inputs = []
-            for item in raw.get("inputs", []):
-                if not (isinstance(item, list) and len(item) >= 2 and 0 <= int(item[0]) < i):
-                    raise MXNetError(f"viz: node {i} ({raw['name']}) has input {item}; expected "
-                                     f"[node id < {i}, output index, version]")
-                inputs.append((int(item[0]), int(item[1])))
-            nodes.append(Node(i, str(raw["op"]), str(raw["name"]), attrs, inputs))
-        heads = [(int(h[0]), int(h[1])) for h in conf.get("heads", [])]
+            attrs = raw.get("attrs") or raw.get("attr") or raw.get("param") or {}
+            if not isinstance(attrs, dict):
+                raise MXNetError(f"viz: node {i} ({str(raw['name'])[:80]}) has attributes that are not an object")
+            if not isinstance(raw.get("inputs", []), list):
+                raise MXNetError(f"viz: node {i} ({str(raw['name'])[:80]}) has inputs that are not a list")
+            nodes.append(Node(i, str(raw["op"]), str(raw["name"]), dict(attrs)))
+        limits = _output_limits(nodes, conf.get("node_row_ptr"))
+        for node, raw in zip(nodes, raw_nodes):
+            if "num_outputs" in node.attrs:
+                node.num_outputs = _count(node, limits[node.id])
+            node.inputs = [_entry(item, f"node {node.id} ({node.name[:80]}) has input", node.id, nodes, limits)
+                           for item in raw.get("inputs", [])]
+        heads = conf.get("heads", [])
+        if not isinstance(heads, list):
+            raise MXNetError("viz: the symbol JSON's 'heads' is not a list of [node, output, version] entries")
+        heads = [_entry(h, "the graph has head", len(nodes), nodes, limits) for h in heads]
         # node_row_ptr counts invisible outputs too (BatchNorm's mean/var), which MXNet never names,
         # so the visible outputs are taken from num_outputs and from the indices actually used.
-        for node in nodes:
-            if "num_outputs" in node.attrs:
-                node.num_outputs = int(node.attrs["num_outputs"])
         for src, idx in [e for n in nodes for e in n.inputs] + heads:
-            if src >= len(nodes):
-                raise MXNetError(f"viz: head entry {src} is past the last node ({len(nodes) - 1})")
             nodes[src].num_outputs = max(nodes[src].num_outputs, idx + 1)
         return cls(nodes, heads, shapes, hide_weights)
 

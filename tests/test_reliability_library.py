@@ -1,0 +1,185 @@
+"""Reliability of library pieces against crafted inputs and awkward moments (issue #18, "safe by default"):
+
+* the SSD loss on a batch without a positive anchor stays connected to the predictions (backward works);
+* the help speller, symbol-JSON attributes, the graph viewer and ``nd.load`` stay within bounded time and
+  memory on hostile input, and fail with the library's own errors;
+* optimizer ``.states`` headers are allow-listed and validated before any state changes;
+* ``<prefix>-last.params`` can be read while training saves new generations;
+* ``atomic_write`` keeps umask modes and symlinks; damaged JSON/.lst files raise clear errors.
+
+Sizes below are the ones the issue measured; tests assert outcomes, never timings.
+"""
+import json
+import re
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import ssdkit as mx
+from ssdkit import autograd, nd
+from ssdkit.detection import SSDMultiBoxLoss
+from ssdkit.help import get_index
+from ssdkit.help.ranking import MAX_QUERY_CHARS, bounded_query
+from ssdkit.ops import Param
+from ssdkit.ops.literal import read_literal
+from ssdkit.symbol import SymbolFileError
+
+
+# -- 8: SSD loss without positives ------------------------------------------------------------------------
+@pytest.mark.parametrize("devices", [1, 2])
+def test_ssd_loss_without_positive_anchor_backpropagates(devices):
+    cls_pred = [nd.random.normal(shape=(2, 5, 3)) for _ in range(devices)]
+    box_pred = [nd.random.normal(shape=(2, 20)) for _ in range(devices)]
+    for x in cls_pred + box_pred:
+        x.attach_grad()
+    with autograd.record():
+        total, cls_l, box_l = SSDMultiBoxLoss()(cls_pred, box_pred, [nd.zeros((2, 5))] * devices,
+                                                [nd.zeros((2, 5, 4))] * devices)
+        assert len(total) == len(cls_l) == len(box_l) == devices
+    autograd.backward(total)
+    assert [t.asnumpy().tolist() for t in total] == [[0.0]] * devices
+    for x in cls_pred + box_pred:
+        assert x.grad.shape == x.shape and not x.grad.asnumpy().any()
+
+
+def _peak_bytes(fn, *args):
+    """(result or exception, peak bytes Python allocated while ``fn(*args)`` ran)."""
+    tracemalloc.start()
+    try:
+        try:
+            out = fn(*args)
+        except Exception as err:  # noqa: BLE001 - the caller inspects it
+            out = err
+        return out, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+# -- 10: the help speller on huge words and queries -------------------------------------------------------
+def _random_word(size, seed=0):
+    rng = np.random.default_rng(seed)
+    return "".join(map(chr, rng.integers(ord("a"), ord("z") + 1, size)))
+
+
+def test_help_speller_memory_stays_small_on_a_huge_word():
+    index = get_index()
+    index.search("box")                         # the vocabulary maps are built before measuring
+    word = _random_word(8000)                   # main: 8,000 deletes of 8 kB each plus 8,000 cached stems
+    readings, peak = _peak_bytes(index.speller.correct, word)
+    assert readings == [] and peak < 2_000_000
+    results, peak = _peak_bytes(index.search, word)
+    assert results == [] and peak < 2_000_000
+
+
+def test_help_query_work_stops_growing_past_its_first_characters(monkeypatch):
+    index = get_index()
+    calls = []
+    original = index.speller.correct
+    monkeypatch.setattr(index.speller, "correct", lambda term: calls.append(term) or original(term))
+    words = [_random_word(6, seed) for seed in range(3000)]     # 21 kB of distinct unknown words
+    index.search(" ".join(words))
+    long_calls = len(calls)
+    calls.clear()
+    index.search(bounded_query(" ".join(words)))
+    assert long_calls == len(calls) <= 3 * MAX_QUERY_CHARS // 7
+
+
+def test_help_completions_are_the_prefix_matches():
+    speller = get_index().speller
+    for prefix in ("transp", "multib", "zzzz", "norm"):
+        expected = sorted((t for t in speller.postings if t.startswith(prefix)), key=lambda t: (len(t), t))
+        assert speller.completions(prefix) == expected
+
+
+# -- 11: symbol JSON attributes ----------------------------------------------------------------------------
+def _conv_json(kernel):
+    graph = {"nodes": [{"op": "null", "name": "data", "inputs": []}, {"op": "null", "name": "w", "inputs": []},
+                       {"op": "Convolution", "name": "conv", "attrs": {"kernel": kernel, "num_filter": "1",
+                                                                        "no_bias": "1"},
+                        "inputs": [[0, 0, 0], [1, 0, 0]]}],
+             "arg_nodes": [0, 1], "heads": [[2, 0, 0]]}
+    return json.dumps(graph)
+
+
+@pytest.mark.parametrize("kernel", [
+    "(" + "1, " * 1_400_000 + ")",            # 4 MB: main spent ~4 s and 1.4 GB, then loaded it
+    "1+" * 100_000 + "1",                     # main: RecursionError
+    "1+" * 8_000 + "1",                       # under the length cap, still no expression evaluated
+    "(" * 100_000 + ")" * 100_000,
+    "(" * 8_000 + ")" * 8_000,                # under the length cap, over the depth cap
+    "[" * 17 + "3" + "]" * 17,
+], ids=["tuple_4mb", "plus_100k", "plus_8k", "nest_100k", "nest_8k", "nest_17"])
+def test_symbol_json_attribute_bounded_and_named(kernel):
+    text = _conv_json(kernel)
+    err, peak = _peak_bytes(mx.sym.load_json, text)
+    assert isinstance(err, SymbolFileError), err
+    assert "node 2 (conv)" in str(err) and "parameter kernel" in str(err) and len(str(err)) < 300
+    assert peak < 4 * len(text) + 2_000_000
+
+
+def test_symbol_json_nested_document_and_variable_shape_are_symbol_file_errors():
+    with pytest.raises(SymbolFileError, match="nested too deep"):
+        mx.sym.load_json("[" * 100_000 + "]" * 100_000)
+    graph = json.loads(mx.sym.var("x", shape=(2, 3)).tojson())
+    graph["nodes"][0]["attrs"]["__shape__"] = "(2, three)"
+    with pytest.raises(SymbolFileError, match=r"node 0 \(x\).*__shape__"):
+        mx.sym.load_json(json.dumps(graph))
+
+
+def test_attribute_literals_keep_their_values():
+    for text, value in [("(3, 3)", (3, 3)), ("[0.5, -1e-05]", [0.5, -1e-05]), ("(None, 2)", (None, 2)),
+                        ("((1, 2), (3, 4))", ((1, 2), (3, 4))), ("(1,)", (1,)), ("()", ()), ("7", 7),
+                        ("'float32'", "float32"), ("1, 2", (1, 2)), ("(" * 16 + ")" * 16, ())]:
+        assert read_literal(text) == value and type(read_literal(text)) is type(value)
+    assert Param("shape", ()).parse("(1, 2)", "Reshape", "shape") == (1, 2)
+    assert Param("str", "relu").parse("relu", "Activation", "act_type") == "relu"
+
+
+# -- 12: viewer entries checked against the node's outputs ------------------------------------------------
+def _viz_json(head, row_ptr=True, extra_attrs=None):
+    graph = {"nodes": [{"op": "null", "name": "x", "inputs": []},
+                       {"op": "relu", "name": "r", "attrs": extra_attrs or {}, "inputs": [[0, 0, 0]]}],
+             "heads": [head]}
+    if row_ptr:
+        graph["node_row_ptr"] = [0, 1, 2]
+    return json.dumps(graph)
+
+
+@pytest.mark.parametrize("head, row_ptr", [
+    ([1, 1_000_000_000, 0], False),     # main: ~45 min and ~4 GB of page
+    ([1, 1_000_000_000, 0], True),
+    ([1, 1, 0], True),
+    ([1, -1, 0], False),                # main: read as the last output
+    ([-1, 0, 0], True),                 # main: read as the last node
+    ([0, 1, 0], False),                 # a variable has one output
+    (["1", 0, 0], True),
+], ids=["index_1e9", "index_1e9_row_ptr", "index_past_row_ptr", "index_negative", "node_negative", "variable_1",
+        "node_str"])
+def test_viz_refuses_entries_outside_the_nodes_outputs(head, row_ptr):
+    err, peak = _peak_bytes(mx.viz.plot_network, _viz_json(head, row_ptr))
+    assert isinstance(err, mx.base.MXNetError) and "head" in str(err), err
+    assert peak < 5_000_000
+
+
+def test_viz_num_outputs_attribute_is_bounded():
+    err, _ = _peak_bytes(mx.viz.plot_network, _viz_json([1, 0, 0], True, {"num_outputs": "1000000000"}))
+    assert isinstance(err, mx.base.MXNetError) and "num_outputs" in str(err), err
+
+
+def test_viz_split_outputs_still_drawn():
+    x = mx.sym.var("x")
+    parts = mx.sym.split(x, num_outputs=3, axis=1, name="s")
+    graph = mx.viz.plot_network(mx.sym.Group([parts[0], parts[2]]).tojson())
+    assert [n["nout"] for n in graph.document["nodes"].values() if n["name"] == "s"] == [3]
+
+
+# -- 20: the viewer page's embedded JSON --------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["<!--<script>", "</script><script>alert(1)</script>", "a&<b>"])
+def test_viewer_page_data_element_holds_hostile_names(name):
+    page = mx.viz.plot_network(mx.sym.relu(mx.sym.var("x"), name=name).tojson()).html
+    start = page.index('<script type="application/json" id="mxviz-data">') + len(
+        '<script type="application/json" id="mxviz-data">')
+    body = page[start:page.index("</script>", start)]
+    assert not re.search(r"<!--|<script|</", body, re.I)
+    assert name in [n["name"] for n in json.loads(body)["nodes"].values()]
