@@ -150,3 +150,38 @@ def test_use_np_decorator_scopes_parameters():
     out = net(np.ones((1, 2)))
     assert type(out) is np.ndarray and out.tolist() == [[2.0, 2.0]]
     assert not npx.is_np_array()
+
+
+class _NumpyInterfaceBlock(gluon.HybridBlock):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        with self.name_scope():
+            self.dense = nn.Dense(4, flatten=False)
+
+    def hybrid_forward(self, F, x, y):
+        z = F.np.concatenate([x, F.np.exp(y)], axis=1)
+        z = F.npx.reshape(z, (-2, -1)) * 2 + 1
+        s = F.np.sum(self.dense(z), axis=1, keepdims=True)
+        parts = F.np.split(z, [2], axis=1)
+        return (F.np.where(s > 0, s, F.np.zeros_like(s)) + F.np.std(z, axis=1, keepdims=True)
+                + F.np.matmul(parts[0], F.np.ones((2, 1))) - F.np.max(F.npx.relu(parts[1]), axis=1, keepdims=True))
+
+
+def test_hybrid_forward_with_F_np_hybridizes(np_mode):
+    from ssdkit.testing import check_gluon_hybridize_consistency
+    x, y = np.random.uniform(size=(3, 2)), np.random.normal(size=(3, 5))
+    check_gluon_hybridize_consistency(_NumpyInterfaceBlock, [x, y])
+    net = _NumpyInterfaceBlock()
+    net.initialize()
+    net.hybridize()
+    out = net(x, y)
+    assert type(out) is np.ndarray and out.shape == (3, 1)
+
+
+def test_npx_save_keeps_scalars_and_empty_shapes(tmp_path, np_mode):
+    path = str(tmp_path / "s.npx")
+    arrays = [np.array(3.5), np.zeros((2, 0, 1)), np.arange(4, dtype='int32')]
+    npx.save(path, arrays)
+    loaded = npx.load(path)
+    assert [(a.shape, str(a.dtype)) for a in loaded] == [((), "float32"), ((2, 0, 1), "float32"), ((4,), "int32")]
+    assert loaded[0].item() == 3.5

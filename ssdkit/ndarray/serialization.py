@@ -18,6 +18,7 @@ import struct
 
 import numpy as np
 
+from ..util import is_np_shape
 from ..base import MXNetError, DTYPE_FLAGS, DTYPE_FLAG_OF, atomic_write
 from .ndarray import NDArray
 
@@ -44,9 +45,10 @@ def _encode_array(array):
     if data.dtype not in DTYPE_FLAG_OF:
         raise MXNetError(f"save: dtype {data.dtype} has no MXNet type flag; cast to one of "
                          f"{sorted(str(d) for d in DTYPE_FLAG_OF)}")
-    parts = [struct.pack("<Ii", V2_MAGIC, 0), struct.pack("<i", data.ndim),
+    # under NumPy shape semantics MXNet writes the V3 layout, where ndim 0 is a scalar (not "no array")
+    parts = [struct.pack("<Ii", V3_MAGIC if is_np_shape() else V2_MAGIC, 0), struct.pack("<i", data.ndim),
              struct.pack(f"<{data.ndim}q", *data.shape)]
-    if data.ndim == 0:
+    if data.ndim == 0 and not is_np_shape():
         # MXNet's legacy shape semantics treat ndim 0 as "no array"; store a 0-d value as shape (1,)
         parts = [struct.pack("<Ii", V2_MAGIC, 0), struct.pack("<iq", 1, 1)]
     parts += [struct.pack("<iii", CPU_DEV_TYPE, 0, DTYPE_FLAG_OF[data.dtype]), data.astype(data.dtype.newbyteorder("<"),

@@ -145,7 +145,9 @@ def multinomial(n, pvals, size=None):
     >>> int(multinomial(10, [0.5, 0.5]).sum())
     10
     """
-    return _result(get_rng().multinomial(n, _value(pvals), _size(size)), None, None, None, _dtypes.INDEX_DTYPE)
+    pvals = onp.asarray(_value(pvals), onp.float64)
+    pvals = pvals / pvals.sum()  # float32 probabilities may sum to slightly above 1 in float64
+    return _result(get_rng().multinomial(n, pvals, _size(size)), None, None, None, _dtypes.INDEX_DTYPE)
 
 
 def choice(a, size=None, replace=True, p=None, ctx=None, out=None):

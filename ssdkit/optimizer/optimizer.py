@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 
 from ..base import MXNetError, DTYPE
+from ..util import is_np_array
 from .states import encodable, encode, decode, states_to_bytes, states_from_bytes
 
 __all__ = ["Optimizer", "register", "create", "Updater", "get_updater"]
@@ -54,6 +55,7 @@ class Optimizer:
     def __init__(self, rescale_grad=1.0, param_idx2name=None, wd=0.0, clip_gradient=None, learning_rate=None,
                  lr_scheduler=None, sym=None, begin_num_update=0, multi_precision=False, param_dict=None):
         self.rescale_grad = rescale_grad
+        self.allow_np_array = is_np_array()  # MXNet's flag; updates here work on either array class
         self.lr_scheduler = lr_scheduler
         if lr_scheduler is None and learning_rate is None:
             learning_rate = 0.01

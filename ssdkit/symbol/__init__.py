@@ -86,3 +86,11 @@ def minimum(lhs, rhs, **kwargs):
         return broadcast_minimum(lhs, rhs, **kwargs)  # noqa: F821 (generated)
     sym, scalar = (lhs, rhs) if isinstance(lhs, Symbol) else (rhs, lhs)
     return _internal._minimum_scalar(sym, scalar=scalar, **kwargs)
+
+
+def __getattr__(name):
+    # ``F.np`` / ``F.npx`` inside hybrid_forward with F = mx.sym (the NumPy interface as graph nodes)
+    if name in ("np", "npx"):
+        from . import numpy as _numpy_interface
+        return getattr(_numpy_interface, name)
+    raise AttributeError(f"module 'ssdkit.symbol' has no attribute {name!r}")

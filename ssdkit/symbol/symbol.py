@@ -170,6 +170,26 @@ class Symbol:
     def __iter__(self):
         return (Symbol([e]) for e in self._outputs)
 
+    def as_np_ndarray(self):
+        """This symbol for NumPy-interface code (MXNet's np symbol type; the same graph here).
+
+        Examples
+        --------
+        >>> s = var("x"); s.as_np_ndarray() is s
+        True
+        """
+        return self
+
+    def as_nd_ndarray(self):
+        """This symbol for legacy code (the same graph).
+
+        Examples
+        --------
+        >>> s = var("x"); s.as_nd_ndarray() is s
+        True
+        """
+        return self
+
     def __getitem__(self, index):
         if isinstance(index, str):
             names = self.list_outputs()

@@ -1,0 +1,198 @@
+"""``F.np`` and ``F.npx`` when ``F`` is ``mx.sym``: the NumPy-interface functions as graph nodes, so a
+HybridBlock written with ``F.np.*`` / ``F.npx.*`` hybridizes. Each adds the same registry op that ``mx.np`` /
+``mx.npx`` runs imperatively.
+
+A symbol carries no dtype or shape while the graph is traced, so the dtype rules of ``mx.np`` that depend on
+them (promotion of mixed int/float operands, int / int giving float32) are not applied here: graphs are
+traced for float arrays. Functions that need a shape to decide (``atleast_2d``, ``meshgrid``) are not offered.
+
+Examples
+--------
+>>> import ssdkit as mx
+>>> x = mx.sym.var('x')
+>>> y = mx.sym.np.sum(mx.sym.np.exp(x) * 2, axis=1)
+>>> y.infer_shape(x=(2, 3))[1]
+[(2,)]
+>>> mx.sym.npx.reshape(x, (-1,)).infer_shape(x=(2, 3))[1]
+[(6,)]
+"""
+import types
+
+import numpy as onp
+
+from ..base import MXNetError
+from ..numpy import _ufunc
+from ..numpy_extension import OPS as _NPX_OPS
+from .register import call, make_function
+from .symbol import Symbol
+
+__all__ = ["np", "npx"]
+
+
+def _node(op_name, inputs, **params):
+    return call(op_name, list(inputs), params, None)
+
+
+def _scalar(value):
+    return _node("_full", [], shape=(), value=float(value), dtype="float32")
+
+
+def _bool(sym):
+    return _node("Cast", [sym], dtype="bool")
+
+
+def _binary(name):
+    op, scalar_op, rscalar_op, kind = _ufunc.BINARY[_ufunc.BINARY_ALIASES.get(name, name)]
+
+    def function(x1, x2, out=None, **kwargs):
+        if isinstance(x1, Symbol) and isinstance(x2, Symbol):
+            result = _node(op, [x1, x2])
+        elif isinstance(x1, Symbol) or isinstance(x2, Symbol):
+            swapped = not isinstance(x1, Symbol)
+            array, scalar = (x2, x1) if swapped else (x1, x2)
+            use = rscalar_op if swapped else scalar_op
+            if use is None:
+                result = _node(op, [_scalar(scalar), array] if swapped else [array, _scalar(scalar)])
+            else:
+                result = _node(use, [array], scalar=float(scalar))
+        else:
+            return getattr(onp, name)(x1, x2)
+        return _bool(result) if kind == "compare" else result
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"``np.{name}`` as a graph node (the registry op ``{op}``)."
+    return function
+
+
+def _unary(name):
+    def function(x, out=None, **kwargs):
+        result = _node(_ufunc.UNARY[name], [x])
+        return _bool(result) if name in _ufunc.BOOL_RESULT else result
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"``np.{name}`` as a graph node (the registry op ``{_ufunc.UNARY[name]}``)."
+    return function
+
+
+def _axes(axis):
+    return None if axis is None else (int(axis),) if isinstance(axis, (int, onp.integer)) else tuple(axis)
+
+
+def _reduction(op_name, name):
+    def function(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+        if dtype is not None:
+            a = _node("Cast", [a], dtype=onp.dtype(dtype).name)
+        return _node(op_name, [a], axis=_axes(axis), keepdims=keepdims)
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"``np.{name}`` as a graph node (the registry op ``{op_name}``)."
+    return function
+
+
+def _namespace():
+    ns = {}
+    for name in list(_ufunc.BINARY) + list(_ufunc.BINARY_ALIASES):
+        if not name.startswith("logical_"):
+            ns[name] = _binary(name)
+    for name in _ufunc.UNARY:
+        ns[name] = _unary(name)
+    for name, op_name in (("sum", "_np_sum"), ("mean", "_npi_mean"), ("max", "_np_max"), ("min", "_np_min"),
+                          ("amax", "_np_max"), ("amin", "_np_min"), ("prod", "_np_prod")):
+        ns[name] = _reduction(op_name, name)
+    ns.update(
+        argmax=lambda a, axis=None, out=None: _node("_npi_argmax", [a], axis=axis),
+        argmin=lambda a, axis=None, out=None: _node("_npi_argmin", [a], axis=axis),
+        std=lambda a, axis=None, dtype=None, out=None, ddof=0, keepdims=False: _node(
+            "_npi_std", [a], axis=_axes(axis), ddof=ddof, keepdims=keepdims),
+        var=lambda a, axis=None, dtype=None, out=None, ddof=0, keepdims=False: _node(
+            "_npi_var", [a], axis=_axes(axis), ddof=ddof, keepdims=keepdims),
+        reshape=lambda a, newshape, order="C": _node(
+            "_np_reshape", [a], newshape=(newshape,) if isinstance(newshape, int) else tuple(newshape)),
+        ravel=lambda x, order="C": _node("_np_reshape", [x], newshape=(-1,)),
+        transpose=lambda a, axes=None: _node("transpose", [a], axes=() if axes is None else tuple(axes)),
+        swapaxes=lambda a, axis1, axis2: _node("swapaxes", [a], dim1=axis1, dim2=axis2),
+        expand_dims=lambda a, axis: _node("expand_dims", [a], axis=axis),
+        squeeze=lambda a, axis=None: _node("_np_squeeze", [a], axis=_axes(axis)),
+        concatenate=_concatenate,
+        stack=lambda arrays, axis=0, out=None: _node("stack", list(arrays), axis=axis, num_args=len(arrays)),
+        split=_split,
+        repeat=lambda a, repeats, axis=None: _node("repeat", [a], repeats=int(repeats), axis=axis),
+        tile=lambda A, reps: _node("tile", [A], reps=(reps,) if isinstance(reps, int) else tuple(reps)),
+        broadcast_to=lambda array, shape: _node("broadcast_to", [array], shape=tuple(shape)),
+        clip=_clip,
+        where=_where,
+        cumsum=lambda a, axis=None, dtype=None, out=None: _node("_np_cumsum", [a], axis=axis),
+        dot=lambda a, b, out=None: _node("_np_dot", [a, b]),
+        matmul=lambda a, b, out=None: _node("_npi_matmul", [a, b]),
+        tensordot=_tensordot,
+        einsum=lambda subscripts, *operands, **kwargs: _node(
+            "_npi_einsum", list(operands), subscripts=subscripts, num_args=len(operands)),
+        zeros=lambda shape, dtype=None, order="C", ctx=None: _node(
+            "_zeros", [], shape=_axes(shape), dtype=onp.dtype(dtype or "float32").name),
+        ones=lambda shape, dtype=None, order="C", ctx=None: _node(
+            "_ones", [], shape=_axes(shape), dtype=onp.dtype(dtype or "float32").name),
+        full=lambda shape, fill_value, dtype=None, order="C", ctx=None, out=None: _node(
+            "_full", [], shape=_axes(shape), value=float(fill_value), dtype=onp.dtype(dtype or "float32").name),
+        arange=lambda start, stop=None, step=1, dtype=None, ctx=None: _node(
+            "_arange", [], start=0 if stop is None else start, stop=start if stop is None else stop, step=step,
+            dtype=onp.dtype(dtype or "float32").name),
+        zeros_like=lambda a, dtype=None, **kwargs: _node("zeros_like", [a]),
+        ones_like=lambda a, dtype=None, **kwargs: _node("ones_like", [a]),
+        flip=lambda m, axis, out=None: _node("reverse", [m], axis=_axes(axis)),
+        eye=lambda N, M=None, k=0, dtype=None, **kwargs: _node(
+            "_eye", [], N=N, M=M or 0, k=k, dtype=onp.dtype(dtype or "float32").name),
+        identity=lambda n, dtype=None, ctx=None: _node("_eye", [], N=n, dtype=onp.dtype(dtype or "float32").name),
+    )
+    for name, function in ns.items():
+        if function.__name__ == "<lambda>":
+            function.__name__ = function.__qualname__ = name
+            function.__doc__ = f"``np.{name}`` as a graph node (the same registry op as ``mx.np.{name}``)."
+    ns["linalg"] = types.SimpleNamespace(
+        norm=lambda x, ord=None, axis=None, keepdims=False: _node(  # noqa: A002
+            "_npi_norm", [x], ord=ord, axis=_axes(axis), keepdims=keepdims),
+        inv=lambda a: _node("_npi_inv", [a]), det=lambda a: _node("_npi_det", [a]))
+    return ns
+
+
+def _concatenate(seq, axis=0, out=None):
+    seq = list(seq)
+    if axis is None:
+        seq, axis = [_node("_np_reshape", [a], newshape=(-1,)) for a in seq], 0
+    return _node("concat", seq, dim=axis, num_args=len(seq))
+
+
+def _split(ary, indices_or_sections, axis=0):
+    if isinstance(indices_or_sections, (int, onp.integer)):
+        group = _node("_npi_split", [ary], sections=int(indices_or_sections), axis=axis)
+    else:
+        group = _node("_npi_split", [ary], indices=tuple(int(i) for i in indices_or_sections), axis=axis)
+    return [group[i] for i in range(len(group.list_outputs()))]
+
+
+def _clip(a, a_min, a_max, out=None):
+    big = float(onp.finfo(onp.float32).max)
+    return _node("clip", [a], a_min=-big if a_min is None else float(a_min), a_max=big if a_max is None else float(a_max))
+
+
+def _where(condition, x, y):
+    x, y = (v if isinstance(v, Symbol) else _scalar(v) for v in (x, y))
+    return _node("_npi_where", [condition, x, y])
+
+
+def _tensordot(a, b, axes=2):
+    if isinstance(axes, (int, onp.integer)):
+        raise MXNetError("sym.np.tensordot: give the axes as two sequences (an int needs the input ranks, which a "
+                         "symbol does not carry)")
+    a_axes, b_axes = ((ax,) if isinstance(ax, int) else tuple(ax) for ax in axes)
+    return _node("_npi_tensordot", [a, b], a_axes_summed=a_axes, b_axes_summed=b_axes)
+
+
+def _npx_namespace():
+    ns = {name: make_function(op_name, name) for name, op_name in _NPX_OPS.items()}
+    ns["reshape"] = lambda a, newshape, reverse=False, order="C": _node(
+        "_npx_reshape", [a], newshape=(newshape,) if isinstance(newshape, int) else tuple(newshape), reverse=reverse)
+    ns["reshape"].__doc__ = "``npx.reshape`` as a graph node (MXNet's special codes)."
+    return ns
+
+
+#: ``mx.sym.np``
+np = types.SimpleNamespace(**_namespace())
+#: ``mx.sym.npx``
+npx = types.SimpleNamespace(**_npx_namespace())
