@@ -41,7 +41,8 @@ class ParamFileError(MXNetError):
 
 
 def _encode_array(array):
-    data = np.ascontiguousarray(array._data if isinstance(array, NDArray) else array)
+    source = array._data if isinstance(array, NDArray) else np.asarray(array)
+    data = np.ascontiguousarray(source).reshape(source.shape)  # ascontiguousarray makes a 0-d array 1-d
     if data.dtype not in DTYPE_FLAG_OF:
         raise MXNetError(f"save: dtype {data.dtype} has no MXNet type flag; cast to one of "
                          f"{sorted(str(d) for d in DTYPE_FLAG_OF)}")
