@@ -24,7 +24,7 @@ from . import random
 
 _LAZY = {"sym": "symbol", "symbol": "symbol", "gluon": "gluon", "init": "initializer",
          "initializer": "initializer", "optimizer": "optimizer", "lr_scheduler": "lr_scheduler",
-         "metric": "metric", "recordio": "recordio", "image": "image", "io": "io", "viz": "viz",
+         "metric": "metric", "recordio": "recordio", "image": "image", "img": "image", "io": "io", "viz": "viz",
          "model_zoo": "model_zoo", "detection": "detection", "boxes": "boxes", "distributed": "distributed",
          "kv": "kvstore", "kvstore": "kvstore", "name": "symbol.naming", "test_utils": "testing", "testing": "testing", "executor": "symbol.bind",
          "contrib": "contrib", "operator": "operator",

@@ -261,3 +261,13 @@ def test_worker_timeout_and_death_are_explained():
 def test_image_folder_dataset_missing_root(tmp_path):
     with pytest.raises(MXNetError, match="no-such-folder"):
         vision.ImageFolderDataset(str(tmp_path / "no-such-folder"))
+
+
+def test_pin_memory_batches_report_the_pinned_context_as_mxnet():
+    import ssdkit as mx
+    from ssdkit import gluon
+    data = gluon.data.ArrayDataset(np.ones((5, 2), np.float32), np.arange(5))
+    for x, y in gluon.data.DataLoader(data, 2, pin_memory=True, pin_device_id=0):
+        assert x.context == mx.context.cpu_pinned(0) and y.context == mx.context.cpu_pinned(0)
+        assert x.as_in_context(mx.cpu()).context == mx.cpu()
+    assert next(iter(gluon.data.DataLoader(data, 2)))[0].context == mx.cpu()

@@ -265,15 +265,21 @@ class NDArray:
         return other
 
     def as_in_context(self, context):
-        """This array on ``context`` (itself: everything lives on the CPU).
+        """This array on ``context``: itself when already there, else a copy labelled with ``context``
+        (every context is CPU memory here; ``cpu_pinned`` batches move back to ``cpu()`` this way).
 
         Examples
         --------
-        >>> a = NDArray(np.ones(1, np.float32)); a.as_in_context(cpu()) is a
-        True
+        >>> from ssdkit.context import cpu_pinned
+        >>> a = NDArray(np.ones(1, np.float32)); a.as_in_context(cpu()) is a, a.as_in_context(cpu_pinned()).context
+        (True, cpu_pinned(0))
         """
         check_cpu(context)
-        return self
+        if context == self._ctx:
+            return self
+        moved = invoke("_copy", [self])   # a recorded copy, as MXNet's copy to another context
+        moved._ctx = context
+        return moved
 
     as_in_ctx = as_in_context
 

@@ -18,6 +18,8 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 from ...base import MXNetError, get_rng
+from ...context import cpu_pinned
+from ...ndarray import NDArray
 from ._workers import WorkerPool, seeded, task_seed
 from .batchify import default_batchify_fn, as_mode_batch
 from ...util import is_np_array
@@ -64,7 +66,8 @@ class DataLoader:
         Worker processes (0 loads in the calling process). Batches come back as numpy buffers and are
         rebuilt as NDArrays where the batchify function made NDArrays.
     pin_memory, pin_device_id
-        Accepted for compatibility; ssdkit arrays live in CPU memory already.
+        With ``pin_memory``, batches report the context ``cpu_pinned(pin_device_id)`` as MXNet's do
+        (ssdkit's memory is ordinary CPU memory either way).
     prefetch : int, optional
         Batches in flight with workers (default ``2 * num_workers``, at least ``num_workers``).
     thread_pool : bool, default False
@@ -106,6 +109,7 @@ class DataLoader:
         self._prefetch = max(int(prefetch) if prefetch is not None else PREFETCH_PER_WORKER * self._num_workers,
                              self._num_workers)
         self._thread_pool = thread_pool
+        self._pinned = cpu_pinned(pin_device_id) if pin_memory else None
         self._timeout = timeout
         self._base_seed = int(get_rng().integers(_SEED_RANGE))
         self._epoch = 0
@@ -123,6 +127,8 @@ class DataLoader:
             loaded = self._threads(batches)
         else:
             loaded = self._processes(batches, epoch)
+        if self._pinned is not None:
+            loaded = (_in_context(batch, self._pinned) for batch in loaded)
         return map(as_mode_batch, loaded) if is_np_array() else loaded
 
     def _same_process(self, batches, epoch):
@@ -166,3 +172,12 @@ class DataLoader:
 
     def __del__(self):
         self.close()
+
+
+def _in_context(batch, ctx):
+    """``batch`` (an NDArray or nested lists/tuples of them) labelled with context ``ctx``, memory shared."""
+    if isinstance(batch, NDArray):
+        return NDArray(batch._data, ctx)
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(_in_context(b, ctx) for b in batch)
+    return batch
