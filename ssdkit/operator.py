@@ -16,4 +16,17 @@ array([0., 3., 6.], dtype=float32)
 """
 from .ndarray.custom_op import CustomOp, CustomOpProp, register, get_prop_class, registered_op_types
 
-__all__ = ["CustomOp", "CustomOpProp", "register", "get_prop_class", "registered_op_types"]
+__all__ = ["CustomOp", "CustomOpProp", "register", "get_prop_class", "registered_op_types",
+           "get_all_registered_operators"]
+
+
+def get_all_registered_operators():
+    """Names of every operator in the registry, aliases included (MXNet's list of its C++ operators).
+
+    Examples
+    --------
+    >>> "Convolution" in get_all_registered_operators()
+    True
+    """
+    from .ops import list_ops
+    return list_ops(include_aliases=True)
