@@ -16,7 +16,7 @@ from ..ndarray.ndarray import invoke as _invoke
 from .multiarray import ndarray
 from ._ufunc import BINARY, BINARY_ALIASES, UNARY, binary_function as _binary_function, \
     unary_function as _unary_function
-from .creation import (array, asarray, zeros, ones, full, empty, arange, linspace, eye, identity,  # noqa: F401
+from .creation import (array, zeros, ones, full, empty, arange, linspace, eye, identity,  # noqa: F401
                        zeros_like, ones_like, full_like, empty_like, copy)
 from .reductions import (sum, mean, max, min, amax, amin, prod, argmax, argmin, std, var, cumsum,  # noqa: F401
                          all, any)

@@ -16,7 +16,7 @@ from ..ndarray.ndarray import NDArray, invoke
 from . import _dtypes
 from .multiarray import ndarray
 
-__all__ = ["array", "asarray", "zeros", "ones", "full", "empty", "arange", "linspace", "eye", "identity",
+__all__ = ["array", "zeros", "ones", "full", "empty", "arange", "linspace", "eye", "identity",
            "zeros_like", "ones_like", "full_like", "empty_like", "copy"]
 
 
@@ -58,19 +58,6 @@ def array(object, dtype=None, ctx=None):  # noqa: A002 - numpy's argument name
     except (TypeError, ValueError) as err:
         raise MXNetError(f"array: cannot convert {type(object).__name__} to an array of {dtype}: {err}") from None
     return ndarray(data)
-
-
-def asarray(a, dtype=None, ctx=None):
-    """``a`` itself when it is an ``mx.np.ndarray`` of ``dtype``, else :func:`array` of it.
-
-    Examples
-    --------
-    >>> x = array([1.]); asarray(x) is x
-    True
-    """
-    if isinstance(a, ndarray) and (dtype is None or onp.dtype(dtype) == a.dtype):
-        return a
-    return array(a, dtype, ctx)
 
 
 def zeros(shape, dtype=None, order="C", ctx=None):

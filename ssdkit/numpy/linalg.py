@@ -61,7 +61,7 @@ def det(a):
 
 
 def slogdet(a):
-    """``(sign, log|det|)`` of a square matrix (not differentiable here).
+    """``[sign, log|det|]`` of a square matrix, a list as MXNet returns it (not differentiable here).
 
     Examples
     --------
@@ -71,4 +71,4 @@ def slogdet(a):
     """
     a = _float(a)
     sign, logdet = onp.linalg.slogdet(a._data)
-    return a._wrap(onp.asarray(sign, a.dtype)), a._wrap(onp.asarray(logdet, a.dtype))
+    return [a._wrap(onp.asarray(sign, a.dtype)), a._wrap(onp.asarray(logdet, a.dtype))]

@@ -17,7 +17,7 @@ from . import _dtypes
 from .multiarray import ndarray
 
 __all__ = ["seed", "uniform", "normal", "randn", "rand", "randint", "shuffle", "choice", "exponential",
-           "gamma", "beta", "multinomial", "permutation"]
+           "gamma", "beta", "multinomial"]
 
 
 def _value(v):
@@ -173,16 +173,3 @@ def shuffle(x):
     [0.0, 1.0, 2.0, 3.0]
     """
     x._data[...] = get_rng().permutation(x._data)
-
-
-def permutation(x):
-    """A shuffled copy of ``x`` (or of ``arange(x)`` for an int, int64).
-
-    Examples
-    --------
-    >>> sorted(permutation(3).tolist())
-    [0, 1, 2]
-    """
-    if isinstance(x, (int, onp.integer)):
-        return ndarray(get_rng().permutation(int(x)).astype(onp.int64))
-    return x._wrap(get_rng().permutation(x._data))

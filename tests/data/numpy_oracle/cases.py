@@ -149,6 +149,13 @@ VALUES = {
     "npx_multibox_target": "npx.multibox_target(np.array([[[0.0, 0.0, 0.5, 0.5], [0.4, 0.4, 0.9, 0.9], [0.1, 0.5, 0.4, 0.9]]]), np.array([[[0, 0.05, 0.05, 0.45, 0.5], [1, 0.45, 0.4, 0.9, 0.85]]]), np.zeros((1, 3, 3)))",
     "npx_multibox_detection": "npx.multibox_detection(np.array([[[0.1, 0.2, 0.7], [0.8, 0.3, 0.1], [0.1, 0.5, 0.2]]]), np.zeros((1, 12)), np.array([[[0.0, 0.0, 0.5, 0.5], [0.05, 0.0, 0.55, 0.5], [0.5, 0.5, 1.0, 1.0]]]), nms_threshold=0.5)",
     "npx_save_load_shape": "npx.reshape(np.ones((2, 3)), (-1,)).shape",
+    "atleast_1d": "np.atleast_1d(np.array(2.0))", "atleast_2d": "np.atleast_2d(V)",
+    "empty_like": "np.empty_like(I).shape", "np_copy": "np.copy(V)", "slogdet": "np.linalg.slogdet(M)",
+    "npx_erf": "npx.erf(A)", "npx_cast": "npx.cast(A, dtype='int32')", "npx_reshape_like": "npx.reshape_like(A, np.ones((4, 3)))",
+    "npx_slice": "npx.slice(A, begin=(0, 1), end=(2, 3))", "npx_nonzero": "npx.nonzero(np.array([[0, 1], [2, 0]]))",
+    "npx_shape_array": "npx.shape_array(T)",
+    "npx_deconvolution": "npx.deconvolution(T.reshape(1, 2, 3, 4), np.ones((2, 3, 2, 2)) / 4, kernel=(2, 2), num_filter=3, no_bias=True)",
+    "npx_box_iou_nd": "mx.nd.contrib.box_iou(A[:, :4].as_nd_ndarray(), P[:2, :4].as_nd_ndarray()).as_np_ndarray()",
 }
 
 SHAPES = {
@@ -158,6 +165,9 @@ SHAPES = {
     "rand_randint_dtype": "np.random.randint(0, 5, size=(3,), dtype='int32')", "rand_choice": "np.random.choice(5, 3)",
     "rand_choice_arr": "np.random.choice(V, 2)", "rand_rand": "np.random.rand(2, 3)", "rand_randn": "np.random.randn(2)",
     "empty": "np.empty((2, 3))", "dropout_train": "npx.dropout(A, p=0.5, mode='always')",
+    "rand_gamma": "np.random.gamma(2.0, 1.0, size=(3,))", "rand_beta": "np.random.beta(1.0, 2.0, size=(2, 2))",
+    "rand_exponential": "np.random.exponential(size=(4,))", "rand_multinomial": "np.random.multinomial(5, [0.3, 0.7], size=(2,))",
+    "rand_choice_noreplace": "np.random.choice(6, 4, replace=False)",
 }
 
 GRADS = {
