@@ -240,3 +240,12 @@ def test_random_rotation_draws_an_angle_in_range():
         T.Rotate(10)(mx.nd.ones((1, 2, 2), dtype="uint8"))
     with pytest.raises(ValueError, match="ordered"):
         T.RandomRotation((5, 1))
+
+
+def test_npx_image_is_the_same_ops_on_np_arrays():
+    from ssdkit import np as mnp, npx
+    case = "normalize_rgb"
+    out = npx.image.normalize(mnp.array(DATA["in_" + case]), (0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
+    assert isinstance(out, mnp.ndarray)
+    _check(case, out.asnumpy())
+    assert sorted(npx.image.__all__) == sorted(n for n in dir(mx.nd.image) if not n.startswith("_") and n != "populate")

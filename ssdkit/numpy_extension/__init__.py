@@ -144,3 +144,5 @@ def shape_array(data):
     array([2, 3], dtype=int64)
     """
     return ndarray(_onp.array(data.shape, _onp.int64))
+
+from . import image  # noqa: E402  (npx.image: needs _npx_function above)
