@@ -1,4 +1,5 @@
-"""Image datasets: images packed in a RecordIO file, or image files in one folder per class.
+"""Image datasets: images packed in a RecordIO file, or image files in one folder per class; MNIST,
+FashionMNIST, CIFAR10 and CIFAR100 (from :mod:`.downloaded`) are importable from here too, as in MXNet.
 
 Examples
 --------
@@ -19,9 +20,10 @@ from ....base import MXNetError
 from ....ndarray import NDArray
 from ....recordio import unpack
 from ..dataset import Dataset, RecordFileDataset
+from .downloaded import CIFAR10, CIFAR100, MNIST, FashionMNIST  # noqa: F401  (MXNet's module holds them all)
 from .imageio import decode_image, read_image
 
-__all__ = ["ImageRecordDataset", "ImageFolderDataset"]
+__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "ImageRecordDataset", "ImageFolderDataset"]
 
 #: File extensions ImageFolderDataset picks up (as MXNet).
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
