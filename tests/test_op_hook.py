@@ -84,9 +84,8 @@ def _names(calls):
     return [[type(n).__name__, n.decode(), op.decode()] for n, op, _ in calls]
 
 
-# MXNet also reports outputs ssdkit's ops keep internally in training: BatchNorm's mean/var, Dropout's mask and
-# (MKLDNN's) Pooling workspace; ssdkit reports visible outputs only.
-_HIDDEN = ("_fwd_mean", "_fwd_var", "_fwd_mask", "_fwd_workspace")
+# MXNet's MKLDNN max pooling also reports a "workspace" output in training (an MKLDNN buffer): ssdkit has none.
+_HIDDEN = ("_fwd_workspace",)
 
 
 @pytest.mark.parametrize("monitor_all", [False, True])
@@ -109,6 +108,25 @@ def test_the_arrays_are_the_values_mxnet_reports():
                                   np.maximum(calls["net_relu0_fwd_input0"].asnumpy(), 0))
     with mx.autograd.pause():
         np.testing.assert_allclose(calls["net_dropout0_fwd_output"].asnumpy(), seq(x).asnumpy(), rtol=1e-6)
+
+
+def test_training_reports_batchnorm_mean_var_and_the_dropout_mask_as_mxnet():
+    want = HOOKS["bn_train/values"]
+    with mx.name.NameManager():
+        net = nn.HybridSequential(prefix="bn_")
+        with net.name_scope():
+            net.add(nn.BatchNorm(), nn.Dropout(0.5))
+    net.initialize()
+    net.hybridize()
+    x = nd.array(np.random.default_rng(3).standard_normal((4, 3, 5, 5)).astype(np.float32))
+    calls = _calls(net, [x], False, train=True)
+    got = {n.decode(): a.asnumpy() for n, _, a in calls}
+    assert sorted(got) == sorted(want)
+    for name in ("bn_batchnorm0_fwd_mean", "bn_batchnorm0_fwd_var", "bn_batchnorm0_fwd_output"):
+        np.testing.assert_allclose(got[name].ravel()[:12], want[name], rtol=1e-5, atol=1e-6, err_msg=name)
+    assert sorted(set(np.round(got["bn_dropout0_fwd_mask"].ravel(), 6).tolist())) == want["bn_dropout0_fwd_mask"]
+    predict = [name for _, name, _ in _names(_calls(net, [x], False))]   # predict mode: visible outputs only
+    assert predict == ["bn_batchnorm0_fwd_output", "bn_dropout0_fwd_output"]
 
 
 @pytest.mark.parametrize("monitor_all", [False, True])

@@ -102,8 +102,9 @@ class HybridBlock(Block):
 
         As MXNet's: ``name`` (``b'net_dense0_fwd_output'``) and ``op_name`` (``b'FullyConnected'``) are bytes,
         ``array`` is the value (an NDArray here; MXNet passes a handle to one). With ``monitor_all`` the
-        inputs of every op are reported too (``b'net_dense0_fwd_weight'``), before its outputs. Children get
-        the same hook. While a hook is installed the graph runs op by op, without fused kernels, so every
+        inputs of every op are reported too (``b'net_dense0_fwd_weight'``), before its outputs; in training
+        also BatchNorm's batch ``mean``/``var`` and Dropout's ``mask``. Children get the same hook;
+        ``register_op_hook(None)`` removes it. While a hook is installed the graph runs op by op, without fused kernels, so every
         named value exists. See ``docs/hybridize.md`` ("Finding the op that makes a NaN").
 
         Examples

@@ -229,6 +229,13 @@ class BatchNorm(Op):
     def output_names(self, p):
         return ["output", "mean", "var"][:self.output_count(p)]
 
+    def hidden_values(self, p, saved, is_train):
+        # MXNet's hidden outputs in training: the batch mean and, under the name var, 1 / sqrt(var + eps)
+        if p.output_mean_var or not is_train or p.use_global_stats:
+            return []
+        dtype = saved[0].dtype
+        return [("mean", saved[2].astype(dtype)), ("var", saved[3].astype(dtype))]
+
     def infer_shape(self, p, shapes):
         data = shapes[0]
         if data is None:

@@ -191,6 +191,9 @@ class Dropout(Op):
     def backward(self, p, saved, out_grads):
         return [out_grads[0] if saved is None else out_grads[0] * saved]
 
+    def hidden_values(self, p, saved, is_train):
+        return [] if saved is None else [("mask", saved)]   # the scaled mask: 0 or 1 / (1 - p)
+
 
 @register
 class Activation(Op):

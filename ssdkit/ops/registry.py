@@ -188,6 +188,11 @@ class Op:
         n = self.output_count(p)
         return ["output"] if n == 1 else [f"output{i}" for i in range(n)]
 
+    def hidden_values(self, p, saved, is_train):
+        """``(suffix, array)`` of outputs MXNet computes beside the visible ones in this call (BatchNorm's
+        batch ``mean`` and ``var``, Dropout's ``mask``), read from ``saved``; op hooks report them."""
+        return []
+
     def infer_shape(self, p, shapes):
         """Default rule: run forward on zero-stride zeros when every input shape is known."""
         if any(s is None for s in shapes):

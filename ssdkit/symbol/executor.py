@@ -134,7 +134,9 @@ class GraphExecutor:
             if for_backward:
                 saved[k] = s
             if monitor is not None:
-                report(monitor[0], out_names, step.node.op_name, outputs)
+                hidden = step.op.hidden_values(step.params, s, is_train)
+                report(monitor[0], out_names + [f"{step.name}_{n}" for n, _ in hidden], step.node.op_name,
+                       list(outputs) + [v for _, v in hidden])
             for slot in step.frees:  # dead values go at once; ops keep what their backward needs in ``s``
                 values[slot] = None
         heads = [values[s] for s in self.heads]

@@ -90,6 +90,29 @@ def hook_values(block, inputs):
     return values
 
 
+def bn_train_values():
+    """BatchNorm + Dropout(0.5) under autograd.record(): every reported array (Dropout's mask: its value set)."""
+    with mx.name.NameManager():
+        net = nn.HybridSequential(prefix="bn_")
+        with net.name_scope():
+            net.add(nn.BatchNorm(), nn.Dropout(0.5))
+    net.initialize()
+    net.hybridize()
+    x = nd.array(np.random.default_rng(3).standard_normal((4, 3, 5, 5)).astype(np.float32))
+    values = {}
+
+    def callback(name, opr_name, arr):
+        arr = nd.NDArray(mx.base.ctypes.cast(arr, mx.base.NDArrayHandle), writable=False).asnumpy()
+        key = py_str(name)
+        values[key] = (sorted(set(np.round(arr.ravel(), 6).tolist())) if key.endswith("_mask")
+                       else arr.astype(np.float64).ravel().tolist()[:12])
+
+    net.register_op_hook(callback, False)
+    with autograd.record():
+        net(x)
+    return values
+
+
 def op_hooks():
     out = {}
     rng = np.random.default_rng(0)
@@ -106,6 +129,7 @@ def op_hooks():
             calls, _ = hook_run(seq, [x], monitor_all, train)
             out[f"seq/monitor_all={monitor_all}/train={train}"] = calls
     out["seq/values"] = hook_values(seq, [x])
+    out["bn_train/values"] = bn_train_values()
     with mx.name.NameManager():
         ops = Ops(prefix="ops_")
     ops.initialize()
