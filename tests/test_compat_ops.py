@@ -158,3 +158,41 @@ def test_broadcast_like_axes_equal_mxnet():
     np.testing.assert_array_equal(out.asnumpy(), ORACLE["bl_out"])
     out2 = mx.nd.broadcast_like(mx.nd.array(ORACLE["bl_rhs"][:1, :1, :3]), rhs, lhs_axes=(0, 1), rhs_axes=(2, 0))
     np.testing.assert_array_equal(out2.asnumpy(), ORACLE["bl_out2"])
+
+
+@pytest.mark.parametrize("mode", ["instance", "channel", "spatial"])
+def test_l2_normalization_equals_mxnet(mode):
+    x = mx.nd.array(ORACLE["l2n_x"])
+    x.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.L2Normalization(x, mode=mode, eps=1e-6)
+    y.backward(mx.nd.array(ORACLE["l2n_dy"]))
+    np.testing.assert_allclose(y.asnumpy(), ORACLE[f"l2n_{mode}_y"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(x.grad.asnumpy(), ORACLE[f"l2n_{mode}_dx"], rtol=1e-5, atol=1e-6)
+    s = mx.sym.L2Normalization(mx.sym.var("x"), mode=mode, name="l2")
+    assert s.list_outputs() == ["l2_output"] and s.infer_shape(x=(2, 3, 4, 2))[1] == [(2, 3, 4, 2)]
+
+
+def test_loss_heads_and_add_n_equal_mxnet():
+    """Values read from MXNet 1.9.1: loss heads ignore the output gradient."""
+    x = mx.nd.array([[0.5, -1, 2], [3, 0, -2]])
+    x.attach_grad()
+    for kwargs, want in [({}, 1.0), ({"normalization": "batch", "grad_scale": 2.0}, 1.0),
+                         ({"normalization": "valid", "valid_thresh": 0.4}, 1 / 3)]:
+        with mx.autograd.record():
+            y = mx.nd.MakeLoss(x, **kwargs)
+        y.backward(mx.nd.ones_like(x) * 7)
+        np.testing.assert_allclose(x.grad.asnumpy(), np.full((2, 3), want), rtol=1e-6)
+    with mx.autograd.record():
+        y = mx.nd.make_loss(x)
+    y.backward(mx.nd.ones_like(x) * 7)
+    assert (x.grad.asnumpy() == 1).all()
+    a, b = mx.sym.var("a"), mx.sym.var("b")
+    assert mx.sym.make_loss(a).list_outputs() == ["make_loss0_loss"]
+    assert mx.sym.MakeLoss(a).list_outputs() == ["makeloss0_output"]
+    assert mx.sym.add_n(a, b).list_outputs() == ["add_n0_output"]
+    assert mx.sym.ElementWiseSum(a, b).list_outputs() == ["elementwisesum0_output"]
+    assert mx.nd.add_n(x, x, x).asnumpy().tolist() == (3 * x).asnumpy().tolist()
+    np.testing.assert_allclose(mx.nd._internal._hypot_scalar(x, scalar=2).asnumpy(),
+                               [[2.0615528, 2.236068, 2.828427], [3.6055512, 2.0, 2.828427]], rtol=1e-6)
+    assert mx.nd._internal._logical_xor_scalar(x, scalar=0).asnumpy().tolist() == [[1, 1, 1], [1, 0, 1]]

@@ -32,7 +32,7 @@ ROOTS = ("nd", "nd.contrib", "nd.random", "nd.image", "sym", "sym.contrib", "sym
          "lr_scheduler", "metric", "recordio", "image", "io", "model_zoo", "detection", "detection.data",
          "viz", "profiler", "boxes", "random", "datagen", "name", "test_utils", "context", "base",
          "contrib", "contrib.autograd", "mxnet_alias", "operator", "kv", "executor", "np", "np.random", "np.linalg",
-         "npx", "util")
+         "npx", "util", "runtime")
 # Internals that are public to the library's own layers but are not user API.
 SKIP_MODULES = ("ssdkit.ops", "ssdkit.help", "ssdkit.testing.")
 # Registry-generated functions carry this first line; the curated summary (op_summaries) replaces it.

@@ -531,6 +531,11 @@ for _name in ("sum", "mean", "max", "min", "prod", "argmax", "argmin"):
     setattr(NDArray, _name, _reduction(_name))
 
 
+#: MXNet's storage type ids (``__storage_type__`` attributes); ssdkit arrays are all ``default`` (dense).
+_STORAGE_TYPE_STR_TO_ID = {"undefined": -1, "default": 0, "row_sparse": 1, "csr": 2}
+_STORAGE_TYPE_ID_TO_STR = {v: k for k, v in _STORAGE_TYPE_STR_TO_ID.items()}
+
+
 def _one_element_view(key, shape):
     """MXNet 1.x never returns a 0-d array: an integer per axis (``a[0]`` of 1-D, ``a[1, 2]`` of 2-D) gives the
     one-element view of shape ``(1,)``; the last integer becomes a length-1 slice.

@@ -245,6 +245,10 @@ SCALAR = {
     "_greater_equal_scalar": (lambda x, s: x >= s, None),
     "_lesser_scalar": (lambda x, s: x < s, None),
     "_lesser_equal_scalar": (lambda x, s: x <= s, None),
+    "_hypot_scalar": (lambda x, s: np.hypot(x, s), lambda x, s, y, dy: dy * x / y),
+    "_logical_and_scalar": (lambda x, s: np.logical_and(x, s), None),
+    "_logical_or_scalar": (lambda x, s: np.logical_or(x, s), None),
+    "_logical_xor_scalar": (lambda x, s: np.logical_xor(x, s), None),
 }
 
 

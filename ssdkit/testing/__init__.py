@@ -12,11 +12,29 @@
 
 Examples
 --------
->>> import numpy as np
 >>> check_op_gradient("tanh", [np.linspace(-1, 1, 5)])
 >>> check_op_gradient("FullyConnected", [np.ones((2, 3)), np.ones((4, 3)), np.zeros(4)], {"num_hidden": 4})
 >>> assert_almost_equal(np.float32([1.0]), np.float32([1.00001]))
 """
+# ``from mxnet.test_utils import *`` also hands MXNet's tests the modules and names its test_utils imported
+# (``mx``, ``np``, ``Context``, ...; NDArray, which they get from ``mxnet.autograd``'s star import): the same here.
+import json  # noqa: F401
+import logging  # noqa: F401
+import numbers  # noqa: F401
+import os  # noqa: F401
+import sys  # noqa: F401
+import time  # noqa: F401
+from collections import OrderedDict  # noqa: F401
+from contextlib import contextmanager  # noqa: F401
+
+import numpy as np
+import numpy.random as rnd
+import numpy.testing as npt
+
+import ssdkit as mx
+from ..context import Context, current_context
+from ..ndarray import NDArray, array
+from ..symbol import Symbol
 from .gradient import check_op_gradient, numeric_directional_derivative, check_directional
 from .compare import (default_rtols, default_atols, default_numeric_eps, get_tolerance, get_tols, get_rtol,
                       get_atol, get_etol, same, almost_equal, assert_almost_equal, assert_allclose,
@@ -43,4 +61,7 @@ __all__ = ["check_op_gradient", "numeric_directional_derivative", "check_directi
            "simple_forward", "check_symbolic_forward", "check_symbolic_backward", "check_numeric_gradient",
            "use_np", "effective_dtype", "gen_buckets_probs_with_ppf", "chi_square_check", "verify_generator",
            "collapse_sum_like", "has_tvm_ops", "is_op_runnable", "new_matrix_with_real_eigvals_nd",
-           "new_sym_matrix_with_real_eigvals_nd", "check_gluon_hybridize_consistency"]
+           "new_sym_matrix_with_real_eigvals_nd", "check_gluon_hybridize_consistency",
+           # names MXNet's test_utils exports through its imports (the star-import surface MXNet's tests use)
+           "mx", "np", "npt", "rnd", "json", "logging", "numbers", "os", "sys", "time", "OrderedDict",
+           "contextmanager", "Context", "current_context", "NDArray", "array", "Symbol"]

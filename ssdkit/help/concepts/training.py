@@ -188,6 +188,8 @@ CONCEPTS = (
      "run blocks in parallel and concatenate | concurrent branches | inception branches | concat outputs of blocks"),
     ("gluon.contrib.nn.PixelShuffle2D gluon.contrib.nn.PixelShuffle1D gluon.contrib.nn.PixelShuffle3D",
      "pixel shuffle | sub-pixel convolution upsampling | depth to space | nn.pixelshuffle"),
+    ("runtime.Features runtime.Features.is_enabled", "is cuda enabled | compile time features | build features | "
+                                                       "mx.runtime.features | check if mkldnn is available"),
     ("nd.contrib.bipartite_matching", "bipartite matching | greedy matching of a score matrix | match anchors to "
                                       "ground truth greedily"),
     ("contrib.autograd.train_section contrib.autograd.grad_and_loss",

@@ -94,10 +94,26 @@ def broadcast_like_cases():
     return {"bl_lhs": lhs, "bl_rhs": rhs, "bl_out": out.asnumpy(), "bl_out2": out2.asnumpy()}
 
 
+def l2_normalization_cases():
+    """L2Normalization outputs and input gradients in its three modes."""
+    rng = np.random.RandomState(3)
+    x, dy = rng.randn(2, 3, 4, 2).astype(np.float32), rng.randn(2, 3, 4, 2).astype(np.float32)
+    out = {"l2n_x": x, "l2n_dy": dy}
+    for mode in ("instance", "channel", "spatial"):
+        data = mx.nd.array(x)
+        data.attach_grad()
+        with mx.autograd.record():
+            y = mx.nd.L2Normalization(data, mode=mode, eps=1e-6)
+        y.backward(mx.nd.array(dy))
+        out[f"l2n_{mode}_y"], out[f"l2n_{mode}_dx"] = y.asnumpy(), data.grad.asnumpy()
+    return out
+
+
 def main():
     arrays, bm_params = bipartite_cases()
     arrays.update(syncbn_cases())
     arrays.update(broadcast_like_cases())
+    arrays.update(l2_normalization_cases())
     extra, gluon_meta = gluon_contrib_cases()
     arrays.update({f"gluon_{k}": v for k, v in extra.items()})
     np.savez(os.path.join(HERE, "compat_ops_oracle.npz"), **arrays)
