@@ -249,3 +249,23 @@ def test_npx_image_is_the_same_ops_on_np_arrays():
     assert isinstance(out, mnp.ndarray)
     _check(case, out.asnumpy())
     assert sorted(npx.image.__all__) == sorted(n for n in dir(mx.nd.image) if not n.startswith("_") and n != "populate")
+
+
+def test_hybridized_transforms_name_nodes_as_mxnet_and_survive_export(tmp_path):
+    net = mx.gluon.nn.HybridSequential()
+    net.add(T.Resize((5, 4)), T.CropResize(0, 0, 4, 3), T.ToTensor(), T.Normalize((0.1, 0.2, 0.3), (0.5, 0.5, 0.5)))
+    x = mx.nd.array(np.random.default_rng(0).integers(0, 256, (6, 8, 3)), dtype="uint8")
+    eager = net(x).asnumpy()
+    net.hybridize()
+    np.testing.assert_array_equal(net(x).asnumpy(), eager)
+    # MXNet 1.9.1 exports resize0_resize0, cropresize0_crop0, totensor0_to_tensor0, normalize0_normalize0 for
+    # the first such blocks of a process (block prefix + the op's short name)
+    import json
+    net.export(str(tmp_path / "t"))
+    nodes = json.loads((tmp_path / "t-symbol.json").read_text())["nodes"]
+    short = ["resize", "crop", "to_tensor", "normalize"]
+    assert [(n["op"], n["name"]) for n in nodes] == [("null", "data")] + [
+        (f"_image_{op}", f"{block.prefix}{op}0") for op, block in zip(short, net)]
+    assert nodes[1]["attrs"] == {"interp": "1", "keep_ratio": "False", "size": "(5, 4)"}
+    loaded = mx.gluon.SymbolBlock.imports(str(tmp_path / "t-symbol.json"), ["data"])
+    np.testing.assert_array_equal(loaded(x).asnumpy(), eager)

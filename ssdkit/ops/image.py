@@ -61,7 +61,15 @@ def saturate(values, dtype):
     return values.astype(dtype, copy=False)
 
 
-class _PassThroughGradient(Op):
+class _ImageOp(Op):
+    """An ``_image_*`` op; its symbols are named after the short name (``resize0``), as MXNet's."""
+
+    @property
+    def hint(self):
+        return self.name[len("_image_"):]
+
+
+class _PassThroughGradient(_ImageOp):
     """Image ops whose MXNet gradient is ``_copy``: the output gradient comes back unchanged."""
 
     def infer_shape(self, p, shapes):
@@ -74,7 +82,7 @@ class _PassThroughGradient(Op):
 
 
 @register
-class _image_to_tensor(Op):
+class _image_to_tensor(_ImageOp):
     """(H, W, C) or (N, H, W, C) in [0, 255] -> float32 (C, H, W) or (N, C, H, W) in [0, 1]."""
     differentiable = False
 
@@ -95,7 +103,7 @@ class _image_to_tensor(Op):
 
 
 @register
-class _image_normalize(Op):
+class _image_normalize(_ImageOp):
     """``(x - mean[c]) / std[c]`` over the channel axis of (C, H, W) or (N, C, H, W)."""
     params = {"mean": Param("floats", (0.0, 0.0, 0.0, 0.0)), "std": Param("floats", (1.0, 1.0, 1.0, 1.0))}
 
@@ -172,7 +180,7 @@ class _image_random_flip_top_bottom(_RandomFlip):
 
 
 @register
-class _image_crop(Op):
+class _image_crop(_ImageOp):
     """The window ``x:x+width`` by ``y:y+height`` of (H, W, C) or (N, H, W, C); gradient: zeros outside it."""
     params = {"x": Param("int"), "y": Param("int"), "width": Param("int"), "height": Param("int")}
 
@@ -227,7 +235,7 @@ def resized_size(height, width, size, keep_ratio):
 
 
 @register
-class _image_resize(Op):
+class _image_resize(_ImageOp):
     """OpenCV resize (see :mod:`.cv_resize`) of (H, W, C) or (N, H, W, C) to ``size``."""
     params = {"size": Param("shape", ()), "keep_ratio": Param("bool", False), "interp": Param("int", 1)}
     differentiable = False
