@@ -185,3 +185,29 @@ def test_npx_save_keeps_scalars_and_empty_shapes(tmp_path, np_mode):
     loaded = npx.load(path)
     assert [(a.shape, str(a.dtype)) for a in loaded] == [((), "float32"), ((2, 0, 1), "float32"), ((4,), "int32")]
     assert loaded[0].item() == 3.5
+
+
+class _SlicingBlock(gluon.HybridBlock):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        with self.name_scope():
+            self.layer = nn.Dense(4, flatten=False)
+
+    def hybrid_forward(self, F, x, y):
+        x = F.np.split(x, 1)[0]
+        return self.layer(x[:, -1, :] + y[:, -1, :, ::2].dot(F.np.ones((3, 6))))
+
+
+def test_hybridized_np_slicing_exports_and_imports(tmp_path, np_mode):
+    data = [np.random.normal(0, 1, (3, 5, 2, 6)), np.random.normal(0, 1, (3, 5, 2, 6))]
+    net = _SlicingBlock()
+    net.hybridize()
+    net.initialize()
+    out = net(*data)
+    net.export(str(tmp_path / "slice"))
+    imported = gluon.SymbolBlock.imports(str(tmp_path / "slice-symbol.json"), ["data0", "data1"],
+                                         param_file=str(tmp_path / "slice-0000.params"))
+    onp.testing.assert_allclose(imported(*data).asnumpy(), out.asnumpy(), rtol=1e-6, atol=1e-6)
+    x, y = (d.asnumpy() for d in data)
+    ref = (x[:, -1, :] + y[:, -1, :, ::2] @ onp.ones((3, 6))) @ net.layer.weight.data().asnumpy().T
+    onp.testing.assert_allclose(out.asnumpy(), ref + net.layer.bias.data().asnumpy(), rtol=1e-5, atol=1e-5)

@@ -204,6 +204,7 @@ CASES.update({
     "_npi_inv": [([np.eye(3) * 2 + u(3, 3) * 0.3], {}, None, False)],
     "_npi_det": [([np.eye(3) * 2 + u(3, 3) * 0.3], {}, None, False)],
     "_npi_norm": [([u(2, 3)], {}, None, False), ([u(2, 3)], {"axis": (1,), "keepdims": True}, None, False)],
+    "_npi_basic_index": [([u(3, 4, 2)], {"key": ":;-1;1:;"}, None, False), ([u(3, 4)], {"key": "1;None;::2;"}, None, False)],
     "SequenceMask": [([u(3, 2, 2), np.array([1.0, 3.0])], {"use_sequence_length": True}, [0], False),
                      ([u(2, 4)], {}, None, False)],
 })

@@ -123,7 +123,7 @@ def export_block(block, path, epoch=0, remove_amp_cast=True):
     if differs:
         warnings.warn(f"export: {block.name} ran only in training mode and its graph depends on "
                       "autograd.is_training(); writing its predict-mode graph", stacklevel=3)
-    symbol = symbol if len(symbol) > 1 else symbol[0]
+    symbol = symbol if len(symbol) > 1 else next(iter(symbol))  # output selection (symbol[0] indexes values in np mode)
     sym_file, param_file = f"{path}-symbol.json", f"{path}-{epoch:04d}.params"
     symbol.save(sym_file)
     args, aux = set(symbol.list_arguments()), set(symbol.list_auxiliary_states())

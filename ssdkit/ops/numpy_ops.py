@@ -25,7 +25,7 @@ from .reduce import (sum as _sum, mean as _mean, prod as _prod, max as _max, min
                      argmin as _argmin, reduce_axes)
 from .shape import Reshape, squeeze as _squeeze, normalize_axis
 
-__all__ = ["npx_reshape_shape", "numpy_reshape_shape"]
+__all__ = ["npx_reshape_shape", "numpy_reshape_shape", "format_index", "parse_index"]
 
 
 # ----------------------------------------------------------------- reductions with a 0-d full result
@@ -310,6 +310,75 @@ class _np_cumsum(Op):
         axis = 0 if p.axis is None else int(p.axis)
         rev = np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis)
         return [rev.reshape(saved)]
+
+
+# ----------------------------------------------------------------- basic indexing of graph nodes
+def _index_items(key):
+    return key if isinstance(key, tuple) else (key,)
+
+
+def format_index(key):
+    """A basic NumPy index (ints, slices, None, Ellipsis) as text that :func:`parse_index` reads back: the
+    form a graph node stores in MXNet JSON.
+
+    Examples
+    --------
+    >>> format_index((slice(None), -1, slice(1, None, 2), None, Ellipsis))
+    ':;-1;1::2;None;...;'
+    """
+    parts = []
+    for k in _index_items(key):
+        if k is None:
+            parts.append("None")
+        elif k is Ellipsis:
+            parts.append("...")
+        elif isinstance(k, slice):
+            parts.append(":".join("" if v is None else str(int(v)) for v in (k.start, k.stop, k.step))
+                         .rstrip(":") or ":")
+            parts[-1] = parts[-1] if ":" in parts[-1] else parts[-1] + ":"
+        elif isinstance(k, (int, np.integer)) and not isinstance(k, bool):
+            parts.append(str(int(k)))
+        else:
+            raise MXNetError(f"indexing a graph node takes ints, slices, None and ..., got {k!r} "
+                             f"(advanced indexing needs arrays: run the block without hybridize)")
+    return "".join(p + ";" for p in parts) or ";"  # ';' keeps JSON attribute parsing from reading a tuple
+
+
+def parse_index(text):
+    """The index :func:`format_index` wrote.
+
+    Examples
+    --------
+    >>> parse_index(':;-1;1::2;None;...;')
+    (slice(None, None, None), -1, slice(1, None, 2), None, Ellipsis)
+    """
+    key = []
+    for part in (p for p in text.split(";") if p):
+        if part == "None":
+            key.append(None)
+        elif part == "...":
+            key.append(Ellipsis)
+        elif ":" in part:
+            key.append(slice(*[int(v) if v else None for v in (part.split(":") + ["", ""])[:3]]))
+        else:
+            key.append(int(part))
+    return tuple(key)
+
+
+@register
+class _npi_basic_index(Op):
+    """``x[key]`` for a basic index stored as text (:func:`format_index`): slicing of hybridized np blocks."""
+    params = {"key": Param("str")}
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        return [np.array(x[parse_index(p.key)], copy=True)], (x.shape, x.dtype)
+
+    def backward(self, p, saved, out_grads):
+        shape, dtype = saved
+        dx = np.zeros(shape, dtype)
+        dx[parse_index(p.key)] = out_grads[0]
+        return [dx]
 
 
 # ----------------------------------------------------------------- products

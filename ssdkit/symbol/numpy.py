@@ -163,7 +163,7 @@ def _split(ary, indices_or_sections, axis=0):
         group = _node("_npi_split", [ary], sections=int(indices_or_sections), axis=axis)
     else:
         group = _node("_npi_split", [ary], indices=tuple(int(i) for i in indices_or_sections), axis=axis)
-    return [group[i] for i in range(len(group.list_outputs()))]
+    return [Symbol([entry]) for entry in group._outputs]  # output selection, not value indexing
 
 
 def _clip(a, a_min, a_max, out=None):

@@ -14,6 +14,7 @@ Examples
 import numpy as np
 
 from ..base import MXNetError, ShapeError, numeric_types, DTYPE_FLAGS, DTYPE_FLAG_OF
+from ..util import is_np_array
 from ..ops import get_op
 from . import naming
 
@@ -190,7 +191,23 @@ class Symbol:
         """
         return self
 
+    def dot(self, other):
+        """``self.dot(other)``: NumPy's dot under NumPy array semantics (MXNet's np symbol), else nd's dot.
+
+        Examples
+        --------
+        >>> var("a").dot(var("b")).infer_shape(a=(2, 3), b=(3, 4))[1]
+        [(2, 4)]
+        """
+        from .register import call
+        return call("_np_dot" if is_np_array() else "dot", [self, other], {}, None)
+
     def __getitem__(self, index):
+        if is_np_array() and len(self._outputs) == 1 and not isinstance(index, str):
+            # an np symbol indexes its values (MXNet's _Symbol); a legacy one selects outputs
+            from ..ops.numpy_ops import format_index
+            from .register import call
+            return call("_npi_basic_index", [self], {"key": format_index(index)}, None)
         if isinstance(index, str):
             names = self.list_outputs()
             if index not in names:
