@@ -209,6 +209,34 @@ CASES.update({
                      ([u(2, 4)], {}, None, False)],
 })
 
+
+def _rnn_case(mode, input_size=3, seq=None, **params):
+    from ssdkit.ops.rnn import rnn_param_size
+    params = dict(state_size=3, num_layers=2, mode=mode, state_outputs=True, **params)
+    p = get_op("RNN").parse_params(params)
+    d = 2 if p.bidirectional else 1
+    rec = p.projection_size or 3
+    inputs = [u(4, 2, input_size), 0.5 * u(rnn_param_size(p, input_size)), u(2 * d, 2, rec)]
+    inputs += [u(2 * d, 2, 3)] if mode == "lstm" else []
+    wrt = list(range(len(inputs)))
+    if seq is not None:
+        params["use_sequence_length"] = True
+        inputs.append(np.array(seq, np.float64))
+    return inputs, params, wrt, False
+
+
+CASES["RNN"] = [_rnn_case("rnn_relu"), _rnn_case("rnn_tanh", bidirectional=True), _rnn_case("gru", bidirectional=True),
+                _rnn_case("lstm", bidirectional=True), _rnn_case("lstm", projection_size=2),
+                _rnn_case("gru", seq=[4, 2], bidirectional=True), _rnn_case("lstm", seq=[1, 3]),
+                _rnn_case("lstm", lstm_state_clip_min=-0.2, lstm_state_clip_max=0.2)]
+CASES["_rnn_param_concat"] = [([u(6), u(4)], {"dim": 0, "num_args": 2}, None, False)]
+CASES["SequenceMask"] += [([u(3, 4, 2), np.array([1, 3, 2.0])], {"use_sequence_length": True, "axis": 1,
+                                                                "value": -1.0}, [0], False)]
+CASES["SequenceLast"] = [([u(4, 3, 2), np.array([1, 4, 2.0])], {"use_sequence_length": True}, [0], False),
+                         ([u(3, 4, 2)], {"axis": 1}, None, False)]
+CASES["SequenceReverse"] = [([u(4, 3, 2), np.array([1, 4, 2.0])], {"use_sequence_length": True}, [0], False),
+                            ([u(4, 3)], {}, None, False)]
+
 DIFFERENTIABLE = sorted(n for n in list_ops() if get_op(n).differentiable)
 
 

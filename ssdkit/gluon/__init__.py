@@ -25,7 +25,8 @@ from .symbol_block import SymbolBlock
 from . import data
 from . import contrib
 from . import model_zoo
+from . import rnn
 
 __all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "Block", "HybridBlock",
-           "SymbolBlock", "nn", "loss", "utils", "Trainer", "data", "contrib", "model_zoo"]
+           "SymbolBlock", "nn", "loss", "utils", "Trainer", "data", "contrib", "model_zoo", "rnn"]
 

@@ -32,6 +32,8 @@ def make_function(op_name, display_name=None):
     is_array = lambda a: isinstance(a, NDArray)  # noqa: E731
 
     def function(*args, out=None, name=None, **kwargs):
+        for key in [k for k in kwargs if k.startswith("__") and k.endswith("__")]:
+            del kwargs[key]  # hidden attributes (``__layout__``) mean nothing to an imperative call, as in MXNet
         inputs, kwargs = split_arguments(op, args, kwargs, is_array)
         params = op.parse_params(kwargs)
         arrays = inputs if op.key_var_num_args else _ordered_inputs(op, params, inputs)

@@ -337,16 +337,24 @@ def split_arguments(op, args, kwargs, is_array):
             inputs.extend(item if isinstance(item, (list, tuple)) else [item])
         kwargs.setdefault(op.key_var_num_args, len(inputs))
     else:
-        inputs, slots = {}, iter(op.inputs)
+        inputs, positional = {}, []
         while args and (is_array(args[0]) or args[0] is None):
-            slot = next(slots, None)
-            if slot is None:
-                raise MXNetError(f"{op.name}: too many array arguments; inputs are {list(op.inputs)}")
-            inputs[slot] = args.pop(0)
+            positional.append(args.pop(0))
         for key in [k for k in kwargs if k in op.inputs]:
             inputs[key] = kwargs.pop(key)
     free = [p for p in op.params if p not in kwargs]
     if len(args) > len(free):
         raise MXNetError(f"{op.name}: too many positional arguments {args!r}")
     kwargs.update(zip(free, args))
+    if not op.key_var_num_args:
+        # leading arrays fill the inputs this call takes (RNN without state_cell: data, parameters, state, ...)
+        slots = list(op.inputs)
+        if len(positional) > 2 and type(op).input_names is not Op.input_names:
+            try:
+                slots = op.input_names(op.parse_params(kwargs))
+            except MXNetError:
+                pass
+        if len(positional) > len(slots):
+            raise MXNetError(f"{op.name}: too many array arguments; inputs are {slots}")
+        inputs.update(zip(slots, positional))
     return inputs, kwargs

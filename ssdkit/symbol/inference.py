@@ -58,8 +58,10 @@ def infer_shapes(nodes, known):
                 if merged != old:
                     shapes[key], changed = merged, True
             for i, out in enumerate(outs):
-                if out is not None and shapes.get((id(node), i)) != tuple(out):
-                    shapes[(id(node), i)], changed = tuple(out), True
+                old = shapes.get((id(node), i))
+                merged = old if out is None else _merge(node.name, old, tuple(out))
+                if merged != old:  # an op's 0 dims (sym.zeros((0, 3))) keep what consumers filled in
+                    shapes[(id(node), i)], changed = merged, True
     return shapes
 
 

@@ -68,6 +68,9 @@ def make_function(op_name, display_name=None):
     is_symbol = lambda a: isinstance(a, Symbol)  # noqa: E731
 
     def function(*args, name=None, attr=None, out=None, **kwargs):
+        hidden = {k: str(kwargs.pop(k)) for k in list(kwargs) if k.startswith("__") and k.endswith("__")}
+        if hidden:  # MXNet keeps ``__layout__=...`` and the like as node attributes
+            attr = dict(attr or {}, **hidden)
         inputs, kwargs = split_arguments(op, args, kwargs, is_symbol)
         return call(op_name, inputs, kwargs, name, attr=attr)
 

@@ -427,7 +427,7 @@ def var(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, ini
         if value is not None:
             attrs[key] = str(tuple(value)) if key == "__shape__" else (
                 value.dumps() if hasattr(value, "dumps") else str(value))
-    attrs.update({f"__{k}__": str(v) for k, v in kwargs.items()})
+    attrs.update({k if k.startswith("__") and k.endswith("__") else f"__{k}__": str(v) for k, v in kwargs.items()})
     return Symbol([(Node(None, "null", name, None, [], attrs), 0)])
 
 
