@@ -68,6 +68,12 @@ def test_export_imports_parity(tmp_path, kind, kwargs):
     np.testing.assert_allclose(again.asnumpy(), eager, rtol=1e-6, atol=1e-7)
     ops = [n["op"] for n in json.load(open(sym_file))["nodes"]]
     assert ops.count("RNN") == 1 and ops.count("_rnn_param_concat") == 1
+    states = [s * 0.5 + 0.1 for s in layer.begin_state(x.shape[layer._layout.find("N")])]
+    out, final = layer(x, states)   # a new graph: outputs and final states
+    sym_file, params_file = layer.export(str(tmp_path / "rnn_states"))
+    loaded = mx.gluon.SymbolBlock.imports(sym_file, names, params_file)
+    for got, want in zip(loaded(x, *states), [out] + final):
+        np.testing.assert_allclose(got.asnumpy(), want.asnumpy(), rtol=1e-6, atol=1e-7)
 
 
 def test_cell_step_export_parity(tmp_path):
@@ -80,7 +86,9 @@ def test_cell_step_export_parity(tmp_path):
     np.testing.assert_allclose(cell(x, [h])[0].asnumpy(), eager, rtol=1e-6)
     sym_file, params_file = cell.export(str(tmp_path / "g"))
     loaded = mx.gluon.SymbolBlock.imports(sym_file, ["data0", "data1"], params_file)
-    np.testing.assert_allclose(loaded(x, h).asnumpy(), eager, rtol=1e-6)
+    out, new_h = loaded(x, h)
+    np.testing.assert_allclose(out.asnumpy(), eager, rtol=1e-6)
+    np.testing.assert_allclose(new_h.asnumpy(), eager, rtol=1e-6)
 
 
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
@@ -166,3 +174,59 @@ def test_modifier_and_bidirectional_rules():
         bi(nd.ones((1, 2)), [])
     with pytest.raises(mx.base.MXNetError, match="zoneout"):
         rnn.ZoneoutCell(bi)
+
+
+def test_symbolic_unroll_with_default_begin_state_runs():
+    """sym.zeros((0, H)) begin states take their batch size from the graph, as MXNet's executor does."""
+    with mx.name.NameManager():
+        cell = rnn.ResidualCell(rnn.GRUCell(4, prefix="rnn_"))
+    outputs, states = cell.unroll(2, [mx.sym.var(f"rnn_t{i}_data") for i in range(2)])
+    group = mx.sym.Group(outputs + states)
+    feed = {"rnn_t0_data": nd.ones((3, 4)), "rnn_t1_data": nd.ones((3, 4)) * 0.5,
+            "rnn_i2h_weight": nd.ones((12, 4)) * 0.1, "rnn_h2h_weight": nd.ones((12, 4)) * -0.1,
+            "rnn_i2h_bias": nd.zeros((12,)), "rnn_h2h_bias": nd.zeros((12,))}
+    got = group.eval(**feed)
+    cell.base_cell.initialize()
+    for name in ("i2h_weight", "h2h_weight", "i2h_bias", "h2h_bias"):
+        getattr(cell.base_cell, name).set_data(feed[f"rnn_{name}"])
+    want, want_states = cell.unroll(2, [feed["rnn_t0_data"], feed["rnn_t1_data"]])
+    for g, w in zip(got, list(want) + want_states):
+        np.testing.assert_allclose(g.asnumpy(), w.asnumpy(), rtol=1e-6)
+
+
+def test_layer_inside_hybridized_network_defers_input_size():
+    net = mx.gluon.nn.HybridSequential(prefix="net_")
+    with net.name_scope():
+        net.add(rnn.LSTM(5, num_layers=2, bidirectional=True), mx.gluon.nn.Dense(2, flatten=False))
+    net.initialize()
+    x = nd.array(np.random.RandomState(2).uniform(-1, 1, (4, 3, 7)))
+    eager = net(x).asnumpy()
+    net.hybridize()
+    np.testing.assert_allclose(net(x).asnumpy(), eager, rtol=1e-6, atol=1e-7)
+    fresh = mx.gluon.nn.HybridSequential(prefix="net_")
+    with fresh.name_scope():
+        fresh.add(rnn.LSTM(5, num_layers=2, bidirectional=True), mx.gluon.nn.Dense(2, flatten=False))
+    fresh.initialize()
+    fresh.hybridize()   # deferred sizes found through the graph: _rnn_param_concat and Reshape infer backward
+    assert fresh(x).shape == (4, 3, 2)
+    assert fresh[0].l0_i2h_weight.shape == fresh[0].r0_i2h_weight.shape == (20, 7)
+
+
+def test_bidirectional_valid_length_inside_hybridized_block():
+    class Tagger(mx.gluon.HybridBlock):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            with self.name_scope():
+                self.bi = rnn.BidirectionalCell(rnn.LSTMCell(3), rnn.GRUCell(3))
+
+        def hybrid_forward(self, F, x, valid_length):
+            out, _ = self.bi.unroll(4, x, valid_length=valid_length, merge_outputs=True)
+            return out
+
+    net = Tagger(prefix="t_")
+    net.initialize()
+    x, lengths = nd.array(np.random.RandomState(4).uniform(-1, 1, (2, 4, 5))), nd.array([4, 2])
+    eager = net(x, lengths).asnumpy()
+    assert np.all(eager[1, 2:] == 0)
+    net.hybridize()
+    np.testing.assert_allclose(net(x, lengths).asnumpy(), eager, rtol=1e-6, atol=1e-7)

@@ -208,6 +208,14 @@ def _make_binary(name, f, g):
             da, db = g(a, b, y, out_grads[0])
             return [unbroadcast(np.asarray(da, a.dtype), a.shape), unbroadcast(np.asarray(db, b.dtype), b.shape)]
 
+        def infer_input_shapes(self, p, in_shapes, out_shapes):
+            """An input of the output's rank with unknown (0) dims takes them from the output (elemwise_*)."""
+            out = out_shapes[0]
+            if out is None or 0 in out:
+                return [None, None]
+            return [tuple(o if d == 0 else d for d, o in zip(s, out)) if s is not None and len(s) == len(out)
+                    and 0 in s else None for s in in_shapes]
+
         def infer_shape(self, p, shapes):
             a, b = shapes
             if a is None or b is None:

@@ -38,10 +38,23 @@ class FullyConnected(Op):
         in_units = int(np.prod(data[1:])) if p.flatten else data[-1]
         full = [data, (p.num_hidden, in_units)] + ([] if p.no_bias else [(p.num_hidden,)])
         for name, want, got in zip(("weight", "bias"), full[1:], shapes[1:]):
-            if got is not None:
+            if got is not None and 0 not in got:  # partial ones are merged (and checked) by the inference
                 check_shape(self.name, name, want, got, f" (data shape {data}, num_hidden={p.num_hidden})")
         out = (data[0], p.num_hidden) if p.flatten else data[:-1] + (p.num_hidden,)
         return full, [out]
+
+    partial_shapes = True  # data (0, C), e.g. a begin state sym.zeros((0, C)), still gives the weight shape
+
+    def infer_input_shapes(self, p, in_shapes, out_shapes):
+        """The data's unknown leading dims are the output's (MXNet infers them backward too)."""
+        data, out = in_shapes[0], out_shapes[0]
+        if data is None or out is None or 0 not in data:
+            return [None] * len(in_shapes)
+        lead = out[:1] if p.flatten else out[:-1]
+        if len(data) < len(lead) + 1:
+            return [None] * len(in_shapes)
+        return [tuple(o if d == 0 else d for d, o in zip(data[:len(lead)], lead)) + tuple(data[len(lead):])] + \
+            [None] * (len(in_shapes) - 1)
 
     def forward(self, p, inputs, is_train):
         x, w = inputs[0], inputs[1]

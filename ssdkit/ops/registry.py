@@ -155,6 +155,7 @@ class Op:
     differentiable = True
     hint = None          # the name-manager hint for symbols (MXNet uses the lower-cased op name)
     key_var_num_args = None  # ops such as Concat take any number of inputs; this param counts them
+    partial_shapes = False   # infer_shape also copes with 0 (unknown) dims in input shapes
     any_params = False       # Custom takes whatever keywords its Python prop accepts (parse_params decides)
 
     def parse_params(self, kwargs):
@@ -200,6 +201,19 @@ class Op:
         zeros = [np.broadcast_to(np.zeros((), DTYPE), s) for s in shapes]
         outputs, _ = self.forward(p, zeros, False)
         return shapes, [o.shape for o in outputs]
+
+    def infer_input_shapes(self, p, in_shapes, out_shapes):
+        """Backward rule: complete partial input shapes (0 or None = unknown) from known output shapes.
+
+        Returns one shape (or None) per input. The default learns nothing; ``Reshape`` and
+        ``_rnn_param_concat`` override it so a deferred RNN weight is found from the packed vector's size.
+
+        Examples
+        --------
+        >>> get_op("Reshape").infer_input_shapes(get_op("Reshape").parse_params({"shape": (-1,)}), [(4, 0)], [(12,)])
+        [(4, 3)]
+        """
+        return [None] * len(in_shapes)
 
     def infer_type(self, p, dtypes):
         """Default rule: outputs take the first known input dtype."""

@@ -240,3 +240,15 @@ class RNN(Op):
 class _rnn_param_concat(concat):
     """MXNet's ``_rnn_param_concat``: concat of the flattened layer weights (the RNN layers' packing step)."""
     name = "_rnn_param_concat"
+
+    def infer_input_shapes(self, p, in_shapes, out_shapes):
+        """MXNet's rule: one or two inputs of unknown length share what the packed output has left over."""
+        out = out_shapes[0]
+        unknown = [i for i, s in enumerate(in_shapes) if s is None or 0 in s]
+        if out is None or len(out) != 1 or not out[0] or not 1 <= len(unknown) <= 2:
+            return [None] * len(in_shapes)
+        residual = out[0] - sum(s[0] for i, s in enumerate(in_shapes) if i not in unknown)
+        if residual <= 0 or residual % len(unknown):
+            raise ShapeError(f"_rnn_param_concat: the packed parameters have {out[0]} values, the known inputs "
+                             f"{residual - out[0] and out[0] - residual} already; {len(unknown)} input(s) left")
+        return [(residual // len(unknown),) if i in unknown else None for i in range(len(in_shapes))]

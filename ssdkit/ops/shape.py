@@ -113,6 +113,17 @@ class Reshape(_ShapeOnly):
             return shapes, [None]
         return shapes, [mx_reshape_shape(shapes[0], p.shape, p.reverse)]
 
+    def infer_input_shapes(self, p, in_shapes, out_shapes):
+        """One unknown input dimension follows from the output's size (``w.reshape(-1)`` of a deferred weight)."""
+        data, out = in_shapes[0], out_shapes[0]
+        if data is None or out is None or 0 in out or list(data).count(0) != 1:
+            return [None]
+        known = int(np.prod([d for d in data if d]))
+        total = int(np.prod(out))
+        if known == 0 or total % known:
+            return [None]
+        return [tuple(d or total // known for d in data)]
+
     def forward(self, p, inputs, is_train):
         x = inputs[0]
         return [x.reshape(mx_reshape_shape(x.shape, p.shape, p.reverse))], x.shape

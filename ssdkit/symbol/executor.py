@@ -70,6 +70,11 @@ class GraphExecutor:
             self.steps.append(_Step(node.op, node.params, ins, outs, node.name, node))
         self.num_slots = count
         self.heads = [slot_of[(id(n), i)] for n, i in symbol._outputs]
+        # creation ops with unknown (0) dims, e.g. sym.zeros((L, 0, H)) begin states, take inferred shapes
+        self._nodes = nodes
+        self._open_creations = {step.outs[0]: (id(step.node), 0) for step in self.steps
+                                if not step.ins and 0 in tuple(step.params.get("shape") or (1,))}
+        self._creation_shapes = {}
         self._plans = {}
         self._needs = {}
 
@@ -99,6 +104,18 @@ class GraphExecutor:
             planned.append(copy)
         return planned
 
+    def _completed(self, params, slot, feed):
+        """``params`` of a creation step with its 0 dims filled by shape inference from the fed shapes."""
+        from .inference import infer_shapes
+        signature = tuple((n, np.shape(feed[n])) for n in self.variables)
+        if signature not in self._creation_shapes:
+            shapes = infer_shapes(self._nodes, dict(signature))
+            self._creation_shapes = {signature: {s: shapes.get(key) for s, key in self._open_creations.items()}}
+        shape = self._creation_shapes[signature][slot]
+        if shape is None or 0 in shape:
+            return params
+        return type(params)(dict(params, shape=tuple(shape)), params.given)
+
     def forward(self, feed, is_train, for_backward, monitor=None):
         """Run every step; ``feed`` maps variable names to numpy arrays. Returns (head values, state).
 
@@ -122,7 +139,10 @@ class GraphExecutor:
                 if monitor[1]:
                     report(monitor[0], in_names, step.node.op_name, [values[i] for i in step.ins])
             try:
-                args = (step.params, [values[i] for i in step.ins], is_train)
+                params = step.params
+                if not step.ins and step.outs[0] in self._open_creations:
+                    params = self._completed(params, step.outs[0], feed)
+                args = (params, [values[i] for i in step.ins], is_train)
                 outputs, s = (_profiler.run_op(step.op.name, step.op.forward, args, step.name) if profile
                               else step.op.forward(*args))
             except MXNetError as err:

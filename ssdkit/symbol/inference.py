@@ -50,7 +50,8 @@ def infer_shapes(nodes, known):
             keys = [("var", src.name) if src.is_variable else (id(src), i) for src, i in node.inputs]
             in_shapes = [shapes.get(k) for k in keys]
             try:
-                filled, outs = node.op.infer_shape(node.params, [s if _known(s) else None for s in in_shapes])
+                given = in_shapes if node.op.partial_shapes else [s if _known(s) else None for s in in_shapes]
+                filled, outs = node.op.infer_shape(node.params, given)
             except ShapeError as err:
                 raise ShapeError(f"{err} [in node {node.name}]") from None
             for key, old, new in zip(keys, in_shapes, filled):
@@ -62,6 +63,13 @@ def infer_shapes(nodes, known):
                 merged = old if out is None else _merge(node.name, old, tuple(out))
                 if merged != old:  # an op's 0 dims (sym.zeros((0, 3))) keep what consumers filled in
                     shapes[(id(node), i)], changed = merged, True
+            partial = [shapes.get(k) for k in keys]
+            if any(not _known(s) for s in partial):  # outputs may tell unknown inputs (MXNet's backward inference)
+                outs_now = [shapes.get((id(node), i)) for i in range(len(outs))]
+                for key, old, new in zip(keys, partial, node.op.infer_input_shapes(node.params, partial, outs_now)):
+                    merged = _merge(key[1] if key[0] == "var" else node.name, old, new)
+                    if merged != old:
+                        shapes[key], changed = merged, True
     return shapes
 
 

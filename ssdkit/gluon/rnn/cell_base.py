@@ -133,8 +133,8 @@ def reverse_sequences(sequences, unroll_step, valid_length=None):
         return list(reversed(sequences))
     reversed_seq = F.SequenceReverse(F.stack(*sequences, axis=0), sequence_length=valid_length,
                                      use_sequence_length=True)
-    if unroll_step > 1 or F is not ndarray:
-        return _as_list(F.split(reversed_seq, axis=0, num_outputs=unroll_step, squeeze_axis=True))
+    if unroll_step > 1 or F is not ndarray:  # a grouped Symbol iterates over its outputs
+        return list(F.split(reversed_seq, axis=0, num_outputs=unroll_step, squeeze_axis=True))
     return [reversed_seq[0]]
 
 
