@@ -10,9 +10,10 @@ Docstrings use the library's words; people search with their own ("remove overla
 
 One module per part of the API: :mod:`.arrays` (nd ops, random, devices, symbols), :mod:`.blocks` (gluon
 blocks, parameters, layers, initializers), :mod:`.training` (losses, autograd, optimizers, schedulers,
-metrics, distributed), :mod:`.numpy` (mx.np / mx.npx), :mod:`.recurrent` (gluon.rnn, sequence ops), :mod:`.data` (datasets, loaders, images, RecordIO), :mod:`.detection` (boxes,
-anchors, NMS, SSD) and :mod:`.vision` (the ImageNet model zoo); :mod:`.synonyms` holds the word groups. Targets of modules that are not installed are
-ignored (see :mod:`ssdkit.help.ranking`).
+metrics, distributed), :mod:`.numpy` (mx.np / mx.npx), :mod:`.recurrent` (gluon.rnn, sequence ops),
+:mod:`.data` (datasets, loaders, images, RecordIO), :mod:`.detection` (boxes, anchors, NMS, SSD) and
+:mod:`.vision` (the ImageNet model zoo); :mod:`.synonyms` holds the word groups. Targets of modules that are
+not installed are ignored (see :mod:`ssdkit.help.ranking`).
 
 Examples
 --------
