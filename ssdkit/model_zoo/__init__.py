@@ -12,6 +12,8 @@ from .feature import FeatureExtractor, FeatureExpander
 from .backbones import TinyVGG, tiny_vgg, get_backbone
 from .ssd import SSD
 from .registry import get_model, get_model_list, register_model
+from .vgg_atrous import VGGAtrousExtractor, vgg16_atrous_300, vgg16_atrous_512
 
 __all__ = ["ToySSD", "toyssd_detect", "FeatureExtractor", "FeatureExpander", "TinyVGG", "tiny_vgg", "get_backbone",
-           "SSD", "get_model", "get_model_list", "register_model"]
+           "SSD", "get_model", "get_model_list", "register_model", "VGGAtrousExtractor", "vgg16_atrous_300",
+           "vgg16_atrous_512"]
