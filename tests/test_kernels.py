@@ -144,7 +144,19 @@ CONV_GEOMETRIES = [  # (x shape, F, kernel, stride, pad, dilate, groups)
     ((1, 2, 8, 9), 3, (1, 1), (2, 3), (0, 0), (1, 1), 1),
     ((2, 3, 18, 17), 2, (3, 3), (1, 1), (2, 1), (2, 1), 1),      # rows gathering, dilated
     ((1, 4, 5, 6), 4, (2, 3), (1, 2), (2, 3), (1, 1), 4),        # depthwise, pad beyond the kernel
+    ((1, 2, 4, 4), 3, (3, 3), (1, 1), (6, 6), (6, 6), 1),        # dilation wider than the map (SSD fc6)
 ]
+
+
+@pytest.mark.parametrize("size", [1, 2, 4, 5])
+def test_dilation_wider_than_the_map_equals_the_dilated_kernel(size):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, size, size)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    dilated = np.zeros((4, 3, 13, 13), np.float32)
+    dilated[:, :, ::6, ::6] = w                     # a 3x3 kernel at dilation 6 is a sparse 13x13 one
+    y, _ = K.conv2d_forward(x, w, None, pad=6, dilate=6)
+    np.testing.assert_allclose(y, _reference_conv(x, dilated, (6, 6)), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("geometry", CONV_GEOMETRIES)

@@ -228,7 +228,8 @@ class Plan:
         for kw in range(kw_n):
             shift = kw * dw - pw
             # one integer-indexed column at a time: numpy then strides along rows, not 1-long runs
-            for col in (range(-shift) if shift < 0 else range(w - shift, w)):
+            # (a dilation of W or more moves a tap wholly into the padding: every column, not more)
+            for col in (range(min(-shift, w)) if shift < 0 else range(max(w - shift, 0), w)):
                 by_col[:, :, kw, :, :, col] = 0
         return cols.reshape(self.cg * kh_n * kw_n, -1)
 
