@@ -27,6 +27,9 @@ CONCEPTS = (
     ("gluon.model_zoo.model_store.get_model_file gluon.model_zoo.model_store.purge",
      "pretrained weights file | where to put pretrained weights | imagenet weights offline | "
      "download pretrained weights | mxnet home models folder | model store | delete downloaded models"),
+    ("model_zoo.vgg16_atrous_300 model_zoo.vgg16_atrous_512 model_zoo.VGGAtrousExtractor",
+     "vgg atrous | vgg16 atrous | ssd vgg16 backbone | dilated vgg | ssd300 backbone | ssd512 backbone | "
+     "gluoncv vgg16_atrous"),
     ("gluon.contrib.nn.HybridConcurrent gluon.contrib.nn.Concurrent",
      "concatenate branches | parallel branches | run layers side by side | inception branches | "
      "concurrent layers"),
