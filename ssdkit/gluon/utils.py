@@ -7,6 +7,7 @@ Examples
 [(3, 2), (2, 2)]
 """
 import hashlib
+import os
 import warnings
 import weakref
 from collections import OrderedDict
@@ -17,7 +18,8 @@ from ..base import MXNetError, DTYPE
 from ..context import Context
 from .. import ndarray as nd
 
-__all__ = ["split_data", "split_and_load", "clip_global_norm", "check_sha1", "HookHandle", "shape_is_known"]
+__all__ = ["split_data", "split_and_load", "clip_global_norm", "check_sha1", "HookHandle", "shape_is_known",
+           "download", "OfflineDownloadError"]
 
 _CLIP_EPS = 1e-8          # MXNet's guard in max_norm / (total_norm + eps)
 _HASH_CHUNK = 1 << 20     # read files in 1 MiB chunks when hashing
@@ -138,6 +140,41 @@ def check_sha1(filename, sha1_hash):
         for chunk in iter(lambda: f.read(_HASH_CHUNK), b""):
             sha1.update(chunk)
     return sha1.hexdigest() == sha1_hash
+
+
+class OfflineDownloadError(OSError):
+    """``download`` was asked for a file that is not on disk (or fails its SHA-1); ssdkit does not download.
+
+    Examples
+    --------
+    >>> issubclass(OfflineDownloadError, OSError)
+    True
+    """
+
+
+def download(url, path=None, overwrite=False, sha1_hash=None, retries=5, verify_ssl=True):
+    """The local file of ``url``: ``path`` (a file, or a folder to put the URL's file name in; default the
+    current folder). ssdkit never downloads: a file already there (and matching ``sha1_hash`` when given,
+    unless ``overwrite``) is returned, otherwise :class:`OfflineDownloadError` names the URL and the path.
+
+    Examples
+    --------
+    >>> download("https://example.com/data/train.rec", path="/nonexistent/train.rec")
+    Traceback (most recent call last):
+    ...
+    ssdkit.gluon.utils.OfflineDownloadError: download: ssdkit does not download; fetch https://example.com/data/train.rec yourself and put it at /nonexistent/train.rec
+    """
+    name = url.split("/")[-1].split("?")[0]
+    if path is None:
+        fname = name
+    else:
+        path = os.path.expanduser(path)
+        fname = os.path.join(path, name) if os.path.isdir(path) else path
+    if os.path.exists(fname) and not overwrite and (sha1_hash is None or check_sha1(fname, sha1_hash)):
+        return fname
+    why = "" if not os.path.exists(fname) else " (the file there does not match the SHA-1)" if sha1_hash else ""
+    raise OfflineDownloadError(f"download: ssdkit does not download; fetch {url} yourself and put it at "
+                               f"{fname}{why}")
 
 
 def shape_is_known(shape):

@@ -144,7 +144,12 @@ class Optimizer:
         raise MXNetError(f"{type(self).__name__} defines no update rule")
 
     def update_multi_precision(self, index, weight, grad, state):
-        """Same as :meth:`update` (multi-precision is accepted and ignored)."""
+        """Same as :meth:`update` (multi-precision is accepted and ignored); lists of indices, weights,
+        gradients and states (MXNet's multi-tensor call) update each in turn, with the same results."""
+        if isinstance(index, (list, tuple)):
+            for i, w, g, s in zip(index, weight, grad, state):
+                self.update(i, w, g, s)
+            return
         self.update(index, weight, grad, state)
 
     def _set_current_context(self, device_id):

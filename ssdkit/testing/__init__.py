@@ -43,7 +43,8 @@ from .compare import (default_rtols, default_atols, default_numeric_eps, get_tol
 from .arrays import (default_context, set_default_context, default_dtype, random_arrays, random_uniform_arrays,
                      random_sample, rand_ndarray, rand_shape_2d, rand_shape_3d, rand_shape_nd, rand_coord_2d,
                      list_gpus)
-from .environ import environment, discard_stderr, retry, download, OfflineDownloadError
+from .environ import environment, discard_stderr, retry, download, OfflineDownloadError, is_cd_run, is_aarch64_run
+from .optimizers import compare_ndarray_tuple, compare_optimizer
 from .symbolic import simple_forward, check_symbolic_forward, check_symbolic_backward, check_numeric_gradient
 from .numpy_tools import (use_np, effective_dtype, gen_buckets_probs_with_ppf, chi_square_check,  # noqa: F401
                           verify_generator, collapse_sum_like, has_tvm_ops, is_op_runnable,
@@ -57,7 +58,8 @@ __all__ = ["check_op_gradient", "numeric_directional_derivative", "check_directi
            "assert_exception", "find_max_violation",
            "default_context", "set_default_context", "default_dtype", "random_arrays", "random_uniform_arrays",
            "random_sample", "rand_ndarray", "rand_shape_2d", "rand_shape_3d", "rand_shape_nd", "rand_coord_2d",
-           "list_gpus", "environment", "discard_stderr", "retry", "download", "OfflineDownloadError",
+           "list_gpus", "environment", "discard_stderr", "retry", "download", "OfflineDownloadError", "is_cd_run",
+           "is_aarch64_run", "compare_ndarray_tuple", "compare_optimizer",
            "simple_forward", "check_symbolic_forward", "check_symbolic_backward", "check_numeric_gradient",
            "use_np", "effective_dtype", "gen_buckets_probs_with_ppf", "chi_square_check", "verify_generator",
            "collapse_sum_like", "has_tvm_ops", "is_op_runnable", "new_matrix_with_real_eigvals_nd",

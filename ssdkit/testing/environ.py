@@ -13,19 +13,13 @@ False
 """
 import contextlib
 import os
+import platform
 import sys
 
-__all__ = ["environment", "discard_stderr", "retry", "download", "OfflineDownloadError"]
+from ..gluon.utils import download as _gluon_download, OfflineDownloadError
 
-
-class OfflineDownloadError(OSError):
-    """``download`` was asked for a file that is not on disk; ssdkit does not download.
-
-    Examples
-    --------
-    >>> issubclass(OfflineDownloadError, OSError)
-    True
-    """
+__all__ = ["environment", "discard_stderr", "retry", "download", "OfflineDownloadError", "is_cd_run",
+           "is_aarch64_run"]
 
 
 @contextlib.contextmanager
@@ -115,23 +109,43 @@ def retry(n):
     return decorate
 
 
-def download(url, fname=None, dirname=None, overwrite=False, retries=5):
-    """The local path of ``url``'s file (``fname``, or its last URL part, under ``dirname``).
+def is_cd_run():
+    """Whether the tests run as MXNet's continuous-delivery job (``CD_JOB=1``).
 
-    ssdkit never downloads: when the file exists (and ``overwrite`` is False) its path is returned,
-    otherwise :class:`OfflineDownloadError` names the URL and the path to put the file at.
+    Examples
+    --------
+    >>> with environment("CD_JOB", "1"):
+    ...     is_cd_run()
+    True
+    """
+    return os.environ.get("CD_JOB", 0) == "1"
+
+
+def is_aarch64_run():
+    """Whether this machine is an aarch64 (ARM 64) one.
+
+    Examples
+    --------
+    >>> is_aarch64_run() == (platform.machine() == "aarch64")
+    True
+    """
+    return platform.machine() == "aarch64"
+
+
+def download(url, fname=None, dirname=None, overwrite=False, retries=5):
+    """The local path of ``url``'s file (``fname``, or its last URL part, under ``dirname``), via
+    :func:`ssdkit.gluon.utils.download`: a file already there is returned, otherwise
+    :class:`OfflineDownloadError` says where to put it (ssdkit never downloads).
 
     Examples
     --------
     >>> download("https://example.com/data/train.rec", dirname="/nonexistent")
     Traceback (most recent call last):
     ...
-    ssdkit.testing.environ.OfflineDownloadError: download: ssdkit does not download; fetch https://example.com/data/train.rec yourself and put it at /nonexistent/train.rec
+    ssdkit.gluon.utils.OfflineDownloadError: download: ssdkit does not download; fetch https://example.com/data/train.rec yourself and put it at /nonexistent/train.rec
     """
     if fname is None:
         fname = url.split("/")[-1].split("?")[0]
     if dirname is not None:
         fname = os.path.join(dirname, fname)
-    if os.path.exists(fname) and not overwrite:
-        return fname
-    raise OfflineDownloadError(f"download: ssdkit does not download; fetch {url} yourself and put it at {fname}")
+    return _gluon_download(url, path=fname, overwrite=overwrite, retries=retries)

@@ -8,12 +8,14 @@ Examples
 (1, 2, 6, 15)
 """
 from ... import ndarray as nd
+from ...base import MXNetError
+from ..block import Block
 from ...context import num_gpus
 from ..hybrid_block import HybridBlock
 from ..nn.basic_layers import Sequential, HybridSequential, BatchNorm, Identity
 
 __all__ = ["Concurrent", "HybridConcurrent", "Identity", "SyncBatchNorm", "PixelShuffle1D", "PixelShuffle2D",
-           "PixelShuffle3D"]
+           "PixelShuffle3D", "SparseEmbedding"]
 
 
 class Concurrent(Sequential):
@@ -89,6 +91,25 @@ class SyncBatchNorm(BatchNorm):
 
     def hybrid_forward(self, F, x, gamma, beta, running_mean, running_var):
         return F.contrib.SyncBatchNorm(x, gamma, beta, running_mean, running_var, name="fwd", **self._kwargs)
+
+
+class SparseEmbedding(Block):
+    """MXNet's Embedding with ``row_sparse`` weight and gradient storage. ssdkit arrays are dense only, so
+    creating one raises MXNetError (as ``nn.Embedding(sparse_grad=True)`` does); use ``gluon.nn.Embedding``,
+    which computes the same values with a dense gradient.
+
+    Examples
+    --------
+    >>> SparseEmbedding(10, 4)
+    Traceback (most recent call last):
+    ...
+    ssdkit.base.MXNetError: SparseEmbedding: row_sparse weights and gradients are not supported by ssdkit (arrays are dense); use gluon.nn.Embedding(10, 4), which gives the same values with a dense gradient
+    """
+
+    def __init__(self, input_dim, output_dim, dtype="float32", weight_initializer=None, **kwargs):
+        raise MXNetError(f"SparseEmbedding: row_sparse weights and gradients are not supported by ssdkit (arrays "
+                         f"are dense); use gluon.nn.Embedding({input_dim}, {output_dim}), which gives the same "
+                         f"values with a dense gradient")
 
 
 class PixelShuffle1D(HybridBlock):
