@@ -11,6 +11,7 @@ Sizes below are the ones the issue measured; tests assert outcomes, never timing
 """
 import json
 import re
+import struct
 import tracemalloc
 
 import numpy as np
@@ -20,6 +21,7 @@ import ssdkit as mx
 from ssdkit import autograd, nd
 from ssdkit.detection import SSDMultiBoxLoss
 from ssdkit.help import get_index
+from ssdkit.ndarray.serialization import ParamFileError, load_frombuffer
 from ssdkit.help.ranking import MAX_QUERY_CHARS, bounded_query
 from ssdkit.ops import Param
 from ssdkit.ops.literal import read_literal
@@ -183,3 +185,38 @@ def test_viewer_page_data_element_holds_hostile_names(name):
     body = page[start:page.index("</script>", start)]
     assert not re.search(r"<!--|<script|</", body, re.I)
     assert name in [n["name"] for n in json.loads(body)["nodes"].values()]
+
+
+# -- 13: nd.load of many tiny legacy arrays --------------------------------------------------------------
+def _param_file(entries, count=None):
+    body = b"".join(entries)
+    return struct.pack("<QQQ", 0x112, 0, len(entries) if count is None else count) + body + struct.pack("<Q", 0)
+
+
+def test_nd_load_refuses_a_count_the_file_cannot_hold(tmp_path):
+    path = tmp_path / "empties.params"       # 200,000 oldest-layout arrays of ndim 0, 4 bytes each (800 kB)
+    path.write_bytes(_param_file([struct.pack("<I", 0)] * 200_000))
+    err, peak = _peak_bytes(nd.load, str(path))
+    assert isinstance(err, ParamFileError) and "array count 200000" in str(err), err
+    assert peak < 3 * path.stat().st_size
+
+
+# What MXNet 1.9.1's mx.nd.load returns for these hand-made layouts (run with /work/mxvenv): the oldest layout
+# has uint32 dims and reads ndim 0 as a 0-d array with context, dtype and one element; so does 0xF993FAC8;
+# under 0xF993FAC9 ndim 0 is a "none" array that nd.load refuses ("unknown storage type: -1").
+@pytest.mark.parametrize("entry, shape, values", [
+    (struct.pack("<III", 2, 2, 3) + struct.pack("<iii", 1, 0, 0) + np.arange(6, dtype="<f4").tobytes(),
+     (2, 3), [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]),
+    (struct.pack("<I", 0) + struct.pack("<iii", 1, 0, 0) + struct.pack("<f", 2.5), (), 2.5),
+    (struct.pack("<Ii", 0xF993FAC8, 0) + struct.pack("<iii", 1, 0, 0) + struct.pack("<f", 4.5), (), 4.5),
+    (struct.pack("<Iiqq", 0xF993FAC8, 2, 2, 3) + struct.pack("<iii", 1, 0, 0) + np.arange(6, dtype="<f4").tobytes(),
+     (2, 3), [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]),
+], ids=["oldest_2x3", "oldest_0d", "v1_0d", "v1_2x3"])
+def test_nd_load_reads_legacy_layouts_as_mxnet(entry, shape, values):
+    (array,) = load_frombuffer(_param_file([entry]))
+    assert array.shape == shape and array.asnumpy().tolist() == values
+
+
+def test_nd_load_refuses_none_arrays_as_mxnet():
+    with pytest.raises(ParamFileError, match="array 0 is an empty 'none' array"):
+        load_frombuffer(_param_file([struct.pack("<Iii", 0xF993FAC9, 0, 0)]))

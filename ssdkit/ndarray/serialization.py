@@ -3,7 +3,9 @@
 Layout (little-endian): uint64 0x112, uint64 0, uint64 count, then per array: uint32 magic 0xF993FAC9,
 int32 storage type (0 = dense), int32 ndim, int64 dims, int32 dev_type, int32 dev_id, int32 dtype flag,
 raw data; then uint64 name count and per name uint64 length + UTF-8 bytes. Arrays written by MXNet with
-the older magic 0xF993FAC8 and the numpy-shape magic 0xF993FACA are read too.
+the older magic 0xF993FAC8 (int32 ndim, int64 dims), the oldest layout (no magic: uint32 ndim, uint32 dims)
+and the numpy-shape magic 0xF993FACA are read too, as MXNet 1.9.1 reads them: ndim 0 is a 0-d array, except
+under 0xF993FAC9 where it marks an empty "none" array, which MXNet's ``nd.load`` refuses and so does this one.
 
 Examples
 --------
@@ -28,6 +30,9 @@ LIST_MAGIC = 0x112
 V1_MAGIC, V2_MAGIC, V3_MAGIC = 0xF993FAC8, 0xF993FAC9, 0xF993FACA
 CPU_DEV_TYPE = 1
 _MAX_ARRAY_BYTES = np.iinfo(np.intp).max
+#: The smallest array a file can hold: the oldest layout's 0-d uint8 (ndim, context, dtype flag, 1 byte). A file
+#: whose array count needs more bytes than it has is refused before any array is built.
+MIN_ARRAY_BYTES = 4 + 8 + 4 + 1
 
 
 class ParamFileError(MXNetError):
@@ -130,9 +135,11 @@ def _decode_array(r, index):
         ndim = magic
     if not 0 <= ndim <= 32:
         raise ParamFileError(f"{r.source}: {what} has an invalid magic/ndim {magic:#x}")
-    shape = r.unpack(f"<{ndim}q", what + " shape") if ndim else ()
-    if ndim == 0 and magic != V3_MAGIC:
-        return NDArray(np.zeros((0,), np.float32))  # MXNet's "none" array
+    dim_format = "q" if magic in (V1_MAGIC, V2_MAGIC, V3_MAGIC) else "I"
+    shape = r.unpack(f"<{ndim}{dim_format}", what + " shape") if ndim else ()
+    if ndim == 0 and magic == V2_MAGIC:
+        raise ParamFileError(f"{r.source}: {what} is an empty 'none' array (ndim 0); MXNet 1.9.1 refuses to load "
+                             f"those too (unknown storage type -1)")
     if any(d < 0 for d in shape):
         raise ParamFileError(f"{r.source}: {what} has a negative dimension in shape {shape}")
     r.unpack("<ii", what + " context")
@@ -160,8 +167,9 @@ def load_frombuffer(buf, source="<buffer>"):
     if header != LIST_MAGIC:
         raise ParamFileError(f"{source}: not an MXNet NDArray file (magic {header:#x}, expected {LIST_MAGIC:#x})")
     (count,) = r.unpack("<Q", "array count")
-    if count > len(buf):
-        raise ParamFileError(f"{source}: array count {count} exceeds the file size")
+    if count * MIN_ARRAY_BYTES > len(r.buf) - r.pos:
+        raise ParamFileError(f"{source}: truncated while reading array count {count}: {count} arrays need at "
+                             f"least {count * MIN_ARRAY_BYTES} bytes, {len(r.buf) - r.pos} left")
     arrays = [_decode_array(r, i) for i in range(count)]
     (num_names,) = r.unpack("<Q", "name count")
     if num_names not in (0, count):
