@@ -24,6 +24,7 @@ from ssdkit.help import get_index
 from ssdkit.ndarray.serialization import ParamFileError, load_frombuffer
 from ssdkit.help.ranking import MAX_QUERY_CHARS, bounded_query
 from ssdkit.ops import Param
+from ssdkit.optimizer.states import states_from_bytes, states_to_bytes
 from ssdkit.ops.literal import read_literal
 from ssdkit.symbol import SymbolFileError
 
@@ -220,3 +221,66 @@ def test_nd_load_reads_legacy_layouts_as_mxnet(entry, shape, values):
 def test_nd_load_refuses_none_arrays_as_mxnet():
     with pytest.raises(ParamFileError, match="array 0 is an empty 'none' array"):
         load_frombuffer(_param_file([struct.pack("<Iii", 0xF993FAC9, 0, 0)]))
+
+
+# -- 17: optimizer .states headers ------------------------------------------------------------------------
+def _trained_trainer(tmp_path, scheduler=None):
+    net = mx.gluon.nn.Dense(2, in_units=3)
+    net.initialize()
+    options = {"wd": 0.01, "momentum": 0.9}
+    options.update({"lr_scheduler": scheduler} if scheduler else {"learning_rate": 0.1})
+    trainer = mx.gluon.Trainer(net.collect_params(), "sgd", options)
+    _step(net, trainer)
+    path = str(tmp_path / "t.states")
+    trainer.save_states(path)
+    return net, trainer, path
+
+
+def _step(net, trainer):
+    with autograd.record():
+        loss = net(nd.ones((4, 3))).sum()
+    loss.backward()
+    trainer.step(4)
+
+
+def _edit_header(path, edit):
+    states, scalars = states_from_bytes(open(path, "rb").read())
+    edit(scalars)
+    open(path, "wb").write(states_to_bytes(states, scalars))
+
+
+@pytest.mark.parametrize("edit, match", [
+    (lambda h: h.update(update=5), "'update'"),                               # main: shadows Optimizer.update
+    (lambda h: h.update(wd=0.5, rescale_grad="x"), "rescale_grad"),           # main: wd changed, then a crash
+    (lambda h: h.update(wd=0.5, lr_mult={"0": "x"}), "lr_mult"),
+    (lambda h: h.update(wd=0.5, num_update=[1]), "num_update"),
+    (lambda h: h.update(wd=0.5, lr_scheduler={"class": "MXNetError", "attrs": {}}), "MXNetError"),
+    (lambda h: h.update(wd=0.5, lr_scheduler={"class": "FactorScheduler", "attrs": {"__call__": 1}}), "__call__"),
+    (lambda h: h.update(wd=0.5, lr_scheduler={"class": "FactorScheduler", "attrs": {"get_warmup_lr": 1}}),
+     "get_warmup_lr"),
+    (lambda h: h.update(wd=0.5, momentum={"__tuple__": 3}), "momentum"),
+], ids=["method_name", "wrong_type", "wrong_dict_value", "list_for_int", "not_a_scheduler", "dunder_attr",
+        "method_attr", "damaged_tuple"])
+def test_load_states_validates_the_header_before_any_change(tmp_path, edit, match):
+    net, trainer, path = _trained_trainer(tmp_path)
+    before = {k: v for k, v in vars(trainer._optimizer).items() if k != "param_dict"}
+    states = {i: [s.asnumpy() for s in (u.states[i] if isinstance(u.states[i], (list, tuple)) else [u.states[i]])]
+              for u in trainer._updaters for i in u.states}
+    _edit_header(path, edit)
+    with pytest.raises(mx.base.MXNetError, match=match):
+        trainer.load_states(path)
+    assert {k: v for k, v in vars(trainer._optimizer).items() if k != "param_dict"} == before
+    assert all(np.array_equal(a, b.asnumpy()) for u in trainer._updaters for i in u.states
+               for a, b in zip(states[i], u.states[i] if isinstance(u.states[i], (list, tuple)) else [u.states[i]]))
+    _step(net, trainer)                                                     # the optimizer still works
+
+
+def test_load_states_still_restores_scalars_and_schedulers(tmp_path):
+    net, trainer, path = _trained_trainer(tmp_path, mx.lr_scheduler.MultiFactorScheduler(step=[2, 5], factor=0.5))
+    _edit_header(path, lambda h: h.update(wd=0.25))
+    other = mx.gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.9})
+    other.load_states(path)
+    assert other._optimizer.wd == 0.25 and other._optimizer.num_update == 1
+    assert type(other._optimizer.lr_scheduler).__name__ == "MultiFactorScheduler"
+    assert other._optimizer.lr_scheduler.step == [2, 5]
+    _step(net, other)

@@ -196,25 +196,95 @@ class Optimizer:
         return out
 
     def _load_scalars(self, scalars):
-        for key, value in scalars.items():
-            if key == "lr_scheduler":
-                self._load_scheduler(value)
-            elif key != "class":
-                setattr(self, key, decode(value))
+        """Set the attributes a states header saved; all are checked first, so a bad header changes nothing."""
+        values, scheduler = self._checked_scalars(scalars)
+        if scheduler is not None:
+            klass, attrs = scheduler
+            if type(self.lr_scheduler) is not klass:
+                self.lr_scheduler = klass.__new__(klass)
+            for key, value in attrs.items():
+                setattr(self.lr_scheduler, key, value)
+        for key, value in values.items():
+            setattr(self, key, value)
         self._index_update_count = self._all_index_update_counts.setdefault(0, {})
 
-    def _load_scheduler(self, saved):
+    def _checked_scalars(self, scalars):
+        """``({attribute: value}, (scheduler class, {attribute: value}) or None)`` from a states header.
+
+        Only what :meth:`_scalars` saves for this optimizer is accepted (never a method name such as
+        ``update``), each value of the kind the attribute holds; anything else raises MXNetError naming it.
+        """
+        saved = self._scalars()
+        values, scheduler = {}, None
+        for key, value in scalars.items():
+            if key == "class":
+                continue
+            if key == "lr_scheduler":
+                scheduler = self._checked_scheduler(value)
+                continue
+            if key not in saved:
+                raise MXNetError(f"load_states: the header sets {str(key)[:60]!r}, which {type(self).__name__} does "
+                                 f"not save (it saves {sorted(k for k in saved if k != 'lr_scheduler')})")
+            values[key] = _checked_value(f"optimizer attribute {key}", getattr(self, key), value)
+        return values, scheduler
+
+    def _checked_scheduler(self, saved):
         from .. import lr_scheduler as schedulers
-        if self.lr_scheduler is None or type(self.lr_scheduler).__name__ != saved["class"]:
-            klass = getattr(schedulers, saved["class"], None)
-            if klass is None:
-                raise MXNetError(f"load_states: unknown lr scheduler class {saved['class']!r}")
-            self.lr_scheduler = klass.__new__(klass)
+        if not (isinstance(saved, dict) and isinstance(saved.get("class"), str) and isinstance(saved.get("attrs"), dict)):
+            raise MXNetError(f"load_states: damaged lr_scheduler record {str(saved)[:60]}; expected "
+                             f"{{'class': name, 'attrs': {{...}}}}")
+        classes = {c.__name__: c for c in vars(schedulers).values()
+                   if isinstance(c, type) and issubclass(c, schedulers.LRScheduler)}
+        klass = classes.get(saved["class"])
+        if klass is None:
+            raise MXNetError(f"load_states: unknown lr scheduler class {saved['class'][:60]!r}; known: "
+                             f"{sorted(classes)}")
+        current = vars(self.lr_scheduler) if type(self.lr_scheduler) is klass else {}
+        attrs = {}
         for key, value in saved["attrs"].items():
-            setattr(self.lr_scheduler, key, decode(value))
+            # data attributes only: never one that would hide a method or property of the class
+            if not (isinstance(key, str) and key.isidentifier() and not key.startswith("_") and not hasattr(klass, key)):
+                raise MXNetError(f"load_states: the header sets {str(key)[:60]!r} on {klass.__name__}, which is no "
+                                 f"attribute a scheduler saves")
+            attrs[key] = _checked_value(f"{klass.__name__}.{key}", current.get(key), value)
+        return klass, attrs
 
     def __getstate__(self):
         raise MXNetError("Optimizer refuses pickling: use Trainer.save_states / Updater.get_states (pickle-free)")
+
+
+def _same_kind(old, new):
+    """Whether ``new`` may replace ``old``: numbers for numbers, one type for the rest (recursively); where
+    ``old`` is None (unset, or a scheduler being created) a scalar or a list of numbers."""
+    if new is None:
+        return True
+    if old is None:
+        return isinstance(new, (int, float, str)) or (
+            isinstance(new, (list, tuple)) and all(isinstance(v, (int, float)) for v in new))
+    if isinstance(old, bool) or isinstance(new, bool):
+        return isinstance(old, bool) and isinstance(new, bool)
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)):
+        return True
+    if type(old) is not type(new):
+        return False
+    if isinstance(old, dict) and old:
+        key_like, value_like = next(iter(old.items()))
+        return all(_same_kind(key_like, k) and _same_kind(value_like, v) for k, v in new.items())
+    if isinstance(old, (list, tuple)) and old:
+        return all(_same_kind(old[0], v) for v in new)
+    return True
+
+
+def _checked_value(what, current, encoded):
+    """The decoded header value for ``what``, checked to be of the kind of ``current``."""
+    try:
+        value = decode(encoded)
+    except (TypeError, KeyError, ValueError, AttributeError):
+        raise MXNetError(f"load_states: damaged value for {what} in the header: {str(encoded)[:60]}") from None
+    if not _same_kind(current, value):
+        raise MXNetError(f"load_states: {what} is {type(value).__name__} {str(value)[:60]} in the header, "
+                         f"expected {type(current).__name__} like {str(current)[:60]}")
+    return value
 
 
 register = Optimizer.register
@@ -284,9 +354,14 @@ class Updater:
     def set_states(self, states, source="<optimizer states>"):
         """Restore what :meth:`get_states` produced; on any error nothing of this updater has changed."""
         parsed, scalars = states_from_bytes(states, source)
-        if scalars is not None and scalars.get("class") != type(self.optimizer).__name__:
-            raise MXNetError(f"set_states: {source} was saved by {scalars.get('class')}, this updater runs "
-                             f"{type(self.optimizer).__name__}")
+        if scalars is not None:
+            if scalars.get("class") != type(self.optimizer).__name__:
+                raise MXNetError(f"set_states: {source} was saved by {str(scalars.get('class'))[:60]}, this updater "
+                                 f"runs {type(self.optimizer).__name__}")
+            try:
+                self.optimizer._checked_scalars(scalars)   # every check before the first change
+            except MXNetError as err:
+                raise MXNetError(f"{source}: {err}") from None
         self.states = parsed
         self.states_synced = dict.fromkeys(self.states, False)
         if scalars is not None:
