@@ -10,8 +10,10 @@
 Sizes below are the ones the issue measured; tests assert outcomes, never timings.
 """
 import json
+import os
 import re
 import struct
+import threading
 import tracemalloc
 
 import numpy as np
@@ -19,6 +21,8 @@ import pytest
 
 import ssdkit as mx
 from ssdkit import autograd, nd
+from ssdkit.apps import checkpoint
+from ssdkit.apps.checkpoint import load_checkpoint, save_checkpoint
 from ssdkit.detection import SSDMultiBoxLoss
 from ssdkit.help import get_index
 from ssdkit.ndarray.serialization import ParamFileError, load_frombuffer
@@ -284,3 +288,81 @@ def test_load_states_still_restores_scalars_and_schedulers(tmp_path):
     assert type(other._optimizer.lr_scheduler).__name__ == "MultiFactorScheduler"
     assert other._optimizer.lr_scheduler.step == [2, 5]
     _step(net, other)
+
+
+# -- 18: reading <prefix>-last while training saves ----------------------------------------------------------
+def _dense(seed):
+    net = mx.gluon.nn.Dense(4, in_units=64)
+    net.initialize(mx.init.Constant(float(seed)))
+    return net
+
+
+def test_checkpoint_files_outlive_the_next_save(tmp_path):
+    prefix = str(tmp_path / "run")
+    save_checkpoint(prefix, "last", _dense(1), None, {"epoch": 1})
+    seen = load_checkpoint(f"{prefix}-last.params")               # a reader reads the JSON ...
+    save_checkpoint(prefix, "last", _dense(2), None, {"epoch": 2})  # ... training saves ...
+    assert nd.load(seen["params_path"])["weight"].asnumpy().max() == 1.0   # ... the reader's file is still there
+    save_checkpoint(prefix, "last", _dense(3), None, {"epoch": 3})
+    generations = sorted(p.name for p in tmp_path.glob("run-last.*.params"))
+    assert len(generations) == 2 and os.path.basename(seen["params_path"]) not in generations   # no pile-up
+    assert load_checkpoint(prefix + "-last")["epoch"] == 3
+
+
+def test_checkpoint_reader_reads_the_json_again_when_files_moved(tmp_path, monkeypatch):
+    prefix = str(tmp_path / "run")
+    save_checkpoint(prefix, "last", _dense(1), None, {"epoch": 1})
+    stale = json.loads(open(f"{prefix}-last.json").read())
+    for seed in (2, 3):
+        save_checkpoint(prefix, "last", _dense(seed), None, {"epoch": seed})
+    reads = []
+    real = checkpoint._read_record
+    monkeypatch.setattr(checkpoint, "_read_record",
+                        lambda path: reads.append(path) or (dict(stale) if len(reads) == 1 else real(path)))
+    assert load_checkpoint(prefix + "-last")["epoch"] == 3 and len(reads) == 2
+
+
+def test_checkpoint_read_while_another_thread_saves(tmp_path):
+    prefix = str(tmp_path / "run")
+    save_checkpoint(prefix, "last", _dense(0), None, {"epoch": 0})
+    done, failures = threading.Event(), []
+
+    def train():
+        for seed in range(1, 30):
+            save_checkpoint(prefix, "last", _dense(seed), None, {"epoch": seed})
+        done.set()
+
+    writer = threading.Thread(target=train)
+    writer.start()
+    reads = 0
+    while not done.is_set() or reads < 5:
+        try:
+            record = load_checkpoint(f"{prefix}-last.params")
+            assert nd.load(record["params_path"])["weight"].shape == (4, 64)
+        except mx.base.MXNetError as err:
+            failures.append(str(err))
+        reads += 1
+    writer.join()
+    assert not failures, f"{len(failures)} of {reads} reads failed: {failures[:2]}"
+
+
+@pytest.mark.parametrize("text, match", [
+    ("[" * 100_000 + "]" * 100_000, "not valid JSON"), ("[1, 2]", "expected a JSON object"),
+    ('{"epoch": 1}', "'params'"), ('{"params": 5, "params_sha256": "x"}', "'params'"),
+    ('{"params": "../../etc/passwd", "params_sha256": "x"}', "'params'"),
+    ('{"params": "a.params", "params_sha256": "x", "states": "b.states"}', "'states_sha256'"),
+], ids=["nested", "list", "no_params", "params_int", "params_path", "states_no_hash"])
+def test_damaged_checkpoint_json_is_a_clear_error(tmp_path, text, match):
+    (tmp_path / "m-last.json").write_text(text)
+    with pytest.raises(mx.base.MXNetError, match=match):
+        load_checkpoint(str(tmp_path / "m-last.params"))
+
+
+def test_save_never_deletes_files_a_damaged_json_names(tmp_path):
+    keep = tmp_path / "notes.txt"
+    keep.write_text("mine")
+    prefix = str(tmp_path / "m")
+    (tmp_path / "m-last.json").write_text(json.dumps({"params": "notes.txt", "previous_generation": ["notes.txt"]}))
+    for seed in (1, 2):
+        save_checkpoint(prefix, "last", _dense(seed), None, {"epoch": seed})
+    assert keep.read_text() == "mine"

@@ -7,9 +7,11 @@ fsync'ed, then ``os.replace`` — ``nd.save`` and ``save_states`` use it too), a
 point: each saved weight/state file also gets a content-named hard link (``<prefix>-<tag>.<sha12>.params``),
 which is what the JSON names. Replacing ``<prefix>-<tag>.params`` therefore never touches the files the
 current JSON points at: a crash (or a full disk) anywhere before the new JSON is in place leaves the previous
-checkpoint loadable, and afterwards the new one is complete. The links of the previous generation are removed
-once the new JSON is written. ``<prefix>-<tag>.params`` itself always holds the newest weights, for tools that
-read a bare ``.params``.
+checkpoint loadable, and afterwards the new one is complete. The links of a generation are removed one save
+after the JSON stopped naming them (the JSON lists them as ``previous_generation``), so a reader that read the
+previous JSON just before a save still finds its files; :func:`load_checkpoint` also reads the JSON once more
+when the files it names changed under it. ``<prefix>-<tag>.params`` itself always holds the newest weights, for
+tools that read a bare ``.params``.
 
 Examples
 --------
@@ -22,6 +24,7 @@ Examples
 import hashlib
 import json
 import os
+import re
 
 import numpy as np
 
@@ -32,6 +35,7 @@ __all__ = ["save_checkpoint", "load_checkpoint", "checkpoint_paths", "find_check
 CHECKPOINT_VERSION = 1
 GENERATION_DIGITS = 12      # hex digits of the sha256 in the content-named link of a weight/state file
 _HASH_CHUNK = 1 << 20
+READ_ATTEMPTS = 2           # a reader racing a save reads the JSON once more
 
 
 def _sha256(path):
@@ -106,7 +110,7 @@ def save_checkpoint(prefix, tag, net, trainer, meta):
     paths = checkpoint_paths(prefix, tag)
     directory = os.path.dirname(os.path.abspath(paths["json"]))
     os.makedirs(directory, exist_ok=True)
-    previous = _generation_files(paths["json"])
+    previous, older = _generation_files(paths["json"])
     record = dict(meta, version=CHECKPOINT_VERSION)
     writers = [("params", net.save_parameters)] + ([("states", trainer.save_states)] if trainer is not None else [])
     for kind, write in writers:
@@ -115,9 +119,10 @@ def save_checkpoint(prefix, tag, net, trainer, meta):
         generation = f"{prefix}-{tag}.{digest[:GENERATION_DIGITS]}.{kind}"
         _link(paths[kind], generation)
         record.update({kind: os.path.basename(generation), f"{kind}_sha256": digest})
-    atomic_write(paths["json"], json.dumps(record, indent=2, sort_keys=True).encode(), "save_checkpoint")
     current = {record[kind] for kind, _ in writers}
-    for name in previous - current:   # the previous generation, no longer named by any JSON of this tag
+    record["previous_generation"] = sorted(previous - current)   # kept until the next save, for readers
+    atomic_write(paths["json"], json.dumps(record, indent=2, sort_keys=True).encode(), "save_checkpoint")
+    for name in older - current - previous:   # two saves old: no JSON of this tag has named them for a save
         try:
             os.remove(os.path.join(directory, name))
         except OSError:
@@ -126,13 +131,23 @@ def save_checkpoint(prefix, tag, net, trainer, meta):
 
 
 def _generation_files(json_path):
-    """Names of the weight/state files the checkpoint JSON at ``json_path`` points at (empty if none)."""
+    """``(names the checkpoint JSON at json_path points at, names of the generation before it)``; both
+    plain file names in the JSON's folder (a damaged or missing JSON gives empty sets)."""
     try:
         with open(json_path) as handle:
             record = json.load(handle)
-    except (OSError, ValueError):
-        return set()
-    return {record[kind] for kind in ("params", "states") if isinstance(record.get(kind), str)}
+    except (OSError, ValueError, RecursionError):
+        return set(), set()
+    if not isinstance(record, dict):
+        return set(), set()
+    # only names this tag's saves make are ever deleted, whatever a damaged JSON says
+    pattern = re.compile(re.escape(os.path.basename(json_path)[:-len(".json")])
+                         + rf"\.[0-9a-f]{{{GENERATION_DIGITS}}}\.(params|states)")
+    own = {record.get(k) for k in ("params", "states")}
+    older = record.get("previous_generation")
+    older = set(older) if isinstance(older, list) else set()
+    return ({n for n in own if isinstance(n, str) and pattern.fullmatch(n)},
+            {n for n in older if isinstance(n, str) and pattern.fullmatch(n)})
 
 
 def _link(source, target):
@@ -190,14 +205,45 @@ def load_checkpoint(path, verify=True):
     ssdkit.base.MXNetError: load_checkpoint: no checkpoint at ...-last.json (looked for the JSON written next to the .params file by ssdkit-train)
     """
     json_path = find_checkpoint(path)
+    for attempt in range(READ_ATTEMPTS):
+        record = _read_record(json_path)
+        try:
+            return _resolve(record, json_path, verify)
+        except _ChangedUnderReader as err:   # a save replaced the JSON between our reads: read it again
+            if attempt == READ_ATTEMPTS - 1:
+                raise MXNetError(str(err)) from None
+
+
+class _ChangedUnderReader(MXNetError):
+    """A file the checkpoint JSON names is missing or differs: maybe a save in progress."""
+
+
+def _read_record(json_path):
     try:
         with open(json_path) as handle:
             record = json.load(handle)
     except FileNotFoundError:
         raise MXNetError(f"load_checkpoint: no checkpoint at {json_path} (looked for the JSON written next to "
                          f"the .params file by ssdkit-train)") from None
-    except ValueError as err:
-        raise MXNetError(f"load_checkpoint: {json_path} is not valid JSON ({err})") from None
+    except OSError as err:
+        raise MXNetError(f"load_checkpoint: cannot read {json_path}: {err.strerror or err}") from None
+    except (ValueError, RecursionError) as err:
+        reason = "nested too deep" if isinstance(err, RecursionError) else str(err)
+        raise MXNetError(f"load_checkpoint: {json_path} is not valid JSON ({reason})") from None
+    if not isinstance(record, dict):
+        raise MXNetError(f"load_checkpoint: {json_path} is damaged: expected a JSON object, found "
+                         f"{type(record).__name__}")
+    has_states = record.get("states") is not None
+    for key, required in (("params", True), ("params_sha256", True), ("states", False), ("states_sha256", has_states)):
+        value = record.get(key)
+        bad = not isinstance(value, str) or (key in ("params", "states") and os.path.basename(value) != value)
+        if (required or value is not None) and bad:
+            raise MXNetError(f"load_checkpoint: {json_path} is damaged: {key!r} is {str(value)[:60]!r}, expected "
+                             f"a file name in its folder or a hash (a JSON written by ssdkit-train)")
+    return record
+
+
+def _resolve(record, json_path, verify):
     directory = os.path.dirname(json_path)
     record["params_path"] = os.path.join(directory, record["params"])
     record["states_path"] = os.path.join(directory, record["states"]) if record.get("states") else None
@@ -207,8 +253,8 @@ def load_checkpoint(path, verify=True):
             if target is None:
                 continue
             if not os.path.exists(target):
-                raise MXNetError(f"load_checkpoint: {json_path} names {target}, which is missing")
-            if _sha256(target) != record[f"{kind}_sha256"]:
-                raise MXNetError(f"load_checkpoint: {target} does not match the hash recorded in {json_path} "
-                                 f"(a newer or partial file?)")
+                raise _ChangedUnderReader(f"load_checkpoint: {json_path} names {target}, which is missing")
+            if _sha256(target) != record.get(f"{kind}_sha256"):
+                raise _ChangedUnderReader(f"load_checkpoint: {target} does not match the hash recorded in "
+                                          f"{json_path} (a newer or partial file?)")
     return record
