@@ -14,7 +14,7 @@ ssdkit.base.ShapeError: Convolution: data must be 4-D, got shape (2, 3)
 """
 import numpy as np
 
-__all__ = ["MXNetError", "ShapeError", "DeferredInitializationError", "DTYPE",
+__all__ = ["MXNetError", "ShapeError", "DeferredInitializationError", "DTYPE", "check_writable",
            "DTYPE_FLAGS", "DTYPE_FLAG_OF", "check_ndim", "check_equal", "as_tuple", "numeric_types", "get_rng", "seed_rng", "atomic_write", "keep_freed_memory",
            "string_types", "integer_types", "mx_real_t", "py_str", "data_dir", "NotImplementedForSymbol"]
 
@@ -158,9 +158,52 @@ def keep_freed_memory():
         return False
 
 
+def _umask():
+    """The process umask, read without changing it where the system says it (Linux); else set and restored."""
+    import os
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def check_writable(fname, what="save"):
+    """Raise MXNetError naming ``fname`` unless a file can be written there: call it before the work whose
+    result goes there, so that a typo'd or read-only output fails in a second, not after an hour.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> check_writable(os.path.join(tempfile.mkdtemp(), "out.params"))
+    >>> check_writable("/nonexistent-dir/out.params", "ssdkit-train")
+    Traceback (most recent call last):
+    ...
+    ssdkit.base.MXNetError: ssdkit-train: cannot write /nonexistent-dir/out.params: the folder /nonexistent-dir does not exist
+    """
+    import os
+    target = os.path.realpath(fname)
+    directory = os.path.dirname(target)
+    if os.path.isdir(target):
+        raise MXNetError(f"{what}: cannot write {fname}: it is a folder")
+    if not os.path.isdir(directory):
+        raise MXNetError(f"{what}: cannot write {fname}: the folder {directory} does not exist")
+    if not os.access(directory, os.W_OK | os.X_OK) or (os.path.exists(target) and not os.access(target, os.W_OK)):
+        raise MXNetError(f"{what}: cannot write {fname}: permission denied")
+
+
 def atomic_write(fname, payload, what="save"):
     """Write ``payload`` (bytes) to ``fname`` so a crash or a full disk never leaves a half-written file:
     a temp file in the same directory, flushed and fsynced, then ``os.replace``. Errors name ``fname``.
+
+    The file gets the mode a plain ``open`` would give: an existing file keeps its mode, a new one gets
+    ``0o666`` less the umask (0644 under umask 022). A symbolic link is written through: its target is
+    replaced, the link stays.
 
     Examples
     --------
@@ -170,16 +213,23 @@ def atomic_write(fname, payload, what="save"):
     b'abc'
     """
     import os
+    import stat
     import tempfile
-    directory = os.path.dirname(os.path.abspath(fname))
+    target = os.path.realpath(fname)   # through symbolic links: replace what the link points at
+    directory = os.path.dirname(target)
     handle, tmp = None, None
     try:
-        handle, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(fname)}.", suffix=".tmp", dir=directory)
+        try:
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        handle, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
         with open(handle, "wb") as f:
             f.write(payload)
             f.flush()
+            os.fchmod(f.fileno(), mode)
             os.fsync(f.fileno())
-        os.replace(tmp, fname)
+        os.replace(tmp, target)
     except OSError as err:
         if tmp is not None and os.path.exists(tmp):
             os.remove(tmp)

@@ -473,11 +473,23 @@ class MXIndexedRecordIO(MXRecordIO):
         except (TypeError, ValueError) as err:
             raise RecordIOError(f"MXIndexedRecordIO.write_idx: key {idx!r} is not a valid "
                                 f"{getattr(self.key_type, '__name__', self.key_type)}: {err}") from err
+        if not _index_key_ok(str(key)):
+            # the index is 'key<TAB>offset' lines of UTF-8: such a key would write a line its reader cannot read back
+            raise RecordIOError(f"MXIndexedRecordIO.write_idx: key {str(key)[:60]!r} of {self.idx_path} is empty, "
+                                f"has surrounding blanks, or holds a tab, a line break or text UTF-8 cannot encode")
         pos = self.tell()
         self.write(buf)   # the index line only follows a record that was written
         self._fidx.write(f"{key}\t{pos}\n")
         self.idx[key] = pos
         self.keys.append(key)
+
+
+def _index_key_ok(text):
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return bool(text) and text == text.strip() and not any(c in text for c in "\t\n\r")
 
 
 # -- image records: IRHeader + optional float32 label array + payload ----------------------------------

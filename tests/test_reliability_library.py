@@ -12,6 +12,7 @@ Sizes below are the ones the issue measured; tests assert outcomes, never timing
 import json
 import os
 import re
+import stat
 import struct
 import threading
 import tracemalloc
@@ -23,12 +24,13 @@ import ssdkit as mx
 from ssdkit import autograd, nd
 from ssdkit.apps import checkpoint
 from ssdkit.apps.checkpoint import load_checkpoint, save_checkpoint
+from ssdkit.base import atomic_write, check_writable
 from ssdkit.detection import SSDMultiBoxLoss
 from ssdkit.help import get_index
-from ssdkit.ndarray.serialization import ParamFileError, load_frombuffer
+from ssdkit.ndarray.serialization import ParamFileError, load_frombuffer, save_tobytes
 from ssdkit.help.ranking import MAX_QUERY_CHARS, bounded_query
 from ssdkit.ops import Param
-from ssdkit.optimizer.states import states_from_bytes, states_to_bytes
+from ssdkit.optimizer.states import HEADER_KEY, states_from_bytes, states_to_bytes
 from ssdkit.ops.literal import read_literal
 from ssdkit.symbol import SymbolFileError
 
@@ -366,3 +368,118 @@ def test_save_never_deletes_files_a_damaged_json_names(tmp_path):
     for seed in (1, 2):
         save_checkpoint(prefix, "last", _dense(seed), None, {"epoch": seed})
     assert keep.read_text() == "mine"
+
+
+# -- 19: files written and read ---------------------------------------------------------------------------
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_atomic_write_gives_plain_open_modes(tmp_path, umask_022):
+    atomic_write(str(tmp_path / "new.bin"), b"a")
+    nd.save(str(tmp_path / "w.params"), {"w": nd.ones((2,))})
+    assert stat.S_IMODE(os.stat(tmp_path / "new.bin").st_mode) == 0o644      # main: 0600
+    assert stat.S_IMODE(os.stat(tmp_path / "w.params").st_mode) == 0o644
+    (tmp_path / "kept.bin").write_bytes(b"old")
+    os.chmod(tmp_path / "kept.bin", 0o640)
+    atomic_write(str(tmp_path / "kept.bin"), b"new")
+    assert stat.S_IMODE(os.stat(tmp_path / "kept.bin").st_mode) == 0o640
+
+
+def test_atomic_write_writes_through_a_symlink(tmp_path):
+    (tmp_path / "store").mkdir()
+    real = tmp_path / "store" / "model.params"
+    real.write_bytes(b"old")
+    link = tmp_path / "model.params"
+    link.symlink_to(real)
+    nd.save(str(link), {"w": nd.ones((2,))})
+    assert link.is_symlink() and nd.load(str(real))["w"].shape == (2,)      # main: the link was replaced
+    assert not list(tmp_path.glob(".*.tmp")) and not list((tmp_path / "store").glob(".*.tmp"))
+
+
+def test_unwritable_output_is_refused_before_the_work(tmp_path, monkeypatch, capsys):
+    from ssdkit.viz import cli
+    symbol = tmp_path / "n-symbol.json"
+    symbol.write_text(mx.sym.relu(mx.sym.var("x"), name="r").tojson())
+    calls = []
+    monkeypatch.setattr(cli, "plot_network", lambda *a, **k: calls.append(a))
+    for output in (tmp_path / "missing" / "n.html", tmp_path):
+        assert cli.main([str(symbol), "-o", str(output)]) == 1
+        assert str(output) in capsys.readouterr().err
+    assert not calls                                                         # main: drew first, then failed
+    with pytest.raises(mx.base.MXNetError, match="does not exist"):
+        check_writable(str(tmp_path / "missing" / "x.params"), "save")
+
+
+NESTED = "[" * 100_000 + "]" * 100_000
+
+
+def test_damaged_json_documents_raise_the_library_errors(tmp_path):
+    cases = [lambda: mx.init.create(NESTED), lambda: mx.init.create('[1, 2]'), lambda: mx.init.create('["x", 3]'),
+             lambda: mx.metric.create(NESTED), lambda: mx.metric.create('["mae"]'),
+             lambda: mx.metric.create('{"name": "x"}'), lambda: mx.viz.plot_network(NESTED)]
+    for case in cases:
+        with pytest.raises(mx.base.MXNetError):
+            case()
+    from ssdkit.help import cache
+    for text in (NESTED, "[1, 2]", '{"fingerprint": 1}'):
+        (tmp_path / "cache.json").write_text(text)
+        assert cache.load(str(tmp_path / "cache.json")) is None
+    header = {HEADER_KEY: nd.array(np.frombuffer(json.dumps({"format": "ssdkit-optimizer-states-v1",
+                                                             "entries": [{"index": 0, "layout": {"list": [None]}}],
+                                                             "optimizer": None}).replace(
+        '{"list": [null]}', '{"list": [' * 20_000 + "null" + "]}" * 20_000).encode(), np.uint8), dtype="uint8")}
+    with pytest.raises(mx.base.MXNetError, match="damaged optimizer-states header"):
+        states_from_bytes(save_tobytes(header))
+
+
+@pytest.mark.parametrize("key", ["a\tb", "a\nb", "a\rb", " a", "", "\udc80"])
+def test_recordio_index_writer_refuses_keys_its_reader_cannot_read(tmp_path, key):
+    idx, rec = str(tmp_path / "a.idx"), str(tmp_path / "a.rec")
+    with mx.recordio.MXIndexedRecordIO(idx, rec, "w", str) as writer:
+        writer.write_idx("ok", b"x")
+        with pytest.raises(mx.recordio.RecordIOError, match="write_idx: key"):
+            writer.write_idx(key, b"y")
+    assert mx.recordio.MXIndexedRecordIO(idx, rec, "r", str).keys == ["ok"]
+
+
+def _png(path, value):
+    from PIL import Image
+    Image.new("RGB", (4, 4), (value, value, value)).save(path)
+
+
+def test_image_list_keeps_repeated_indices_as_mxnet(tmp_path):
+    for name, value in (("a.png", 10), ("b.png", 20), ("c.png", 30)):
+        _png(tmp_path / name, value)
+    lst = tmp_path / "d.lst"
+    lst.write_text("0\t1\ta.png\n1\t2\tb.png\n0\t3\tc.png\n")
+    it = mx.image.ImageIter(1, (3, 4, 4), path_imglist=str(lst), path_root=str(tmp_path))
+    samples = [(float(b.label[0].asscalar()), int(b.data[0].asnumpy().mean())) for b in it]
+    # MXNet 1.9.1: one sample per line; index 0 names its last line (label 3, c.png) both times
+    assert samples == [(3.0, 30), (2.0, 20), (3.0, 30)]                     # main: 2 samples
+
+
+@pytest.mark.parametrize("content, match", [
+    (b"x\t1\ta.png\n", r"d\.lst:1: the index"), (b"0\tone\ta.png\n", r"d\.lst:1: label 1"),
+    (b"0\t1\ta.png\n\xff\xfe\t1\tb.png\n", r"d\.lst:2: not UTF-8"), (b"secret words here\n", r"d\.lst:1: 1 tab"),
+], ids=["index", "label", "utf8", "fields"])
+def test_damaged_image_list_is_a_named_error_that_echoes_nothing(tmp_path, content, match):
+    lst = tmp_path / "d.lst"
+    lst.write_bytes(content)
+    with pytest.raises(mx.base.MXNetError, match=match) as err:
+        mx.image.ImageIter(1, (3, 4, 4), path_imglist=str(lst), path_root=str(tmp_path))
+    assert "secret" not in str(err.value) and "one" not in str(err.value).split(":", 2)[-1]
+
+
+def test_image_list_errors_never_echo_files_outside_the_root(tmp_path):
+    (tmp_path / "root").mkdir()
+    (tmp_path / "private.txt").write_text("password=hunter2\n")
+    lst = tmp_path / "d.lst"
+    lst.write_text("0\t1\t../private.txt\n")
+    it = mx.image.ImageIter(1, (3, 4, 4), path_imglist=str(lst), path_root=str(tmp_path / "root"))
+    with pytest.raises(mx.base.MXNetError) as err:
+        it.next()
+    assert "private.txt" in str(err.value) and "passw" not in str(err.value)   # main: "starts with b'password'"

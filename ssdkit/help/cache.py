@@ -86,8 +86,8 @@ def load(path=None):
         if data.get("fingerprint") != fingerprint() or data.get("fields") != _FIELDS:
             return None
         return [Entry(*row) for row in data["entries"]]
-    except (OSError, ValueError, TypeError, KeyError):
-        return None
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None   # a damaged cache is rebuilt
 
 
 def save(entries, path=None):

@@ -35,6 +35,7 @@ from ..ndarray import NDArray
 from ..recordio import MXIndexedRecordIO, MXRecordIO, RecordIOError, unpack
 from ._stream import SampleStream
 from .factories import CreateAugmenter
+from .imagelist import read_image_list
 
 __all__ = ["ImageIter", "SampleSkipped", "LabelError", "ON_ERROR"]
 
@@ -176,17 +177,9 @@ class ImageIter(DataIter):
     def _load_list(self, path_imglist, imglist):
         self.imglist, self._list_keys = None, None
         if path_imglist:
-            entries = {}
-            with open(path_imglist) as handle:
-                for lineno, line in enumerate(handle, 1):
-                    fields = line.strip().split("\t")
-                    if fields == [""]:
-                        continue
-                    if len(fields) < 3:
-                        raise MXNetError(f"{path_imglist}:{lineno}: expected 'index<TAB>label(s)<TAB>path', "
-                                         f"got {line.strip()!r}")
-                    entries[int(fields[0])] = (np.array(fields[1:-1], dtype=self.dtype), fields[-1])
-        elif isinstance(imglist, list):
+            self.imglist, self._list_keys = read_image_list(path_imglist, self.dtype)
+            return
+        if isinstance(imglist, list):
             entries = {}
             for index, item in enumerate(imglist, 1):
                 label = item[:-1] if len(item) > 2 else item[0]

@@ -104,8 +104,10 @@ def create(init, **kwargs):
         if text.startswith("["):
             try:
                 name, init_kwargs = json.loads(text)
-            except (ValueError, TypeError):
-                raise MXNetError(f"initializer.create: cannot parse {init!r} as [name, kwargs] JSON") from None
+                if not isinstance(name, str) or not isinstance(init_kwargs, dict):
+                    raise TypeError("not [name, kwargs]")
+            except (ValueError, TypeError, RecursionError):
+                raise MXNetError(f"initializer.create: cannot parse {init[:80]!r} as [name, kwargs] JSON") from None
             return create(name, **init_kwargs)
         klass = _REGISTRY.get(text.lower())
         if klass is None:

@@ -69,7 +69,7 @@ def _read_json(value, what):
         try:
             with open(value, encoding="utf-8") as handle:
                 return json.load(handle)
-        except (OSError, json.JSONDecodeError) as err:
+        except (OSError, ValueError, RecursionError) as err:   # also undecodable bytes and absurd nesting
             raise MXNetError(f"coco_eval: cannot read {what} file {str(value)!r}: {err}") from None
     return value
 

@@ -113,15 +113,22 @@ def create_registered(name, /, *args, **kwargs):
         return name
     if isinstance(name, dict):
         config = dict(name)
+        if not isinstance(config.get("metric"), str):
+            raise MXNetError(f"metric.create: a config needs a 'metric' name, got {str(name)[:80]}")
         return create_registered(config.pop("metric"), *args, **config, **kwargs)
     if not isinstance(name, str):
         raise MXNetError(f"metric.create: expected a metric name, config, instance, list or callable, "
                          f"got {type(name).__name__}")
-    if name.startswith("["):
-        name, kwargs = json.loads(name)
-        return create_registered(name, **kwargs)
-    if name.startswith("{"):
-        return create_registered(json.loads(name))
+    if name.startswith(("[", "{")):
+        try:
+            config = json.loads(name)
+            if name.startswith("[") and not (len(config) == 2 and isinstance(config[0], str)
+                                             and isinstance(config[1], dict)):
+                raise TypeError("not [name, kwargs]")
+        except (ValueError, TypeError, RecursionError):
+            raise MXNetError(f"metric.create: cannot parse {name[:80]!r} as [name, kwargs] or a config "
+                             f"object") from None
+        return create_registered(config[0], **config[1]) if isinstance(config, list) else create_registered(config)
     key = name.lower()
     if key not in _REGISTRY:
         raise MXNetError(f"metric.create: unknown metric {name!r}; registered: {', '.join(sorted(_REGISTRY))}")

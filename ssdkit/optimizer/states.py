@@ -134,6 +134,6 @@ def states_from_bytes(blob, source="<optimizer states>"):
             raise TypeError("optimizer scalars are not an object")
     except MXNetError:
         raise
-    except (ValueError, KeyError, TypeError, AttributeError, StopIteration) as err:
+    except (ValueError, KeyError, TypeError, AttributeError, StopIteration, RecursionError) as err:
         raise MXNetError(f"{source}: damaged optimizer-states header ({type(err).__name__}: {err})") from None
     return states, scalars

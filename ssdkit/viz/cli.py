@@ -10,7 +10,7 @@ import json
 import os
 import sys
 
-from ..base import MXNetError
+from ..base import MXNetError, check_writable
 from .plot import plot_network
 from .summary import print_summary
 
@@ -83,9 +83,11 @@ def main(argv=None):
             return 0
         stem = os.path.basename(args.symbol)
         stem = stem[:-len("-symbol.json")] if stem.endswith("-symbol.json") else os.path.splitext(stem)[0]
+        output = args.output or os.path.splitext(args.symbol)[0] + ".html"
+        check_writable(output, "ssdkit-viz")   # before the work, not after it
         graph = plot_network(args.symbol, shape=shape, shapes=shapes, title=args.title or stem,
                              hide_weights=not args.show_weights, collapsed=args.collapse)
-        path = graph.save(args.output or os.path.splitext(args.symbol)[0] + ".html")
+        path = graph.save(output)
     except (MXNetError, OSError, ValueError) as err:
         print(f"ssdkit-viz: {err}", file=sys.stderr)
         return 1

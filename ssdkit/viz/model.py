@@ -148,8 +148,12 @@ def load_conf(source):
             return json.loads(text)
         except ValueError as err:
             raise MXNetError(f"viz: {path!r} is not JSON ({err})") from err
+        except RecursionError:
+            raise MXNetError(f"viz: {path!r} is not JSON (nested too deep)") from None
     try:
         return json.loads(source)
+    except RecursionError:
+        raise MXNetError("viz: expected MXNet symbol JSON text, got JSON nested too deep") from None
     except (TypeError, ValueError) as err:
         raise MXNetError(f"viz: expected MXNet symbol JSON text, got {str(source)[:60]!r} ({err})") from err
 

@@ -56,8 +56,31 @@ def _open(buf, where, grey=False):
         pil.load()
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as err:
         raise ImageDecodeError(f"imdecode: {where}: cannot decode {len(data)} bytes as an image "
-                               f"(starts with {data[:8]!r}): {err}") from None
+                               f"({describe_head(data)}): {err}") from None
     return pil
+
+
+#: Leading bytes of the image formats worth naming in an error.
+IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"GIF8", "GIF"), (b"BM", "BMP"),
+                    (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"))
+_TEXT_BYTES = frozenset(range(0x20, 0x7F)) | frozenset(b"\t\r\n")
+
+
+def describe_head(data):
+    """What the first bytes of undecodable ``data`` look like, without repeating them: an error may be read
+    by others than the owner of the file (an image list can name any file).
+
+    Examples
+    --------
+    >>> describe_head(b"\\x89PNG\\r\\n\\x1a\\n..."), describe_head(b"root:x:0:0"), describe_head(b"\\x00\\x01")
+    ('begins like a PNG file: damaged or truncated?', 'begins with text, not image data', 'no known image signature')
+    """
+    for magic, name in IMAGE_SIGNATURES:
+        if data.startswith(magic):
+            return f"begins like a {name} file: damaged or truncated?"
+    if data[:64] and set(data[:64]) <= _TEXT_BYTES:
+        return "begins with text, not image data"
+    return "no known image signature"
 
 
 def _grey8(pil):
