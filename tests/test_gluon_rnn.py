@@ -230,3 +230,24 @@ def test_bidirectional_valid_length_inside_hybridized_block():
     assert np.all(eager[1, 2:] == 0)
     net.hybridize()
     np.testing.assert_allclose(net(x, lengths).asnumpy(), eager, rtol=1e-6, atol=1e-7)
+
+
+def test_mxnet_alias_and_numpy_mode(tmp_path):
+    """``from mxnet.gluon import rnn`` under ssdkit.alias_mxnet(); layers under npx.set_np() give mx.np arrays."""
+    import subprocess
+    code = ("import ssdkit; ssdkit.alias_mxnet()\n"
+            "from mxnet.gluon import rnn\nfrom mxnet.gluon.rnn import rnn_cell, rnn_layer\nimport mxnet as mx\n"
+            "layer = rnn.LSTM(3); layer.initialize()\n"
+            "print(layer(mx.nd.ones((2, 1, 4))).shape, rnn_cell.GRUCell is rnn.GRUCell, mx.npx.rnn.__name__)\n")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert out.stdout.strip() == "(2, 1, 3) True rnn", out.stderr
+    from ssdkit import np as mnp, npx
+    npx.set_np()
+    try:
+        layer = rnn.GRU(3, prefix="g_")
+        layer.initialize()
+        out, states = layer(mnp.ones((2, 1, 4)), layer.begin_state(1))
+        assert isinstance(out, mnp.ndarray) and isinstance(states[0], mnp.ndarray) and out.shape == (2, 1, 3)
+    finally:
+        npx.reset_np()

@@ -89,7 +89,7 @@ def unpack_parameters(p, flat, input_size):
     return layers
 
 
-@register
+@register(aliases=("_npx_rnn",))
 class RNN(Op):
     """Fused recurrent network over a whole sequence (cuDNN-style LSTM, GRU, ReLU/tanh RNN): stacked layers,
     bidirectional, dropout between layers, LSTM projection; the op under gluon.rnn.LSTM/GRU/RNN.
@@ -236,7 +236,7 @@ class RNN(Op):
         return grads
 
 
-@register
+@register(aliases=("_npi_rnn_param_concat",))
 class _rnn_param_concat(concat):
     """MXNet's ``_rnn_param_concat``: concat of the flattened layer weights (the RNN layers' packing step)."""
     name = "_rnn_param_concat"
