@@ -6,7 +6,8 @@ Example::
     python datasets/make_pikachu.py --root datasets/pikachu --num-train 1000 --num-val 100 --seed 0 --workers 2
 
 Writes ``train.rec/.idx``, ``val.rec/.idx`` and ``meta.json``; readable by ``ImageDetIter`` like MXNet's
-downloaded pikachu set. ``--if-missing`` keeps a complete set with the same settings.
+downloaded pikachu set. ``--if-missing`` keeps a complete set with the same settings. The generator writes
+only into an empty folder or one it made before (its ``meta.json`` says so); it refuses any other.
 """
 import argparse
 import os
@@ -18,6 +19,7 @@ try:
 except ImportError:   # run from a checkout without installing: the repo root is this file's parent
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from ssdkit.base import MXNetError  # noqa: E402
 from ssdkit.datagen import CLASS_NAMES, ensure_pikachu, generate_pikachu  # noqa: E402
 
 
@@ -43,9 +45,13 @@ def main(argv=None):
     args = parse_args(argv)
     make = ensure_pikachu if args.if_missing else generate_pikachu
     start = time.perf_counter()
-    meta = make(args.root, num_train=args.num_train, num_val=args.num_val, size=args.size, seed=args.seed,
-                num_workers=args.workers, objects_per_image=args.objects_per_image,
-                progress=not args.quiet, num_classes=args.num_classes, prefix=args.prefix)
+    try:
+        meta = make(args.root, num_train=args.num_train, num_val=args.num_val, size=args.size, seed=args.seed,
+                    num_workers=args.workers, objects_per_image=args.objects_per_image,
+                    progress=not args.quiet, num_classes=args.num_classes, prefix=args.prefix)
+    except MXNetError as err:   # e.g. a folder holding files the generator did not make
+        print(f"make_pikachu: error: {err}", file=sys.stderr)
+        return 2
     sizes = ", ".join(f"{name}: {value}" for name, value in meta["files"].items())
     print(f"pikachu set in {args.root} ({sizes}) after {time.perf_counter() - start:.1f} s")
     return 0

@@ -27,12 +27,13 @@ import numpy as np
 
 from .. import image
 from ..base import MXNetError, get_rng
+from ..recordio import MXIndexedRecordIO, RecordIOError, parse_det_label, unpack
 from ..gluon.data import DataLoader, Sampler
 from ..gluon.data.batchify import Pad, Stack, Tuple
 from ..image.color import IMAGENET_MEAN
 
 __all__ = ["RecordBatches", "DatasetBatches", "PIXEL_MEAN", "PIXEL_STD", "NOTEBOOK_AUGMENTATION",
-           "to_normalized_labels", "DetectionSample"]
+           "to_normalized_labels", "DetectionSample", "check_class_ids"]
 
 #: Pixel normalization of every tool: subtract the ImageNet mean on the 0..255 scale, no scaling.
 PIXEL_MEAN = tuple(float(m) for m in IMAGENET_MEAN)
@@ -40,6 +41,40 @@ PIXEL_STD = (1.0, 1.0, 1.0)
 #: The notebook's ImageDetIter augmentation for training.
 NOTEBOOK_AUGMENTATION = {"rand_crop": 1, "min_object_covered": 0.95, "max_attempts": 200}
 _SEED_RANGE = 2 ** 62
+#: Class id of a padding object row in a record label (not an object).
+PAD_CLASS = -1
+
+
+def check_class_ids(path_rec, classes):
+    """Raise MXNetError naming the first record of ``path_rec`` whose label holds a class id that is not one
+    of ``0 .. len(classes) - 1`` (rows of class ``-1`` are padding).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from ssdkit.recordio import IRHeader, MXIndexedRecordIO, make_det_label, pack_img
+    >>> d = tempfile.mkdtemp()
+    >>> with MXIndexedRecordIO(os.path.join(d, "t.idx"), os.path.join(d, "t.rec"), "w") as w:
+    ...     w.write_idx(0, pack_img(IRHeader(0, make_det_label([[2, .1, .1, .5, .5]]), 0, 0), np.zeros((4, 4, 3), np.uint8)))
+    >>> check_class_ids(os.path.join(d, "t.rec"), ["pikachu"])
+    Traceback (most recent call last):
+    ...
+    ssdkit.base.MXNetError: ...t.rec key 0: object class id 2.0 is not one of the 1 classes (ids 0..0: ['pikachu']); fix the label or name every class (--classes)
+    """
+    path_idx = os.path.splitext(path_rec)[0] + ".idx"
+    limit = len(classes)
+    with MXIndexedRecordIO(path_idx, path_rec, "r") as reader:
+        for key in reader.keys:
+            where = f"{path_rec} key {key}"
+            try:
+                ids = parse_det_label(unpack(reader.read_idx(key))[0].label, where)[1][:, 0]
+            except RecordIOError:
+                continue   # a damaged record: the iterator reports it, naming the record as well
+            bad = ids[(ids != PAD_CLASS) & ((ids < 0) | (ids >= limit) | (ids != np.round(ids)))]
+            if bad.size:
+                raise MXNetError(f"{where}: object class id {float(bad[0])} is not one of the {limit} classes "
+                                 f"(ids 0..{limit - 1}: {list(classes)[:8]}); fix the label or name every class "
+                                 f"(--classes)")
 
 
 class RecordBatches:
@@ -86,6 +121,7 @@ class RecordBatches:
         self._next_epoch = 0
         self.batch_size = batch_size
         self.num_images = self._iter.num_image
+        self.skipped = {}   # reason -> images the last epoch dropped (e.g. no object with a valid box)
         self.image_size = None   # side of the (square) source images when known: the scale of the metrics
 
     def __len__(self):
@@ -118,6 +154,7 @@ class RecordBatches:
         for index, batch in enumerate(self._iter):
             if index >= skip:
                 yield index, batch.data[0], batch.label[0], batch.pad
+        self.skipped = dict(self._iter.skip_reasons)
         if self._train:
             self._iter.reset()
 
@@ -223,6 +260,7 @@ class DatasetBatches:
         self._next_epoch = 0
         self.batch_size = batch_size
         self.num_images = len(dataset)
+        self.skipped = {}   # (as RecordBatches; every image of a dataset is kept)
 
     def __len__(self):
         return len(self._sampler)

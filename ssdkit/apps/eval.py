@@ -14,8 +14,9 @@ import json
 import sys
 
 from ..base import MXNetError
-from .common import add_dataset_arguments, load_trained_model, open_dataset, setup_logging
-from .evaluate import DEFAULT_NMS, evaluate, format_table
+from .common import (add_dataset_arguments, load_trained_model, non_negative_int, open_dataset, parse_classes,
+                     positive_int, setup_logging)
+from .evaluate import DEFAULT_NMS, dropped_note, evaluate, format_table
 
 __all__ = ["build_parser", "main"]
 
@@ -34,13 +35,13 @@ def build_parser():
                                                    "-0000.params with --symbol")
     p.add_argument("--symbol", default=None, help="exported -symbol.json (then --classes is required)")
     p.add_argument("--network", default=None, help="zoo model name (for a bare .params without its JSON)")
-    p.add_argument("--data-shape", type=int, default=None, help="input side (default: the checkpoint's)")
+    p.add_argument("--data-shape", type=positive_int, default=None, help="input side (default: the checkpoint's)")
     add_dataset_arguments(p)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--num-workers", type=int, default=0)
+    p.add_argument("--batch-size", type=positive_int, default=32)
+    p.add_argument("--num-workers", type=non_negative_int, default=0)
     p.add_argument("--nms-thresh", type=float, default=DEFAULT_NMS["nms_thresh"])
-    p.add_argument("--nms-topk", type=int, default=DEFAULT_NMS["nms_topk"])
-    p.add_argument("--post-nms", type=int, default=DEFAULT_NMS["post_nms"])
+    p.add_argument("--nms-topk", type=int, default=DEFAULT_NMS["nms_topk"], help="boxes entering NMS (-1: all)")
+    p.add_argument("--post-nms", type=int, default=DEFAULT_NMS["post_nms"], help="boxes kept per image (-1: all)")
     p.add_argument("--coco", action=argparse.BooleanOptionalAction, default=True, help="also the 12 COCO numbers")
     p.add_argument("--json", default=None, help="also write the results to this JSON file")
     return p
@@ -57,7 +58,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     log = setup_logging()
     try:
-        classes = [c.strip() for c in args.classes.split(",")] if args.classes else None
+        classes = parse_classes(args.classes)
         net, model = load_trained_model(args.params, args.network, classes, args.data_shape, args.symbol)
         side = model["data_shape"]
         data_classes, sources = open_dataset(args, side, {"val": args.batch_size}, args.num_workers, progress=False)
@@ -69,6 +70,9 @@ def main(argv=None):
     except MXNetError as err:
         log.error("error: %s", err)
         return 2
+    note = dropped_note(result)
+    if note:
+        log.warning("warning: %s", note)
     print(format_table(result))
     if args.json:
         with open(args.json, "w") as handle:

@@ -22,7 +22,7 @@ from ..base import MXNetError
 from ..metric import COCO_STAT_NAMES, VOC07MApMetric, VOCMApMetric, coco_eval
 from ..model_zoo import toyssd_detect
 
-__all__ = ["predict", "evaluate", "format_table", "DEFAULT_NMS"]
+__all__ = ["predict", "evaluate", "format_table", "dropped_note", "DEFAULT_NMS"]
 
 #: GluonCV's SSD inference defaults: NMS IoU, boxes entering NMS, boxes kept per image.
 DEFAULT_NMS = {"nms_thresh": 0.45, "nms_topk": 400, "post_nms": 100}
@@ -115,8 +115,11 @@ def evaluate(net, batches, classes, data_shape, coco=False, progress=None, **nms
     Returns
     -------
     dict
-        ``voc07_map``, ``voc_map``, per-class ``voc07_ap`` dict, ``num_images`` and, with ``coco``,
-        ``coco`` (name -> value, names in ``COCO_STAT_NAMES``).
+        ``voc07_map``, ``voc_map``, per-class ``voc07_ap`` dict, ``num_images`` (images scored),
+        ``num_dropped`` (images of the source that were not scored: ``batches.num_images`` minus
+        ``num_images``, when the source knows its size), ``dropped_reasons`` (why, from ``batches.skipped``,
+        e.g. ``'no valid object'`` for images whose every box is empty) and, with ``coco``, ``coco``
+        (name -> value, names in ``COCO_STAT_NAMES``).
 
     Examples
     --------
@@ -152,11 +155,28 @@ def evaluate(net, batches, classes, data_shape, coco=False, progress=None, **nms
         count += keep
     names07, values07 = voc07.get()
     result = {"voc07_map": float(values07[-1]), "voc_map": float(voc.get()[1][-1]), "num_images": count,
-              "voc07_ap": {n: float(v) for n, v in zip(names07[:-1], values07[:-1])}}
+              "voc07_ap": {n: float(v) for n, v in zip(names07[:-1], values07[:-1])},
+              "num_dropped": max(int(getattr(batches, "num_images", count)) - count, 0),
+              "dropped_reasons": sorted(getattr(batches, "skipped", None) or {})}
     if coco:
         gt, dt = _coco_documents(records, len(classes))
         result["coco"] = dict(zip(COCO_STAT_NAMES, (float(v) for v in coco_eval(gt, dt))))
     return result
+
+
+def dropped_note(result):
+    """A sentence on the images :func:`evaluate` left out, or None when every image was scored.
+
+    Examples
+    --------
+    >>> dropped_note({"num_images": 3, "num_dropped": 1, "dropped_reasons": ["no valid object"]})
+    'dropped 1 of 4 images (no valid object): they are not in the metrics'
+    """
+    total = result.get("num_dropped") or 0
+    if not total:
+        return None
+    reasons = ", ".join(result.get("dropped_reasons") or []) or "unreadable or without a valid object"
+    return f"dropped {total} of {result['num_images'] + total} images ({reasons}): they are not in the metrics"
 
 
 def format_table(result):
@@ -175,6 +195,8 @@ def format_table(result):
     rows += [(f"  AP07 {name}", f"{value:.4f}") for name, value in result["voc07_ap"].items()]
     rows += [(f"COCO {name}", f"{value:.4f}") for name, value in result.get("coco", {}).items()]
     rows.append(("images", str(result["num_images"])))
+    if result.get("num_dropped"):
+        rows.append(("images dropped", str(result["num_dropped"])))
     width = max(len(name) for name, _ in rows) + 1
     lines = [f"{'metric':<{width}}{'value':>6}"] + [f"{name:<{width}}{value:>6}" for name, value in rows]
     return "\n".join(lines)

@@ -30,13 +30,18 @@ from ..detection.loss import SmoothL1Loss, SSDMultiBoxLoss, SSDTargetGenerator
 from ..metric import MAE, Accuracy
 from ..model_zoo import ToySSD, get_model, get_model_list
 from .checkpoint import load_checkpoint, params_are_finite, save_checkpoint
-from .common import add_dataset_arguments, model_description, open_dataset, setup_logging
-from .evaluate import evaluate
+from .common import (add_dataset_arguments, model_description, non_negative_float, non_negative_int, open_dataset,
+                     positive_float, positive_int, setup_logging)
+from .evaluate import dropped_note, evaluate
+from .runs import PrefixLock, claim_prefix, sweep_orphans
 
 __all__ = ["build_parser", "main", "learning_rate"]
 
 EXIT_INTERRUPTED = 130     # the shell's code for a run ended by SIGINT
 EXIT_NAN = 3
+#: A finite loss this many times its first value, or above DIVERGED_LOSS, is reported (once) as diverging.
+DIVERGENCE_FACTOR = 1e6
+DIVERGED_LOSS = 1e8
 
 
 def build_parser():
@@ -50,38 +55,42 @@ def build_parser():
     p = argparse.ArgumentParser(prog="ssdkit-train", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--network", default="toyssd", choices=get_model_list(), help="zoo model")
-    p.add_argument("--data-shape", type=int, default=256, help="input side in pixels")
-    p.add_argument("--batch-size", type=int, default=16, help="training batch size")
+    p.add_argument("--data-shape", type=positive_int, default=256, help="input side in pixels")
+    p.add_argument("--batch-size", type=positive_int, default=16, help="training batch size")
     add_dataset_arguments(p)
-    p.add_argument("--epochs", type=int, default=5, help="total training epochs")
+    p.add_argument("--epochs", type=positive_int, default=5, help="total training epochs")
     p.add_argument("--optimizer", default="adam", choices=("sgd", "nag", "adam"), help="optimizer")
-    p.add_argument("--lr", type=float, default=0.002, help="base learning rate (the notebook: sgd 0.1)")
+    p.add_argument("--lr", type=positive_float, default=0.002, help="base learning rate (the notebook: sgd 0.1)")
     p.add_argument("--lr-mode", default="cosine", choices=("step", "cosine"), help="learning rate schedule")
-    p.add_argument("--lr-decay", type=float, default=0.1, help="step mode: factor at each decay epoch")
+    p.add_argument("--lr-decay", type=positive_float, default=0.1, help="step mode: factor at each decay epoch")
     p.add_argument("--lr-decay-epoch", default="", help="step mode: comma-separated epochs to decay at")
-    p.add_argument("--warmup-epochs", type=float, default=0.3, help="linear warm-up from 0 (fractional epochs)")
-    p.add_argument("--wd", type=float, default=5e-4, help="weight decay")
-    p.add_argument("--momentum", type=float, default=0.9, help="sgd/nag momentum")
-    p.add_argument("--clip-gradient", type=float, default=None, help="clip each gradient element to +-value")
+    p.add_argument("--warmup-epochs", type=non_negative_float, default=0.3, help="linear warm-up from 0 (fractional epochs)")
+    p.add_argument("--wd", type=non_negative_float, default=5e-4, help="weight decay")
+    p.add_argument("--momentum", type=non_negative_float, default=0.9, help="sgd/nag momentum")
+    p.add_argument("--clip-gradient", type=positive_float, default=None, help="clip each gradient element to +-value")
     p.add_argument("--loss", default="ssd", choices=("ssd", "notebook"),
                    help="ssd: softmax CE with 3:1 hard-negative mining + smooth-L1, per positive anchor "
                         "(GluonCV); notebook: FocalLoss + masked SmoothL1 over all anchors (straight-dope)")
     p.add_argument("--rand-mirror", action=argparse.BooleanOptionalAction, default=True,
                    help="random horizontal flips (rec/pikachu training)")
-    p.add_argument("--val-interval", type=int, default=1, help="validate every N epochs (0: never)")
-    p.add_argument("--val-batch-size", type=int, default=32)
-    p.add_argument("--save-prefix", default="runs/toyssd", help="checkpoint and log prefix")
+    p.add_argument("--val-interval", type=non_negative_int, default=1, help="validate every N epochs (0: never)")
+    p.add_argument("--val-batch-size", type=positive_int, default=32)
+    p.add_argument("--save-prefix", default="runs/toyssd",
+                   help="checkpoint and log prefix; a new run refuses a prefix holding an earlier run's "
+                        "checkpoints (see --resume and --overwrite)")
     p.add_argument("--resume", nargs="?", const="auto", default=None,
                    help="continue from a checkpoint (.json/.params); without a value: <save-prefix>-last")
-    p.add_argument("--start-epoch", type=int, default=None,
+    p.add_argument("--overwrite", action="store_true",
+                   help="start a new run on a --save-prefix that holds an earlier run, deleting its checkpoints")
+    p.add_argument("--start-epoch", type=non_negative_int, default=None,
                    help="with --resume of a bare .params file: the epoch to start at")
-    p.add_argument("--log-interval", type=int, default=20, help="log every N batches")
-    p.add_argument("--num-workers", type=int, default=0, help="data decoding processes")
+    p.add_argument("--log-interval", type=non_negative_int, default=20, help="log every N batches (0: never)")
+    p.add_argument("--num-workers", type=non_negative_int, default=0, help="data decoding processes")
     p.add_argument("--seed", type=int, default=233, help="seed of data order, augmentation and init")
     p.add_argument("--hybridize", action=argparse.BooleanOptionalAction, default=True,
                    help="run the network as a cached graph")
     p.add_argument("--skip-nan-batches", action="store_true", help="skip batches whose loss is NaN/inf")
-    p.add_argument("--max-batches", type=int, default=0, help="stop each epoch after N batches (0: all)")
+    p.add_argument("--max-batches", type=non_negative_int, default=0, help="stop each epoch after N batches (0: all)")
     p.add_argument("--no-progress", action="store_true", help="no tqdm bars (log lines only)")
     p.add_argument("--distributed", action="store_true",
                    help="data-parallel over MPI ranks (mpirun -np N ...): --batch-size is the global batch, "
@@ -170,6 +179,14 @@ def _json_default(value):
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
+def _check_has_batches(source, batch_size, args):
+    """An epoch without a batch would 'train' nothing and still write checkpoints: refuse it up front."""
+    if len(source) == 0:
+        raise MXNetError(f"the training set gives no batch per epoch: {source.num_images} images, --batch-size "
+                         f"{batch_size} (the last partial batch is dropped); lower --batch-size"
+                         + (" or raise --num-train" if args.dataset == "pikachu" else ""))
+
+
 class _Run:
     """One training run: data, model, trainer, position, and the loop."""
 
@@ -189,6 +206,7 @@ class _Run:
         self.classes, self.sources = open_dataset(args, args.data_shape, sizes, args.num_workers,
                                                   not args.no_progress, augment,
                                                   shard=job.iter_shard if job else None)
+        _check_has_batches(self.sources["train"], sizes["train"], args)
         self.net = get_model(args.network, classes=self.classes)
         self.net.initialize(init.Xavier(magnitude=2))
         with autograd.predict_mode():
@@ -208,6 +226,7 @@ class _Run:
         self.model = model_description(args.network, self.classes, args.data_shape)
         self.epoch, self.batch, self.best_map, self.history = 0, 0, -1.0, []
         self.interrupt = None
+        self.first_loss, self.warned_divergence = None, False
 
     # -- checkpoints -------------------------------------------------------------------------------
     def _meta(self):
@@ -244,13 +263,14 @@ class _Run:
         get_rng().bit_generator.state = record["rng_state"]
         self.log.info("resumed from %s at epoch %d batch %d (best mAP %.4f)", path, self.epoch, self.batch,
                       self.best_map)
+        if self.epoch >= self.args.epochs:
+            raise MXNetError(f"--resume {path}: that run already finished its {self.epoch} epochs; give --epochs "
+                             f"with more than {self.epoch} to train further")
 
     # -- the loop ----------------------------------------------------------------------------------
     def _anyone(self, flag):
         """True when ``flag`` holds on any rank (every rank must call this at the same point)."""
-        if self.job is None:
-            return bool(flag)
-        return bool(dist.allreduce(np.array([float(flag)]), average=False)[0] > 0)
+        return _any_rank(self.job, flag)
 
     def _progress(self, total, initial, desc):
         from tqdm import tqdm
@@ -266,9 +286,11 @@ class _Run:
         cls_acc, box_mae = Accuracy(), MAE()
         sums, count, skipped, seen, tic = np.zeros(3), 0, 0, 0, time.time()
         bar = self._progress(total, self.batch, f"epoch {epoch}")
+        start, yielded = self.batch, 0
         for i, data, label, _ in source.epoch(epoch, skip=self.batch):
             if i >= total:
                 break
+            yielded += 1
             self.trainer.set_learning_rate(learning_rate(args, epoch + i / total))
             with autograd.record():
                 outputs = self.net(data)
@@ -285,6 +307,7 @@ class _Run:
                 self.log.warning("%s: skipped", message)
                 skipped += 1
             else:
+                self._watch_divergence(values[0], epoch, i)
                 loss.backward()
                 self.trainer.step(self.objective.step_size(data.shape[0]))
                 sums += values
@@ -307,6 +330,9 @@ class _Run:
                 self.save("last")
                 return EXIT_INTERRUPTED
         bar.close()
+        if yielded == 0 and start == 0:
+            raise MXNetError(f"epoch {epoch} gave no batch: every sample of the training set was skipped (see "
+                             f"the warnings above: images without a valid object or class id)")
         mean = sums / max(count, 1)
         record = {"epoch": epoch, "loss": mean[0], "cls_loss": mean[1], "box_loss": mean[2],
                   "anchor_accuracy": cls_acc.get()[1], "box_mae": box_mae.get()[1], "skipped": skipped,
@@ -317,12 +343,26 @@ class _Run:
                       record["box_mae"], record["samples_per_second"], record["seconds"])
         return 0
 
+    def _watch_divergence(self, loss, epoch, batch):
+        """Warn once when a finite loss explodes (the run goes on: a NaN would stop it)."""
+        if self.first_loss is None:
+            self.first_loss = abs(loss)
+            return
+        huge = loss > DIVERGED_LOSS or (self.first_loss > 0 and loss > DIVERGENCE_FACTOR * self.first_loss)
+        if huge and not self.warned_divergence:
+            self.warned_divergence = True
+            self.log.warning("warning: the loss is diverging: %.4g at epoch %d batch %d, against %.4g at the first "
+                             "batch (lower --lr, or add --clip-gradient)", loss, epoch, batch, self.first_loss)
+
     def validate(self, epoch):
         tic = time.time()
         result = evaluate(self.net, self.sources["val"], self.classes, self.args.data_shape)
         self.history[-1].update(voc07_map=result["voc07_map"], voc_map=result["voc_map"])
         self.log.info("[Epoch %d] validation VOC07 mAP@0.5=%.4f VOC mAP=%.4f (%d images, %.0f s)", epoch,
                       result["voc07_map"], result["voc_map"], result["num_images"], time.time() - tic)
+        note = dropped_note(result)
+        if note:
+            self.log.warning("warning: validation %s", note)
         return result["voc07_map"]
 
     def run(self):
@@ -372,11 +412,27 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     job = dist.setup(args.batch_size, seed=args.seed) if args.distributed else None
     root = job is None or job.is_root
-    log = setup_logging(f"{args.save_prefix}_train.log" if root else None, quiet=not root)
-    log.info("ssdkit-train %s", " ".join(sys.argv[1:] if argv is None else argv))
-    if job is not None:
-        log.info("distributed: %d ranks, %d images per rank and step", job.size, job.batch_size)
+    log = setup_logging(quiet=not root)
+    lock = PrefixLock(args.save_prefix) if root else None
     try:
+        notes, failed = [], None
+        try:
+            if root:   # before anything is written under the prefix, the log included
+                lock.acquire()
+                notes = _claim(args, lock)
+        except MXNetError as err:
+            failed = err
+        if _any_rank(job, failed is not None) and failed is None:
+            failed = MXNetError("rank 0 could not claim --save-prefix (see its message)")
+        if failed is not None:
+            log.error("error: %s", failed)
+            return 2
+        log = setup_logging(f"{args.save_prefix}_train.log" if root else None, quiet=not root)
+        log.info("ssdkit-train %s", " ".join(sys.argv[1:] if argv is None else argv))
+        for note in notes:
+            log.info("%s", note)
+        if job is not None:
+            log.info("distributed: %d ranks, %d images per rank and step", job.size, job.batch_size)
         run = _Run(args, log, job)
         if args.resume:
             run.resume(args.resume)
@@ -385,8 +441,32 @@ def main(argv=None):
         log.error("error: %s", err)
         return 2
     finally:
+        if lock is not None:
+            lock.release()
         if job is not None:
             dist.shutdown()
+
+
+def _claim(args, lock):
+    """With the lock held: refuse (or, with --overwrite, clear) an earlier run, then drop orphaned files;
+    returns the lines to log."""
+    notes = []
+    if lock.previous_owner:
+        notes.append(f"took over {lock.path} left by PID {lock.previous_owner}, which is no longer running")
+    removed = claim_prefix(args.save_prefix, resume=bool(args.resume), overwrite=args.overwrite)
+    if removed:
+        notes.append(f"--overwrite: removed the earlier run's {', '.join(removed)}")
+    orphans = sweep_orphans(args.save_prefix)
+    if orphans:
+        notes.append(f"removed {len(orphans)} file(s) no checkpoint names (left by an interrupted save): "
+                     f"{', '.join(orphans)}")
+    return notes
+
+
+def _any_rank(job, flag):
+    if job is None:
+        return bool(flag)
+    return bool(dist.allreduce(np.array([float(flag)]), average=False)[0] > 0)
 
 
 if __name__ == "__main__":

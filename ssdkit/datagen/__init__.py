@@ -7,6 +7,7 @@ Examples
 'pikachu'
 """
 from .figures import CLASS_NAMES
-from .pikachu import ensure_pikachu, generate_pikachu, render_sample
+from .pikachu import ForeignFolderError, check_generator_folder, ensure_pikachu, generate_pikachu, render_sample
 
-__all__ = ["CLASS_NAMES", "ensure_pikachu", "generate_pikachu", "render_sample"]
+__all__ = ["CLASS_NAMES", "ensure_pikachu", "generate_pikachu", "render_sample", "check_generator_folder",
+           "ForeignFolderError"]

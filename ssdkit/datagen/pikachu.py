@@ -24,10 +24,13 @@ from ..recordio import IRHeader, MXIndexedRecordIO, make_det_label, pack_img
 from .backgrounds import random_background
 from .figures import CLASS_NAMES, DRAWERS
 
-__all__ = ["render_sample", "generate_pikachu", "ensure_pikachu", "CLASS_NAMES", "GENERATOR_VERSION"]
+__all__ = ["render_sample", "generate_pikachu", "ensure_pikachu", "check_generator_folder", "ForeignFolderError",
+           "CLASS_NAMES", "GENERATOR_VERSION"]
 
 #: Bump whenever rendering changes, so :func:`ensure_pikachu` regenerates stale data.
 GENERATOR_VERSION = 1
+#: ``meta.json`` of a folder this generator made (or is making) carries this value under ``"generator"``.
+GENERATOR_MARK = "ssdkit.datagen.pikachu"
 SPLITS = {"train": 0, "val": 1}
 ALPHA_SOLID = 128           # alpha above which a pixel counts as part of the figure (and its box)
 HEIGHT_RANGE = (0.22, 0.7)  # figure height as a fraction of the image side, before rotation
@@ -171,6 +174,67 @@ def _render_record(task):
     return pack_img(IRHeader(0, make_det_label(objects), index, 0), image, JPEG_QUALITY, ".jpg", rgb=True)
 
 
+class ForeignFolderError(MXNetError):
+    """The folder holds files the pikachu generator did not make, so it refuses to write there.
+
+    Examples
+    --------
+    >>> issubclass(ForeignFolderError, MXNetError)
+    True
+    """
+
+
+def _is_generator_meta(meta):
+    # older sets carry no mark but always had these three keys
+    return isinstance(meta, dict) and (meta.get("generator") == GENERATOR_MARK
+                                       or {"version", "label_layout", "files"} <= set(meta))
+
+
+def check_generator_folder(root):
+    """Refuse (:class:`ForeignFolderError`) a folder the generator may not write into: one that holds files
+    but no ``meta.json`` written by this generator. A missing or empty folder is fine.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> root = tempfile.mkdtemp(); check_generator_folder(root)
+    >>> _ = open(os.path.join(root, "train.rec"), "wb").write(b"mine")
+    >>> check_generator_folder(root)
+    Traceback (most recent call last):
+    ...
+    ssdkit.datagen.pikachu.ForeignFolderError: pikachu generator: ... holds files it did not make (train.rec) and no meta.json of the generator; refusing to write there
+    """
+    root = os.fspath(root)
+    try:
+        names = sorted(os.listdir(root))
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise ForeignFolderError(f"pikachu generator: cannot list {root}: {err}") from None
+    if not names:
+        return
+    meta_path = os.path.join(root, "meta.json")
+    reason = "no meta.json of the generator"
+    if "meta.json" in names:
+        try:
+            with open(meta_path) as f:
+                if _is_generator_meta(json.load(f)):
+                    return
+        except (OSError, ValueError) as err:
+            reason = f"an unreadable meta.json ({err})"
+        else:
+            reason = "a meta.json the generator did not write"
+    shown = ", ".join(names[:4]) + (f", ... ({len(names)} entries)" if len(names) > 4 else "")
+    raise ForeignFolderError(f"pikachu generator: {root} holds files it did not make ({shown}) and {reason}; "
+                             f"refusing to write there")
+
+
+def _write_meta(meta_path, meta):
+    with open(meta_path + ".part", "w") as f:
+        json.dump(meta, f, indent=2)
+    os.replace(meta_path + ".part", meta_path)
+
+
 def _split_paths(root, prefix, split):
     return (os.path.join(root, f"{prefix}{split}.idx"), os.path.join(root, f"{prefix}{split}.rec"))
 
@@ -222,6 +286,12 @@ def generate_pikachu(root, num_train=1000, num_val=100, size=256, seed=0, num_wo
     dict
         The metadata written to ``meta.json``.
 
+    Raises
+    ------
+    ForeignFolderError
+        ``root`` holds files but no ``meta.json`` of this generator (see :func:`check_generator_folder`):
+        nothing is written.
+
     Examples
     --------
     >>> import tempfile
@@ -230,15 +300,16 @@ def generate_pikachu(root, num_train=1000, num_val=100, size=256, seed=0, num_wo
     (2, 1)
     """
     root = os.fspath(root)
+    check_generator_folder(root)
     os.makedirs(root, exist_ok=True)
-    config = {"version": GENERATOR_VERSION, "seed": int(seed), "size": int(size),
+    config = {"generator": GENERATOR_MARK, "version": GENERATOR_VERSION, "seed": int(seed), "size": int(size),
               "num_train": int(num_train), "num_val": int(num_val),
               "objects_per_image": int(objects_per_image), "num_classes": int(num_classes),
               "prefix": prefix, "classes": list(CLASS_NAMES[:num_classes]),
               "label_layout": "[2, 5, cls_id, xmin, ymin, xmax, ymax] per object, normalized corners"}
     meta_path = os.path.join(root, "meta.json")
-    if os.path.exists(meta_path):
-        os.remove(meta_path)   # stale until this run completes
+    # claims the folder for the generator, and is never "complete" (no settings) until this run ends
+    _write_meta(meta_path, {"generator": GENERATOR_MARK, "complete": False})
     pool = multiprocessing.Pool(num_workers) if num_workers > 1 else None
     try:
         files = {}
@@ -249,9 +320,7 @@ def generate_pikachu(root, num_train=1000, num_val=100, size=256, seed=0, num_wo
             pool.close()
             pool.join()
     meta = dict(config, files=files)
-    with open(meta_path + ".part", "w") as f:
-        json.dump(meta, f, indent=2)
-    os.replace(meta_path + ".part", meta_path)
+    _write_meta(meta_path, meta)
     return meta
 
 

@@ -97,6 +97,21 @@ def _holds_unregistered_block(data, children):
     return isinstance(data, Block) and data not in children
 
 
+
+def _one_layer_hint(block, loaded, params):
+    """When a file of one layer (keys ``weight``, ``bias``) meets a container (keys ``0.weight``, ...): a
+    sentence naming the structural keys the file lacks; else an empty string."""
+    nested = [key for key in params if "." in key]
+    if not loaded or not nested or any(key in params for key in loaded):
+        return ""
+    if not set(loaded) <= {key.rsplit(".", 1)[1] for key in nested}:
+        return ""
+    return (f". The file's keys {_brief_print_list(sorted(loaded))} have no block path: they are one layer's "
+            f"parameters (that layer's save_parameters), while this {type(block).__name__} takes structural keys; "
+            f"missing: {_brief_print_list(nested)}. Load the file into the layer itself, e.g. "
+            f"net[0].load_parameters(...)")
+
+
 class Block:
     """Base class of layers and models: override ``forward(self, *args)``.
 
@@ -263,13 +278,19 @@ class Block:
         if not loaded and not params:
             return
         if not any("." in key for key in loaded):
+            hint = _one_layer_hint(self, loaded, params)
             pdict = self.collect_params()
             for name in pdict.keys():
                 if not name.startswith(self.prefix):
                     raise MXNetError(f"restore_prefix is '{self.prefix}' but Parameters name '{name}' does not "
-                                     f"start with '{self.prefix}'")
-            pdict.load_dict(loaded, ctx, allow_missing, ignore_extra, self.prefix, filename, cast_dtype,
-                            dtype_source)
+                                     f"start with '{self.prefix}'" + hint)
+            try:
+                pdict.load_dict(loaded, ctx, allow_missing, ignore_extra, self.prefix, filename, cast_dtype,
+                                dtype_source)
+            except ParameterLoadError as err:
+                if not hint:
+                    raise
+                raise ParameterLoadError(str(err) + hint) from None
             return
         if not allow_missing:
             keys_of = defaultdict(list)
