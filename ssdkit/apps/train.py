@@ -5,7 +5,9 @@ validating VOC07 mAP@0.5 every ``--val-interval`` epochs. Checkpoints ``<save-pr
 and on Ctrl-C or SIGTERM mid-epoch) and ``<save-prefix>-best`` (best validation mAP) hold the weights, the
 optimizer state and a JSON with the position (epoch, batch), the RNG state and the model description;
 ``--resume`` continues exactly where a run stopped. A NaN/inf loss stops the run naming the epoch and batch
-(or is skipped with ``--skip-nan-batches``); weights with NaN are never written.
+(or is skipped with ``--skip-nan-batches``); weights with NaN are never written. A save prefix belongs to one
+run: a new run refuses a prefix holding an earlier run's checkpoints (``--resume`` continues it,
+``--overwrite`` discards it) and ``<save-prefix>.lock`` refuses a second run while one is writing there.
 
 Examples
 --------
