@@ -364,3 +364,14 @@ def test_docs_agree_on_one_time_figure_and_the_small_fixes():
     missing = porting[porting.index("**Not there"):].split("\n\n")[1]   # the list of what is missing
     assert "mx.rtc" in missing and "mx.profiler" not in missing
     assert ".venv/" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_the_sweep_keeps_generations_a_checkpoint_still_names(tmp_path):
+    from ssdkit.apps.runs import sweep_orphans
+    prefix = tmp_path / "run"
+    kept, current, orphan = (f"run-last.{c * 12}.params" for c in "abc")
+    Path(f"{prefix}-last.json").write_text(json.dumps({"params": current, "previous_generation": [kept]}))
+    for name in (kept, current, orphan):
+        (tmp_path / name).write_bytes(b"w")
+    assert sweep_orphans(str(prefix)) == [orphan]
+    assert (tmp_path / kept).exists() and (tmp_path / current).exists()

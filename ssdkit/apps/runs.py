@@ -187,7 +187,8 @@ def sweep_orphans(prefix):
     named = set()
     for tag in RUN_TAGS:
         record = _read_json(checkpoint_paths(prefix, tag)["json"]) or {}
-        named |= {v for v in record.values() if isinstance(v, str)}
+        for value in record.values():   # the files it names, and generations kept for readers (lists)
+            named |= {v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)}
     removed = []
     for path in sorted(_run_files(prefix)):
         name = os.path.basename(path)
