@@ -4,7 +4,9 @@ VOC07MApMetric). Skipped, with a message, when gluoncv is not installed; install
 
     pip install --no-deps gluoncv==0.10.5.post0 portalocker
 
-It runs in a fresh interpreter (the alias changes sys.modules). GluonCV 0.10 refuses torch>=2 when torch is
+With ``GLUONCV_TRAIN_SSD`` set to GluonCV's ``scripts/detection/ssd/train_ssd.py``, a second test runs that
+script's own ``get_dataloader``, ``train`` and ``validate`` on a tiny dataset. Each runs in a fresh
+interpreter (the alias changes sys.modules). GluonCV 0.10 refuses torch>=2 when torch is
 importable, so the script hides torch from the import system.
 """
 import importlib.util
@@ -94,3 +96,61 @@ def test_gluoncv_ssd_trains_and_validates_under_the_alias():
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=900)
     assert out.returncode == 0 and "gluoncv ssd ok" in out.stdout, out.stderr[-3000:]
+
+
+TRAIN_SSD = os.environ.get("GLUONCV_TRAIN_SSD", "")
+
+SCRIPT_FUNCTIONS = textwrap.dedent('''
+    import argparse, importlib.util, os, sys, tempfile
+    class _HideTorch:
+        def find_spec(self, name, path=None, target=None):
+            if name == "torch" or name.startswith("torch."):
+                raise ModuleNotFoundError("torch hidden for GluonCV 0.10", name=name)
+    sys.meta_path.insert(0, _HideTorch())
+    import numpy as np
+    import ssdkit
+    ssdkit.alias_mxnet()
+    import mxnet as mx
+    from mxnet import gluon
+    spec = importlib.util.spec_from_file_location("train_ssd", sys.argv[1])
+    train_ssd = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train_ssd)          # GluonCV's script, unchanged: its own imports and functions
+
+    class Squares(gluon.data.Dataset):
+        def __init__(self, n, seed):
+            rng = np.random.RandomState(seed)
+            self.items = []
+            for _ in range(n):
+                img = rng.randint(0, 255, (96, 128, 3)).astype(np.uint8)
+                x0, y0 = rng.randint(0, 60), rng.randint(0, 40)
+                img[y0:y0 + 40, x0:x0 + 50] = 255
+                box = np.array([[x0, y0, x0 + 50, y0 + 40, 0, 0]], np.float32)
+                self.items.append((mx.nd.array(img, dtype="uint8"), box))
+        def __len__(self):
+            return len(self.items)
+        def __getitem__(self, i):
+            return self.items[i]
+
+    net = train_ssd.get_model("ssd_300_mobilenet0.25_custom", classes=["square"], pretrained_base=False)
+    net.initialize()
+    ctx = [mx.cpu()]
+    train_data, val_data = train_ssd.get_dataloader(net, Squares(4, 0), Squares(2, 1), 300, 2, 0, ctx[0])
+    prefix = os.path.join(tempfile.mkdtemp(), "ssd")
+    args = argparse.Namespace(horovod=False, amp=False, dali=False, lr=0.001, wd=0.0005, momentum=0.9,
+                              lr_decay=0.1, lr_decay_epoch="160,200", save_prefix=prefix, start_epoch=0, epochs=1,
+                              batch_size=2, log_interval=1, val_interval=1, save_interval=0)
+    metric = train_ssd.VOC07MApMetric(iou_thresh=0.5, class_names=["square"])
+    train_ssd.train(net, train_data, val_data, metric, ctx, args)
+    log = open(prefix + "_train.log").read()
+    assert "[Epoch 0] Training cost" in log and "[Epoch 0] Validation" in log, log
+    print("train_ssd functions ok")
+''')
+
+
+@pytest.mark.skipif(not os.path.isfile(TRAIN_SSD), reason="set GLUONCV_TRAIN_SSD to GluonCV 0.10's "
+                    "scripts/detection/ssd/train_ssd.py (the pip package does not ship the scripts)")
+def test_gluoncv_train_ssd_script_functions():
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    out = subprocess.run([sys.executable, "-c", SCRIPT_FUNCTIONS, TRAIN_SSD], capture_output=True, text=True,
+                         env=env, timeout=900)
+    assert out.returncode == 0 and "train_ssd functions ok" in out.stdout, out.stderr[-3000:]

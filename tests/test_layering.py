@@ -13,8 +13,8 @@ LAYERS = {
     "ops": 1, "boxes": 1, "recordio": 1, "datagen": 1,
     "autograd": 2,
     "ndarray": 3, "random": 3, "operator": 3, "numpy": 3, "numpy_extension": 3, "numpy_op_signature": 3,
-    "symbol": 4, "contrib": 4,
-    "gluon": 5, "initializer": 5, "optimizer": 5, "lr_scheduler": 5, "metric": 5,
+    "symbol": 4,
+    "gluon": 5, "contrib": 5, "initializer": 5, "optimizer": 5, "lr_scheduler": 5, "metric": 5,
     "detection": 6, "image": 6, "io": 6, "distributed": 6, "kvstore": 6,
     "model_zoo": 7, "viz": 7,
     "apps": 8,   # the command-line tools (ssdkit-train/-detect/-eval) over the public API
