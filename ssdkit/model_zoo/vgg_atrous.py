@@ -10,7 +10,9 @@ the ``extra{i}_`` stages add smaller maps. ``vgg16_atrous_300`` gives maps of 38
 
 Examples
 --------
->>> net = vgg16_atrous_300()
+>>> from ssdkit.symbol.naming import NameManager
+>>> with NameManager():          # fresh counters, as in a new process
+...     net = vgg16_atrous_300()
 >>> names = list(net.collect_params())
 >>> names[0], names[-2], len(names)
 ('vggatrousextractor0_init_scale', 'vggatrousextractor0_extra3_conv1_weight', 48)

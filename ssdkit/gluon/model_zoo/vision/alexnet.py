@@ -4,7 +4,10 @@ three max-pools, then two Dense(4096, relu) + Dropout(0.5) in ``features``; ``ou
 Examples
 --------
 >>> import ssdkit as mx
->>> net = alexnet(classes=10); net.initialize()
+>>> from ssdkit.symbol.naming import NameManager
+>>> with NameManager():          # fresh counters, as in a new process
+...     net = alexnet(classes=10)
+>>> net.initialize()
 >>> net(mx.nd.zeros((1, 3, 224, 224))).shape, list(net.collect_params())[0]
 ((1, 10), 'alexnet0_conv0_weight')
 """

@@ -6,7 +6,9 @@ Every convolution is a ``(conv without bias, BatchNorm(epsilon=0.001), relu)`` s
 
 Examples
 --------
->>> net = inception_v3(classes=10)
+>>> from ssdkit.symbol.naming import NameManager
+>>> with NameManager():          # fresh counters, as in a new process
+...     net = inception_v3(classes=10)
 >>> [b.prefix for b in net.features][7:10], net.output.weight.shape
 (['inception30_A1_', 'inception30_A2_', 'inception30_A3_'], (10, 0))
 """

@@ -9,7 +9,10 @@ pool; ``output`` is a 1x1 convolution ``pred_`` (no bias) and flatten.
 Examples
 --------
 >>> import ssdkit as mx
->>> net = mobilenet_v2_0_25(classes=10); net.initialize()
+>>> from ssdkit.symbol.naming import NameManager
+>>> with NameManager():          # fresh counters, as in a new process
+...     net = mobilenet_v2_0_25(classes=10)
+>>> net.initialize()
 >>> net(mx.nd.zeros((1, 3, 64, 64))).shape, net.output[0].weight.name
 ((1, 10), 'mobilenetv20_output_pred_weight')
 """

@@ -6,7 +6,9 @@ after each group, then two Dense(4096, relu) + Dropout(0.5); ``output`` is the c
 Examples
 --------
 >>> import ssdkit as mx
->>> net = vgg11(classes=10)
+>>> from ssdkit.symbol.naming import NameManager
+>>> with NameManager():          # fresh counters, as in a new process
+...     net = vgg11(classes=10)
 >>> [name for name in net.collect_params()][:2], len(net.features)
 (['vgg0_conv0_weight', 'vgg0_conv0_bias'], 25)
 """
