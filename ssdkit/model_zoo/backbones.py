@@ -83,13 +83,18 @@ _BACKBONES = {"tiny_vgg": tiny_vgg}
 
 
 def get_backbone(name, **kwargs):
-    """A backbone by name (``'tiny_vgg'``).
+    """A backbone by name: ``'tiny_vgg'`` or any ``mx.gluon.model_zoo.vision`` model (``'resnet50_v1'``,
+    ``'mobilenet1.0'``, ...), as GluonCV's FeatureExpander takes them.
 
     Examples
     --------
-    >>> type(get_backbone('tiny_vgg')).__name__
-    'TinyVGG'
+    >>> type(get_backbone('tiny_vgg')).__name__, type(get_backbone('resnet50_v1')).__name__
+    ('TinyVGG', 'ResNetV1')
     """
-    if name not in _BACKBONES:
-        raise MXNetError(f"get_backbone: unknown backbone {name!r}; available: {sorted(_BACKBONES)}")
-    return _BACKBONES[name](**kwargs)
+    from ..gluon.model_zoo import vision
+    if name in _BACKBONES:
+        return _BACKBONES[name](**kwargs)
+    if str(name).lower() in vision.get_model_list():
+        return vision.get_model(name, **kwargs)
+    raise MXNetError(f"get_backbone: unknown backbone {name!r}; available: {sorted(_BACKBONES)} and the "
+                     f"gluon.model_zoo.vision models {vision.get_model_list()}")

@@ -8,6 +8,11 @@ Differences from GluonCV, all following ssdkit's MultiBox conventions (the same 
 * inference decodes and suppresses with ``F.contrib.MultiBoxDetection`` (best class per anchor, NMS within a
   class) and returns normalized corner boxes; GluonCV keeps every class per anchor and returns pixels.
 
+Parameter names and ``save_parameters`` keys are GluonCV's (features, then ``class_predictors.<i>.predictor``
+and ``box_predictors.<i>.predictor`` made of :class:`ConvPredictor`), apart from GluonCV's stored anchor
+constants (``anchor_generators.<i>.anchors``), which ssdkit does not need: a GluonCV-saved file loads with
+``load_parameters(..., ignore_extra=True)``.
+
 Training mode (``autograd.record()`` / ``train_mode``) returns ``(cls_preds (B, N, C + 1), box_preds (B, N, 4),
 anchors (1, N, 4))``; otherwise ``(ids (B, K, 1), scores (B, K, 1), bboxes (B, K, 4))`` with
 ``K = post_nms`` (or every anchor when ``post_nms <= 0``), ``id = -1`` for empty rows.
@@ -31,12 +36,44 @@ from ..base import MXNetError
 from ..gluon import HybridBlock, nn
 from .feature import FeatureExpander
 
-__all__ = ["SSD", "PREDICTOR_INIT"]
+__all__ = ["SSD", "ConvPredictor", "PREDICTOR_INIT"]
 
 #: GluonCV's ConvPredictor initializer.
 PREDICTOR_INIT = initializer.Xavier(magnitude=2)
 DEFAULT_STDS = (0.1, 0.1, 0.2, 0.2)
 SCORE_THRESH = 0.01          # GluonCV's MultiPerClassDecoder threshold
+
+
+class ConvPredictor(HybridBlock):
+    """GluonCV's predictor: one convolution (3x3, pad 1, Xavier weights, zero bias) in a block of its own, so its
+    parameters are named ``convpredictor{i}_conv0_*`` and saved as ``<i>.predictor.weight``, as GluonCV's.
+
+    Parameters
+    ----------
+    num_channel : int
+    kernel, pad, stride : tuple of 2 int
+    activation : str, optional
+    use_bias : bool
+    in_channels : int
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> p = ConvPredictor(8, prefix='p_'); p.initialize()
+    >>> p(mx.nd.zeros((1, 4, 5, 5))).shape, p.predictor.weight.name
+    ((1, 8, 5, 5), 'p_conv0_weight')
+    """
+
+    def __init__(self, num_channel, kernel=(3, 3), pad=(1, 1), stride=(1, 1), activation=None, use_bias=True,
+                 in_channels=0, **kwargs):
+        super().__init__(**kwargs)
+        with self.name_scope():
+            self.predictor = nn.Conv2D(num_channel, kernel, strides=stride, padding=pad, activation=activation,
+                                       use_bias=use_bias, in_channels=in_channels,
+                                       weight_initializer=PREDICTOR_INIT, bias_initializer="zeros")
+
+    def hybrid_forward(self, F, x):
+        return self.predictor(x)
 
 
 class SSD(HybridBlock):
@@ -115,10 +152,8 @@ class SSD(HybridBlock):
             self.box_predictors = nn.HybridSequential()
             for ratio in self._anchor_ratios:
                 num_anchors = 2 + len(ratio) - 1
-                self.class_predictors.add(nn.Conv2D(num_anchors * (self.num_classes + 1), 3, padding=1,
-                                                    weight_initializer=PREDICTOR_INIT, bias_initializer="zeros"))
-                self.box_predictors.add(nn.Conv2D(num_anchors * 4, 3, padding=1, weight_initializer=PREDICTOR_INIT,
-                                                  bias_initializer="zeros"))
+                self.class_predictors.add(ConvPredictor(num_anchors * (self.num_classes + 1)))
+                self.box_predictors.add(ConvPredictor(num_anchors * 4))
 
     @property
     def num_classes(self):
