@@ -148,6 +148,10 @@ def build(output):
         print(f"pdoc warning: {w.message}", file=sys.stderr)
     if fatal:
         raise RuntimeError("documentation build failed:\n" + "\n".join(fatal))
+    # every page gets the runner script: examples editable and runnable under ssdkit-docs, shown read-only with
+    # a hint when the site is opened from disk or published
+    from ssdkit.docserve.assets import write_assets
+    write_assets(output)
     # the landing page is the generated package's page
     (output / "index.html").write_text(
         f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url={PACKAGE}.html">'

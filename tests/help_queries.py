@@ -196,4 +196,8 @@ QUERIES += [
     ("unused layer", "gluon.Block.usage gluon.usage.block_usage"),
     ("which blocks are used", "gluon.Block.usage gluon.usage.block_usage"),
     ("parameter has no gradient", "gluon.Block.usage gluon.usage.block_usage"),
+    # issue #21: misses found by a new user
+    ("continue training where it stopped", "gluon.Trainer.load_states gluon.Block.load_parameters"),
+    ("my loss is nan", "gluon.utils.clip_global_norm gluon.HybridBlock.register_op_hook gluon.Block.register_op_hook"),
+    ("get the pictures out of the rec file", "recordio.unpack_img gluon.data.vision.ImageRecordDataset"),
 ]

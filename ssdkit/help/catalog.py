@@ -32,7 +32,7 @@ ROOTS = ("nd", "nd.contrib", "nd.random", "nd.image", "sym", "sym.contrib", "sym
          "lr_scheduler", "metric", "recordio", "image", "io", "model_zoo", "detection", "detection.data",
          "viz", "profiler", "boxes", "random", "datagen", "name", "test_utils", "context", "base",
          "contrib", "contrib.autograd", "mxnet_alias", "operator", "kv", "executor", "np", "np.random", "np.linalg",
-         "npx", "util", "runtime")
+         "npx", "util", "runtime", "docserve")
 # Internals that are public to the library's own layers but are not user API.
 SKIP_MODULES = ("ssdkit.ops", "ssdkit.help", "ssdkit.testing.")
 # Registry-generated functions carry this first line; the curated summary (op_summaries) replaces it.
@@ -92,9 +92,26 @@ def clean_doc(doc):
     return _BOILERPLATE.sub("", "\n".join(lines)).strip()[:_MAX_DOC_CHARS]
 
 
+_ROLE = re.compile(r":(?:func|class|meth|mod|attr|obj|data|exc|ref):`~?([^`<]*?)(?:\s*<[^>]*>)?`")
+
+
+def render_markup(text):
+    """Sphinx roles and literals as a reader sees them: ``:func:`~a.b.c``` -> ``c``, ````x```` -> ``x``.
+
+    Examples
+    --------
+    >>> render_markup("Encode and :func:`pack` it (:class:`~ssdkit.nd.NDArray`, ``x``).")
+    'Encode and pack it (NDArray, x).'
+    """
+    def role(match):
+        target = match.group(1).strip()
+        return target.rsplit(".", 1)[-1] if match.group(0).split("`", 1)[1].startswith("~") else target
+    return _ROLE.sub(role, text).replace("``", "")
+
+
 def _summary(doc):
     first = doc.strip().split("\n\n", 1)[0] if doc else ""
-    return " ".join(first.split())
+    return render_markup(" ".join(first.split()))
 
 
 def _params(obj):

@@ -86,6 +86,9 @@ CONCEPTS = (
     ("sym.Symbol.simple_bind sym.Symbol.bind executor.Executor",
      "bind a symbol | simple_bind | executor forward backward | run a symbol graph with arrays | "
      "symbolic executor | arg_dict grad_dict | old symbolic api"),
+    ("docserve.DocsServer",
+     "run the documentation examples | interactive documentation | try examples in the browser | "
+     "documentation you can run | ssdkit-docs | like mathematica notebook docs"),
     ("viz.plot_network",
      "visualize network | draw graph | plot model architecture | network diagram | graphviz | netron | "
      "computation graph picture"),

@@ -46,8 +46,11 @@ CONCEPTS = (
      "data augmentation | image augmentation | augmenter list | torchvision transforms compose"),
     ("recordio.MXRecordIO recordio.MXIndexedRecordIO recordio",
      "read rec file | write rec file | record file | recordio | im2rec | pack records | idx file"),
-    ("recordio.pack_img recordio.unpack_img", "pack image into record | decode image from record | "
-     "write images into a rec file | encode image into recordio"),
+    ("recordio.pack_img", "pack image into record | write images into a rec file | encode image into recordio | "
+     "put pictures into a rec file"),
+    ("recordio.unpack_img gluon.data.vision.ImageRecordDataset",
+     "decode image from record | get the pictures out of the rec file | extract images from a rec file | "
+     "read images back from recordio | unpack images | save the images inside a rec file as png"),
     ("image.ImageDetIter detection.data.RecordFileDetection",
      "detection data iterator | load detection dataset from rec | iterate images with boxes | "
      "imagedetiter | object detection dataset"),

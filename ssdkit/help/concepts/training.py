@@ -140,6 +140,12 @@ CONCEPTS = (
     ("metric.Accuracy", "accuracy | correct predictions ratio | keras accuracy"),
     ("metric.TopKAccuracy", "topk accuracy | top 1 top 5 error"),
     ("metric.Loss", "loss metric | track mean loss | print the running loss | log the loss every batch"),
+    ("gluon.Trainer.load_states gluon.Block.load_parameters",
+     "continue training where it stopped | resume training from a checkpoint | pick up training again | "
+     "restart training from saved weights and optimizer state | train.py --resume"),
+    ("gluon.utils.clip_global_norm gluon.HybridBlock.register_op_hook",
+     "my loss is nan | loss becomes nan | loss explodes | gradients explode | nan in training | "
+     "find which op makes nan | skip nan batches | --skip-nan-batches | divergence"),
     ("kv.create kv.KVStore",
      "key value store | kvstore | parameter server | aggregate gradients across devices | sum gradients of "
      "several devices | push and pull | dist_sync | gradient compression | 2bit compression"),
