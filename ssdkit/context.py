@@ -13,6 +13,16 @@ from .base import MXNetError
 __all__ = ["Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus"]
 
 
+class _DefaultContext:
+    """``Context.default_ctx``: MXNet's deprecated class attribute for the default context (a warning says so)."""
+
+    def __get__(self, obj, cls):
+        import warnings
+        warnings.warn("Context.default_ctx has been deprecated. Please use Context.current_context() instead. "
+                      "Please use test_utils.set_default_context to set a default context", DeprecationWarning)
+        return cls._default if cls._default is not None else cls("cpu", 0)
+
+
 class Context:
     """A device description ``Context(device_type, device_id)`` as in MXNet; usable as a ``with`` block.
 
@@ -30,6 +40,7 @@ class Context:
     """
     _stack = []
     _default = None  # set by mx.test_utils.set_default_context (MXNet's Context._default_ctx)
+    default_ctx = _DefaultContext()
 
     def __init__(self, device_type="cpu", device_id=0):
         if isinstance(device_type, Context):

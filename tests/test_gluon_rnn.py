@@ -251,3 +251,45 @@ def test_mxnet_alias_and_numpy_mode(tmp_path):
         assert isinstance(out, mnp.ndarray) and isinstance(states[0], mnp.ndarray) and out.shape == (2, 1, 3)
     finally:
         npx.reset_np()
+
+
+@pytest.mark.parametrize("num_layers,bidirectional", [(2, False), (2, True)])
+def test_fused_projection_gradients_equal_lstmp_cells(num_layers, bidirectional):
+    """MXNet's CPU kernel has no LSTMP training; its LSTMPCell (oracle-checked above) gives the gradients."""
+    lstmp = mx.gluon.contrib.rnn.LSTMPCell
+    fused = rnn.LSTM(5, num_layers=num_layers, bidirectional=bidirectional, projection_size=3, prefix="lstm0_")
+    stack = rnn.HybridSequentialRNNCell(prefix="lstm0_")
+    with stack.name_scope():
+        for i in range(num_layers):
+            stack.add(rnn.BidirectionalCell(lstmp(5, 3, prefix=f"l{i}_"), lstmp(5, 3, prefix=f"r{i}_"))
+                      if bidirectional else lstmp(5, 3, prefix=f"l{i}_"))
+    fused.initialize()
+    stack.initialize()
+    rng = np.random.RandomState(5)
+    x = nd.array(rng.uniform(-1, 1, (4, 2, 6)))
+    fused.infer_shape(x)
+    stack.unroll(4, x, layout="TNC", merge_outputs=True)
+    stack_params = stack.collect_params()
+    for name, param in fused.collect_params().items():
+        value = nd.array(rng.uniform(-0.5, 0.5, param.shape))
+        param.set_data(value)
+        stack_params[name].set_data(value)
+    begin = [nd.array(rng.uniform(-0.5, 0.5, s.shape)) for s in fused.begin_state(2)]
+    d = 2 if bidirectional else 1
+    cell_begin = [begin[j][k] for k in range(num_layers * d) for j in range(2)]
+    results = []
+    for run in ("fused", "cells"):
+        xs = x.copy()
+        xs.attach_grad()
+        with autograd.record():
+            if run == "fused":
+                out, states = fused(xs, begin)
+            else:
+                out, cell_states = stack.unroll(4, xs, begin_state=cell_begin, layout="TNC", merge_outputs=True)
+                states = [nd.stack(*cell_states[j::2], axis=0) for j in range(2)]
+            loss = (out * out).sum() + (states[0] * 0.3).sum() + (states[1] * states[1]).sum()
+        loss.backward()
+        params = fused.collect_params() if run == "fused" else stack_params
+        results.append([out, states[0], states[1], xs.grad] + [params[n].grad() for n in sorted(params.keys())])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a.asnumpy(), b.asnumpy(), rtol=1e-5, atol=1e-6)

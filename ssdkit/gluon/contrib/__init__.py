@@ -1,5 +1,6 @@
 """``mx.gluon.contrib``: the contributed Gluon layers Gluon-era code uses — ``contrib.nn`` (Concurrent,
-HybridConcurrent, Identity, SyncBatchNorm, PixelShuffle1D/2D/3D).
+HybridConcurrent, Identity, SyncBatchNorm, PixelShuffle1D/2D/3D) and ``contrib.rnn`` (LSTMPCell,
+VariationalDropoutCell).
 
 Examples
 --------
@@ -10,5 +11,6 @@ Examples
 (1, 5)
 """
 from . import nn
+from . import rnn
 
-__all__ = ["nn"]
+__all__ = ["nn", "rnn"]

@@ -61,6 +61,13 @@ CELLS = [
     ("Zoneout_lstm_predict", ("ZoneoutCell", _cell("LSTMCell", hidden_size=H),
                               {"zoneout_outputs": 0.5, "zoneout_states": 0.5}),
      {"layout": "NTC", "merge": True, "train": False}),
+    ("LSTMPCell_ntc_merge_begin", _cell("contrib.LSTMPCell", hidden_size=H, projection_size=2),
+     {"layout": "NTC", "merge": True, "states": True}),
+    ("LSTMPCell_valid_length", _cell("contrib.LSTMPCell", hidden_size=H, projection_size=3),
+     {"layout": "TNC", "merge": False, "valid_length": [2, 4, 1]}),
+    ("VariationalDropout_gru_predict", ("contrib.VariationalDropoutCell", _cell("GRUCell", hidden_size=H),
+                                        {"drop_inputs": 0.5, "drop_states": 0.5, "drop_outputs": 0.5}),
+     {"layout": "NTC", "merge": True, "train": False}),
     ("Stacked_bidirectional", ("SequentialRNNCell", [("BidirectionalCell", [_cell("LSTMCell", hidden_size=3),
                                                                              _cell("LSTMCell", hidden_size=3)]),
                                                       _cell("GRUCell", hidden_size=H)]),
@@ -80,7 +87,9 @@ def build(mx, spec):
         return stack
     if kind == "BidirectionalCell":
         return rnn.BidirectionalCell(build(mx, arg[0]), build(mx, arg[1]))
-    if kind in ("ResidualCell", "ZoneoutCell"):
+    if kind.startswith("contrib."):
+        rnn, kind = mx.gluon.contrib.rnn, kind[len("contrib."):]
+    if kind in ("ResidualCell", "ZoneoutCell", "VariationalDropoutCell"):
         return getattr(rnn, kind)(build(mx, arg), **spec[2])
     return getattr(rnn, kind)(**arg)
 
