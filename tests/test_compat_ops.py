@@ -196,3 +196,19 @@ def test_loss_heads_and_add_n_equal_mxnet():
     np.testing.assert_allclose(mx.nd._internal._hypot_scalar(x, scalar=2).asnumpy(),
                                [[2.0615528, 2.236068, 2.828427], [3.6055512, 2.0, 2.828427]], rtol=1e-6)
     assert mx.nd._internal._logical_xor_scalar(x, scalar=0).asnumpy().tolist() == [[1, 1, 1], [1, 0, 1]]
+
+
+def test_python_side_nd_functions_equal_mxnet():
+    """Values read from MXNet 1.9.1 for its Python-side nd functions."""
+    a = mx.nd.array([[1, -2, 3], [0, 5, -6]])
+    assert mx.nd.greater(2, a).asnumpy().tolist() == [[1, 1, 0], [1, 0, 1]]
+    assert mx.nd.lesser_equal(a, 0).asnumpy().tolist() == [[0, 1, 0], [1, 0, 1]]
+    assert mx.nd.modulo(7, mx.nd.array([2, 4, -3])).asnumpy().tolist() == [1, 3, -2]
+    assert mx.nd.modulo(mx.nd.array([-7, 7]), 3).asnumpy().tolist() == [2, 1]
+    assert mx.nd.logical_xor(a, 0).asnumpy().tolist() == [[1, 1, 1], [0, 1, 1]]
+    assert mx.nd.true_divide(1, mx.nd.array([4.0])).asnumpy().tolist() == [0.25]
+    assert mx.nd.moveaxis(mx.nd.zeros((2, 3, 4, 5)), [0, 1], [-1, 0]).shape == (3, 4, 5, 2)
+    assert mx.nd.greater(3, 2) == 1 and mx.nd.concatenate([a, a], axis=1).shape == (2, 6)
+    out = mx.nd.zeros((3, 4))
+    mx.nd.onehot_encode(mx.nd.array([3, 0, 1]), out)
+    assert out.asnumpy().tolist() == [[0, 0, 0, 1], [1, 0, 0, 0], [0, 1, 0, 0]]

@@ -15,6 +15,8 @@ from .serialization import save, load, load_frombuffer, save_tobytes, ParamFileE
 from .register import populate as _populate
 from . import random, contrib, _internal, image
 from .custom_op import custom as Custom  # the registry's Custom op with Python-defined inputs
+from .pyfuncs import (greater, greater_equal, lesser, lesser_equal, logical_and, logical_or,  # noqa: F401
+                      logical_xor, modulo, true_divide, moveaxis, concatenate, onehot_encode)
 
 _populate({"": globals(), "contrib": {}, "internal": {}})
 

@@ -94,3 +94,63 @@ def __getattr__(name):
         from . import numpy as _numpy_interface
         return getattr(_numpy_interface, name)
     raise AttributeError(f"module 'ssdkit.symbol' has no attribute {name!r}")
+
+
+def _sym_apply(lhs, rhs, array_fn, scalar_name, reflected_name, python_op, kwargs):
+    if isinstance(lhs, Symbol) and isinstance(rhs, Symbol):
+        return array_fn(lhs, rhs, **kwargs)
+    if isinstance(lhs, Symbol):
+        return getattr(_internal, scalar_name)(lhs, scalar=float(rhs), **kwargs)
+    if isinstance(rhs, Symbol):
+        return getattr(_internal, reflected_name)(rhs, scalar=float(lhs), **kwargs)
+    return python_op(lhs, rhs)
+
+
+def power(base, exp, **kwargs):
+    """``base ** exp`` for Symbols and numbers (``broadcast_power`` / ``_power_scalar`` / ``_rpower_scalar``).
+
+    Examples
+    --------
+    >>> power(var("x"), 2).infer_shape(x=(3,))[1]
+    [(3,)]
+    """
+    return _sym_apply(base, exp, broadcast_power, "_power_scalar", "_rpower_scalar",  # noqa: F821 (generated)
+                      lambda a, b: a ** b, kwargs)
+
+
+pow = power  # noqa: A001  (MXNet's sym.pow)
+
+
+def hypot(left, right, **kwargs):
+    """``sqrt(left**2 + right**2)`` for Symbols and numbers.
+
+    Examples
+    --------
+    >>> hypot(var("a"), var("b")).list_arguments()
+    ['a', 'b']
+    """
+    return _sym_apply(left, right, broadcast_hypot, "_hypot_scalar", "_hypot_scalar",  # noqa: F821 (generated)
+                      lambda a, b: (a * a + b * b) ** 0.5, kwargs)
+
+
+def eye(N, M=0, k=0, dtype=None, **kwargs):
+    """A symbol of an ``N x M`` matrix with ones on diagonal ``k``.
+
+    Examples
+    --------
+    >>> eye(2).infer_shape()[1]
+    [(2, 2)]
+    """
+    return _internal._eye(N=N, M=M, k=k, dtype=dtype or "float32", **kwargs)
+
+
+def linspace(start, stop, num, endpoint=True, name=None, dtype=None, **kwargs):
+    """A symbol of ``num`` evenly spaced values from ``start`` to ``stop``.
+
+    Examples
+    --------
+    >>> linspace(0, 1, 5).infer_shape()[1]
+    [(5,)]
+    """
+    return _internal._linspace(start=start, stop=stop, num=num, endpoint=endpoint, name=name,
+                               dtype=dtype or "float32", **kwargs)
