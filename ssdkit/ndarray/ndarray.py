@@ -518,12 +518,18 @@ def _same_array(src, cls):
 
 
 def _reduction(op_name):
-    def method(self, axis=None, keepdims=False, exclude=False):
+    # ``out=`` as every MXNet op takes it; numpy's np.sum(a)/np.argmax(a, axis) call these methods with out=None
+    def method(self, axis=None, keepdims=False, exclude=False, out=None):
         if op_name in ("argmax", "argmin"):
-            return invoke(op_name, [self], axis=axis, keepdims=keepdims)
-        return invoke(op_name, [self], axis=axis, keepdims=keepdims, exclude=exclude)
+            result = invoke(op_name, [self], axis=axis, keepdims=keepdims)
+        else:
+            result = invoke(op_name, [self], axis=axis, keepdims=keepdims, exclude=exclude)
+        if out is None:
+            return result
+        out[:] = result
+        return out
     method.__name__ = op_name
-    method.__doc__ = f"{op_name} over ``axis`` (None = all), MXNet's ``keepdims`` and ``exclude``."
+    method.__doc__ = f"{op_name} over ``axis`` (None = all), MXNet's ``keepdims`` and ``exclude``; ``out=`` as MXNet."
     return method
 
 

@@ -146,6 +146,12 @@ CONCEPTS = (
     ("gluon.utils.clip_global_norm gluon.HybridBlock.register_op_hook",
      "my loss is nan | loss becomes nan | loss explodes | gradients explode | nan in training | "
      "find which op makes nan | skip nan batches | --skip-nan-batches | divergence"),
+    ("metric.F1 metric.MCC", "f1 score | precision and recall | matthews correlation | binary classification "
+     "metric | sklearn f1_score"),
+    ("metric.Perplexity metric.NegativeLogLikelihood", "perplexity of a language model | negative log likelihood "
+     "metric | nll metric"),
+    ("metric.PearsonCorrelation metric.PCC", "pearson correlation | correlation coefficient metric | pearsonr | "
+     "multiclass correlation from confusion matrix"),
     ("kv.create kv.KVStore",
      "key value store | kvstore | parameter server | aggregate gradients across devices | sum gradients of "
      "several devices | push and pull | dist_sync | gradient compression | 2bit compression"),
