@@ -51,12 +51,15 @@ class BinaryCounts:
         self.total = [a + b for a, b in zip(self.total, counts)]
 
     def reset_local(self):
+        """Zero the counts since the last ``reset_local`` (the global counts stay)."""
         self.local = [0, 0, 0, 0]
 
     def reset(self):
+        """Zero every count."""
         self.local, self.total = [0, 0, 0, 0], [0, 0, 0, 0]
 
     def examples(self, use_global=False):
+        """How many samples were counted (locally, or globally)."""
         return sum(self.total if use_global else self.local)
 
     def fscore(self, use_global=False):

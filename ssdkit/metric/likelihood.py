@@ -215,6 +215,7 @@ class PCC(EvalMetric):
 
     @property
     def sum_metric(self):
+        """The correlation of the local confusion matrix times ``num_inst`` (so ``get`` divides it back)."""
         return self._correlation(self.lcm) * self.num_inst
 
     @sum_metric.setter
@@ -223,6 +224,7 @@ class PCC(EvalMetric):
 
     @property
     def global_sum_metric(self):
+        """The correlation of the global confusion matrix times ``global_num_inst``."""
         return self._correlation(self.gcm) * self.global_num_inst
 
     @global_sum_metric.setter
