@@ -24,6 +24,7 @@ from .manipulation import (reshape, transpose, swapaxes, moveaxis, expand_dims, 
                            concatenate, stack, vstack, hstack, split, repeat, tile, meshgrid, broadcast_to, flip,
                            clip, where, sort, argsort, take, nonzero, unique, atleast_1d, atleast_2d)
 from .products import dot, matmul, tensordot, einsum, inner, outer, vdot  # noqa: F401
+from .composed import array_split, hsplit, vsplit, roll, logspace, diag, trace, tril  # noqa: F401
 from . import random, linalg, _methods
 
 for _name in list(BINARY) + list(BINARY_ALIASES):

@@ -150,7 +150,14 @@ VALUES = {
     "npx_multibox_detection": "npx.multibox_detection(np.array([[[0.1, 0.2, 0.7], [0.8, 0.3, 0.1], [0.1, 0.5, 0.2]]]), np.zeros((1, 12)), np.array([[[0.0, 0.0, 0.5, 0.5], [0.05, 0.0, 0.55, 0.5], [0.5, 0.5, 1.0, 1.0]]]), nms_threshold=0.5)",
     "npx_save_load_shape": "npx.reshape(np.ones((2, 3)), (-1,)).shape",
     "atleast_1d": "np.atleast_1d(np.array(2.0))", "atleast_2d": "np.atleast_2d(V)",
-    "empty_like": "np.empty_like(I).shape", "np_copy": "np.copy(V)", "slogdet": "np.linalg.slogdet(M)",
+    "empty_like": "np.empty_like(I).shape", "array_split": "np.array_split(np.arange(7), 3)",
+    "array_split_idx": "np.array_split(A, [1, 3], axis=1)", "hsplit": "np.hsplit(A, 2)", "vsplit": "np.vsplit(T, [1])",
+    "roll": "np.roll(V, 1)", "roll_axis": "np.roll(A, -1, axis=1)", "roll_none2d": "np.roll(A, 5)",
+    "logspace": "np.logspace(0, 2, 5)", "logspace_base": "np.logspace(1, 3, 3, base=2.0, endpoint=False)",
+    "diag_get": "np.diag(A)", "diag_get_k": "np.diag(A, 1)", "diag_get_neg": "np.diag(A, -1)", "diag_make": "np.diag(V)",
+    "diag_make_k": "np.diag(V[:3], 1)", "diag_make_neg": "np.diag(V[:2], -2)", "trace": "np.trace(M)",
+    "trace_offset": "np.trace(A, 1)", "tril": "np.tril(A)", "tril_k": "np.tril(A, -1)",
+    "tril_int": "np.tril(np.ones((3, 3), dtype='int32'))", "np_copy": "np.copy(V)", "slogdet": "np.linalg.slogdet(M)",
     "npx_erf": "npx.erf(A)", "npx_cast": "npx.cast(A, dtype='int32')", "npx_reshape_like": "npx.reshape_like(A, np.ones((4, 3)))",
     "npx_slice": "npx.slice(A, begin=(0, 1), end=(2, 3))", "npx_nonzero": "npx.nonzero(np.array([[0, 1], [2, 0]]))",
     "npx_shape_array": "npx.shape_array(T)",
@@ -190,7 +197,8 @@ GRADS = {
     "g_log_softmax": ("npx.log_softmax(X, axis=0) * Y", "X"), "g_pick": ("npx.pick(X, np.array([0, 3, 1]))", "X"),
     "g_batch_dot": ("npx.batch_dot(X.reshape(3, 1, 4), W.T.reshape(3, 4, 1))", "XW"),
     "g_fully_connected": ("npx.fully_connected(X, W.T, Z[:3], num_hidden=3)", "XWZ"),
-    "g_astype": ("X.astype('float64') * 2", "X"), "g_flip": ("np.flip(X, axis=0) * np.arange(12).reshape(3, 4)", "X"),
+    "g_astype": ("X.astype('float64') * 2", "X"), "g_roll": ("np.roll(X, 1, axis=1) * np.arange(12).reshape(3, 4)", "X"),
+    "g_tril": ("np.tril(X, 1) * 2", "X"), "g_diag": ("np.diag(X, 1) * 3", "X"), "g_flip": ("np.flip(X, axis=0) * np.arange(12).reshape(3, 4)", "X"),
 }
 
 GRAD_PRELUDE = """
