@@ -293,3 +293,32 @@ def test_fused_projection_gradients_equal_lstmp_cells(num_layers, bidirectional)
         results.append([out, states[0], states[1], xs.grad] + [params[n].grad() for n in sorted(params.keys())])
     for a, b in zip(*results):
         np.testing.assert_allclose(a.asnumpy(), b.asnumpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_rnn_op_dropout_gradient_with_fixed_masks():
+    """Training-mode dropout between layers: with the same masks (same seed), backward equals central
+    differences (float64)."""
+    from ssdkit.base import seed_rng
+    from ssdkit.ops import get_op
+    from ssdkit.ops.rnn import rnn_param_size
+    op = get_op("RNN")
+    p = op.parse_params(dict(state_size=3, num_layers=3, mode="gru", p=0.4, state_outputs=True, bidirectional=True))
+    rng = np.random.default_rng(0)
+    inputs = [rng.uniform(-1, 1, (4, 2, 3)), 0.5 * rng.uniform(-1, 1, rnn_param_size(p, 3)),
+              rng.uniform(-1, 1, (6, 2, 3))]
+
+    def run(xs):
+        seed_rng(11)
+        return op.forward(p, xs, True)
+
+    outputs, saved = run(inputs)
+    assert 0 < np.mean(saved[1][0][2] == 0) < 1   # the mask after layer 0 drops some, keeps some
+    weights = [rng.standard_normal(o.shape) for o in outputs]
+    direction = [rng.standard_normal(x.shape) for x in inputs]
+    grads = op.backward(p, saved, weights)
+    analytic = sum(float((g * d).sum()) for g, d in zip(grads, direction))
+    eps = 1e-5
+    plus = run([x + eps * d for x, d in zip(inputs, direction)])[0]
+    minus = run([x - eps * d for x, d in zip(inputs, direction)])[0]
+    numeric = sum(float(((a - b) * w).sum()) for a, b, w in zip(plus, minus, weights)) / (2 * eps)
+    assert np.isclose(analytic, numeric, rtol=1e-6), (analytic, numeric)
