@@ -70,3 +70,35 @@ def test_mobilenet_preset_trains_one_step_on_a_small_input():
     trainer.step(1)
     assert cls_preds.shape[2] == 2 and anchors.shape[1] == cls_preds.shape[1] == box_preds.shape[1]
     assert np.isfinite(net.class_predictors[0].predictor.weight.data().asnumpy()).all()
+
+
+def test_gluoncv_saved_file_loads_and_gives_gluoncv_outputs():
+    """GluonCV's SSD on mobilenet0.25, saved by GluonCV: ssdkit's SSD with the same settings loads the file
+    (only GluonCV's stored anchors are extra), gives GluonCV's predict-mode class and box predictions, and its
+    anchors are GluonCV's boxes."""
+    folder = Path(__file__).resolve().parent / "data" / "ssd_presets_oracle"
+    meta = json.loads((folder / "ssd_small.json").read_text())
+    expected = np.load(folder / "ssd_small.npz")
+    with NameManager():
+        net = model_zoo.SSD(**meta["settings"])
+    with pytest.raises(mx.MXNetError, match="anchor_generators"):
+        net.load_parameters(str(folder / "ssd_small.params"))
+    net.load_parameters(str(folder / "ssd_small.params"), ignore_extra=True)
+    import sys
+    sys.path.insert(0, str(folder.parent / "model_zoo_oracle"))
+    from seeded import seeded_input
+    x = mx.nd.array(seeded_input(tuple(meta["input"])))
+    for hybridize in (False, True):
+        net.hybridize(hybridize)
+        features = net.features(x)   # predict mode: BatchNorm on the loaded moving statistics
+        for preds, predictors, width in ((expected["cls_preds"], net.class_predictors, 3),
+                                         (expected["box_preds"], net.box_predictors, 4)):
+            got = mx.nd.concat(*[mx.nd.flatten(mx.nd.transpose(p(f), axes=(0, 2, 3, 1)))
+                                 for f, p in zip(features, predictors)], dim=1).reshape((0, -1, width))
+            assert np.abs(got.asnumpy() - preds).max() <= 1e-4 * np.abs(preds).max()
+        with mx.autograd.train_mode():
+            anchors = net(x)[2]
+        # GluonCV's anchors are center boxes in pixels, ssdkit's corner boxes in [0, 1]: the same boxes
+        cx, cy, w, h = np.moveaxis(expected["anchors"].reshape(-1, 4), 1, 0) / meta["settings"]["base_size"]
+        corners = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
+        np.testing.assert_allclose(anchors.asnumpy().reshape(-1, 4), corners, atol=1e-5)

@@ -18,9 +18,9 @@ def seeded_values(shapes, seed=0):
     out = []
     for name, shape in shapes:
         shape = tuple(shape)
-        if name.endswith(("running_var", "gamma")):
+        if name.endswith(("running_var", "moving_var", "gamma")):
             value = rs.uniform(0.5, 1.5, shape)
-        elif name.endswith(("running_mean", "beta", "bias")):
+        elif name.endswith(("running_mean", "moving_mean", "beta", "bias")):
             value = rs.uniform(-0.1, 0.1, shape)
         else:
             fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else 1

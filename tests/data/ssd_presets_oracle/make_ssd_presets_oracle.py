@@ -7,7 +7,8 @@ loaded from a GluonCV 0.10 source tree (default /work/ref/gluoncv) without Gluon
 the backbone, is stood in for by MXNet's ``gluon.model_zoo.vision.get_model`` (GluonCV's ``resnet50_v1`` and
 ``mobilenet1.0`` are those networks). For each preset (the ``get_ssd`` arguments of GluonCV's presets.py) it
 writes: every parameter name and shape in order, the ``save_parameters`` keys, and the number of anchors (the
-training-mode outputs' shapes).
+training-mode outputs' shapes). Then a small GluonCV SSD (SMALL, on mobilenet0.25) saved by GluonCV's
+``save_parameters`` (ssd_small.params, ssd_small.json), its predict-mode class and box predictions and its anchors (ssd_small.npz).
 """
 import json
 import sys
@@ -65,6 +66,46 @@ def main():
                      "save_keys": list(net._collect_params_with_prefix())}
         print(name, cls_preds.shape, anchors.shape, len(out[name]["params"]), flush=True)
     json.dump(out, open(HERE / "ssd_presets.json", "w"), separators=(",", ":"))
+    saved_file(mx, ssd)
+
+
+#: A small GluonCV SSD whose weights GluonCV saves (ssd_small.params), for ssdkit to load.
+SMALL = dict(network="mobilenet0.25", base_size=128, features=["relu22_fwd"], num_filters=[32, 32],
+             sizes=[20, 45, 80, 128], ratios=[[1, 2, 0.5]] * 3, steps=[16, 32, 64], classes=["a", "b"],
+             min_depth=32)
+SMALL_INPUT = (2, 3, 128, 128)
+
+
+def saved_file(mx, ssd):
+    """GluonCV's SSD (SMALL) saved by save_parameters, with its predictions for seeded_input."""
+    import numpy as np
+    sys.path.insert(0, str(HERE.parent / "model_zoo_oracle"))
+    from seeded import seeded_input, seeded_values
+    mx.random.seed(3)
+    with mx.name.NameManager():
+        net = ssd.SSD(**SMALL, pretrained=False, anchor_alloc_size=8)   # small stored anchors
+    net.initialize()
+    net(mx.nd.zeros(SMALL_INPUT))
+    params = [p for p in net.collect_params().values() if "anchor" not in p.name]
+    for p, v in zip(params, seeded_values([(p.name, p.shape) for p in params])):
+        p.set_data(mx.nd.array(v))
+    x = mx.nd.array(seeded_input(SMALL_INPUT))
+    with mx.autograd.train_mode():
+        _, _, anchors = net(x)
+    # predict mode (BatchNorm on its moving statistics): the predictors on the features, flattened and joined
+    # as GluonCV's SSD.hybrid_forward does before decoding
+    features = net.features(x)
+    cls_preds = mx.nd.concat(*[mx.nd.flatten(mx.nd.transpose(cp(f), axes=(0, 2, 3, 1)))
+                               for f, cp in zip(features, net.class_predictors)], dim=1).reshape((0, -1, 3))
+    box_preds = mx.nd.concat(*[mx.nd.flatten(mx.nd.transpose(bp(f), axes=(0, 2, 3, 1)))
+                               for f, bp in zip(features, net.box_predictors)], dim=1).reshape((0, -1, 4))
+    net.save_parameters(str(HERE / "ssd_small.params"))
+    np.savez(HERE / "ssd_small.npz", cls_preds=cls_preds.asnumpy(), box_preds=box_preds.asnumpy(),
+             anchors=anchors.asnumpy())
+    json.dump({"settings": SMALL, "input": list(SMALL_INPUT),
+               "keys": list(mx.nd.load(str(HERE / "ssd_small.params")))}, open(HERE / "ssd_small.json", "w"),
+              indent=1)
+    print("small", cls_preds.shape, len(list(net.collect_params())), flush=True)
 
 
 if __name__ == "__main__":
