@@ -18,7 +18,7 @@ LAYERS = {
     "detection": 6, "image": 6, "io": 6, "distributed": 6, "kvstore": 6,
     "model_zoo": 7, "viz": 7,
     "apps": 8,   # the command-line tools (ssdkit-train/-detect/-eval) over the public API
-    "help": 9, "docserve": 9, "testing": 9, "mxnet_alias": 9, "run": 9,   # tools over the whole library; nothing in the library imports them
+    "help": 9, "docserve": 9, "editor": 9, "testing": 9, "mxnet_alias": 9, "run": 9,   # tools over the whole library; nothing in the library imports them
 }
 
 
