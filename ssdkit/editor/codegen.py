@@ -74,6 +74,14 @@ def layer_call(op_name, p, weight_shapes):
     >>> layer_call("Convolution", p, {"weight": (8, 3, 3, 3)})
     ('nn.Conv2D(8, (3, 3), padding=(1, 1), in_channels=3', {'weight': 'weight', 'bias': 'bias'})
     """
+    made = _layer_call(op_name, p, weight_shapes)
+    if made is None:
+        return None
+    from ..gluon import nn
+    return made if hasattr(nn, made[0][3:made[0].index("(")]) else None
+
+
+def _layer_call(op_name, p, weight_shapes):
     args, slots = [], {}
     if op_name == "Convolution":
         n = len(p.kernel)
