@@ -1,0 +1,288 @@
+"""ssdkit-editor without the page: the document model, shape checking, export round trips, the server API and
+its access rules, the command line."""
+import importlib.util
+import json
+import re
+import urllib.error
+import urllib.request
+
+import numpy as np
+import pytest
+
+import ssdkit as mx
+from ssdkit import nd
+from ssdkit.editor import DocumentError, check_document, export_python, from_symbol_json, load_model, to_symbol_json
+from ssdkit.editor.cli import main
+from ssdkit.editor.server import EditorServer
+from ssdkit.editor.shapes import infer_document
+from ssdkit.gluon import nn
+
+
+def _import(path, name="exported_net"):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _chain(*nodes):
+    """A document: input ``data`` then ``nodes`` (name, op, attrs) each fed by the one before."""
+    doc = {"nodes": [{"name": "data", "op": "null", "shape": [2, 3, 8, 8]}], "edges": [], "outputs": []}
+    prev = "data"
+    for name, op, attrs in nodes:
+        doc["nodes"].append({"name": name, "op": op, "attrs": attrs})
+        doc["edges"].append({"src": prev, "out": 0, "dst": name, "slot": "data"})
+        prev = name
+    doc["outputs"] = [[prev, 0]]
+    return doc
+
+
+@pytest.fixture
+def small_export(tmp_path):
+    net = nn.HybridSequential(prefix="small_")
+    with net.name_scope():
+        net.add(nn.Conv2D(6, 3, padding=1, use_bias=False), nn.BatchNorm(), nn.Activation("relu"),
+                nn.MaxPool2D(2), nn.Dropout(0.3), nn.Flatten(), nn.Dense(4), nn.LeakyReLU(0.2))
+    net.initialize(mx.init.Xavier())
+    net.hybridize()
+    x = nd.random.uniform(shape=(2, 3, 8, 8))
+    net(x)
+    for name, param in net.collect_params().items():   # statistics that are not 0 and 1, so a mix-up shows
+        if "running" in name:
+            param.set_data(nd.random.uniform(0.5, 1.5, shape=param.shape))
+    net.export(str(tmp_path / "small"))
+    return net, x, tmp_path
+
+
+# ---------------------------------------------------------------------- document
+@pytest.mark.parametrize("doc, node, words", [
+    ({"nodes": [{"name": "a", "op": "Convolution", "attrs": {"kernel": "(3, 3)"}}], "outputs": [["a", 0]]},
+     "a", "num_filter is missing"),
+    ({"nodes": [{"name": "x", "op": "null"}, {"name": "x", "op": "relu"}], "outputs": []}, "x", "used twice"),
+    ({"nodes": [{"name": "r", "op": "relu"}], "outputs": [["r", 0]]}, "r", "input data is not connected"),
+    ({"nodes": [{"name": "x", "op": "null"}, {"name": "r", "op": "relu"}],
+      "edges": [{"src": "x", "out": 0, "dst": "r", "slot": "lhs"}], "outputs": [["r", 0]]}, "r", "no input 'lhs'"),
+    ({"nodes": [{"name": "x", "op": "null"}, {"name": "r", "op": "relu"}],
+      "edges": [{"src": "ghost", "out": 0, "dst": "r", "slot": "data"}], "outputs": [["r", 0]]}, "r", "'ghost'"),
+    ({"nodes": [{"name": "a", "op": "relu"}, {"name": "b", "op": "relu"}],
+      "edges": [{"src": "a", "out": 0, "dst": "b", "slot": "data"}, {"src": "b", "out": 0, "dst": "a", "slot": "data"}],
+      "outputs": [["b", 0]]}, None, "cycle"),
+    ({"nodes": [{"name": "x", "op": "null"}], "outputs": [["x", 3]]}, "x", "no output 3"),
+])
+def test_malformed_documents_are_refused_naming_the_node(doc, node, words):
+    with pytest.raises(DocumentError, match=words) as err:
+        check_document(doc)
+    if node:
+        assert err.value.node == node and str(err.value).startswith(f"node {node}: ")
+    else:
+        assert err.value.node in ("a", "b")
+
+
+def test_not_a_document():
+    for bad in (None, [], {"nodes": "x"}, {"nodes": [{"op": "relu"}]}):
+        with pytest.raises(DocumentError):
+            check_document(bad)
+
+
+def test_symbol_json_round_trip_keeps_names_and_weights(small_export):
+    _, _, folder = small_export
+    conf = json.loads((folder / "small-symbol.json").read_text())
+    doc = from_symbol_json(conf)
+    again = to_symbol_json(doc)
+    assert [n["name"] for n in again["nodes"]] == [n["name"] for n in conf["nodes"]]
+    assert again["heads"] == conf["heads"]
+    back = mx.sym.load_json(json.dumps(again))
+    original = mx.sym.load(str(folder / "small-symbol.json"))
+    assert back.list_arguments() == original.list_arguments()
+    assert back.list_auxiliary_states() == original.list_auxiliary_states()
+    bn = next(n for n in doc["nodes"] if n["op"] == "BatchNorm")
+    assert bn["params"]["moving_mean"] == "small_batchnorm0_running_mean"
+
+
+def test_damaged_symbol_json_names_the_node():
+    conf = {"nodes": [{"op": "null", "name": "data", "inputs": []},
+                      {"op": "Convolution", "name": "conv9", "attrs": {"kernel": "(3, 3)"}, "inputs": [[0, 0, 0]]}],
+            "heads": [[1, 0, 0]]}
+    with pytest.raises(mx.base.MXNetError, match="conv9"):
+        from_symbol_json(conf)
+
+
+# ---------------------------------------------------------------------- shapes
+def test_shapes_and_the_ops_own_error_on_its_node():
+    doc = _chain(("c0", "Convolution", {"kernel": "(3, 3)", "num_filter": "4"}),
+                 ("fc", "FullyConnected", {"num_hidden": "5"}))
+    ok = infer_document(doc)
+    assert ok["ok"] and ok["nodes"]["c0"]["outputs"] == [[2, 4, 6, 6]] and ok["nodes"]["fc"]["params"]["weight"] == [5, 144]
+    doc["nodes"][1]["attrs"]["kernel"] = "(9, 9)"
+    bad = infer_document(doc)
+    assert not bad["ok"] and bad["node"] == "c0"
+    sym = mx.sym.Convolution(mx.sym.var("data"), kernel=(9, 9), num_filter=4, name="c0")
+    with pytest.raises(mx.base.MXNetError) as err:
+        sym.infer_shape(data=(2, 3, 8, 8))
+    assert bad["error"] == str(err.value)   # the library's own message
+    doc["nodes"][1]["attrs"]["kernel"] = "three"
+    typed = infer_document(doc)
+    assert typed["node"] == "c0" and "kernel" in typed["error"]
+
+
+def test_shape_error_from_a_weight_names_its_node():
+    doc = _chain(("c0", "Convolution", {"kernel": "(3, 3)", "num_filter": "4"}))
+    doc["nodes"][1]["params"] = {"weight": "w0"}
+    doc["nodes"][1]["param_attrs"] = {"w0": {"__shape__": "(4, 5, 3, 3)"}}
+    bad = infer_document(doc)
+    assert not bad["ok"] and bad["node"] == "c0", bad
+
+
+# ---------------------------------------------------------------------- export
+def test_python_export_round_trip_same_outputs_and_names(small_export):
+    net, x, folder = small_export
+    doc, params = load_model(str(folder / "small-symbol.json"))
+    code = export_python(doc, params)
+    for layer in ("nn.Conv2D(6, (3, 3), padding=(1, 1), use_bias=False, in_channels=3",
+                  "nn.BatchNorm(axis=1", "nn.Activation(\"relu\"", "nn.MaxPool2D((2, 2), strides=(2, 2)",
+                  "nn.Dropout(0.3", "nn.Flatten(", "nn.Dense(4, in_units=", "nn.LeakyReLU(0.2"):
+        assert layer in code, layer
+    (folder / "small_net.py").write_text(code)
+    exported = _import(folder / "small_net.py").Net()
+    assert sorted(exported.collect_params()) == sorted(net.collect_params())
+    exported.collect_params().load(str(folder / "small-0000.params"))
+    np.testing.assert_allclose(exported(x).asnumpy(), net(x).asnumpy(), rtol=1e-5, atol=1e-6)
+    # hybridized, and through load_parameters (the export's full names, as MXNet 1.x reads them)
+    again = _import(folder / "small_net.py", "small_net2").Net()
+    again.load_parameters(str(folder / "small-0000.params"))
+    again.hybridize()
+    np.testing.assert_allclose(again(x).asnumpy(), net(x).asnumpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_toyssd_cli_export_round_trip(tmp_path):
+    net = mx.model_zoo.get_model("toyssd")
+    net.initialize()
+    net.hybridize()
+    x = nd.random.uniform(shape=(1, 3, 64, 64))
+    ref = net(x)
+    net.export(str(tmp_path / "toy"))
+    assert main(["export", str(tmp_path / "toy-symbol.json"), "-o", str(tmp_path / "toynet.py")]) == 0
+    block = _import(tmp_path / "toynet.py", "toynet").Net()
+    assert sorted(block.collect_params()) == sorted(net.collect_params())
+    block.load_parameters(str(tmp_path / "toynet.params"))
+    for a, b in zip(ref, block(x)):
+        np.testing.assert_allclose(b.asnumpy(), a.asnumpy(), rtol=1e-5, atol=1e-6)
+    assert main(["export", str(tmp_path / "toy"), "-o", str(tmp_path / "again-symbol.json")]) == 0
+    block2 = mx.gluon.SymbolBlock.imports(str(tmp_path / "again-symbol.json"), ["data"],
+                                          str(tmp_path / "again-0000.params"))
+    for a, b in zip(ref, block2(x)):
+        np.testing.assert_allclose(b.asnumpy(), a.asnumpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_ops_without_a_layer_are_F_calls_with_their_weights():
+    doc = _chain(("c0", "Convolution", {"kernel": "(1, 1)", "num_filter": "2"}), ("act", "softmax", {"axis": "1"}))
+    doc["nodes"][1]["params"] = {"weight": "shared_w", "bias": "b_other"}   # names no nn layer would give
+    code = export_python(doc, shapes=infer_document(doc)["nodes"])
+    assert 'self.params.get("shared_w", shape=(2, 3, 1, 1)' in code and "F.Convolution(data" in code
+    assert "F.softmax(c0, axis=1)" in code
+    ns = {}
+    exec(compile(code, "<exported>", "exec"), ns)
+    block = ns["Net"]()
+    block.initialize()
+    assert sorted(block.collect_params()) == ["b_other", "shared_w"]
+    assert block(nd.ones((2, 3, 8, 8))).shape == (2, 2, 8, 8)
+
+
+def test_export_cli_refuses_other_suffixes(tmp_path, capsys):
+    assert main(["export", "toyssd", "-o", str(tmp_path / "x.txt")]) == 1
+    assert "must end in .py or -symbol.json" in capsys.readouterr().err
+    assert main(["export", "no-such-model", "-o", str(tmp_path / "x.py")]) == 1
+
+
+# ---------------------------------------------------------------------- server
+@pytest.fixture
+def server(tmp_path):
+    srv = EditorServer(tmp_path / "work", token="tok")
+    (tmp_path / "work").mkdir()
+    (tmp_path / "secret.json").write_text("{}")
+    srv.start_in_thread()
+    yield srv
+    srv.shutdown()
+
+
+def _call(server, path, body=None, token=True, headers=None):
+    url = f"http://127.0.0.1:{server.port}{path}" + (("&" if "?" in path else "?") + "token=tok" if token else "")
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers=dict(headers or {}, **{"Content-Type": "application/json"}))
+    try:
+        with urllib.request.urlopen(request) as reply:
+            return reply.status, json.loads(reply.read()) if "json" in reply.headers["Content-Type"] else reply.read()
+    except urllib.error.HTTPError as err:
+        body = err.read()
+        return err.code, json.loads(body) if err.headers["Content-Type"] == "application/json" else body.decode()
+
+
+def test_api_check_infer_layout_export(server, tmp_path):
+    doc = _chain(("c0", "Convolution", {"kernel": "(3, 3)", "num_filter": "4"}), ("fl", "Flatten", {}))
+    assert _call(server, "/api/check", {"doc": doc}) == (200, {"ok": True})
+    status, reply = _call(server, "/api/check", {"doc": {"nodes": [{"name": "q", "op": "Nope"}]}})
+    assert status == 400 and reply["node"] == "q" and "unknown op" in reply["error"]
+    assert _call(server, "/api/infer", {"doc": doc})[1]["nodes"]["fl"]["outputs"] == [[2, 144]]
+    positions = _call(server, "/api/layout", {"doc": doc})[1]["positions"]
+    assert positions["data"]["y"] < positions["c0"]["y"] < positions["fl"]["y"]
+    status, reply = _call(server, "/api/export", {"doc": doc, "format": "python", "name": "mine", "save": True})
+    assert status == 200 and reply["written"] == ["mine.py"] and "class Mine(HybridBlock)" in reply["text"]
+    assert (tmp_path / "work" / "mine.py").read_text() == reply["text"]
+    status, reply = _call(server, "/api/export", {"doc": doc, "format": "symbol", "name": "mine", "save": True})
+    assert mx.sym.load(str(tmp_path / "work" / "mine-symbol.json")).list_outputs() == ["fl_output"]
+    status, reply = _call(server, "/api/export", {"doc": doc, "format": "document", "name": "mine", "save": True})
+    status, reply = _call(server, "/api/open", {"path": "mine.editor.json"})
+    assert status == 200 and reply["document"]["outputs"] == [["fl", 0]]
+    status, reply = _call(server, "/api/open", {"path": "mine-symbol.json"})
+    assert [n["name"] for n in reply["document"]["nodes"]] == ["data", "c0", "fl"]
+    items = _call(server, "/api/palette")[1]["items"]
+    assert {"nn.Conv2D", "nn.Dense", "nn.BatchNorm", "concat", "contrib.MultiBoxPrior"} <= {i["label"] for i in items}
+    assert all(i["summary"] for i in items if i["kind"] == "layer")
+    assert _call(server, "/api/op?name=Pooling")[1]["params"]["pool_type"][2] == ["max", "avg", "sum", "lp"]
+
+
+def test_api_run_exported_code(server):
+    doc = _chain(("fc", "FullyConnected", {"num_hidden": "3"}))
+    status, reply = _call(server, "/api/run", {"doc": doc})
+    assert status == 200 and reply["ok"], reply
+    assert reply["outputs"] == [[2, 3]] and reply["parameters"] == ["fc_bias", "fc_weight"]
+
+
+def test_files_stay_inside_the_folder(server):
+    for path in ("../secret.json", "/etc/passwd", "sub/../../secret.json", ""):
+        status, reply = _call(server, "/api/open", {"path": path})
+        assert status == 400 and ("outside the editor's folder" in reply["error"] or "not found" in reply["error"])
+    doc = _chain(("fl", "Flatten", {}))
+    for name in ("../evil", "/tmp/evil", "a/b"):
+        status, reply = _call(server, "/api/export", {"doc": doc, "format": "python", "name": name, "save": True})
+        assert status == 400 and "export name" in reply["error"]
+
+
+def test_token_host_and_origin_are_checked(server):
+    status, text = _call(server, "/api/document", token=False)
+    assert status == 403 and "token" in text
+    status, text = _call(server, "/api/document", headers={"Host": "evil.example:80"})
+    assert status == 403 and "host" in text
+    status, text = _call(server, "/api/run", {"doc": {}}, headers={"Origin": "http://evil.example"})
+    assert status == 403 and "evil.example" in text
+    request = urllib.request.Request(f"http://127.0.0.1:{server.port}/?token=tok")
+    with urllib.request.urlopen(request) as reply:
+        cookie = reply.headers["Set-Cookie"]
+        page = reply.read().decode()
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and not re.search(r"(src|href)=.?https?:", page)
+    request = urllib.request.Request(f"http://127.0.0.1:{server.port}/api/document",
+                                     headers={"Cookie": cookie.split(";")[0]})
+    with urllib.request.urlopen(request) as reply:
+        assert reply.status == 200
+
+
+def test_load_model_sources(tmp_path, small_export):
+    _, _, folder = small_export
+    doc, params = load_model(str(folder / "small"))      # an export prefix
+    assert params and "small_dense0_weight" in params
+    doc2, params2 = load_model(str(folder / "small-0000.params"))
+    assert doc2 == doc and sorted(params2) == sorted(params)
+    doc3, params3 = load_model("resnet18_v1", shape=(1, 3, 32, 32))
+    assert any(n["op"] == "Convolution" for n in doc3["nodes"]) and len(params3) > 50
+    with pytest.raises(mx.base.MXNetError, match="no file, export prefix or zoo name"):
+        load_model(str(tmp_path / "nothing-here"))
