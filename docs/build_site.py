@@ -22,7 +22,7 @@ ROOT = DOCS.parent
 PACKAGE = "ssdkit_docs"
 # Tutorials in reading order (file stem); the title is each page's first heading.
 TUTORIALS = ("sequential_vs_hybrid", "hybridize", "intermediate_outputs", "train_toyssd", "training", "porting",
-             "model_zoo")
+             "model_zoo", "editor")
 FATAL_WARNINGS = ("Error importing", "Error loading", "Error parsing", "Cannot")
 _MD_LINK = re.compile(r"\]\(([\w-]+)\.md(#[\w-]*)?\)")
 
@@ -152,6 +152,8 @@ def build(output):
     # a hint when the site is opened from disk or published
     from ssdkit.docserve.assets import write_assets
     write_assets(output)
+    if (DOCS / "images").is_dir():   # pictures the tutorials show (images/x.png beside their pages)
+        shutil.copytree(DOCS / "images", output / PACKAGE / "images")
     # the landing page is the generated package's page
     (output / "index.html").write_text(
         f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url={PACKAGE}.html">'

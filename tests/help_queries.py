@@ -43,6 +43,8 @@ QUERIES = [
     ("intermediate layer output", INTERMEDIATE),
     ("feature map of a layer", INTERMEDIATE),
     ("visualize network", "viz.plot_network"),
+    ("draw a network", "editor viz.plot_network"),
+    ("edit graph visually", "editor"),
     ("nn.Module", "gluon.Block gluon.HybridBlock"),
     ("pretrained resnet", "gluon.model_zoo.vision.resnet50_v1 gluon.model_zoo.vision.resnet18_v1 "
                           "gluon.model_zoo.vision.get_resnet gluon.model_zoo.vision.get_model"),

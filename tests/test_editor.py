@@ -188,6 +188,21 @@ def test_ops_without_a_layer_are_F_calls_with_their_weights():
     assert block(nd.ones((2, 3, 8, 8))).shape == (2, 2, 8, 8)
 
 
+def test_a_shared_weight_stays_one_parameter():
+    doc = _chain(("fc", "FullyConnected", {"num_hidden": "3"}), ("fc2", "FullyConnected", {"num_hidden": "3"}))
+    doc["nodes"][0]["shape"] = [1, 3]
+    doc["nodes"][2]["params"] = {"weight": "fc_weight", "bias": "fc_bias"}
+    ns = {}
+    exec(compile(export_python(doc), "<exported>", "exec"), ns)
+    block = ns["Net"]()
+    block.initialize()
+    assert sorted(block.collect_params()) == ["fc_bias", "fc_weight"]
+    x = nd.ones((1, 3))
+    w, b = block.fc.weight.data(), block.fc.bias.data()
+    expected = nd.dot(nd.dot(x, w.T) + b, w.T) + b
+    np.testing.assert_allclose(block(x).asnumpy(), expected.asnumpy(), rtol=1e-6)
+
+
 def test_export_cli_refuses_other_suffixes(tmp_path, capsys):
     assert main(["export", "toyssd", "-o", str(tmp_path / "x.txt")]) == 1
     assert "must end in .py or -symbol.json" in capsys.readouterr().err

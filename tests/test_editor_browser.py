@@ -4,8 +4,6 @@ on the node that causes it, fix it, tap an output, export Python and run the exp
 Needs Debian's chromium + chromium-driver and the selenium package; skipped cleanly without them.
 """
 import importlib.util
-import shutil
-import tempfile
 import time
 
 import numpy as np
@@ -17,30 +15,15 @@ from ssdkit.editor.server import EditorServer
 webdriver = pytest.importorskip("selenium.webdriver")
 PIL = pytest.importorskip("PIL.Image")
 By = pytest.importorskip("selenium.webdriver.common.by").By
-CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--window-size=1400,900", "--force-device-scale-factor=1"]
-
-
-def _find(*names):
-    return next((p for p in map(shutil.which, names) if p), None)
+try:
+    from headless_chrome import chrome_session
+except ImportError:  # tests/ imported as a package
+    from tests.headless_chrome import chrome_session
 
 
 @pytest.fixture(scope="module")
 def driver():
-    browser, chromedriver = _find("chromium", "chromium-browser", "google-chrome"), _find("chromedriver")
-    if not browser or not chromedriver:
-        pytest.skip("chromium and chromedriver are not installed")
-    from selenium.webdriver.chrome.service import Service
-    profile = tempfile.mkdtemp(prefix="mxedit-chrome-")
-    opts = webdriver.ChromeOptions()
-    for arg in CHROME_ARGS + [f"--user-data-dir={profile}"]:
-        opts.add_argument(arg)
-    opts.binary_location = browser
-    drv = webdriver.Chrome(service=Service(chromedriver), options=opts)
-    yield drv
-    drv.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    yield from chrome_session("mxedit-chrome-", ["--force-device-scale-factor=1"])
 
 
 def _wait(driver, script, timeout=60):

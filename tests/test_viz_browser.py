@@ -2,8 +2,6 @@
 
 Needs Debian's chromium + chromium-driver and the selenium package; skipped cleanly without them.
 """
-import shutil
-import tempfile
 import time
 
 import pytest
@@ -13,37 +11,19 @@ from ssdkit.viz.geometry import layout_document
 
 try:
     from viz_builder import ssd_feature_expander
+    from headless_chrome import chrome_session
 except ImportError:  # tests/ imported as a package
     from tests.viz_builder import ssd_feature_expander
+    from tests.headless_chrome import chrome_session
 
 webdriver = pytest.importorskip("selenium.webdriver")
-CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--window-size=1400,900"]
 SCREENSHOT = "/tmp/mxviz_browser.png"
 VISIBLE_NODES = "return document.querySelectorAll('g.node:not(.hidden)').length"
 
 
-def _find(*names):
-    return next((p for p in map(shutil.which, names) if p), None)
-
-
 @pytest.fixture(scope="module")
 def driver():
-    browser = _find("chromium", "chromium-browser", "google-chrome")
-    chromedriver = _find("chromedriver")
-    if not browser or not chromedriver:
-        pytest.skip("chromium and chromedriver are not installed")
-    from selenium.webdriver.chrome.service import Service
-    profile = tempfile.mkdtemp(prefix="mxviz-chrome-")
-    opts = webdriver.ChromeOptions()
-    for arg in CHROME_ARGS + [f"--user-data-dir={profile}"]:
-        opts.add_argument(arg)
-    opts.binary_location = browser
-    drv = webdriver.Chrome(service=Service(chromedriver), options=opts)
-    yield drv
-    drv.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    yield from chrome_session("mxviz-chrome-")
 
 
 @pytest.fixture(scope="module")

@@ -190,17 +190,22 @@ def export_python(doc, params=None, shapes=None, class_name="Net"):
     params : dict of str to NDArray, optional
         Loaded weights: their shapes fix the layers' input sizes (else they are inferred at the first call).
     shapes : dict, optional
-        The ``nodes`` result of :func:`ssdkit.editor.shapes.infer_document`, for weight shapes.
+        The ``nodes`` result of :func:`ssdkit.editor.shapes.infer_document`, for weight shapes (inferred
+        from the input nodes' ``shape`` when not given).
     class_name : str
     """
     nodes = check_document(doc)
+    if shapes is None:   # weight shapes from the drawn input shapes, when they tell them
+        from .shapes import infer_document
+        inferred = infer_document(doc)
+        shapes = inferred["nodes"] if inferred["ok"] else None
     order = live_nodes(doc)
     fed = {(e["dst"], e["slot"]): (e["src"], e.get("out", 0)) for e in doc.get("edges") or []}
     used, idents = set(), {}
     for name in order:
         idents[name] = _ident(name, used)
     inputs = [n for n in order if nodes[n]["op"] == "null"]
-    init_lines, body, weight_args, taken = [], [], [], set()
+    init_lines, body, weight_args, taken, owners = [], [], [], set(), {}
     group_of = {}
     for name in order:
         node = nodes[name]
@@ -237,6 +242,8 @@ def export_python(doc, params=None, shapes=None, class_name="Net"):
                     prefix = next(iter(prefixes))
         if prefix is not None:
             taken.update(names.values())
+            for slot, pname in names.items():   # a later F call using the same weight takes this layer's
+                owners[pname] = f"self.{ident}.{suffixes[slot]}"
             sep = ", " if not ctor.endswith("(") else ""
             init_lines.append(f"            self.{ident} = {ctor}{sep}prefix={prefix!r})".replace("'", '"'))
             src, out = fed[(name, data_slots[0])]
@@ -256,8 +263,11 @@ def export_python(doc, params=None, shapes=None, class_name="Net"):
                     extra = f", shape={_lit(shape)}" if shape else ""
                     req = ', grad_req="null"' if slot in op.aux else ""
                     init = f', init="{_INIT[slot]}"' if slot in _INIT else ""
-                    init_lines.append(f'            self.{pid} = self.params.get("{pname}"{extra}{init}{req}, '
-                                      'allow_deferred_init=True)')
+                    if pname in owners:
+                        init_lines.append(f"            self.{pid} = {owners[pname]}")
+                    else:
+                        init_lines.append(f'            self.{pid} = self.params.get("{pname}"{extra}{init}{req}, '
+                                          'allow_deferred_init=True)')
                     weight_args.append(pid)
                 value = pid
             args.append(value if op.key_var_num_args or positional else f"{slot}={value}")

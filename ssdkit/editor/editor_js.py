@@ -60,10 +60,14 @@ function outCount(node) {
   var sp = spec(node.op);
   return n || (sp ? sp.outputs : 1) || 1;
 }
+function subText(n) {
+  var inf = S.shapes[n.name], sub = n.op === "null" ? "input " + shapeText(n.shape) : n.op;
+  if (inf && inf.outputs && n.op !== "null") sub += " \u2192 " + inf.outputs.map(shapeText).join(", ");
+  return sub;
+}
 function nodeSize(node) {
-  var label = node.op === "null" ? "input" : node.op;
-  var w = Math.max(120, 7.2 * Math.max(node.name.length, label.length + 2) + 24);
-  return {w: w, h: 46};
+  var w = Math.max(120, Math.max(7.4 * node.name.length, 6.3 * subText(node).length) + 24);
+  return {w: Math.round(w), h: 46};
 }
 function shapeText(s) { return s ? s.join("\u00d7") : "?"; }
 function isOutput(name, i) {
@@ -133,10 +137,8 @@ function render() {
     el("rect", {width: z.w, height: z.h, rx: n.op === "null" ? 20 : 5}, g);
     var t1 = el("text", {x: 10, y: 18, "class": "ntitle"}, g);
     t1.textContent = n.name;
-    var inf = S.shapes[n.name], sub = n.op === "null" ? "input " + shapeText(n.shape) : n.op;
-    if (inf && inf.outputs && n.op !== "null") sub += " \u2192 " + inf.outputs.map(shapeText).join(", ");
     var t2 = el("text", {x: 10, y: 35, "class": "nsub"}, g);
-    t2.textContent = sub;
+    t2.textContent = subText(n);
     if (errNode === n.name) {
       var et = el("text", {x: 0, y: z.h + 14, "class": "nerror"}, g);
       et.textContent = "\u26a0 " + S.error.error.slice(0, 90);

@@ -92,6 +92,10 @@ CONCEPTS = (
     ("viz.plot_network",
      "visualize network | draw graph | plot model architecture | network diagram | graphviz | netron | "
      "computation graph picture"),
+    ("editor editor.export_python",
+     "draw a network | edit graph visually | visual block editor | simulink | drag and drop layers | "
+     "compose a network graphically | wire layers in the browser | graphical featureexpander | "
+     "tap internal outputs graphically | network editor gui | generate gluon code from a graph"),
     (f"{_BLOCK}.cast", "half precision | float16 | .half() | change dtype of model | convert all weights to float64 | "
                     "cast the network to another dtype | .double()"),
     # --- more of the API, in the words of PyTorch, Keras, TF and MXNet users ---
