@@ -128,11 +128,12 @@ class LocalHandler(BaseHTTPRequestHandler):
         """Send ``data`` as JSON."""
         self.send_body(status, json.dumps(data).encode(), "application/json")
 
-    def read_json(self):
-        """The request body as a JSON object, or None after refusing it (too large, not an object)."""
+    def read_json(self, limit=MAX_BODY):
+        """The request body as a JSON object, or None after refusing it (more than ``limit`` bytes, not an
+        object)."""
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self.refuse(413, f"request too large ({length} bytes; at most {MAX_BODY})")
+        if length > limit:
+            self.refuse(413, f"request too large ({length} bytes; at most {limit})")
             return None
         try:
             body = json.loads(self.rfile.read(length) or b"{}")

@@ -3,8 +3,6 @@ image output, search in vague words and land on the right page; the static site 
 
 Needs Debian's chromium + chromium-driver and the selenium package; skipped cleanly without them.
 """
-import shutil
-import tempfile
 import time
 
 import numpy as np
@@ -12,11 +10,13 @@ import pytest
 
 from ssdkit.docserve import DocsServer, write_assets
 
+try:
+    from headless_chrome import chrome_session
+except ImportError:  # tests/ imported as a package
+    from tests.headless_chrome import chrome_session
+
 webdriver = pytest.importorskip("selenium.webdriver")
 By = pytest.importorskip("selenium.webdriver.common.by").By
-CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--window-size=1300,900"]
 SCREENSHOT = "/tmp/ssdkit_docs_browser.png"
 
 PAGE = """<html><head><title>Tutorial</title></head><body><main><h1>A tutorial</h1>
@@ -33,25 +33,9 @@ TARGET = """<html><head><title>gluon</title></head><body><h1>ssdkit.gluon</h1>
 <div id="Trainer.load_states">Trainer.load_states</div></body></html>"""
 
 
-def _find(*names):
-    return next((p for p in map(shutil.which, names) if p), None)
-
-
 @pytest.fixture(scope="module")
 def driver():
-    browser, chromedriver = _find("chromium", "chromium-browser", "google-chrome"), _find("chromedriver")
-    if not browser or not chromedriver:
-        pytest.skip("chromium and chromedriver are not installed")
-    from selenium.webdriver.chrome.service import Service
-    profile = tempfile.mkdtemp(prefix="ssdkit-docs-chrome-")
-    opts = webdriver.ChromeOptions()
-    for arg in CHROME_ARGS + [f"--user-data-dir={profile}"]:
-        opts.add_argument(arg)
-    opts.binary_location = browser
-    drv = webdriver.Chrome(service=Service(chromedriver), options=opts)
-    yield drv
-    drv.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    yield from chrome_session("ssdkit-docs-chrome-", size="1300,900")
 
 
 @pytest.fixture(scope="module")
