@@ -29,8 +29,10 @@ urllib.error.HTTPError: HTTP Error 403: Forbidden
 """
 import json
 import secrets
+import sys
 import threading
 import urllib.parse
+import webbrowser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -172,9 +174,27 @@ class LocalServer:
         """``http://127.0.0.1:<port><path>?token=...``."""
         return f"http://127.0.0.1:{self.port}{path}?token={self.token}"
 
+    @property
+    def url(self):
+        """The address to open (the root page with this launch's token); tools may point elsewhere."""
+        return self.url_for("/")
+
     def serve_forever(self):
         """Serve until interrupted."""
         self.httpd.serve_forever()
+
+    def launch(self, note, browser=True):
+        """What a tool's command line does: print the URL (first line of stdout), ``note`` to stderr, open
+        the browser unless ``browser`` is False, and serve until Ctrl-C. Returns 0."""
+        print(self.url, flush=True)
+        print(f"{self.program}: {note}; Ctrl-C stops the server", file=sys.stderr)
+        if browser:
+            webbrowser.open(self.url)
+        try:
+            self.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        return 0
 
     def start_in_thread(self):
         """Serve from a background thread (tests, notebooks)."""

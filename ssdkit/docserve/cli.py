@@ -10,7 +10,6 @@ first time, ~1-2 minutes; ``pip install -e ".[docs]"`` provides pdoc); ``--rebui
 import argparse
 import subprocess
 import sys
-import webbrowser
 from pathlib import Path
 
 from .assets import write_assets
@@ -59,16 +58,7 @@ def main(argv=None):
     write_assets(site)
     server = DocsServer(site, port=args.port, timeout=args.timeout, memory_mb=args.memory_mb,
                         cpu_seconds=args.cpu_seconds)
-    print(server.url, flush=True)
-    print("ssdkit-docs: examples run in a Python session per page on this machine; Ctrl-C stops the server",
-          file=sys.stderr)
-    if not args.no_browser:
-        webbrowser.open(server.url)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return server.launch("examples run in a Python session per page on this machine", browser=not args.no_browser)
 
 
 if __name__ == "__main__":

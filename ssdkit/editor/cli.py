@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import sys
-import webbrowser
 
 from ..base import MXNetError, check_writable
 
@@ -36,6 +35,16 @@ def _shape(text):
     return parse_shape(text)
 
 
+def _load(model, shape):
+    """The document and weights of MODEL; ``--shape NAME=...`` also sets that input's shape in the drawing."""
+    from .loading import load_model
+    doc, params = load_model(model, shape=shape[1] if shape else None)
+    for node in doc["nodes"]:
+        if shape and node["op"] == "null" and node["name"] == shape[0]:
+            node["shape"] = list(shape[1])
+    return doc, params
+
+
 def _export(argv):
     p = argparse.ArgumentParser(prog="ssdkit-editor export",
                                 description="Export MODEL as a Python HybridBlock module or MXNet symbol JSON.")
@@ -45,9 +54,9 @@ def _export(argv):
     p.add_argument("--shape", type=_shape, metavar="NAME=D1,D2,...", help="input shape (zoo networks)")
     p.add_argument("--class-name", default="Net", help="the HybridBlock's class name (default Net)")
     args = p.parse_args(argv)
-    from . import load_model, export_python, to_symbol_json
+    from . import export_python, to_symbol_json
     from .server import weights_for
-    doc, params = load_model(args.model, shape=args.shape[1] if args.shape else None)
+    doc, params = _load(args.model, args.shape)
     out = args.output
     check_writable(out, "ssdkit-editor")
     if out.endswith(".py"):
@@ -83,24 +92,16 @@ def _serve(argv):
     p.add_argument("--no-browser", action="store_true", help="print the URL, do not open a browser")
     p.add_argument("--folder", help="the only folder the editor reads and writes (default: the model's folder, "
                                     "else the current one)")
-    p.add_argument("--shape", type=_shape, metavar="NAME=D1,D2,...", help="input shape (zoo networks)")
+    p.add_argument("--shape", type=_shape, metavar="NAME=D1,D2,...",
+                   help="an input's shape, for shape inference (and the size zoo networks are traced at)")
     args = p.parse_args(argv)
-    from .loading import load_model
     from .server import EditorServer
-    doc, params = load_model(args.model, shape=args.shape[1] if args.shape else None)
+    doc, params = _load(args.model, args.shape)
     folder = args.folder or (os.path.dirname(os.path.abspath(args.model))
                              if args.model and os.path.exists(args.model) else os.getcwd())
     title = os.path.basename(args.model) if args.model else "untitled"
     server = EditorServer(folder, doc, params, title=title, port=args.port)
-    print(server.url, flush=True)
-    print(f"ssdkit-editor: files are read and written in {server.folder}; Ctrl-C stops the server", file=sys.stderr)
-    if not args.no_browser:
-        webbrowser.open(server.url)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return server.launch(f"files are read and written in {server.folder}", browser=not args.no_browser)
 
 
 def main(argv=None):

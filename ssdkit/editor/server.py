@@ -124,11 +124,6 @@ class EditorServer(LocalServer):
         self.title = title
         self._palette = None
 
-    @property
-    def url(self):
-        """The page's address with this launch's token."""
-        return self.url_for("/")
-
     def palette(self):
         """The palette (built once)."""
         if self._palette is None:
