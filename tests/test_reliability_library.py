@@ -324,26 +324,51 @@ def test_checkpoint_reader_reads_the_json_again_when_files_moved(tmp_path, monke
     assert load_checkpoint(prefix + "-last")["epoch"] == 3 and len(reads) == 2
 
 
+def test_checkpoint_save_in_the_middle_of_a_read(tmp_path, monkeypatch):
+    prefix = str(tmp_path / "run")
+    save_checkpoint(prefix, "last", _dense(1), None, {"epoch": 1})
+    real_sha, saving = checkpoint._sha256, []
+
+    def sha_then_save(path):   # the reader has read the JSON and checks a file: training saves right now
+        if not saving:
+            saving.append(path)
+            save_checkpoint(prefix, "last", _dense(2), None, {"epoch": 2})
+        return real_sha(path)
+    monkeypatch.setattr(checkpoint, "_sha256", sha_then_save)
+    record = load_checkpoint(f"{prefix}-last.params")        # main: FileNotFoundError from the deleted file
+    assert nd.load(record["params_path"])["weight"].asnumpy().max() == record["epoch"]
+
+
 def test_checkpoint_read_while_another_thread_saves(tmp_path):
+    """Reads racing saves, each read overlapping at most one save (training saves epochs apart): none fails."""
     prefix = str(tmp_path / "run")
     save_checkpoint(prefix, "last", _dense(0), None, {"epoch": 0})
-    done, failures = threading.Event(), []
+    state = threading.Condition()
+    saved, read_after = [0], [-1]     # saves finished; the save count when the last finished read began
+    failures, reads = [], 0
 
     def train():
         for seed in range(1, 30):
+            with state:   # the next save waits for a read begun after the previous save ended
+                if not state.wait_for(lambda: read_after[0] == saved[0], timeout=120):
+                    return    # the reader is gone
             save_checkpoint(prefix, "last", _dense(seed), None, {"epoch": seed})
-        done.set()
-
-    writer = threading.Thread(target=train)
+            with state:
+                saved[0] = seed
+    writer = threading.Thread(target=train, daemon=True)
     writer.start()
-    reads = 0
-    while not done.is_set() or reads < 5:
+    while writer.is_alive() or reads < 5:
+        with state:
+            began = saved[0]
         try:
             record = load_checkpoint(f"{prefix}-last.params")
             assert nd.load(record["params_path"])["weight"].shape == (4, 64)
-        except mx.base.MXNetError as err:
-            failures.append(str(err))
+        except Exception as err:  # noqa: BLE001 - any failure counts (main raised FileNotFoundError)
+            failures.append(f"{type(err).__name__}: {err}")
         reads += 1
+        with state:
+            read_after[0] = began
+            state.notify_all()
     writer.join()
     assert not failures, f"{len(failures)} of {reads} reads failed: {failures[:2]}"
 
