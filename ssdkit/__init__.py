@@ -29,7 +29,7 @@ _LAZY = {"sym": "symbol", "symbol": "symbol", "gluon": "gluon", "init": "initial
          "kv": "kvstore", "kvstore": "kvstore", "name": "symbol.naming", "test_utils": "testing", "testing": "testing", "executor": "symbol.bind",
          "contrib": "contrib", "operator": "operator",
          "np": "numpy", "numpy": "numpy", "npx": "numpy_extension", "numpy_extension": "numpy_extension",
-         "util": "util"}
+         "util": "util", "mod": "module", "module": "module", "model": "model", "callback": "callback"}
 
 
 def __getattr__(name):

@@ -121,6 +121,8 @@ def batchnorm_forward(p, inputs, is_train, relu=False, then=None):
     x, gamma, beta, moving_mean, moving_var = inputs
     rows, (outer, channels) = _channel_rows(x, p.axis)
     gamma_eff = np.ones_like(gamma) if p.fix_gamma else gamma
+    if p.fix_gamma and gamma.flags.writeable:  # MXNet writes the fixed gamma back: a decayed gamma returns to 1
+        gamma[...] = 1
     batch_stats = is_train and not p.use_global_stats
     if batch_stats:
         mean, var = _moments(rows, outer, channels, p)

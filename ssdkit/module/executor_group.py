@@ -1,0 +1,231 @@
+"""MXNet's data parallelism for the Module API: one bound :class:`~ssdkit.symbol.bind.Executor` per context,
+each running its slice of the batch (split by ``work_load_list``), outputs concatenated back along the batch
+axis, gradients summed over the contexts before the optimizer step.
+
+Examples
+--------
+>>> import ssdkit as mx
+>>> net = mx.sym.FullyConnected(mx.sym.var('data'), num_hidden=2, name='fc')
+>>> group = ExecutorGroup(net, [mx.cpu(0), mx.cpu(1)], [1, 1], [mx.io.DataDesc('data', (4, 3))], None,
+...                       ['fc_weight', 'fc_bias'], for_training=True, inputs_need_grad=False)
+>>> group.slices, group.execs[0].arg_dict['data'].shape
+([slice(0, 2, None), slice(2, 4, None)], (2, 3))
+"""
+from collections import OrderedDict
+
+import numpy as np
+
+from ..base import MXNetError
+from ..io import DataDesc
+from ..ndarray import NDArray, concat, zeros
+
+__all__ = ["ExecutorGroup", "split_batch"]
+
+
+def split_batch(batch_size, work_load_list):
+    """Slices of a batch of ``batch_size`` for contexts with the given work loads (the remainder goes last).
+
+    Examples
+    --------
+    >>> split_batch(10, [1, 1, 1])
+    [slice(0, 3, None), slice(3, 6, None), slice(6, 10, None)]
+    """
+    total = float(sum(work_load_list))
+    sizes = [round(w * batch_size / total) for w in work_load_list]
+    sizes[-1] += batch_size - sum(sizes)
+    slices, end = [], 0
+    for size in sizes:
+        if size <= 0:
+            raise MXNetError(f"Module: a batch of {batch_size} cannot be split over {len(work_load_list)} "
+                             f"contexts with work loads {work_load_list}")
+        slices.append(slice(end, end + size))
+        end += size
+    return slices
+
+
+def _slice_axis(array, axis, islice):
+    data = array._data if isinstance(array, NDArray) else np.asarray(array)
+    index = [slice(None)] * data.ndim
+    index[axis] = islice
+    return data[tuple(index)]
+
+
+class ExecutorGroup:
+    """The executors of one Module: ``execs`` (one per context) and ``slices`` of the batch they run.
+
+    ``grad_req`` is MXNet's: parameters ``write`` (or the given request) when training and not fixed, data
+    ``write`` only with ``inputs_need_grad``, labels and everything at inference ``null``.
+    """
+
+    def __init__(self, symbol, contexts, workload, data_shapes, label_shapes, param_names, for_training,
+                 inputs_need_grad, shared_group=None, fixed_param_names=(), grad_req="write", state_names=()):
+        self.symbol, self.contexts, self.workload = symbol, list(contexts), list(workload)
+        self.param_names, self.fixed_param_names = list(param_names), list(fixed_param_names or ())
+        self.for_training, self.inputs_need_grad = for_training, inputs_need_grad
+        self.state_names = list(state_names or ())
+        self.arg_names = symbol.list_arguments()
+        self.aux_names = symbol.list_auxiliary_states()
+        self.output_names = symbol.list_outputs()
+        self._grad_req_given = grad_req
+        self.bind_exec(data_shapes, label_shapes, shared_group)
+
+    # ------------------------------------------------------------------ binding
+    def _grad_req(self, data_names):
+        given = self._grad_req_given
+        reqs = {}
+        for name in self.arg_names:
+            if not self.for_training:
+                reqs[name] = "null"
+            elif name in self.param_names:
+                default = given.get(name, "write") if isinstance(given, dict) else given
+                reqs[name] = "null" if name in self.fixed_param_names else default
+            elif name in data_names:
+                reqs[name] = "write" if self.inputs_need_grad else "null"
+            else:
+                reqs[name] = "null"
+        return reqs
+
+    def bind_exec(self, data_shapes, label_shapes, shared_group=None, reshape=False):
+        """Bind (or, with ``reshape``, re-bind sharing parameters) an executor per context."""
+        self.data_shapes = [d if isinstance(d, DataDesc) else DataDesc(*d) for d in data_shapes]
+        self.label_shapes = None if label_shapes is None else \
+            [d if isinstance(d, DataDesc) else DataDesc(*d) for d in label_shapes]
+        self.data_names = [d.name for d in self.data_shapes]
+        self.label_names = [d.name for d in self.label_shapes] if self.label_shapes else []
+        axes = [DataDesc.get_batch_axis(getattr(d, "layout", "NCHW")) for d in self.data_shapes]
+        self.batch_size = self.data_shapes[0].shape[axes[0]]
+        self.slices = split_batch(self.batch_size, self.workload)
+        reqs = self._grad_req(self.data_names)
+        old = getattr(self, "execs", None) if reshape else None
+        if old is None and shared_group is not None:
+            old = shared_group.execs
+        execs = []
+        for k, ctx in enumerate(self.contexts):
+            shapes = {}
+            for desc in self.data_shapes + (self.label_shapes or []):
+                if desc.name not in self.arg_names:
+                    continue
+                shape = list(desc.shape)
+                axis = DataDesc.get_batch_axis(getattr(desc, "layout", "NCHW"))
+                islice = self.slices[k]
+                shape[axis] = islice.stop - islice.start
+                shapes[desc.name] = tuple(shape)
+            if old is not None:
+                ex = old[k].reshape(partial_shaping=True, allow_up_sizing=True, **shapes)
+                for name in self.arg_names:   # a shared module's parameters are the same arrays
+                    if name in self.param_names:
+                        ex.arg_dict[name] = old[k].arg_dict[name]
+                        if name in old[k].grad_dict and name in ex.grad_dict:
+                            ex.grad_dict[name] = old[k].grad_dict[name]
+                for name in self.aux_names:
+                    ex.aux_dict[name] = old[k].aux_dict[name]
+                ex._grad_req.update({n: r for n, r in reqs.items() if n not in ex.grad_dict and r == "null"})
+            else:
+                types = {d.name: d.dtype for d in self.data_shapes + (self.label_shapes or [])
+                         if d.name in self.arg_names}
+                ex = self.symbol.simple_bind(ctx, grad_req=reqs, type_dict=types, **shapes)
+            execs.append(ex)
+        self.execs = execs
+
+    def reshape(self, data_shapes, label_shapes):
+        """Re-bind for new input shapes, keeping the parameter arrays."""
+        self.bind_exec(data_shapes, label_shapes, reshape=True)
+
+    # ------------------------------------------------------------------ parameters
+    def set_params(self, arg_params, aux_params, allow_extra=False):
+        """Copy ``arg_params`` / ``aux_params`` into every executor."""
+        for ex in self.execs:
+            ex.copy_params_from(arg_params, aux_params, allow_extra_params=allow_extra)
+
+    def get_params(self, arg_params, aux_params):
+        """Write the parameters, averaged over the contexts, into the given dicts' arrays."""
+        for name in self.param_names:
+            value = sum(ex.arg_dict[name]._data for ex in self.execs) / len(self.execs)
+            arg_params[name]._data[...] = value
+        for name in self.aux_names:
+            value = sum(ex.aux_dict[name]._data for ex in self.execs) / len(self.execs)
+            aux_params[name]._data[...] = value
+
+    # ------------------------------------------------------------------ running
+    def forward(self, data_batch, is_train=None):
+        """Copy this batch's slices into each executor and run it (``is_train`` defaults to ``for_training``)."""
+        if is_train is None:
+            is_train = self.for_training
+        feeds = [(self.data_shapes, data_batch.data)]
+        if self.label_shapes and data_batch.label is not None:
+            feeds.append((self.label_shapes, data_batch.label))
+        for k, ex in enumerate(self.execs):
+            for descs, arrays in feeds:
+                for desc, array in zip(descs, arrays):
+                    if desc.name not in ex.arg_dict:
+                        continue
+                    axis = DataDesc.get_batch_axis(getattr(desc, "layout", "NCHW"))
+                    part = _slice_axis(array, axis, self.slices[k]) if len(self.execs) > 1 else \
+                        (array._data if isinstance(array, NDArray) else np.asarray(array))
+                    target = ex.arg_dict[desc.name]
+                    if part.shape != target.shape:
+                        raise MXNetError(f"Module.forward: {desc.name} has shape {part.shape} on context {k}, "
+                                         f"bound with {target.shape}")
+                    target._data[...] = part
+            ex.forward(is_train=is_train)
+
+    def backward(self, out_grads=None):
+        """Backward of every executor; ``out_grads`` are split along the batch like the data."""
+        if not self.for_training:
+            raise MXNetError("Module.backward: the module was bound with for_training=False")
+        for k, ex in enumerate(self.execs):
+            grads = None
+            if out_grads is not None:
+                grads = [NDArray(_slice_axis(g, 0, self.slices[k]).copy(), ex._ctx) if len(self.execs) > 1 else g
+                         for g in out_grads]
+            ex.backward(out_grads=grads)
+
+    def _merge(self, per_exec, merge):
+        if not merge:
+            return [list(values) for values in zip(*per_exec)]
+        if len(self.execs) == 1:
+            return list(per_exec[0])
+        return [concat(*values, dim=0) for values in zip(*per_exec)]
+
+    def get_outputs(self, merge_multi_context=True):
+        """Outputs of the last forward: merged over contexts, or one list per output of per-context arrays."""
+        return self._merge([ex.outputs for ex in self.execs], merge_multi_context)
+
+    def get_input_grads(self, merge_multi_context=True):
+        """Gradients of the data inputs (needs ``inputs_need_grad=True`` at bind)."""
+        if not self.inputs_need_grad:
+            raise MXNetError("Module.get_input_grads: bind with inputs_need_grad=True first")
+        return self._merge([[ex.grad_dict[n] for n in self.data_names] for ex in self.execs],
+                           merge_multi_context)
+
+    def update_metric(self, eval_metric, labels, pre_sliced=False):
+        """Update ``eval_metric`` with each context's outputs and its slice of ``labels``."""
+        for k, ex in enumerate(self.execs):
+            if pre_sliced:
+                part = labels[k]
+            elif len(self.execs) == 1:
+                part = labels
+            else:
+                part = [NDArray(_slice_axis(label, 0, self.slices[k]).copy()) for label in labels]
+            eval_metric.update_dict(OrderedDict(zip(self.label_names, part)),
+                                    OrderedDict(zip(self.output_names, ex.outputs)))
+
+    def install_monitor(self, monitor):
+        """Attach a :class:`~ssdkit.monitor.Monitor` to every executor."""
+        for ex in self.execs:
+            monitor.install(ex)
+
+    def grad_arrays(self):
+        """``[[grad on context 0, grad on context 1, ...] per parameter]`` (None where no gradient)."""
+        return [[ex.grad_dict.get(name) for ex in self.execs] for name in self.param_names]
+
+    def param_arrays(self):
+        """``[[array on context 0, ...] per parameter]``."""
+        return [[ex.arg_dict[name] for ex in self.execs] for name in self.param_names]
+
+
+def zeros_like_params(group):
+    """New zero arrays of each parameter's and auxiliary state's shape and dtype."""
+    ex = group.execs[0]
+    return ({n: zeros(ex.arg_dict[n].shape, dtype=ex.arg_dict[n].dtype) for n in group.param_names},
+            {n: zeros(ex.aux_dict[n].shape, dtype=ex.aux_dict[n].dtype) for n in group.aux_names})

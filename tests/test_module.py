@@ -1,0 +1,162 @@
+"""mx.mod.Module, mx.model checkpoints, mx.callback and the Module-era loss heads against MXNet 1.9.1 oracle
+data (tests/data/module_oracle, made by make_module_oracle.py)."""
+import json
+import logging
+import os
+
+import numpy as np
+import pytest
+
+import ssdkit as mx
+
+HERE = os.path.join(os.path.dirname(__file__), "data", "module_oracle")
+ORACLE = np.load(os.path.join(HERE, "module_oracle.npz"))
+META = json.load(open(os.path.join(HERE, "module_oracle.json")))["cases"]
+HEADS = [k for k, v in META.items() if isinstance(v, dict) and "op" in v]
+
+
+@pytest.mark.parametrize("key", HEADS)
+def test_loss_head_forward_and_gradient_equal_mxnet(key):
+    case = META[key]
+    make = getattr(mx.sym, case["op"])
+    data, label = ORACLE[key + "/data"], ORACLE[key + "/label"]
+    s = make(mx.sym.var("data"), mx.sym.var("label"), **case["params"])
+    ex = s.simple_bind(mx.cpu(), data=data.shape, label=label.shape, grad_req={"data": "write", "label": "null"})
+    ex.arg_dict["data"][:] = data
+    ex.arg_dict["label"][:] = label
+    out = ex.forward(is_train=True)[0]
+    ex.backward(mx.nd.array(np.random.randn(*out.shape)))   # the head gradient is ignored, as in MXNet
+    np.testing.assert_allclose(out.asnumpy(), ORACLE[key + "/out"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), ORACLE[key + "/grad"], rtol=1e-5, atol=1e-6)
+
+
+def test_loss_heads_infer_label_shapes_as_mxnet():
+    fc = mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=1, name="fc")
+    assert mx.sym.LinearRegressionOutput(fc, name="lro").infer_shape(data=(4, 3))[0][-1] == (4,)
+    sm = mx.sym.SoftmaxOutput(mx.sym.var("data"), name="softmax")
+    assert sm.list_arguments() == ["data", "softmax_label"]
+    assert sm.infer_shape(data=(2, 5, 3))[0][-1] == (2, 5)
+    with pytest.raises(mx.MXNetError, match="label shape"):
+        sm.infer_shape(data=(2, 5), softmax_label=(3,))
+
+
+def _mlp():
+    data = mx.sym.var("data")
+    h = mx.sym.Activation(mx.sym.FullyConnected(data, num_hidden=8, name="fc1"), act_type="relu", name="relu1")
+    h = mx.sym.BatchNorm(h, name="bn1")
+    return mx.sym.SoftmaxOutput(mx.sym.FullyConnected(h, num_hidden=3, name="fc2"), name="softmax")
+
+
+def _init(prefix="fit"):
+    args = {k.split("/")[-1]: mx.nd.array(ORACLE[k]) for k in ORACLE.files if k.startswith(prefix + "/init_arg/")}
+    auxs = {k.split("/")[-1]: mx.nd.array(ORACLE[k]) for k in ORACLE.files if k.startswith(prefix + "/init_aux/")}
+    return args, auxs
+
+
+@pytest.mark.parametrize("key", ["fit_sgd", "fit_adam", "fit_sgd_2ctx"])
+def test_fit_two_epochs_equals_mxnet(key):
+    case = META[key]
+    X, Y = ORACLE["fit/X"], ORACLE["fit/Y"]
+    contexts = [mx.cpu(i) for i in range(case["contexts"])]
+    mod = mx.mod.Module(_mlp(), context=contexts)
+    it = mx.io.NDArrayIter(X, Y, batch_size=case["batch_size"])
+    val = mx.io.NDArrayIter(X[:10], Y[:10], batch_size=case["batch_size"])
+    args, auxs = _init()
+    seen = []
+    mod.fit(it, eval_data=val, num_epoch=2, optimizer=case["optimizer"], optimizer_params=case["optimizer_params"],
+            arg_params=args, aux_params=auxs, batch_end_callback=lambda p: seen.append(p.eval_metric.get()[1]))
+    got_args, got_aux = mod.get_params()
+    for name, value in got_args.items():
+        np.testing.assert_allclose(value.asnumpy(), ORACLE[f"{key}/arg/{name}"], rtol=1e-4, atol=1e-5, err_msg=name)
+    for name, value in got_aux.items():
+        np.testing.assert_allclose(value.asnumpy(), ORACLE[f"{key}/aux/{name}"], rtol=1e-4, atol=1e-5, err_msg=name)
+    np.testing.assert_allclose(mod.predict(val).asnumpy(), ORACLE[f"{key}/predict"], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(seen, case["batch_metrics"], atol=1e-6)
+    score = mod.score(val, ["acc", "ce"])
+    assert [n for n, _ in score] == [n for n, _ in case["score"]]
+    np.testing.assert_allclose([v for _, v in score], [v for _, v in case["score"]], rtol=1e-4)
+
+
+def test_forward_backward_input_grads_and_reshape_equal_mxnet():
+    X, Y = ORACLE["fit/X"], ORACLE["fit/Y"]
+    mod = mx.mod.Module(_mlp())
+    mod.bind([("data", (4, 6))], [("softmax_label", (4,))], inputs_need_grad=True)
+    mod.set_params(*_init())
+    mod.forward(mx.io.DataBatch([mx.nd.array(X[:4])], [mx.nd.array(Y[:4])]), is_train=True)
+    mod.backward()
+    np.testing.assert_allclose(mod.get_outputs()[0].asnumpy(), ORACLE["fb/out"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(mod.get_input_grads()[0].asnumpy(), ORACLE["fb/input_grad"], rtol=1e-4, atol=1e-6)
+    mod.forward(mx.io.DataBatch([mx.nd.array(X[:3])], [mx.nd.array(Y[:3])]), is_train=False)
+    np.testing.assert_allclose(mod.get_outputs()[0].asnumpy(), ORACLE["fb/out_reshaped"], rtol=1e-5, atol=1e-6)
+    assert [[n, list(s)] for n, s in mod.output_shapes] == META["fb/output_shapes"]
+    assert mod.data_shapes[0].shape == (3, 6) and mod.label_shapes[0].name == "softmax_label"
+
+
+def test_checkpoint_round_trip_with_optimizer_states(tmp_path):
+    X, Y = ORACLE["fit/X"], ORACLE["fit/Y"]
+    prefix = str(tmp_path / "mlp")
+    mod = mx.mod.Module(_mlp())
+    it = mx.io.NDArrayIter(X, Y, batch_size=5)
+    args, auxs = _init()
+    mod.fit(it, num_epoch=1, optimizer_params={"learning_rate": 0.1, "momentum": 0.9}, arg_params=args,
+            aux_params=auxs, epoch_end_callback=mx.callback.module_checkpoint(mod, prefix, save_optimizer_states=True))
+    assert sorted(os.listdir(tmp_path)) == ["mlp-0001.params", "mlp-0001.states", "mlp-symbol.json"]
+    # continue training in the original and in a reloaded copy: same parameters
+    mod2 = mx.mod.Module.load(prefix, 1, load_optimizer_states=True)
+    mod2.bind(it.provide_data, it.provide_label)
+    mod2.init_optimizer(optimizer_params={"learning_rate": 0.1, "momentum": 0.9})
+    for m in (mod, mod2):
+        it.reset()
+        for batch in it:
+            m.forward_backward(batch)
+            m.update()
+    for name, value in mod.get_params()[0].items():
+        np.testing.assert_allclose(mod2.get_params()[0][name].asnumpy(), value.asnumpy(), rtol=1e-6, err_msg=name)
+    sym, a, x = mx.model.load_checkpoint(prefix, 1)
+    assert sym.list_arguments() == mod.symbol.list_arguments() and sorted(x) == ["bn1_moving_mean", "bn1_moving_var"]
+
+
+def test_fixed_params_are_not_updated_and_errors_name_the_problem():
+    mod = mx.mod.Module(_mlp(), fixed_param_names=["fc1_weight"])
+    mod.bind([("data", (5, 6))], [("softmax_label", (5,))])
+    with pytest.raises(mx.MXNetError, match="init_params"):
+        mod.forward(mx.io.DataBatch([mx.nd.ones((5, 6))], [mx.nd.zeros((5,))]))
+    args, auxs = _init()
+    mod.init_params(arg_params=args, aux_params=auxs)
+    mod.init_optimizer(optimizer_params={"learning_rate": 1.0})
+    mod.forward_backward(mx.io.DataBatch([mx.nd.array(ORACLE["fit/X"][:5])], [mx.nd.array(ORACLE["fit/Y"][:5])]))
+    mod.update()
+    now = mod.get_params()[0]
+    np.testing.assert_array_equal(now["fc1_weight"].asnumpy(), args["fc1_weight"].asnumpy())
+    assert not np.allclose(now["fc2_weight"].asnumpy(), args["fc2_weight"].asnumpy())
+    with pytest.raises(mx.MXNetError, match="not presented"):
+        mx.mod.Module(_mlp()).bind([("data", (5, 6))]) or None
+        m = mx.mod.Module(_mlp()); m.bind([("data", (5, 6))], for_training=False)
+        m.init_params(arg_params={"fc1_weight": args["fc1_weight"]})
+    with pytest.raises(mx.MXNetError, match="label shapes are given for"):
+        mx.mod.Module(_mlp()).bind([("data", (5, 6))], [("label", (5,))])
+
+
+def test_callbacks_log(caplog):
+    metric = mx.metric.create("acc")
+    metric.update([mx.nd.array([0, 1])], [mx.nd.array([[1, 0], [0, 1]])])
+    speed = mx.callback.Speedometer(batch_size=2, frequent=2)
+    with caplog.at_level(logging.INFO):
+        for n in range(3):
+            speed(mx.model.BatchEndParam(epoch=0, nbatch=n, eval_metric=metric, locals=None))
+        mx.callback.log_train_metric(1)(mx.model.BatchEndParam(0, 0, metric, None))
+    assert "Speed:" in caplog.text and "accuracy=1.000000" in caplog.text and "Train-accuracy" in caplog.text
+
+
+def test_save_params_load_params_round_trip(tmp_path):
+    mod = mx.mod.Module(_mlp())
+    mod.bind([("data", (5, 6))], [("softmax_label", (5,))], for_training=False)
+    mod.set_params(*_init())
+    mod.save_params(str(tmp_path / "p.params"))
+    other = mx.mod.Module(_mlp())
+    other.bind([("data", (5, 6))], [("softmax_label", (5,))], for_training=False)
+    other.init_params(mx.init.Zero())
+    other.load_params(str(tmp_path / "p.params"))
+    for name, value in _init()[0].items():
+        np.testing.assert_array_equal(other.get_params()[0][name].asnumpy(), value.asnumpy())
+    assert sorted(mx.nd.load(str(tmp_path / "p.params")))[0] == "arg:bn1_beta"
