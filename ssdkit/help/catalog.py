@@ -17,6 +17,7 @@ import inspect
 import logging
 import pkgutil
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .op_summaries import OP_SUMMARIES
@@ -45,7 +46,9 @@ _BOILERPLATE = re.compile(r"The registered operator ``\w+`` on (?:NDArrays|Symbo
                           r"^\s*(?:Parameters|Returns|Yields|Raises|Attributes|Notes|See Also|References|Warns|"
                           r"Other Parameters)\s*\n\s*-{3,}\s*$", re.M)
 _MAX_DOC_CHARS = 4000  # index the description and parameters, not pages of notes
-FLUENT_CLASSES = ("ssdkit.nd.NDArray", "ssdkit.sym.Symbol")  # their methods named as ops call those ops
+FLUENT_CLASSES = ("ssdkit.nd.NDArray", "ssdkit.sym.Symbol", "ssdkit.np.ndarray")
+# mx.np / mx.npx functions named as a registry op (np.where, npx.sequence_mask / SequenceMask) are that op for a reader
+TWIN_NAMESPACES = ("ssdkit.np.", "ssdkit.npx.")  # their methods named as ops call those ops
 
 
 @dataclass
@@ -292,7 +295,7 @@ def build_catalog(failures=None):
     if failures is not None:
         failures.extend(walker.failures)
     _merge_overrides(walker.members)
-    return _merge_fluent_methods(walker.entries)
+    return _merge_twins(_merge_fluent_methods(walker.entries))
 
 
 def _merge_overrides(members):
@@ -314,3 +317,28 @@ def _merge_fluent_methods(entries):
             e.group = ops[attr]
     return entries
 
+
+
+def _op_key(name):
+    return name.lower().replace("_", "")
+
+
+def _merge_twins(entries):
+    """``np.where`` / ``nd.where`` and ``npx.sequence_mask`` / ``nd.SequenceMask`` are one API in two spellings.
+
+    A function directly in ``mx.np`` or ``mx.npx`` joins the group of the registry op of its name (exactly, or
+    ignoring case and underscores when that names one op only).
+    """
+    exact, loose = {}, defaultdict(set)
+    for e in entries:
+        if e.kind == "op" and e.name.count(".") == 2:
+            exact.setdefault(e.name.rsplit(".", 1)[-1], e.group)
+            loose[_op_key(e.name.rsplit(".", 1)[-1])].add(e.group)
+    for e in entries:
+        if e.kind == "function" and e.name.startswith(TWIN_NAMESPACES) and e.name.count(".") == 2:
+            attr = e.name.rsplit(".", 1)[-1]
+            groups = loose.get(_op_key(attr), ())
+            group = exact.get(attr) or (next(iter(groups)) if len(groups) == 1 else None)
+            if group is not None:
+                e.group = group
+    return entries

@@ -16,6 +16,7 @@ Examples
 >>> [r.name for r in index.search("tranpose axes")]
 ['ssdkit.nd.transpose']
 """
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ BM25_B = 0.5               # docstrings vary from one line to pages: normalize l
 CONCEPT_WEIGHT = 1.2       # a full phrase match outweighs the best plain BM25 hit (scaled to 1)
 EXACT_NAME_BONUS = 1.5     # the query is the API's own name
 SPOKEN_PATH_BONUS = 0.5    # "profiler counter": a namespace and a name in it, said with a space
+DOTTED_WORD_BONUS = 1.0    # "use np.where here": a dotted name among other words
 PATH_BONUS = 0.5           # ... and "mx.sym.load" names its namespace too: sym.load before nd.load
 TARGET_DECAY = 0.92        # later targets of a concept rank a little below the first
 SYNONYM_WEIGHT = 0.5
@@ -139,8 +141,11 @@ class Index:
         for k, (words, _) in enumerate(self.phrases):
             for t in words:
                 self.phrases_with[t].append(k)
-        # phrase idf mass with a framework's name discounted (the query names one) or not (it names none)
-        self.phrase_mass = {named: [sum(self._phrase_idf(t, named=named) for t in words) for words, _ in self.phrases]
+        # phrase words with their idf, a framework's name discounted (the query names one) or not (it names none),
+        # and the phrase's idf mass: computed once, every query reads them
+        self.phrase_idfs = {named: [[(t, self._phrase_idf(t, named=named)) for t in words] for words, _ in self.phrases]
+                            for named in (True, False)}
+        self.phrase_mass = {named: [sum(w for _, w in pairs) for pairs in self.phrase_idfs[named]]
                             for named in (True, False)}
         self.synonyms = defaultdict(set)
         for group in synonyms:
@@ -150,7 +155,12 @@ class Index:
         self.speller = Speller(self.postings, self.synonyms)
         self._directions = None  # built on the first query that converts something
         self.exact = defaultdict(list)
+        self.members = defaultdict(list)  # group -> its entries, for the aliases of a result
+        # per-entry factor applied last: kind prior and the symbolic spelling's small discount
+        self.prior = [KIND_PRIOR.get(e.kind, 1.0) * (SYMBOLIC_PRIOR if e.name.startswith("ssdkit.sym.") else 1.0)
+                      for e in self.entries]
         for i, e in enumerate(self.entries):
+            self.members[e.group].append(i)
             self.exact[e.name.rsplit(".", 1)[-1].lower()].append(i)
             self.exact[".".join(e.name.rsplit(".", 2)[-2:]).lower()].append(i)  # "sym.load", "nn.dense"
 
@@ -188,6 +198,8 @@ class Index:
             self.lengths.append(length)
         n = len(self.entries)
         self.avg_length = sum(self.lengths) / max(n, 1)
+        self._bm25_norm = [BM25_K1 * (1 - BM25_B + BM25_B * length / self.avg_length) for length in self.lengths]
+        self._term_scores = {}  # term -> {entry: its BM25 share at query weight 1}, filled as queries use terms
         self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
 
@@ -276,12 +288,16 @@ class Index:
     def _bm25(self, terms):
         scores = defaultdict(float)
         for t, qw in terms.items():
-            idf = self.idf.get(t)
-            if idf is None:
-                continue
-            for i, tf in self.postings[t].items():
-                norm = 1 - BM25_B + BM25_B * self.lengths[i] / self.avg_length
-                scores[i] += qw * idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm)
+            shares = self._term_scores.get(t)
+            if shares is None:
+                idf = self.idf.get(t)
+                if idf is None:
+                    continue
+                norm = self._bm25_norm
+                shares = self._term_scores[t] = {i: idf * tf * (BM25_K1 + 1) / (tf + norm[i])
+                                                 for i, tf in self.postings[t].items()}
+            for i, v in shares.items():
+                scores[i] += qw * v
         return scores
 
     def _phrase_idf(self, term, default=None, named=True):
@@ -299,13 +315,14 @@ class Index:
         said = {t: w for t, w in terms.items() if w >= 1.0 - 2 * TYPO_PENALTY}  # typed words, not synonyms
         named = any(t in FRAMEWORK_WORDS for t in said)
         mass = self.phrase_mass[named]
+        idfs = self.phrase_idfs[named]
         query_mass = sum(self._phrase_idf(t, 0.0, named) * w for t, w in said.items()) or 1.0
         candidates = {k for t in terms for k in self.phrases_with.get(t, ())}
         for k in candidates:
-            words, targets = self.phrases[k]
+            targets = self.phrases[k][1]
             if reversed_direction(direction, self.phrase_directions[k]):
                 continue
-            got = sum(self._phrase_idf(t, named=named) * terms.get(t, 0.0) for t in words)
+            got = sum(w * terms.get(t, 0.0) for t, w in idfs[k])
             cover = got / mass[k]
             if cover < PHRASE_MIN_COVER:
                 continue
@@ -334,6 +351,9 @@ class Index:
             keys.append((".".join(path[-2:]), EXACT_NAME_BONUS * PATH_BONUS))
         words = query.lower().split()
         keys += [(f"{a}.{b}", EXACT_NAME_BONUS * SPOKEN_PATH_BONUS) for a, b in zip(words, words[1:])]
+        if len(words) > 1:  # "np.where on arrays": a dotted name among other words names its API too
+            keys += [(".".join(w.strip("()'\",:;").split(".")[-2:]), EXACT_NAME_BONUS * DOTTED_WORD_BONUS)
+                     for w in words if "." in w.strip(".")]
         for key, bonus in keys:
             for i in self.exact.get(key, ()):
                 final[i] = final.get(i, 0.0) + bonus
@@ -341,29 +361,43 @@ class Index:
             for i in final:
                 if reversed_direction(direction, self._name_direction(i)):
                     final[i] *= REVERSED_FACTOR
-        for i in final:
-            e = self.entries[i]
-            final[i] *= KIND_PRIOR.get(e.kind, 1.0) * (SYMBOLIC_PRIOR if e.name.startswith("ssdkit.sym.") else 1.0)
-        return self._merge(sorted(final.items(), key=lambda kv: (-kv[1], self.entries[kv[0]].name)), n)
+        prior = self.prior
+        final = {i: s * prior[i] for i, s in final.items()}
+        return self._merge(final, n)
 
     def _name_direction(self, i):
         if self._directions is None:
             self._directions = [name_direction(e.name, self.postings.__contains__) for e in self.entries]
         return self._directions[i]
 
-    def _merge(self, ranked, n):
-        results, by_group = [], {}
+    def _merge(self, final, n):
+        """The ``n`` best groups of ``final`` ({entry: score}), each with the other names of its group as aliases.
+
+        Only the head of the ranking is sorted (a query touches hundreds of entries; a result page shows ten).
+        """
+        entries = self.entries
+        key = lambda kv: (-kv[1], entries[kv[0]].name)  # noqa: E731 - best first, ties by name
+        want = 4 * n + 8
+        while True:
+            ranked = heapq.nsmallest(want, final.items(), key=key) if want < len(final) else sorted(final.items(), key=key)
+            groups = []
+            for i, _ in ranked:
+                if entries[i].group not in groups:
+                    groups.append(entries[i].group)
+                    if len(groups) == n:
+                        break
+            if len(groups) == n or len(ranked) == len(final):
+                break
+            want *= 4
+        results, seen = [], set()
         for i, score in ranked:
-            e = self.entries[i]
-            if e.group in by_group:
-                if e.name != by_group[e.group].name:
-                    by_group[e.group].aliases.append(e.name)
+            group = entries[i].group
+            if group in seen or len(results) == n:
                 continue
-            if len(results) == n:
-                continue
+            seen.add(group)
             # a group named after an entry (an override's base method, an object's first name) shows that name
-            head = self.entries[self.by_name.get(e.group, i)]
-            r = Result(head.name, head.kind, head.summary, score, [] if head is e else [e.name])
-            by_group[e.group] = r
-            results.append(r)
+            head = entries[self.by_name.get(group, i)]
+            members = sorted(((j, final[j]) for j in self.members[group] if j in final), key=key)
+            results.append(Result(head.name, head.kind, head.summary, score,
+                                  [entries[j].name for j, _ in members if entries[j].name != head.name]))
         return results

@@ -44,6 +44,7 @@ TYPO_REACH = 2             # edits a typo may hold: a word longer than the vocab
 # of a query word longer than the longest vocabulary word by more than this cannot stem to one. Bounding the split
 # loop and the typo search by the vocabulary keeps the cost of any word, even 100 kB long, linear in its length.
 STEM_SLACK = 12
+MAX_REMEMBERED = 4096      # readings of words kept per speller (cleared when full)
 
 
 def _deletes(word):
@@ -67,10 +68,11 @@ class Speller:
         self._deletes_map = None  # built on the first unknown word
         self._sorted_terms = None  # for prefix completions (built lazily too)
         self._longest = max(map(len, postings), default=0)
+        self._readings = {}  # stemmed word -> its readings (see correct)
 
     @property
     def _by_initial(self):
-        """Typo candidates by first letter (built with :attr:`_deletes`)."""
+        """Typo candidates with their letters by (first letter, length) (built with :attr:`_deletes`)."""
         self._deletes  # noqa: B018 - builds both maps
         return self._initial_map
 
@@ -82,12 +84,29 @@ class Speller:
             self._initial_map = defaultdict(list)
             for term in self.postings:
                 if len(term) >= MIN_TYPO_LENGTH and "_" not in term:
-                    self._initial_map[term[0]].append(term)
+                    self._initial_map[term[0], len(term)].append((term, frozenset(term)))
                     for d in _deletes(term) | {term}:
                         self._deletes_map[d].add(term)
         return self._deletes_map
 
     def correct(self, term):
+        """Vocabulary terms standing for a stemmed query word (see :meth:`read`), remembered per word.
+
+        Queries typed letter by letter (the docs search box) repeat their words: each is read once.
+
+        Examples
+        --------
+        >>> Speller({"transpos": {}}, {}).correct("tranpos")
+        [('transpos', 0.8)]
+        """
+        found = self._readings.get(term)
+        if found is None:
+            if len(self._readings) >= MAX_REMEMBERED:
+                self._readings.clear()
+            found = self._readings[term] = self.read(term)
+        return list(found)
+
+    def read(self, term):
         """Vocabulary terms standing for a stemmed query word: [(term, weight)], [] when none is likely.
 
         A known word stands for itself. Otherwise, in order: an adverb's adjective, typo fixes (also after
@@ -160,7 +179,11 @@ class Speller:
         for d in _deletes(term) | {term}:
             candidates |= self._deletes.get(d, set())
         if limit == 2:  # "gausin" / "gaussian", "polynmoal" / "polynomial": scan the words of that initial
-            candidates |= {c for c in self._by_initial.get(term[0], ()) if abs(len(c) - len(term)) <= limit}
+            # letters of one word missing from the other bound the distance from below: most words fail it cheaply
+            letters = frozenset(term)
+            for size in range(len(term) - limit, len(term) + limit + 1):
+                candidates.update(c for c, own in self._by_initial.get((term[0], size), ())
+                                  if len(letters - own) <= limit and len(own - letters) <= limit)
         scored = [(edit_distance(term, c, limit), c) for c in candidates]
         # Two edits that leave a short word shorter are how English words reach unrelated API names ("switch" ->
         # "swish"); people who mistype mostly drop letters ("gausin" -> "gaussian"), so those stay.

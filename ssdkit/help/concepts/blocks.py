@@ -86,6 +86,10 @@ CONCEPTS = (
     ("sym.Symbol.simple_bind sym.Symbol.bind executor.Executor",
      "bind a symbol | simple_bind | executor forward backward | run a symbol graph with arrays | "
      "symbolic executor | arg_dict grad_dict | old symbolic api"),
+    ("sym.Symbol.bind executor.bind executor.Executor.forward",
+     "bind a symbol to arrays | bind with my own ndarrays | bind given arrays and run forward | "
+     "executor over arrays i allocated"),
+    ("sym.Symbol.simple_bind executor.simple_bind", "bind from shapes | allocate arrays from input shapes"),
     ("docserve.DocsServer",
      "run the documentation examples | interactive documentation | try examples in the browser | "
      "documentation you can run | ssdkit-docs | like mathematica notebook docs"),

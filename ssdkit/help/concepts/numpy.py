@@ -25,4 +25,11 @@ CONCEPTS = (
     ("np.random.choice np.random.shuffle", "random sample from an array | shuffle in place | random permutation"),
     ("npx.sequence_mask", "mask padded positions | sequence mask | valid length mask"),
     ("npx.save npx.load", "save mx.np arrays | load mx.np arrays | npx.save"),
+    ("np.isnan np.isinf np.isfinite",
+     "isnan | nan values | which elements are nan | detect nan | not a number entries | where are the nans | "
+     "isinf | infinite values | isfinite | finite values only | torch.isnan"),
+    ("np.random.choice",
+     "weighted random choice | random choice with probabilities | sample elements with given probabilities | "
+     "draw items from an array at random | np.random.choice p | pick at random from a list"),
+    ("np.unique", "unique values | distinct elements | counts of each value | np.unique return_counts | torch.unique"),
 )

@@ -19,8 +19,10 @@ CONCEPTS = (
      "torch.nn.RNN | SimpleRNN | sequence model | model a sequence | time series model | "
      "language model layer"),
     ("gluon.rnn.RecurrentCell.unroll gluon.rnn.RecurrentCell.begin_state",
-     "unroll a cell over time | run a cell over a sequence | step through a sequence | rnn cell loop | "
-     "initial hidden state | begin state | zero hidden state | hidden state of an rnn"),
+     "unroll a cell over time | run a cell over a sequence | step through a sequence | rnn cell loop"),
+    ("gluon.rnn.RecurrentCell.begin_state gluon.rnn.RecurrentCell.state_info",
+     "initial hidden state | begin state | zero hidden state | hidden state of an rnn | starting states of a cell | "
+     "init_hidden | h0 c0"),
     ("gluon.rnn.BidirectionalCell gluon.rnn.LSTM",
      "bidirectional rnn | forward and backward in time | birnn | bidirectional recurrent"),
     ("gluon.rnn.SequentialRNNCell gluon.rnn.HybridSequentialRNNCell",

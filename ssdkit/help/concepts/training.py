@@ -24,7 +24,8 @@ CONCEPTS = (
     # --- autograd ------------------------------------------------------------------------------------------
     ("autograd.record", "record operations | track gradients | enable grad | tape | autograd.record | "
                         "compute gradients of a forward pass"),
-    ("autograd.pause", "torch.no_grad | stop recording | disable gradient tracking | no grad | inference mode | "
+    ("autograd.pause", "torch.no_grad | stop recording | temporarily stop recording | pause recording | "
+     "suspend recording inside record | part of record not recorded | disable gradient tracking | no grad | inference mode | "
                        "turn off gradients | gradients off while evaluating | tf.stop_gradient scope"),
     ("autograd.backward nd.NDArray.backward",
      "loss.backward() | .backward | compute gradients | backpropagation | backprop"),
@@ -112,7 +113,7 @@ CONCEPTS = (
      "optimizer state dict | optimizer.state_dict | serialize optimizer states"),
     ("optimizer.Optimizer.create_state", "optimizer state of a weight | momentum buffer | adam moments"),
     ("optimizer.Optimizer.update_multi_precision optimizer.Optimizer.create_state_multi_precision",
-     "mixed precision | fp16 master weights | multi_precision | float32 copy of weights | amp"),
+     "fp16 master weights | multi_precision | float32 copy of weights | optimizer mixed precision"),
     ("optimizer.Optimizer.learning_rate gluon.Trainer.learning_rate",
      "current learning rate | get the learning rate | read lr"),
     ("lr_scheduler.PolyScheduler", "polynomial lr | poly schedule | polynomiallr"),
@@ -154,7 +155,13 @@ CONCEPTS = (
      "multiclass correlation from confusion matrix"),
     ("kv.create kv.KVStore",
      "key value store | kvstore | parameter server | aggregate gradients across devices | sum gradients of "
-     "several devices | push and pull | dist_sync | gradient compression | 2bit compression"),
+     "several devices | dist_sync"),
+    ("kv.KVStore.pushpull kv.KVStore.push kv.KVStore.pull",
+     "push and pull | pushpull | push gradients then pull the sum | send values to the store and read back the aggregate | sum across devices through the kvstore | kvstore allreduce"),
+    ("kv.KVStore.set_optimizer",
+     "kvstore optimizer | store applies the optimizer | update on push | server side update | optimizer on the parameter server | set_optimizer"),
+    ("kv.KVStore.set_gradient_compression",
+     "gradient compression | 2bit compression | compress gradients | quantize gradients before sending | compression threshold"),
     ("distributed.init distributed.setup",
      "init_process_group | horovod init | hvd.init | start distributed training | initialize distributed"),
     ("distributed.shutdown", "destroy_process_group | stop distributed | shutdown workers"),
@@ -190,7 +197,11 @@ CONCEPTS = (
     ("test_utils.default_context test_utils.set_default_context", "default context of tests | test device"),
     ("operator.CustomOp operator.CustomOpProp operator.register",
      "mx.operator.customop | customopprop | custom operator written in python | register a custom op | "
-     "nd.custom op_type | python operator with forward and backward in a symbol"),
+     "python operator with forward and backward in a symbol"),
+    ("nd.Custom sym.Custom",
+     "nd.custom | sym.custom | call a custom op | run a registered custom operator | op_type | use my custom operator | invoke a python operator by name"),
+    ("contrib.amp.init contrib.amp.init_trainer contrib.amp.scale_loss contrib.amp.unscale",
+     "automatic mixed precision | amp | amp.init | float16 training with loss scaling | loss scaling | dynamic loss scale | scale the loss | torch.cuda.amp | gradscaler"),
     ("mxnet_alias.alias_mxnet run",
      "import mxnet | make import mxnet use ssdkit | alias mxnet | run an mxnet script unchanged | "
      "run gluoncv on ssdkit | mxnet shim | python -m ssdkit.run"),

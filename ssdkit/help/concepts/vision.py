@@ -13,11 +13,12 @@ CONCEPTS = (
     (f"{_V}.get_model {_V}.get_model_list model_zoo.get_model",
      "model zoo | vision model zoo | gluon model zoo | imagenet model | imagenet classifier | "
      "pretrained imagenet model | image classification model | classification network by name | "
-     "torchvision models | keras applications | tf.keras.applications | get_model | predefined model"),
+     "torchvision models | keras applications | tf.keras.applications | get_model | predefined model | "
+     "imagenet classification models by name | names of the imagenet models | build a classifier by its name"),
     (f"{_V}.resnet50_v1 {_V}.resnet18_v1 {_V}.get_resnet {_V}.ResNetV1 {_V}.ResNetV2",
      "pretrained resnet | resnet | resnet50 | resnet18 | resnet101 | resnet152 | residual network | "
      "torchvision resnet | resnet v2 | pre activation resnet"),
-    (f"{_V}.vgg16 {_V}.get_vgg {_V}.VGG", "pretrained vgg | vgg16 | vgg19 | vgg network | vgg with batch norm"),
+    (f"{_V}.vgg16 {_V}.get_vgg {_V}.VGG", "pretrained vgg | vgg16 | vgg19 | vgg network"),
     (f"{_V}.mobilenet1_0 {_V}.mobilenet_v2_1_0 {_V}.MobileNet {_V}.MobileNetV2",
      "pretrained mobilenet | mobilenet | mobilenet v2 | depthwise separable network | small fast classifier"),
     (f"{_V}.densenet121 {_V}.DenseNet", "pretrained densenet | densenet | densely connected network"),
@@ -33,4 +34,6 @@ CONCEPTS = (
     ("gluon.contrib.nn.HybridConcurrent gluon.contrib.nn.Concurrent",
      "concatenate branches | parallel branches | run layers side by side | inception branches | "
      "concurrent layers"),
+    (f"{_V}.vgg16_bn {_V}.vgg11_bn {_V}.vgg13_bn {_V}.vgg19_bn {_V}.get_vgg",
+     "vgg with batch norm | vgg16_bn | vgg bn | vgg with batch normalization | vgg batchnorm variant"),
 )
