@@ -202,4 +202,13 @@ QUERIES += [
     ("continue training where it stopped", "gluon.Trainer.load_states gluon.Block.load_parameters"),
     ("my loss is nan", "gluon.utils.clip_global_norm gluon.HybridBlock.register_op_hook gluon.Block.register_op_hook"),
     ("get the pictures out of the rec file", "recordio.unpack_img gluon.data.vision.ImageRecordDataset"),
+    # issue #21 (new namespaces): probes written in other words than the blind sets
+    ("check array for not-a-number entries", "np.isnan"),
+    ("random sample of items with weights", "np.random.choice"),
+    ("kvstore push then pull", "kv.KVStore.pushpull kv.KVStore.push kv.KVStore.pull"),
+    ("compress gradients for communication", "kv.KVStore.set_gradient_compression"),
+    ("run my python custom operator", "nd.Custom sym.Custom"),
+    ("vgg19 batchnorm", "gluon.model_zoo.vision.vgg19_bn gluon.model_zoo.vision.get_vgg"),
+    ("np.where on arrays", "np.where nd.where"),  # a dotted name among other words; np and nd twins are one API
+    ("store the trainer state to a file", "gluon.Trainer.save_states"),  # a save query does not want load_states
 ]

@@ -48,7 +48,8 @@ _BOILERPLATE = re.compile(r"The registered operator ``\w+`` on (?:NDArrays|Symbo
 _MAX_DOC_CHARS = 4000  # index the description and parameters, not pages of notes
 FLUENT_CLASSES = ("ssdkit.nd.NDArray", "ssdkit.sym.Symbol", "ssdkit.np.ndarray")
 # mx.np / mx.npx functions named as a registry op (np.where, npx.sequence_mask / SequenceMask) are that op for a reader
-TWIN_NAMESPACES = ("ssdkit.np.", "ssdkit.npx.")  # their methods named as ops call those ops
+TWIN_NAMESPACES = ("ssdkit.np.", "ssdkit.npx.")
+RANDOM_NAMESPACES = ("ssdkit.nd.random", "ssdkit.np.random")  # their samplers X are the ops random_X  # their methods named as ops call those ops
 
 
 @dataclass
@@ -324,21 +325,31 @@ def _op_key(name):
 
 
 def _merge_twins(entries):
-    """``np.where`` / ``nd.where`` and ``npx.sequence_mask`` / ``nd.SequenceMask`` are one API in two spellings.
+    """``np.where`` / ``nd.where``, ``npx.sequence_mask`` / ``nd.SequenceMask`` and ``nd.random.normal`` /
+    ``nd.random_normal`` are one API under several spellings: their groups become one.
 
     A function directly in ``mx.np`` or ``mx.npx`` joins the group of the registry op of its name (exactly, or
-    ignoring case and underscores when that names one op only).
+    ignoring case and underscores when that names one op only); a sampler ``X`` of ``nd.random`` or ``np.random``
+    joins the op ``random_X``. Every other name of the function (``mx.random.normal``) moves with it.
     """
     exact, loose = {}, defaultdict(set)
     for e in entries:
         if e.kind == "op" and e.name.count(".") == 2:
             exact.setdefault(e.name.rsplit(".", 1)[-1], e.group)
             loose[_op_key(e.name.rsplit(".", 1)[-1])].add(e.group)
+    moved = {}
     for e in entries:
-        if e.kind == "function" and e.name.startswith(TWIN_NAMESPACES) and e.name.count(".") == 2:
-            attr = e.name.rsplit(".", 1)[-1]
+        if e.kind != "function" or e.group in moved:
+            continue
+        prefix, _, attr = e.name.rpartition(".")
+        group = None
+        if prefix + "." in TWIN_NAMESPACES:
             groups = loose.get(_op_key(attr), ())
             group = exact.get(attr) or (next(iter(groups)) if len(groups) == 1 else None)
-            if group is not None:
-                e.group = group
+        elif prefix in RANDOM_NAMESPACES:
+            group = exact.get(f"random_{attr}")
+        if group is not None:
+            moved[e.group] = group
+    for e in entries:
+        e.group = moved.get(e.group, e.group)
     return entries

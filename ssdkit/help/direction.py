@@ -16,7 +16,7 @@ True
 """
 from .text import STOPWORDS, split_words, stem
 
-__all__ = ["query_direction", "name_direction", "reversed_direction"]
+__all__ = ["query_direction", "name_direction", "reversed_direction", "query_io", "name_io"]
 
 TO_WORDS = ("to", "into")
 FROM_WORDS = ("from",)
@@ -102,3 +102,42 @@ def reversed_direction(query_dir, name_dir):
         return False
     (q_src, q_dst), (n_src, n_dst) = query_dir, name_dir
     return bool(n_dst & q_src or n_src & q_dst) and not (n_dst & q_dst or n_src & q_src)
+
+
+# "save the optimizer state" is not load_states: verbs of writing and reading, as a query says them (a past
+# participle names what exists: "a saved params file" is read) and as a name holds them.
+SAVE_VERBS = frozenset("save saving export exporting store storing dump dumping serialize serializing write "
+                       "writing".split())
+LOAD_VERBS = frozenset("load loading import importing restore restoring deserialize read reading".split())
+SAVE_NAMES = frozenset("save export dump write serialize".split())
+LOAD_NAMES = frozenset("load imports restore read deserialize".split())
+
+
+def query_io(query):
+    """``"save"`` or ``"load"`` when the query asks to write or to read (not both), else None.
+
+    Examples
+    --------
+    >>> query_io("save optimizer state"), query_io("initialize from a saved params file"), query_io("save and load")
+    ('save', None, None)
+    """
+    words = set(query.lower().split())
+    saves, loads = bool(words & SAVE_VERBS), bool(words & LOAD_VERBS)
+    if saves == loads:
+        return None
+    return "save" if saves else "load"
+
+
+def name_io(name):
+    """``"save"`` or ``"load"`` when the last part of an API name writes or reads (not both), else None.
+
+    Examples
+    --------
+    >>> name_io("ssdkit.gluon.Trainer.load_states"), name_io("ssdkit.nd.save"), name_io("ssdkit.nd.concat")
+    ('load', 'save', None)
+    """
+    parts = set(split_words(name.rsplit(".", 1)[-1].lower()))
+    saves, loads = bool(parts & SAVE_NAMES), bool(parts & LOAD_NAMES)
+    if saves == loads:
+        return None
+    return "save" if saves else "load"

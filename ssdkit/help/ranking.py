@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .concepts import CONCEPTS, SYNONYMS
-from .direction import name_direction, query_direction, reversed_direction
+from .direction import name_direction, name_io, query_direction, query_io, reversed_direction
 from .spelling import DERIVED_WEIGHT, SPLIT_KNOWN_WEIGHT, TYPO_PENALTY, Speller
 from .text import STOPWORDS, name_tokens, split_words, stem, tokens
 
@@ -154,6 +154,7 @@ class Index:
                 self.synonyms[s] |= stems - {s}
         self.speller = Speller(self.postings, self.synonyms)
         self._directions = None  # built on the first query that converts something
+        self._io = None  # per entry: does its name save or load (built on the first query that says which)
         self.exact = defaultdict(list)
         self.members = defaultdict(list)  # group -> its entries, for the aliases of a result
         # per-entry factor applied last: kind prior and the symbolic spelling's small discount
@@ -357,6 +358,13 @@ class Index:
         for key, bonus in keys:
             for i in self.exact.get(key, ()):
                 final[i] = final.get(i, 0.0) + bonus
+        io = query_io(query)
+        if io is not None:  # "save the optimizer state": load_states reads what the query writes
+            if self._io is None:
+                self._io = [name_io(e.name) for e in self.entries]
+            for i in final:
+                if self._io[i] not in (None, io):
+                    final[i] *= REVERSED_FACTOR
         if direction is not None:  # "list to ndarray": tolist answers the reverse question
             for i in final:
                 if reversed_direction(direction, self._name_direction(i)):

@@ -72,6 +72,8 @@ CONCEPTS = (
     ("detection.data.VOCDetection", "pascal voc dataset | voc dataset | vocdetection"),
     ("detection.data.COCODetection", "coco dataset | ms coco | cocodetection"),
     ("image.imread image.imdecode", "read an image from disk | load image file | open picture | decode jpeg png"),
+    ("image.resize_short detection.data.transforms.image.resize_short_within",
+     "resize the shorter side | shorter side to a size | short edge to n pixels | smaller side resize | resize_short"),
     ("image.imresize image.resize_short image.ResizeAug",
      "resize image | scale image | change image size | interpolation"),
     ("image.random_crop image.RandomCropAug image.DetRandomCropAug", "random crop | crop augmentation"),

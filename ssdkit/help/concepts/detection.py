@@ -40,10 +40,12 @@ CONCEPTS = (
     ("detection.SSDMultiBoxLoss", "ssd loss | multibox loss | detection loss | hard negative mining loss"),
     ("detection.SSDTargetGenerator nd.contrib.MultiBoxTarget",
      "ssd target generator | class and box targets for training | encode labels for ssd"),
+    ("model_zoo.get_model_list gluon.model_zoo.vision.get_model_list",
+     "list available models | names of the models | which models exist | model names list | get_model_list"),
     ("model_zoo.ToySSD", "toy ssd | tiny detector | straight dope ssd | pikachu detector | toyssd"),
     ("model_zoo.SSD", "ssd model | single shot detector | ssd network | object detector model"),
     ("model_zoo.get_model model_zoo.get_model_list",
-     "detection model zoo | get model by name | pretrained detector | list available models | "
+     "detection model zoo | get model by name | pretrained detector | "
      "build a detector by name"),
     ("model_zoo.toyssd_detect", "run toyssd detection on an image | detect objects with toyssd"),
     ("gluon.loss.FocalLoss", "focal loss | class imbalance loss | retinanet loss"),

@@ -34,6 +34,7 @@ CONCEPTS = (
     ("nd.NDArray.grad", "read gradient | .grad of array"),
     ("autograd.predict_mode autograd.train_mode",
      "model.eval() | model.train() | eval mode | train mode | dropout and batchnorm behaviour | inference behaviour"),
+    ("autograd.train_mode", "training mode without recording | train mode scope | dropout active but no graph"),
     ("nd.NDArray.detach nd.BlockGrad", ".detach() | detach from graph | stop gradient"),
     # --- training ------------------------------------------------------------------------------------------
     ("gluon.Trainer.step gluon.Trainer",
@@ -44,6 +45,7 @@ CONCEPTS = (
      "change the learning rate | set learning rate | adjust lr during training"),
     ("gluon.Trainer.save_states gluon.Trainer.load_states",
      "save optimizer state | resume training | momentum buffers"),
+    ("gluon.Trainer.save_states", "save the trainer state | trainer state to a file | write optimizer states to disk"),
     ("lr_scheduler.FactorScheduler lr_scheduler.MultiFactorScheduler",
      "learning rate decay | step lr | steplr | decay lr every n steps | lr schedule | exponentiallr"),
     ("lr_scheduler.MultiFactorScheduler",
@@ -72,13 +74,13 @@ CONCEPTS = (
      "triplet loss | triplet margin loss | metric learning | anchor positive negative | embedding loss"),
     ("gluon.loss.PoissonNLLLoss", "poisson negative log likelihood | poissonnllloss | count regression loss"),
     ("gluon.loss.Loss", "custom loss | loss base class | sample weight | write my own loss"),
-    ("gluon.loss.L2Loss", "nn.mseloss | keras meansquarederror | squared loss"),
+    ("gluon.loss.L2Loss", "nn.mseloss | keras meansquarederror | squared loss | mean squared error loss"),
     ("gluon.loss.L1Loss", "nn.l1loss | absolute error loss | keras meanabsoluteerror"),
     ("gluon.loss.SoftmaxCrossEntropyLoss",
      "nn.crossentropyloss | sparse categorical crossentropy | categorical crossentropy | multi class loss | "
      "label smoothing | log loss | loss for one of many classes"),
     ("gluon.loss.SigmoidBinaryCrossEntropyLoss", "nn.bceloss | binary crossentropy | two class loss | logits loss"),
-    ("autograd.is_recording", "is recording | torch.is_grad_enabled | is autograd on"),
+    ("autograd.is_recording", "is recording | torch.is_grad_enabled | is autograd on | is autograd recording now | currently recording"),
     ("autograd.is_training", "is training | model.training | training flag | am i in training mode | "
      "check the current mode"),
     ("autograd.set_recording autograd.set_training", "turn recording on or off | set training flag"),
