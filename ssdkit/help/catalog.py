@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .direction import name_io
 from .op_summaries import OP_SUMMARIES
 
 __all__ = ["Entry", "ROOTS", "build_catalog", "clean_doc"]
@@ -330,7 +331,9 @@ def _merge_twins(entries):
 
     A function directly in ``mx.np`` or ``mx.npx`` joins the group of the registry op of its name (exactly, or
     ignoring case and underscores when that names one op only); a sampler ``X`` of ``nd.random`` or ``np.random``
-    joins the op ``random_X``. Every other name of the function (``mx.random.normal``) moves with it.
+    joins the op ``random_X``; a function of ``mx.sym`` joins its ``mx.nd`` namesake unless it reads or writes
+    files (``sym.load`` reads a graph, ``nd.load`` arrays). Every other name of the function
+    (``mx.random.normal``) moves with it.
     """
     exact, loose = {}, defaultdict(set)
     for e in entries:
@@ -338,6 +341,7 @@ def _merge_twins(entries):
             exact.setdefault(e.name.rsplit(".", 1)[-1], e.group)
             loose[_op_key(e.name.rsplit(".", 1)[-1])].add(e.group)
     moved = {}
+    functions = {e.name: e for e in entries if e.kind == "function"}
     for e in entries:
         if e.kind != "function" or e.group in moved:
             continue
@@ -348,6 +352,8 @@ def _merge_twins(entries):
             group = exact.get(attr) or (next(iter(groups)) if len(groups) == 1 else None)
         elif prefix in RANDOM_NAMESPACES:
             group = exact.get(f"random_{attr}")
+        elif prefix == "ssdkit.sym" and f"ssdkit.nd.{attr}" in functions and name_io(e.name) is None:
+            group = functions[f"ssdkit.nd.{attr}"].group  # sym.zeros builds what nd.zeros makes (not so sym.load)
         if group is not None:
             moved[e.group] = group
     for e in entries:

@@ -387,7 +387,8 @@ class Index:
         key = lambda kv: (-kv[1], entries[kv[0]].name)  # noqa: E731 - best first, ties by name
         want = 4 * n + 8
         while True:
-            ranked = heapq.nsmallest(want, final.items(), key=key) if want < len(final) else sorted(final.items(), key=key)
+            items = final.items()
+            ranked = heapq.nsmallest(want, items, key=key) if want < len(final) else sorted(items, key=key)
             groups = []
             for i, _ in ranked:
                 if entries[i].group not in groups:

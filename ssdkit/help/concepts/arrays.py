@@ -27,16 +27,19 @@ CONCEPTS = (
     ("nd.clip", "clamp | clip values | torch.clamp | np.clip | keep values between a min and a max"),
     ("nd.take nd.pick", "gather | index_select | gather elements by index | fancy indexing"),
     ("nd.take", "take rows by index | gather rows | select rows by indices | embedding lookup by ids"),
-    ("nd.pick", "pick one element per row | element of each row at a label index | gather along an axis with one index per row | torch.gather per row"),
+    ("nd.pick", "pick one element per row | element of each row at a label index | "
+     "gather along an axis with one index per row | torch.gather per row"),
     ("nd.where", "torch.where | select by condition | np.where"),
     ("nd.topk", "top k | topk | largest k values"),
     ("nd.argmax", "argmax | predicted class index"),
     ("nd.one_hot", "one hot encoding | one_hot | f.one_hot"),
     ("nd.softmax", "softmax probabilities | f.softmax | class probabilities"),
     ("nd.BlockGrad", "stop gradient | stop_gradient | no gradient through"),
-    ("nd.NDArray.astype nd.Cast", "cast dtype | .float() | convert type | astype | change dtype of an array | array to float16 | ndarray dtype conversion"),
+    ("nd.NDArray.astype nd.Cast", "cast dtype | .float() | convert type | astype | change dtype of an array | "
+     "array to float16 | ndarray dtype conversion"),
     ("nd.NDArray.as_in_context nd.NDArray.copyto",
-     "move array to gpu | .to(device) | .cuda() | copy to context | device transfer | copy array to another device | move data between devices"),
+     "move array to gpu | .to(device) | .cuda() | copy to context | device transfer | "
+     "copy array to another device | move data between devices"),
     ("cpu gpu Context", "device | cuda | torch.device | context | ctx"),
     ("nd.save nd.load",
      "save arrays to file | torch.save tensors | load arrays | np.save | save ndarray to disk | "
@@ -74,7 +77,8 @@ CONCEPTS = (
     ("nd.round nd.rint", "round to nearest integer | torch.round"),
     ("nd.floor nd.ceil", "floor | ceil | round down | round up"),
     ("nd.mean", "average | reduce_mean | torch.mean | np.mean | mean over axis"),
-    ("nd.sum", "reduce_sum | total | torch.sum | np.sum | add up elements | sum along an axis | sum over axes | row sums"),
+    ("nd.sum", "reduce_sum | total | torch.sum | np.sum | add up elements | sum along an axis | sum over axes | "
+     "row sums"),
     ("nd.prod", "product of elements | reduce_prod | torch.prod | multiply all elements together"),
     ("nd.broadcast_hypot", "hypotenuse | sqrt of sum of squares | hypot"),
     ("nd.max nd.min", "reduce max | largest value in an array | amax | maximum over axis"),

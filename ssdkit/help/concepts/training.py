@@ -25,7 +25,8 @@ CONCEPTS = (
     ("autograd.record", "record operations | track gradients | enable grad | tape | autograd.record | "
                         "compute gradients of a forward pass"),
     ("autograd.pause", "torch.no_grad | stop recording | temporarily stop recording | pause recording | "
-     "suspend recording inside record | part of record not recorded | disable gradient tracking | no grad | inference mode | "
+     "suspend recording inside record | part of record not recorded | disable gradient tracking | no grad | "
+     "inference mode | "
                        "turn off gradients | gradients off while evaluating | tf.stop_gradient scope"),
     ("autograd.backward nd.NDArray.backward",
      "loss.backward() | .backward | compute gradients | backpropagation | backprop"),
@@ -80,7 +81,8 @@ CONCEPTS = (
      "nn.crossentropyloss | sparse categorical crossentropy | categorical crossentropy | multi class loss | "
      "label smoothing | log loss | loss for one of many classes"),
     ("gluon.loss.SigmoidBinaryCrossEntropyLoss", "nn.bceloss | binary crossentropy | two class loss | logits loss"),
-    ("autograd.is_recording", "is recording | torch.is_grad_enabled | is autograd on | is autograd recording now | currently recording"),
+    ("autograd.is_recording", "is recording | torch.is_grad_enabled | is autograd on | "
+     "is autograd recording now | currently recording"),
     ("autograd.is_training", "is training | model.training | training flag | am i in training mode | "
      "check the current mode"),
     ("autograd.set_recording autograd.set_training", "turn recording on or off | set training flag"),
@@ -159,11 +161,15 @@ CONCEPTS = (
      "key value store | kvstore | parameter server | aggregate gradients across devices | sum gradients of "
      "several devices | dist_sync"),
     ("kv.KVStore.pushpull kv.KVStore.push kv.KVStore.pull",
-     "push and pull | pushpull | push gradients then pull the sum | send values to the store and read back the aggregate | sum across devices through the kvstore | kvstore allreduce"),
+     "push and pull | pushpull | push gradients then pull the sum | "
+     "send values to the store and read back the aggregate | sum across devices through the kvstore | "
+     "kvstore allreduce"),
     ("kv.KVStore.set_optimizer",
-     "kvstore optimizer | store applies the optimizer | update on push | server side update | optimizer on the parameter server | set_optimizer"),
+     "kvstore optimizer | store applies the optimizer | update on push | server side update | "
+     "optimizer on the parameter server | set_optimizer"),
     ("kv.KVStore.set_gradient_compression",
-     "gradient compression | 2bit compression | compress gradients | quantize gradients before sending | compression threshold"),
+     "gradient compression | 2bit compression | compress gradients | quantize gradients before sending | "
+     "compression threshold"),
     ("distributed.init distributed.setup",
      "init_process_group | horovod init | hvd.init | start distributed training | initialize distributed"),
     ("distributed.shutdown", "destroy_process_group | stop distributed | shutdown workers"),
@@ -200,10 +206,16 @@ CONCEPTS = (
     ("operator.CustomOp operator.CustomOpProp operator.register",
      "mx.operator.customop | customopprop | custom operator written in python | register a custom op | "
      "python operator with forward and backward in a symbol"),
+    ("operator.register", "register a custom operator | register a customopprop under a name | "
+     "@mx.operator.register | name my python operator"),
+    ("kv.KVStore.init kv.KVStore.broadcast",
+     "initialize keys in the kvstore | kvstore init | broadcast initial values from the kvstore | kvstore broadcast"),
     ("nd.Custom sym.Custom",
-     "nd.custom | sym.custom | call a custom op | run a registered custom operator | op_type | use my custom operator | invoke a python operator by name"),
+     "nd.custom | sym.custom | call a custom op | run a custom operator by its op_type | op_type | "
+     "use my custom operator | invoke a python operator by name"),
     ("contrib.amp.init contrib.amp.init_trainer contrib.amp.scale_loss contrib.amp.unscale",
-     "automatic mixed precision | amp | amp.init | float16 training with loss scaling | loss scaling | dynamic loss scale | scale the loss | torch.cuda.amp | gradscaler"),
+     "automatic mixed precision | amp | amp.init | float16 training with loss scaling | loss scaling | "
+     "dynamic loss scale | scale the loss | torch.cuda.amp | gradscaler"),
     ("mxnet_alias.alias_mxnet run",
      "import mxnet | make import mxnet use ssdkit | alias mxnet | run an mxnet script unchanged | "
      "run gluoncv on ssdkit | mxnet shim | python -m ssdkit.run"),
