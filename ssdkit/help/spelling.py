@@ -47,10 +47,6 @@ STEM_SLACK = 12
 MAX_REMEMBERED = 4096      # readings of words kept per speller (cleared when full)
 
 
-def _deletes(word):
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
-
-
 class Speller:
     """Readings of query words over a vocabulary.
 
@@ -65,29 +61,20 @@ class Speller:
     def __init__(self, postings, synonyms):
         self.postings = postings
         self.synonyms = synonyms
-        self._deletes_map = None  # built on the first unknown word
+        self._initial_map = None  # built on the first unknown word
         self._sorted_terms = None  # for prefix completions (built lazily too)
         self._longest = max(map(len, postings), default=0)
         self._readings = {}  # stemmed word -> its readings (see correct)
 
     @property
     def _by_initial(self):
-        """Typo candidates with their letters by (first letter, length) (built with :attr:`_deletes`)."""
-        self._deletes  # noqa: B018 - builds both maps
-        return self._initial_map
-
-    @property
-    def _deletes(self):
-        """Single-character deletions of every vocabulary word -> the words (typo candidates, built lazily)."""
-        if self._deletes_map is None:
-            self._deletes_map = defaultdict(set)
+        """Typo candidates with their letters by (first letter, length), built on the first unknown word."""
+        if self._initial_map is None:
             self._initial_map = defaultdict(list)
             for term in self.postings:
                 if len(term) >= MIN_TYPO_LENGTH and "_" not in term:
                     self._initial_map[term[0], len(term)].append((term, frozenset(term)))
-                    for d in _deletes(term) | {term}:
-                        self._deletes_map[d].add(term)
-        return self._deletes_map
+        return self._initial_map
 
     def correct(self, term):
         """Vocabulary terms standing for a stemmed query word (see :meth:`read`), remembered per word.
@@ -173,17 +160,18 @@ class Speller:
         [(2, 'gaussian')]
         """
         if len(term) > self._longest + TYPO_REACH:
-            return []  # no vocabulary word within reach; also spares the deletes of a huge word
+            return []  # no vocabulary word within reach
         limit = 1 if len(term) <= 5 else TYPO_REACH
+        # A typo keeps the first letter or swaps the first two (see below): only words starting so, of a length
+        # within reach, are candidates. Letters of one word missing from the other bound the distance from below
+        # (each needs an edit): most candidates fail that set test, and only the rest are aligned letter by letter.
+        letters = frozenset(term)
         candidates = set()
-        for d in _deletes(term) | {term}:
-            candidates |= self._deletes.get(d, set())
-        if limit == 2:  # "gausin" / "gaussian", "polynmoal" / "polynomial": scan the words of that initial
-            # letters of one word missing from the other bound the distance from below: most words fail it cheaply
-            letters = frozenset(term)
+        for initial in {term[0], term[1:2]} - {""}:
             for size in range(len(term) - limit, len(term) + limit + 1):
-                candidates.update(c for c, own in self._by_initial.get((term[0], size), ())
-                                  if len(letters - own) <= limit and len(own - letters) <= limit)
+                candidates.update(c for c, own in self._by_initial.get((initial, size), ())
+                                  if (c[0] == term[0] or c[:2] == term[1::-1])
+                                  and len(letters - own) <= limit and len(own - letters) <= limit)
         scored = [(edit_distance(term, c, limit), c) for c in candidates]
         # Two edits that leave a short word shorter are how English words reach unrelated API names ("switch" ->
         # "swish"); people who mistype mostly drop letters ("gausin" -> "gaussian"), so those stay.
