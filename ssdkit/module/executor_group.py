@@ -6,8 +6,8 @@ Examples
 --------
 >>> import ssdkit as mx
 >>> net = mx.sym.FullyConnected(mx.sym.var('data'), num_hidden=2, name='fc')
->>> group = ExecutorGroup(net, [mx.cpu(0), mx.cpu(1)], [1, 1], [mx.io.DataDesc('data', (4, 3))], None,
-...                       ['fc_weight', 'fc_bias'], for_training=True, inputs_need_grad=False)
+>>> group = DataParallelExecutorGroup(net, [mx.cpu(0), mx.cpu(1)], [1, 1], [mx.io.DataDesc('data', (4, 3))],
+...                                   None, ['fc_weight', 'fc_bias'], for_training=True, inputs_need_grad=False)
 >>> group.slices, group.execs[0].arg_dict['data'].shape
 ([slice(0, 2, None), slice(2, 4, None)], (2, 3))
 """
@@ -19,7 +19,7 @@ from ..base import MXNetError
 from ..io import DataDesc
 from ..ndarray import NDArray, concat, zeros
 
-__all__ = ["ExecutorGroup", "split_batch"]
+__all__ = ["DataParallelExecutorGroup", "split_batch"]
 
 
 def split_batch(batch_size, work_load_list):
@@ -50,7 +50,7 @@ def _slice_axis(array, axis, islice):
     return data[tuple(index)]
 
 
-class ExecutorGroup:
+class DataParallelExecutorGroup:
     """The executors of one Module: ``execs`` (one per context) and ``slices`` of the batch they run.
 
     ``grad_req`` is MXNet's: parameters ``write`` (or the given request) when training and not fixed, data
@@ -58,7 +58,8 @@ class ExecutorGroup:
     """
 
     def __init__(self, symbol, contexts, workload, data_shapes, label_shapes, param_names, for_training,
-                 inputs_need_grad, shared_group=None, fixed_param_names=(), grad_req="write", state_names=()):
+                 inputs_need_grad, shared_group=None, logger=None, fixed_param_names=None, grad_req="write",
+                 state_names=None, group2ctxs=None):
         self.symbol, self.contexts, self.workload = symbol, list(contexts), list(workload)
         self.param_names, self.fixed_param_names = list(param_names), list(fixed_param_names or ())
         self.for_training, self.inputs_need_grad = for_training, inputs_need_grad
@@ -66,6 +67,9 @@ class ExecutorGroup:
         self.arg_names = symbol.list_arguments()
         self.aux_names = symbol.list_auxiliary_states()
         self.output_names = symbol.list_outputs()
+        # the batch axis of each output, from its ``__layout__`` attribute (``N`` first when unset)
+        self.output_axes = [DataDesc.get_batch_axis(symbol[i].attr("__layout__"))
+                            for i in range(len(self.output_names))]
         self._grad_req_given = grad_req
         self.bind_exec(data_shapes, label_shapes, shared_group)
 
@@ -96,6 +100,7 @@ class ExecutorGroup:
         self.batch_size = self.data_shapes[0].shape[axes[0]]
         self.slices = split_batch(self.batch_size, self.workload)
         reqs = self._grad_req(self.data_names)
+        self.grad_req = reqs
         old = getattr(self, "execs", None) if reshape else None
         if old is None and shared_group is not None:
             old = shared_group.execs
@@ -176,27 +181,27 @@ class ExecutorGroup:
         for k, ex in enumerate(self.execs):
             grads = None
             if out_grads is not None:
-                grads = [NDArray(_slice_axis(g, 0, self.slices[k]).copy(), ex._ctx) if len(self.execs) > 1 else g
-                         for g in out_grads]
+                grads = [NDArray(_slice_axis(g, axis, self.slices[k]).copy(), ex._ctx) if len(self.execs) > 1 else g
+                         for g, axis in zip(out_grads, self.output_axes)]
             ex.backward(out_grads=grads)
 
-    def _merge(self, per_exec, merge):
+    def _merge(self, per_exec, merge, axes):
         if not merge:
             return [list(values) for values in zip(*per_exec)]
         if len(self.execs) == 1:
             return list(per_exec[0])
-        return [concat(*values, dim=0) for values in zip(*per_exec)]
+        return [concat(*values, dim=axis) for values, axis in zip(zip(*per_exec), axes)]
 
     def get_outputs(self, merge_multi_context=True):
         """Outputs of the last forward: merged over contexts, or one list per output of per-context arrays."""
-        return self._merge([ex.outputs for ex in self.execs], merge_multi_context)
+        return self._merge([ex.outputs for ex in self.execs], merge_multi_context, self.output_axes)
 
     def get_input_grads(self, merge_multi_context=True):
         """Gradients of the data inputs (needs ``inputs_need_grad=True`` at bind)."""
         if not self.inputs_need_grad:
             raise MXNetError("Module.get_input_grads: bind with inputs_need_grad=True first")
         return self._merge([[ex.grad_dict[n] for n in self.data_names] for ex in self.execs],
-                           merge_multi_context)
+                           merge_multi_context, [DataDesc.get_batch_axis(d.layout) for d in self.data_shapes])
 
     def update_metric(self, eval_metric, labels, pre_sliced=False):
         """Update ``eval_metric`` with each context's outputs and its slice of ``labels``."""
@@ -206,7 +211,8 @@ class ExecutorGroup:
             elif len(self.execs) == 1:
                 part = labels
             else:
-                part = [NDArray(_slice_axis(label, 0, self.slices[k]).copy()) for label in labels]
+                axes = [DataDesc.get_batch_axis(d.layout) for d in self.label_shapes or []] or [0] * len(labels)
+                part = [NDArray(_slice_axis(label, axis, self.slices[k]).copy()) for label, axis in zip(labels, axes)]
             eval_metric.update_dict(OrderedDict(zip(self.label_names, part)),
                                     OrderedDict(zip(self.output_names, ex.outputs)))
 
@@ -215,10 +221,12 @@ class ExecutorGroup:
         for ex in self.execs:
             monitor.install(ex)
 
+    @property
     def grad_arrays(self):
         """``[[grad on context 0, grad on context 1, ...] per parameter]`` (None where no gradient)."""
         return [[ex.grad_dict.get(name) for ex in self.execs] for name in self.param_names]
 
+    @property
     def param_arrays(self):
         """``[[array on context 0, ...] per parameter]``."""
         return [[ex.arg_dict[name] for ex in self.execs] for name in self.param_names]

@@ -28,12 +28,22 @@ from ..io import DataDesc
 from ..kvstore import KVStoreBase, create as create_kvstore
 from ..model import load_checkpoint, save_checkpoint
 from .base_module import BaseModule
-from .executor_group import ExecutorGroup, zeros_like_params
+from .executor_group import DataParallelExecutorGroup, zeros_like_params
 
-__all__ = ["Module"]
+__all__ = ["Module", "MissingParamError"]
 
 #: MXNet leaves a 'local' kvstore's updates to the workers above this many elements in one parameter.
 _BIG_PARAM = 1024 * 1024 * 16
+
+
+class MissingParamError(MXNetError, RuntimeError):
+    """A parameter has no value and ``allow_missing`` is False (a RuntimeError, as MXNet raises).
+
+    Examples
+    --------
+    >>> issubclass(MissingParamError, RuntimeError)
+    True
+    """
 
 
 def _check_names(symbol, names, kind, must_exist):
@@ -200,7 +210,7 @@ class Module(BaseModule):
                         arr._data[...] = given[name].asnumpy()
                     return
                 if not allow_missing:
-                    raise MXNetError(f"init_params: {name} is not presented (pass allow_missing=True to "
+                    raise MissingParamError(f"init_params: {name} is not presented (pass allow_missing=True to "
                                      "initialize it)")
             if initializer is not None:
                 initializer(desc, arr)
@@ -245,9 +255,10 @@ class Module(BaseModule):
             if not (shared_module.binded and shared_module.params_initialized):
                 raise MXNetError("Module.bind: shared_module must be bound and initialized")
             shared_group = shared_module._exec_group
-        self._exec_group = ExecutorGroup(self._symbol, self._context, self._work_load_list, self._data_shapes,
-                                         self._label_shapes, self._param_names, for_training, inputs_need_grad,
-                                         shared_group, self._fixed_param_names, grad_req, self._state_names)
+        self._exec_group = DataParallelExecutorGroup(
+            self._symbol, self._context, self._work_load_list, self._data_shapes, self._label_shapes,
+            self._param_names, for_training, inputs_need_grad, shared_group, self.logger,
+            self._fixed_param_names, grad_req, self._state_names)
         self.binded = True
         if shared_module is not None:
             self.params_initialized = True
@@ -307,7 +318,7 @@ class Module(BaseModule):
         if kv is not None:
             if update_on_kvstore:
                 kv.set_optimizer(optimizer)
-            for name, on_devices in zip(names, self._exec_group.param_arrays()):
+            for name, on_devices in zip(names, self._exec_group.param_arrays):
                 kv.init(name, self._arg_params[name])
                 if update_on_kvstore:
                     kv.pull(name, out=on_devices)
@@ -390,7 +401,7 @@ class Module(BaseModule):
         """One optimizer step on the gradients of the last backward (summed over the contexts)."""
         self._check_ready("update", optimizer=True)
         self._params_dirty = True
-        params, grads = self._exec_group.param_arrays(), self._exec_group.grad_arrays()
+        params, grads = self._exec_group.param_arrays, self._exec_group.grad_arrays
         names = self._exec_group.param_names
         ndev = len(self._context)
         for index, (name, weights, grad_list) in enumerate(zip(names, params, grads)):
@@ -420,7 +431,8 @@ class Module(BaseModule):
         """Values of the ``state_names`` inputs."""
         self._check_ready("get_states")
         return self._exec_group._merge([[ex.arg_dict[n] for n in self._state_names]
-                                        for ex in self._exec_group.execs], merge_multi_context)
+                                        for ex in self._exec_group.execs], merge_multi_context,
+                                       [0] * len(self._state_names))
 
     def set_states(self, states=None, value=None):
         """Set the ``state_names`` inputs from ``states`` (per-context lists) or to the scalar ``value``."""
