@@ -13,8 +13,8 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-from .base import DTYPE, MXNetError, get_rng
-from .ndarray import NDArray, array
+from ..base import DTYPE, MXNetError, get_rng
+from ..ndarray import NDArray, array
 
 __all__ = ["DataDesc", "DataBatch", "DataIter", "NDArrayIter", "ResizeIter", "LAST_BATCH_HANDLES"]
 
