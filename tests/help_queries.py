@@ -211,4 +211,6 @@ QUERIES += [
     ("vgg19 batchnorm", "gluon.model_zoo.vision.vgg19_bn gluon.model_zoo.vision.get_vgg"),
     ("np.where on arrays", "np.where nd.where"),  # a dotted name among other words; np and nd twins are one API
     ("store the trainer state to a file", "gluon.Trainer.save_states"),  # a save query does not want load_states
+    ("restore the trainer state", "gluon.Trainer.load_states"),
+    ("load a saved model", "gluon.Block.load_parameters gluon.SymbolBlock.imports"),  # "saved": what is read
 ]

@@ -108,7 +108,8 @@ def reversed_direction(query_dir, name_dir):
 # participle names what exists: "a saved params file" is read) and as a name holds them.
 SAVE_VERBS = frozenset("save saving export exporting store storing dump dumping serialize serializing write "
                        "writing".split())
-LOAD_VERBS = frozenset("load loading import importing restore restoring deserialize read reading".split())
+LOAD_VERBS = frozenset("load loading import importing restore restoring deserialize read reading "
+                       "saved stored exported dumped serialized written".split())
 SAVE_NAMES = frozenset("save export dump write serialize".split())
 LOAD_NAMES = frozenset("load imports restore read deserialize".split())
 
@@ -119,7 +120,7 @@ def query_io(query):
     Examples
     --------
     >>> query_io("save optimizer state"), query_io("initialize from a saved params file"), query_io("save and load")
-    ('save', None, None)
+    ('save', 'load', None)
     """
     words = set(query.lower().split())
     saves, loads = bool(words & SAVE_VERBS), bool(words & LOAD_VERBS)

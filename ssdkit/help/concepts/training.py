@@ -47,6 +47,8 @@ CONCEPTS = (
     ("gluon.Trainer.save_states gluon.Trainer.load_states",
      "save optimizer state | resume training | momentum buffers"),
     ("gluon.Trainer.save_states", "save the trainer state | trainer state to a file | write optimizer states to disk"),
+    ("gluon.Trainer.load_states", "restore the trainer state | load optimizer states from a file | "
+     "read the trainer state back"),
     ("lr_scheduler.FactorScheduler lr_scheduler.MultiFactorScheduler",
      "learning rate decay | step lr | steplr | decay lr every n steps | lr schedule | exponentiallr"),
     ("lr_scheduler.MultiFactorScheduler",
