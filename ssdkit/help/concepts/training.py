@@ -256,4 +256,17 @@ CONCEPTS = (
     ("lr_scheduler", "all learning rate schedulers | available schedules"),
     ("metric", "all metrics | available metrics | list of metrics"),
     ("distributed", "distributed module | multi machine training"),
+    ("module.Module module.BaseModule module.BaseModule.fit",
+     "module api | mx.mod.module | symbolic training loop | module fit | train a symbol | bind symbol and train | "
+     "legacy mxnet 1.x training | data parallel over contexts"),
+    ("module.Module.save_checkpoint module.Module.load model.save_checkpoint model.load_checkpoint",
+     "save checkpoint | load checkpoint | prefix-symbol.json and params | resume module training | "
+     "save optimizer states"),
+    ("callback.Speedometer callback.do_checkpoint callback.module_checkpoint callback.log_train_metric "
+     "callback.ProgressBar",
+     "training callback | speedometer | samples per second | batch end callback | epoch end callback | "
+     "checkpoint every epoch | progress bar"),
+    ("sym.SoftmaxOutput sym.LinearRegressionOutput sym.LogisticRegressionOutput sym.MAERegressionOutput",
+     "softmax output | loss head | softmaxoutput | linear regression output | logistic regression output | "
+     "mae regression output | softmax cross entropy head for module"),
 )
