@@ -11,6 +11,8 @@ Examples
 from .optimizer import Optimizer, register, create, Updater, get_updater
 from .sgd import SGD, NAG
 from .adaptive import Adam, RMSProp, AdaGrad, AdaDelta
+from .sign_ftml import Signum, FTML, Ftrl, DCASGD
+from .adam_family import Adamax, Nadam, LAMB, SGLD
 
 __all__ = ["Optimizer", "register", "create", "Updater", "get_updater", "SGD", "NAG", "Adam", "RMSProp",
-           "AdaGrad", "AdaDelta"]
+           "AdaGrad", "AdaDelta", "Signum", "FTML", "Ftrl", "DCASGD", "Adamax", "Nadam", "LAMB", "SGLD"]

@@ -21,13 +21,9 @@ import math
 import numpy as np
 
 from .. import ndarray as nd
-from .optimizer import Optimizer, register, f32, rescaled_grad
+from .optimizer import Optimizer, register, f32, rescaled_grad, zeros_like_weight as _zeros_like
 
 __all__ = ["Adam", "RMSProp", "AdaGrad", "AdaDelta"]
-
-
-def _zeros_like(weight):
-    return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
 
 
 @register

@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from .. import ndarray as nd
 from ..base import MXNetError, DTYPE
 from ..util import is_np_array
 from .states import encodable, encode, decode, states_to_bytes, states_from_bytes
@@ -51,6 +52,7 @@ class Optimizer:
     (0.1, 0.01)
     """
     opt_registry = {}
+    master_copy_last = False   # SGD / NAG keep MXNet's (state, float32 weight) order for mixed precision
 
     def __init__(self, rescale_grad=1.0, param_idx2name=None, wd=0.0, clip_gradient=None, learning_rate=None,
                  lr_scheduler=None, sym=None, begin_num_update=0, multi_precision=False, param_dict=None):
@@ -133,7 +135,20 @@ class Optimizer:
         return None
 
     def create_state_multi_precision(self, index, weight):
-        """State for ``weight`` (float16 weights warn: ssdkit keeps no float32 master copy)."""
+        """State for ``weight``; a float16 weight with ``multi_precision`` gets ``(float32 master copy, state of
+        that copy)`` and is updated through the copy (MXNet's mixed-precision layout), otherwise float16 warns.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> opt = create("sgd", momentum=0.9, multi_precision=True)
+        >>> mom, master = opt.create_state_multi_precision(0, mx.nd.ones((2,), dtype="float16")); master.dtype
+        <class 'numpy.float32'>
+        """
+        if self.multi_precision and weight.dtype == np.float16:
+            master = weight.astype(np.float32)
+            inner = self.create_state(index, master)
+            return (inner, master) if self.master_copy_last else (master, inner)
         if weight.dtype == np.float16 and not self.multi_precision:
             warnings.warn("Accumulating with float16 in optimizer can lead to poor accuracy or slow convergence. "
                           "Consider using multi_precision=True option of the optimizer")
@@ -144,11 +159,17 @@ class Optimizer:
         raise MXNetError(f"{type(self).__name__} defines no update rule")
 
     def update_multi_precision(self, index, weight, grad, state):
-        """Same as :meth:`update` (multi-precision is accepted and ignored); lists of indices, weights,
-        gradients and states (MXNet's multi-tensor call) update each in turn, with the same results."""
+        """:meth:`update`, through the float32 master copy for float16 weights with ``multi_precision`` (the
+        weight becomes the copy cast back); lists of indices, weights, gradients and states (MXNet's
+        multi-tensor call) update each in turn, with the same results."""
         if isinstance(index, (list, tuple)):
             for i, w, g, s in zip(index, weight, grad, state):
-                self.update(i, w, g, s)
+                self.update_multi_precision(i, w, g, s)
+            return
+        if self.multi_precision and weight.dtype == np.float16:
+            inner, master = state if self.master_copy_last else state[::-1]
+            self.update(index, master, grad.astype(np.float32), inner)
+            weight._data[...] = master._data.astype(np.float16)
             return
         self.update(index, weight, grad, state)
 
@@ -388,6 +409,18 @@ def f32(value):
     dtype('float32')
     """
     return DTYPE(value)
+
+
+def zeros_like_weight(weight):
+    """A zero state array shaped, typed and placed like ``weight``.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> zeros_like_weight(mx.nd.ones((2,), dtype="float16")).dtype
+    <class 'numpy.float16'>
+    """
+    return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
 
 
 def rescaled_grad(opt, grad, wd=0.0, weight=None, clip=True):

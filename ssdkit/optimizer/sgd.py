@@ -43,6 +43,8 @@ class SGD(Optimizer):
     (0.9, 4)
     """
 
+    master_copy_last = True
+
     def __init__(self, momentum=0.0, lazy_update=True, **kwargs):
         super().__init__(**kwargs)
         self.momentum = momentum
@@ -85,6 +87,8 @@ class NAG(Optimizer):
     >>> opt.update(0, w, mx.nd.array([1.0]), opt.create_state(0, w)); w.asnumpy()   # 1 - 0.1 - 0.5 * 0.1
     array([0.85], dtype=float32)
     """
+
+    master_copy_last = True
 
     def __init__(self, momentum=0.0, **kwargs):
         super().__init__(**kwargs)
