@@ -163,3 +163,29 @@ def test_trainer_states_round_trip(tmp_path):
     one_step(clone, clone_trainer)
     for a, b in zip(net.collect_params().values(), clone.collect_params().values()):
         np.testing.assert_allclose(a.data().asnumpy(), b.data().asnumpy(), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("kvstore, expected", [("device", [-7.5, -7.5]), (None, [-2.5, -5.0])])
+def test_multi_context_gradients_summed_over_devices(kvstore, expected):
+    # values from MXNet 1.9.1: the 'device' store sums the per-device gradients; kvstore=None keeps them apart
+    x = mx.gluon.Parameter("x", shape=(3,))
+    x.initialize(ctx=[mx.cpu(0), mx.cpu(1)], init="zeros")
+    trainer = mx.gluon.Trainer([x], "sgd", {"learning_rate": 1.0, "momentum": 0.5}, kvstore=kvstore)
+    for _ in range(2):
+        with mx.autograd.record():
+            for i, w in enumerate(x.list_data()):
+                ((i + 1) * w + 1).backward()
+        trainer.step(1)
+    assert [float(d.asnumpy()[0]) for d in x.list_data()] == expected
+
+
+def test_optimizer_states_deepcopy():
+    import copy
+    x = mx.gluon.Parameter("x", shape=(2,)); x.initialize(init="ones")
+    trainer = mx.gluon.Trainer([x], "sgd", {"learning_rate": 1.0, "momentum": 0.5})
+    with mx.autograd.record():
+        y = x.data() * 2
+    y.backward(); trainer.step(1)
+    states = copy.deepcopy(trainer._updaters[0].states)
+    trainer._updaters[0].states[0][:] = 7
+    np.testing.assert_array_equal(states[0].asnumpy(), [-2.0, -2.0])

@@ -69,7 +69,8 @@ class Trainer:
     optimizer_params : dict, optional
         Arguments of the optimizer when ``optimizer`` is a name (``learning_rate``, ``momentum``, ``wd``, ...).
     kvstore : str or None
-        Accepted for compatibility; a single process needs no key-value store.
+        With parameters on several contexts, any store name (``'device'``, ``'local'``) sums the gradients over
+        the devices before the update; ``None`` lets each device update from its own gradient.
     compression_params : dict, optional
     update_on_kvstore : bool, optional
         Recorded for the distributed trainer; in one process there is no store and updates run locally.
@@ -185,7 +186,20 @@ class Trainer:
         self._allreduce_grads()
 
     def _allreduce_grads(self):
-        """Gradient exchange hook: a no-op in one process, overridden by the distributed trainer."""
+        """Sum each parameter's gradients over its devices and give every device the sum, as MXNet's
+        ``device``/``local`` kvstore does when a Trainer's parameters live on several contexts (with
+        ``kvstore=None`` each device keeps its own gradient). The distributed trainer overrides this hook."""
+        if self._kvstore_params["kvstore"] is None or len(self._contexts) < 2:
+            return
+        for param in self._params:
+            if param.grad_req == "null" or param._data is None:
+                continue
+            grads = param.list_grad()
+            total = grads[0]._data.copy()
+            for grad in grads[1:]:
+                total += grad._data
+            for grad in grads:
+                grad._data[...] = total
 
     def update(self, batch_size, ignore_stale_grad=False):
         """Apply the optimizer without reducing gradients (after :meth:`allreduce_grads`)."""

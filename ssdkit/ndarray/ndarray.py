@@ -388,6 +388,19 @@ class NDArray:
     def __hash__(self):
         return id(self)
 
+    def __deepcopy__(self, memo):
+        """``copy.deepcopy``: a new array with the same values, dtype and context (no pickling involved).
+
+        Examples
+        --------
+        >>> import copy
+        >>> a = NDArray(np.ones(2, np.float32)); b = copy.deepcopy({"w": a})["w"]; b[:] = 0; a.asnumpy()
+        array([1., 1.], dtype=float32)
+        """
+        clone = type(self)(self._data.copy(), ctx=self.context)
+        memo[id(self)] = clone
+        return clone
+
     def __getstate__(self):
         raise MXNetError("NDArray refuses pickling: save arrays with mx.nd.save (a pickle-free format)")
 
