@@ -141,11 +141,8 @@ class Index:
         for k, (words, _) in enumerate(self.phrases):
             for t in words:
                 self.phrases_with[t].append(k)
-        # phrase words with their idf, a framework's name discounted (the query names one) or not (it names none),
-        # and the phrase's idf mass: computed once, every query reads them
-        self.phrase_idfs = {named: [[(t, self._phrase_idf(t, named=named)) for t in words] for words, _ in self.phrases]
-                            for named in (True, False)}
-        self.phrase_mass = {named: [sum(w for _, w in pairs) for pairs in self.phrase_idfs[named]]
+        # phrase idf mass with a framework's name discounted (the query names one) or not (it names none)
+        self.phrase_mass = {named: [sum(self._phrase_idf(t, named=named) for t in words) for words, _ in self.phrases]
                             for named in (True, False)}
         self.synonyms = defaultdict(set)
         for group in synonyms:
@@ -316,14 +313,18 @@ class Index:
         said = {t: w for t, w in terms.items() if w >= 1.0 - 2 * TYPO_PENALTY}  # typed words, not synonyms
         named = any(t in FRAMEWORK_WORDS for t in said)
         mass = self.phrase_mass[named]
-        idfs = self.phrase_idfs[named]
         query_mass = sum(self._phrase_idf(t, 0.0, named) * w for t, w in said.items()) or 1.0
-        candidates = {k for t in terms for k in self.phrases_with.get(t, ())}
-        for k in candidates:
+        held = defaultdict(float)  # phrase -> idf mass of its words the query holds (each word once per phrase)
+        for t, w in terms.items():
+            phrases = self.phrases_with.get(t)
+            if phrases:
+                value = self._phrase_idf(t, named=named) * w
+                for k in phrases:
+                    held[k] += value
+        for k, got in held.items():
             targets = self.phrases[k][1]
             if reversed_direction(direction, self.phrase_directions[k]):
                 continue
-            got = sum(w * terms.get(t, 0.0) for t, w in idfs[k])
             cover = got / mass[k]
             if cover < PHRASE_MIN_COVER:
                 continue
@@ -387,8 +388,9 @@ class Index:
         key = lambda kv: (-kv[1], entries[kv[0]].name)  # noqa: E731 - best first, ties by name
         want = 4 * n + 8
         while True:
-            items = final.items()
-            ranked = heapq.nsmallest(want, items, key=key) if want < len(final) else sorted(items, key=key)
+            # the want-th best score bounds the head (ties at it come along), and only the head is sorted by name
+            cutoff = heapq.nlargest(want, final.values())[-1] if want < len(final) else -math.inf
+            ranked = sorted([kv for kv in final.items() if kv[1] >= cutoff], key=key)
             groups = []
             for i, _ in ranked:
                 if entries[i].group not in groups:
