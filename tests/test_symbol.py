@@ -118,3 +118,25 @@ def test_internals_infer_shape_includes_variables():
     y = mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=3, name="fc")
     _, outs, _ = y.get_internals().infer_shape(data=(2, 5))
     assert outs == [(2, 5), (3, 5), (3,), (2, 3)]
+
+
+def test_symbol_truth_value_is_not_implemented_for_symbol():
+    from ssdkit.base import NotImplementedForSymbol
+    with pytest.raises(NotImplementedForSymbol, match="__bool__"):
+        bool(mx.sym.var("x"))
+
+
+def test_get_children_lists_each_node_once():
+    sliced = mx.sym.SliceChannel(mx.sym.var("data"), num_outputs=3, name="slice")
+    assert sliced.get_children().list_outputs() == ["data"]
+    assert mx.sym.Concat(*list(sliced)).get_children().list_outputs() == [
+        "slice_output0", "slice_output1", "slice_output2"]
+
+
+def test_magic_abs_and_partial_types():
+    x = mx.sym.var("x")
+    out = abs(x).eval(x=mx.nd.array([-1.5, 2.0]))[0].asnumpy()
+    np.testing.assert_array_equal(out, [1.5, 2.0])
+    fc = mx.sym.FullyConnected(mx.sym.Cast(mx.sym.var("data"), dtype="float32"), num_hidden=4, name="fc")
+    args, outs, _ = fc.infer_type_partial()
+    assert args == [None, np.float32, np.float32] and outs == [np.float32]

@@ -13,7 +13,7 @@ Examples
 """
 import numpy as np
 
-from ..base import MXNetError, ShapeError, numeric_types, DTYPE_FLAGS, DTYPE_FLAG_OF
+from ..base import MXNetError, ShapeError, numeric_types, DTYPE_FLAGS, DTYPE_FLAG_OF, NotImplementedForSymbol
 from ..util import is_np_array
 from ..ops import get_op
 from . import naming
@@ -161,8 +161,20 @@ class Symbol:
         return Symbol([(n, i) for n in self._nodes() for i in range(n.num_outputs())])
 
     def get_children(self):
-        """The inputs of this symbol's node(s), grouped; None for a variable."""
-        entries = [e for node, _ in self._outputs for e in node.inputs]
+        """The inputs of this symbol's node(s), grouped (each node once, as MXNet); None for a variable.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> parts = mx.sym.split(mx.sym.var('data'), num_outputs=3, name='s')
+        >>> parts.get_children().list_outputs(), mx.sym.var('x').get_children()
+        (['data'], None)
+        """
+        nodes = []
+        for node, _ in self._outputs:
+            if all(node is not seen for seen in nodes):
+                nodes.append(node)
+        entries = [e for node in nodes for e in node.inputs]
         return Symbol(entries) if entries else None
 
     def __len__(self):
@@ -260,7 +272,7 @@ class Symbol:
         raise MXNetError(f"Symbol {self.name} has no .shape: " + _SYMBOL_ADVICE)
 
     def __bool__(self):
-        raise MXNetError(f"the truth value of Symbol {self.name} is unknown until it runs: " + _SYMBOL_ADVICE)
+        raise _SymbolTruthError(bool, "__bool__")
 
     def asnumpy(self):
         """Not available: a Symbol holds no values (raises MXNetError saying what to use instead)."""
@@ -306,6 +318,18 @@ class Symbol:
         pick = lambda names: [types.get(("var", n)) for n in names]  # noqa: E731
         return (pick(self.list_arguments()), [types.get(_entry_key(e)) for e in self._outputs],
                 pick(self.list_auxiliary_states()))
+
+    def infer_type_partial(self, *args, **kwargs):
+        """:meth:`infer_type` for graphs whose argument types are not all given: an argument nothing decides
+        stays None (here :meth:`infer_type` never fails, so both give the same answer).
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> mx.sym.Cast(mx.sym.var('d'), dtype='float16').infer_type_partial()
+        ([None], [dtype('float16')], [])
+        """
+        return self.infer_type(*args, **kwargs)
 
     # ------------------------------------------------------------- files
     def tojson(self, remove_amp_cast=True):
@@ -398,6 +422,18 @@ class Symbol:
     def __neg__(self):
         return self.__mul__(-1.0)   # as MXNet: a _mul_scalar node (named _mulscalarN), not 'negative'
 
+    def __abs__(self):
+        """``abs(sym)``: the ``abs`` operator.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> abs(mx.sym.var('x')).eval(x=mx.nd.array([-2.0, 3.0]))[0].asnumpy()
+        array([2., 3.], dtype=float32)
+        """
+        from .register import call
+        return call("abs", [self], {}, None)
+
     def __hash__(self):
         return id(self)
 
@@ -446,6 +482,13 @@ def Group(symbols):
     if not symbols or not all(isinstance(s, Symbol) for s in symbols):
         raise MXNetError("Group: expects a non-empty list of Symbols")
     return Symbol([e for s in symbols for e in s._outputs])
+
+
+class _SymbolTruthError(NotImplementedForSymbol):
+    """``bool(symbol)``: MXNet's NotImplementedForSymbol, with advice for hybrid_forward code."""
+
+    def __str__(self):
+        return super().__str__() + " The truth value of a Symbol is unknown until it runs: " + _SYMBOL_ADVICE
 
 
 def _entry_key(entry):
