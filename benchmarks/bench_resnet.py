@@ -139,22 +139,25 @@ def resnet50_convs(batch=16, side=224):
     return convs
 
 
-def layer_table(batch, reps, use_torch):
-    """Per distinct ResNet-50 conv: forward / backward-data / backward-weight GFLOPS and % of the matmul."""
+def layer_table(batch, reps, use_torch, convs=None):
+    """Per distinct conv (default ResNet-50's; else ``{(c, f, k, s, p, d, size): count}``): forward /
+    backward-data / backward-weight GFLOPS and % of the matmul."""
     from bench_conv import best_of, matmul_gflops, torch_module
     from ssdkit.ops.kernels import conv2d_backward, conv2d_forward
     reference = matmul_gflops(2048, 2048, 2048, reps)
     torch = torch_module() if use_torch else None
     print(f"matmul 2048^3: {reference:.1f} GFLOPS; load average {os.getloadavg()[0]:.1f}; batch {batch}")
+    if convs is None:
+        convs = {(c, f, k, s, p, 1, size): n for (c, f, k, s, p, size), n in resnet50_convs(batch).items()}
     print("layer (c->f kxk/s @size) x count |  forward     |  bwd-data    |  bwd-weight  | ours ms x n | torch ms x n")
     rng = np.random.default_rng(0)
     totals = np.zeros(2)
-    for (c, f, k, s, p, size), count in resnet50_convs(batch).items():
+    for (c, f, k, s, p, d, size), count in convs.items():
         x = rng.standard_normal((batch, c, size, size), dtype=np.float32)
         w = rng.standard_normal((f, c, k, k), dtype=np.float32) * 0.05
-        y, saved = conv2d_forward(x, w, None, stride=s, pad=p)
+        y, saved = conv2d_forward(x, w, None, stride=s, pad=p, dilate=d)
         dy = rng.standard_normal(y.shape, dtype=np.float32)
-        times = best_of([lambda: conv2d_forward(x, w, None, stride=s, pad=p),
+        times = best_of([lambda: conv2d_forward(x, w, None, stride=s, pad=p, dilate=d),
                          lambda: conv2d_backward(saved, dy, need_dw=False, need_db=False),
                          lambda: conv2d_backward(saved, dy, need_dx=False, need_db=False)], reps)
         torch_ms = 0.0
@@ -164,14 +167,14 @@ def layer_table(batch, reps, use_torch):
 
             def torch_step():
                 tx.grad = tw.grad = None
-                torch.nn.functional.conv2d(tx, tw, None, stride=s, padding=p).backward(tdy)
+                torch.nn.functional.conv2d(tx, tw, None, stride=s, padding=p, dilation=d).backward(tdy)
             torch_ms = 1e3 * best_of([torch_step], reps)[0] * count
             time.sleep(0.5)
         flops = 2 * y.size * c * k * k / 1e9
         ours_ms = 1e3 * sum(times) * count
         totals += (ours_ms, torch_ms)
         cells = " | ".join(f"{flops / t:6.1f} {100 * flops / t / reference:4.0f}%" for t in times)
-        print(f"{c:4d}->{f:<4d} {k}x{k}/{s} @{size:3d} x{count:2d}   | {cells} | {ours_ms:11.1f} | "
+        print(f"{c:4d}->{f:<4d} {k}x{k}/{s}{'d' + str(d) if d > 1 else '  '} @{size:3d} x{count:2d} | {cells} | {ours_ms:11.1f} | "
               f"{torch_ms:12.1f}", flush=True)
     print(f"{'all convolutions':33s}|{'':44s}| {totals[0]:11.1f} | {totals[1]:12.1f}")
 
