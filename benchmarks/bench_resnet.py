@@ -113,13 +113,16 @@ def _torch_worker(kind, batch, steps):
     return {"images_per_s": batch / _time(step, steps)}
 
 
-def _spawn(impl, kind, batch, steps):
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", impl, "--kind", kind, "--batch", str(batch),
-           "--steps", str(steps)]
-    out = subprocess.run(cmd, capture_output=True, text=True)
+def run_worker(script, *args):
+    """Run ``python script *args`` in a fresh process; its last stdout line as JSON (or ``{"error": ...}``)."""
+    out = subprocess.run([sys.executable, os.path.abspath(script), *map(str, args)], capture_output=True, text=True)
     if out.returncode != 0:
         return {"error": (out.stderr.strip().splitlines() or ["failed"])[-1]}
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _spawn(impl, kind, batch, steps):
+    return run_worker(__file__, "--worker", impl, "--kind", kind, "--batch", batch, "--steps", steps)
 
 
 def resnet50_convs(batch=16, side=224):

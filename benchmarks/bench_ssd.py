@@ -12,7 +12,6 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
@@ -88,12 +87,8 @@ def _torch_worker(name, batch, steps):
 
 
 def _spawn(impl, name, batch, steps):
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", impl, "--nets", name, "--batch", str(batch),
-           "--steps", str(steps)]
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    if out.returncode != 0:
-        return {"error": (out.stderr.strip().splitlines() or ["failed"])[-1]}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    from bench_resnet import run_worker
+    return run_worker(__file__, "--worker", impl, "--nets", name, "--batch", batch, "--steps", steps)
 
 
 def main(argv=None):

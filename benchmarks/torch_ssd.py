@@ -25,6 +25,14 @@ def _conv_relu(cin, cout, k, s=1, p=0, d=1):
     return [tnn.Conv2d(cin, cout, k, s, p, dilation=d), tnn.ReLU(inplace=True)]
 
 
+def _chain(x, stages, outputs):
+    """Run ``stages`` one after another on ``x``, appending each output to ``outputs``; return ``outputs``."""
+    for stage in stages:
+        x = stage(x)
+        outputs.append(x)
+    return outputs
+
+
 def _conv_bn_relu(cin, cout, k, s=1, p=0):
     return [tnn.Conv2d(cin, cout, k, s, p, bias=False), tnn.BatchNorm2d(cout), tnn.ReLU(inplace=True)]
 
@@ -65,12 +73,7 @@ class VGGAtrous300(tnn.Module):
         outputs = [norm * self.norm_scale]
         x = tnn.functional.max_pool2d(x, 2, 2, ceil_mode=True)
         x = tnn.functional.max_pool2d(self.stages[4](x), 3, 1, 1, ceil_mode=True)
-        x = self.fc(x)
-        outputs.append(x)
-        for extra in self.extras:
-            x = extra(x)
-            outputs.append(x)
-        return outputs
+        return _chain(x, [self.fc, *self.extras], outputs)
 
 
 class ResNet50Expanded(tnn.Module):
@@ -91,14 +94,7 @@ class ResNet50Expanded(tnn.Module):
         self.channels = (1024, 2048) + EXPAND_512
 
     def forward(self, x):
-        x = self.to_stage3(x)
-        outputs = [x]
-        x = self.stage4(x)
-        outputs.append(x)
-        for stage in self.expand:
-            x = stage(x)
-            outputs.append(x)
-        return outputs
+        return _chain(x, [self.to_stage3, self.stage4, *self.expand], [])
 
 
 class TorchSSD(tnn.Module):
