@@ -160,3 +160,28 @@ def test_save_params_load_params_round_trip(tmp_path):
     for name, value in _init()[0].items():
         np.testing.assert_array_equal(other.get_params()[0][name].asnumpy(), value.asnumpy())
     assert sorted(mx.nd.load(str(tmp_path / "p.params")))[0] == "arg:bn1_beta"
+
+
+def _bucket_sym_gen(key):
+    data = mx.sym.var("data")
+    summed = mx.sym.sum(mx.sym.FullyConnected(data, num_hidden=2, name="fc"), axis=1)   # weights shared by buckets
+    return mx.sym.make_loss(summed * float(key)), ("data",), None
+
+
+def test_bucketing_module_shares_parameters_and_gradients():
+    mod = mx.mod.BucketingModule(_bucket_sym_gen, default_bucket_key=4)
+    mod.bind([("data", (2, 4))], grad_req="add")
+    mod.init_params(mx.init.One())
+    mod.init_optimizer(optimizer_params={"learning_rate": 0.1, "rescale_grad": 1.0})
+    batch = lambda key: mx.io.DataBatch([mx.nd.ones((2, 4))], bucket_key=key,  # noqa: E731
+                                        provide_data=[mx.io.DataDesc("data", (2, 4))])
+    mod.forward_backward(batch(4))
+    grad = mod._curr_module._exec_group.execs[0].grad_dict["fc_bias"]
+    np.testing.assert_array_equal(grad.asnumpy(), [8.0, 8.0])      # d(4 * sum)/d bias over 2 rows
+    mod.forward_backward(batch(3))   # another bucket: its own module, the same gradient arrays ('add')
+    assert sorted(mod._buckets) == [3, 4] and mod._curr_module._grad_req == "add"
+    assert mod._buckets[3]._exec_group.execs[0].arg_dict["fc_weight"] is \
+        mod._buckets[4]._exec_group.execs[0].arg_dict["fc_weight"]
+    np.testing.assert_array_equal(mod._curr_module._exec_group.execs[0].grad_dict["fc_bias"].asnumpy(), [14.0, 14.0])
+    mod.update()
+    np.testing.assert_allclose(mod.get_params()[0]["fc_bias"].asnumpy(), [-1.4, -1.4], rtol=1e-6)   # biases start at 0 (MXNet names them)

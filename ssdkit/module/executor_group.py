@@ -102,8 +102,6 @@ class DataParallelExecutorGroup:
         reqs = self._grad_req(self.data_names)
         self.grad_req = reqs
         old = getattr(self, "execs", None) if reshape else None
-        if old is None and shared_group is not None:
-            old = shared_group.execs
         execs = []
         for k, ctx in enumerate(self.contexts):
             shapes = {}
@@ -115,20 +113,14 @@ class DataParallelExecutorGroup:
                 islice = self.slices[k]
                 shape[axis] = islice.stop - islice.start
                 shapes[desc.name] = tuple(shape)
-            if old is not None:
+            if old is not None:   # same graph, new input shapes: parameters keep their arrays
                 ex = old[k].reshape(partial_shaping=True, allow_up_sizing=True, **shapes)
-                for name in self.arg_names:   # a shared module's parameters are the same arrays
-                    if name in self.param_names:
-                        ex.arg_dict[name] = old[k].arg_dict[name]
-                        if name in old[k].grad_dict and name in ex.grad_dict:
-                            ex.grad_dict[name] = old[k].grad_dict[name]
-                for name in self.aux_names:
-                    ex.aux_dict[name] = old[k].aux_dict[name]
-                ex._grad_req.update({n: r for n, r in reqs.items() if n not in ex.grad_dict and r == "null"})
             else:
                 types = {d.name: d.dtype for d in self.data_shapes + (self.label_shapes or [])
                          if d.name in self.arg_names}
                 ex = self.symbol.simple_bind(ctx, grad_req=reqs, type_dict=types, **shapes)
+                if shared_group is not None:
+                    _share_params(ex, shared_group.execs[k], self.param_names, self.aux_names)
             execs.append(ex)
         self.execs = execs
 
@@ -230,6 +222,21 @@ class DataParallelExecutorGroup:
     def param_arrays(self):
         """``[[array on context 0, ...] per parameter]``."""
         return [[ex.arg_dict[name] for ex in self.execs] for name in self.param_names]
+
+
+def _share_params(ex, shared, param_names, aux_names):
+    """Make ``ex`` use ``shared``'s parameter, gradient and auxiliary arrays (another bucket's executor)."""
+    for name in param_names:
+        if name in shared.arg_dict and name in ex.arg_dict:
+            if shared.arg_dict[name].shape != ex.arg_dict[name].shape:
+                raise MXNetError(f"Module.bind: shared parameter {name} has shape {shared.arg_dict[name].shape} "
+                                 f"in the shared module, {ex.arg_dict[name].shape} here")
+            ex.arg_dict[name] = shared.arg_dict[name]
+            if name in ex.grad_dict and name in shared.grad_dict:
+                ex.grad_dict[name] = shared.grad_dict[name]
+    for name in aux_names:
+        if name in shared.aux_dict and name in ex.aux_dict:
+            ex.aux_dict[name] = shared.aux_dict[name]
 
 
 def zeros_like_params(group):

@@ -122,6 +122,7 @@ class Module(BaseModule):
         self._optimizer = self._kvstore = self._updater = self._update_on_kvstore = None
         self._preload_opt_states = None
         self._exec_group = None
+        self._grad_req = None
         self._data_shapes = self._label_shapes = None
 
     # ------------------------------------------------------------------ checkpoints
@@ -248,6 +249,7 @@ class Module(BaseModule):
             self.logger.warning("Already bound, ignoring bind()")
             return
         self.for_training, self.inputs_need_grad = for_training, inputs_need_grad
+        self._grad_req = grad_req
         self._data_shapes = _descs(self._data_names, data_shapes, "data")
         self._label_shapes = _descs(self._label_names, label_shapes, "label")
         shared_group = None
