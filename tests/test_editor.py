@@ -301,3 +301,31 @@ def test_load_model_sources(tmp_path, small_export):
     assert any(n["op"] == "Convolution" for n in doc3["nodes"]) and len(params3) > 50
     with pytest.raises(mx.base.MXNetError, match="no file, export prefix or zoo name"):
         load_model(str(tmp_path / "nothing-here"))
+
+
+# ---------------------------------------------------------------------- MXNet's own files
+ORACLE = __import__("pathlib").Path(__file__).parent / "data" / "editor_oracle"
+
+
+@pytest.mark.parametrize("stem", ["gluon", "module"])
+def test_mxnet_made_files_import_and_export_to_python(stem, tmp_path):
+    """Files written by real MXNet 1.9.1 (a Gluon export; an mx.sym checkpoint with Module-era names) import into
+    the editor; the exported Python gives MXNet's outputs with the files' parameter names."""
+    saved = np.load(ORACLE / "outputs.npz")
+    doc, params = load_model(str(ORACLE / f"{stem}-symbol.json"))
+    assert params is not None
+    conf = json.loads((ORACLE / f"{stem}-symbol.json").read_text())
+    assert to_symbol_json(doc)["heads"] == conf["heads"]
+    code = export_python(doc, params)
+    (tmp_path / f"{stem}_net.py").write_text(code)
+    block = _import(tmp_path / f"{stem}_net.py", f"{stem}_net").Net()
+    names = {k[4:] for k in nd.load(str(ORACLE / f"{stem}-0000.params"))}
+    assert set(block.collect_params()) == names
+    block.collect_params().load(str(ORACLE / f"{stem}-0000.params"))
+    out = block(nd.array(saved["x"]))
+    np.testing.assert_allclose(out.asnumpy(), saved[stem], rtol=1e-5, atol=1e-6)
+    block.hybridize()
+    np.testing.assert_allclose(block(nd.array(saved["x"])).asnumpy(), saved[stem], rtol=1e-5, atol=1e-6)
+    if stem == "module":   # BatchNorm's moving_mean is no Gluon name: F.BatchNorm with the file's names
+        assert 'self.params.get("bn1_moving_mean"' in code and "F.BatchNorm(" in code
+        assert "nn.AvgPool2D((3, 3), strides=(2, 2), ceil_mode=True" in code

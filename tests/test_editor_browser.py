@@ -194,10 +194,23 @@ def test_loaded_model_auto_layout_and_tap(driver, tmp_path):
         _click(driver, 'g.node[data-name="tiny_relu0_fwd"] rect')
         driver.find_element(By.ID, "tap-0").click()
         driver.execute_script("mxedit.toggleOutput('tiny_dense0_fwd', 0)")
-        driver.execute_script("return mxedit.add('nn.GlobalAvgPool2D', 400, 300)")
+        # drop a palette item on the canvas (the HTML5 drag and drop the palette uses)
+        driver.execute_script("""
+            var dt = new DataTransfer(); dt.setData('text/plain', 'nn.GlobalAvgPool2D');
+            var c = document.getElementById('canvas'), r = c.getBoundingClientRect();
+            c.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, clientX: r.left + 500, clientY: r.top + 300,
+                                                   bubbles: true, cancelable: true}));""")
         _wait(driver, "return document.querySelector('g.node[data-name=\"pool0\"]')")
-        _click(driver, '.port.out[data-node="tiny_conv1_fwd"]')
-        _click(driver, '.port.in[data-node="pool0"]')
+        # wire by dragging from an output port to an input port
+        from selenium.webdriver.common.action_chains import ActionChains
+        _settled(driver)
+        a = driver.find_element(By.CSS_SELECTOR, '.port.out[data-node="tiny_conv1_fwd"]').rect
+        b = driver.find_element(By.CSS_SELECTOR, '.port.in[data-node="pool0"]').rect
+        start = driver.find_element(By.CSS_SELECTOR, '.port.out[data-node="tiny_conv1_fwd"]')
+        ActionChains(driver).click_and_hold(start).move_by_offset(int(b["x"] - a["x"]), int(b["y"] - a["y"])) \
+            .release().perform()   # the drawing is redrawn on press, so the target is reached by offset
+        assert {"src": "tiny_conv1_fwd", "out": 0, "dst": "pool0", "slot": "data"} in \
+            driver.execute_script("return mxedit.doc().edges")
         driver.execute_script("mxedit.toggleOutput('pool0', 0)")
         assert _settled(driver)["ok"]
         driver.find_element(By.ID, "export-name").clear()
