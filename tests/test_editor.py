@@ -258,6 +258,10 @@ def test_api_check_infer_layout_export(server, tmp_path):
 
 def test_api_run_exported_code(server):
     doc = _chain(("fc", "FullyConnected", {"num_hidden": "3"}))
+    del doc["nodes"][0]["shape"]
+    reply = _call(server, "/api/run", {"doc": doc})[1]
+    assert not reply["ok"] and reply["error"].startswith("input data has no shape")
+    doc["nodes"][0]["shape"] = [2, 3, 8, 8]
     status, reply = _call(server, "/api/run", {"doc": doc})
     assert status == 200 and reply["ok"], reply
     assert reply["outputs"] == [[2, 3]] and reply["parameters"] == ["fc_bias", "fc_weight"]
@@ -271,6 +275,20 @@ def test_files_stay_inside_the_folder(server):
     for name in ("../evil", "/tmp/evil", "a/b"):
         status, reply = _call(server, "/api/export", {"doc": doc, "format": "python", "name": name, "save": True})
         assert status == 400 and "export name" in reply["error"]
+
+
+def test_files_beside_an_opened_model_must_be_inside_too(server, tmp_path, small_export):
+    _, _, folder = small_export
+    work = server.folder
+    (work / "small-symbol.json").write_text((folder / "small-symbol.json").read_text())
+    (work / "small-0000.params").symlink_to(folder / "small-0000.params")   # weights that live elsewhere
+    status, reply = _call(server, "/api/open", {"path": "small-symbol.json"})
+    assert status == 400 and "outside the editor's folder" in reply["error"]
+    (work / "link-symbol.json").symlink_to(folder / "small-symbol.json")
+    status, reply = _call(server, "/api/open", {"path": "link-symbol.json"})
+    assert status == 400 and "outside the editor's folder" in reply["error"]
+    status, reply = _call(server, "/api/open", {"path": "toyssd"})    # a zoo name is no file of the folder
+    assert status == 400 and "not found" in reply["error"]
 
 
 def test_token_host_and_origin_are_checked(server):

@@ -97,14 +97,32 @@ def block_model(net, shape, initialized=False):
     return doc, params
 
 
-def load_model(source, shape=None):
+def _confined(folder):
+    """A check that a file lies inside ``folder`` (None: no confinement)."""
+    def check(path):
+        if folder is None:
+            return path
+        from ..localserve import inside
+        if inside(folder, os.path.relpath(os.path.realpath(path), os.path.realpath(folder))) is None:
+            raise MXNetError(f"refused: {path} lies outside the editor's folder {folder}")
+        return path
+    return check
+
+
+def load_model(source, shape=None, folder=None):
     """``(document, params or None)`` of a MODEL argument (see the module doc); None gives a blank canvas.
 
     ``shape`` is the input shape used for Blocks (default: the checkpoint's input size, else 1x3x224x224;
-    toyssd and the ssd presets 1x3x256x256).
+    toyssd and the ssd presets 1x3x256x256). With ``folder``, every file read (the model and the weights or
+    checkpoint record found beside it) must lie inside that folder, symbolic links resolved.
     """
     if source is None:
         return blank_document(), None
+    check = _confined(folder)
+    if folder is not None:
+        for beside in (os.path.splitext(source)[0] + ".json", source, source + "-symbol.json"):
+            if os.path.exists(beside):
+                check(beside)
     from ..viz.cli import checkpoint_network
     trained = checkpoint_network(source) if os.path.exists(os.path.splitext(source)[0] + ".json") else None
     if trained is not None:
@@ -112,7 +130,7 @@ def load_model(source, shape=None):
         net.initialize()
         params_file = os.path.splitext(source)[0] + ".params"
         shape = tuple(shape or (1, 3, side, side))
-        if os.path.isfile(params_file):
+        if os.path.isfile(check(params_file) if os.path.exists(params_file) else params_file):
             from .. import nd
             net(nd.zeros(shape))
             net.load_parameters(params_file)
@@ -123,8 +141,8 @@ def load_model(source, shape=None):
         stem = source[:-7]
         stem = stem[:-5] if len(stem) > 5 and stem[-5] == "-" and stem[-4:].isdigit() else stem
         if os.path.isfile(stem + "-symbol.json"):
-            doc, _ = load_model(stem + "-symbol.json")
-            return doc, _read_params(source)
+            doc, _ = load_model(stem + "-symbol.json", folder=folder)
+            return doc, _read_params(check(source))
     if os.path.isfile(source):
         try:
             with open(source, "r", encoding="utf-8") as fh:
@@ -135,7 +153,9 @@ def load_model(source, shape=None):
             return conf, None
         doc = from_symbol_json(conf)
         found = find_params(source)
-        return doc, (_read_params(found) if found else None)
+        return doc, (_read_params(check(found)) if found else None)
+    if folder is not None:
+        raise MXNetError(f"not found in {folder}: {source}")
     names = {n.lower(): n for n in zoo_names()}
     if source.lower() in names:
         name = names[source.lower()]

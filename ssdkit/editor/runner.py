@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from .codegen import export_python
+from .document import live_nodes
 from .shapes import input_shapes
 
 __all__ = ["run_exported", "RUN_TIMEOUT"]
@@ -58,6 +59,11 @@ def run_exported(doc, params=None, timeout=RUN_TIMEOUT):
     """
     code = export_python(doc, params)
     shapes = input_shapes(doc)
+    live = set(live_nodes(doc))
+    missing = [n["name"] for n in doc["nodes"] if n["op"] == "null" and n["name"] in live and n["name"] not in shapes]
+    if missing:
+        return {"ok": False, "error": f"input {missing[0]} has no shape: set it in the side panel to run the code",
+                "code": code}
     from .server import weights_for
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "net.py").write_text(code, encoding="utf-8")

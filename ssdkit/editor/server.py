@@ -142,7 +142,7 @@ class EditorServer(LocalServer):
         target = self._target(relative)
         if not target.exists() and not Path(str(target) + "-symbol.json").exists():
             raise MXNetError(f"not found in {self.folder}: {relative}")
-        doc, params = load_model(str(target))
+        doc, params = load_model(str(target), folder=self.folder)
         self.document, self.params, self.title = doc, params, target.name
         return {"document": doc, "title": self.title, "weights": sorted(params) if params else []}
 
