@@ -113,7 +113,7 @@ def check_document(doc, need_outputs=True):
             raise DocumentError("the name is used twice", node=name)
         if not isinstance(node.get("op"), str):
             raise DocumentError("needs an 'op' (a registry op name, or 'null' for an input)", node=name)
-        for key in ("attrs", "params"):
+        for key in ("attrs", "params", "attrs_extra"):
             value = node.get(key) or {}
             if not isinstance(value, dict) or not all(isinstance(v, (str, int, float, bool)) for v in value.values()):
                 raise DocumentError(f"'{key}' must map names to strings", node=name)
@@ -261,6 +261,7 @@ def to_symbol_json(doc, every_node=False):
         index[name] = len(out_nodes)
         record = {"op": node["op"], "name": name, "inputs": inputs}
         attrs = {k: str(v) for k, v in (node.get("attrs") or {}).items()}
+        attrs.update({k: str(v) for k, v in (node.get("attrs_extra") or {}).items()})   # __lr_mult__ and such
         if attrs:
             record["attrs"] = attrs
         out_nodes.append(record)
