@@ -42,7 +42,8 @@ def small_export(tmp_path):
     net = nn.HybridSequential(prefix="small_")
     with net.name_scope():
         net.add(nn.Conv2D(6, 3, padding=1, use_bias=False), nn.BatchNorm(), nn.Activation("relu"),
-                nn.MaxPool2D(2), nn.Dropout(0.3), nn.Flatten(), nn.Dense(4), nn.LeakyReLU(0.2))
+                nn.Conv2DTranspose(5, 3, strides=2, padding=1, output_padding=1), nn.MaxPool2D(2),
+                nn.Dropout(0.3), nn.Flatten(), nn.Dense(4), nn.LeakyReLU(0.2))
     net.initialize(mx.init.Xavier())
     net.hybridize()
     x = nd.random.uniform(shape=(2, 3, 8, 8))
@@ -140,7 +141,8 @@ def test_python_export_round_trip_same_outputs_and_names(small_export):
     code = export_python(doc, params)
     for layer in ("nn.Conv2D(6, (3, 3), padding=(1, 1), use_bias=False, in_channels=3",
                   "nn.BatchNorm(axis=1", "nn.Activation(\"relu\"", "nn.MaxPool2D((2, 2), strides=(2, 2)",
-                  "nn.Dropout(0.3", "nn.Flatten(", "nn.Dense(4, in_units=", "nn.LeakyReLU(0.2"):
+                  "nn.Dropout(0.3", "nn.Flatten(", "nn.Dense(4, in_units=", "nn.LeakyReLU(0.2",
+                  "nn.Conv2DTranspose(5, (3, 3), strides=(2, 2), padding=(1, 1), output_padding=(1, 1), in_channels=6"):
         assert layer in code, layer
     (folder / "small_net.py").write_text(code)
     exported = _import(folder / "small_net.py").Net()

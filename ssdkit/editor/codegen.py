@@ -1,7 +1,8 @@
 """Export a drawing as a Python module defining a HybridBlock subclass, named as drawn.
 
 Each op node becomes a ``gluon.nn`` layer where one exists with the same computation and the weight names
-fit the layer's (``Convolution`` -> ``nn.Conv2D``, ``FullyConnected`` -> ``nn.Dense``, ``BatchNorm``,
+fit the layer's (``Convolution`` -> ``nn.Conv2D``, ``Deconvolution`` -> ``nn.Conv2DTranspose``,
+``FullyConnected`` -> ``nn.Dense``, ``BatchNorm``,
 ``Activation``, ``LeakyReLU``, ``Pooling`` -> ``nn.MaxPool2D``/``nn.AvgPool2D``/global pools, ``Dropout``,
 ``Flatten``, ``Embedding``), created with the prefix its weights carry, so the block built with no arguments
 has exactly the loaded model's parameter names and ``load_parameters`` / ``collect_params().load`` of its
@@ -83,15 +84,17 @@ def layer_call(op_name, p, weight_shapes):
 
 def _layer_call(op_name, p, weight_shapes):
     args, slots = [], {}
-    if op_name == "Convolution":
+    if op_name in ("Convolution", "Deconvolution"):
         n = len(p.kernel)
-        if n not in (1, 2, 3):
+        if n not in (1, 2, 3) or (op_name == "Deconvolution" and p.target_shape):
             return None
         args = [str(p.num_filter), _lit(p.kernel)]
         if not _all(p.stride, 1):
             args.append(f"strides={_lit(p.stride)}")
         if not _all(p.pad, 0):
             args.append(f"padding={_lit(p.pad)}")
+        if op_name == "Deconvolution" and not _all(p.adj, 0):
+            args.append(f"output_padding={_lit(p.adj)}")
         if not _all(p.dilate, 1):
             args.append(f"dilation={_lit(p.dilate)}")
         if p.num_group != 1:
@@ -101,10 +104,10 @@ def _layer_call(op_name, p, weight_shapes):
         if p.no_bias:
             args.append("use_bias=False")
         w = weight_shapes.get("weight")
-        if w:
-            args.append(f"in_channels={w[1] * p.num_group}")
+        if w:   # Convolution's weight is (out, in / groups, ...), Deconvolution's (in, out / groups, ...)
+            args.append(f"in_channels={w[1] * p.num_group if op_name == 'Convolution' else w[0]}")
         slots = {"weight": "weight"} if p.no_bias else {"weight": "weight", "bias": "bias"}
-        return f"nn.Conv{n}D(" + ", ".join(args), slots
+        return f"nn.Conv{n}D{'' if op_name == 'Convolution' else 'Transpose'}(" + ", ".join(args), slots
     if op_name == "FullyConnected":
         args = [str(p.num_hidden)]
         if p.no_bias:
