@@ -19,7 +19,7 @@ from .hybrid_block import HybridBlock
 
 __all__ = ["Loss", "L2Loss", "L1Loss", "SigmoidBinaryCrossEntropyLoss", "SigmoidBCELoss", "SoftmaxCrossEntropyLoss",
            "SoftmaxCELoss", "KLDivLoss", "HuberLoss", "HingeLoss", "SquaredHingeLoss", "LogisticLoss",
-           "TripletLoss", "PoissonNLLLoss", "FocalLoss"]
+           "TripletLoss", "PoissonNLLLoss", "FocalLoss", "CosineEmbeddingLoss", "SDMLLoss"]
 
 _LOG_EPS = 1e-12        # MXNet's guard inside log() of probabilities
 _POISSON_EPS = 1e-08    # MXNet's guard in PoissonNLLLoss(from_logits=False)
@@ -390,3 +390,6 @@ class FocalLoss(Loss):
         loss = -self._alpha * ((1 - pt) ** self._gamma) * F.log(pt)
         loss = _apply_weighting(F, loss, self._weight, sample_weight)
         return self._mean(F, loss)
+
+
+from .loss_embedding import CosineEmbeddingLoss, SDMLLoss  # noqa: E402  (they build on Loss / KLDivLoss)

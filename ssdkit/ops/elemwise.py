@@ -138,6 +138,7 @@ UNARY["erf"] = (_erf, lambda x, y, dy: dy * (2 / np.sqrt(np.pi)) * np.exp(-x * x
 def _make_unary(name, f, g):
     class Unary(Op):
         differentiable = g is not None
+        param_free = True   # MXNet ignores extra keywords on these ops
 
         def forward(self, p, inputs, is_train):
             x = inputs[0]
@@ -195,6 +196,7 @@ def _make_binary(name, f, g):
     class Binary(Op):
         inputs = ("lhs", "rhs")
         differentiable = g is not None
+        param_free = True   # MXNet ignores keywords such as axis= on these ops
 
         def forward(self, p, inputs, is_train):
             a, b = inputs

@@ -157,10 +157,13 @@ class Op:
     key_var_num_args = None  # ops such as Concat take any number of inputs; this param counts them
     partial_shapes = False   # infer_shape also copes with 0 (unknown) dims in input shapes
     any_params = False       # Custom takes whatever keywords its Python prop accepts (parse_params decides)
+    param_free = False       # MXNet declares no parameter struct: extra keywords are accepted and unused (as MXNet)
 
     def parse_params(self, kwargs):
         """Check names, fill defaults and convert values; unknown or missing parameters raise MXNetError."""
         unknown = set(kwargs) - set(self.params)
+        if unknown and self.param_free and not self.params:
+            kwargs, unknown = {}, set()
         if unknown:
             raise MXNetError(f"{self.name}: unknown parameter(s) {sorted(unknown)}; "
                              f"accepted: {sorted(self.params)}")
