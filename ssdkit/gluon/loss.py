@@ -19,7 +19,7 @@ from .hybrid_block import HybridBlock
 
 __all__ = ["Loss", "L2Loss", "L1Loss", "SigmoidBinaryCrossEntropyLoss", "SigmoidBCELoss", "SoftmaxCrossEntropyLoss",
            "SoftmaxCELoss", "KLDivLoss", "HuberLoss", "HingeLoss", "SquaredHingeLoss", "LogisticLoss",
-           "TripletLoss", "PoissonNLLLoss", "FocalLoss", "CosineEmbeddingLoss", "SDMLLoss"]
+           "TripletLoss", "PoissonNLLLoss", "FocalLoss", "CosineEmbeddingLoss", "SDMLLoss", "CTCLoss"]
 
 _LOG_EPS = 1e-12        # MXNet's guard inside log() of probabilities
 _POISSON_EPS = 1e-08    # MXNet's guard in PoissonNLLLoss(from_logits=False)
@@ -393,3 +393,4 @@ class FocalLoss(Loss):
 
 
 from .loss_embedding import CosineEmbeddingLoss, SDMLLoss  # noqa: E402  (they build on Loss / KLDivLoss)
+from .loss_ctc import CTCLoss  # noqa: E402

@@ -13,5 +13,6 @@ from . import elemwise, shape, reduce, nn, batchnorm, contrib_box, fused, random
 from . import image, image_color, sampler  # noqa: F401  (registration side effects)
 from . import numpy_ops, sequence  # noqa: F401  (NumPy-rule ops behind mx.np / mx.npx; Sequence* ops)
 from . import rnn  # noqa: F401  (the fused RNN op and _rnn_param_concat)
+from . import ctc  # noqa: F401  (CTCLoss)
 
 __all__ = ["Op", "Param", "Params", "REQUIRED", "register", "get_op", "list_ops", "alias_of"]
