@@ -140,3 +140,19 @@ def test_magic_abs_and_partial_types():
     fc = mx.sym.FullyConnected(mx.sym.Cast(mx.sym.var("data"), dtype="float32"), num_hidden=4, name="fc")
     args, outs, _ = fc.infer_type_partial()
     assert args == [None, np.float32, np.float32] and outs == [np.float32]
+
+
+def test_symbol_call_composes_by_keyword():
+    net1 = mx.sym.FullyConnected(mx.sym.var("data"), name="fc1", num_hidden=10)
+    net2 = mx.sym.FullyConnected(mx.sym.relu(mx.sym.FullyConnected(name="fc3", num_hidden=10)), name="fc4",
+                                 num_hidden=20)
+    composed = net2(fc3_data=net1, name="composed")
+    # as MXNet 1.9.1: the head is renamed, the original graph is untouched
+    assert composed.name == "composed" and net2.name == "fc4"
+    assert composed.list_arguments() == ["data", "fc1_weight", "fc1_bias", "fc3_weight", "fc3_bias",
+                                         "fc4_weight", "fc4_bias"]
+    assert net2.list_arguments()[0] == "fc3_data"
+    with pytest.raises(mx.base.MXNetError, match="keyword"):
+        net2(net1)
+    with pytest.raises(mx.base.MXNetError, match="not variables"):
+        net2(nope=net1)

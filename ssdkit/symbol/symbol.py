@@ -422,6 +422,32 @@ class Symbol:
     def __neg__(self):
         return self.__mul__(-1.0)   # as MXNet: a _mul_scalar node (named _mulscalarN), not 'negative'
 
+    def __call__(self, *args, **kwargs):
+        """A copy of this graph with the variables named in ``kwargs`` replaced by those Symbols (MXNet's
+        general composition: keywords only); ``name`` renames the copy's head node.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> fc = mx.sym.FullyConnected(name='fc', num_hidden=4)
+        >>> net = fc(fc_data=mx.sym.relu(mx.sym.var('x')), name='head')
+        >>> net.name, net.list_arguments()
+        ('head', ['x', 'fc_weight', 'fc_bias'])
+        """
+        name = kwargs.pop("name", None)
+        if args:
+            raise MXNetError("Symbol.__call__: general composition only supports keyword arguments (variable name "
+                             f"= Symbol), got {len(args)} positional argument(s)")
+        free = set(self.list_arguments()) | set(self.list_auxiliary_states())
+        unknown = sorted(k for k in kwargs if k not in free)
+        if unknown:
+            raise MXNetError(f"Symbol.__call__: {unknown} are not variables of this symbol; its variables are "
+                             f"{sorted(free)[:12]}")
+        composed = compose(self, kwargs)
+        if name is not None and len(composed._outputs) == 1 and not composed._outputs[0][0].is_variable:
+            composed._outputs[0][0].name = name
+        return composed
+
     def __abs__(self):
         """``abs(sym)``: the ``abs`` operator.
 
