@@ -236,6 +236,9 @@ CASES["SequenceLast"] = [([u(4, 3, 2), np.array([1, 4, 2.0])], {"use_sequence_le
                          ([u(3, 4, 2)], {"axis": 1}, None, False)]
 CASES["SequenceReverse"] = [([u(4, 3, 2), np.array([1, 4, 2.0])], {"use_sequence_length": True}, [0], False),
                             ([u(4, 3)], {}, None, False)]
+CASES["CTCLoss"] = [([u(5, 2, 4), np.array([[1, 2, 0], [3, 0, 0.0]])], {}, [0], False),
+                   ([u(5, 2, 4), np.array([[0, 1, -1], [2, -1, -1.0]]), np.array([5, 4.0])],
+                    {"blank_label": "last", "use_data_lengths": True}, [0], False)]
 
 DIFFERENTIABLE = sorted(n for n in list_ops() if get_op(n).differentiable)
 
