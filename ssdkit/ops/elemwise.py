@@ -138,7 +138,6 @@ UNARY["erf"] = (_erf, lambda x, y, dy: dy * (2 / np.sqrt(np.pi)) * np.exp(-x * x
 def _make_unary(name, f, g):
     class Unary(Op):
         differentiable = g is not None
-        param_free = True   # MXNet ignores extra keywords on these ops
 
         def forward(self, p, inputs, is_train):
             x = inputs[0]
