@@ -19,24 +19,22 @@ import ssdkit as mx
 from ssdkit.apps import detect, eval as eval_app, train
 from ssdkit.datagen import generate_pikachu
 from ssdkit.recordio import IRHeader, MXIndexedRecordIO, make_det_label, pack_img, unpack_img
+try:
+    from tiny_pikachu import TINY, make_tiny_set, train_tiny
+except ImportError:  # tests/ imported as a package
+    from tests.tiny_pikachu import TINY, make_tiny_set, train_tiny
 
 ROOT = Path(os.environ.get("SSDKIT_DOCS_ROOT", Path(__file__).resolve().parents[1]))
-TINY = ["--data-shape", "64", "--batch-size", "4", "--val-batch-size", "4", "--no-progress", "--log-interval", "1",
-        "--num-train", "8", "--num-val", "4"]
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pikachu")
-    generate_pikachu(root, num_train=8, num_val=4, size=256, num_workers=0, progress=False)
-    return root
+    return make_tiny_set(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def trained(data, tmp_path_factory):
-    prefix = tmp_path_factory.mktemp("run") / "toyssd"
-    assert train.main(["--dataset-root", str(data), "--save-prefix", str(prefix), "--epochs", "1"] + TINY) == 0
-    return prefix
+    return train_tiny(data, tmp_path_factory, epochs=1)
 
 
 def _digests(folder):
