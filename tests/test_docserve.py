@@ -150,3 +150,26 @@ def test_static_site_has_runner_and_read_only_hint(tmp_path):
     assert text.count("runner.js") == 1
     js = (tmp_path / "_ssdkit" / "runner.js").read_text()
     assert "Run needs the local docs server" in js and "disabled" in js
+
+
+def test_a_site_without_the_runner_gets_it_served_never_written(tmp_path):
+    (tmp_path / "page.html").write_text("<html><head></head><body>plain</body></html>")
+    before = (tmp_path / "page.html").read_text()
+    srv = DocsServer(tmp_path, port=0, token="t")
+    srv.start_in_thread()
+    try:
+        status, body, _ = _request(srv, "GET", "/page.html")
+        assert status == 200 and b"_ssdkit/runner.js" in body
+        status, js, _ = _request(srv, "GET", "/_ssdkit/runner.js")
+        assert status == 200 and b"Run needs the local docs server" in js
+    finally:
+        srv.shutdown()
+    assert (tmp_path / "page.html").read_text() == before and not (tmp_path / "_ssdkit").exists()
+
+
+def test_cli_refuses_to_build_over_a_folder_of_someone_elses_files(tmp_path):
+    from ssdkit.docserve.cli import build_site
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(SystemExit, match="holds files the docs builder did not make"):
+        build_site(tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "mine"

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .assets import write_assets
+from .assets import ASSET_DIR
 from .server import DocsServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +27,12 @@ def _positive(text):
 
 
 def build_site(site):
-    """Build the site with docs/build_site.py (needs the source checkout and pdoc)."""
+    """Build the site with docs/build_site.py (needs the source checkout and pdoc). The builder replaces its output
+    folder, so a folder holding anything but an earlier build is refused."""
+    site = Path(site)
+    if site.exists() and any(site.iterdir()) and not (site / ASSET_DIR / "runner.js").is_file():
+        raise SystemExit(f"ssdkit-docs: {site} holds files the docs builder did not make; building would replace "
+                         "them. Give --site a new or empty folder (or a site docs/build_site.py built)")
     if not BUILDER.is_file():
         raise SystemExit(f"ssdkit-docs: no site at {site} and no docs/build_site.py beside the package to build "
                          "one; give --site DIR (a folder built by docs/build_site.py)")
@@ -55,7 +60,6 @@ def main(argv=None):
     site = Path(args.site)
     if args.rebuild or not (site / "index.html").is_file():
         build_site(site)
-    write_assets(site)
     server = DocsServer(site, port=args.port, timeout=args.timeout, memory_mb=args.memory_mb,
                         cpu_seconds=args.cpu_seconds)
     return server.launch("examples run in a Python session per page on this machine", browser=not args.no_browser)

@@ -23,7 +23,11 @@ import mimetypes
 from pathlib import Path
 
 from ..localserve import LocalHandler, LocalServer, inside
+from .assets import ASSET_DIR, RUNNER_CSS, RUNNER_JS, inject
 from .sessions import SessionPool
+
+_ASSETS = {f"{ASSET_DIR}/runner.js": (RUNNER_JS, "application/javascript; charset=utf-8"),
+           f"{ASSET_DIR}/runner.css": (RUNNER_CSS, "text/css; charset=utf-8")}
 
 __all__ = ["DocsServer"]
 
@@ -79,7 +83,11 @@ class _Handler(LocalHandler):
         return self.refuse(404, f"no API {action!r}")
 
     def _static(self, path):
-        target = inside(self.server.tool.site, path.lstrip("/") or ".")
+        relative = path.lstrip("/")
+        if relative in _ASSETS:  # the runner is served from the package, so a site needs no copy of it
+            body, ctype = _ASSETS[relative]
+            return self.send_body(200, body.encode(), ctype)
+        target = inside(self.server.tool.site, relative or ".")
         if target is None:
             return self.refuse(403, "refused: outside the documentation folder")
         if target.is_dir():
@@ -89,7 +97,11 @@ class _Handler(LocalHandler):
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
             ctype += "; charset=utf-8"
-        self.send_body(200, target.read_bytes(), ctype)
+        body = target.read_bytes()
+        if ctype.startswith("text/html"):  # pages of a site built without the runner get it here, never on disk
+            depth = len(target.relative_to(self.server.tool.site).parts) - 1
+            body = inject(body.decode("utf-8", "replace"), "../" * depth).encode("utf-8")
+        self.send_body(200, body, ctype)
 
 
 class DocsServer(LocalServer):
