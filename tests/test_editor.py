@@ -349,3 +349,79 @@ def test_mxnet_made_files_import_and_export_to_python(stem, tmp_path):
     if stem == "module":   # BatchNorm's moving_mean is no Gluon name: F.BatchNorm with the file's names
         assert 'self.params.get("bn1_moving_mean"' in code and "F.BatchNorm(" in code
         assert "nn.AvgPool2D((3, 3), strides=(2, 2), ceil_mode=True" in code
+
+
+# ---------------------------------------------------------------------- groups -> nested blocks
+def test_groups_export_as_nested_blocks_with_the_models_names(tmp_path):
+    """A chain group is an nn.HybridSequential child, any other group a HybridBlock class of its own; built
+    with no arguments the export has the loaded model's parameter names and gives its outputs."""
+    net = mx.model_zoo.get_model("toyssd")
+    net.initialize(mx.init.Xavier())
+    net.hybridize()
+    x = nd.random.uniform(shape=(1, 3, 64, 64))
+    ref = net(x)
+    net.export(str(tmp_path / "toy"))
+    doc, params = load_model(str(tmp_path / "toy-symbol.json"))
+    pre = net.prefix   # toyssd<N>_: N counts the toyssd made in this process before
+    names = [n["name"][len(pre):] for n in doc["nodes"]]
+    for node in doc["nodes"][1:names.index("pool5_fwd") + 1]:
+        node["group"] = "body"
+    for node in doc["nodes"][names.index("conv6_fwd"):names.index("concat2") + 1]:
+        node["group"] = "class head"
+    for node in doc["nodes"][names.index("conv0_fwd"):names.index("multiboxprior1") + 1]:
+        node["group"] = "stage 2"   # two outputs: the feature map and its anchors
+    code = export_python(doc, params)
+    (tmp_path / "grouped.py").write_text(code)
+    assert f'self.body = nn.HybridSequential(prefix="{pre}")' in code
+    assert "class ClassHead(HybridBlock):" in code and f'self.class_head = ClassHead(prefix="{pre}")' in code
+    assert 'self.conv6 = nn.Conv2D(8, (3, 3), padding=(1, 1), in_channels=64, prefix="conv6_")' in code
+    assert "class Stage2(HybridBlock):" in code and "= self.stage_2(" in code
+    module = _import(tmp_path / "grouped.py", "grouped_toy")
+    block = module.Net()
+    assert isinstance(block.body, nn.HybridSequential) and len(block.body) == 21
+    assert type(block.class_head).__name__ == "ClassHead" and type(block.stage_2).__name__ == "Stage2"
+    assert sorted(block.collect_params()) == sorted(net.collect_params())
+    block.load_parameters(str(tmp_path / "toy-0000.params"))
+    for hybrid in (False, True):
+        if hybrid:
+            block.hybridize()
+        for a, b in zip(ref, block(x)):
+            np.testing.assert_allclose(b.asnumpy(), a.asnumpy(), rtol=1e-5, atol=1e-6)
+    block.export(str(tmp_path / "again"))   # and the nested export is an MXNet graph again
+    back = mx.gluon.SymbolBlock.imports(str(tmp_path / "again-symbol.json"), ["data"],
+                                        str(tmp_path / "again-0000.params"))
+    assert sorted(back.collect_params()) == sorted(net.collect_params())
+
+
+def test_a_group_with_own_weights_and_several_inputs():
+    """F calls inside a block keep their weights' full names; a two-input group takes both."""
+    doc = _chain(("c0", "Convolution", {"kernel": "(1, 1)", "num_filter": "3"}))
+    doc["nodes"] += [{"name": "res_conv", "op": "Convolution", "attrs": {"kernel": "(3, 3)", "num_filter": "3",
+                                                                        "pad": "(1, 1)"},
+                      "params": {"weight": "res_w", "bias": "res_b"}, "group": "res"},
+                     {"name": "res_add", "op": "elemwise_add", "group": "res"}]
+    doc["edges"] += [{"src": "c0", "out": 0, "dst": "res_conv", "slot": "data"},
+                     {"src": "res_conv", "out": 0, "dst": "res_add", "slot": "lhs"},
+                     {"src": "data", "out": 0, "dst": "res_add", "slot": "rhs"}]
+    doc["outputs"] = [["res_add", 0]]
+    code = export_python(doc)
+    assert "class Res(HybridBlock):" in code and 'self.res_w = self.params.get("res_w"' in code, code
+    assert "def hybrid_forward(self, F, c0, data, res_w, res_b):" in code
+    ns = {}
+    exec(compile(code, "<exported>", "exec"), ns)
+    block = ns["Net"]()
+    block.initialize()
+    assert sorted(block.collect_params()) == ["c0_bias", "c0_weight", "res_b", "res_w"]
+    x = nd.random.uniform(shape=(2, 3, 8, 8))
+    p = {k: v.data() for k, v in block.collect_params().items()}
+    c0 = nd.Convolution(x, p["c0_weight"], p["c0_bias"], kernel=(1, 1), num_filter=3)
+    expected = nd.Convolution(c0, p["res_w"], p["res_b"], kernel=(3, 3), num_filter=3, pad=(1, 1)) + x
+    np.testing.assert_allclose(block(x).asnumpy(), expected.asnumpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_a_group_that_is_not_one_piece_is_refused_naming_the_node_between():
+    doc = _chain(("a", "relu", {}), ("b", "sigmoid", {}), ("c", "tanh", {}))
+    doc["nodes"][1]["group"] = doc["nodes"][3]["group"] = "blk"
+    with pytest.raises(DocumentError, match="block blk is not one piece") as err:
+        export_python(doc)
+    assert err.value.node == "b"

@@ -1,13 +1,16 @@
 """Export a drawing as a Python module defining a HybridBlock subclass, named as drawn.
 
 Each op node becomes a ``gluon.nn`` layer where one exists with the same computation and the weight names
-fit the layer's (``Convolution`` -> ``nn.Conv2D``, ``Deconvolution`` -> ``nn.Conv2DTranspose``,
-``FullyConnected`` -> ``nn.Dense``, ``BatchNorm``,
-``Activation``, ``LeakyReLU``, ``Pooling`` -> ``nn.MaxPool2D``/``nn.AvgPool2D``/global pools, ``Dropout``,
-``Flatten``, ``Embedding``), created with the prefix its weights carry, so the block built with no arguments
-has exactly the loaded model's parameter names and ``load_parameters`` / ``collect_params().load`` of its
-weights work. Any other op is an ``F.<op>`` call in ``hybrid_forward``; its weights (if any) are parameters
-of the block itself under their own names.
+fit the layer's (:mod:`.codegen_layers`: ``Convolution`` -> ``nn.Conv2D``, ``FullyConnected`` -> ``nn.Dense``,
+``BatchNorm``, ``Pooling`` -> the pools, ...), created with the prefix its weights carry, so the block built
+with no arguments has exactly the loaded model's parameter names and ``load_parameters`` /
+``collect_params().load`` of its weights work. Any other op is an ``F.<op>`` call in ``hybrid_forward``; its
+weights (if any) are parameters of the block that holds it, under their own names.
+
+A group drawn on the canvas (a named block) becomes a nested block named as drawn: an
+``nn.HybridSequential`` when it is a chain of layers with one input and one output, else a HybridBlock
+subclass of its own whose ``hybrid_forward`` takes the values entering the group and returns those leaving
+it. Its prefix is the part its weights' names share, so the names stay the drawing's.
 
 Examples
 --------
@@ -33,15 +36,16 @@ import keyword
 import re
 
 from ..ops import get_op
-from .document import PARAM_SLOTS, live_nodes, check_document, param_name, slot_names
+from .codegen_layers import layer_call, lit
+from .document import PARAM_SLOTS, DocumentError, inputs_first, live_nodes, check_document, param_name, slot_names
 
 __all__ = ["export_python", "layer_call"]
 
-_GLUON_SUFFIX = {"moving_mean": "running_mean", "moving_var": "running_var"}
 _RESERVED = {"F", "self", "nn", "mx", "params", "prefix", "name", "forward", "hybrid_forward", "initialize",
              "collect_params", "hybridize", "export", "cast", "name_scope", "register_child", "apply",
-             "save_parameters", "load_parameters", "summary", "kwargs"}
+             "save_parameters", "load_parameters", "summary", "kwargs", "HybridBlock"}
 _INIT = {"bias": "zeros", "beta": "zeros", "moving_mean": "zeros", "gamma": "ones", "moving_var": "ones"}
+_TOP = None   # the scope key of the exported class itself (a group's key is its name)
 
 
 def _ident(name, used):
@@ -57,122 +61,6 @@ def _ident(name, used):
     return ident
 
 
-def _lit(value):
-    return repr(tuple(value)) if isinstance(value, (list, tuple)) else repr(value)
-
-
-def _all(values, default):
-    return values is None or len(values) == 0 or all(v == default for v in values)
-
-
-def layer_call(op_name, p, weight_shapes):
-    """``(nn constructor text without prefix, {input: weight suffix})`` of an op with a gluon.nn layer, else None.
-
-    Examples
-    --------
-    >>> from ssdkit.ops import get_op
-    >>> p = get_op("Convolution").parse_params({"kernel": "(3, 3)", "num_filter": "8", "pad": "(1, 1)"})
-    >>> layer_call("Convolution", p, {"weight": (8, 3, 3, 3)})
-    ('nn.Conv2D(8, (3, 3), padding=(1, 1), in_channels=3', {'weight': 'weight', 'bias': 'bias'})
-    """
-    made = _layer_call(op_name, p, weight_shapes)
-    if made is None:
-        return None
-    from ..gluon import nn
-    return made if hasattr(nn, made[0][3:made[0].index("(")]) else None
-
-
-def _layer_call(op_name, p, weight_shapes):
-    args, slots = [], {}
-    if op_name in ("Convolution", "Deconvolution"):
-        n = len(p.kernel)
-        if n not in (1, 2, 3) or (op_name == "Deconvolution" and p.target_shape):
-            return None
-        args = [str(p.num_filter), _lit(p.kernel)]
-        if not _all(p.stride, 1):
-            args.append(f"strides={_lit(p.stride)}")
-        if not _all(p.pad, 0):
-            args.append(f"padding={_lit(p.pad)}")
-        if op_name == "Deconvolution" and not _all(p.adj, 0):
-            args.append(f"output_padding={_lit(p.adj)}")
-        if not _all(p.dilate, 1):
-            args.append(f"dilation={_lit(p.dilate)}")
-        if p.num_group != 1:
-            args.append(f"groups={p.num_group}")
-        if p.layout and p.layout != ("NCW", "NCHW", "NCDHW")[n - 1]:
-            args.append(f"layout={p.layout!r}")
-        if p.no_bias:
-            args.append("use_bias=False")
-        w = weight_shapes.get("weight")
-        if w:   # Convolution's weight is (out, in / groups, ...), Deconvolution's (in, out / groups, ...)
-            args.append(f"in_channels={w[1] * p.num_group if op_name == 'Convolution' else w[0]}")
-        slots = {"weight": "weight"} if p.no_bias else {"weight": "weight", "bias": "bias"}
-        return f"nn.Conv{n}D{'' if op_name == 'Convolution' else 'Transpose'}(" + ", ".join(args), slots
-    if op_name == "FullyConnected":
-        args = [str(p.num_hidden)]
-        if p.no_bias:
-            args.append("use_bias=False")
-        if not p.flatten:
-            args.append("flatten=False")
-        w = weight_shapes.get("weight")
-        if w:
-            args.append(f"in_units={w[1]}")
-        slots = {"weight": "weight"} if p.no_bias else {"weight": "weight", "bias": "bias"}
-        return "nn.Dense(" + ", ".join(args), slots
-    if op_name == "BatchNorm":
-        if p.output_mean_var:
-            return None
-        args = [f"axis={p.axis}", f"momentum={p.momentum!r}", f"epsilon={p.eps!r}"]
-        if p.fix_gamma:
-            args.append("scale=False")
-        if p.use_global_stats:
-            args.append("use_global_stats=True")
-        g = weight_shapes.get("gamma")
-        if g:
-            args.append(f"in_channels={g[0]}")
-        return "nn.BatchNorm(" + ", ".join(args), {s: _GLUON_SUFFIX.get(s, s) for s in
-                                                     ("gamma", "beta", "moving_mean", "moving_var")}
-    if op_name == "Activation":
-        return f"nn.Activation({p.act_type!r}", {}
-    if op_name == "LeakyReLU":
-        if p.act_type == "leaky":
-            return f"nn.LeakyReLU({p.slope!r}", {}
-        if p.act_type == "elu":
-            return f"nn.ELU({p.slope!r}", {}
-        if p.act_type == "selu":
-            return "nn.SELU(", {}
-        if p.act_type == "gelu":
-            return "nn.GELU(", {}
-        return None
-    if op_name == "Pooling":
-        n = len(p.kernel) if p.kernel else 2
-        kind = {"max": "Max", "avg": "Avg"}.get(p.pool_type)
-        if kind is None or p.layout not in (None, "NCW", "NCHW", "NCDHW") or n not in (1, 2, 3):
-            return None
-        if p.global_pool:
-            return f"nn.Global{kind}Pool{n}D(", {}
-        args = [_lit(p.kernel), f"strides={_lit(p.stride or (1,) * n)}"]
-        if not _all(p.pad, 0):
-            args.append(f"padding={_lit(p.pad)}")
-        if p.pooling_convention == "full":
-            args.append("ceil_mode=True")
-        elif p.pooling_convention != "valid":
-            return None
-        if kind == "Avg" and p.count_include_pad is False:
-            args.append("count_include_pad=False")
-        return f"nn.{kind}Pool{n}D(" + ", ".join(args), {}
-    if op_name == "Dropout":
-        if p.mode != "training":
-            return None
-        args = [repr(p.p)] + ([f"axes={_lit(p.axes)}"] if p.axes else [])
-        return "nn.Dropout(" + ", ".join(args), {}
-    if op_name == "Flatten":
-        return "nn.Flatten(", {}
-    if op_name == "Embedding":
-        return f"nn.Embedding({p.input_dim}, {p.output_dim}", {"weight": "weight"}
-    return None
-
-
 def _f_path(op_name):
     """How ``F`` reaches an op in both ``mx.nd`` and ``mx.sym``."""
     from .. import nd, sym
@@ -183,134 +71,328 @@ def _f_path(op_name):
     return "_internal." + op_name
 
 
+def _q(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class _Export:
+    """The pieces of one export: per node a plan (layer or F call), per group its members and boundary."""
+
+    def __init__(self, doc, params, shapes):
+        self.doc, self.params, self.shapes = doc, params, shapes
+        self.nodes = check_document(doc)
+        self.order = live_nodes(doc)
+        self.live = set(self.order)
+        self.group_vars = {}
+        self.fed = {(e["dst"], e["slot"]): (e["src"], e.get("out", 0)) for e in doc.get("edges") or []}
+        self.used, self.idents = set(), {}
+        for name in self.order:
+            self.idents[name] = _ident(name, self.used)
+        self.plans = {}
+        taken = set()
+        for name in self.order:
+            if self.nodes[name]["op"] != "null":
+                self.plans[name] = self._plan(name, taken)
+        self.groups = {}
+        for name in self.order:
+            group = self.nodes[name].get("group")
+            if group and self.nodes[name]["op"] != "null":
+                self.groups.setdefault(group, []).append(name)
+        self.owners = {}     # weight name -> (scope, expression of the layer's Parameter)
+
+    # ------------------------------------------------------------------ per node
+    def _plan(self, name, taken):
+        node = self.nodes[name]
+        op = get_op(node["op"])
+        p = op.parse_params(dict(node.get("attrs") or {}))
+        slots = slot_names(node)
+        weights = {s: (node.get("params") or {}).get(s) or param_name(name, s) for s in slots
+                   if (name, s) not in self.fed and s in PARAM_SLOTS}
+        wshapes = {}
+        for slot, pname in weights.items():
+            if self.params and pname in self.params:
+                wshapes[slot] = tuple(self.params[pname].shape)
+            elif self.shapes and self.shapes.get(name, {}).get("params", {}).get(slot):
+                wshapes[slot] = tuple(self.shapes[name]["params"][slot])
+        plan = {"op": op, "p": p, "slots": slots, "weights": weights, "wshapes": wshapes, "prefix": None}
+        made = layer_call(node["op"], p, wshapes)
+        if made is None:
+            return plan
+        ctor, suffixes = made
+        data_slots = [s for s in slots if s not in weights]
+        if set(suffixes) != set(weights) or len(data_slots) != 1:
+            return plan
+        if not suffixes:
+            prefix = (name[:-4] if name.endswith("_fwd") else name) + "_"
+        else:
+            stems = {weights[s][:-len(suf)] for s, suf in suffixes.items() if weights[s].endswith(suf)}
+            if len(stems) != 1 or not all(weights[s].endswith(suf) for s, suf in suffixes.items()) \
+                    or not next(iter(stems)) or set(weights.values()) & taken:
+                return plan
+            prefix = next(iter(stems))
+        taken.update(weights.values())
+        plan.update(prefix=prefix, ctor=ctor, suffixes=suffixes, data_slot=data_slots[0])
+        return plan
+
+    def var(self, src, out):
+        """The variable holding output ``out`` of node ``src`` once computed."""
+        node = self.nodes[src]
+        if node["op"] == "null":
+            return self.idents[src]
+        plan = self.plans[src]
+        n = plan["op"].output_count(plan["p"])
+        return self.idents[src] if n == 1 else f"{self.idents[src]}[{out}]"
+
+    def node_code(self, name, scope, strip, refs):
+        """``(init lines, body line, weight arguments)`` of one node in the block ``scope``."""
+        plan, ident = self.plans[name], self.idents[name]
+        init, wargs = [], []
+        if plan["prefix"] is not None:
+            for slot, pname in plan["weights"].items():   # a later F call using the same weight takes this layer's
+                self.owners[pname] = (scope, f"self.{ident}.{plan['suffixes'][slot]}")
+            init.append(f"self.{ident} = {self.ctor(plan, strip)}")
+            src, out = self.fed[(name, plan["data_slot"])]
+            return init, f"{ident} = self.{ident}({refs(src, out)})", wargs
+        op, args, positional = plan["op"], [], True
+        for slot in plan["slots"]:
+            positional = positional and (name, slot) in self.fed
+            if (name, slot) in self.fed:
+                value = refs(*self.fed[(name, slot)])
+            else:
+                pname = plan["weights"][slot]
+                key = ("weight", scope, pname)
+                if key not in self.idents:
+                    self.idents[key] = pid = _ident(pname[len(strip):], self.used)
+                    init.append(self._weight_line(pid, pname, slot, plan, op, scope, strip))
+                    wargs.append(pid)
+                value = self.idents[key]
+            args.append(value if op.key_var_num_args or positional else f"{slot}={value}")
+        p = plan["p"]
+        given = [k for k in p.given if k != op.key_var_num_args]
+        args += [f"{k}={lit(p[k]) if isinstance(p[k], (list, tuple)) else repr(p[k])}" for k in given]
+        return init, f"{ident} = F.{_f_path(self.nodes[name]['op'])}({', '.join(args)})", wargs
+
+    def _weight_line(self, pid, pname, slot, plan, op, scope, strip):
+        if pname in self.owners:
+            owner_scope, expr = self.owners[pname]
+            if owner_scope != scope:
+                raise DocumentError(f"weight {pname} is used in block {owner_scope or 'the top level'} and in "
+                                    f"{scope or 'the top level'}; a shared weight must stay inside one block",
+                                    node=None)
+            return f"self.{pid} = {expr}"
+        shape = plan["wshapes"].get(slot)
+        extra = f", shape={lit(shape)}" if shape else ""
+        req = ', grad_req="null"' if slot in op.aux else ""
+        init = f', init="{_INIT[slot]}"' if slot in _INIT else ""
+        return f"self.{pid} = self.params.get({_q(pname[len(strip):])}{extra}{init}{req}, allow_deferred_init=True)"
+
+    @staticmethod
+    def ctor(plan, strip):
+        ctor, prefix = plan["ctor"], plan["prefix"]
+        prefix = prefix[len(strip):] if prefix.startswith(strip) else prefix
+        return f"{ctor}{', ' if not ctor.endswith('(') else ''}prefix={_q(prefix)})".replace("'", '"')
+
+    # ------------------------------------------------------------------ groups
+    def boundary(self, group):
+        """``(inputs, outputs)`` of a group: the (node, output) pairs entering it and leaving it, in order."""
+        members = set(self.groups[group])
+        ins, outs = [], []
+        for name in self.groups[group]:
+            for slot in self.plans[name]["slots"]:
+                src = self.fed.get((name, slot))
+                if src is not None and src[0] not in members and src not in ins:
+                    ins.append(src)
+        leaving = {tuple(o) for o in self.doc["outputs"]}
+        for (dst, _), src in self.fed.items():
+            if dst in self.plans and src[0] in members and dst not in members and dst in self.live:
+                leaving.add(src)
+        for name in self.groups[group]:
+            for out in range(self.plans[name]["op"].output_count(self.plans[name]["p"])):
+                if (name, out) in leaving:
+                    outs.append((name, out))
+        return ins, outs
+
+    def units(self):
+        """The top level's steps in order: ``("node", name)`` or ``("group", name)``; a group something outside
+        it both feeds on and feeds is refused with that node."""
+        unit_of = {n: ("group", self.nodes[n]["group"]) if n in self.plans and self.nodes[n].get("group")
+                   else ("node", n) for n in self.order}
+        preds = {}
+        for (dst, _), (src, _) in self.fed.items():
+            if dst in unit_of and unit_of[src] != unit_of[dst]:
+                preds.setdefault(unit_of[dst], set()).add(unit_of[src])
+        self.first = {}
+        for i, n in enumerate(self.order):
+            self.first.setdefault(unit_of[n], i)
+        first = self.first
+
+        def loop_found(path, again):
+            loop = path[path.index(again):]
+            outside = next((u[1] for u in loop if u[0] == "node"), None)
+            group = next(u[1] for u in loop if u[0] == "group")
+            raise DocumentError(f"block {group} is not one piece: it feeds {outside or 'another block'}, "
+                                "which feeds it back; put that into the block or take it out",
+                                node=outside or self.groups[group][0])
+        ordered = {u: sorted(p, key=lambda v: first[v]) for u, p in preds.items()}
+        return inputs_first(sorted(set(unit_of.values()), key=lambda u: first[u]), ordered, loop_found)
+
+    def strip_for(self, group):
+        """The prefix a group's block takes: what all its weights' names start with, up to an ``_``, leaving each
+        layer a name of its own."""
+        names = [w for n in self.groups[group] for w in self.plans[n]["weights"].values()]
+        if not names:
+            return ""
+        common = names[0]
+        for w in names[1:]:
+            while not w.startswith(common):
+                common = common[:-1]
+        common = common[:common.rfind("_") + 1]
+        while common and any("_" not in w[len(common):] for w in names):
+            common = common[:common[:-1].rfind("_") + 1]
+        return common
+
+    def chain(self, group, ins, outs):
+        """Whether a group is a chain of layers (each fed by the one before), exported as nn.HybridSequential."""
+        members = self.groups[group]
+        if len(ins) != 1 or outs != [(members[-1], 0)]:
+            return False
+        prev = ins[0]
+        for name in members:
+            plan = self.plans[name]
+            if plan["prefix"] is None or self.fed[(name, plan["data_slot"])] != prev:
+                return False
+            prev = (name, 0)
+        users = {}
+        for (dst, _), src in self.fed.items():
+            if dst in self.live:
+                users[src] = users.get(src, 0) + 1
+        return all(users.get((n, 0), 0) == 1 for n in members[:-1])
+
+    # ------------------------------------------------------------------ text
+    def group_code(self, group, class_names):
+        """``(class text or None, init lines, body lines)`` of a group, called from the top level."""
+        ins, outs = self.boundary(group)
+        strip = self.strip_for(group)
+        gid = _ident(group, self.used)
+        members = self.groups[group]
+        args = ", ".join(self.var(*src) for src in ins)
+        results = [self.idents[n] if self.var(n, o) == self.idents[n] else f"{self.idents[n]}_{o}" for n, o in outs]
+        self.group_vars.update(dict(zip(outs, results)))
+        call = f"{', '.join(results) if results else '_'} = self.{gid}({args})"
+        if self.chain(group, ins, outs):
+            layers = [f"    {self.ctor(self.plans[n], strip)}," for n in members]
+            init = [f"self.{gid} = nn.HybridSequential(prefix={_q(strip)})",
+                    f"with self.{gid}.name_scope():", f"    self.{gid}.add(", *["    " + l for l in layers], "    )"]
+            for n in members:
+                for slot, pname in self.plans[n]["weights"].items():
+                    self.owners[pname] = (group, None)
+            return None, init, [call]
+        cls = re.sub(r"(?:^|[^A-Za-z0-9])([A-Za-z0-9])", lambda m: m.group(1).upper(), group) or "Block"
+        cls = ("B" + cls if cls[0].isdigit() else cls)
+        while cls in class_names or cls in _RESERVED:
+            cls += "Block"
+        class_names.add(cls)
+        params = {src: self.var(*src).replace("[", "_").replace("]", "") for src in ins}
+        saved = self.idents, self.used   # inside the block, names drop the prefix the block carries
+        self.idents, self.used = dict(self.idents), set(params.values())
+        for name in members:
+            self.idents[name] = _ident(name[len(strip):] if name.startswith(strip) else name, self.used)
+        init, body, wargs = [], [], []
+        for name in members:
+            lines, line, w = self.node_code(name, group, strip, lambda s, o: params.get((s, o)) or self.var(s, o))
+            init += lines
+            body.append(line)
+            wargs += w
+        rets = [self.var(n, o) for n, o in outs]
+        self.idents, self.used = saved
+        text = [f"class {cls}(HybridBlock):",
+                f'    """Block ``{group}`` of the drawing: takes {", ".join(params.values()) or "nothing"}; '
+                f'returns {", ".join(rets)}."""',
+                "",
+                f"    def __init__(self, prefix={_q(strip)}, params=None, **kwargs):",
+                "        super().__init__(prefix=prefix, params=params, **kwargs)",
+                "        with self.name_scope():",
+                *["            " + l for l in init or ["pass"]],
+                "",
+                f"    def hybrid_forward(self, {', '.join(['F'] + list(params.values()) + wargs)}):",
+                *["        " + l for l in body],
+                f"        return {rets[0] if len(rets) == 1 else '(' + ', '.join(rets) + ')'}",
+                "", ""]
+        return "\n".join(text), [f"self.{gid} = {cls}(prefix={_q(strip)})"], [call]
+
+    def ref(self, src, out):
+        """An output's expression at the top level (a group's results are variables of their own)."""
+        found = self.group_vars.get((src, out))
+        return found or self.var(src, out)
+
+    def module(self, class_name):
+        inputs = [n for n in self.order if self.nodes[n]["op"] == "null"]
+        classes, init, body, wargs, class_names = [], [], [], [], {class_name}
+        for kind, name in self.units():
+            if kind == "group":
+                text, lines, calls = self.group_code(name, class_names)
+                if text:
+                    classes.append(text)
+                init += lines
+                body += calls
+            elif self.nodes[name]["op"] != "null":
+                lines, line, w = self.node_code(name, _TOP, "", self.ref)
+                init += lines
+                body.append(line)
+                wargs += w
+        outs = [self.ref(n, i) for n, i in self.doc["outputs"]]
+        ret = outs[0] if len(outs) == 1 else "(" + ", ".join(outs) + ")"
+        sig = ", ".join(["self", "F"] + [self.idents[n] for n in inputs] + wargs)
+        blocks = f" Blocks: {', '.join(self.groups)}." if self.groups else ""
+        return "\n".join([
+            f'"""{class_name}: exported by ssdkit-editor. Inputs: {", ".join(inputs)}; outputs: {len(outs)}.{blocks}',
+            "",
+            f"Build it with ``{class_name}()``; its parameter names are the drawing's, so",
+            f"``net.load_parameters(path)`` or ``net.collect_params().load(path)`` reads weights saved under them.",
+            '"""',
+            "from ssdkit.gluon import HybridBlock, nn",
+            "",
+            f"INPUTS = {[self.idents[n] for n in inputs]!r}",
+            "",
+            "",
+            *classes,
+            f"class {class_name}(HybridBlock):",
+            f'    """The drawn network: ``{class_name}()({", ".join(self.idents[n] for n in inputs)})``."""',
+            "",
+            '    def __init__(self, prefix="", params=None, **kwargs):',
+            "        super().__init__(prefix=prefix, params=params, **kwargs)",
+            "        with self.name_scope():",
+            *["            " + l for l in init or ["pass"]],
+            "",
+            f"    def hybrid_forward({sig}):",
+            *["        " + l for l in body],
+            f"        return {ret}",
+            "",
+        ])
+
+
 def export_python(doc, params=None, shapes=None, class_name="Net"):
     """Python source of a module defining ``class_name``, a HybridBlock rebuilding the document's live graph.
 
     Parameters
     ----------
     doc : dict
-        An editor document (:mod:`ssdkit.editor.document`).
+        An editor document (:mod:`ssdkit.editor.document`); its groups become nested blocks.
     params : dict of str to NDArray, optional
         Loaded weights: their shapes fix the layers' input sizes (else they are inferred at the first call).
     shapes : dict, optional
         The ``nodes`` result of :func:`ssdkit.editor.shapes.infer_document`, for weight shapes (inferred
         from the input nodes' ``shape`` when not given).
     class_name : str
+
+    Raises
+    ------
+    DocumentError
+        For a malformed document, or a group that is not one piece (naming the node in between).
     """
-    nodes = check_document(doc)
+    check_document(doc)
     if shapes is None:   # weight shapes from the drawn input shapes, when they tell them
         from .shapes import infer_document
         inferred = infer_document(doc)
         shapes = inferred["nodes"] if inferred["ok"] else None
-    order = live_nodes(doc)
-    fed = {(e["dst"], e["slot"]): (e["src"], e.get("out", 0)) for e in doc.get("edges") or []}
-    used, idents = set(), {}
-    for name in order:
-        idents[name] = _ident(name, used)
-    inputs = [n for n in order if nodes[n]["op"] == "null"]
-    init_lines, body, weight_args, taken, owners = [], [], [], set(), {}
-    group_of = {}
-    for name in order:
-        node = nodes[name]
-        if node["op"] == "null":
-            continue
-        op = get_op(node["op"])
-        p = op.parse_params(dict(node.get("attrs") or {}))
-        slots = slot_names(node)
-        names = {s: (node.get("params") or {}).get(s) or param_name(name, s) for s in slots
-                 if (name, s) not in fed and s in PARAM_SLOTS}
-        wshapes = {}
-        for slot, pname in names.items():
-            if params and pname in params:
-                wshapes[slot] = tuple(params[pname].shape)
-            elif shapes and shapes.get(name, {}).get("params", {}).get(slot):
-                wshapes[slot] = tuple(shapes[name]["params"][slot])
-        ident = idents[name]
-        group = node.get("group") or ""
-        if group and group_of.get("last") != group:
-            init_lines.append(f"            # block {group}")
-            body.append(f"        # block {group}")
-        group_of["last"] = group
-        made = layer_call(node["op"], p, wshapes)
-        prefix = None
-        if made is not None:
-            ctor, suffixes = made
-            data_slots = [s for s in slots if s not in names]
-            if set(suffixes) == set(names) and len(data_slots) == 1:
-                prefixes = {names[s][:-len(suf)] for s, suf in suffixes.items() if names[s].endswith(suf)}
-                if not suffixes:
-                    prefix = (name[:-4] if name.endswith("_fwd") else name) + "_"
-                elif len(prefixes) == 1 and len([1 for s, suf in suffixes.items() if names[s].endswith(suf)]) \
-                        == len(suffixes) and next(iter(prefixes)) and not set(names.values()) & taken:
-                    prefix = next(iter(prefixes))
-        if prefix is not None:
-            taken.update(names.values())
-            for slot, pname in names.items():   # a later F call using the same weight takes this layer's
-                owners[pname] = f"self.{ident}.{suffixes[slot]}"
-            sep = ", " if not ctor.endswith("(") else ""
-            init_lines.append(f"            self.{ident} = {ctor}{sep}prefix={prefix!r})".replace("'", '"'))
-            src, out = fed[(name, data_slots[0])]
-            body.append(f"        {ident} = self.{ident}({_ref(src, out, nodes, idents)})")
-            continue
-        args, positional = [], True
-        for slot in slots:
-            positional = positional and (name, slot) in fed
-            if (name, slot) in fed:
-                value = _ref(*fed[(name, slot)], nodes, idents)
-            else:
-                pname = names[slot]
-                pid = _ident(pname, used) if pname not in idents else idents[pname]
-                if pname not in idents:
-                    idents[pname] = pid
-                    shape = wshapes.get(slot)
-                    extra = f", shape={_lit(shape)}" if shape else ""
-                    req = ', grad_req="null"' if slot in op.aux else ""
-                    init = f', init="{_INIT[slot]}"' if slot in _INIT else ""
-                    if pname in owners:
-                        init_lines.append(f"            self.{pid} = {owners[pname]}")
-                    else:
-                        init_lines.append(f'            self.{pid} = self.params.get("{pname}"{extra}{init}{req}, '
-                                          'allow_deferred_init=True)')
-                    weight_args.append(pid)
-                value = pid
-            args.append(value if op.key_var_num_args or positional else f"{slot}={value}")
-        given = [k for k in p.given if k != op.key_var_num_args]
-        args += [f"{k}={_lit(p[k]) if isinstance(p[k], (list, tuple)) else repr(p[k])}" for k in given]
-        body.append(f"        {ident} = F.{_f_path(node['op'])}({', '.join(args)})")
-    outs = [_ref(n, i, nodes, idents) for n, i in doc["outputs"]]
-    ret = outs[0] if len(outs) == 1 else "(" + ", ".join(outs) + ")"
-    sig = ", ".join(["self", "F"] + [idents[n] for n in inputs] + weight_args)
-    lines = [
-        f'"""{class_name}: exported by ssdkit-editor. Inputs: {", ".join(inputs)}; outputs: {len(outs)}.',
-        "",
-        f"Build it with ``{class_name}()``; its parameter names are the drawing's, so",
-        f"``net.load_parameters(path)`` or ``net.collect_params().load(path)`` reads weights saved under them.",
-        '"""',
-        "from ssdkit.gluon import HybridBlock, nn",
-        "",
-        f"INPUTS = {[idents[n] for n in inputs]!r}",
-        "",
-        "",
-        f"class {class_name}(HybridBlock):",
-        f'    """The drawn network: ``{class_name}()({", ".join(idents[n] for n in inputs)})``."""',
-        "",
-        '    def __init__(self, prefix="", params=None, **kwargs):',
-        "        super().__init__(prefix=prefix, params=params, **kwargs)",
-        "        with self.name_scope():",
-        *(init_lines or ["            pass"]),
-        "",
-        f"    def hybrid_forward({sig}):",
-        *body,
-        f"        return {ret}",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def _ref(src, out, nodes, idents):
-    node = nodes[src]
-    if node["op"] == "null":
-        return idents[src]
-    op = get_op(node["op"])
-    n = op.output_count(op.parse_params(dict(node.get("attrs") or {})))
-    return idents[src] if n == 1 else f"{idents[src]}[{out}]"
+    return _Export(doc, params, shapes).module(class_name)

@@ -32,7 +32,7 @@ from ..base import MXNetError
 from ..ops import get_op
 
 __all__ = ["DocumentError", "PARAM_SLOTS", "check_document", "to_symbol_json", "from_symbol_json",
-           "slot_names", "param_name", "live_nodes"]
+           "slot_names", "param_name", "live_nodes", "inputs_first"]
 
 #: Op inputs that are learned parameters or statistics when no edge feeds them.
 PARAM_SLOTS = ("weight", "bias", "gamma", "beta", "moving_mean", "moving_var")
@@ -172,24 +172,39 @@ def _topological(doc, nodes):
     preds = {name: [] for name in nodes}
     for edge in doc.get("edges") or []:
         preds[edge["dst"]].append(edge["src"])
+
+    def cycle(path, again):
+        raise DocumentError("is part of a cycle; a network's graph must not loop back", node=again)
+    return inputs_first(nodes, preds, cycle)
+
+
+def inputs_first(keys, preds, on_cycle):
+    """``keys`` ordered so each comes after its ``preds[key]`` (depth first, in the order given);
+    ``on_cycle(path, key)`` is called (and should raise) when ``key`` is reached again along ``path``.
+
+    Examples
+    --------
+    >>> inputs_first(["c", "a", "b"], {"c": ["b"], "b": ["a"]}, None)
+    ['a', 'b', 'c']
+    """
     order, state = [], {}
-    for start in nodes:
-        stack = [(start, iter(preds[start]))]
+    for start in keys:
         if state.get(start):
             continue
         state[start] = 1
+        stack = [(start, iter(preds.get(start, ())))]
         while stack:
-            name, it = stack[-1]
+            key, it = stack[-1]
             nxt = next(it, None)
             if nxt is None:
                 stack.pop()
-                state[name] = 2
-                order.append(name)
+                state[key] = 2
+                order.append(key)
             elif state.get(nxt) == 1:
-                raise DocumentError("is part of a cycle; a network's graph must not loop back", node=nxt)
+                on_cycle([k for k, _ in stack], nxt)
             elif not state.get(nxt):
                 state[nxt] = 1
-                stack.append((nxt, iter(preds[nxt])))
+                stack.append((nxt, iter(preds.get(nxt, ()))))
     return order
 
 
