@@ -11,7 +11,8 @@ Docstrings use the library's words; people search with their own ("remove overla
 One module per part of the API: :mod:`.arrays` (nd ops, random, devices, symbols), :mod:`.blocks` (gluon
 blocks, parameters, layers, initializers), :mod:`.training` (losses, autograd, optimizers, schedulers,
 metrics, distributed), :mod:`.numpy` (mx.np / mx.npx), :mod:`.recurrent` (gluon.rnn, sequence ops),
-:mod:`.data` (datasets, loaders, images, RecordIO), :mod:`.detection` (boxes, anchors, NMS, SSD) and
+:mod:`.data` (datasets, loaders, images, RecordIO), :mod:`.tooling` (profiler, Module, executors,
+io iterators, test helpers, kvstore, custom operators), :mod:`.detection` (boxes, anchors, NMS, SSD) and
 :mod:`.vision` (the ImageNet model zoo); :mod:`.synonyms` holds the word groups. Targets of modules that are
 not installed are ignored (see :mod:`ssdkit.help.ranking`).
 
@@ -20,7 +21,7 @@ Examples
 >>> any("MultiBoxPrior" in targets for targets, _ in CONCEPTS)
 True
 """
-from . import arrays, blocks, data, detection, training, vision, numpy, recurrent
+from . import arrays, blocks, data, detection, training, tooling, vision, numpy, recurrent
 from .synonyms import SYNONYMS
 
 __all__ = ["CONCEPTS", "SYNONYMS"]
@@ -28,4 +29,4 @@ __all__ = ["CONCEPTS", "SYNONYMS"]
 # Detection first: its phrases name the library's own purpose and were written first.
 CONCEPTS = (detection.CONCEPTS + data.CONCEPTS + blocks.CONCEPTS + training.CONCEPTS + arrays.CONCEPTS
             + vision.CONCEPTS + numpy.CONCEPTS
-            + recurrent.CONCEPTS)
+            + recurrent.CONCEPTS + tooling.CONCEPTS)

@@ -30,7 +30,8 @@ CONCEPTS = (
     ("nd.pick", "pick one element per row | element of each row at a label index | "
      "gather along an axis with one index per row | torch.gather per row"),
     ("nd.where", "torch.where | select by condition | np.where"),
-    ("nd.topk", "top k | topk | largest k values"),
+    ("nd.topk", "top k | topk | largest k values | k best scores and their indices | torch.topk | tf.math.top_k | "
+     "indices of the highest values | best k predictions"),
     ("nd.argmax", "argmax | predicted class index"),
     ("nd.one_hot", "one hot encoding | one_hot | f.one_hot"),
     ("nd.softmax", "softmax probabilities | f.softmax | class probabilities"),

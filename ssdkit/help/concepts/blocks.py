@@ -28,7 +28,8 @@ CONCEPTS = (
      "serialize graph | deploy model"),
     (f"{_BLOCK}.load_parameters",
      "load pretrained | load weights | restore checkpoint | load_state_dict | load params file | "
-     "torch.load | read saved parameters | load_params"),
+     "torch.load | read saved parameters | load_params | shape mismatch when loading parameters | "
+     "size mismatch loading state_dict | saved weights do not fit the network"),
     ("gluon.SymbolBlock.imports gluon.Block.load_parameters",
      "convert mxnet model | use a model trained with mxnet | load mxnet checkpoint | mxnet params file"),
     ("gluon.SymbolBlock.imports sym.load",
@@ -100,6 +101,10 @@ CONCEPTS = (
      "draw a network | edit graph visually | visual block editor | simulink | drag and drop layers | "
      "compose a network graphically | wire layers in the browser | graphical featureexpander | "
      "tap internal outputs graphically | network editor gui | generate gluon code from a graph"),
+    ("editor.export_python", "export the drawing as python code | editor to gluon code | save the edited graph as a "
+     "hybridblock module"),
+    ("editor.load_model editor.from_symbol_json editor",
+     "open a model in the editor | load a symbol json into the editor | edit an existing network visually"),
     (f"{_BLOCK}.cast", "half precision | float16 | .half() | change dtype of model | convert all weights to float64 | "
                     "cast the network to another dtype | .double()"),
     # --- more of the API, in the words of PyTorch, Keras, TF and MXNet users ---

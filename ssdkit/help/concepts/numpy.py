@@ -15,6 +15,8 @@ CONCEPTS = (
     ("nd.NDArray.as_np_ndarray nd.NDArray.as_nd_ndarray",
      "convert legacy ndarray to mx.np | as_np_ndarray | as_nd_ndarray | mx.np array to mx.nd array"),
     ("npx.reshape", "npx reshape special codes | reshape -2 -1 -3 -4 -5 -6 | merge two axes | split one axis"),
+    ("np.set_printoptions", "print precision | fewer decimals when printing | how arrays are displayed | "
+     "numpy print options | torch.set_printoptions"),
     ("np.einsum", "einstein summation | einsum | torch.einsum"),
     ("np.tensordot np.matmul np.dot", "tensordot | contract axes | matmul with broadcast batch dimensions"),
     ("np.linalg.norm", "vector norm | frobenius norm | euclidean length | torch.norm"),

@@ -16,7 +16,8 @@ CONCEPTS = (
      "binary cross entropy | bcewithlogitsloss | sigmoid loss | multi label loss"),
     ("gluon.loss.L2Loss metric.MSE", "mean squared error | mse loss | l2 loss | regression loss"),
     ("gluon.loss.L1Loss metric.MAE", "mean absolute error | l1 loss | mae"),
-    ("gluon.loss.HuberLoss nd.smooth_l1", "smooth l1 loss | huber loss | box regression loss | smoothl1loss"),
+    ("gluon.loss.HuberLoss nd.smooth_l1", "smooth l1 loss | huber loss | box regression loss | smoothl1loss | robust regression loss | loss robust to "
+     "outliers"),
     ("profiler profiler.set_state profiler.dumps",
      "profile a training step | profiler | which op is slow | where does the time go | time per operator | "
      "find the bottleneck | torch.profiler | operator timings | slow training step"),
