@@ -63,6 +63,15 @@ def main():
         driver.find_element("id", "palette-search").send_keys("pool")
         _settle(driver)
         driver.save_screenshot(str(DOCS / "images" / "editor-error.png"))
+        driver.execute_script("""
+            mxedit.setAttr('conv0', 'kernel', '(3, 3)');
+            return mxedit.add('nn.Dense', 330, 130).then(function () {
+              return mxedit.add('nn.Conv2D', 330, 300); }).then(function () {
+              mxedit.connect('data', 0, 'dense1', 'data'); mxedit.connect('dense1', 0, 'conv1', 'data');
+              mxedit.select([]); });""")
+        driver.find_element("id", "palette-search").clear()
+        _settle(driver)
+        driver.save_screenshot(str(DOCS / "images" / "editor-wire-error.png"))
         server.shutdown()
 
         net = nn.HybridSequential(prefix="tiny_")
@@ -90,7 +99,7 @@ def main():
     finally:
         driver.quit()
         shutil.rmtree(folder, ignore_errors=True)
-    print("wrote docs/images/editor-error.png and docs/images/editor-tap.png")
+    print("wrote docs/images/editor-error.png, editor-wire-error.png and editor-tap.png")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ on the node that causes it, fix it, tap an output, export Python and run the exp
 
 Needs Debian's chromium + chromium-driver and the selenium package; skipped cleanly without them.
 """
+import contextlib
 import importlib.util
 import time
 
@@ -231,3 +232,72 @@ def test_loaded_model_auto_layout_and_tap(driver, tmp_path):
         assert internals.shape == (1, 5)
     finally:
         server.shutdown()
+
+
+@contextlib.contextmanager
+def _editor_page(driver, folder, *args, **kwargs):
+    """The editor served for ``folder`` and open in the browser, ready."""
+    server = EditorServer(folder, *args, **kwargs)
+    server.start_in_thread()
+    try:
+        driver.get(server.url)
+        _wait(driver, "return document.body.getAttribute('data-ready')")
+        yield server
+    finally:
+        server.shutdown()
+
+
+def _wire_mid(driver, src, dst):
+    r = driver.find_element(By.CSS_SELECTOR, f'path.edge[data-src="{src}"][data-dst="{dst}"]').rect
+    return r["x"] + r["width"] / 2, r["y"] + r["height"] / 2
+
+
+def test_a_shape_error_caused_by_a_wire_is_shown_on_that_wire(driver, tmp_path):
+    """Wiring incompatible outputs to inputs: the library's message on the wire just drawn, not on the node."""
+    import ssdkit as mx
+    with _editor_page(driver, tmp_path, title="wires"):
+        driver.find_element(By.ID, "btn-input").click()
+        for label, x, y in (("nn.Dense", 60, 160), ("nn.Conv2D", 60, 300), ("nn.MaxPool2D", 320, 160)):
+            driver.execute_script(f"window.__n = null; mxedit.add('{label}', {x}, {y}).then(function (n) {{ window.__n = n; }})")
+            _wait(driver, "return window.__n")
+        driver.execute_script("mxedit.state.doc.nodes[0].x = 200; mxedit.state.doc.nodes[0].y = 20;")
+        for src, dst in (("data", "dense0"), ("dense0", "conv0")):   # a 2-D output into a convolution
+            _click(driver, f'.port.out[data-node="{src}"]')
+            _click(driver, f'.port.in[data-node="{dst}"]')
+        result = _settled(driver)
+        assert not result["ok"] and result["node"] == "conv0", result
+        with pytest.raises(mx.base.MXNetError) as err:   # the library's own message
+            mx.sym.Convolution(mx.sym.var("x"), kernel=(3, 3), num_filter=16, pad=(1, 1), name="conv0") \
+                .infer_shape(x=(1, 10))
+        assert result["error"] == str(err.value)
+        wire = driver.find_element(By.CSS_SELECTOR, 'path.edge.error.blamed[data-src="dense0"][data-dst="conv0"]')
+        assert wire.find_element(By.TAG_NAME, "title").get_attribute("textContent") == str(err.value)
+        assert driver.find_element(By.CSS_SELECTOR, 'text.werror[data-dst="conv0"]').text.startswith("\u26a0 Convolution")
+        assert not driver.find_elements(By.CSS_SELECTOR, "text.nerror")   # the message is on the wire
+        assert driver.find_element(By.ID, "status").text.startswith("wire dense0[0] \u2192 conv0.data: Convolution")
+        shot = str(tmp_path / "wire-error.png")
+        driver.save_screenshot(shot)
+        x, y = _wire_mid(driver, "dense0", "conv0")
+        assert _red_pixels(shot, (x - 15, y - 25, x + 200, y + 25)) > 50
+        # click the wire: the panel shows it with the message; Delete removes it; wire the input instead
+        driver.execute_script("mxedit.state.selEdge = mxedit.doc().edges[1]; mxedit.state.sel = []; "
+                              "window.renderPanel();")
+        assert "dense0[0] \u2192 conv0.data" in driver.find_element(By.ID, "wire-info").text
+        assert driver.find_element(By.CSS_SELECTOR, "#panel .errbox").text == str(err.value)
+        driver.find_element(By.TAG_NAME, "body").send_keys("\ue017")   # Delete
+        _click(driver, '.port.out[data-node="data"]')
+        _click(driver, '.port.in[data-node="conv0"]')
+        result = _settled(driver)
+        assert result["ok"], result
+        assert not driver.find_elements(By.CSS_SELECTOR, "path.edge.error")
+        # two wires into one Concat: the one just drawn carries the error, not the first
+        driver.execute_script("window.__n = null; mxedit.add('concat', 200, 450).then(function (n) { window.__n = n; })")
+        _wait(driver, "return window.__n")
+        for src, dst, slot in (("conv0", "concat0", "arg0"), ("data", "pool0", "data"), ("pool0", "concat0", "arg1")):
+            _click(driver, f'.port.out[data-node="{src}"]')
+            _click(driver, f'.port.in[data-node="{dst}"][data-slot="{slot}"]')
+        result = _settled(driver)
+        assert not result["ok"] and result["node"] == "concat0" and "cannot be joined" in result["error"], result
+        assert driver.find_elements(By.CSS_SELECTOR, 'path.edge.blamed[data-src="pool0"][data-dst="concat0"]')
+        assert not driver.find_elements(By.CSS_SELECTOR, 'path.edge.error[data-src="conv0"][data-dst="concat0"]')
+        driver.save_screenshot(str(tmp_path / "concat-error.png"))

@@ -17,7 +17,7 @@ var PARAM_SLOTS = ["weight", "bias", "gamma", "beta", "moving_mean", "moving_var
 var NS = "http://www.w3.org/2000/svg";
 var S = {doc: {nodes: [], edges: [], outputs: [], groups: {}}, specs: {}, sel: [], selEdge: null,
          undo: [], redo: [], shapes: {}, error: null, pending: null, view: {x: 0, y: 0, k: 1}, wireFrom: null,
-         clip: null, palette: [], infer: null, weights: []};
+         clip: null, palette: [], infer: null, weights: [], lastWire: null, attrNode: null};
 var TOKEN_QS = "";
 
 function api(method, path, body) {
@@ -119,11 +119,17 @@ function render() {
     var slots = dataSlots(d), si = Math.max(0, slots.indexOf(e.slot));
     var a = portPos(s, "out", e.out || 0, outCount(s)), b = portPos(d, "in", si, slots.length);
     var my = (a.y + b.y) / 2;
-    var cls = "edge" + (S.selEdge === e ? " selected" : "") + (errNode && e.dst === errNode ? " error" : "");
-    el("path", {d: "M" + a.x + "," + a.y + " C" + a.x + "," + my + " " + b.x + "," + my + " " + b.x + "," + b.y,
+    var blamed = S.error && S.error.wire && sameWire(S.error.wire, e);
+    var cls = "edge" + (S.selEdge === e ? " selected" : "") +
+              (blamed ? " error blamed" : errNode && e.dst === errNode && !(S.error && S.error.wire) ? " error" : "");
+    var path = el("path", {d: "M" + a.x + "," + a.y + " C" + a.x + "," + my + " " + b.x + "," + my + " " + b.x + "," + b.y,
                 "class": cls, "data-src": e.src, "data-dst": e.dst, "data-slot": e.slot}, world);
     var inf = S.shapes[e.src];
-    if (inf && inf.outputs && inf.outputs[e.out || 0]) {
+    if (blamed) {
+      var tipw = el("title", {}, path); tipw.textContent = S.error.error;
+      var wl = el("text", {x: (a.x + b.x) / 2 + 8, y: my + 4, "class": "werror", "data-src": e.src, "data-dst": e.dst}, world);
+      wl.textContent = "\u26a0 " + S.error.error.slice(0, 90);
+    } else if (inf && inf.outputs && inf.outputs[e.out || 0]) {
       var lab = el("text", {x: (a.x + b.x) / 2 + 6, y: my, "class": "elabel"}, world);
       lab.textContent = shapeText(inf.outputs[e.out || 0]);
     }
@@ -132,14 +138,14 @@ function render() {
     if (collapsedGroup(n)) return;
     var z = nodeSize(n), x = n.x || 0, y = n.y || 0;
     var cls = "node" + (S.sel.indexOf(n.name) >= 0 ? " selected" : "") + (n.op === "null" ? " input" : "") +
-              (errNode === n.name ? " error" : "");
+              (errNode === n.name ? " error" : "") + ((S.unwired || []).indexOf(n.name) >= 0 ? " unwired" : "");
     var g = el("g", {"class": cls, "data-name": n.name, transform: "translate(" + x + "," + y + ")"}, world);
     el("rect", {width: z.w, height: z.h, rx: n.op === "null" ? 20 : 5}, g);
     var t1 = el("text", {x: 10, y: 18, "class": "ntitle"}, g);
     t1.textContent = n.name;
     var t2 = el("text", {x: 10, y: 35, "class": "nsub"}, g);
     t2.textContent = subText(n);
-    if (errNode === n.name) {
+    if (errNode === n.name && !S.error.wire) {
       var et = el("text", {x: 0, y: z.h + 14, "class": "nerror"}, g);
       et.textContent = "\u26a0 " + S.error.error.slice(0, 90);
       var tip = el("title", {}, g); tip.textContent = S.error.error;
@@ -160,9 +166,10 @@ function render() {
   });
   var st = document.getElementById("status");
   st.className = S.error ? "error" : "";
-  st.textContent = S.error ? (S.error.node ? S.error.node + ": " : "") + S.error.error :
+  st.textContent = S.error ? (S.error.wire ? "wire " + wireText(S.error.wire) + ": " : S.error.node ? S.error.node + ": " : "") + S.error.error :
     S.doc.nodes.length + " nodes, " + S.doc.edges.length + " wires, outputs: " +
-    (S.doc.outputs.map(function (o) { return o[0] + "[" + o[1] + "]"; }).join(", ") || "none");
+    (S.doc.outputs.map(function (o) { return o[0] + "[" + o[1] + "]"; }).join(", ") || "none") +
+    ((S.unwired || []).length ? "; waiting for a wire: " + S.unwired.join(", ") : "");
   if (window.renderPanel) window.renderPanel();
 }
 
@@ -182,10 +189,22 @@ function infer() {
   return api("POST", "/api/infer", {doc: S.doc}).then(function (r) {
     if (sent !== JSON.stringify(S.doc)) return r;
     S.infer = r;
-    if (r.ok) { S.shapes = r.nodes; S.error = null; } else { S.error = r; }
+    if (r.ok) { S.shapes = r.nodes; S.error = null; S.unwired = r.unwired || []; } else { S.error = r; r.wire = blameWire(r); }
     render();
     return r;
   });
+}
+function sameWire(a, b) {
+  return a.src === b.src && (a.out || 0) === (b.out || 0) && a.dst === b.dst && a.slot === b.slot;
+}
+function wireText(w) { return w.src + "[" + (w.out || 0) + "] \u2192 " + w.dst + "." + w.slot; }
+function blameWire(r) {
+  // the wire an error is shown on: the one just drawn when it may cause it; else the only wire into the
+  // failing node, unless that node's own attributes were the last change
+  var wires = r.edges || [];
+  if (S.lastWire && wires.some(function (w) { return sameWire(w, S.lastWire); })) return S.lastWire;
+  if (S.attrNode === r.node || wires.length !== 1) return null;
+  return wires[0];
 }
 function uniqueName(base) {
   var i = 0;
@@ -217,6 +236,8 @@ function connect(src, out, dst, slot) {
   if (src === dst) return false;
   snapshot();
   S.doc.edges = S.doc.edges.filter(function (e) { return !(e.dst === dst && e.slot === slot); });
+  S.lastWire = {src: src, out: out, dst: dst, slot: slot};
+  S.attrNode = null;
   S.doc.edges.push({src: src, out: out, dst: dst, slot: slot});
   changed();
   return true;
@@ -290,6 +311,7 @@ function setAttr(name, key, value) {
   var n = nodeByName(name);
   snapshot();
   n.attrs = n.attrs || {};
+  S.attrNode = name; S.lastWire = null;
   if (value === null || value === "") delete n.attrs[key]; else n.attrs[key] = value;
   changed();
 }

@@ -47,7 +47,7 @@ function worldPoint(ev) {
 }
 function renderPanel() {
   var panel = document.getElementById("panel");
-  var key = JSON.stringify([S.sel, S.sel.length === 1 ? nodeByName(S.sel[0]) : null, S.shapes[S.sel[0]] || null,
+  var key = JSON.stringify([S.sel, S.selEdge, S.sel.length === 1 ? nodeByName(S.sel[0]) : null, S.shapes[S.sel[0]] || null,
                             S.error, S.doc.outputs]);
   var typing = panel.contains(document.activeElement) && document.activeElement.tagName !== "BUTTON";
   if (key === S.panelKey || (typing && S.panelSel === JSON.stringify(S.sel))) return;
@@ -57,6 +57,16 @@ function renderPanel() {
     var r = document.createElement("div"); r.className = "row";
     var l = document.createElement("label"); l.textContent = label; r.appendChild(l); r.appendChild(input);
     panel.appendChild(r); return r;
+  }
+  if (S.selEdge && !S.sel.length) {
+    var w = S.selEdge, wt = document.createElement("h3"); wt.textContent = "wire"; panel.appendChild(wt);
+    var wp = document.createElement("p"); wp.id = "wire-info"; panel.appendChild(wp);
+    var winf = S.shapes[w.src];
+    wp.textContent = wireText(w) + (winf && winf.outputs && winf.outputs[w.out || 0] ? "  " + shapeText(winf.outputs[w.out || 0]) : "");
+    if (S.error && S.error.wire && sameWire(S.error.wire, w)) {
+      var we = document.createElement("div"); we.className = "errbox"; we.textContent = S.error.error; panel.appendChild(we);
+    }
+    return;
   }
   if (S.sel.length !== 1) {
     var h = document.createElement("p");
@@ -76,7 +86,7 @@ function renderPanel() {
     sh.addEventListener("change", function () {
       var dims = sh.value.split(/[,x\u00d7 ]+/).filter(Boolean).map(Number);
       if (dims.some(function (d) { return !(d >= 0) || Math.floor(d) !== d; })) { sh.classList.add("bad"); return; }
-      snapshot(); n.shape = dims; changed();
+      snapshot(); n.shape = dims; S.lastWire = null; changed();
     });
     row("shape", sh);
   } else {

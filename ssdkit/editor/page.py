@@ -46,6 +46,8 @@ body { margin: 0; font: 13px system-ui, sans-serif; display: grid; height: 100vh
 .port.armed { fill: #0969da; } .port:hover { fill: #0969da; }
 .edge { fill: none; stroke: #57606a; stroke-width: 1.8; } .edge.selected { stroke: #bf8700; stroke-width: 3; }
 .edge.error { stroke: #cf222e; stroke-dasharray: 5 3; } .elabel { font-size: 10px; fill: #57606a; }
+.node.unwired rect { stroke-dasharray: 4 3; fill: #f6f8fa; }
+.edge.blamed { stroke-width: 3.5; stroke-dasharray: none; } .werror { fill: #cf222e; font-size: 11px; }
 .group rect { fill: #f6f8fa; stroke: #8c959f; stroke-dasharray: 4 3; } .group.collapsed rect { fill: #eaeef2; stroke-dasharray: none; }
 .gtitle { font-weight: 600; cursor: pointer; }
 #export-box { display: none; position: fixed; right: 310px; bottom: 34px; width: 560px; background: #fff;
