@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ssdkit.ops.kernels import conv2d_backward, conv2d_forward, pool2d_backward, pool2d_forward  # noqa: E402
 from ssdkit.ops.kernels import parallel  # noqa: E402
+from ssdkit.ops.kernels import winograd  # noqa: E402
 from ssdkit.ops.kernels.im2col import Plan  # noqa: E402
 
 #: ToySSD (straight-dope chapter 8): (in channels, out channels, spatial size) of its 3x3 pad-1 convs.
@@ -112,16 +113,39 @@ def gemm_ceiling(c, f, size, batch, reps):
     return 2 * batch * f * c * 9 * size * size / seconds / 1e9
 
 
-def conv_row(c, f, size, batch, reps, torch, reference):
+def layer_paths(c, f, size, batch):
+    """Which kernel each direction of the layer takes: 'W' Winograd, 'G' im2col GEMM (fwd, data, weight)."""
+    fwd = winograd.winograd_wins((batch, c, size, size), (f, c, 3, 3), (1, 1), (1, 1), (1, 1), 1)
+    data = winograd.winograd_wins((batch, f, size, size), (c, f, 3, 3), (1, 1), (1, 1), (1, 1), 1)
+    return "".join("W" if chosen else "G" for chosen in (fwd, data, fwd))
+
+
+def _with_winograd(enabled, fn):
+    """``fn`` run with the Winograd dispatch switched on or off (im2col everywhere)."""
+    def run():
+        saved, winograd.WINOGRAD = winograd.WINOGRAD, enabled
+        try:
+            return fn()
+        finally:
+            winograd.WINOGRAD = saved
+    return run
+
+
+def conv_row(c, f, size, batch, reps, torch, reference, compare=False):
     rng = np.random.default_rng(1)
     x = rng.standard_normal((batch, c, size, size), dtype=np.float32)
     w = (rng.standard_normal((f, c, 3, 3), dtype=np.float32) * 0.1)
     b = np.zeros(f, np.float32)
     y, saved = conv2d_forward(x, w, b, pad=1)
     dy = rng.standard_normal(y.shape, dtype=np.float32)
-    times = best_of([lambda: conv2d_forward(x, w, b, pad=1),
-                     lambda: conv2d_backward(saved, dy, need_dw=False, need_db=False),
-                     lambda: conv2d_backward(saved, dy, need_dx=False, need_db=False)], reps)
+    directions = [lambda: conv2d_forward(x, w, b, pad=1),
+                  lambda: conv2d_backward(saved, dy, need_dw=False, need_db=False),
+                  lambda: conv2d_backward(saved, dy, need_dx=False, need_db=False)]
+    # --compare: the im2col-only kernels (before Winograd) timed in the same interleaved rounds
+    before = [_with_winograd(False, fn) for fn in directions] if compare else []
+    times = best_of(directions + before, reps)
+    before_ms = 1e3 * sum(times[3:])
+    times = times[:3]
     if torch is not None:
         tx, tw, tb = (torch.from_numpy(a.copy()).requires_grad_() for a in (x, w, b))
         tdy = torch.from_numpy(dy)
@@ -137,8 +161,10 @@ def conv_row(c, f, size, batch, reps, torch, reference):
     cells.append(f"{ceiling:6.1f} {100 * ceiling / reference:4.0f}%")
     ours = 1e3 * (times[0] + times[1] + times[2])
     torch_ms = f"{1e3 * times[3]:8.1f}" if torch is not None else "       -"
-    print(f"{c:4d}->{f:<4d}@{size:4d}  | " + " | ".join(cells) + f" | {ours:8.1f} | {torch_ms}", flush=True)
-    return ours, (1e3 * times[3] if torch is not None else 0.0)
+    before_cell = f" | {before_ms:8.1f}" if compare else ""
+    print(f"{c:4d}->{f:<4d}@{size:4d} {layer_paths(c, f, size, batch)} | " + " | ".join(cells)
+          + f" | {ours:8.1f} | {torch_ms}{before_cell}", flush=True)
+    return ours, (1e3 * times[3] if torch is not None else 0.0), before_ms
 
 
 def pool_row(c, size, batch, reps, torch):
@@ -160,9 +186,10 @@ def pool_row(c, size, batch, reps, torch):
     return 1e3 * (times[0] + times[1]), (1e3 * times[2] if torch is not None else 0.0)
 
 
-def bench_conv(batch=32, reps=5, use_torch=True, layers=None):
+def bench_conv(batch=32, reps=5, use_torch=True, layers=None, compare=False):
     """Print matmul references, then per ToySSD conv layer fwd / bwd-data / bwd-weight GFLOPS (and % of
-    the 2048^2 matmul), our fwd+bwd time next to PyTorch's, then the max pools likewise."""
+    the 2048^2 matmul), our fwd+bwd time next to PyTorch's (and, with ``compare``, next to the im2col-only
+    kernels'), then the max pools likewise."""
     clock_name = "wall clock" if _clock[1] == 1 else f"CPU time / {_clock[1]} cores"
     print(f"numpy {np.__version__}, {parallel.WORKERS} cores, parallel blocks: "
           f"{'on' if parallel._blas is not None else 'off (BLAS threads not controllable)'}, "
@@ -184,12 +211,17 @@ def bench_conv(batch=32, reps=5, use_torch=True, layers=None):
     elif torch is not None:
         print(f"PyTorch {torch.__version__} with {torch.get_num_threads()} threads")
     print(f"\nconv 3x3 pad 1, batch {batch}: GFLOPS and % of the 2048^3 matmul; fwd+bwd = fwd + data + weight grad")
-    print("gemm-only: the forward's block GEMMs alone (no gathering, no shifted adds): the ceiling of the layer")
-    print("layer            |  forward     |  bwd-data    |  bwd-weight  |  gemm-only   | ours ms  | torch ms")
-    totals = np.zeros(2)
+    print("gemm-only: the im2col forward's block GEMMs alone (no gathering, no shifted adds): that path's "
+          "ceiling")
+    print("path: fwd / data / weight grad by W = Winograd F(2x2,3x3) (GFLOPS counted as the direct "
+          "convolution's), G = im2col GEMM" + ("; im2col ms: all three on im2col, same rounds" if compare else ""))
+    print("layer                |  forward     |  bwd-data    |  bwd-weight  |  gemm-only   | ours ms  | torch ms"
+          + (" | im2col ms" if compare else ""))
+    totals = np.zeros(3)
     for c, f, size in layers or TOYSSD_CONVS:
-        totals += conv_row(c, f, size, batch, reps, torch, reference)
-    print(f"{'all conv layers':17s}|{'':59s}| {totals[0]:8.1f} | {totals[1]:8.1f}")
+        totals += conv_row(c, f, size, batch, reps, torch, reference, compare)
+    print(f"{'all conv layers':21s}|{'':59s}| {totals[0]:8.1f} | {totals[1]:8.1f}"
+          + (f" | {totals[2]:8.1f}" if compare else ""))
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print(f"\nmax pool 2x2 stride 2, batch {batch} (ms)")
     print("layer       | forward | backward | fwd+bwd  | torch fwd+bwd")
@@ -208,6 +240,8 @@ def main():
     parser.add_argument("--sequential", action="store_true",
                         help="disable the per-core block parallelism (BLAS threads only)")
     parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall")
+    parser.add_argument("--compare", action="store_true",
+                        help="also time every layer with im2col only (Winograd off), interleaved")
     args = parser.parse_args()
     if args.sequential:
         parallel._blas = None
@@ -216,7 +250,7 @@ def main():
     if args.clock == "cpu" and parallel._blas is None:
         parser.error("--clock cpu needs the per-core parallelism (an OpenBLAS whose threads can be set)")
     layers = [TOYSSD_CONVS[int(i)] for i in args.layers.split(",")] if args.layers else None
-    bench_conv(args.batch, args.reps, not args.no_torch, layers)
+    bench_conv(args.batch, args.reps, not args.no_torch, layers, args.compare)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """2-D convolution (MXNet ``Convolution``) forward and backward on NCHW arrays, by cache-blocked GEMM.
 
+3x3 stride-1 layers with enough channels run as Winograd F(2x2, 3x3) instead (:mod:`.winograd`: 2.25
+times fewer multiplies); the rest, and every layer below the measured crossover, as follows.
 All three directions are GEMMs over patch matrices built block by block (:mod:`.im2col` gathers,
 :mod:`.gemm` multiplies; stride-1 'same' layers use the stacked kernel-row variant described there):
 
@@ -27,6 +29,7 @@ from ...base import ShapeError, as_tuple, check_ndim
 from .geometry import conv2d_out_shape
 from .gemm import conv_col2im, conv_forward, conv_weight_grad
 from .im2col import Plan
+from .winograd import winograd_forward, winograd_weight_grad, winograd_wins
 
 __all__ = ["conv2d_forward", "conv2d_backward", "ConvSaved"]
 
@@ -75,6 +78,42 @@ def flipped(w, groups):
     return np.ascontiguousarray(by_group).reshape(groups * cg, f // groups, kh, kw)
 
 
+def _wins(plan, w_shape):
+    """Whether the convolution ``plan`` with weight shape ``w_shape`` runs as Winograd."""
+    return winograd_wins((plan.n, plan.c, plan.h, plan.w), w_shape, plan.stride, plan.pad, plan.dilate,
+                         plan.groups)
+
+
+def forward(src, w, plan, bias=None, dtype=None, relu=False):
+    """:func:`.gemm.conv_forward`, or Winograd where it wins (same arguments and result).
+
+    Examples
+    --------
+    >>> plan = Plan((1, 1, 2, 2), (1, 1), (1, 1), (0, 0), (1, 1), 1, (2, 2))
+    >>> forward(np.ones((1, 1, 2, 2), np.float32), np.full((1, 1, 1, 1), 2, np.float32), plan)[0, 0]
+    array([[2., 2.],
+           [2., 2.]], dtype=float32)
+    """
+    if _wins(plan, w.shape):
+        return winograd_forward(src, w, plan.pad, bias, relu, dtype)
+    return conv_forward(src, w, plan, bias, dtype, relu)
+
+
+def weight_grad(src, dy, plan, w_shape):
+    """:func:`.gemm.conv_weight_grad`, or Winograd where it wins (same arguments and result).
+
+    Examples
+    --------
+    >>> plan = Plan((1, 1, 2, 2), (1, 1), (1, 1), (0, 0), (1, 1), 1, (2, 2))
+    >>> weight_grad(np.ones((1, 1, 2, 2), np.float32), np.ones((1, 1, 2, 2), np.float32), plan,
+    ...             (1, 1, 1, 1)).ravel()
+    array([4.], dtype=float32)
+    """
+    if _wins(plan, w_shape):
+        return winograd_weight_grad(src, dy, plan.pad)
+    return conv_weight_grad(src, dy, plan, w_shape)
+
+
 def data_grad(dy, w, plan):
     """Gradient w.r.t. the input of the convolution ``plan`` with weight ``w (F, Cg, KH, KW)``.
 
@@ -102,7 +141,7 @@ def data_grad(dy, w, plan):
     flip_pad = tuple((k - 1) * d - p for k, d, p in zip(plan.kernel, plan.dilate, plan.pad))
     flip = Plan(dy.shape, plan.kernel, (1, 1), flip_pad, plan.dilate, plan.groups, (plan.h, plan.w),
                 plan.c)
-    return conv_forward(dy, flipped(w, plan.groups), flip)
+    return forward(dy, flipped(w, plan.groups), flip)
 
 
 def bias_grad(dy):
@@ -176,7 +215,7 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), pad=(0, 0), dilate=(1, 1), group
     check_operands("Convolution", x, w, b, groups, 1)
     out_shape = conv2d_out_shape(x.shape, w.shape[0], w.shape[2:], stride, pad, dilate, groups)
     plan = Plan(x.shape, w.shape[2:], stride, pad, dilate, groups, out_shape[2:], w.shape[0])
-    y = conv_forward(x, w, plan, b, np.result_type(x, w), relu)
+    y = forward(x, w, plan, b, np.result_type(x, w), relu)
     return y, ConvSaved(x, w, b is not None, plan)
 
 
@@ -211,6 +250,6 @@ def conv2d_backward(saved, dy, need_dx=True, need_dw=True, need_db=True):
     if dy.shape != expected:
         raise ShapeError(f"Convolution backward: output gradient expected shape {expected}, got {dy.shape}")
     dx = data_grad(dy, saved.w, plan) if need_dx else None
-    dw = conv_weight_grad(saved.x, dy, plan, saved.w.shape) if need_dw else None
+    dw = weight_grad(saved.x, dy, plan, saved.w.shape) if need_dw else None
     db = bias_grad(dy) if need_db and saved.has_bias else None
     return dx, dw, db

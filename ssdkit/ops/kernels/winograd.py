@@ -1,0 +1,326 @@
+"""Winograd F(2x2, 3x3) convolution: 3x3, stride 1, dilation 1, one group, any padding.
+
+Each 2x2 output tile is ``Y = A^T [ (G w G^T) * (B^T d B) ] A`` for the 4x4 input tile ``d`` around it
+(Lavin & Gray, 2015): the 36 multiplies of the direct convolution become 16 per (input, output channel)
+pair, done as 16 GEMMs ``M[k] (F, T) = U[k] (F, C) @ V[k] (C, T)`` over T tiles, one batched
+``np.matmul`` per cache-sized block of tiles. The transforms are sums and differences of whole planes:
+
+* input   ``V = B^T d B``: rows then columns, each output a difference or sum of two inputs. The block's
+  input band is stored with even and odd columns apart so that every column slice is contiguous.
+* output  ``Y = A^T M A``: each output the sum of three inputs, with signs.
+* weight gradient: the exact adjoint of the forward (``dU[k] = dM[k] @ V[k].T`` summed over tiles with
+  ``dM = A dY A^T``, then ``dW = G^T dU G``); the data gradient is the forward with the flipped kernel.
+
+The matrices (``B^T``, ``G``, ``A^T`` for interpolation points 0, 1, -1, infinity) have entries 0, +-1 and
++-1/2, so float32 rounding stays near the direct convolution's (measured in tests/test_winograd.py).
+
+Blocks are ``(n0, n1, i0, i1)``: images ``n0:n1`` and tile rows ``i0:i1``; :mod:`.parallel` spreads them
+over the cores, each thread with its own scratch buffers.
+
+Examples
+--------
+>>> import numpy as np
+>>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+>>> winograd_forward(x, np.ones((1, 1, 3, 3), np.float32), pad=(0, 0))[0, 0]
+array([[45., 54.],
+       [81., 90.]], dtype=float32)
+"""
+import numpy as np
+
+from .parallel import WORKERS, parallel_for
+from .scratch import scratch
+
+__all__ = ["winograd_applies", "winograd_wins", "winograd_forward", "winograd_weight_grad",
+           "winograd_blocks"]
+
+#: G: the kernel transform (4x3) of F(2x2, 3x3), ``U = G w G^T``.
+G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
+#: Elements (floats) of a block's transformed tiles, input and output together: 16 * (C + F) * T.
+BLOCK_ELEMS = 1 << 18
+#: Blocks per core at least, when the work allows (keeps both cores busy to the end).
+BLOCKS_PER_WORKER = 3
+#: Measured crossover against the im2col GEMM (benchmarks/bench_conv.py): Winograd's transforms cost
+#: per channel what its GEMMs save per channel pair, so it wins from this many input and output channels
+MIN_CHANNELS = 32
+#: ... and from this output width (narrower maps waste the junk tile column and run tiny GEMMs).
+MIN_WIDTH = 16
+#: Use Winograd where it wins (tests switch it off to compare the paths).
+WINOGRAD = True
+#: The weight gradient sums its blocks in this many fixed runs per core (result independent of threads).
+RUNS_PER_WORKER = 2
+
+
+def winograd_applies(w_shape, stride, dilate, groups):
+    """Whether F(2x2, 3x3) computes this convolution: a 3x3 kernel, stride 1, dilation 1, one group.
+
+    Examples
+    --------
+    >>> winograd_applies((8, 4, 3, 3), (1, 1), (1, 1), 1), winograd_applies((8, 4, 3, 3), (2, 2), (1, 1), 1)
+    (True, False)
+    """
+    return tuple(w_shape[2:]) == (3, 3) and tuple(stride) == (1, 1) and tuple(dilate) == (1, 1) \
+        and groups == 1
+
+
+def winograd_wins(x_shape, w_shape, stride, pad, dilate, groups):
+    """Whether the convolution of ``x_shape`` by ``w_shape`` should run here rather than as im2col GEMMs:
+    it applies, the padding is not negative, and the layer is past the measured crossover.
+
+    Examples
+    --------
+    >>> winograd_wins((8, 64, 32, 32), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1)
+    True
+    >>> winograd_wins((8, 3, 256, 256), (16, 3, 3, 3), (1, 1), (1, 1), (1, 1), 1)     # too thin
+    False
+    """
+    return (WINOGRAD and winograd_applies(w_shape, stride, dilate, groups) and min(pad) >= 0
+            and min(w_shape[:2]) >= MIN_CHANNELS and x_shape[3] + 2 * pad[1] - 2 >= MIN_WIDTH)
+
+
+def _tiles(x_shape, pad):
+    """``(OH, OW, tile rows, tile columns)`` of a 3x3 stride-1 convolution of ``x_shape``."""
+    oh, ow = x_shape[2] + 2 * pad[0] - 2, x_shape[3] + 2 * pad[1] - 2
+    return oh, ow, -(-oh // 2), -(-ow // 2)
+
+
+def winograd_blocks(n, c, f, th, tw):
+    """``(n0, n1, i0, i1)`` blocks of about :data:`BLOCK_ELEMS` transformed elements, and at least
+    ``BLOCKS_PER_WORKER`` per core when there are enough tile rows.
+
+    Examples
+    --------
+    >>> winograd_blocks(1, 64, 64, 1, 4)
+    [(0, 1, 0, 1)]
+    """
+    per_row = 16 * (c + f) * tw
+    rows = max(1, BLOCK_ELEMS // per_row)
+    rows = min(rows, max(1, -(-n * th // (BLOCKS_PER_WORKER * WORKERS))))
+    if rows >= th:
+        images = max(1, min(rows // th, -(-n // (BLOCKS_PER_WORKER * WORKERS))))
+        return [(n0, min(n, n0 + images), 0, th) for n0 in range(0, n, images)]
+    return [(i, i + 1, r0, min(th, r0 + rows)) for i in range(n) for r0 in range(0, th, rows)]
+
+
+def _weight_transform(w):
+    """``U (16, F, C)``: ``G w G^T`` per channel pair in float64, returned in ``w.dtype``, batch index
+    ``4*s + k`` for tile row ``k`` and tile column ``s`` (the order :func:`_input_tiles` writes)."""
+    u = _apply_g(_apply_g(w.astype(np.float64).transpose(2, 3, 0, 1), 0), 1)     # (k, s, F, C)
+    return np.ascontiguousarray(u.transpose(1, 0, 2, 3), dtype=w.dtype).reshape(16, *w.shape[:2])
+
+
+def _apply_g(a, axis):
+    """``G @ a`` along ``axis`` (3 -> 4): rows ``a0, (a0+a1+a2)/2, (a0-a1+a2)/2, a2``."""
+    a0, a1, a2 = np.moveaxis(a, axis, 0)
+    half = (a0 + a2) * 0.5
+    return np.moveaxis(np.stack([a0, half + a1 * 0.5, half - a1 * 0.5, a2]), 0, axis)
+
+
+def _apply_gt(a, axis):
+    """``G.T @ a`` along ``axis`` (4 -> 3): rows ``a0 + (a1+a2)/2, (a1-a2)/2, a3 + (a1+a2)/2``."""
+    a0, a1, a2, a3 = np.moveaxis(a, axis, 0)
+    mid = (a1 + a2) * 0.5
+    return np.moveaxis(np.stack([a0 + mid, (a1 - a2) * 0.5, a3 + mid]), 0, axis)
+
+
+def _input_tiles(x, pad, tw, block):
+    """``V (4, 4, C, nb, ti, tw + 1)``: ``V[s, k] = (B^T d B)[k, s]`` for every 4x4 input tile ``d`` of
+    the block (zero padding).
+
+    Tile column ``tw`` is junk (wrapped from the next tile row; the very last is zero): keeping it lets
+    the column transform run over whole planes as one flat run. Callers never copy it out and zero it
+    on the gradient side."""
+    n0, n1, i0, i1 = block
+    _, c, h, w = x.shape
+    nb, ti, wh = n1 - n0, i1 - i0, tw + 1
+    # band[q, p, c, n, i, j] = padded x[n0 + n, c, 2*(i0 + i) + p, 2*j + q]: row and column parities apart
+    band = scratch("wino_band", (2, 2, c, nb, ti + 1, wh), x.dtype)
+    for p in (0, 1):
+        first = 2 * i0 + p - pad[0]                      # x row of band row (p, 0)
+        i_lo = max(0, -(first // 2) if first < 0 else 0)  # band rows reading x rows >= 0
+        i_hi = max(i_lo, min(ti + 1, (h - 1 - first) // 2 + 1))
+        for q in (0, 1):
+            col0 = (q - pad[1]) % 2                      # first x column with this parity
+            j0 = (col0 + pad[1]) // 2
+            count = max(0, min((w - col0 + 1) // 2, wh - j0))
+            plane = band[q, p]
+            plane[:, :, :i_lo] = 0
+            plane[:, :, i_hi:] = 0
+            plane[:, :, i_lo:i_hi, :j0] = 0
+            plane[:, :, i_lo:i_hi, j0 + count:] = 0
+            if count and i_hi > i_lo:
+                rows = slice(first + 2 * i_lo, first + 2 * i_hi - 1, 2)
+                np.copyto(plane[:, :, i_lo:i_hi, j0:j0 + count],
+                          x[n0:n1, :, rows, col0:col0 + 2 * count - 1:2].transpose(1, 0, 2, 3))
+    # rows: t[q, k] = (B^T d)[k]; tile row k of tile i is band row (parity k % 2, index i + k // 2)
+    r0, r1, r2, r3 = band[:, 0, ..., :ti, :], band[:, 1, ..., :ti, :], band[:, 0, ..., 1:, :], band[:, 1, ..., 1:, :]
+    t = scratch("wino_t", (2, 4, c, nb, ti, wh), x.dtype)
+    np.subtract(r0, r2, out=t[:, 0])
+    np.add(r1, r2, out=t[:, 1])
+    np.subtract(r2, r1, out=t[:, 2])
+    np.subtract(r1, r3, out=t[:, 3])
+    # columns likewise, each parity plane as one flat run (tile column s of tile j: parity s % 2,
+    # index j + s // 2, i.e. the next element); the last element has no right neighbour
+    flat = t.reshape(2, -1)
+    s0, s1, s2, s3 = flat[0, :-1], flat[1, :-1], flat[0, 1:], flat[1, 1:]
+    v = scratch("wino_v", (4, flat.shape[1]), x.dtype)
+    np.subtract(s0, s2, out=v[0, :-1])
+    np.add(s1, s2, out=v[1, :-1])
+    np.subtract(s2, s1, out=v[2, :-1])
+    np.subtract(s1, s3, out=v[3, :-1])
+    v[:, -1] = 0
+    return v.reshape(4, 4, c, nb, ti, wh)
+
+
+def _output_tiles(m, f, nb, ti, tw, dtype):
+    """``Y (2, 2, F, nb, ti, tw) = A^T M A`` from ``M (16, F, nb*ti*tw)`` (batch index ``4*s + k``):
+    ``Y[a, b]`` holds output pixels ``(2*i + a, 2*j + b)`` (``tw`` counts the junk column)."""
+    m = m.reshape(4, 4, f * nb * ti * tw)
+    s = scratch("wino_s", (2, 4, f * nb * ti * tw), dtype)         # s[a, col] = (A^T M)[a, col]
+    np.add(m[:, 0], m[:, 1], out=s[0])
+    s[0] += m[:, 2]
+    np.subtract(m[:, 1], m[:, 2], out=s[1])
+    s[1] -= m[:, 3]
+    y = scratch("wino_y", (2, 2, f * nb * ti * tw), dtype)
+    np.add(s[:, 0], s[:, 1], out=y[:, 0])
+    y[:, 0] += s[:, 2]
+    np.subtract(s[:, 1], s[:, 2], out=y[:, 1])
+    y[:, 1] -= s[:, 3]
+    return y.reshape(2, 2, f, nb, ti, tw)
+
+
+def winograd_forward(x, w, pad=(1, 1), bias=None, relu=False, dtype=None):
+    """``y = conv(x, w) (+ bias)``, then ``max(y, 0)`` when ``relu``: 3x3, stride 1, by F(2x2, 3x3).
+
+    Parameters
+    ----------
+    x : ndarray (N, C, H, W)
+    w : ndarray (F, C, 3, 3)
+    pad : tuple of 2 int (>= 0)
+    bias : ndarray (F,) or None
+    relu : bool
+    dtype : numpy dtype or None
+        Result dtype (default ``x.dtype``); the work runs in it.
+
+    Returns
+    -------
+    ndarray (N, F, H + 2*pad_h - 2, W + 2*pad_w - 2)
+
+    Examples
+    --------
+    >>> y = winograd_forward(np.ones((1, 1, 3, 3), np.float32), np.ones((1, 1, 3, 3), np.float32))
+    >>> y[0, 0]
+    array([[4., 6., 4.],
+           [6., 9., 6.],
+           [4., 6., 4.]], dtype=float32)
+    """
+    dtype = np.dtype(x.dtype if dtype is None else dtype)
+    x = x.astype(dtype, copy=False)
+    n, c = x.shape[:2]
+    f = w.shape[0]
+    oh, ow, th, tw = _tiles(x.shape, pad)
+    u = _weight_transform(w.astype(dtype, copy=False))
+    dst = np.empty((n, f, oh, ow), dtype)
+
+    def run(_, block):
+        n0, n1, i0, i1 = block
+        nb, ti = n1 - n0, i1 - i0
+        v = _input_tiles(x, pad, tw, block)
+        m = scratch("wino_m", (16, f, nb * ti * (tw + 1)), dtype)
+        np.matmul(u, v.reshape(16, c, -1), out=m)
+        y = _output_tiles(m, f, nb, ti, tw + 1, dtype)
+        if bias is not None:
+            y += bias.astype(dtype, copy=False)[:, None, None, None]
+        if relu:
+            np.maximum(y, 0, out=y)
+        out = dst[n0:n1, :, 2 * i0:min(oh, 2 * i1)].transpose(1, 0, 2, 3)
+        for a in (0, 1):
+            for b in (0, 1):
+                part = out[:, :, a::2, b::2]
+                np.copyto(part, y[a, b, :, :, :part.shape[2], :part.shape[3]])
+
+    parallel_for(winograd_blocks(n, c, f, th, tw), run)
+    return dst
+
+
+def _grad_tiles(dy, tw, block):
+    """``dM (4, 4, F, nb, ti, tw + 1)``: ``dM[s, k] = (A dY A^T)[k, s]`` for the block's 2x2
+    output-gradient tiles, with row 3 and column 3 negated (the caller flips them back once on the
+    summed product); zero in the junk column, so :func:`_input_tiles`' junk never reaches the sum."""
+    n0, n1, i0, i1 = block
+    _, f, oh, ow = dy.shape
+    nb, ti, wh = n1 - n0, i1 - i0, tw + 1
+    d = scratch("wino_dy", (2, 2, f, nb, ti, wh), dy.dtype)          # d[a, b]: pixels (2i + a, 2j + b)
+    part = dy[n0:n1, :, 2 * i0:min(oh, 2 * i1)].transpose(1, 0, 2, 3)
+    for a in (0, 1):
+        for b in (0, 1):
+            src = part[:, :, a::2, b::2]
+            rows, cols = src.shape[2:]
+            d[a, b, :, :, rows:] = 0
+            d[a, b, :, :, :rows, cols:] = 0
+            np.copyto(d[a, b, :, :, :rows, :cols], src)
+    d = d.reshape(2, 2, -1)
+    # rows (A dY): d0, d0 + d1, d0 - d1, -d1 (negation deferred)
+    r = scratch("wino_r", (4, 2, d.shape[2]), dy.dtype)
+    np.copyto(r[0], d[0])
+    np.add(d[0], d[1], out=r[1])
+    np.subtract(d[0], d[1], out=r[2])
+    np.copyto(r[3], d[1])
+    dm = scratch("wino_dm", (4, 4, d.shape[2]), dy.dtype)
+    np.copyto(dm[0], r[:, 0])
+    np.add(r[:, 0], r[:, 1], out=dm[1])
+    np.subtract(r[:, 0], r[:, 1], out=dm[2])
+    np.copyto(dm[3], r[:, 1])
+    return dm.reshape(4, 4, f, nb, ti, wh)
+
+
+def winograd_weight_grad(x, dy, pad=(1, 1)):
+    """Gradient w.r.t. the weight of ``dy``'s 3x3 stride-1 convolution of ``x``, by F(2x2, 3x3).
+
+    Parameters
+    ----------
+    x : ndarray (N, C, H, W)
+    dy : ndarray (N, F, OH, OW)
+    pad : tuple of 2 int
+
+    Returns
+    -------
+    ndarray (F, C, 3, 3) in ``dy.dtype``
+
+    Examples
+    --------
+    >>> winograd_weight_grad(np.ones((1, 1, 3, 3), np.float32), np.ones((1, 1, 3, 3), np.float32))[0, 0]
+    array([[4., 6., 4.],
+           [6., 9., 6.],
+           [4., 6., 4.]], dtype=float32)
+    """
+    dtype = dy.dtype
+    x = x.astype(dtype, copy=False)
+    n, c = x.shape[:2]
+    f = dy.shape[1]
+    _, _, th, tw = _tiles(x.shape, pad)
+    blocks = winograd_blocks(n, c, f, th, tw)
+    # fixed consecutive runs summed in order: the result does not depend on which thread took which run
+    runs = min(len(blocks), RUNS_PER_WORKER * WORKERS)
+    units = [(i, blocks[i * len(blocks) // runs:(i + 1) * len(blocks) // runs]) for i in range(runs)]
+
+    def run(sums, unit):
+        index, run_blocks = unit
+        total = sums[index] = np.zeros((16, f, c), dtype)
+        partial = scratch("wino_du", (16, f, c), dtype)
+        for block in run_blocks:
+            v = _input_tiles(x, pad, tw, block)
+            dm = _grad_tiles(dy, tw, block)
+            np.matmul(dm.reshape(16, f, -1), v.reshape(16, c, -1).transpose(0, 2, 1), out=partial)
+            total += partial
+
+    sums = {}
+    for part in parallel_for(units, run, dict):
+        sums.update(part)
+    du = np.zeros((16, f, c), np.float64)
+    for index in sorted(sums):
+        du += sums[index]
+    du = du.reshape(4, 4, f, c)                    # du[s, k]
+    du[3] *= -1                       # the deferred negations of dM's row 3 and column 3
+    du[:, 3] *= -1
+    dw = _apply_gt(_apply_gt(du, 0), 1)                                 # (kw, kh, F, C)
+    return np.ascontiguousarray(dw.transpose(2, 3, 1, 0), dtype=dtype)

@@ -1,0 +1,136 @@
+"""Winograd F(2x2, 3x3) convolution (ssdkit.ops.kernels.winograd) against a float64 direct convolution,
+and the dispatch in ssdkit.ops.kernels.conv: every path (forward, data gradient, weight gradient; the
+Winograd ones and the im2col ones) on many shapes: odd and even sizes, pad 0, 1 and 2, batch 1, single
+pixel maps, several blocks and multi-image blocks. No timings here (benchmarks/bench_conv.py measures).
+"""
+import numpy as np
+import pytest
+
+from ssdkit.ops import kernels as K
+from ssdkit.ops.kernels import winograd as W
+from ssdkit.ops.kernels.conv import flipped
+
+#: Relative error bound (max |err| / max |reference|) for float32 results; measured worst ~3e-7
+#: (forward), ~3e-7 (data gradient), ~2e-7 (weight gradient) over SHAPES.
+F32_TOL = 2e-6
+
+# (N, C, F, H, W, pad)
+SHAPES = [(1, 1, 1, 4, 4, 0), (2, 3, 5, 7, 9, 1), (1, 4, 6, 5, 5, 0), (3, 8, 4, 10, 11, 1),
+          (1, 2, 3, 3, 3, 1), (2, 5, 7, 6, 4, 2), (1, 3, 2, 2, 2, 1), (1, 3, 3, 1, 1, 1),
+          (4, 16, 16, 33, 17, 1), (1, 32, 40, 16, 16, 1), (2, 6, 3, 3, 8, 0), (5, 7, 9, 9, 2, 2)]
+
+
+def _direct(x, w, pad):
+    """float64 stride-1 3x3 convolution, tap by tap over an explicitly padded input."""
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pad[0],) * 2, (pad[1],) * 2))
+    oh, ow = xp.shape[2] - 2, xp.shape[3] - 2
+    y = np.zeros((x.shape[0], w.shape[0], oh, ow))
+    for kh in range(3):
+        for kw in range(3):
+            y += np.einsum("nchw,fc->nfhw", xp[:, :, kh:kh + oh, kw:kw + ow], w[:, :, kh, kw])
+    return y
+
+
+def _direct_grads(x, w, dy, pad):
+    """float64 data and weight gradients of :func:`_direct`, tap by tap."""
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pad[0],) * 2, (pad[1],) * 2))
+    oh, ow = dy.shape[2:]
+    dxp, dw = np.zeros(xp.shape), np.zeros(w.shape)
+    for kh in range(3):
+        for kw in range(3):
+            dxp[:, :, kh:kh + oh, kw:kw + ow] += np.einsum("nfhw,fc->nchw", dy, w[:, :, kh, kw])
+            dw[:, :, kh, kw] = np.einsum("nfhw,nchw->fc", dy, xp[:, :, kh:kh + oh, kw:kw + ow])
+    return dxp[:, :, pad[0]:pad[0] + x.shape[2], pad[1]:pad[1] + x.shape[3]], dw
+
+
+def _rel(actual, expected):
+    return np.abs(actual - expected).max() / max(np.abs(expected).max(), 1e-30)
+
+
+def _operands(shape, seed=0):
+    n, c, f, h, w, pad = shape
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    wt = rng.standard_normal((f, c, 3, 3)).astype(np.float32)
+    dy = rng.standard_normal((n, f, h + 2 * pad - 2, w + 2 * pad - 2)).astype(np.float32)
+    return x, wt, dy, (pad, pad)
+
+
+@pytest.fixture(params=[1 << 18, 600], ids=["default-blocks", "tiny-blocks"])
+def block_elems(request, monkeypatch):
+    """Default blocking, and blocks of one tile row (several per image) / several images per block."""
+    monkeypatch.setattr(W, "BLOCK_ELEMS", request.param)
+    return request.param
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_winograd_kernels_match_float64_direct(shape, block_elems):
+    x, w, dy, pad = _operands(shape)
+    expected = _direct(x, w, pad)
+    y = W.winograd_forward(x, w, pad)
+    assert y.dtype == np.float32 and y.shape == expected.shape
+    assert _rel(y, expected) < F32_TOL
+    dx_ref, dw_ref = _direct_grads(x, w, dy.astype(np.float64), pad)
+    dw = W.winograd_weight_grad(x, dy, pad)
+    assert dw.dtype == np.float32 and _rel(dw, dw_ref) < F32_TOL
+    dx = W.winograd_forward(dy, flipped(w, 1), (2 - pad[0], 2 - pad[1]))
+    assert dx.shape == x.shape and _rel(dx, dx_ref) < F32_TOL
+
+
+def test_float64_in_float64_out_to_rounding():
+    x, w, dy, pad = _operands((2, 5, 4, 9, 8, 1), seed=3)
+    x, w, dy = x.astype(np.float64), w.astype(np.float64), dy.astype(np.float64)
+    y = W.winograd_forward(x, w, pad)
+    assert y.dtype == np.float64 and _rel(y, _direct(x, w, pad)) < 1e-14
+    assert _rel(W.winograd_weight_grad(x, dy, pad), _direct_grads(x, w, dy, pad)[1]) < 1e-14
+
+
+def test_bias_and_fused_relu():
+    x, w, _, pad = _operands((2, 4, 6, 7, 6, 1), seed=4)
+    b = np.linspace(-1, 1, 6).astype(np.float32)
+    plain = W.winograd_forward(x, w, pad, bias=b)
+    np.testing.assert_allclose(plain, _direct(x, w, pad) + b[:, None, None], rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(W.winograd_forward(x, w, pad, bias=b, relu=True), np.maximum(plain, 0))
+
+
+def test_non_contiguous_input():
+    x, w, _, pad = _operands((2, 4, 3, 9, 10, 1), seed=5)
+    view = np.asfortranarray(x)[:, :, ::-1]
+    assert _rel(W.winograd_forward(view, w, pad), _direct(np.ascontiguousarray(view), w, pad)) < F32_TOL
+
+
+@pytest.mark.parametrize("winograd", [True, False], ids=["winograd", "im2col"])
+@pytest.mark.parametrize("shape", [(2, 3, 5, 7, 9, 1), (1, 6, 4, 6, 5, 0), (2, 4, 4, 5, 6, 2)], ids=str)
+def test_public_conv2d_dispatch_both_paths(monkeypatch, winograd, shape):
+    """conv2d_forward / conv2d_backward give the direct convolution's results on both paths."""
+    monkeypatch.setattr(W, "WINOGRAD", winograd)
+    monkeypatch.setattr(W, "MIN_CHANNELS", 1)
+    monkeypatch.setattr(W, "MIN_WIDTH", 1)
+    x, w, dy, pad = _operands(shape, seed=6)
+    assert W.winograd_wins(x.shape, w.shape, (1, 1), pad, (1, 1), 1) is winograd
+    b = np.arange(w.shape[0], dtype=np.float32)
+    y, saved = K.conv2d_forward(x, w, b, pad=pad)
+    assert _rel(y, _direct(x, w, pad) + b[:, None, None]) < F32_TOL
+    dx, dw, db = K.conv2d_backward(saved, dy)
+    dx_ref, dw_ref = _direct_grads(x, w, dy.astype(np.float64), pad)
+    assert _rel(dx, dx_ref) < F32_TOL and _rel(dw, dw_ref) < F32_TOL
+    np.testing.assert_allclose(db, dy.sum(axis=(0, 2, 3)), rtol=1e-5)
+
+
+def test_dispatch_keeps_im2col_where_winograd_does_not_apply():
+    assert not W.winograd_wins((1, 64, 32, 32), (64, 64, 3, 3), (2, 2), (1, 1), (1, 1), 1)   # stride
+    assert not W.winograd_wins((1, 64, 32, 32), (64, 64, 3, 3), (1, 1), (1, 1), (2, 2), 1)   # dilation
+    assert not W.winograd_wins((1, 64, 32, 32), (64, 32, 3, 3), (1, 1), (1, 1), (1, 1), 2)   # groups
+    assert not W.winograd_wins((1, 64, 32, 32), (64, 64, 1, 1), (1, 1), (0, 0), (1, 1), 1)   # kernel
+    assert not W.winograd_wins((1, 64, 32, 32), (64, 64, 3, 3), (1, 1), (-1, 0), (1, 1), 1)  # cropping
+    assert not W.winograd_wins((1, 3, 256, 256), (16, 3, 3, 3), (1, 1), (1, 1), (1, 1), 1)   # thin
+    assert W.winograd_wins((1, 64, 32, 32), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1)
+
+
+def test_weight_gradient_is_deterministic(monkeypatch):
+    """Blocks are summed in fixed runs: whichever thread takes which run, the bits are the same."""
+    monkeypatch.setattr(W, "BLOCK_ELEMS", 2000)
+    x, _, dy, pad = _operands((3, 4, 5, 12, 11, 1), seed=7)
+    first = W.winograd_weight_grad(x, dy, pad)
+    for _ in range(3):
+        np.testing.assert_array_equal(W.winograd_weight_grad(x, dy, pad), first)
