@@ -37,6 +37,8 @@ def __getattr__(name):
     if name in _LAZY:
         import importlib
         module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        if name in ("kv", "kvstore"):   # mx.kv.create('dist_sync'): the MPI store types come with distributed
+            importlib.import_module(".distributed", __name__)
         globals()[name] = module
         return module
     if name == "alias_mxnet":  # opt-in: `import mxnet` resolves to ssdkit from then on (ssdkit/mxnet_alias.py)

@@ -34,6 +34,7 @@ from .params import broadcast_parameters
 from .trainer import DistributedTrainer
 from .sampler import DistributedSampler, shard_indices, shard_size
 from .training import Job, setup, local_batch_size, is_root, prepare_trainer
+from . import kvstore  # noqa: F401  (registers the dist_sync store types with mx.kv.create)
 
 __all__ = ["init", "shutdown", "is_initialized", "rank", "size", "local_rank", "local_size", "barrier",
            "allreduce", "allreduce_", "broadcast", "broadcast_", "broadcast_parameters",

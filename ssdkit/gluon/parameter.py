@@ -344,6 +344,10 @@ class Parameter:
                 raise ParameterNotInitializedError(f"Parameter '{self.name}' has not been initialized")
             self._deferred_init = self._deferred_init[:3] + (data,)
             return
+        trainer = self._trainer
+        if trainer is not None and trainer._kv_initialized and trainer._update_on_kvstore \
+                and self not in trainer._params_to_init:
+            trainer._reset_kvstore()   # the store's copy of this weight is out of date: it is made again
         value = data._data if isinstance(data, nd.NDArray) else np.asarray(data)
         for arr in self._data:
             arr._data[...] = value

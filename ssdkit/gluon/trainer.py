@@ -1,8 +1,13 @@
-"""``gluon.Trainer``: applies an optimizer to a set of Parameters after ``backward``.
+"""``gluon.Trainer``: applies an optimizer to a set of Parameters after ``backward``, with MXNet 1.9.1's kvstore
+semantics.
 
-``step(batch_size)`` = ``allreduce_grads()`` (a no-op in one process; the distributed trainer overrides
-:meth:`Trainer._allreduce_grads`) + ``update(batch_size)`` with ``rescale_grad = 1 / batch_size``. Parameters are
-indexed in sorted-name order, as MXNet does, so optimizer states line up across processes and checkpoints.
+``step(batch_size)`` = ``allreduce_grads()`` + ``update(batch_size)`` with ``rescale_grad = 1 / batch_size``.
+Parameters on several devices share a key-value store (``kvstore='device'`` by default, made at the first step,
+:func:`ssdkit.kvstore.select_kvstore`): it sums their gradients and, with ``update_on_kvstore`` (MXNet's default
+where the store can run an optimizer), applies the update to its own copy of each weight and copies the result
+back to every device; otherwise every device's updater applies the summed gradient. One device needs no store.
+Parameters are indexed in sorted-name order, as MXNet does, so optimizer states line up across processes and
+checkpoints.
 
 Examples
 --------
@@ -16,12 +21,13 @@ array([-0.5], dtype=float32)
 """
 from .. import optimizer as opt
 from ..base import MXNetError, atomic_write
+from ..kvstore import KVStoreBase, select_kvstore
 from ..optimizer.states import states_from_bytes
 from .parameter import Parameter
 from .parameter_dict import ParameterDict
 from .tree import parameter_owners, describe
 
-__all__ = ["Trainer", "StaleGradientError"]
+__all__ = ["Trainer", "StaleGradientError", "UpdateOnKVStoreError"]
 
 
 class StaleGradientError(MXNetError, UserWarning):
@@ -30,6 +36,16 @@ class StaleGradientError(MXNetError, UserWarning):
     Examples
     --------
     >>> issubclass(StaleGradientError, UserWarning)
+    True
+    """
+
+
+class UpdateOnKVStoreError(MXNetError, AssertionError):
+    """``update()`` or ``allreduce_grads()`` was called while the kvstore applies the updates (MXNet asserts).
+
+    Examples
+    --------
+    >>> issubclass(UpdateOnKVStoreError, AssertionError)
     True
     """
 
@@ -68,12 +84,14 @@ class Trainer:
     optimizer : str or Optimizer
     optimizer_params : dict, optional
         Arguments of the optimizer when ``optimizer`` is a name (``learning_rate``, ``momentum``, ``wd``, ...).
-    kvstore : str or None
-        With parameters on several contexts, any store name (``'device'``, ``'local'``) sums the gradients over
-        the devices before the update; ``None`` lets each device update from its own gradient.
+    kvstore : str, KVStore or None
+        The store that sums gradients of parameters living on several devices (``'device'``, ``'local'``, a
+        store object such as ``mx.kv.create('teststore')``, or ``'dist_sync'`` across processes); ``None``
+        lets each device update from its own gradient.
     compression_params : dict, optional
+        Gradient compression of the store (``{'type': '2bit', 'threshold': 0.5}``).
     update_on_kvstore : bool, optional
-        Recorded for the distributed trainer; in one process there is no store and updates run locally.
+        Whether the store applies the optimizer (None: MXNet's choice, ``MXNET_UPDATE_ON_KVSTORE``).
 
     Examples
     --------
@@ -106,11 +124,12 @@ class Trainer:
         self._init_optimizer(optimizer, optimizer_params or {})
         self._scale = self._optimizer.rescale_grad
         self._kvstore_params = {"kvstore": kvstore, "update_on_kvstore": update_on_kvstore}
-        self._kvstore = None
-        self._update_on_kvstore = False
-        self._distributed = False
         self._kv_initialized = False
-        self._params_to_init = list(self._params)
+        self._kvstore = None
+        self._update_on_kvstore = None
+        self._distributed = None
+        self._params_to_init = []
+        self._reset_kvstore()
 
     def _check_contexts(self):
         contexts = None
@@ -130,18 +149,64 @@ class Trainer:
                 raise MXNetError("optimizer_params must be None if optimizer is an instance of Optimizer instead "
                                  "of str")
             self._optimizer = optimizer
-            self._optimizer.param_dict = param_dict
+            self._optimizer.param_dict = param_dict   # shared, not copied: later lr_mult changes take effect
         else:
             self._optimizer = opt.create(optimizer, param_dict=param_dict, **optimizer_params)
         self._updaters = [opt.get_updater(self._optimizer) for _ in self._contexts]
 
+    # ------------------------------------------------------------------ the key-value store
+    def _reset_kvstore(self):
+        """Forget the store (a parameter was loaded while the store held its own copy); made again at the next
+        step. A distributed store cannot be reset."""
+        if self._kvstore is not None and "dist" in self._kvstore.type:
+            raise MXNetError("Cannot reset distributed KVStore.")
+        self._kv_initialized = False
+        self._kvstore = None
+        self._distributed = None
+        self._update_on_kvstore = None
+        self._params_to_init = list(self._params)
+
     def _init_kvstore(self):
-        """Set up gradient exchange (nothing to set up in one process; the distributed trainer overrides)."""
+        """Create the store and decide ``update_on_kvstore`` as MXNet does; a store that cannot run an
+        optimizer refuses ``update_on_kvstore=True`` with ValueError."""
+        config = self._kvstore_params
+        shapes = [p.shape for p in self._params if p.shape and all(p.shape)]
+        kvstore, update_on_kvstore = select_kvstore(config["kvstore"], len(self._contexts), shapes)
+        self._distributed = kvstore is not None and "dist" in kvstore.type
+        if self._distributed and "async" in kvstore.type:
+            update_on_kvstore = True
+            if config["update_on_kvstore"] is False:
+                raise ValueError("Please set update_on_kvstore=True when training in async mode.")
+        if config["update_on_kvstore"] is not None:
+            update_on_kvstore = config["update_on_kvstore"]
+        if kvstore is not None and update_on_kvstore and not kvstore.is_capable(KVStoreBase.OPTIMIZER):
+            if config["update_on_kvstore"]:
+                raise ValueError(f"Please set update_on_kvstore=False when training with {type(kvstore)}")
+            update_on_kvstore = False
+        if kvstore is not None:
+            if self._compression_params:
+                kvstore.set_gradient_compression(self._compression_params)
+            if update_on_kvstore:
+                kvstore.set_optimizer(self._optimizer)
+            self._kvstore, self._update_on_kvstore = kvstore, update_on_kvstore
+        else:
+            self._kvstore, self._update_on_kvstore = None, None
         self._kv_initialized = True
 
     def _init_params(self):
-        """Push initial values to the store (nothing to push in one process)."""
-        self._params_to_init = [p for p in self._params_to_init if p._deferred_init]
+        """Give the store each initialized parameter (rank 0's value to every device); parameters still
+        waiting for deferred initialization are kept for later."""
+        if not self._kv_initialized:
+            raise MXNetError("Cannot initialize parameters in KVStore when KVStore is not initialized.")
+        waiting = []
+        if self._kvstore is not None:
+            for param in self._params_to_init:
+                if param._deferred_init or param._data is None:
+                    waiting.append(param)
+                else:
+                    arrays = param.list_data()
+                    self._kvstore.broadcast(self._param2idx[param.name], arrays[0], arrays)
+        self._params_to_init = waiting
 
     def _prepare(self):
         if not self._kv_initialized:
@@ -149,6 +214,12 @@ class Trainer:
         if self._params_to_init:
             self._init_params()
 
+    def _check_on_kvstore(self, what):
+        if self._kvstore is not None and self._update_on_kvstore:
+            raise UpdateOnKVStoreError(f"{what}() when parameters are updated on kvstore is not supported. Try "
+                                       "setting `update_on_kvstore` to False when creating trainer.")
+
+    # ------------------------------------------------------------------ learning rate
     @property
     def learning_rate(self):
         """The optimizer's current learning rate."""
@@ -163,8 +234,17 @@ class Trainer:
         """Set the optimizer's learning rate (not allowed while an lr_scheduler is in charge)."""
         self._optimizer.set_learning_rate(lr)
 
+    def _check_and_rescale_grad(self, scale):
+        if self._update_on_kvstore and self._distributed and self._kv_initialized:
+            if self._optimizer.rescale_grad != scale:
+                raise UserWarning("Possible change in the `batch_size` from previous `step` detected. Optimizer "
+                                  "gradient normalizing factor will not change w.r.t new batch_size when "
+                                  "update_on_kvstore=True and when distributed kvstore is used.")
+        self._optimizer.rescale_grad = scale
+
+    # ------------------------------------------------------------------ one step
     def step(self, batch_size, ignore_stale_grad=False):
-        """One optimization step: gradients are rescaled by ``1 / batch_size``.
+        """One optimization step: gradients are summed over devices and rescaled by ``1 / batch_size``.
 
         Parameters
         ----------
@@ -175,36 +255,36 @@ class Trainer:
         """
         if not batch_size or batch_size < 0:
             raise MXNetError(f"Trainer.step: batch_size must be a positive number of samples, got {batch_size!r}")
-        self._optimizer.rescale_grad = self._scale / batch_size
+        self._check_and_rescale_grad(self._scale / batch_size)
         self._prepare()
         self._allreduce_grads()
         self._update(ignore_stale_grad)
 
     def allreduce_grads(self):
-        """Sum gradients across devices/processes (call before :meth:`update` when not using :meth:`step`)."""
+        """Sum gradients across devices/processes (call before :meth:`update` when not using :meth:`step`);
+        not available while the store applies the updates."""
         self._prepare()
+        self._check_on_kvstore("allreduce_grads")
         self._allreduce_grads()
 
     def _allreduce_grads(self):
-        """Sum each parameter's gradients over its devices and give every device the sum, as MXNet's
-        ``device``/``local`` kvstore does when a Trainer's parameters live on several contexts (with
-        ``kvstore=None`` each device keeps its own gradient). The distributed trainer overrides this hook."""
-        if self._kvstore_params["kvstore"] is None or len(self._contexts) < 2:
+        """Push each parameter's gradients to the store and pull back the sum (or, when the store updates,
+        the new weight). The distributed trainer overrides this hook."""
+        if self._kvstore is None:
             return
-        for param in self._params:
+        for i, param in enumerate(self._params):
             if param.grad_req == "null" or param._data is None:
                 continue
-            grads = param.list_grad()
-            total = grads[0]._data.copy()
-            for grad in grads[1:]:
-                total += grad._data
-            for grad in grads:
-                grad._data[...] = total
+            if self._update_on_kvstore:
+                self._kvstore.pushpull(i, param.list_grad(), out=param.list_data(), priority=-i)
+            else:
+                self._kvstore.pushpull(i, param.list_grad(), priority=-i)
 
     def update(self, batch_size, ignore_stale_grad=False):
         """Apply the optimizer without reducing gradients (after :meth:`allreduce_grads`)."""
         self._prepare()
-        self._optimizer.rescale_grad = self._scale / batch_size
+        self._check_on_kvstore("update")
+        self._check_and_rescale_grad(self._scale / batch_size)
         self._update(ignore_stale_grad)
 
     def _stale_error(self, param):
@@ -229,18 +309,23 @@ class Trainer:
             "call (net.usage(x) lists them).")
 
     def _update(self, ignore_stale_grad=False):
-        updates = [[] for _ in self._updaters]
+        loss_scaler = getattr(self, "_amp_loss_scaler", None)
+        if loss_scaler is not None and loss_scaler.has_overflow(self._params):
+            return  # skip the update on overflow (AMP)
         if not ignore_stale_grad:
             # check every parameter before marking any: a raised error leaves all freshness flags as they were
             for param in self._params:
                 if param.grad_req != "null" and not _has_fresh_grad(param):
                     raise self._stale_error(param)
+        on_kvstore = self._kvstore is not None and self._update_on_kvstore
+        updates = [[] for _ in self._updaters]
         for i, param in enumerate(self._params):
             if param.grad_req == "null" or (param._data is None and param._deferred_init):
                 continue  # a parameter still deferred was never used: nothing to update (MXNet would crash here)
             for upd, arr, grad in zip(updates, param.list_data(), param.list_grad()):
                 if not ignore_stale_grad or _is_fresh(arr):
-                    upd.append((i, grad, arr))
+                    if not on_kvstore:   # the store already applied the update in _allreduce_grads
+                        upd.append((i, grad, arr))
                     _mark_stale(arr)
         for updater, upd in zip(self._updaters, updates):
             if upd:
@@ -248,9 +333,16 @@ class Trainer:
                 updater(list(indices), list(grads), list(arrays))
 
     def save_states(self, fname):
-        """Save optimizer states and counters to ``fname`` (arrays in MXNet's layout + JSON header; no pickle)."""
+        """Save optimizer states and counters to ``fname`` (arrays in MXNet's layout + JSON header; no pickle);
+        the store's states when it applies the updates."""
         self._prepare()
-        atomic_write(fname, self._updaters[0].get_states(dump_optimizer=True), "save_states")
+        if self._update_on_kvstore:
+            if self._params_to_init:
+                raise MXNetError("Cannot save trainer states when some parameters are not yet initialized in "
+                                 "kvstore.")
+            self._kvstore.save_optimizer_states(fname, dump_optimizer=True)
+        else:
+            atomic_write(fname, self._updaters[0].get_states(dump_optimizer=True), "save_states")
 
     def _check_states_fit(self, states, fname):
         """Refuse states saved for another model: every state array must have its parameter's shape."""
@@ -271,7 +363,7 @@ class Trainer:
             raise MXNetError(f"load_states: {fname} was saved for another model: " + "; ".join(wrong))
 
     def load_states(self, fname):
-        """Load what :meth:`save_states` wrote into this trainer's optimizer and updaters."""
+        """Load what :meth:`save_states` wrote into this trainer's optimizer and updaters (or its store)."""
         self._prepare()
         try:
             with open(fname, "rb") as f:
@@ -279,8 +371,12 @@ class Trainer:
         except OSError as err:
             raise MXNetError(f"load_states: cannot read {fname}: {err.strerror or err}") from err
         self._check_states_fit(states_from_bytes(states, fname)[0], fname)
-        for updater in self._updaters:
-            updater.set_states(states, source=fname)
-            updater.optimizer = self._updaters[0].optimizer
-        self._optimizer = self._updaters[0].optimizer
+        if self._update_on_kvstore:
+            self._kvstore.load_optimizer_states(fname)
+            self._optimizer = self._kvstore._updater.optimizer
+        else:
+            for updater in self._updaters:
+                updater.set_states(states, source=fname)
+                updater.optimizer = self._updaters[0].optimizer
+            self._optimizer = self._updaters[0].optimizer
         self._optimizer.param_dict = dict(enumerate(self._params))

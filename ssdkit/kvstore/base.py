@@ -14,9 +14,16 @@ Examples
 >>> out = mx.nd.empty((2,)); kv.pull(3, out=out); out.asnumpy()
 array([2., 2.], dtype=float32)
 """
+import os
+
+import numpy as np
+
 from ..base import MXNetError
 
-__all__ = ["KVStoreBase", "TestStore", "UnsupportedByStore", "create"]
+__all__ = ["KVStoreBase", "TestStore", "UnsupportedByStore", "create", "select_kvstore"]
+
+#: MXNet's ``local`` store stops updating on the store when a parameter has more elements than this.
+BIG_PARAMETER = 1024 * 1024 * 16
 
 
 class UnsupportedByStore(MXNetError, NotImplementedError):
@@ -165,5 +172,49 @@ def create(name="local"):
     name = name.lower()
     if name in KVStoreBase.kv_registry:
         return KVStoreBase.kv_registry[name]()
-    from .kvstore import KVStore
+    from .kvstore import KVStore, DIST_TYPES
+    if name in DIST_TYPES:
+        # the MPI transport is a higher layer (ssdkit.distributed), which registers these names when imported
+        raise MXNetError(f"kvstore '{name}' exchanges values between processes with ssdkit.distributed: "
+                         f"import ssdkit.distributed (mx.kv does) before creating it")
     return KVStore(name)
+
+
+def select_kvstore(kvstore, num_device, shapes):
+    """MXNet's choice of store for a Trainer or Module: ``(store or None, update_on_kvstore)``.
+
+    One device with a local store name needs no store; ``'local'`` stops updating on the store when a parameter
+    has more than 16M elements; a store that cannot run an optimizer never updates. ``MXNET_UPDATE_ON_KVSTORE``
+    (default 1) is the starting preference.
+
+    Parameters
+    ----------
+    kvstore : str, KVStoreBase or None
+    num_device : int
+    shapes : list of tuple
+        The parameters' shapes.
+
+    Examples
+    --------
+    >>> select_kvstore('device', 1, [(2,)])
+    (None, False)
+    >>> kv, on_kv = select_kvstore('device', 2, [(2,)]); kv.type, on_kv
+    ('device', True)
+    """
+    update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
+    if kvstore is None:
+        kv = None
+    elif isinstance(kvstore, KVStoreBase):
+        kv = kvstore
+    elif isinstance(kvstore, str):
+        if num_device == 1 and "dist" not in kvstore:
+            kv = None
+        else:
+            kv = create(kvstore)
+            if kvstore == "local" and max((int(np.prod(s)) for s in shapes), default=0) > BIG_PARAMETER:
+                update_on_kvstore = False
+    else:
+        raise TypeError("kvstore must be KVStore, str or None")
+    if kv is None:
+        return None, False
+    return kv, update_on_kvstore and kv.is_capable(KVStoreBase.OPTIMIZER)

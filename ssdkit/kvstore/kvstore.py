@@ -10,7 +10,8 @@ parallelism across processes (``dist_sync``), with MXNet's semantics:
   keeping the remainder per key and device for the next push, where MXNet compresses: between devices of
   ``device``-type stores and from every worker of a ``dist`` store.
 
-``dist_sync`` runs Horovod-style: every process applies the same update to its own copy after the allreduce,
+The ``dist_*`` types are :class:`ssdkit.distributed.kvstore.DistKVStore`, this store with the values exchanged
+over MPI; they run Horovod-style: every process applies the same update to its own copy after the allreduce,
 which equals MXNet's server-side update of the summed pushes (MXNet sends the optimizer to its servers).
 
 Examples
@@ -65,6 +66,8 @@ class KVStore(KVStoreBase):
     """
 
     def __init__(self, name="local"):
+        if name in DIST_TYPES and not self.is_distributed:
+            raise MXNetError(f"kvstore '{name}' is made by create('{name}') once ssdkit.distributed is imported")
         if name in REFUSED_TYPES:
             raise MXNetError(f"kvstore '{name}' {REFUSED_TYPES[name]}")
         if name not in LOCAL_TYPES + DIST_TYPES:
@@ -75,12 +78,6 @@ class KVStore(KVStoreBase):
         self._updater = None
         self._compression = None
         self._residuals = {}
-        self._dist = None
-        if name.startswith("dist"):
-            from .. import distributed  # layer 6 like this package: MPI when launched by mpirun, else size 1
-            if not distributed.is_initialized():
-                distributed.init()
-            self._dist = distributed
 
     # ------------------------------------------------------------------ keys and values
     def _key(self, key, op):
@@ -127,10 +124,7 @@ class KVStore(KVStoreBase):
         for k, arrays in self._pairs(key, value, "init"):
             if k in self._store:
                 raise MXNetError(f"KVStore.init: key {k!r} is already initialized")
-            data = np.array(arrays[0].asnumpy(), copy=True)
-            if self._dist is not None:
-                data = self._dist.broadcast(data, root_rank=0, name=f"kvstore init {k}")
-            self._store[k] = NDArray(data)
+            self._store[k] = NDArray(self._broadcast(np.array(arrays[0].asnumpy(), copy=True), k))
 
     def push(self, key, value, priority=0):
         """Sum the values of each key (one per device, and over processes in ``dist`` stores); store the sum,
@@ -157,11 +151,20 @@ class KVStore(KVStoreBase):
 
     def _merge(self, key, arrays):
         parts = [a.asnumpy().astype(self._store[key].dtype, copy=False) for a in arrays]
-        if self._compression is not None and (len(parts) > 1 or self._dist is not None):
+        if self._compression is not None and (len(parts) > 1 or self.is_distributed):
             parts = [self._quantize(key, i, p) for i, p in enumerate(parts)]
         merged = parts[0].copy() if len(parts) == 1 else np.sum(parts, axis=0, dtype=parts[0].dtype)
-        if self._dist is not None:
-            merged = self._dist.allreduce(merged, average=False, name=f"kvstore push {key}")
+        return self._allreduce(merged, key)
+
+    # ------------------------------------------------------------------ what a multi-process store overrides
+    is_distributed = False   # values are exchanged with other processes (ssdkit.distributed's stores)
+
+    def _broadcast(self, data, key):
+        """The value every process stores for a new ``key`` (this process's own in one process)."""
+        return data
+
+    def _allreduce(self, merged, key):
+        """The sum over processes of this process's merged push (the push itself in one process)."""
         return merged
 
     def _quantize(self, key, device, grad):
@@ -313,14 +316,12 @@ class KVStore(KVStoreBase):
     @property
     def rank(self):
         """This process's rank (0 unless a ``dist`` store runs under mpirun)."""
-        return self._dist.rank() if self._dist is not None else 0
+        return 0
 
     @property
     def num_workers(self):
         """Number of processes sharing the store."""
-        return self._dist.size() if self._dist is not None else 1
+        return 1
 
     def _barrier(self):
         """Wait for every process (a no-op in one process)."""
-        if self._dist is not None:
-            self._dist.barrier()

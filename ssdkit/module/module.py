@@ -15,25 +15,19 @@ array([[3.],
        [3.]], dtype=float32)
 """
 import logging
-import os
 import warnings
-
-import numpy as np
 
 from .. import optimizer as opt
 from ..base import MXNetError
 from ..context import Context, cpu
 from ..initializer import InitDesc, Uniform
 from ..io import DataDesc
-from ..kvstore import KVStoreBase, create as create_kvstore
+from ..kvstore import KVStoreBase, select_kvstore
 from ..model import load_checkpoint, save_checkpoint
 from .base_module import BaseModule
 from .executor_group import DataParallelExecutorGroup, zeros_like_params
 
 __all__ = ["Module", "MissingParamError"]
-
-#: MXNet leaves a 'local' kvstore's updates to the workers above this many elements in one parameter.
-_BIG_PARAM = 1024 * 1024 * 16
 
 
 class MissingParamError(MXNetError, RuntimeError):
@@ -334,23 +328,9 @@ class Module(BaseModule):
     def _create_kvstore(self, kvstore):
         """MXNet's choice: no kvstore for one context and a local store name; else the store, updating on it
         when it can (and, for 'local', when no parameter is huge)."""
-        update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
-        if kvstore is None:
-            kv = None
-        elif isinstance(kvstore, KVStoreBase):
-            kv = kvstore
-        elif isinstance(kvstore, str):
-            if len(self._context) == 1 and "dist" not in kvstore:
-                kv = None
-            else:
-                kv = create_kvstore(kvstore)
-                if kvstore == "local" and max(int(np.prod(a.shape)) for a in self._arg_params.values()) > _BIG_PARAM:
-                    update_on_kvstore = False
-        else:
+        if kvstore is not None and not isinstance(kvstore, (str, KVStoreBase)):
             raise MXNetError(f"init_optimizer: kvstore must be a KVStore, a name or None, got {type(kvstore).__name__}")
-        if kv is None:
-            return None, False
-        return kv, update_on_kvstore and kv.is_capable(KVStoreBase.OPTIMIZER)
+        return select_kvstore(kvstore, len(self._context), [a.shape for a in self._arg_params.values()])
 
     def borrow_optimizer(self, shared_module):
         """Use ``shared_module``'s optimizer, kvstore and updater."""

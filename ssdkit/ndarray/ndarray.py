@@ -46,11 +46,14 @@ def invoke_op(op, inputs, params, out=None):
     arrays = [x._data for x in inputs]
     if _has_shape_rule(op):
         op.infer_shape(params, [a.shape for a in arrays])
+    forward_args = (params, arrays, autograd.is_training())
+    if out is not None and op.writes_out:   # update ops write the new weight straight into out (often the weight)
+        forward_args += ([o._data for o in (out if isinstance(out, (list, tuple)) else [out])],)
     try:
         if _profiler.imperative_on:
-            outputs, saved = _profiler.run_op(op.name, op.forward, (params, arrays, autograd.is_training()))
+            outputs, saved = _profiler.run_op(op.name, op.forward, forward_args)
         else:
-            outputs, saved = op.forward(params, arrays, autograd.is_training())
+            outputs, saved = op.forward(*forward_args)
     except (ValueError, IndexError, TypeError, ArithmeticError) as err:
         if isinstance(err, MXNetError):
             raise
@@ -70,7 +73,8 @@ def invoke_op(op, inputs, params, out=None):
     if out is not None:
         outs = out if isinstance(out, (list, tuple)) else [out]
         for dst, src in zip(outs, results):
-            dst._data[...] = src._data
+            if src._data is not dst._data:
+                dst._data[...] = src._data
         return list(outs)
     return results
 

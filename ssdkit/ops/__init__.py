@@ -14,5 +14,6 @@ from . import image, image_color, sampler  # noqa: F401  (registration side effe
 from . import numpy_ops, sequence  # noqa: F401  (NumPy-rule ops behind mx.np / mx.npx; Sequence* ops)
 from . import rnn  # noqa: F401  (the fused RNN op and _rnn_param_concat)
 from . import ctc  # noqa: F401  (CTCLoss)
+from . import optimizer_ops  # noqa: F401  (sgd_update, adam_update, multi_* ... and the AMP / LARS helpers)
 
 __all__ = ["Op", "Param", "Params", "REQUIRED", "register", "get_op", "list_ops", "alias_of"]

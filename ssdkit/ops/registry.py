@@ -158,6 +158,7 @@ class Op:
     partial_shapes = False   # infer_shape also copes with 0 (unknown) dims in input shapes
     any_params = False       # Custom takes whatever keywords its Python prop accepts (parse_params decides)
     param_free = False       # MXNet declares no parameter struct: extra keywords are accepted and unused (as MXNet)
+    writes_out = False       # forward(p, inputs, is_train, out) writes into the caller's out buffers (update ops)
 
     def parse_params(self, kwargs):
         """Check names, fill defaults and convert values; unknown or missing parameters raise MXNetError."""

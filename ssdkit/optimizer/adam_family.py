@@ -4,7 +4,7 @@
 * Nadam: ``g' = clip(g + wd w)``; momentum schedule ``mu_t = b1 (1 - 0.5 * 0.96^(t * decay))`` with the running
   product kept on the optimizer (``m_schedule``, shared by all weights as in MXNet);
   ``w -= lr ((1-mu_t) g'/(1-prod) + mu_{t+1} m/(1-prod mu_{t+1})) / (sqrt(v/(1-b2^t)) + eps)``;
-* LAMB: phase 1 ``m, v`` as Adam on ``clip(g)``, ``u = m_hat / (sqrt(v_hat) + eps) + wd w`` (bias-corrected
+* LAMB (MXNet's ``lamb_update_phase1/2`` ops, or ``_multi_lamb_update`` for aggregated updates): phase 1 ``m, v`` as Adam on ``clip(g)``, ``u = m_hat / (sqrt(v_hat) + eps) + wd w`` (bias-corrected
   by default); phase 2 ``r1 = ||w||`` bounded by ``lower_bound``/``upper_bound``, ``r2 = ||u||``,
   ``w -= lr * (r1/r2 if both non-zero else 1) * u``;
 * SGLD: ``w -= lr/2 (clip(g) + wd w)``, then ``w += N(0, sqrt(lr))``.
@@ -21,7 +21,7 @@ import os
 import numpy as np
 
 from .. import ndarray as nd
-from .optimizer import Optimizer, register, f32, rescaled_grad, zeros_like_weight as _zeros_like
+from .optimizer import Optimizer, register, f32, zeros_like_weight as _zeros_like
 
 __all__ = ["Adamax", "Nadam", "LAMB", "SGLD"]
 
@@ -157,34 +157,52 @@ class LAMB(Optimizer):
     def create_state(self, index, weight):
         return _zeros_like(weight), _zeros_like(weight)
 
-    def update(self, index, weight, grad, state):
-        if isinstance(index, (list, tuple)):
-            for i, w, g, s in zip(index, weight, grad, state):
-                self.update(i, w, g, s)
+    def _update_impl(self, index, weight, grad, state, multi_precision=False):
+        kwargs = {"beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon,
+                  "bias_correction": self.bias_correction, "rescale_grad": self.rescale_grad}
+        if self.clip_gradient:
+            kwargs["clip_gradient"] = self.clip_gradient
+        bounds = {k: v for k, v in (("lower_bound", self.lower_bound), ("upper_bound", self.upper_bound)) if v}
+        if self.aggregate_num <= 1 or not isinstance(index, (tuple, list)):
+            if isinstance(index, (tuple, list)):
+                index, weight, grad, state = index[0], weight[0], grad[0], state[0]
+            self._update_count(index)
+            lr, wd, t = self._get_lr(index), self._get_wd(index), self._index_update_count[index]
+            if multi_precision:
+                weight32, (mean, var) = state
+                g = nd.mp_lamb_update_phase1(weight, grad, mean, var, weight32, wd=wd, t=t, **kwargs)
+                nd.mp_lamb_update_phase2(weight, g, weight32.norm(), g.norm(), weight32, lr=lr, out=weight, **bounds)
+            else:
+                mean, var = state
+                g = nd.lamb_update_phase1(weight, grad, mean, var, wd=wd, t=t, **kwargs)
+                nd.lamb_update_phase2(weight, g, weight.norm(), g.norm(), lr=lr, out=weight, **bounds)
             return
-        self._update_count(index)
-        lr, wd = self._get_lr(index), self._get_wd(index)
-        t = self._index_update_count[index]
-        w = weight._data
-        g = rescaled_grad(self, grad._data, clip=bool(self.clip_gradient) and self.clip_gradient >= 0)
-        b1, b2 = f32(self.beta1), f32(self.beta2)
-        mean, var = state[0]._data, state[1]._data
-        mean[...] = b1 * mean + (f32(1) - b1) * g
-        var[...] = b2 * var + (f32(1) - b2) * g * g
-        if self.bias_correction:
-            m_hat = mean / f32(1.0 - self.beta1 ** t)
-            v_hat = var / f32(1.0 - self.beta2 ** t)
-        else:
-            m_hat, v_hat = mean, var
-        u = m_hat / (np.sqrt(v_hat) + f32(self.epsilon)) + f32(wd) * w
-        r1 = f32(np.sqrt(np.sum(np.square(w, dtype=np.float32))))
-        r2 = f32(np.sqrt(np.sum(np.square(u, dtype=np.float32))))
-        if self.lower_bound:
-            r1 = max(r1, f32(self.lower_bound))
-        if self.upper_bound:
-            r1 = min(r1, f32(self.upper_bound))
-        ratio = f32(1) if r1 == 0 or r2 == 0 else r1 / r2
-        w -= f32(lr) * ratio * u
+        kwargs.update(bounds)
+        step_count, lrs, wds = [], [], []
+        for i in index:
+            self._update_count(i)
+            step_count.append(self._index_update_count[i])
+            lrs.append(self._get_lr(i))
+            wds.append(self._get_wd(i))
+        for start in range(0, len(weight), self.aggregate_num):
+            end = min(start + self.aggregate_num, len(weight))
+            common = dict(kwargs, out=weight[start:end], step_count=step_count[start:end],
+                          learning_rates=lrs[start:end], wds=wds[start:end], num_tensors=end - start)
+            if not multi_precision:
+                groups = [(w, g, s[0], s[1]) for w, g, s in zip(weight[start:end], grad[start:end], state[start:end])]
+                nd._internal._multi_lamb_update(*[a for grp in groups for a in grp], **common)
+            else:
+                groups = [(w, g, s[1][0], s[1][1], s[0])
+                          for w, g, s in zip(weight[start:end], grad[start:end], state[start:end])]
+                nd._internal._multi_mp_lamb_update(*[a for grp in groups for a in grp], **common)
+
+    def update(self, index, weight, grad, state):
+        self._update_impl(index, weight, grad, state, multi_precision=False)
+
+    def update_multi_precision(self, index, weight, grad, state):
+        first = weight[0] if isinstance(index, (tuple, list)) else weight
+        self._update_impl(index, weight, grad, state,
+                          multi_precision=self.multi_precision and first.dtype == np.float16)
 
 
 @register

@@ -1,4 +1,6 @@
-"""Adaptive optimizers with MXNet 1.9.1's exact update rules (``g`` below is ``rescale_grad * grad``):
+"""Adaptive optimizers with MXNet 1.9.1's exact update rules (``g`` below is ``rescale_grad * grad``); Adam and
+RMSProp run MXNet's update ops (``adam_update``, ``rmsprop_update``, ``rmspropalex_update``), AdaGrad and
+AdaDelta are array arithmetic in MXNet's Python too:
 
 * Adam: ``g' = clip(g + wd * w)``; ``m = b1 m + (1-b1) g'``; ``v = b2 v + (1-b2) g'²``;
   ``w -= lr * sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)``;
@@ -21,7 +23,7 @@ import math
 import numpy as np
 
 from .. import ndarray as nd
-from .optimizer import Optimizer, register, f32, rescaled_grad, zeros_like_weight as _zeros_like
+from .optimizer import Optimizer, register, f32, op_kwargs, zeros_like_weight as _zeros_like
 
 __all__ = ["Adam", "RMSProp", "AdaGrad", "AdaDelta"]
 
@@ -59,18 +61,9 @@ class Adam(Optimizer):
         lr, wd = self._get_lr(index), self._get_wd(index)
         t = self._index_update_count[index]
         lr *= math.sqrt(1.0 - self.beta2 ** t) / (1.0 - self.beta1 ** t)
-        w, (mean, var) = weight._data, (s._data for s in state)
-        g = rescaled_grad(self, grad._data, wd, w)
-        mean *= f32(self.beta1)
-        mean += f32(1.0 - self.beta1) * g
-        var *= f32(self.beta2)
-        g *= g
-        var += f32(1.0 - self.beta2) * g
-        step = np.sqrt(var)
-        step += f32(self.epsilon)
-        np.divide(mean, step, out=step)
-        step *= f32(lr)
-        w -= step
+        mean, var = state
+        nd.adam_update(weight, grad, mean, var, out=weight, lazy_update=self.lazy_update, lr=lr, wd=wd,
+                       beta1=self.beta1, beta2=self.beta2, epsilon=self.epsilon, **op_kwargs(self))
 
 
 @register
@@ -109,24 +102,15 @@ class RMSProp(Optimizer):
 
     def update(self, index, weight, grad, state):
         self._update_count(index)
-        lr, wd = f32(self._get_lr(index)), self._get_wd(index)
-        w = weight._data
-        g = rescaled_grad(self, grad._data, wd, w)
-        g1 = f32(self.gamma1)
-        n = state[0]._data
-        n *= g1
-        n += (f32(1) - g1) * g * g
+        kwargs = dict(op_kwargs(self), lr=self._get_lr(index), wd=self._get_wd(index), gamma1=self.gamma1,
+                      epsilon=self.epsilon)
+        if self.clip_weights:
+            kwargs["clip_weights"] = self.clip_weights
         if not self.centered:
-            w -= lr * g / np.sqrt(n + f32(self.epsilon))
+            nd.rmsprop_update(weight, grad, state[0], out=weight, **kwargs)
         else:
-            gm, delta = state[1]._data, state[2]._data
-            gm *= g1
-            gm += (f32(1) - g1) * g
-            delta *= f32(self.gamma2)
-            delta -= lr * g / np.sqrt(n - gm * gm + f32(self.epsilon))
-            w += delta
-        if self.clip_weights and self.clip_weights >= 0:
-            np.clip(w, -f32(self.clip_weights), f32(self.clip_weights), out=w)
+            n, g, delta = state
+            nd.rmspropalex_update(weight, grad, n, g, delta, out=weight, gamma2=self.gamma2, **kwargs)
 
 
 @register

@@ -40,9 +40,11 @@ class Optimizer:
         Clip the rescaled gradient to [-clip_gradient, clip_gradient].
     learning_rate : float, default 0.01 (without a scheduler)
     lr_scheduler : LRScheduler, optional
+    sym : Symbol, optional
+        Its arguments' ``lr_mult`` / ``wd_mult`` attributes become multipliers by name (Module API).
     begin_num_update : int
     multi_precision : bool
-        Accepted for compatibility; updates always run in the weight's dtype.
+        Keep a float32 master copy of float16 weights and update through it.
     param_dict : dict index -> Parameter, optional
         Per-parameter ``lr_mult`` / ``wd_mult`` (what Trainer passes).
 
@@ -52,7 +54,6 @@ class Optimizer:
     (0.1, 0.01)
     """
     opt_registry = {}
-    master_copy_last = False   # SGD / NAG keep MXNet's (state, float32 weight) order for mixed precision
 
     def __init__(self, rescale_grad=1.0, param_idx2name=None, wd=0.0, clip_gradient=None, learning_rate=None,
                  lr_scheduler=None, sym=None, begin_num_update=0, multi_precision=False, param_dict=None):
@@ -81,7 +82,8 @@ class Optimizer:
         if not isinstance(param_idx2name, dict):
             raise MXNetError("param_idx2name should be a dict of param indexes to names.")
         self.idx2name = param_idx2name.copy()
-        self.sym_info = ()
+        # the symbol's per-argument attributes (``__lr_mult__``/``__wd_mult__``) give multipliers by name
+        self.sym_info = (sym.attr_dict(), sym.list_arguments()) if sym is not None else ()
         self.param_dict = param_dict if param_dict else {}
         self.set_lr_mult({})
         self.set_wd_mult({})
@@ -122,13 +124,21 @@ class Optimizer:
         self.lr = lr
 
     def set_lr_mult(self, args_lr_mult):
-        """Per-index (or per-name) learning-rate multipliers."""
-        self.lr_mult = dict(args_lr_mult)
+        """Per-index (or per-name) learning-rate multipliers; a symbol's ``__lr_mult__`` attributes come first."""
+        self.lr_mult = self._symbol_multipliers("__lr_mult__")
+        self.lr_mult.update(args_lr_mult)
 
     def set_wd_mult(self, args_wd_mult):
         """Per-index (or per-name) weight-decay multipliers; biases and BN betas default to 0 by name."""
         self.wd_mult = {n: 0.0 for n in self.idx2name.values() if not (n.endswith("_weight") or n.endswith("_gamma"))}
+        self.wd_mult.update(self._symbol_multipliers("__wd_mult__"))
         self.wd_mult.update(args_wd_mult)
+
+    def _symbol_multipliers(self, key):
+        if not self.sym_info:
+            return {}
+        attrs, arg_names = self.sym_info
+        return {name: float(attrs[name][key]) for name in arg_names if key in attrs.get(name, {})}
 
     def create_state(self, index, weight):
         """The optimizer state of one weight (None, an NDArray or a tuple of them)."""
@@ -141,14 +151,14 @@ class Optimizer:
         Examples
         --------
         >>> import ssdkit as mx
-        >>> opt = create("sgd", momentum=0.9, multi_precision=True)
-        >>> mom, master = opt.create_state_multi_precision(0, mx.nd.ones((2,), dtype="float16")); master.dtype
-        <class 'numpy.float32'>
+        >>> opt = create("adam", multi_precision=True)
+        >>> master, (mean, var) = opt.create_state_multi_precision(0, mx.nd.ones((2,), dtype="float16"))
+        >>> master.dtype, mean.dtype
+        (<class 'numpy.float32'>, <class 'numpy.float32'>)
         """
         if self.multi_precision and weight.dtype == np.float16:
             master = weight.astype(np.float32)
-            inner = self.create_state(index, master)
-            return (inner, master) if self.master_copy_last else (master, inner)
+            return master, self.create_state(index, master)
         if weight.dtype == np.float16 and not self.multi_precision:
             warnings.warn("Accumulating with float16 in optimizer can lead to poor accuracy or slow convergence. "
                           "Consider using multi_precision=True option of the optimizer")
@@ -167,9 +177,9 @@ class Optimizer:
                 self.update_multi_precision(i, w, g, s)
             return
         if self.multi_precision and weight.dtype == np.float16:
-            inner, master = state if self.master_copy_last else state[::-1]
+            master, inner = state
             self.update(index, master, grad.astype(np.float32), inner)
-            weight._data[...] = master._data.astype(np.float16)
+            nd.cast(master, dtype=weight.dtype, out=weight)
             return
         self.update(index, weight, grad, state)
 
@@ -400,6 +410,21 @@ def get_updater(optimizer):
     return Updater(optimizer)
 
 
+def op_kwargs(opt, clip_key="clip_gradient"):
+    """The keyword arguments MXNet's optimizers give every update op: ``rescale_grad``, and the clipping bound
+    only when ``clip_gradient`` is set to something truthy.
+
+    Examples
+    --------
+    >>> op_kwargs(Optimizer(rescale_grad=0.5, clip_gradient=1.0))
+    {'rescale_grad': 0.5, 'clip_gradient': 1.0}
+    """
+    kwargs = {"rescale_grad": opt.rescale_grad}
+    if opt.clip_gradient:
+        kwargs[clip_key] = opt.clip_gradient
+    return kwargs
+
+
 def f32(value):
     """A Python number as float32 (MXNet's kernels cast their scalar parameters to the weight dtype).
 
@@ -421,33 +446,3 @@ def zeros_like_weight(weight):
     <class 'numpy.float16'>
     """
     return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
-
-
-def rescaled_grad(opt, grad, wd=0.0, weight=None, clip=True):
-    """``rescale * grad (+ wd * weight)``, clipped to ``[-clip_gradient, clip_gradient]`` when clipping is on.
-
-    MXNet's kernels clip only when ``clip_gradient`` is set (truthy) and non-negative.
-
-    Parameters
-    ----------
-    opt : Optimizer
-    grad : numpy.ndarray
-    wd : float
-    weight : numpy.ndarray, optional
-        Same shape as ``grad``; with ``wd`` adds ``wd * weight`` before clipping (Adam, RMSProp).
-
-    Returns
-    -------
-    numpy.ndarray, a new float32 array shaped like ``grad``.
-
-    Examples
-    --------
-    >>> rescaled_grad(Optimizer(rescale_grad=0.5, clip_gradient=0.2), np.array([1.0, -0.1], np.float32))
-    array([ 0.2 , -0.05], dtype=float32)
-    """
-    g = grad * f32(opt.rescale_grad)
-    if wd and weight is not None:
-        g += f32(wd) * weight
-    if clip and opt.clip_gradient and opt.clip_gradient >= 0:
-        np.clip(g, -f32(opt.clip_gradient), f32(opt.clip_gradient), out=g)
-    return g

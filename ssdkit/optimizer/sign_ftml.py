@@ -1,4 +1,6 @@
-"""Sign-based, FTML, FTRL and delay-compensated optimizers with MXNet 1.9.1's kernel math (``g = rescale * grad``):
+"""Sign-based, FTML, FTRL and delay-compensated optimizers with MXNet 1.9.1's math (``g = rescale * grad``); Signum,
+FTML and Ftrl run MXNet's update ops (``signum_update``, ``signsgd_update``, ``ftml_update``, ``ftrl_update``),
+DCASGD is array arithmetic as in MXNet's Python:
 
 * Signum: ``m = mom m - (1-mom) (wd w + clip(g))``; ``w = (1 - lr wd_lh) w + lr sign(m)``; without momentum
   (signSGD) ``w = (1 - lr wd) w - lr sign(grad)`` (clipping and rescaling have no effect there);
@@ -18,15 +20,9 @@ array([0.9, 1.1], dtype=float32)
 import numpy as np
 
 from .. import ndarray as nd
-from .optimizer import Optimizer, register, f32, rescaled_grad, zeros_like_weight as _zeros_like
+from .optimizer import Optimizer, register, f32, op_kwargs, zeros_like_weight as _zeros_like
 
 __all__ = ["Signum", "FTML", "Ftrl", "DCASGD"]
-
-
-def _clip_on(opt):
-    """Whether MXNet's kernel clips: the Python side passes clip_gradient only when it is truthy, and the
-    kernel clips when it is non-negative."""
-    return bool(opt.clip_gradient) and opt.clip_gradient >= 0
 
 
 @register
@@ -55,18 +51,15 @@ class Signum(Optimizer):
 
     def update(self, index, weight, grad, state):
         self._update_count(index)
-        lr, wd = f32(self._get_lr(index)), f32(self._get_wd(index))
-        w, raw = weight._data, grad._data
-        if state is None:
-            w[...] = (f32(1) - lr * wd) * w - lr * np.sign(raw).astype(w.dtype)
-            return
-        momentum = f32(self.momentum) if self.momentum > 0 else f32(0)
-        g = raw * f32(self.rescale_grad)
-        if _clip_on(self):
-            np.clip(g, -f32(self.clip_gradient), f32(self.clip_gradient), out=g)
-        mom = state._data
-        mom[...] = momentum * mom - (f32(1) - momentum) * wd * w - (f32(1) - momentum) * g
-        w[...] = (f32(1) - lr * f32(self.wd_lh)) * w + lr * np.sign(mom).astype(w.dtype)
+        kwargs = dict(op_kwargs(self), lr=self._get_lr(index), wd=self._get_wd(index))
+        if self.momentum > 0:
+            kwargs["momentum"] = self.momentum
+        if self.wd_lh:
+            kwargs["wd_lh"] = self.wd_lh
+        if state is not None:
+            nd.signum_update(weight, grad, state, out=weight, **kwargs)
+        else:
+            nd.signsgd_update(weight, grad, out=weight, **kwargs)
 
 
 @register
@@ -97,17 +90,10 @@ class FTML(Optimizer):
 
     def update(self, index, weight, grad, state):
         self._update_count(index)
-        lr, wd = f32(self._get_lr(index)), self._get_wd(index)
-        t = f32(self._index_update_count[index])
-        b1, b2 = f32(self.beta1), f32(self.beta2)
-        w = weight._data
-        d, v, z = (s._data for s in state)
-        g = rescaled_grad(self, grad._data, wd if wd else 0.0, w, clip=_clip_on(self))
-        v[...] = b2 * v + (f32(1) - b2) * g * g
-        d_t = (f32(1) - np.power(b1, t)) / lr * (np.sqrt(v / (f32(1) - np.power(b2, t))) + f32(self.epsilon))
-        z[...] = b1 * z + (f32(1) - b1) * g - (d_t - b1 * d) * w
-        d[...] = d_t
-        w[...] = -z / d_t
+        d, v, z = state
+        nd.ftml_update(weight, grad, d, v, z, out=weight, lr=self._get_lr(index), wd=self._get_wd(index),
+                       beta1=self.beta1, beta2=self.beta2, epsilon=self.epsilon, t=self._index_update_count[index],
+                       **op_kwargs(self, clip_key="clip_grad"))
 
 
 @register
@@ -137,14 +123,9 @@ class Ftrl(Optimizer):
 
     def update(self, index, weight, grad, state):
         self._update_count(index)
-        lr, wd = f32(self._get_lr(index)), f32(self._get_wd(index))
-        w = weight._data
-        z, n = state[0]._data, state[1]._data
-        g = rescaled_grad(self, grad._data, clip=_clip_on(self))
-        z += g - (np.sqrt(n + g * g) - np.sqrt(n)) * w / lr
-        n += g * g
-        l1 = f32(self.lamda1)
-        w[...] = (np.sign(z) * l1 - z) / ((f32(self.beta) + np.sqrt(n)) / lr + wd) * (np.abs(z) > l1)
+        z, n = state
+        nd.ftrl_update(weight, grad, z, n, out=weight, lr=self._get_lr(index), wd=self._get_wd(index),
+                       lamda1=self.lamda1, beta=self.beta, **op_kwargs(self))
 
 
 @register

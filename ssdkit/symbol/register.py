@@ -20,6 +20,9 @@ __all__ = ["call", "make_function"]
 
 
 
+#: Keywords MXNet turns into ``__key__`` node attributes that the node's automatically created variables share.
+HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage", "profiler_scope")
+
 def _entry(op_name, input_name, value):
     if not isinstance(value, Symbol):
         raise MXNetError(f"{op_name}: input {input_name} must be a Symbol, got {type(value).__name__}"
@@ -42,6 +45,7 @@ def call(op_name, inputs, kwargs, name, hint=None, attr=None):
     op = get_op(op_name)
     params = op.parse_params(kwargs)
     node_name = naming.current().get(name, hint or op.hint or op_name.lower())
+    hidden = {k: v for k, v in (attr or {}).items() if k.strip("_") in HIDDEN_KEYS}
     if op.key_var_num_args:
         entries = [_entry(op_name, f"arg{i}", s) for i, s in enumerate(inputs)]
     else:
@@ -49,8 +53,8 @@ def call(op_name, inputs, kwargs, name, hint=None, attr=None):
         entries = []
         for input_name in op.input_names(params):
             value = named.get(input_name)
-            if value is None:  # MXNet creates the missing argument as a variable
-                value = var(f"{node_name}_{input_name}")
+            if value is None:  # MXNet creates the missing argument as a variable (with the node's lr_mult, ...)
+                value = var(f"{node_name}_{input_name}", attr=hidden or None)
             entries.append(_entry(op_name, input_name, value))
     node = Node(op, mxnet_name(op_name), node_name, params, entries, dict(attr or {}))
     return Symbol([(node, i) for i in range(node.num_outputs())])
@@ -69,6 +73,8 @@ def make_function(op_name, display_name=None):
 
     def function(*args, name=None, attr=None, out=None, **kwargs):
         hidden = {k: str(kwargs.pop(k)) for k in list(kwargs) if k.startswith("__") and k.endswith("__")}
+        # MXNet stores these keywords as node attributes (``lr_mult=0`` -> ``__lr_mult__``), not op parameters
+        hidden.update({f"__{k}__": str(kwargs.pop(k)) for k in list(kwargs) if k in HIDDEN_KEYS and k not in op.params})
         if hidden:  # MXNet keeps ``__layout__=...`` and the like as node attributes
             attr = dict(attr or {}, **hidden)
         inputs, kwargs = split_arguments(op, args, kwargs, is_symbol)
