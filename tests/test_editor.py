@@ -25,6 +25,15 @@ def _import(path, name="exported_net"):
     return module
 
 
+def _built(code, init=None):
+    """The exported module's ``Net()``, initialised."""
+    namespace = {}
+    exec(compile(code, "<exported>", "exec"), namespace)
+    block = namespace["Net"]()
+    block.initialize(init or mx.init.Uniform())
+    return block
+
+
 def _chain(*nodes):
     """A document: input ``data`` then ``nodes`` (name, op, attrs) each fed by the one before."""
     doc = {"nodes": [{"name": "data", "op": "null", "shape": [2, 3, 8, 8]}], "edges": [], "outputs": []}
@@ -182,10 +191,7 @@ def test_ops_without_a_layer_are_F_calls_with_their_weights():
     code = export_python(doc, shapes=infer_document(doc)["nodes"])
     assert 'self.params.get("shared_w", shape=(2, 3, 1, 1)' in code and "F.Convolution(data" in code
     assert "F.softmax(c0, axis=1)" in code
-    ns = {}
-    exec(compile(code, "<exported>", "exec"), ns)
-    block = ns["Net"]()
-    block.initialize()
+    block = _built(code)
     assert sorted(block.collect_params()) == ["b_other", "shared_w"]
     assert block(nd.ones((2, 3, 8, 8))).shape == (2, 2, 8, 8)
 
@@ -194,10 +200,7 @@ def test_a_shared_weight_stays_one_parameter():
     doc = _chain(("fc", "FullyConnected", {"num_hidden": "3"}), ("fc2", "FullyConnected", {"num_hidden": "3"}))
     doc["nodes"][0]["shape"] = [1, 3]
     doc["nodes"][2]["params"] = {"weight": "fc_weight", "bias": "fc_bias"}
-    ns = {}
-    exec(compile(export_python(doc), "<exported>", "exec"), ns)
-    block = ns["Net"]()
-    block.initialize()
+    block = _built(export_python(doc))
     assert sorted(block.collect_params()) == ["fc_bias", "fc_weight"]
     x = nd.ones((1, 3))
     w, b = block.fc.weight.data(), block.fc.bias.data()
@@ -407,10 +410,7 @@ def test_a_group_with_own_weights_and_several_inputs():
     code = export_python(doc)
     assert "class Res(HybridBlock):" in code and 'self.res_w = self.params.get("res_w"' in code, code
     assert "def hybrid_forward(self, F, c0, data, res_w, res_b):" in code
-    ns = {}
-    exec(compile(code, "<exported>", "exec"), ns)
-    block = ns["Net"]()
-    block.initialize()
+    block = _built(code)
     assert sorted(block.collect_params()) == ["c0_bias", "c0_weight", "res_b", "res_w"]
     x = nd.random.uniform(shape=(2, 3, 8, 8))
     p = {k: v.data() for k, v in block.collect_params().items()}
@@ -425,3 +425,100 @@ def test_a_group_that_is_not_one_piece_is_refused_naming_the_node_between():
     with pytest.raises(DocumentError, match="block blk is not one piece") as err:
         export_python(doc)
     assert err.value.node == "b"
+
+
+# ---------------------------------------------------------------------- palette from gluon.nn
+def test_the_palette_holds_every_gluon_nn_layer():
+    from ssdkit.editor.palette import layer_names, palette
+    items = {item["label"]: item for item in palette()}
+    for name in nn.__all__:
+        if name not in ("Block", "HybridBlock", "SymbolBlock"):
+            assert f"nn.{name}" in items, name
+            assert items[f"nn.{name}"]["kind"] != "unavailable", items[f"nn.{name}"]
+    for name in ("HybridConcurrent", "Concurrent", "Identity", "Swish", "HybridLambda", "Lambda"):
+        assert f"nn.{name}" in items
+    assert items["nn.HybridSequential"]["kind"] == "container" and items["nn.Swish"]["kind"] == "template"
+    assert all(item["summary"] for item in items.values() if item["label"].startswith("nn.")), \
+        [k for k, v in items.items() if k.startswith("nn.") and not v["summary"]]
+    assert len(layer_names()) >= 24
+
+
+def _layer_doc(item, shape):
+    doc = {"nodes": [{"name": "data", "op": "null", "shape": list(shape)},
+                     {"name": "layer0", "op": item["op"], "attrs": dict(item["attrs"])}],
+           "edges": [{"src": "data", "out": 0, "dst": "layer0", "slot": "data"}], "outputs": [["layer0", 0]]}
+    return doc
+
+
+@pytest.mark.parametrize("label", ["nn.Dense", "nn.Conv2D", "nn.Conv2DTranspose", "nn.BatchNorm", "nn.Activation",
+                                   "nn.LeakyReLU", "nn.PReLU", "nn.ELU", "nn.SELU", "nn.GELU", "nn.MaxPool2D",
+                                   "nn.AvgPool2D", "nn.GlobalMaxPool2D", "nn.GlobalAvgPool2D", "nn.Dropout",
+                                   "nn.Flatten", "nn.HybridLambda"])
+def test_each_one_op_layer_exports_as_that_layer(label):
+    """Dropped from the palette, a layer exports as itself, with the drawing's parameter names, and computes
+    what the op computes."""
+    from ssdkit.editor.palette import palette
+    item = next(i for i in palette() if i["label"] == label)
+    doc = _layer_doc(item, (2, 3, 8, 8))
+    if item.get("layer"):
+        doc["nodes"][1]["layer"] = item["layer"]
+    if item.get("weights"):   # as the page names them
+        doc["nodes"][1]["params"] = {slot: "layer0_" + suffix for slot, suffix in item["weights"].items()}
+    code = export_python(doc)
+    assert f"self.layer0 = {label}(" in code, code
+    block = _built(code, mx.init.Uniform(0.5))
+    x = nd.random.uniform(-1, 1, shape=(2, 3, 8, 8))
+    out = block(x)
+    params = {k: v.data() for k, v in block.collect_params().items()}
+    assert sorted(params) == sorted(mx.sym.load_json(json.dumps(to_symbol_json(doc))).list_arguments()[1:] +
+                                    mx.sym.load_json(json.dumps(to_symbol_json(doc))).list_auxiliary_states())
+    sym = mx.sym.load_json(json.dumps(to_symbol_json(doc)))
+    args = dict(params, data=x)
+    expected = sym.eval_with(args) if hasattr(sym, "eval_with") else \
+        sym.bind(mx.cpu(), {k: v for k, v in args.items() if k in sym.list_arguments()},
+                 aux_states={k: v for k, v in args.items() if k in sym.list_auxiliary_states()}).forward()[0]
+    np.testing.assert_allclose(out.asnumpy(), expected.asnumpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_swish_lambda_and_concurrent_from_the_palette_export_as_those_layers():
+    from ssdkit.editor.palette import palette
+    items = {i["label"]: i for i in palette()}
+    tpl = items["nn.Swish"]["template"]
+    doc = {"nodes": [{"name": "data", "op": "null", "shape": [2, 3, 8, 8]}], "edges": [], "outputs": [],
+           "groups": {"swish0": {"collapsed": False, "layer": "Swish", "args": {}},
+                      "branches": {"collapsed": False, "container": "HybridConcurrent"}}}
+    for t in tpl["nodes"]:
+        doc["nodes"].append({"name": "swish0_" + t["name"], "op": t["op"], "attrs": dict(t["attrs"]), "group": "swish0"})
+    doc["edges"] += [{"src": "swish0_" + e["src"], "out": e["out"], "dst": "swish0_" + e["dst"], "slot": e["slot"]}
+                     for e in tpl["edges"]]
+    doc["edges"].append({"src": "data", "out": 0, "dst": "swish0_in", "slot": "data"})
+    swished = "swish0_" + tpl["output"][0]
+    # a HybridConcurrent: conv | conv -> relu | the input itself, joined along the channels
+    doc["nodes"] += [
+        {"name": "b0", "op": "Convolution", "attrs": {"kernel": "(1, 1)", "num_filter": "4"}, "group": "branches"},
+        {"name": "b1", "op": "Convolution", "attrs": {"kernel": "(3, 3)", "num_filter": "2", "pad": "(1, 1)"},
+         "group": "branches"},
+        {"name": "b1r", "op": "tanh", "layer": "HybridLambda", "group": "branches"},
+        {"name": "cat", "op": "Concat", "attrs": {"num_args": "3", "dim": "1"}, "group": "branches"}]
+    doc["edges"] += [{"src": swished, "out": 0, "dst": "b0", "slot": "data"},
+                     {"src": swished, "out": 0, "dst": "b1", "slot": "data"},
+                     {"src": "b1", "out": 0, "dst": "b1r", "slot": "data"},
+                     {"src": "b0", "out": 0, "dst": "cat", "slot": "arg0"},
+                     {"src": "b1r", "out": 0, "dst": "cat", "slot": "arg1"},
+                     {"src": swished, "out": 0, "dst": "cat", "slot": "arg2"}]
+    doc["outputs"] = [["cat", 0]]
+    code = export_python(doc)
+    assert 'self.swish0 = nn.Swish(prefix="swish0_")' in code, code
+    assert "self.branches = HybridConcurrent(axis=1" in code and 'nn.HybridLambda("tanh", prefix="b1r_")' in code
+    assert "self.branches.add(Identity())" in code
+    block = _built(code)
+    assert sorted(block.collect_params()) == ["b0_bias", "b0_weight", "b1_bias", "b1_weight"]
+    x = nd.random.uniform(-1, 1, shape=(2, 3, 8, 8))
+    p = {k: v.data() for k, v in block.collect_params().items()}
+    s = x * nd.sigmoid(x)
+    expected = nd.concat(nd.Convolution(s, p["b0_weight"], p["b0_bias"], kernel=(1, 1), num_filter=4),
+                         nd.tanh(nd.Convolution(s, p["b1_weight"], p["b1_bias"], kernel=(3, 3), num_filter=2,
+                                                pad=(1, 1))), s, dim=1)
+    np.testing.assert_allclose(block(x).asnumpy(), expected.asnumpy(), rtol=1e-5, atol=1e-6)
+    doc["nodes"][2]["attrs"]["scalar"] = "2.0"   # no longer what nn.Swish() runs: a block of its own
+    assert "nn.Swish(" not in export_python(doc) and "class Swish0(HybridBlock)" in export_python(doc)

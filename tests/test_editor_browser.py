@@ -301,3 +301,57 @@ def test_a_shape_error_caused_by_a_wire_is_shown_on_that_wire(driver, tmp_path):
         assert driver.find_elements(By.CSS_SELECTOR, 'path.edge.blamed[data-src="pool0"][data-dst="concat0"]')
         assert not driver.find_elements(By.CSS_SELECTOR, 'path.edge.error[data-src="conv0"][data-dst="concat0"]')
         driver.save_screenshot(str(tmp_path / "concat-error.png"))
+
+
+def test_palette_layers_templates_containers_and_the_op_field(driver, tmp_path):
+    """Swish drops as a block of its ops, a container groups the selection, a HybridLambda's op is chosen in
+    the panel; the export has nn.Swish, an nn.HybridSequential child and nn.HybridLambda."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    with _editor_page(driver, tmp_path, title="layers"):
+        search = driver.find_element(By.ID, "palette-search")
+        search.send_keys("swish")
+        assert driver.find_element(By.CSS_SELECTOR, ".pal-item.template").get_attribute("data-label") == "nn.Swish"
+        driver.find_element(By.ID, "btn-input").click()
+        ActionChains(driver).double_click(driver.find_element(By.CSS_SELECTOR, '.pal-item[data-label="nn.Swish"]')).perform()
+        _wait(driver, "return mxedit.doc().groups.swish0")
+        names = driver.execute_script("return mxedit.doc().nodes.map(function (n) { return n.name; })")
+        assert names[1:] == ["swish0_in", "swish0_mulscalar0", "swish0_fwd", "swish0_mul0"]
+        _click(driver, '.port.out[data-node="data"]')
+        _click(driver, '.port.in[data-node="swish0_in"]')
+        for label in ("nn.Conv2D", "nn.HybridLambda"):
+            driver.execute_script(f"window.__n = null; mxedit.add('{label}', 420, {120 if 'Conv' in label else 260})"
+                                  ".then(function (n) { window.__n = n; })")
+            _wait(driver, "return window.__n")
+        driver.execute_script("mxedit.connect('swish0_mul0', 0, 'conv0', 'data');"
+                              "mxedit.connect('conv0', 0, 'hybridlambda0', 'data');"
+                              "mxedit.toggleOutput('hybridlambda0', 0);")
+        # the lambda's function: a wrong op is refused in the panel, a right one applied
+        _click(driver, 'g.node[data-name="hybridlambda0"] rect')
+        _type(driver.find_element(By.ID, "attr-op"), "no_such_op")
+        _wait(driver, "return document.querySelector('#attr-op.bad')")
+        assert driver.execute_script("return mxedit.doc().nodes[6].op") == "tanh"
+        _type(driver.find_element(By.ID, "attr-op"), "sigmoid")
+        _wait(driver, "return mxedit.doc().nodes[6].op === 'sigmoid'")
+        # a container around the selection
+        driver.execute_script("mxedit.select(['conv0', 'hybridlambda0'])")
+        search.clear()
+        search.send_keys("hybridsequential")
+        ActionChains(driver).double_click(
+            driver.find_element(By.CSS_SELECTOR, '.pal-item[data-label="nn.HybridSequential"]')).perform()
+        _wait(driver, "return mxedit.doc().groups.hybridsequential0")
+        assert driver.execute_script("return mxedit.doc().groups.hybridsequential0.container") == "HybridSequential"
+        result = _settled(driver)
+        assert result["ok"] and result["nodes"]["hybridlambda0"]["outputs"] == [[1, 16, 32, 32]], result
+        driver.find_element(By.ID, "btn-py").click()
+        _wait(driver, "return document.getElementById('export-info').textContent.indexOf('wrote') === 0")
+        code = (tmp_path / "net.py").read_text()
+        assert 'self.swish0 = nn.Swish(prefix="swish0_")' in code
+        assert "self.hybridsequential0 = nn.HybridSequential(" in code and 'nn.HybridLambda("sigmoid"' in code
+        module = importlib.util.module_from_spec(importlib.util.spec_from_file_location("layers_net", tmp_path / "net.py"))
+        module.__spec__.loader.exec_module(module)
+        block = module.Net()
+        block.initialize()
+        x = nd.random.uniform(shape=(1, 3, 32, 32))
+        conv = block.hybridsequential0[0]
+        expected = nd.sigmoid(conv(x * nd.sigmoid(x)))
+        np.testing.assert_allclose(block(x).asnumpy(), expected.asnumpy(), rtol=1e-5, atol=1e-6)

@@ -37,6 +37,7 @@ import re
 
 from ..ops import get_op
 from .codegen_layers import layer_call, lit
+from .palette import LAMBDAS
 from .document import PARAM_SLOTS, DocumentError, inputs_first, live_nodes, check_document, param_name, slot_names
 
 __all__ = ["export_python", "layer_call"]
@@ -84,8 +85,12 @@ class _Export:
         self.order = live_nodes(doc)
         self.live = set(self.order)
         self.group_vars = {}
+        self.imports = set()
         self.fed = {(e["dst"], e["slot"]): (e["src"], e.get("out", 0)) for e in doc.get("edges") or []}
         self.used, self.idents = set(), {}
+        for group in doc.get("groups") or {}:   # blocks are named as drawn first; nodes give way
+            if any(self.nodes[n].get("group") == group for n in self.order):
+                self.idents[("group", group)] = _ident(group, self.used)
         for name in self.order:
             self.idents[name] = _ident(name, self.used)
         self.plans = {}
@@ -115,7 +120,8 @@ class _Export:
             elif self.shapes and self.shapes.get(name, {}).get("params", {}).get(slot):
                 wshapes[slot] = tuple(self.shapes[name]["params"][slot])
         plan = {"op": op, "p": p, "slots": slots, "weights": weights, "wshapes": wshapes, "prefix": None}
-        made = layer_call(node["op"], p, wshapes)
+        made = self._lambda(node, op, p, slots, weights) if node.get("layer") in LAMBDAS else None
+        made = made or layer_call(op.name, p, wshapes) or layer_call(node["op"], p, wshapes)
         if made is None:
             return plan
         ctor, suffixes = made
@@ -133,6 +139,18 @@ class _Export:
         taken.update(weights.values())
         plan.update(prefix=prefix, ctor=ctor, suffixes=suffixes, data_slot=data_slots[0])
         return plan
+
+    @staticmethod
+    def _lambda(node, op, p, slots, weights):
+        """A drawn nn.HybridLambda (or Lambda: a HybridBlock holds hybrid children only): its op by name, or a
+        lambda passing the attributes."""
+        if weights or len(slots) != 1 or op.key_var_num_args:
+            return None
+        path = _f_path(node["op"])
+        given = [f"{k}={lit(p[k]) if isinstance(p[k], (list, tuple)) else repr(p[k])}" for k in p.given]
+        if not given and "." not in path:
+            return f"nn.HybridLambda({path!r}", {}
+        return f"nn.HybridLambda(lambda F, x: F.{path}(x, {', '.join(given)})".replace(", )", ")"), {}
 
     def var(self, src, out):
         """The variable holding output ``out`` of node ``src`` once computed."""
@@ -273,12 +291,20 @@ class _Export:
         """``(class text or None, init lines, body lines)`` of a group, called from the top level."""
         ins, outs = self.boundary(group)
         strip = self.strip_for(group)
-        gid = _ident(group, self.used)
+        gid = self.idents.get(("group", group)) or _ident(group, self.used)
         members = self.groups[group]
         args = ", ".join(self.var(*src) for src in ins)
         results = [self.idents[n] if self.var(n, o) == self.idents[n] else f"{self.idents[n]}_{o}" for n, o in outs]
         self.group_vars.update(dict(zip(outs, results)))
         call = f"{', '.join(results) if results else '_'} = self.{gid}({args})"
+        info = (self.doc.get("groups") or {}).get(group) or {}
+        layer = self.template_layer(group, info, ins, outs, gid)
+        if layer:
+            return None, [f"self.{gid} = {layer}"], [call]
+        concurrent = self.concurrent(group, ins, outs, strip, gid) if info.get("container") in (
+            "HybridConcurrent", "Concurrent") else None
+        if concurrent:
+            return None, concurrent, [call]
         if self.chain(group, ins, outs):
             layers = [f"    {self.ctor(self.plans[n], strip)}," for n in members]
             init = [f"self.{gid} = nn.HybridSequential(prefix={_q(strip)})",
@@ -320,6 +346,67 @@ class _Export:
                 "", ""]
         return "\n".join(text), [f"self.{gid} = {cls}(prefix={_q(strip)})"], [call]
 
+    def template_layer(self, group, info, ins, outs, gid):
+        """``nn.Swish(...)`` for a group drawn from a several-op layer of the palette and still the ops that
+        layer runs (compared with a fresh trace), else None."""
+        from .palette import layer_names, trace_layer
+        classes = dict(layer_names())
+        if info.get("layer") not in classes or len(ins) != 1 or len(outs) != 1 or \
+                any(self.plans[n]["weights"] for n in self.groups[group]):
+            return None
+        args = dict(info.get("args") or {})
+
+        def ops(nodes):
+            found = [(get_op(n["op"]).name, sorted(get_op(n["op"]).parse_params(dict(n.get("attrs") or {}))
+                                                    .items())) for n in nodes if n["op"] != "null"]
+            return sorted(repr(f) for f in found if f[0] != "_copy")
+        if ops(trace_layer(classes[info["layer"]], args)["nodes"]) != ops([self.nodes[n] for n in self.groups[group]]):
+            return None
+        text = ", ".join([f"{k}={v!r}" for k, v in args.items()] + [f"prefix={_q(gid + '_')}"])
+        return f"nn.{info['layer']}({text})"
+
+    def concurrent(self, group, ins, outs, strip, gid):
+        """Init lines of a group drawn as a (Hybrid)Concurrent: chains of layers from its one input, joined
+        by one Concat that is its output; else None (the group is then a block class)."""
+        members = self.groups[group]
+        cat = outs[0][0] if len(outs) == 1 and len(ins) == 1 else None
+        if cat is None or get_op(self.nodes[cat]["op"]).name != get_op("Concat").name:
+            return None
+        users = {}
+        for (dst, _), src in self.fed.items():
+            if dst in self.live:
+                users[src] = users.get(src, 0) + 1
+        branches, seen = [], {cat}
+        for slot in self.plans[cat]["slots"]:
+            chain, at = [], self.fed[(cat, slot)]
+            while at != ins[0]:
+                plan = self.plans.get(at[0])
+                if at[0] not in members or at[0] in seen or plan is None or plan["prefix"] is None \
+                        or users.get(at) != 1:
+                    return None
+                seen.add(at[0])
+                chain.insert(0, at[0])
+                at = self.fed[(at[0], plan["data_slot"])]
+            branches.append(chain)
+        if seen != set(members):
+            return None
+        self.imports.add("from ssdkit.gluon.contrib.nn import HybridConcurrent, Identity")
+        lines = [f"self.{gid} = HybridConcurrent(axis={self.plans[cat]['p'].dim}, prefix={_q(strip)})",
+                 f"with self.{gid}.name_scope():"]
+        for i, chain in enumerate(branches):
+            if not chain:
+                lines.append(f"    self.{gid}.add(Identity())")
+            elif len(chain) == 1:
+                lines.append(f"    self.{gid}.add({self.ctor(self.plans[chain[0]], strip)})")
+            else:
+                lines += [f'    branch{i} = nn.HybridSequential(prefix="")', f"    with branch{i}.name_scope():",
+                          f"        branch{i}.add(", *[f"            {self.ctor(self.plans[n], strip)},"
+                                                     for n in chain], "        )", f"    self.{gid}.add(branch{i})"]
+        for n in members:
+            for pname in self.plans[n]["weights"].values():
+                self.owners[pname] = (group, None)
+        return lines
+
     def ref(self, src, out):
         """An output's expression at the top level (a group's results are variables of their own)."""
         found = self.group_vars.get((src, out))
@@ -351,6 +438,7 @@ class _Export:
             f"``net.load_parameters(path)`` or ``net.collect_params().load(path)`` reads weights saved under them.",
             '"""',
             "from ssdkit.gluon import HybridBlock, nn",
+            *sorted(self.imports),
             "",
             f"INPUTS = {[self.idents[n] for n in inputs]!r}",
             "",

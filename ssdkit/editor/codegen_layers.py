@@ -84,6 +84,22 @@ def _layer_call(op_name, p, weight_shapes):
             args.append(f"in_units={w[1]}")
         slots = {"weight": "weight"} if p.no_bias else {"weight": "weight", "bias": "bias"}
         return "nn.Dense(" + ", ".join(args), slots
+    if op_name in ("LayerNorm", "InstanceNorm", "GroupNorm"):
+        if getattr(p, "output_mean_var", False):
+            return None
+        args = {"LayerNorm": [f"axis={p.axis}"], "InstanceNorm": [],
+                "GroupNorm": [f"num_groups={p.num_groups}"]}[op_name] + [f"epsilon={p.eps!r}"]
+        g = weight_shapes.get("gamma")
+        if g and op_name != "GroupNorm":
+            args.append(f"in_channels={g[0]}")
+        return f"nn.{op_name}(" + ", ".join(args), {"gamma": "gamma", "beta": "beta"}
+    if op_name == "Pad":
+        if p.mode != "reflect" or len(p.pad_width) != 8:
+            return None
+        return f"nn.ReflectionPad2D({lit(p.pad_width)}", {}
+    if op_name == "_contrib_BatchNormWithReLU":
+        made = _layer_call("BatchNorm", p, weight_shapes)
+        return made and ("nn.BatchNormReLU(" + made[0][len("nn.BatchNorm("):], made[1])
     if op_name == "BatchNorm":
         if p.output_mean_var:
             return None
@@ -108,6 +124,9 @@ def _layer_call(op_name, p, weight_shapes):
             return "nn.SELU(", {}
         if p.act_type == "gelu":
             return "nn.GELU(", {}
+        if p.act_type == "prelu":   # PReLU names its slope alpha and feeds it as gamma
+            g = weight_shapes.get("gamma")
+            return "nn.PReLU(" + (f"in_channels={g[0]}" if g and g[0] != 1 else ""), {"gamma": "alpha"}
         return None
     if op_name == "Pooling":
         n = len(p.kernel) if p.kernel else 2

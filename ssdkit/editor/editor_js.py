@@ -38,7 +38,7 @@ function nodeByName(name) {
 function spec(op) { return S.specs[op]; }
 function loadSpec(op) {
   if (op === "null" || S.specs[op]) return Promise.resolve(S.specs[op]);
-  return api("GET", "/api/op?name=" + encodeURIComponent(op)).then(function (s) { S.specs[op] = s; return s; });
+  return api("GET", "/api/op?name=" + encodeURIComponent(op)).then(function (s) { if (!s.error) S.specs[op] = s; return s; });
 }
 function dataSlots(node) {
   if (node.op === "null") return [];
@@ -166,7 +166,8 @@ function render() {
   });
   var st = document.getElementById("status");
   st.className = S.error ? "error" : "";
-  st.textContent = S.error ? (S.error.wire ? "wire " + wireText(S.error.wire) + ": " : S.error.node ? S.error.node + ": " : "") + S.error.error :
+  var notice = S.notice; S.notice = null;
+  st.textContent = notice && !S.error ? notice : S.error ? (S.error.wire ? "wire " + wireText(S.error.wire) + ": " : S.error.node ? S.error.node + ": " : "") + S.error.error :
     S.doc.nodes.length + " nodes, " + S.doc.edges.length + " wires, outputs: " +
     (S.doc.outputs.map(function (o) { return o[0] + "[" + o[1] + "]"; }).join(", ") || "none") +
     ((S.unwired || []).length ? "; waiting for a wire: " + S.unwired.join(", ") : "");
@@ -218,6 +219,9 @@ function add(label, x, y) {
   var item = null;
   S.palette.forEach(function (p) { if (p.label === label) item = p; });
   if (!item && label !== "input") throw new Error("no palette item " + label);
+  if (item && item.kind === "container") return Promise.resolve(containerize(item));
+  if (item && item.kind === "template") return addTemplate(item, x, y);
+  if (item && item.kind === "unavailable") { S.notice = item.summary; render(); return Promise.resolve(null); }
   snapshot();
   var node;
   if (label === "input") {
@@ -226,9 +230,15 @@ function add(label, x, y) {
   } else {
     var base = BASES[label] || label.replace(/^nn\.|^contrib\./, "").toLowerCase();
     node = {name: uniqueName(base), op: item.op, attrs: JSON.parse(JSON.stringify(item.attrs))};
+    if (item.layer) node.layer = item.layer;
+    if (item.weights) {
+      node.params = {};
+      Object.keys(item.weights).forEach(function (slot) { node.params[slot] = node.name + "_" + item.weights[slot]; });
+    }
   }
-  node.x = x === undefined ? 80 + 24 * (S.doc.nodes.length % 6) : x;
-  node.y = y === undefined ? 40 + (100 * S.doc.nodes.length) % 700 : y;
+  var spot = freeSpot();
+  node.x = x === undefined ? spot.x : x;
+  node.y = y === undefined ? spot.y : y;
   S.doc.nodes.push(node);
   return loadSpec(node.op).then(function () { S.sel = [node.name]; changed(); return node.name; });
 }
@@ -294,11 +304,49 @@ function layout() {
     return r;
   });
 }
-function groupSelected(name) {
+function uniqueGroup(base) {
+  var i = 0;
+  while ((S.doc.groups || {})[base + i] || nodeByName(base + i)) i++;
+  return base + i;
+}
+function freeSpot() {
+  // where a double-clicked item goes: below everything drawn, so nothing is covered
+  var bottom = 0;
+  S.doc.nodes.forEach(function (n) { bottom = Math.max(bottom, (n.y || 0) + nodeSize(n).h); });
+  return {x: 80, y: S.doc.nodes.length ? bottom + 54 : 40};
+}
+function containerize(item) {
+  // a container from the palette: the selected nodes become a block of that kind
+  if (!S.sel.length) { S.notice = "select the nodes to put into a " + item.label + " first, then drop it again"; render(); return null; }
+  var typed = document.getElementById("group-name").value;
+  var name = typed && !(S.doc.groups || {})[typed] ? typed : uniqueGroup(item.container.toLowerCase());
+  groupSelected(name, {container: item.container});
+  return name;
+}
+function addTemplate(item, x, y) {
+  // a layer of several ops (Swish): its ops as a block named after it, exported as the layer again
+  snapshot();
+  var g = uniqueGroup(item.layer.toLowerCase()), names = {};
+  var spot = freeSpot();
+  x = x === undefined ? spot.x : x; y = y === undefined ? spot.y : y;
+  item.template.nodes.forEach(function (t, i) {
+    names[t.name] = g + "_" + t.name;
+    S.doc.nodes.push({name: names[t.name], op: t.op, attrs: JSON.parse(JSON.stringify(t.attrs)), group: g,
+                      x: x + (i % 2) * 150, y: y + 70 * i});
+  });
+  item.template.edges.forEach(function (e) {
+    S.doc.edges.push({src: names[e.src], out: e.out, dst: names[e.dst], slot: e.slot});
+  });
+  S.doc.groups[g] = {collapsed: false, layer: item.layer, args: {}};
+  S.sel = Object.keys(names).map(function (k) { return names[k]; });
+  return Promise.all(item.template.nodes.map(function (t) { return loadSpec(t.op); })).then(function () {
+    changed(); return g; });
+}
+function groupSelected(name, extra) {
   if (!name || !S.sel.length) return;
   snapshot();
   S.doc.groups = S.doc.groups || {};
-  S.doc.groups[name] = {collapsed: false};
+  S.doc.groups[name] = Object.assign({collapsed: false}, extra || {});
   S.doc.nodes.forEach(function (n) { if (S.sel.indexOf(n.name) >= 0) n.group = name; });
   changed();
 }
@@ -306,6 +354,23 @@ function toggleGroup(name) {
   snapshot();
   S.doc.groups[name].collapsed = !S.doc.groups[name].collapsed;
   render();
+}
+function setOp(name, op) {
+  // change a node's op (a HybridLambda's function, or relu -> tanh), keeping the attributes it still takes
+  return loadSpec(op).then(function (sp) {
+    if (!sp || sp.error) return sp ? sp.error : "unknown op " + op;
+    var n = nodeByName(name);
+    snapshot();
+    n.op = op;
+    var kept = {};
+    Object.keys(n.attrs || {}).forEach(function (k) { if (sp.params[k]) kept[k] = n.attrs[k]; });
+    n.attrs = kept;
+    S.attrNode = name; S.lastWire = null;
+    var slots = dataSlots(n);
+    S.doc.edges = S.doc.edges.filter(function (e) { return e.dst !== name || slots.indexOf(e.slot) >= 0; });
+    changed();
+    return null;
+  });
 }
 function setAttr(name, key, value) {
   var n = nodeByName(name);
@@ -327,7 +392,7 @@ function rename(old, name) {
 }
 window.mxedit = {
   doc: function () { return S.doc; }, state: S, add: add, connect: connect, infer: infer, layout: layout,
-  undo: undo, redo: redo, setAttr: setAttr, rename: rename, toggleOutput: toggleOutput, group: groupSelected,
+  undo: undo, redo: redo, setAttr: setAttr, setOp: setOp, rename: rename, toggleOutput: toggleOutput, group: groupSelected,
   toggleGroup: toggleGroup, remove: removeSelected, copy: copySelected, paste: paste,
   select: function (names) { S.sel = names.slice(); render(); }, lastInfer: function () { return S.infer; }
 };

@@ -77,10 +77,21 @@ function renderPanel() {
   }
   var n = nodeByName(S.sel[0]);
   if (!n) return;
-  var title = document.createElement("h3"); title.textContent = n.op === "null" ? "input" : n.op; panel.appendChild(title);
+  var title = document.createElement("h3");
+  title.textContent = n.op === "null" ? "input" : (n.layer ? "nn." + n.layer + ": " : "") + n.op; panel.appendChild(title);
   var nameIn = document.createElement("input"); nameIn.value = n.name; nameIn.id = "attr-name";
   nameIn.addEventListener("change", function () { if (!rename(n.name, nameIn.value)) nameIn.classList.add("bad"); });
   row("name", nameIn);
+  if (n.op !== "null") {
+    var opIn = document.createElement("input"); opIn.id = "attr-op"; opIn.value = n.op;
+    var opRow = row(n.layer ? "op (the " + n.layer + "'s function)" : "op", opIn);
+    var opNote = document.createElement("div"); opNote.className = "note"; opRow.appendChild(opNote);
+    opIn.addEventListener("change", function () {
+      setOp(n.name, opIn.value.trim()).then(function (err) {
+        if (err) { opIn.classList.add("bad"); opNote.textContent = err; }
+      });
+    });
+  }
   if (n.op === "null") {
     var sh = document.createElement("input"); sh.id = "attr-shape"; sh.value = (n.shape || []).join(",");
     sh.addEventListener("change", function () {

@@ -27,7 +27,8 @@ body { margin: 0; font: 13px system-ui, sans-serif; display: grid; height: 100vh
 #pal { grid-area: pal; overflow: auto; border-right: 1px solid #ccc; padding: 6px; background: #f6f8fa; }
 #palette-search { width: 100%; padding: 5px; margin-bottom: 6px; }
 .pal-item { padding: 4px 6px; margin: 2px 0; background: #fff; border: 1px solid #d0d7de; border-radius: 4px; cursor: grab; }
-.pal-item.layer b { color: #0550ae; } .pal-item.input b { color: #1a7f37; }
+.pal-item.layer b { color: #0550ae; } .pal-item.input b { color: #1a7f37; } .pal-item.template b { color: #0550ae; }
+.pal-item.container b { color: #8250df; } .pal-item.unavailable { opacity: 0.6; cursor: default; }
 .pal-item span { display: block; color: #57606a; font-size: 11px; }
 #canvas { grid-area: canvas; width: 100%; height: 100%; background: #fff;
           background-image: radial-gradient(#d8dee4 1px, transparent 1px); background-size: 20px 20px; }
