@@ -1,6 +1,6 @@
 """``mx.gluon.contrib``: the contributed Gluon layers Gluon-era code uses — ``contrib.nn`` (Concurrent,
-HybridConcurrent, Identity, SyncBatchNorm, PixelShuffle1D/2D/3D) and ``contrib.rnn`` (LSTMPCell,
-VariationalDropoutCell).
+HybridConcurrent, Identity, SyncBatchNorm, PixelShuffle1D/2D/3D), ``contrib.rnn`` (LSTMPCell,
+VariationalDropoutCell) and ``contrib.estimator`` (Estimator and its event handlers).
 
 Examples
 --------
@@ -12,5 +12,6 @@ Examples
 """
 from . import nn
 from . import rnn
+from . import estimator
 
-__all__ = ["nn", "rnn"]
+__all__ = ["nn", "rnn", "estimator"]
