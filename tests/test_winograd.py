@@ -56,7 +56,7 @@ def _operands(shape, seed=0):
     return x, wt, dy, (pad, pad)
 
 
-@pytest.fixture(params=[1 << 18, 600], ids=["default-blocks", "tiny-blocks"])
+@pytest.fixture(params=[1 << 19, 600], ids=["default-blocks", "tiny-blocks"])
 def block_elems(request, monkeypatch):
     """Default blocking, and blocks of one tile row (several per image) / several images per block."""
     monkeypatch.setattr(W, "BLOCK_ELEMS", request.param)
@@ -134,3 +134,14 @@ def test_weight_gradient_is_deterministic(monkeypatch):
     first = W.winograd_weight_grad(x, dy, pad)
     for _ in range(3):
         np.testing.assert_array_equal(W.winograd_weight_grad(x, dy, pad), first)
+
+
+def test_im2col_small_weight_gradient_summed_in_chunks(monkeypatch):
+    """The im2col weight gradient of a thin layer (3 input channels) summed in GEMMs of a few columns."""
+    from ssdkit.ops.kernels import gemm
+    monkeypatch.setattr(W, "WINOGRAD", False)
+    monkeypatch.setattr(gemm, "WGRAD_K_CHUNK", 7)
+    x, w, dy, pad = _operands((2, 3, 4, 9, 10, 1), seed=8)
+    _, saved = K.conv2d_forward(x, w, None, pad=pad)
+    dw = K.conv2d_backward(saved, dy, need_dx=False)[1]
+    assert _rel(dw, _direct_grads(x, w, dy.astype(np.float64), pad)[1]) < F32_TOL

@@ -29,6 +29,12 @@ __all__ = ["conv_forward", "conv_weight_grad", "conv_col2im"]
 #: The weight gradient is summed in this many fixed runs of blocks per core (balance vs. memory: one
 #: gradient-sized accumulator per run).
 RUNS_PER_WORKER = 4
+#: A weight gradient this small (elements per group, e.g. 16 x 27 for a 3-channel input) is summed in GEMMs
+#: of WGRAD_K_CHUNK columns: BLAS packs both operands of a long-K, tiny-output GEMM at a quarter of its
+#: speed; in cache-sized pieces it runs 2x faster (measured on ToySSD's 3->16 layer, 4.7 -> 2.2 ms per
+#: block), a saving that does not show from 48 x 48 up.
+SMALL_GRAD_ELEMS = 1024
+WGRAD_K_CHUNK = 2048
 
 
 def _weight_mats(w, plan):
@@ -168,8 +174,11 @@ def conv_weight_grad(src, dy, plan, w_shape):
         for n0, n1, r0, r1 in run_blocks:
             for g in range(plan.groups):
                 cols = plan.gather(src, n0, n1, r0, r1, g * plan.cg)
-                np.matmul(_dy_rows(dy, plan, n0, n1, r0, r1, g * fg, fg), cols.T, out=partial)
-                grads[g] += partial
+                dy_rows = _dy_rows(dy, plan, n0, n1, r0, r1, g * fg, fg)
+                step = WGRAD_K_CHUNK if partial.size <= SMALL_GRAD_ELEMS else cols.shape[1]
+                for j in range(0, cols.shape[1], step):
+                    np.matmul(dy_rows[:, j:j + step], cols[:, j:j + step].T, out=partial)
+                    grads[g] += partial
 
     sums = {}
     for part in parallel_for(units, run, dict):
