@@ -240,6 +240,29 @@ CASES["CTCLoss"] = [([u(5, 2, 4), np.array([[1, 2, 0], [3, 0, 0.0]])], {}, [0], 
                    ([u(5, 2, 4), np.array([[0, 1, -1], [2, -1, -1.0]]), np.array([5, 4.0])],
                     {"blank_label": "last", "use_data_lengths": True}, [0], False)]
 
+# ops that move elements (ops/numpy_rearrange.py): one shared backward, a case per op
+_X = u(3, 4)
+CASES.update({
+    "_np_roll": [([_X], {"shift": (1, -2), "axis": (0, 1)}, None, False), ([_X], {"shift": 5}, None, False)],
+    "_npi_flip": [([_X], {}, None, False)], "_npi_rot90": [([_X], {"k": 1}, None, False), ([_X], {"k": 3}, None, False)],
+    "_np_moveaxis": [([_X[None]], {"source": (0,), "destination": (2,)}, None, False)],
+    "_np_diagonal": [([_X], {"offset": 1}, None, False)], "_np_diag": [([_X[0]], {"k": -1}, None, False)],
+    "_np_diagflat": [([_X[:2, :2]], {"k": 1}, None, False)], "_npi_tril": [([_X], {}, None, False)],
+    "_np_resize": [([_X[0]], {"new_shape": (3, 3)}, None, False)],
+    "_np_atleast_1d": [([u(), _X], {"num_args": 2}, None, False)], "_np_atleast_2d": [([_X[0]], {}, None, False)],
+    "_np_atleast_3d": [([_X], {}, None, False)],
+    "_npi_pad": [([_X], {"pad_width": (1, 2, 2, 1), "mode": "reflect"}, None, False),
+                 ([_X], {"pad_width": (2, 2), "mode": "edge"}, None, False),
+                 ([_X], {"pad_width": (0, 1, 3, 0), "mode": "symmetric"}, None, False)],
+    "_npi_hstack": [([_X, _X[:, :1]], {"num_args": 2}, None, False)],
+    "_npi_vstack": [([_X[0], _X], {"num_args": 2}, None, False)], "_npi_dstack": [([_X, _X], {"num_args": 2}, None, False)],
+    "_npi_column_stack": [([_X[0], _X[1]], {"num_args": 2}, None, False)],
+    "_npi_array_split": [([_X], {"sections": 3, "axis": 1}, None, False)],
+    "_npi_broadcast_arrays": [([_X[:, :1], _X[0]], {"num_args": 2}, None, False)],
+    "_npi_delete": [([_X], {"obj": (0, 2), "axis": 1}, None, False)],
+    "_npi_insert": [([_X, _X[:, :1]], {"obj": 1, "axis": 1}, None, False)],
+})
+
 DIFFERENTIABLE = sorted(n for n in list_ops() if get_op(n).differentiable)
 
 

@@ -17,14 +17,16 @@ from .multiarray import ndarray
 from ._ufunc import BINARY, BINARY_ALIASES, UNARY, binary_function as _binary_function, \
     unary_function as _unary_function
 from .creation import (array, zeros, ones, full, empty, arange, linspace, eye, identity,  # noqa: F401
-                       zeros_like, ones_like, full_like, empty_like, copy)
+                       zeros_like, ones_like, full_like, empty_like, copy, logspace)
 from .reductions import (sum, mean, max, min, amax, amin, prod, argmax, argmin, std, var, cumsum,  # noqa: F401
                          all, any)
-from .manipulation import (reshape, transpose, swapaxes, moveaxis, expand_dims, squeeze, ravel,  # noqa: F401
-                           concatenate, stack, vstack, hstack, split, repeat, tile, meshgrid, broadcast_to, flip,
-                           clip, where, sort, argsort, take, nonzero, unique, atleast_1d, atleast_2d)
+from .manipulation import (reshape, transpose, swapaxes, expand_dims, squeeze, ravel,  # noqa: F401
+                           concatenate, stack, split, repeat, tile, meshgrid, broadcast_to,
+                           clip, where, sort, argsort, take, nonzero, unique)
+from .rearrange import (roll, flip, flipud, fliplr, rot90, moveaxis, diag, diagonal, diagflat, tril,  # noqa: F401
+                        trace, resize, atleast_1d, atleast_2d, atleast_3d, pad, hstack, vstack, dstack,
+                        column_stack, array_split, hsplit, vsplit, dsplit, broadcast_arrays, delete, insert, append)
 from .products import dot, matmul, tensordot, einsum, inner, outer, vdot  # noqa: F401
-from .composed import array_split, hsplit, vsplit, roll, logspace, diag, trace, tril  # noqa: F401
 from . import random, linalg, _methods
 
 for _name in list(BINARY) + list(BINARY_ALIASES):

@@ -8,7 +8,7 @@ Examples
 >>> x.sum(axis=0), x.transpose().shape, x.argmax()
 (array([3., 5., 7.]), (3, 2), array(5, dtype=int64))
 """
-from . import reductions, manipulation, products, _ufunc
+from . import reductions, manipulation, products, rearrange, _ufunc
 from .multiarray import ndarray
 
 __all__ = ["install"]
@@ -51,7 +51,8 @@ def round(self, decimals=0, out=None):  # noqa: A001 - numpy's method name
 _FROM = {
     reductions: ("sum", "mean", "max", "min", "prod", "argmax", "argmin", "std", "var", "cumsum", "all", "any"),
     manipulation: ("swapaxes", "squeeze", "repeat", "tile", "broadcast_to", "clip", "argsort", "take", "nonzero",
-                   "flip", "ravel"),
+                   "ravel"),
+    rearrange: ("flip", "diagonal", "trace"),
     products: ("dot",),
 }
 

@@ -17,7 +17,7 @@ from . import _dtypes
 from .multiarray import ndarray
 
 __all__ = ["array", "zeros", "ones", "full", "empty", "arange", "linspace", "eye", "identity",
-           "zeros_like", "ones_like", "full_like", "empty_like", "copy"]
+           "zeros_like", "ones_like", "full_like", "empty_like", "copy", "logspace"]
 
 
 def _shape(shape, name):
@@ -221,3 +221,17 @@ def copy(a):
     array([1.])
     """
     return a.copy()
+
+
+def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0, ctx=None):
+    """``base ** linspace(start, stop, num)`` (float32 by default).
+
+    Examples
+    --------
+    >>> logspace(0, 2, 3)
+    array([  1.,  10., 100.])
+    """
+    exponents = linspace(start, stop, num, endpoint=endpoint, axis=axis, ctx=ctx)
+    from ._ufunc import binary
+    result = binary("power", float(base), exponents)
+    return result if dtype is None else result.astype(dtype)

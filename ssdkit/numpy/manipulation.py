@@ -1,6 +1,6 @@
 """Shape and selection functions of ``mx.np`` with NumPy's arguments: reshape, transpose, swapaxes,
-expand_dims, squeeze, ravel, concatenate, stack, vstack, hstack, split, repeat, tile, meshgrid, broadcast_to,
-flip, clip, where, sort, argsort, take, nonzero, unique. Each is a registry op (or a composition of them).
+expand_dims, squeeze, ravel, concatenate, stack, split, repeat, tile, meshgrid, broadcast_to, clip, where, sort,
+argsort, take, nonzero, unique (functions that only move elements are in :mod:`.rearrange`). Each is a registry op (or a composition of them).
 
 Examples
 --------
@@ -17,9 +17,9 @@ from . import _dtypes
 from ._ufunc import cast
 from .multiarray import ndarray
 
-__all__ = ["reshape", "transpose", "swapaxes", "moveaxis", "expand_dims", "squeeze", "ravel", "concatenate",
-           "stack", "vstack", "hstack", "split", "repeat", "tile", "meshgrid", "broadcast_to", "flip", "clip",
-           "where", "sort", "argsort", "take", "nonzero", "unique", "atleast_1d", "atleast_2d"]
+__all__ = ["reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "ravel", "concatenate", "stack", "split",
+           "repeat", "tile", "meshgrid", "broadcast_to", "clip", "where", "sort", "argsort", "take", "nonzero",
+           "unique"]
 
 
 def _ints(values):
@@ -65,19 +65,6 @@ def swapaxes(a, axis1, axis2):
     return invoke("swapaxes", [a], dim1=axis1, dim2=axis2)
 
 
-def moveaxis(a, source, destination):
-    """Move axis ``source`` to position ``destination`` (a transpose).
-
-    Examples
-    --------
-    >>> import ssdkit as mx
-    >>> moveaxis(mx.np.ones((2, 3, 4)), 0, -1).shape
-    (3, 4, 2)
-    """
-    order = [i for i in range(a.ndim) if i != source % a.ndim]
-    order.insert(destination % a.ndim, source % a.ndim)
-    return transpose(a, order)
-
 
 def expand_dims(a, axis):
     """Insert an axis of length 1 at ``axis``.
@@ -115,30 +102,6 @@ def ravel(x, order="C"):
     return reshape(x, (-1,))
 
 
-def atleast_1d(*arys):
-    """Each array with at least one dimension (a list for several).
-
-    Examples
-    --------
-    >>> import ssdkit as mx
-    >>> atleast_1d(mx.np.array(1.)).shape
-    (1,)
-    """
-    res = [a if a.ndim >= 1 else reshape(a, (1,)) for a in arys]
-    return res[0] if len(res) == 1 else res
-
-
-def atleast_2d(*arys):
-    """Each array with at least two dimensions (1-D becomes a row).
-
-    Examples
-    --------
-    >>> import ssdkit as mx
-    >>> atleast_2d(mx.np.ones(3)).shape
-    (1, 3)
-    """
-    res = [a if a.ndim >= 2 else reshape(a, (1, -1) if a.ndim else (1, 1)) for a in arys]
-    return res[0] if len(res) == 1 else res
 
 
 def concatenate(seq, axis=0, out=None):
@@ -173,29 +136,6 @@ def stack(arrays, axis=0, out=None):
     return _store(invoke("stack", arrays, axis=axis, num_args=len(arrays)), out)
 
 
-def vstack(tup, out=None):
-    """Stack arrays as rows (1-D arrays become rows).
-
-    Examples
-    --------
-    >>> import ssdkit as mx
-    >>> vstack([mx.np.ones(2), mx.np.zeros(2)]).shape
-    (2, 2)
-    """
-    return concatenate([atleast_2d(a) for a in tup], axis=0, out=out)
-
-
-def hstack(tup, out=None):
-    """Stack arrays column-wise (1-D arrays are joined end to end).
-
-    Examples
-    --------
-    >>> import ssdkit as mx
-    >>> hstack([mx.np.ones(2), mx.np.zeros(2)]).shape
-    (4,)
-    """
-    tup = [atleast_1d(a) for a in tup]
-    return concatenate(tup, axis=0 if tup[0].ndim == 1 else 1, out=out)
 
 
 def split(ary, indices_or_sections, axis=0):
@@ -282,18 +222,6 @@ def meshgrid(*xi, **kwargs):
         grids.append(broadcast_to(reshape(x, tuple(shape)), tuple(sizes)))
     return grids
 
-
-def flip(m, axis=None, out=None):
-    """Reverse the order of elements along ``axis`` (all axes by default).
-
-    Examples
-    --------
-    >>> import ssdkit as mx
-    >>> flip(mx.np.array([1, 2, 3]))
-    array([3., 2., 1.])
-    """
-    axis = tuple(range(m.ndim)) if axis is None else (axis,) if isinstance(axis, (int, onp.integer)) else tuple(axis)
-    return _store(invoke("reverse", [m], axis=axis), out)
 
 
 def clip(a, a_min, a_max, out=None):

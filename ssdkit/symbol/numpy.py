@@ -21,7 +21,7 @@ import types
 import numpy as onp
 
 from ..base import MXNetError
-from ..numpy import _ufunc
+from ..numpy import _ufunc, _dispatch
 from ..numpy_extension import OPS as _NPX_OPS
 from .register import call, make_function
 from .symbol import Symbol
@@ -135,7 +135,6 @@ def _namespace():
             dtype=onp.dtype(dtype or "float32").name),
         zeros_like=lambda a, dtype=None, **kwargs: _node("zeros_like", [a]),
         ones_like=lambda a, dtype=None, **kwargs: _node("ones_like", [a]),
-        flip=lambda m, axis, out=None: _node("reverse", [m], axis=_axes(axis)),
         eye=lambda N, M=None, k=0, dtype=None, **kwargs: _node(
             "_eye", [], N=N, M=M or 0, k=k, dtype=onp.dtype(dtype or "float32").name),
         identity=lambda n, dtype=None, ctx=None: _node("_eye", [], N=n, dtype=onp.dtype(dtype or "float32").name),
@@ -144,6 +143,8 @@ def _namespace():
         if function.__name__ == "<lambda>":
             function.__name__ = function.__qualname__ = name
             function.__doc__ = f"``np.{name}`` as a graph node (the same registry op as ``mx.np.{name}``)."
+    ns.update({name: function for name, function in _dispatch.SHARED.items() if "." not in name})
+    ns["_Symbol"] = Symbol  # MXNet's numpy symbol class; one Symbol class serves both interfaces here
     ns["linalg"] = types.SimpleNamespace(
         norm=lambda x, ord=None, axis=None, keepdims=False: _node(  # noqa: A002
             "_npi_norm", [x], ord=ord, axis=_axes(axis), keepdims=keepdims),
@@ -191,6 +192,23 @@ def _npx_namespace():
     ns["reshape"].__doc__ = "``npx.reshape`` as a graph node (MXNet's special codes)."
     return ns
 
+
+def _symbolic_call(op_name, inputs, params):
+    """Graph nodes for :func:`ssdkit.numpy._dispatch.call`: the op's outputs as one-output Symbols."""
+    group = call(op_name, [x if isinstance(x, Symbol) else _constant(x) for x in inputs], params, None)
+    return [Symbol([entry]) for entry in group._outputs]
+
+
+def _constant(value):
+    data = getattr(value, "_data", value)
+    data = onp.asarray(data)
+    if data.ndim:
+        raise MXNetError(f"an array of shape {data.shape} cannot be mixed with Symbols in F.np (pass it as an input "
+                         f"or parameter of the block)")
+    return _node("_full", [], shape=(), value=float(data), dtype=data.dtype.name)
+
+
+_dispatch.register_symbolic(Symbol, _symbolic_call)
 
 #: ``mx.sym.np``
 np = types.SimpleNamespace(**_namespace())

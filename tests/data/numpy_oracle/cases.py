@@ -8,7 +8,8 @@ gradient of ``expression.sum()``-style head (head gradient ones) w.r.t. every li
 ERRORS: expressions MXNet rejects; ssdkit must raise too (any exception type the test names).
 No mxnet import here: both sides import this file.
 
-Not here on purpose: the gradients of np.std / np.var. MXNet 1.9.1 returns zeros for them (its _npi_std/_npi_var
+Not here on purpose: the gradient of np.rot90 (MXNet 1.9.1's rotates the head gradient the wrong way; ssdkit's is
+the true one, checked by tests/test_numpy_rearrange.py), and the gradients of np.std / np.var. MXNet 1.9.1 returns zeros for them (its _npi_std/_npi_var
 have no real backward); ssdkit gives the true gradient, checked by tests/test_op_gradients.py.
 """
 
@@ -163,6 +164,21 @@ VALUES = {
     "npx_shape_array": "npx.shape_array(T)",
     "npx_deconvolution": "npx.deconvolution(T.reshape(1, 2, 3, 4), np.ones((2, 3, 2, 2)) / 4, kernel=(2, 2), num_filter=3, no_bias=True)",
     "npx_box_iou_nd": "mx.nd.contrib.box_iou(A[:, :4].as_nd_ndarray(), P[:2, :4].as_nd_ndarray()).as_np_ndarray()",
+    # element-moving functions (ops/numpy_rearrange.py)
+    "flipud": "np.flipud(A)", "fliplr": "np.fliplr(A)", "flip_none": "np.flip(T)", "rot90": "np.rot90(A)",
+    "rot90_k": "np.rot90(T, -3, axes=(1, 2))", "moveaxis_seq": "np.moveaxis(T, [0, 1], [-1, -2])",
+    "diagonal": "np.diagonal(T, 1, 1, 2)", "diagflat": "np.diagflat(A[:2, :2], -1)", 
+    "trace_axes": "np.trace(T, -1, 2, 0)", "resize": "np.resize(V, (3, 3))", "atleast_3d": "np.atleast_3d(V, A)",
+    "pad_const": "np.pad(A, ((1, 0), (2, 1)), constant_values=3)", "pad_reflect": "np.pad(A, ((2, 1), (3, 2)), mode='reflect')",
+    "pad_edge": "np.pad(A, ((1, 2), (0, 1)), mode='edge')", "pad_symmetric": "np.pad(A, ((1, 1), (2, 3)), mode='symmetric')",
+    "pad_max": "np.pad(A, ((1, 1), (1, 1)), mode='maximum')", "hstack_int": "np.hstack([I, I])", "vstack": "np.vstack([V, V * 2])",
+    "dstack": "np.dstack([A, P])", "column_stack": "np.column_stack([V, V])", "dsplit": "np.dsplit(T, 2)",
+    "hsplit_idx": "np.hsplit(V, [1, 3])", "hsplit_unequal": "np.hsplit(A, 3)", "broadcast_arrays": "np.broadcast_arrays(V, A[:, :1])",
+    "delete_int": "np.delete(A, 1, axis=1)", "delete_slice": "np.delete(V, slice(1, None))",
+    "delete_list": "np.delete(A, np.array([0, 2, 9, -1]), axis=1)", "delete_flat": "np.delete(A, np.array([1, 5]))",
+    "insert_int": "np.insert(V, 1, 9.5)", "insert_axis": "np.insert(A, 2, np.array([7.0, 8.0, 9.0]), axis=1)",
+    "insert_int_dtype": "np.insert(I, 0, 2.7)", "insert_slice": "np.insert(V, slice(0, 4, 2), np.array([-1.0, -2.0]))",
+    "append": "np.append(V, A)", "append_axis": "np.append(A, P, axis=0)",
 }
 
 SHAPES = {
@@ -199,6 +215,13 @@ GRADS = {
     "g_fully_connected": ("npx.fully_connected(X, W.T, Z[:3], num_hidden=3)", "XWZ"),
     "g_astype": ("X.astype('float64') * 2", "X"), "g_roll": ("np.roll(X, 1, axis=1) * np.arange(12).reshape(3, 4)", "X"),
     "g_tril": ("np.tril(X, 1) * 2", "X"), "g_diag": ("np.diag(X, 1) * 3", "X"), "g_flip": ("np.flip(X, axis=0) * np.arange(12).reshape(3, 4)", "X"),
+    "g_rot90_twice": ("np.rot90(X, 2) * np.arange(12).reshape(3, 4)", "X"),
+    "g_pad_const": ("np.pad(X, ((1, 0), (0, 2))) * np.arange(24).reshape(4, 6)", "X"),
+    "g_hstack": ("np.hstack([X, Y, X]) * np.arange(36).reshape(3, 12)", "XY"), "g_dstack": ("np.dstack([X, Y]) * 2", "XY"),
+    "g_array_split": ("np.array_split(X, 3, axis=1)[0] * 3 + np.array_split(X, 3, axis=1)[2]", "X"),
+    "g_broadcast_arrays": ("np.broadcast_arrays(X, Z)[1] * X", "XZ"), "g_diagonal": ("np.diagonal(X, 1) * np.arange(3)", "X"),
+    "g_trace": ("np.trace(X, -1)", "X"), 
+    "g_moveaxis": ("np.moveaxis(X, 0, 1) * np.arange(12).reshape(4, 3)", "X"),
 }
 
 GRAD_PRELUDE = """
@@ -212,5 +235,7 @@ M2 = np.array([[2.0, 0.5, 0.1], [0.3, 3.0, 0.2], [0.1, 0.4, 1.5]])
 ERRORS = {
     "floordiv": "I // 2", "reshape_bad": "A.reshape(5, 2)", "len_0d": "len(np.array(1.0))",
     "item_many": "A.item()", "set_np_bad": "npx.set_np(shape=False, array=True)",
-    "split_unequal": "np.split(A, 3, axis=1)", "sum_initial": "np.sum(V, initial=1.5)", "onp_operand": "V + onp.ones(4)",
+    "split_unequal": "np.split(A, 3, axis=1)", "vsplit_unequal": "np.vsplit(P, 2)", "vsplit_1d": "np.vsplit(V, 2)",
+    "trace_1d": "np.trace(V)", "diag_3d": "np.diag(T)", "pad_int_width": "np.pad(V, 2)",
+    "pad_float_width": "np.pad(V, ((1.5, 1),))", "pad_wrap": "np.pad(V, ((1, 1),), mode='wrap')", "sum_initial": "np.sum(V, initial=1.5)", "onp_operand": "V + onp.ones(4)",
 }
