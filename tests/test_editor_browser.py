@@ -355,3 +355,11 @@ def test_palette_layers_templates_containers_and_the_op_field(driver, tmp_path):
         conv = block.hybridsequential0[0]
         expected = nd.sigmoid(conv(x * nd.sigmoid(x)))
         np.testing.assert_allclose(block(x).asnumpy(), expected.asnumpy(), rtol=1e-5, atol=1e-6)
+        # copying a whole block pastes a new block like it; part of one pastes plain nodes
+        driver.execute_script("mxedit.select(['swish0_in', 'swish0_mulscalar0', 'swish0_fwd', 'swish0_mul0']);"
+                              "mxedit.copy(); mxedit.paste(); mxedit.select(['conv0']); mxedit.copy(); mxedit.paste();")
+        doc = driver.execute_script("return mxedit.doc()")
+        pasted = {n["name"]: n.get("group") for n in doc["nodes"][7:]}
+        assert list(pasted.values()) == ["swish1"] * 4 + [None] and len(pasted) == 5, pasted
+        assert doc["groups"]["swish1"]["layer"] == "Swish"
+        assert sum(1 for e in doc["edges"] if e["dst"] in pasted and e["src"] in pasted) == 4

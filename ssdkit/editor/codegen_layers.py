@@ -87,8 +87,9 @@ def _layer_call(op_name, p, weight_shapes):
     if op_name in ("LayerNorm", "InstanceNorm", "GroupNorm"):
         if getattr(p, "output_mean_var", False):
             return None
-        args = {"LayerNorm": [f"axis={p.axis}"], "InstanceNorm": [],
-                "GroupNorm": [f"num_groups={p.num_groups}"]}[op_name] + [f"epsilon={p.eps!r}"]
+        args = [f"axis={p.axis}"] if op_name == "LayerNorm" else [f"num_groups={p.num_groups}"] \
+            if op_name == "GroupNorm" else []
+        args.append(f"epsilon={p.eps!r}")
         g = weight_shapes.get("gamma")
         if g and op_name != "GroupNorm":
             args.append(f"in_channels={g[0]}")

@@ -278,11 +278,26 @@ function copySelected() {
 function paste() {
   if (!S.clip || !S.clip.nodes.length) return;
   snapshot();
-  var rename = {};
+  var rename = {}, groups = {};
   S.clip.nodes.forEach(function (n) {
     var copy = JSON.parse(JSON.stringify(n));
     copy.name = uniqueName(n.name.replace(/\d+$/, "") || "node");
-    delete copy.params; delete copy.param_attrs;
+    var params = {};   // the copy gets weights of its own: names that follow its name, else the default
+    Object.keys(n.params || {}).forEach(function (slot) {
+      var w = n.params[slot];
+      if (w.indexOf(n.name + "_") === 0) params[slot] = copy.name + w.slice(n.name.length);
+    });
+    delete copy.param_attrs;
+    if (Object.keys(params).length) copy.params = params; else delete copy.params;
+    if (n.group) {   // a whole block copied is a new block like it; part of one is no block
+      if (!(n.group in groups)) {
+        var whole = S.doc.nodes.every(function (m) { return m.group !== n.group ||
+          S.clip.nodes.some(function (c) { return c.name === m.name; }); });
+        groups[n.group] = whole ? uniqueGroup(n.group.replace(/\d+$/, "")) : null;
+        if (whole) S.doc.groups[groups[n.group]] = JSON.parse(JSON.stringify(S.doc.groups[n.group] || {collapsed: false}));
+      }
+      if (groups[n.group]) copy.group = groups[n.group]; else delete copy.group;
+    }
     copy.x = (n.x || 0) + 40; copy.y = (n.y || 0) + 40;
     rename[n.name] = copy.name;
     S.doc.nodes.push(copy);

@@ -34,7 +34,8 @@ CONTAINERS = ("HybridSequential", "HybridConcurrent", "Sequential", "Concurrent"
 #: layers holding a Python function: one op call, its op chosen in the side panel
 LAMBDAS = ("HybridLambda", "Lambda")
 _NOT_ITEMS = ("Block", "HybridBlock", "SymbolBlock")
-_FIRST_ATTRS = {"Conv2D": {"pad": "(1, 1)"}}   # a friendlier start than the bare defaults
+_FIRST_ATTRS = {"Conv2D": {"pad": "(1, 1)"},   # a friendlier start than the bare defaults
+                "ReflectionPad2D": {"pad_width": "(0, 0, 0, 0, 1, 1, 1, 1)"}}
 
 
 def layer_names():
@@ -187,7 +188,7 @@ def palette():
     summary = _summaries()
     layers = [_layer_item(name, cls, summary) for name, cls in layer_names()]
     rank = {"layer": 0, "template": 1, "container": 2, "unavailable": 3}
-    items = sorted(layers, key=lambda item: rank[item["kind"]])   # stable: gluon.nn's order within a kind
+    items = sorted(layers, key=lambda item: (rank[item["kind"]], item["label"][3:] in LAMBDAS + ("Identity",)))
     for name in list_ops():
         if name.startswith("_") and not name.startswith("_contrib_"):
             continue
