@@ -11,3 +11,5 @@ from .register import populate
 
 _namespaces = {"": {}, "contrib": globals(), "internal": {}}
 populate(_namespaces)
+from .contrib_optimizer import (adamw_update, mp_adamw_update, multi_adamw_update,  # noqa: E402,F401  (MXNet's
+                                multi_mp_adamw_update, multi_lamb_update, multi_mp_lamb_update)  # Python helpers)

@@ -1,5 +1,6 @@
 """``mx.optimizer``: Optimizer base, registry (``create('sgd', ...)``), Updater, and SGD / NAG / Adam / RMSProp /
-AdaGrad / AdaDelta with MXNet 1.9.1's update math.
+AdaGrad / AdaDelta / LAMB / LARS and the rest of MXNet 1.9.1's optimizers with its update math (through the
+update operators where MXNet has them).
 
 Examples
 --------
@@ -9,10 +10,13 @@ Examples
 ('Adam', 0.01)
 """
 from .optimizer import Optimizer, register, create, Updater, get_updater
-from .sgd import SGD, NAG
+from .sgd import SGD, NAG, ccSGD
 from .adaptive import Adam, RMSProp, AdaGrad, AdaDelta
 from .sign_ftml import Signum, FTML, Ftrl, DCASGD
 from .adam_family import Adamax, Nadam, LAMB, SGLD
+from .lars import LARS, LBSGD, Test
+from . import contrib
 
 __all__ = ["Optimizer", "register", "create", "Updater", "get_updater", "SGD", "NAG", "Adam", "RMSProp",
-           "AdaGrad", "AdaDelta", "Signum", "FTML", "Ftrl", "DCASGD", "Adamax", "Nadam", "LAMB", "SGLD"]
+           "AdaGrad", "AdaDelta", "Signum", "FTML", "Ftrl", "DCASGD", "Adamax", "Nadam", "LAMB", "SGLD", "ccSGD",
+           "LARS", "LBSGD", "Test", "contrib"]

@@ -8,5 +8,42 @@ True
 """
 from ..ndarray.register import populate
 from .register import make_function
+from .symbol import Symbol
 
 populate({"": {}, "contrib": globals(), "internal": {}}, factory=make_function)
+
+
+def adamw_update(weight, grad, mean, var, rescale_grad, lr, eta, beta1=0.9, beta2=0.999, epsilon=1e-8, wd=0,
+                 clip_gradient=-1, out=None, name=None, **kwargs):
+    """A node of ``_adamw_update``; a number ``rescale_grad`` becomes a (1,) constant node.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> w, g, m, v = (mx.sym.var(n) for n in "wgmv")
+    >>> adamw_update(w, g, m, v, 1.0, lr=0.1, eta=1.0).list_arguments()
+    ['w', 'g', 'm', 'v']
+    """
+    from . import full, _internal
+    scale = rescale_grad if isinstance(rescale_grad, Symbol) else full(shape=(1,), val=rescale_grad)
+    return _internal._adamw_update(weight, grad, mean, var, scale, lr=lr, eta=eta, beta1=beta1, beta2=beta2,
+                                   epsilon=epsilon, wd=wd, clip_gradient=clip_gradient, name=name, **kwargs)
+
+
+def mp_adamw_update(weight, grad, mean, var, weight32, rescale_grad, lr, eta, beta1=0.9, beta2=0.999, epsilon=1e-8,
+                    wd=0, clip_gradient=-1, out=None, name=None, **kwargs):
+    """A node of ``_mp_adamw_update`` (float16 weight, float32 master copy); a number ``rescale_grad`` becomes a
+    (1,) constant node.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> args = [mx.sym.var(n) for n in ("w", "g", "m", "v", "w32")]
+    >>> len(mp_adamw_update(*args, 1.0, lr=0.1, eta=1.0).list_arguments())
+    5
+    """
+    from . import full, _internal
+    scale = rescale_grad if isinstance(rescale_grad, Symbol) else full(shape=(1,), val=rescale_grad)
+    return _internal._mp_adamw_update(weight, grad, mean, var, weight32, scale, lr=lr, eta=eta, beta1=beta1,
+                                      beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient, name=name,
+                                      **kwargs)

@@ -1,5 +1,5 @@
-"""Oracle for ssdkit's Signum / signSGD / FTML / Ftrl / DCASGD / Adamax / Nadam / LAMB optimizers and the
-float16 multi-precision path of SGD / NAG / Adam: runs MXNet 1.9.1's own optimizers for a few steps on fixed
+"""Oracle for ssdkit's Signum / signSGD / FTML / Ftrl / DCASGD / Adamax / Nadam / LAMB / LARS / LBSGD / Test
+optimizers and the float16 multi-precision path of SGD / NAG / Adam / LAMB: runs MXNet 1.9.1's own optimizers for a few steps on fixed
 weights and gradients and saves every step's weight (and the final states) to optimizer_oracle.npz.
 
 Run with real MXNet:  /work/mxvenv/bin/python tests/data/optimizer_oracle/make_optimizer_oracle.py
@@ -26,6 +26,13 @@ CASES = {
     "sgd_mp16": ("sgd", dict(learning_rate=0.01, momentum=0.9, wd=0.01, multi_precision=True)),
     "nag_mp16": ("nag", dict(learning_rate=0.01, momentum=0.9, wd=0.01, multi_precision=True)),
     "adam_mp16": ("adam", dict(learning_rate=0.01, wd=0.01, multi_precision=True)),
+    "lamb_mp16": ("lamb", dict(learning_rate=0.01, wd=0.01, multi_precision=True)),
+    "lars": ("lars", dict(learning_rate=0.1, eta=0.01, wd=0.01, rescale_grad=0.5, clip_gradient=0.4)),
+    "lars_mom": ("lars", dict(learning_rate=0.1, momentum=0.9, eta=0.02, eps=1e-3, wd=0.01)),
+    "lbsgd": ("lbsgd", dict(learning_rate=0.1, momentum=0.9, batch_scale=2, warmup_epochs=1, updates_per_epoch=2,
+                             wd=0.01)),
+    "lbsgd_lars": ("lbsgd", dict(learning_rate=0.1, batch_scale=2, warmup_strategy="lars", wd=0.01)),
+    "test": ("test", dict(rescale_grad=0.5)),
 }
 STEPS = 4
 

@@ -192,20 +192,15 @@ class CheckpointHandler(TrainBegin, BatchEnd, EpochEnd):
             return
         msg = "CheckpointHandler: Checkpoint resumed from epoch %d batch %d, continue to train for " % (
             self.trained_epoch, self.trained_batch)
-        if estimator.max_epoch:
-            if self.trained_epoch >= estimator.max_epoch - 1:
-                raise ValueError("Found checkpoint with maximum number of epoch %d reached, please specify "
-                                 "resume_from_checkpoint=False (default value) if you wan to train from scratch."
-                                 % estimator.max_epoch)
-            estimator.max_epoch = estimator.max_epoch - self.trained_epoch - 1
-            msg += "%d epochs " % estimator.max_epoch
-        if estimator.max_batch:
-            if self.trained_batch >= estimator.max_batch - 1:
-                raise ValueError("Found checkpoint with maximum number of batch %d reached, please specify"
-                                 "resume_from_checkpoint=False (default value) if you wan to train from scratch."
-                                 % self.trained_batch)
-            estimator.max_batch = estimator.max_batch - self.trained_batch - 1
-            msg += "%d batches " % estimator.max_batch
+        for kind, trained in (("epoch", self.trained_epoch), ("batch", self.trained_batch)):
+            budget = getattr(estimator, f"max_{kind}")
+            if not budget:
+                continue
+            if trained >= budget - 1:
+                raise ValueError(f"Found checkpoint with maximum number of {kind} {budget} reached, please specify "
+                                 "resume_from_checkpoint=False (default value) if you wan to train from scratch.")
+            setattr(estimator, f"max_{kind}", budget - trained - 1)   # train only what is left
+            msg += "%d %ss " % (budget - trained - 1, kind)
         stem = os.path.join(self.model_dir, "%s-epoch%dbatch%d" % (self.model_prefix, self.trained_epoch,
                                                                    self.trained_batch))
         for path in (stem + ".params", stem + ".states"):
