@@ -31,6 +31,23 @@ LAYERS = {
     "HybridLambda": (lambda: nn.HybridLambda("tanh"), (3, 4)),
     "Identity": (lambda: nn.Identity(), (3, 4)),
     "HybridSequential": (lambda: _seq(), (2, 3, 8, 8)),
+    "Conv1D": (lambda: nn.Conv1D(4, 3, strides=2, padding=1, groups=1, activation="relu"), (2, 3, 9)),
+    "Conv3D": (lambda: nn.Conv3D(2, (2, 3, 2), padding=(1, 0, 1)), (2, 3, 4, 5, 4)),
+    "Conv1DTranspose": (lambda: nn.Conv1DTranspose(3, 4, strides=2, padding=1, output_padding=1), (2, 2, 5)),
+    "Conv3DTranspose": (lambda: nn.Conv3DTranspose(2, 2, strides=2), (1, 2, 2, 3, 2)),
+    "MaxPool1D": (lambda: nn.MaxPool1D(3, 2, ceil_mode=True), (2, 3, 9)),
+    "MaxPool3D": (lambda: nn.MaxPool3D(2, padding=1), (1, 2, 4, 5, 3)),
+    "AvgPool1D": (lambda: nn.AvgPool1D(3, 2, padding=1, count_include_pad=False), (2, 3, 9)),
+    "AvgPool3D": (lambda: nn.AvgPool3D(2, 1), (1, 2, 3, 4, 3)),
+    "GlobalMaxPool1D": (lambda: nn.GlobalMaxPool1D(), (2, 3, 5)),
+    "GlobalMaxPool3D": (lambda: nn.GlobalMaxPool3D(), (2, 3, 2, 3, 2)),
+    "GlobalAvgPool1D": (lambda: nn.GlobalAvgPool1D(), (2, 3, 5)),
+    "GlobalAvgPool3D": (lambda: nn.GlobalAvgPool3D(), (2, 3, 2, 3, 2)),
+    "ReflectionPad2D": (lambda: nn.ReflectionPad2D(2), (2, 3, 4, 5)),
+    "BatchNormReLU": (lambda: nn.BatchNormReLU(), (4, 3, 5, 5)),
+    "InstanceNorm": (lambda: nn.InstanceNorm(scale=True), (2, 3, 4, 4)),
+    "LayerNorm": (lambda: nn.LayerNorm(), (2, 3, 5)),
+    "GroupNorm": (lambda: nn.GroupNorm(num_groups=2), (2, 4, 3, 3)),
 }
 
 

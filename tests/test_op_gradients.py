@@ -263,6 +263,52 @@ CASES.update({
     "_npi_insert": [([_X, _X[:, :1]], {"obj": 1, "axis": 1}, None, False)],
 })
 
+# neural-network ops: norms, N-d convolution/pooling, spatial resampling, ROI pooling (ssdkit/ops/norm.py, ...)
+_ROIS = np.array([[0, 1.0, 1.5, 6.2, 5.1], [1, 0.3, 2.2, 3.9, 7.4], [0, 4.1, 0.2, 7.6, 3.3]])
+CASES.update({
+    "LayerNorm": [([u(2, 3, 4), pos(4), u(4)], {}, None, False), ([u(2, 3, 4), pos(3), u(3)], {"axis": 1}, None, False)],
+    "GroupNorm": [([u(2, 4, 3), pos(2), u(2)], {"num_groups": 2}, None, False)],
+    "InstanceNorm": [([u(2, 3, 2, 2), pos(3), u(3)], {}, None, False)],
+    "LRN": [([u(1, 5, 2, 2)], {"nsize": 3, "alpha": 0.1}, None, False)],
+    "moments": [([u(2, 3, 4)], {"axes": (0, 2)}, None, False)],
+    "_contrib_BatchNormWithReLU": [([away_from_zero(4, 3, 2), pos(3), u(3), u(3), pos(3)], {"fix_gamma": False},
+                                    [0, 1, 2], True)],
+    "Pad": [([u(1, 2, 3, 3)], {"mode": m, "pad_width": (0, 0, 0, 0, 1, 2, 2, 1)}, None, False)
+            for m in ("constant", "edge", "reflect")],
+    "UpSampling": [([u(1, 2, 2, 2), u(1, 1, 4, 4)], {"scale": 2, "sample_type": "nearest", "num_args": 2}, None, False),
+                   ([u(1, 2, 3, 3), u(2, 1, 4, 4)], {"scale": 2, "sample_type": "bilinear", "num_filter": 2,
+                                                     "num_args": 2}, None, False)],
+    "Crop": [([u(1, 2, 5, 5)], {"h_w": (3, 2), "offset": (1, 2), "num_args": 1}, None, False)],
+    "depth_to_space": [([u(1, 8, 2, 3)], {"block_size": 2}, None, False)],
+    "space_to_depth": [([u(1, 2, 4, 2)], {"block_size": 2}, None, False)],
+    "_contrib_BilinearResize2D": [([u(1, 2, 3, 4)], {"height": 5, "width": 3}, None, False),
+                                  ([u(1, 1, 3, 4)], {"height": 4, "width": 7, "align_corners": False}, None, False)],
+    "_contrib_AdaptiveAvgPooling2D": [([u(1, 2, 5, 4)], {"output_size": (3, 2)}, None, False)],
+    "hard_sigmoid": [([u(2, 3, lo=-2, hi=2)], {"alpha": 0.3}, None, False)],
+    "softmin": [([u(2, 4)], {}, None, False), ([u(2, 3, 2)], {"axis": 1, "temperature": 2.0}, None, False)],
+    "im2col": [([u(1, 2, 4, 5)], {"kernel": (2, 3), "stride": (2, 1), "pad": (1, 1)}, None, False)],
+    "col2im": [([u(1, 12, 4)], {"kernel": (2, 3), "output_size": (3, 4), "pad": (0, 1), "stride": (2, 1)}, None,
+                False)],
+    "ROIPooling": [([u(2, 2, 8, 8), _ROIS], {"pooled_size": (2, 2), "spatial_scale": 1.0}, [0], False)],
+    "_contrib_ROIAlign": [([u(2, 2, 8, 8), _ROIS], {"pooled_size": (2, 3), "spatial_scale": 1.0}, [0], False),
+                          ([u(2, 4, 8, 8), _ROIS], {"pooled_size": (2, 2), "spatial_scale": 0.8, "sample_ratio": 2,
+                                                    "position_sensitive": True, "aligned": True}, [0], False)],
+})
+CASES["Convolution"] += [([u(2, 4, 7), u(2, 2, 3), u(2)], {"kernel": (3,), "num_filter": 2, "num_group": 2,
+                                                            "stride": (2,), "pad": (1,)}, None, False),
+                         ([u(1, 2, 4, 3, 4), u(3, 2, 2, 2, 3), u(3)], {"kernel": (2, 2, 3), "num_filter": 3,
+                                                                       "pad": (1, 0, 1), "dilate": (1, 1, 2)},
+                          None, False)]
+CASES["Deconvolution"] += [([u(1, 2, 4), u(2, 3, 3)], {"kernel": (3,), "num_filter": 3, "stride": (2,), "adj": (1,)},
+                            None, False),
+                           ([u(1, 4, 2, 3, 2), u(4, 1, 2, 2, 2), u(2)], {"kernel": (2, 2, 2), "num_filter": 2,
+                                                                         "num_group": 2, "stride": (2, 1, 2),
+                                                                         "no_bias": False}, None, False)]
+CASES["Pooling"] += [([u(2, 2, 7)], {"kernel": (3,), "stride": (2,), "pool_type": "max"}, None, False),
+                     ([u(1, 2, 4, 5, 3)], {"kernel": (2, 3, 2), "stride": (2, 1, 1), "pad": (1, 1, 0),
+                                           "pool_type": "avg", "count_include_pad": False}, None, False),
+                     ([u(1, 2, 3, 4, 3)], {"kernel": (2, 2, 2), "pool_type": "max"}, None, False)]
+
 DIFFERENTIABLE = sorted(n for n in list_ops() if get_op(n).differentiable)
 
 
@@ -270,7 +316,8 @@ DIFFERENTIABLE = sorted(n for n in list_ops() if get_op(n).differentiable)
 # derivative of the identity they compute), so the checker does not apply; test_loss_heads pins them instead.
 LOSS_HEADS = {"MakeLoss": {"grad_scale": 3.0}, "make_loss": {}}
 # The Module-era output heads' backward is the gradient of their loss; tests/test_module.py pins it to MXNet's.
-OUTPUT_HEADS = ("SoftmaxOutput", "LinearRegressionOutput", "LogisticRegressionOutput", "MAERegressionOutput")
+OUTPUT_HEADS = ("SoftmaxOutput", "LinearRegressionOutput", "LogisticRegressionOutput", "MAERegressionOutput",
+                "SVMOutput")  # SVMOutput: tests/test_ops_nn_oracle.py pins its backward to MXNet's
 
 
 def test_every_differentiable_op_has_a_gradient_case():

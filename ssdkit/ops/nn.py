@@ -15,6 +15,9 @@ from ..base import MXNetError, ShapeError, get_rng, as_tuple
 from .registry import Op, Param, register, check_shape
 from .elemwise import UNARY
 from . import kernels
+from .kernels.geometry import conv_out_shape, conv_transpose_out_shape, pool_out_shape
+from .kernels.im2col_nd import (conv_nd_backward, conv_nd_forward, conv_transpose_nd_backward,
+                                conv_transpose_nd_forward)
 
 __all__ = []
 
@@ -88,10 +91,32 @@ def _spatial(p):
     return (p.kernel, as_tuple(p.stride or 1, n), as_tuple(p.pad or 0, n), as_tuple(p.dilate or 1, n))
 
 
+_LAYOUTS = {1: "NCW", 2: "NCHW", 3: "NCDHW"}
+
+
+def _check_layout(op, n, p, data):
+    """MXNetError unless ``n`` spatial axes in the matching layout; ShapeError unless ``data`` has them."""
+    if n not in _LAYOUTS or p.layout not in (None, _LAYOUTS[n]):
+        raise MXNetError(f"{op}: ssdkit supports 1-D, 2-D and 3-D kernels in NCW / NCHW / NCDHW layout, "
+                         f"got kernel={p.kernel}, layout={p.layout}")
+    if len(data) != n + 2:
+        raise ShapeError(f"{op}: data must be {n + 2}-D ({', '.join(_LAYOUTS[n])}) for kernel {p.kernel}, "
+                         f"got shape {data}")
+
+
+def _lift_1d(value, fill):
+    """A 1-D geometry value as the 2-D one with a height of 1 (``fill`` on the height axis)."""
+    return None if value is None else (fill,) + tuple(value)
+
+
 class _ConvBase(Op):
-    """Shared shape rule of Convolution and Deconvolution; subclasses name their kernel functions."""
+    """Shared shape rule of Convolution and Deconvolution; subclasses name their kernel functions.
+
+    2-D kernels run the tuned kernels of :mod:`ssdkit.ops.kernels`; 1-D kernels run them too, on the data
+    seen as 2-D with a height of 1; 3-D kernels run the N-d im2col kernels (``kernels.im2col_nd``).
+    """
     inputs = ("data", "weight", "bias")
-    weight_shape = out_shape = forward_kernel = backward_kernel = None
+    weight_shape = out_shape = forward_kernel = backward_kernel = forward_nd = backward_nd = None
 
     def input_names(self, p):
         return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
@@ -99,18 +124,15 @@ class _ConvBase(Op):
     def _geometry(self, p):
         """Keyword arguments shared by the kernel functions (everything but the kernel size)."""
         _, stride, pad, dilate = _spatial(p)
-        extra = {"adj": as_tuple(p.adj or 0, 2), "target_shape": p.target_shape or None} if "adj" in p else {}
+        n = len(p.kernel)
+        extra = {"adj": as_tuple(p.adj or 0, n), "target_shape": p.target_shape or None} if "adj" in p else {}
         return dict(stride=stride, pad=pad, dilate=dilate, groups=p.num_group, **extra)
 
     def infer_shape(self, p, shapes):
         data = shapes[0]
         if data is None:
             return shapes, [None]
-        if p.layout not in (None, "NCHW") or len(p.kernel) != 2:
-            raise MXNetError(f"{self.name}: ssdkit supports 2-D kernels in NCHW layout, got kernel={p.kernel}, "
-                             f"layout={p.layout}")
-        if len(data) != 4:
-            raise ShapeError(f"{self.name}: data must be 4-D (N, C, H, W), got shape {data}")
+        _check_layout(self.name, len(p.kernel), p, data)
         out = self.out_shape(data, p.num_filter, p.kernel, **self._geometry(p))  # checks fit, naming the op
         weight = self.weight_shape(data[1], p.num_filter, p.kernel, p.num_group)
         full = [data, weight] + ([] if p.no_bias else [(p.num_filter,)])
@@ -123,17 +145,38 @@ class _ConvBase(Op):
         return full, [out]
 
     def forward(self, p, inputs, is_train):
+        x, w = inputs[0], inputs[1]
         bias = None if p.no_bias else inputs[2]
-        y, saved = self.forward_kernel(inputs[0], inputs[1], bias, **self._geometry(p))
-        return [y], saved
+        geometry, n = self._geometry(p), len(p.kernel)
+        if x.ndim != n + 2 or w.ndim != n + 2:
+            self.infer_shape(p, [x.shape, w.shape] + ([] if p.no_bias else [bias.shape]))
+        if n == 3:
+            y, saved = self.forward_nd(x, w, bias, **geometry)
+            return [y], (3, saved)
+        if n == 1:  # as 2-D with a height of 1
+            geometry = {k: _lift_1d(v, 0 if k in ("pad", "adj") else 1) if isinstance(v, tuple) else v
+                        for k, v in geometry.items()}
+            y, saved = self.forward_kernel(x[:, :, None], w[:, :, None], bias, **geometry)
+            return [y[:, :, 0]], (1, (saved, x.shape, w.shape))
+        y, saved = self.forward_kernel(x, w, bias, **geometry)
+        return [y], (2, saved)
 
     def backward(self, p, saved, out_grads):
         return self.backward_some(p, saved, out_grads, (True, True, True))
 
     def backward_some(self, p, saved, out_grads, needs):
         needs = tuple(needs) + (True,) * (3 - len(needs))
-        dx, dw, db = self.backward_kernel(saved, out_grads[0], need_dx=needs[0], need_dw=needs[1],
-                                          need_db=needs[2] and not p.no_bias)
+        flags = dict(need_dx=needs[0], need_dw=needs[1], need_db=needs[2] and not p.no_bias)
+        n, saved = saved
+        if n == 3:
+            dx, dw, db = self.backward_nd(saved, out_grads[0], **flags)
+        elif n == 1:
+            saved, x_shape, w_shape = saved
+            dx, dw, db = self.backward_kernel(saved, out_grads[0][:, :, None], **flags)
+            dx = None if dx is None else dx.reshape(x_shape)
+            dw = None if dw is None else dw.reshape(w_shape)
+        else:
+            dx, dw, db = self.backward_kernel(saved, out_grads[0], **flags)
         return [dx, dw] if p.no_bias else [dx, dw, db]
 
 
@@ -141,18 +184,22 @@ class _ConvBase(Op):
 class Convolution(_ConvBase):
     params = _conv_params()
     weight_shape = staticmethod(kernels.conv2d_weight_shape)
-    out_shape = staticmethod(kernels.conv2d_out_shape)
+    out_shape = staticmethod(conv_out_shape)
     forward_kernel = staticmethod(kernels.conv2d_forward)
     backward_kernel = staticmethod(kernels.conv2d_backward)
+    forward_nd = staticmethod(conv_nd_forward)
+    backward_nd = staticmethod(conv_nd_backward)
 
 
 @register
 class Deconvolution(_ConvBase):
     params = _conv_params(transpose=True)
     weight_shape = staticmethod(kernels.conv2d_transpose_weight_shape)
-    out_shape = staticmethod(kernels.conv2d_transpose_out_shape)
+    out_shape = staticmethod(conv_transpose_out_shape)
     forward_kernel = staticmethod(kernels.conv2d_transpose_forward)
     backward_kernel = staticmethod(kernels.conv2d_transpose_backward)
+    forward_nd = staticmethod(conv_transpose_nd_forward)
+    backward_nd = staticmethod(conv_transpose_nd_backward)
 
 
 @register
@@ -164,27 +211,45 @@ class Pooling(Op):
               "global_pool": Param("bool", False), "count_include_pad": Param("any", None),
               "cudnn_off": Param("bool", False), "layout": Param("any", None), "p_value": Param("any", None)}
 
-    def _geometry(self, p):
-        kernel = p.kernel or (1, 1)
-        return kernel, as_tuple(p.stride or 1, 2), as_tuple(p.pad or 0, 2)
+    def _dims(self, p, data):
+        """Spatial axes pooled: the kernel's, or (global pooling without a kernel) the data's."""
+        return len(p.kernel) if p.kernel else len(data) - 2
+
+    def _geometry(self, p, n=2):
+        kernel = p.kernel or (1,) * n
+        return kernel, as_tuple(p.stride or 1, n), as_tuple(p.pad or 0, n)
 
     def infer_shape(self, p, shapes):
         data = shapes[0]
         if data is None:
             return shapes, [None]
-        if len(data) != 4:
-            raise ShapeError(f"Pooling: data must be 4-D (N, C, H, W), got shape {data}")
-        kernel, stride, pad = self._geometry(p)
-        return shapes, [kernels.pool2d_out_shape(data, kernel, stride, pad, p.pooling_convention, p.global_pool)]
+        n = self._dims(p, data)
+        _check_layout("Pooling", n, p, data)
+        kernel, stride, pad = self._geometry(p, n)
+        return shapes, [pool_out_shape(data, kernel, stride, pad, p.pooling_convention, p.global_pool)]
 
     def forward(self, p, inputs, is_train):
-        kernel, stride, pad = self._geometry(p)
+        x = inputs[0]
+        n = self._dims(p, x.shape)
+        self.infer_shape(p, [x.shape])
+        kernel, stride, pad = self._geometry(p, n)
         include = True if p.count_include_pad is None else bool(p.count_include_pad)
-        y, saved = kernels.pool2d_forward(inputs[0], kernel, stride, pad, p.pool_type, p.pooling_convention,
+        if n == 3:
+            y, saved = kernels.pool_nd_forward(x, kernel, stride, pad, p.pool_type, p.pooling_convention,
+                                               include, p.global_pool)
+            return [y], (3, saved)
+        if n == 1:   # as 2-D with a height of 1
+            x, kernel, stride, pad = x[:, :, None], (1,) + kernel, (1,) + stride, (0,) + pad
+        y, saved = kernels.pool2d_forward(x, kernel, stride, pad, p.pool_type, p.pooling_convention,
                                           include, p.global_pool)
-        return [y], saved
+        return [y[:, :, 0] if n == 1 else y], (n, saved)
 
     def backward(self, p, saved, out_grads):
+        n, saved = saved
+        if n == 3:
+            return [kernels.pool_nd_backward(saved, out_grads[0])]
+        if n == 1:
+            return [kernels.pool2d_backward(saved, out_grads[0][:, :, None])[:, :, 0]]
         return [kernels.pool2d_backward(saved, out_grads[0])]
 
 

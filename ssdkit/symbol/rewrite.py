@@ -41,6 +41,8 @@ def _is_fused_pool(step):
     """A Pooling that ``_fused_bn_relu_pool`` performs exactly (:data:`~ssdkit.ops.batchnorm.FUSED_POOL`)."""
     if step.op.name != "Pooling" or step.params.global_pool or step.params.layout not in (None, "NCHW"):
         return False
+    if len(step.params.kernel) not in (0, 2):   # 1-D and 3-D pooling are not fused
+        return False
     p = step.params
     geometry = {"kernel": as_tuple(p.kernel or 1, 2), "stride": as_tuple(p.stride or 1, 2),
                 "pad": as_tuple(p.pad or 0, 2), "pool_type": p.pool_type, "pooling_convention": p.pooling_convention}
@@ -77,7 +79,8 @@ def fuse_steps(steps, heads, fold_batchnorm, make_step):
                      _single_reader(bn.outs[0], steps[j], readers)), None)
         conv_index = producer.get(bn.ins[0])
         conv = steps[conv_index] if conv_index is not None else None
-        can_fold = (fold_batchnorm and conv is not None and conv.op.name == "Convolution" and out and out[-1] is conv
+        can_fold = (fold_batchnorm and conv is not None and conv.op.name == "Convolution" and len(conv.params.kernel) == 2
+                    and out and out[-1] is conv
                     and _single_reader(conv.outs[0], bn, readers))
         final_out = steps[relu].outs if relu is not None else bn.outs
         if relu is not None:

@@ -17,11 +17,17 @@ from .basic_layers import (Sequential, HybridSequential, Dense, Dropout, Embeddi
                            HybridLambda, Identity)
 from .conv_layers import Conv2D, Conv2DTranspose, MaxPool2D, AvgPool2D, GlobalMaxPool2D, GlobalAvgPool2D
 from .activations import Activation, LeakyReLU, PReLU, ELU, SELU, GELU, Swish
+from .conv_layers_nd import (Conv1D, Conv3D, Conv1DTranspose, Conv3DTranspose, MaxPool1D, MaxPool3D, AvgPool1D,
+                             AvgPool3D, GlobalMaxPool1D, GlobalMaxPool3D, GlobalAvgPool1D, GlobalAvgPool3D,
+                             ReflectionPad2D)
+from .norm_layers import BatchNormReLU, InstanceNorm, LayerNorm, GroupNorm
 
 __all__ = ["Block", "HybridBlock", "SymbolBlock", "Sequential", "HybridSequential", "Dense", "Dropout",
            "Embedding", "BatchNorm", "Flatten", "Lambda", "HybridLambda", "Identity", "Conv2D", "Conv2DTranspose",
            "MaxPool2D", "AvgPool2D", "GlobalMaxPool2D", "GlobalAvgPool2D", "Activation", "LeakyReLU", "PReLU",
-           "ELU", "SELU", "GELU", "Swish"]
+           "ELU", "SELU", "GELU", "Swish", "Conv1D", "Conv3D", "Conv1DTranspose", "Conv3DTranspose", "MaxPool1D",
+           "MaxPool3D", "AvgPool1D", "AvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool3D", "GlobalAvgPool1D",
+           "GlobalAvgPool3D", "ReflectionPad2D", "BatchNormReLU", "InstanceNorm", "LayerNorm", "GroupNorm"]
 
 
 def __getattr__(name):

@@ -21,11 +21,16 @@ __all__ = ["Conv2D", "Conv2DTranspose", "MaxPool2D", "AvgPool2D", "GlobalMaxPool
 _LAYOUTS_2D = ("NCHW", "NHWC")
 
 
-def _pair(value, name):
-    value = (value,) * 2 if isinstance(value, numeric_types) else tuple(value)
-    if len(value) != 2:
-        raise MXNetError(f"{name} must be a number or a list of 2 ints, got {value}")
+def _ntuple(value, n, name):
+    """``value`` as a tuple of ``n`` ints (a number is repeated), or MXNetError naming ``name``."""
+    value = (value,) * n if isinstance(value, numeric_types) else tuple(value)
+    if len(value) != n:
+        raise MXNetError(f"{name} must be a number or a list of {n} ints, got {value}")
     return value
+
+
+def _pair(value, name):
+    return _ntuple(value, 2, name)
 
 
 def _weight_shape(op_name, channels, in_channels, kernel, groups, layout):
@@ -49,8 +54,8 @@ class _Conv(HybridBlock):
         with self.name_scope():
             self._channels = channels
             self._in_channels = in_channels
-            strides, padding, dilation = (_pair(v, n) for v, n in ((strides, "strides"), (padding, "padding"),
-                                                                    (dilation, "dilation")))
+            strides, padding, dilation = (_ntuple(v, len(kernel_size), n) for v, n in (
+                (strides, "strides"), (padding, "padding"), (dilation, "dilation")))
             self._op_name = op_name
             self._kwargs = {"kernel": kernel_size, "stride": strides, "dilate": dilation, "pad": padding,
                             "num_filter": channels, "num_group": groups, "no_bias": not use_bias,

@@ -23,8 +23,9 @@ from .deconv import conv2d_transpose_backward, conv2d_transpose_forward
 from .geometry import (conv2d_out_shape, conv2d_transpose_out_shape, conv2d_transpose_weight_shape,
                        conv2d_weight_shape, deconv2d_infer_pad, pool2d_out_shape)
 from .pool import pool2d_backward, pool2d_forward
+from .pool_nd import pool_nd_backward, pool_nd_forward
 
 __all__ = ["conv2d_forward", "conv2d_backward", "conv2d_transpose_forward", "conv2d_transpose_backward",
            "pool2d_forward", "pool2d_backward", "conv2d_out_shape", "conv2d_weight_shape",
            "conv2d_transpose_out_shape", "conv2d_transpose_weight_shape", "deconv2d_infer_pad",
-           "pool2d_out_shape"]
+           "pool2d_out_shape", "pool_nd_forward", "pool_nd_backward"]

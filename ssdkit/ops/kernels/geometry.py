@@ -15,7 +15,8 @@ from ...base import MXNetError, ShapeError, as_tuple, check_ndim
 
 __all__ = ["conv2d_out_shape", "conv2d_weight_shape", "conv2d_transpose_out_shape",
            "conv2d_transpose_weight_shape", "deconv2d_infer_pad", "pool2d_out_shape",
-           "dilated_kernel", "POOL_TYPES", "POOLING_CONVENTIONS"]
+           "dilated_kernel", "POOL_TYPES", "POOLING_CONVENTIONS", "conv_out_shape", "conv_transpose_out_shape",
+           "pool_out_shape"]
 
 #: Pooling types the kernels implement (MXNet's 'lp' is not among them).
 POOL_TYPES = ("max", "avg", "sum")
@@ -42,15 +43,15 @@ def dilated_kernel(kernel, dilate):
     return tuple(1 + (k - 1) * d for k, d in zip(kernel, dilate))
 
 
-def _positive(op, name, values):
-    values = as_tuple(values, 2, f"{op}: {name}")
+def _positive(op, name, values, n=2):
+    values = as_tuple(values, n, f"{op}: {name}")
     if min(values) <= 0:
         raise MXNetError(f"{op}: {name} must be positive, got {values}")
     return values
 
 
-def _non_negative(op, name, values):
-    values = as_tuple(values, 2, f"{op}: {name}")
+def _non_negative(op, name, values, n=2):
+    values = as_tuple(values, n, f"{op}: {name}")
     if min(values) < 0:
         raise MXNetError(f"{op}: {name} must be non-negative, got {values}")
     return values
@@ -62,7 +63,7 @@ def _check_groups(op, what, channels, groups):
 
 
 def _weight_shape(op, in_channels, num_filter, kernel, groups, transposed):
-    kernel = _positive(op, "kernel", kernel)
+    kernel = _positive(op, "kernel", kernel, 2 if isinstance(kernel, int) else len(kernel))
     _check_groups(op, "data channels", in_channels, groups)
     _check_groups(op, "num_filter", num_filter, groups)
     if transposed:
@@ -94,20 +95,31 @@ def conv2d_out_shape(data_shape, num_filter, kernel, stride=(1, 1), pad=(0, 0), 
     >>> conv2d_out_shape((1, 4, 8, 6), 6, kernel=3, stride=2, pad=1, groups=2)
     (1, 6, 4, 3)
     """
-    op = "Convolution"
-    check_ndim(op, "data", tuple(data_shape), 4)
-    kernel, stride = _positive(op, "kernel", kernel), _positive(op, "stride", stride)
-    dilate, pad = _positive(op, "dilate", dilate), _non_negative(op, "pad", pad)
-    n, c, h, w = data_shape
-    _check_groups(op, "data channels", c, groups)
+    check_ndim("Convolution", "data", tuple(data_shape), 4)
+    return conv_out_shape(data_shape, num_filter, kernel, stride, pad, dilate, groups)
+
+
+def conv_out_shape(data_shape, num_filter, kernel, stride=1, pad=0, dilate=1, groups=1):
+    """Output shape of a convolution with any number of spatial axes (NCW, NCHW, NCDHW).
+
+    Examples
+    --------
+    >>> conv_out_shape((1, 2, 5, 6, 7), 3, kernel=(3, 3, 3), pad=1, stride=(1, 2, 2))
+    (1, 3, 5, 3, 4)
+    """
+    op, n = "Convolution", len(data_shape) - 2
+    kernel, stride = _positive(op, "kernel", kernel, n), _positive(op, "stride", stride, n)
+    dilate, pad = _positive(op, "dilate", dilate, n), _non_negative(op, "pad", pad, n)
+    _check_groups(op, "data channels", data_shape[1], groups)
     _check_groups(op, "num_filter", num_filter, groups)
     out = []
-    for axis, size, k, s, p in zip("HW", (h, w), dilated_kernel(kernel, dilate), stride, pad):
+    for axis, size, k, s, p in zip("DHW"[-n:] if n <= 3 else range(n), data_shape[2:],
+                                   dilated_kernel(kernel, dilate), stride, pad):
         if k > size + 2 * p:
             raise ShapeError(f"{op}: dilated kernel {k} exceeds padded data {axis} {size} + 2*{p} "
                              f"(data shape {tuple(data_shape)})")
         out.append((size + 2 * p - k) // s + 1)
-    return (n, num_filter, out[0], out[1])
+    return (data_shape[0], num_filter) + tuple(out)
 
 
 def conv2d_weight_shape(in_channels, num_filter, kernel, groups=1):
@@ -152,13 +164,13 @@ def deconv2d_infer_pad(data_shape, kernel, stride=(1, 1), pad=(0, 0), adj=(0, 0)
     >>> deconv2d_infer_pad((1, 1, 4, 4), (4, 4), (2, 2), target_shape=(8, 8))
     ((1, 1), (0, 0))
     """
-    op = "Deconvolution"
-    kernel, stride = _positive(op, "kernel", kernel), _positive(op, "stride", stride)
-    dilate = _positive(op, "dilate", dilate)
-    pad, adj = _non_negative(op, "pad", pad), _non_negative(op, "adj", adj)
+    op, n = "Deconvolution", len(data_shape) - 2
+    kernel, stride = _positive(op, "kernel", kernel, n), _positive(op, "stride", stride, n)
+    dilate = _positive(op, "dilate", dilate, n)
+    pad, adj = _non_negative(op, "pad", pad, n), _non_negative(op, "adj", adj, n)
     if target_shape is None or not any(target_shape):
         return pad, adj
-    target_shape = as_tuple(target_shape, 2, f"{op}: target_shape")
+    target_shape = as_tuple(target_shape, n, f"{op}: target_shape")
     pads, adjs = [], []
     for size, k, s, t in zip(data_shape[2:], dilated_kernel(kernel, dilate), stride, target_shape):
         full = s * (size - 1) + k
@@ -196,22 +208,33 @@ def conv2d_transpose_out_shape(data_shape, num_filter, kernel, stride=(1, 1), pa
     >>> conv2d_transpose_out_shape((1, 2, 4, 4), 3, kernel=3, stride=2, pad=1, adj=1)
     (1, 3, 8, 8)
     """
-    op = "Deconvolution"
-    check_ndim(op, "data", tuple(data_shape), 4)
-    kernel, stride = _positive(op, "kernel", kernel), _positive(op, "stride", stride)
-    dilate = _positive(op, "dilate", dilate)
+    check_ndim("Deconvolution", "data", tuple(data_shape), 4)
+    return conv_transpose_out_shape(data_shape, num_filter, kernel, stride, pad, adj, dilate, groups, target_shape)
+
+
+def conv_transpose_out_shape(data_shape, num_filter, kernel, stride=1, pad=0, adj=0, dilate=1, groups=1,
+                             target_shape=None):
+    """Output shape of Deconvolution with any number of spatial axes (NCW, NCHW, NCDHW).
+
+    Examples
+    --------
+    >>> conv_transpose_out_shape((1, 2, 3, 4, 4), 5, kernel=(2, 2, 2), stride=2)
+    (1, 5, 6, 8, 8)
+    """
+    op, n = "Deconvolution", len(data_shape) - 2
+    kernel, stride = _positive(op, "kernel", kernel, n), _positive(op, "stride", stride, n)
+    dilate = _positive(op, "dilate", dilate, n)
     pad, adj = deconv2d_infer_pad(data_shape, kernel, stride, pad, adj, dilate, target_shape)
-    n, c, h, w = data_shape
-    _check_groups(op, "data channels", c, groups)
+    _check_groups(op, "data channels", data_shape[1], groups)
     _check_groups(op, "num_filter", num_filter, groups)
     if any(a >= s for a, s in zip(adj, stride)):
         raise MXNetError(f"{op}: adj {adj} must be smaller than stride {stride}")
     out = [s * (size - 1) + k - 2 * p + a
-           for size, k, s, p, a in zip((h, w), dilated_kernel(kernel, dilate), stride, pad, adj)]
+           for size, k, s, p, a in zip(data_shape[2:], dilated_kernel(kernel, dilate), stride, pad, adj)]
     if min(out) <= 0:
         raise ShapeError(f"{op}: pad {pad} too large, output spatial shape {tuple(out)} "
                          f"(data shape {tuple(data_shape)})")
-    return (n, num_filter, out[0], out[1])
+    return (data_shape[0], num_filter) + tuple(out)
 
 
 def conv2d_transpose_weight_shape(in_channels, num_filter, kernel, groups=1):
@@ -260,22 +283,32 @@ def pool2d_out_shape(data_shape, kernel=(1, 1), stride=(1, 1), pad=(0, 0), pooli
     >>> pool2d_out_shape((1, 1, 5, 5), kernel=2, stride=2, pooling_convention="full")
     (1, 1, 3, 3)
     """
-    op = "Pooling"
-    check_ndim(op, "data", tuple(data_shape), 4)
-    n, c, h, w = data_shape
+    check_ndim("Pooling", "data", tuple(data_shape), 4)
+    return pool_out_shape(data_shape, kernel, stride, pad, pooling_convention, global_pool)
+
+
+def pool_out_shape(data_shape, kernel=1, stride=1, pad=0, pooling_convention="valid", global_pool=False):
+    """Output shape of Pooling with any number of spatial axes (NCW, NCHW, NCDHW).
+
+    Examples
+    --------
+    >>> pool_out_shape((1, 1, 5, 5, 5), kernel=2, stride=2, pooling_convention="full")
+    (1, 1, 3, 3, 3)
+    """
+    op, n = "Pooling", len(data_shape) - 2
     if global_pool:
-        return (n, c, 1, 1)
+        return tuple(data_shape[:2]) + (1,) * n
     if pooling_convention not in POOLING_CONVENTIONS:
         raise MXNetError(f"{op}: pooling_convention must be one of {POOLING_CONVENTIONS}, "
                          f"got {pooling_convention!r}")
-    kernel, stride = _positive(op, "kernel", kernel), _positive(op, "stride", stride)
-    pad = _non_negative(op, "pad", pad)
+    kernel, stride = _positive(op, "kernel", kernel, n), _positive(op, "stride", stride, n)
+    pad = _non_negative(op, "pad", pad, n)
     out = []
-    for axis, size, k, s, p in zip("HW", (h, w), kernel, stride, pad):
+    for axis, size, k, s, p in zip("DHW"[-n:] if n <= 3 else range(n), data_shape[2:], kernel, stride, pad):
         if k > size + 2 * p:
             raise ShapeError(f"{op}: kernel {k} exceeds data {axis} {size} padded to {size + 2 * p} "
                              f"(data shape {tuple(data_shape)})")
         span = size + 2 * p - k
         # -(-a // b) is the exact integer ceiling MXNet computes through float ceil()
         out.append(1 + (span // s if pooling_convention == "valid" else -(-span // s)))
-    return (n, c, out[0], out[1])
+    return tuple(data_shape[:2]) + tuple(out)
