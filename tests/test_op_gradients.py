@@ -284,6 +284,10 @@ CASES.update({
     "_contrib_BilinearResize2D": [([u(1, 2, 3, 4)], {"height": 5, "width": 3}, None, False),
                                   ([u(1, 1, 3, 4)], {"height": 4, "width": 7, "align_corners": False}, None, False)],
     "_contrib_AdaptiveAvgPooling2D": [([u(1, 2, 5, 4)], {"output_size": (3, 2)}, None, False)],
+    "GridGenerator": [([u(2, 6)], {"transform_type": "affine", "target_shape": (3, 4)}, None, False),
+                      ([u(1, 2, 3, 4)], {"transform_type": "warp"}, None, False)],
+    "SpatialTransformer": [([u(1, 2, 5, 4), np.array([[0.5, 0.05, 0.02, -0.05, 0.5, 0.03]])],  # samples inside
+                            {"target_shape": (3, 3)}, None, False)],
     "hard_sigmoid": [([u(2, 3, lo=-2, hi=2)], {"alpha": 0.3}, None, False)],
     "softmin": [([u(2, 4)], {}, None, False), ([u(2, 3, 2)], {"axis": 1, "temperature": 2.0}, None, False)],
     "im2col": [([u(1, 2, 4, 5)], {"kernel": (2, 3), "stride": (2, 1), "pad": (1, 1)}, None, False)],
