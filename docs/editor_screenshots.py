@@ -69,9 +69,40 @@ def main():
               return mxedit.add('nn.Conv2D', 330, 300); }).then(function () {
               mxedit.connect('data', 0, 'dense1', 'data'); mxedit.connect('dense1', 0, 'conv1', 'data');
               mxedit.select([]); });""")
-        driver.find_element("id", "palette-search").clear()
+        driver.execute_script("var s = document.getElementById('palette-search'); s.value = ''; "
+                              "s.dispatchEvent(new Event('input'));")
         _settle(driver)
         driver.save_screenshot(str(DOCS / "images" / "editor-wire-error.png"))
+        server.shutdown()
+
+        server = EditorServer(folder, title="blocks")
+        server.start_in_thread()
+        driver.get(server.url)
+        _ready(driver)
+        driver.execute_script("""
+            return mxedit.add('input', 250, 20).then(function () { return mxedit.add('nn.Conv2D', 250, 100); })
+              .then(function () { return mxedit.add('nn.Swish', 250, 190); })
+              .then(function () { return mxedit.add('nn.Conv2D', 120, 520); })
+              .then(function () { return mxedit.add('nn.Conv2D', 380, 520); })
+              .then(function () { return mxedit.add('concat', 250, 620); }).then(function () {
+                mxedit.state.doc.nodes.forEach(function (n) { if (n.group === 'swish0') n.x += 140; });
+                mxedit.connect('data', 0, 'conv0', 'data'); mxedit.connect('conv0', 0, 'swish0_in', 'data');
+                mxedit.connect('swish0_mul0', 0, 'conv1', 'data'); mxedit.connect('swish0_mul0', 0, 'conv2', 'data');
+                mxedit.setAttr('conv2', 'kernel', '(1, 1)'); mxedit.setAttr('conv2', 'pad', '');
+                mxedit.connect('conv1', 0, 'concat0', 'arg0'); mxedit.connect('conv2', 0, 'concat0', 'arg1');
+                mxedit.setAttr('concat0', 'dim', '1'); mxedit.toggleOutput('concat0', 0);
+                mxedit.select(['conv1', 'conv2', 'concat0']);
+                document.getElementById('group-name').value = 'branches';
+                return mxedit.add('nn.HybridConcurrent'); });""")
+        _settle(driver)
+        driver.execute_script("mxedit.select([]); mxedit.fit(); mxedit.state.view.x -= 120; window.renderPanel();")
+        driver.find_element("id", "export-name").clear()
+        driver.find_element("id", "export-name").send_keys("blocks")
+        driver.find_element("id", "btn-py").click()
+        _ready(driver, "return document.getElementById('export-info').textContent.indexOf('wrote') === 0")
+        driver.execute_script("var t = document.getElementById('export-text'); "
+                              "t.scrollTop = t.value.indexOf('class Blocks') / t.value.length * t.scrollHeight;")
+        driver.save_screenshot(str(DOCS / "images" / "editor-blocks.png"))
         server.shutdown()
 
         net = nn.HybridSequential(prefix="tiny_")
@@ -99,7 +130,7 @@ def main():
     finally:
         driver.quit()
         shutil.rmtree(folder, ignore_errors=True)
-    print("wrote docs/images/editor-error.png, editor-wire-error.png and editor-tap.png")
+    print("wrote docs/images/editor-error.png, editor-wire-error.png, editor-blocks.png and editor-tap.png")
 
 
 if __name__ == "__main__":

@@ -357,6 +357,19 @@ function addTemplate(item, x, y) {
   return Promise.all(item.template.nodes.map(function (t) { return loadSpec(t.op); })).then(function () {
     changed(); return g; });
 }
+function fit() {
+  // zoom and pan so the whole drawing shows
+  if (!S.doc.nodes.length) return;
+  var c = document.getElementById("canvas").getBoundingClientRect(), x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+  S.doc.nodes.forEach(function (n) {
+    var z = nodeSize(n);
+    x0 = Math.min(x0, n.x || 0); y0 = Math.min(y0, n.y || 0);
+    x1 = Math.max(x1, (n.x || 0) + z.w); y1 = Math.max(y1, (n.y || 0) + z.h + 30);
+  });
+  var k = Math.max(0.15, Math.min(1.5, (c.width - 40) / (x1 - x0), (c.height - 40) / (y1 - y0)));
+  S.view = {k: k, x: (c.width - k * (x1 + x0)) / 2, y: 20 - k * y0};
+  render();
+}
 function groupSelected(name, extra) {
   if (!name || !S.sel.length) return;
   snapshot();
@@ -407,7 +420,7 @@ function rename(old, name) {
 }
 window.mxedit = {
   doc: function () { return S.doc; }, state: S, add: add, connect: connect, infer: infer, layout: layout,
-  undo: undo, redo: redo, setAttr: setAttr, setOp: setOp, rename: rename, toggleOutput: toggleOutput, group: groupSelected,
+  undo: undo, redo: redo, setAttr: setAttr, setOp: setOp, fit: fit, rename: rename, toggleOutput: toggleOutput, group: groupSelected,
   toggleGroup: toggleGroup, remove: removeSelected, copy: copySelected, paste: paste,
   select: function (names) { S.sel = names.slice(); render(); }, lastInfer: function () { return S.infer; }
 };

@@ -242,10 +242,12 @@ function setup() {
     else if (mod && (ev.key.toLowerCase() === "y" || (ev.key.toLowerCase() === "z" && ev.shiftKey))) { redo(); ev.preventDefault(); }
     else if (mod && ev.key.toLowerCase() === "c") { copySelected(); }
     else if (mod && ev.key.toLowerCase() === "v") { paste(); }
+    else if (!mod && ev.key.toLowerCase() === "f") { fit(); }
     else if (!mod && ev.key.toLowerCase() === "g" && S.sel.length) { var nm = prompt("Name of the block:", "block0"); groupSelected(nm); }
   });
   document.getElementById("palette-search").addEventListener("input", renderPalette);
-  var buttons = {"btn-input": function () { add("input"); }, "btn-layout": layout, "btn-undo": undo, "btn-redo": redo,
+  var buttons = {"btn-input": function () { add("input"); }, "btn-layout": function () { layout().then(fit); },
+    "btn-fit": fit, "btn-undo": undo, "btn-redo": redo,
     "btn-group": function () { groupSelected(document.getElementById("group-name").value || "block0"); },
     "btn-delete": removeSelected, "btn-py": function () { exportAs("python"); }, "btn-sym": function () { exportAs("symbol"); },
     "btn-save": function () { exportAs("document"); }, "btn-run": runExported,

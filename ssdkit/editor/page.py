@@ -51,16 +51,16 @@ body { margin: 0; font: 13px system-ui, sans-serif; display: grid; height: 100vh
 .edge.blamed { stroke-width: 3.5; stroke-dasharray: none; } .werror { fill: #cf222e; font-size: 11px; }
 .group rect { fill: #f6f8fa; stroke: #8c959f; stroke-dasharray: 4 3; } .group.collapsed rect { fill: #eaeef2; stroke-dasharray: none; }
 .gtitle { font-weight: 600; cursor: pointer; }
-#export-box { display: none; position: fixed; right: 310px; bottom: 34px; width: 560px; background: #fff;
-              border: 1px solid #57606a; border-radius: 6px; padding: 8px; box-shadow: 0 4px 16px #0003; }
-#export-text { width: 100%; height: 300px; font: 11px monospace; }
+#export-box { display: none; position: fixed; right: 0; top: 40px; bottom: 26px; width: 560px; background: #fff;
+              border-left: 1px solid #57606a; padding: 8px; box-shadow: -4px 0 16px #0002; }
+#export-text { width: 100%; height: calc(100% - 34px); font: 11px monospace; white-space: pre; }
 #run-result.ok { color: #1a7f37; } #run-result.error { color: #cf222e; }
 """
 
 _BODY = """
 <div id="bar"><span class="title">{title}</span>
 <button id="btn-input" title="add a graph input">+ input</button>
-<button id="btn-layout" title="arrange with the viewer's layout">auto layout</button>
+<button id="btn-layout" title="arrange with the viewer's layout">auto layout</button><button id="btn-fit" title="F: zoom to show the whole drawing">fit</button>
 <button id="btn-undo" title="Ctrl+Z">undo</button><button id="btn-redo" title="Ctrl+Y">redo</button>
 <button id="btn-delete" title="Delete">delete</button>
 <input id="group-name" placeholder="block name"><button id="btn-group" title="G">group</button>
