@@ -27,6 +27,7 @@ import numpy as np
 from ..base import ShapeError, check_ndim
 from .registry import Op, Param, register, check_shape
 from .kernels.parallel import each_chunk
+from .kernels.arena import empty
 from .kernels.pool import pool2d_geometry, pool2d_forward_planes, pool2d_backward_planes
 from .kernels.geometry import pool2d_out_shape
 
@@ -132,7 +133,7 @@ def batchnorm_forward(p, inputs, is_train, relu=False, then=None):
     scale = (gamma_eff * inv_std).astype(x.dtype)
     shift = (beta - mean * scale).astype(x.dtype)
     scale_rows, shift_rows = _per_row(scale, outer, x.dtype), _per_row(shift, outer, x.dtype)
-    y = np.empty_like(rows)
+    y = empty(rows.shape, rows.dtype)
 
     def normalise(r0, r1):
         out = y[r0:r1]
@@ -157,7 +158,7 @@ def batchnorm_backward(p, saved, out_grads):
     g, _ = _channel_rows(out_grads[0], p.axis)
     if relu_out is None:
         return _backward_rows(p, saved, g, None)
-    masked = np.empty_like(g)  # g' = g masked by the ReLU; dx is later written into the same buffer
+    masked = empty(g.shape, g.dtype)  # g' = g masked by the ReLU; dx is later written into the same buffer
 
     def relu_grad(r0, r1):
         np.multiply(g[r0:r1], relu_out[r0:r1] > 0, out=masked[r0:r1])
@@ -195,7 +196,7 @@ def _backward_rows(p, saved, grad, fill):
         b = (-a * inv_std * dgamma_all / count).astype(grad.dtype)
         c = (-a * dbeta_all / count - b * mean).astype(grad.dtype)
         b_rows, c_rows = _per_row(b, outer, grad.dtype), _per_row(c, outer, grad.dtype)
-    dx = grad if fill is not None else np.empty_like(grad)
+    dx = grad if fill is not None else empty(grad.shape, grad.dtype)
 
     def input_grad(r0, r1):
         out = dx[r0:r1]
@@ -305,7 +306,7 @@ class _fused_bn_relu_pool(_fused_bn_relu):
             raise ShapeError(f"{self.name}: BatchNorm axis must be 1 (the channels of NCHW data), got {p.axis}")
         pool = pool2d_geometry(x.shape, x.dtype, **FUSED_POOL)
         n, c, h, w = x.shape
-        pooled = np.empty((n * c,) + pool.out_hw, x.dtype)
+        pooled = empty((n * c,) + pool.out_hw, x.dtype)
 
         def pool_rows(y, r0, r1):  # a row is a plane: BatchNorm's axis is 1 of NCHW
             pool2d_forward_planes(pool, y[r0:r1].reshape(-1, h, w), pooled[r0:r1])
@@ -319,7 +320,7 @@ class _fused_bn_relu_pool(_fused_bn_relu):
         y, (h, w) = bn_saved[-1], pool.shape[2:]
         dy = np.ascontiguousarray(out_grads[0]).reshape((len(y),) + pool.out_hw)
         pooled = pool.y.reshape(dy.shape)
-        grad = np.empty(y.shape, dy.dtype)
+        grad = empty(y.shape, dy.dtype)
 
         def unpool_and_mask(r0, r1):
             part = grad[r0:r1]

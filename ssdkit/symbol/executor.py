@@ -5,7 +5,9 @@ chains substituted (:mod:`.rewrite`: BatchNorm+ReLU[+MaxPool2D(2)] always, Convo
 inference).
 The last reader of every value is known, so values are dropped as soon as they are dead; ops keep in
 their ``saved`` state only what their backward needs. Backward walks the steps in reverse with each op's
-own ``backward``.
+own ``backward``. Large arrays the ops allocate come from the executor's :attr:`~GraphExecutor.arena`, so a
+training step reuses the buffers of the previous step's dead values instead of faulting in fresh memory
+(MXNet's ``static_alloc``; :mod:`ssdkit.ops.kernels.arena`).
 
 Examples
 --------
@@ -21,6 +23,7 @@ array([0., 2.], dtype=float32)
 import numpy as np
 
 from ..base import MXNetError
+from ..ops.kernels.arena import Arena, current as _current_arena
 from ..profiler import recorder as _profiler
 from .symbol import topological_nodes
 from .rewrite import fuse_steps
@@ -77,6 +80,7 @@ class GraphExecutor:
         self._creation_shapes = {}
         self._plans = {}
         self._needs = {}
+        self.arena = Arena()   # large outputs reuse the dead buffers of earlier calls (static_alloc)
 
     def plan(self, is_train, for_backward, fuse=True):
         """The steps run in this mode (fusions applied unless ``fuse`` is False, frees planned), cached."""
@@ -122,7 +126,12 @@ class GraphExecutor:
         ``monitor`` is ``(callback, monitor_all[, naming])``: the graph then runs op by op (no fused steps) and
         ``callback(name, op_name, array)`` sees every op's outputs (and first its inputs with ``monitor_all``),
         named as MXNet's cached graph names them (:mod:`.monitor`) or by ``naming(node) -> (inputs, outputs)``.
+        Large arrays the ops allocate come from :attr:`arena` (:mod:`ssdkit.ops.kernels.arena`).
         """
+        with _current_arena(self.arena):
+            return self._forward(feed, is_train, for_backward, monitor)
+
+    def _forward(self, feed, is_train, for_backward, monitor):
         values = [None] * self.num_slots
         for i, name in enumerate(self.variables):
             try:
@@ -164,6 +173,10 @@ class GraphExecutor:
 
     def backward(self, state, head_grads, wanted=None):
         """Gradients of the heads (weighted by ``head_grads``) for every variable, or those in ``wanted``."""
+        with _current_arena(self.arena):
+            return self._backward(state, head_grads, wanted)
+
+    def _backward(self, state, head_grads, wanted):
         steps, saved, meta = state
         if saved is None:
             raise MXNetError("backward needs a forward pass run with for_backward=True")

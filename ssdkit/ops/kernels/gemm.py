@@ -23,6 +23,7 @@ import numpy as np
 from .im2col import block_of
 from .parallel import WORKERS, parallel_for
 from .scratch import scratch
+from .arena import empty
 
 __all__ = ["conv_forward", "conv_weight_grad", "conv_col2im"]
 
@@ -89,7 +90,7 @@ def conv_forward(src, w, plan, bias=None, dtype=None, relu=False):
     dtype = src.dtype if dtype is None else dtype
     fg = w.shape[0] // plan.groups
     mats = _weight_mats(w, plan)
-    dst = np.empty((plan.n, w.shape[0], plan.oh, plan.ow), dtype)
+    dst = empty((plan.n, w.shape[0], plan.oh, plan.ow), dtype)   # the graph executor's arena, if any
 
     def run(_, block):
         n0, n1, r0, r1 = block

@@ -32,6 +32,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ...base import MXNetError, ShapeError, as_tuple, check_ndim
 from .geometry import POOL_TYPES, pool2d_out_shape
 from .parallel import parallel_for
+from .arena import empty
 
 __all__ = ["pool2d_forward", "pool2d_backward", "pool2d_geometry", "pool2d_forward_planes", "pool2d_backward_planes",
            "PoolSaved", "TAP_LOOP_MAX", "CHUNK_PLANE_ELEMS"]
@@ -148,7 +149,7 @@ def pool2d_forward(x, kernel=(1, 1), stride=(1, 1), pad=(0, 0), pool_type="max",
                             count_include_pad, global_pool)
     n, c, h, w = x.shape
     planes = np.ascontiguousarray(x).reshape(n * c, h, w)
-    y = np.empty((n * c,) + saved.out_hw, x.dtype)
+    y = empty((n * c,) + saved.out_hw, x.dtype)
     parallel_for(_chunks(n * c, h * w), lambda _, rng: pool2d_forward_planes(saved, planes[slice(*rng)],
                                                                              y[slice(*rng)]))
     y = y.reshape((n, c) + saved.out_hw)
@@ -249,7 +250,7 @@ def pool2d_backward(saved, dy):
     if dy.shape != (n, c) + saved.out_hw:
         raise ShapeError(f"Pooling backward: output gradient expected shape {(n, c) + saved.out_hw}, "
                          f"got {dy.shape}")
-    dx = np.empty((n * c, h, w), dy.dtype)
+    dx = empty((n * c, h, w), dy.dtype)
     grads = np.ascontiguousarray(dy).reshape((n * c,) + saved.out_hw)
     planes = None if saved.x is None else np.ascontiguousarray(saved.x).reshape(n * c, h, w)
     outs = None if saved.y is None else np.ascontiguousarray(saved.y).reshape(grads.shape)
