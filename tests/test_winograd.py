@@ -145,3 +145,27 @@ def test_im2col_small_weight_gradient_summed_in_chunks(monkeypatch):
     _, saved = K.conv2d_forward(x, w, None, pad=pad)
     dw = K.conv2d_backward(saved, dy, need_dx=False)[1]
     assert _rel(dw, _direct_grads(x, w, dy.astype(np.float64), pad)[1]) < F32_TOL
+
+
+@pytest.mark.parametrize("pad", [0, 1, 2])
+def test_deconvolution_forward_through_the_winograd_data_gradient(monkeypatch, pad):
+    """A stride-1 3x3 Deconvolution is a convolution data gradient: same result on both paths."""
+    monkeypatch.setattr(W, "MIN_CHANNELS", 1)
+    monkeypatch.setattr(W, "MIN_WIDTH", 1)
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((2, 5, 7, 6)).astype(np.float32)
+    w = rng.standard_normal((5, 4, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32)
+    fast = K.conv2d_transpose_forward(x, w, b, pad=pad)[0]
+    monkeypatch.setattr(W, "WINOGRAD", False)
+    np.testing.assert_allclose(fast, K.conv2d_transpose_forward(x, w, b, pad=pad)[0], rtol=1e-5, atol=1e-5)
+
+
+def test_half_precision_stays_on_im2col(monkeypatch):
+    monkeypatch.setattr(W, "MIN_CHANNELS", 1)
+    monkeypatch.setattr(W, "MIN_WIDTH", 1)
+    assert W.winograd_wins((1, 4, 8, 8), (4, 4, 3, 3), (1, 1), (1, 1), (1, 1), 1, np.float64)
+    assert not W.winograd_wins((1, 4, 8, 8), (4, 4, 3, 3), (1, 1), (1, 1), (1, 1), 1, np.float16)
+    x, w, _, pad = _operands((1, 4, 4, 8, 8, 1), seed=10)
+    y = K.conv2d_forward(x.astype(np.float16), w.astype(np.float16), None, pad=pad)[0]
+    assert y.dtype == np.float16 and _rel(y, _direct(x, w, pad)) < 1e-2

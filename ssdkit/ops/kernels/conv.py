@@ -78,10 +78,11 @@ def flipped(w, groups):
     return np.ascontiguousarray(by_group).reshape(groups * cg, f // groups, kh, kw)
 
 
-def _wins(plan, w_shape):
-    """Whether the convolution ``plan`` with weight shape ``w_shape`` runs as Winograd."""
+def _wins(plan, w_shape, dtype):
+    """Whether the convolution ``plan`` with weight shape ``w_shape``, computed in ``dtype``, runs as
+    Winograd."""
     return winograd_wins((plan.n, plan.c, plan.h, plan.w), w_shape, plan.stride, plan.pad, plan.dilate,
-                         plan.groups)
+                         plan.groups, dtype)
 
 
 def forward(src, w, plan, bias=None, dtype=None, relu=False):
@@ -94,7 +95,7 @@ def forward(src, w, plan, bias=None, dtype=None, relu=False):
     array([[2., 2.],
            [2., 2.]], dtype=float32)
     """
-    if _wins(plan, w.shape):
+    if _wins(plan, w.shape, src.dtype if dtype is None else dtype):
         return winograd_forward(src, w, plan.pad, bias, relu, dtype)
     return conv_forward(src, w, plan, bias, dtype, relu)
 
@@ -109,7 +110,7 @@ def weight_grad(src, dy, plan, w_shape):
     ...             (1, 1, 1, 1)).ravel()
     array([4.], dtype=float32)
     """
-    if _wins(plan, w_shape):
+    if _wins(plan, w_shape, dy.dtype):
         return winograd_weight_grad(src, dy, plan.pad)
     return conv_weight_grad(src, dy, plan, w_shape)
 

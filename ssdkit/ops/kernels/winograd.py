@@ -63,9 +63,11 @@ def winograd_applies(w_shape, stride, dilate, groups):
         and groups == 1
 
 
-def winograd_wins(x_shape, w_shape, stride, pad, dilate, groups):
+def winograd_wins(x_shape, w_shape, stride, pad, dilate, groups, dtype=np.float32):
     """Whether the convolution of ``x_shape`` by ``w_shape`` should run here rather than as im2col GEMMs:
-    it applies, the padding is not negative, and the layer is past the measured crossover.
+    it applies, the padding is not negative, the work is float32 or float64 (half precision would lose
+    the transforms' extra rounding against its 11-bit mantissa), and the layer is past the measured
+    crossover.
 
     Examples
     --------
@@ -75,6 +77,7 @@ def winograd_wins(x_shape, w_shape, stride, pad, dilate, groups):
     False
     """
     return (WINOGRAD and winograd_applies(w_shape, stride, dilate, groups) and min(pad) >= 0
+            and np.dtype(dtype) in (np.float32, np.float64)
             and min(w_shape[:2]) >= MIN_CHANNELS and x_shape[3] + 2 * pad[1] - 2 >= MIN_WIDTH)
 
 
