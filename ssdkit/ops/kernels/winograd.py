@@ -27,6 +27,7 @@ array([[45., 54.],
 """
 import numpy as np
 
+from .arena import empty
 from .parallel import WORKERS, parallel_for
 from .scratch import scratch
 
@@ -235,7 +236,7 @@ def winograd_forward(x, w, pad=(1, 1), bias=None, relu=False, dtype=None):
     oh, ow, th, tw = _tiles(x.shape, pad)
     u = _weight_transform(w.astype(dtype, copy=False))
     bias = None if bias is None else bias.astype(dtype, copy=False)
-    dst = np.empty((n, f, oh, ow), dtype)
+    dst = empty((n, f, oh, ow), dtype)          # the graph executor's arena, if any (as conv_forward's)
 
     def run(_, block):
         n0, n1, i0, i1 = block
