@@ -531,3 +531,24 @@ def test_swish_lambda_and_concurrent_from_the_palette_export_as_those_layers():
     np.testing.assert_allclose(block(x).asnumpy(), expected.asnumpy(), rtol=1e-5, atol=1e-6)
     doc["nodes"][2]["attrs"]["scalar"] = "2.0"   # no longer what nn.Swish() runs: a block of its own
     assert "nn.Swish(" not in export_python(doc) and "class Swish0(HybridBlock)" in export_python(doc)
+
+
+def test_a_zoo_network_opens_with_its_blocks_and_exports_them_nested(tmp_path):
+    """A Block's stages become groups; the export nests them and keeps the network's names and outputs."""
+    from ssdkit.editor.loading import block_model
+    from ssdkit.gluon.model_zoo.vision import get_model
+    net = get_model("resnet18_v1")
+    net.initialize(mx.init.Xavier())
+    x = nd.random.uniform(shape=(1, 3, 64, 64))
+    doc, params = block_model(net, (1, 3, 64, 64), initialized=True)
+    assert {n.get("group") for n in doc["nodes"]} == {None, "stage1", "stage2", "stage3", "stage4"}
+    (tmp_path / "r18.py").write_text(export_python(doc, params))
+    block = _import(tmp_path / "r18.py", "r18").Net()
+    assert [type(getattr(block, f"stage{i}")).__name__ for i in (1, 2, 3, 4)] == ["Stage1", "Stage2", "Stage3",
+                                                                                  "Stage4"]
+    assert sorted(block.collect_params().keys()) == sorted(net.collect_params().keys())
+    net.collect_params().save(str(tmp_path / "r18-mine.params"))   # full names, as export writes them
+    block.load_parameters(str(tmp_path / "r18-mine.params"))
+    np.testing.assert_allclose(block(x).asnumpy(), net(x).asnumpy(), rtol=1e-4, atol=1e-5)
+    assert main(["export", "resnet18_v1", "--shape", "data=1,3,32,32", "-o", str(tmp_path / "cli.py")]) == 0
+    assert "class Stage4(HybridBlock):" in (tmp_path / "cli.py").read_text()

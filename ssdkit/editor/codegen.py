@@ -40,7 +40,7 @@ from .codegen_layers import layer_call, lit
 from .palette import LAMBDAS
 from .document import PARAM_SLOTS, DocumentError, inputs_first, live_nodes, check_document, param_name, slot_names
 
-__all__ = ["export_python", "layer_call"]
+__all__ = ["export_python", "layer_call", "check_groups"]
 
 _RESERVED = {"F", "self", "nn", "mx", "params", "prefix", "name", "forward", "hybrid_forward", "initialize",
              "collect_params", "hybridize", "export", "cast", "name_scope", "register_child", "apply",
@@ -457,6 +457,26 @@ class _Export:
             f"        return {ret}",
             "",
         ])
+
+
+def check_groups(doc):
+    """Whether every group of a (well-formed) document exports as one piece.
+
+    Examples
+    --------
+    >>> doc = {"nodes": [{"name": "x", "op": "null"}, {"name": "a", "op": "relu", "group": "g"},
+    ...                  {"name": "b", "op": "tanh"}, {"name": "c", "op": "sigmoid", "group": "g"}],
+    ...        "edges": [{"src": "x", "out": 0, "dst": "a", "slot": "data"},
+    ...                  {"src": "a", "out": 0, "dst": "b", "slot": "data"},
+    ...                  {"src": "b", "out": 0, "dst": "c", "slot": "data"}], "outputs": [["c", 0]]}
+    >>> check_groups(doc)
+    False
+    """
+    try:
+        _Export(doc, None, None).units()
+    except DocumentError:
+        return False
+    return True
 
 
 def export_python(doc, params=None, shapes=None, class_name="Net"):

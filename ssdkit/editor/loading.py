@@ -18,7 +18,7 @@ import tempfile
 from ..base import MXNetError
 from .document import from_symbol_json
 
-__all__ = ["load_model", "find_params", "block_model", "zoo_names", "blank_document"]
+__all__ = ["load_model", "find_params", "block_model", "block_groups", "zoo_names", "blank_document"]
 
 
 def blank_document():
@@ -94,7 +94,69 @@ def block_model(net, shape, initialized=False):
     for node in doc["nodes"]:
         if node["op"] == "null" and node["name"] == "data":
             node["shape"] = list(shape)
+    block_groups(net, doc)
     return doc, params
+
+
+def _subtree_prefixes(block):
+    out = {block.prefix}
+    for child in block._children.values():
+        out |= _subtree_prefixes(child)
+    return out
+
+
+def block_groups(net, doc):
+    """Draw a Block's structure: each child block that holds layers of its own (a stage, a body, a head) becomes
+    a group named after it, holding the nodes its layers made; a child sharing its parent's prefix (a plain
+    ``features`` container) is looked through. Groups that would not export as one piece are left out.
+
+    Examples
+    --------
+    >>> from ssdkit.gluon import nn
+    >>> net = nn.HybridSequential(prefix="n_")
+    >>> with net.name_scope():
+    ...     body = nn.HybridSequential(prefix="body_")
+    ...     with body.name_scope():
+    ...         body.add(nn.Dense(4), nn.Activation("relu"))
+    ...     net.add(body, nn.Dense(2))
+    >>> doc, _ = block_model(net, (1, 3))
+    >>> [(n["name"], n.get("group")) for n in doc["nodes"] if n["op"] != "null"]
+    [('n_body_dense0_fwd', 'body'), ('n_body_relu0_fwd', 'body'), ('n_dense0_fwd', None)]
+    """
+    from .codegen import check_groups
+    from ..gluon import nn
+    found = []
+
+    def walk(block, seen):
+        for attr, child in block._children.items():
+            layer = type(child).__module__.startswith(nn.__name__) and not isinstance(child, nn.Sequential) \
+                and not isinstance(child, nn.HybridSequential)
+            if not child._children or layer:   # a layer (Dense with its activation) is one thing, not a block
+                continue
+            if child.prefix in seen:
+                walk(child, seen)
+                continue
+            name = attr if not attr.isdigit() else child.prefix[len(block.prefix):].strip("_") or f"block{attr}"
+            found.append((name, sorted(_subtree_prefixes(child) - seen, key=len, reverse=True)))
+    walk(net, {net.prefix, ""})
+    taken = set()
+    for name, prefixes in found:
+        while name in taken:
+            name += "_"
+        members = [n for n in doc["nodes"] if n["op"] != "null" and not n.get("group")
+                   and any(n["name"].startswith(p) for p in prefixes)]
+        if len(members) < 2:
+            continue
+        for node in members:
+            node["group"] = name
+        doc.setdefault("groups", {})[name] = {"collapsed": False}
+        if not check_groups(doc):
+            for node in members:
+                del node["group"]
+            del doc["groups"][name]
+        else:
+            taken.add(name)
+    return doc
 
 
 def _confined(folder):
