@@ -262,6 +262,9 @@ CASES.update({
     "_npi_delete": [([_X], {"obj": (0, 2), "axis": 1}, None, False)],
     "_npi_insert": [([_X, _X[:, :1]], {"obj": 1, "axis": 1}, None, False)],
 })
+# AMP casts: float64 is not cast (only float16/32 are), so the float64 checker sees the pass-through
+CASES["amp_cast"] = [([u(2, 3)], {"dtype": "float16"}, None, False)]
+CASES["amp_multicast"] = [([u(2, 3), u(2, 3)], {"num_outputs": 2}, None, False)]
 
 # neural-network ops: norms, N-d convolution/pooling, spatial resampling, ROI pooling (ssdkit/ops/norm.py, ...)
 _ROIS = np.array([[0, 1.0, 1.5, 6.2, 5.1], [1, 0.3, 2.2, 3.9, 7.4], [0, 4.1, 0.2, 7.6, 3.3]])
