@@ -78,7 +78,13 @@ def test_hybridized_block_matches_imperative(name, inputs, kwargs):
 def test_sym_np_offers_every_shared_function():
     for name, function in _dispatch.SHARED.items():
         if "." not in name and not name.startswith("test."):
-            assert getattr(mx.sym.np, name) is function, name
+            assert getattr(mx.sym.np, name).__wrapped__ is function, name
+
+
+def test_sym_np_random_makes_nodes_without_array_inputs():
+    node = mx.sym.np.random.normal(size=(2, 3))
+    assert isinstance(node, mx.sym.Symbol) and node.infer_shape()[1] == [(2, 3)]
+    assert mx.sym.npx.random.bernoulli.__wrapped__ is mx.npx.random.bernoulli
 
 
 def test_graph_node_infers_split_shapes():

@@ -9,20 +9,23 @@ Examples
 >>> x = mx.np.array([1., 2., 3.])
 >>> call("_np_roll", [x], shift=(1,))
 array([3., 1., 2.])
->>> mx.sym.np.roll is mx.np.roll
+>>> mx.sym.np.roll.__wrapped__ is mx.np.roll
 True
 """
+import functools
+
 import numpy as onp
 
 from ..ndarray.ndarray import NDArray, invoke_op
 from ..ops import get_op
 
-__all__ = ["call", "call_list", "shared", "SHARED", "register_symbolic", "is_symbolic", "as_input"]
+__all__ = ["call", "call_list", "shared", "SHARED", "register_symbolic", "is_symbolic", "as_input", "as_graph_function"]
 
 #: name -> function of ``mx.np`` (or ``mx.np.linalg`` / ``mx.np.random`` / ``mx.npx``: keyed "linalg.x") that
 #: work unchanged on Symbols
 SHARED = {}
 _SYMBOLIC = []  # (Symbol class, caller(op_name, inputs, params) -> list of one-output Symbols)
+_GRAPH = [0]     # > 0 while a function of mx.sym.np runs: ops without array inputs (samplers) become nodes too
 
 
 def register_symbolic(cls, caller):
@@ -87,10 +90,13 @@ def call_list(op_name, inputs, out=None, **params):
     """
     inputs = list(inputs)
     for cls, caller in _SYMBOLIC:
-        if any(isinstance(x, cls) for x in inputs):
+        if _GRAPH[0] or any(isinstance(x, cls) for x in inputs):
             return caller(op_name, inputs, params)
     op = get_op(op_name)
-    return _store(invoke_op(op, inputs, op.parse_params(params)), out)
+    results = invoke_op(op, inputs, op.parse_params(params))
+    if not inputs:  # creation and sampling ops: mx.np.ndarray out
+        results = [r.as_np_ndarray() for r in results]
+    return _store(results, out)
 
 
 def call(op_name, inputs, out=None, **params):
@@ -119,3 +125,24 @@ def shared(function, name=None):
     """
     SHARED[name or function.__name__] = function
     return function
+
+
+def as_graph_function(function):
+    """``function`` (a shared one) as ``mx.sym.np`` offers it: every op it calls becomes a graph node, also
+    ops without array inputs (``F.np.random.uniform(size=(2,))`` in a hybridized block).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> node = as_graph_function(mx.np.random.uniform)(size=(2,))
+    >>> type(node).__name__, node.infer_shape()[1]
+    ('Symbol', [(2,)])
+    """
+    @functools.wraps(function)
+    def graph_function(*args, **kwargs):
+        _GRAPH[0] += 1
+        try:
+            return function(*args, **kwargs)
+        finally:
+            _GRAPH[0] -= 1
+    return graph_function

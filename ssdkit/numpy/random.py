@@ -14,10 +14,16 @@ from ..base import get_rng, seed_rng
 from ..context import check_cpu
 from ..ndarray.ndarray import NDArray
 from . import _dtypes
+from ._dispatch import call, shared, is_symbolic
+
+
+def _shared(function):
+    return shared(function, "random." + function.__name__)
 from .multiarray import ndarray
 
 __all__ = ["seed", "uniform", "normal", "randn", "rand", "randint", "shuffle", "choice", "exponential",
-           "gamma", "beta", "multinomial"]
+           "gamma", "beta", "multinomial", "lognormal", "logistic", "gumbel", "rayleigh", "weibull",
+           "pareto", "power", "chisquare"]
 
 
 def _value(v):
@@ -45,28 +51,6 @@ def seed(seed, ctx="all"):  # noqa: A002 - MXNet's argument name
     >>> seed(1)
     """
     seed_rng(seed)
-
-
-def uniform(low=0.0, high=1.0, size=None, dtype=None, ctx=None, out=None):
-    """Samples from U[low, high) (``low``/``high`` may be arrays, broadcast with ``size``).
-
-    Examples
-    --------
-    >>> uniform(size=(2, 3)).shape
-    (2, 3)
-    """
-    return _result(get_rng().uniform(_value(low), _value(high), _size(size)), dtype, ctx, out)
-
-
-def normal(loc=0.0, scale=1.0, size=None, dtype=None, ctx=None, out=None):
-    """Samples from N(loc, scale²).
-
-    Examples
-    --------
-    >>> normal(0, 1, (3,)).dtype
-    dtype('float32')
-    """
-    return _result(get_rng().normal(_value(loc), _value(scale), _size(size)), dtype, ctx, out)
 
 
 def randn(*size, **kwargs):
@@ -102,39 +86,6 @@ def randint(low, high=None, size=None, dtype=None, ctx=None, out=None):
     if high is None:
         low, high = 0, low
     return _result(get_rng().integers(low, high, _size(size)), dtype, ctx, out, _dtypes.INDEX_DTYPE)
-
-
-def exponential(scale=1.0, size=None, ctx=None, out=None):
-    """Samples from the exponential distribution with mean ``scale``.
-
-    Examples
-    --------
-    >>> exponential(size=2).shape
-    (2,)
-    """
-    return _result(get_rng().exponential(_value(scale), _size(size)), None, ctx, out)
-
-
-def gamma(shape=1.0, scale=1.0, size=None, dtype=None, ctx=None, out=None):
-    """Samples from Gamma(shape, scale).
-
-    Examples
-    --------
-    >>> gamma(2.0, size=(2,)).shape
-    (2,)
-    """
-    return _result(get_rng().gamma(_value(shape), _value(scale), _size(size)), dtype, ctx, out)
-
-
-def beta(a, b, size=None, dtype=None, ctx=None):
-    """Samples from Beta(a, b).
-
-    Examples
-    --------
-    >>> beta(1.0, 1.0, size=3).shape
-    (3,)
-    """
-    return _result(get_rng().beta(_value(a), _value(b), _size(size)), dtype, ctx, None)
 
 
 def multinomial(n, pvals, size=None):
@@ -173,3 +124,196 @@ def shuffle(x):
     [0.0, 1.0, 2.0, 3.0]
     """
     x._data[...] = get_rng().permutation(x._data)
+
+
+def _is_array(value):
+    return isinstance(value, NDArray) or is_symbolic(value)
+
+
+def _sample(dist, params, size=None, dtype=None, ctx=None, out=None, batch_shape=None):
+    """Draw from the registry sampler ``_npi_<dist>`` (see :mod:`ssdkit.ops.numpy_random`): ``params`` is an
+    ordered dict of the distribution's parameters, arrays (inputs, with gradients where the distribution is
+    reparameterized) or numbers.
+
+    Examples
+    --------
+    >>> _sample("normal", {"loc": 0.0, "scale": 1.0}, size=(2,)).shape
+    (2,)
+    """
+    check_cpu(ctx)
+    if dtype is None and out is not None:
+        dtype = out.dtype
+    if size is None and out is not None:
+        size = out.shape
+    arrays = [v for v in params.values() if _is_array(v)]
+    scalars = {k: (None if _is_array(v) else float(_value(v))) for k, v in params.items()}
+    extra = {"batch_shape": _size(batch_shape)} if dist.endswith("_n") else {"size": _size(size)}
+    return call(f"_npi_{dist}", arrays, out, dtype=onp.dtype(dtype or _dtypes.DEFAULT_FLOAT).name, **scalars, **extra)
+
+
+@_shared
+def uniform(low=0.0, high=1.0, size=None, dtype=None, ctx=None, out=None):
+    """Samples from U[low, high) (``low``/``high`` numbers or arrays, broadcast with ``size``); arrays get
+    gradients (``low + (high - low) * u``).
+
+    Examples
+    --------
+    >>> uniform(size=(2, 3)).shape
+    (2, 3)
+    """
+    return _sample("uniform", {"low": low, "high": high}, size, dtype, ctx, out)
+
+
+@_shared
+def normal(loc=0.0, scale=1.0, size=None, dtype=None, ctx=None, out=None):
+    """Samples from N(loc, scale²); array parameters get gradients (``loc + scale * eps``).
+
+    Examples
+    --------
+    >>> normal(0, 1, (3,)).dtype
+    dtype('float32')
+    """
+    return _sample("normal", {"loc": loc, "scale": scale}, size, dtype, ctx, out)
+
+
+@_shared
+def lognormal(mean=0.0, sigma=1.0, size=None, dtype=None, ctx=None, out=None):
+    """Samples of ``exp(N(mean, sigma²))``, with gradients to array parameters.
+
+    Examples
+    --------
+    >>> bool((lognormal(size=(4,)) > 0).all())
+    True
+    """
+    return call("exp", [normal(mean, sigma, size, dtype, ctx)], out)
+
+
+@_shared
+def logistic(loc=0.0, scale=1.0, size=None, ctx=None, out=None):
+    """Samples from the logistic distribution; array parameters get gradients.
+
+    Examples
+    --------
+    >>> logistic(1.0, 2.0, size=3).shape
+    (3,)
+    """
+    return _sample("logistic", {"loc": loc, "scale": scale}, size, None, ctx, out)
+
+
+@_shared
+def gumbel(loc=0.0, scale=1.0, size=None, ctx=None, out=None):
+    """Samples from the Gumbel distribution; array parameters get gradients.
+
+    Examples
+    --------
+    >>> gumbel(size=(2, 2)).shape
+    (2, 2)
+    """
+    return _sample("gumbel", {"loc": loc, "scale": scale}, size, None, ctx, out)
+
+
+@_shared
+def exponential(scale=1.0, size=None, ctx=None, out=None):
+    """Samples from the exponential distribution with mean ``scale`` (an array gets a gradient).
+
+    Examples
+    --------
+    >>> exponential(size=2).shape
+    (2,)
+    """
+    return _sample("exponential", {"scale": scale}, size, None, ctx, out)
+
+
+@_shared
+def rayleigh(scale=1.0, size=None, ctx=None, out=None):
+    """Samples from the Rayleigh distribution (an array ``scale`` gets a gradient).
+
+    Examples
+    --------
+    >>> rayleigh(2.0, size=(3,)).shape
+    (3,)
+    """
+    return _sample("rayleigh", {"scale": scale}, size, None, ctx, out)
+
+
+@_shared
+def weibull(a, size=None, ctx=None, out=None):
+    """Samples ``E ** (1 / a)`` of the Weibull distribution (``E`` standard exponential; an array ``a`` gets a
+    gradient).
+
+    Examples
+    --------
+    >>> weibull(1.5, size=(2,)).shape
+    (2,)
+    """
+    return _sample("weibull", {"a": a}, size, None, ctx, out)
+
+
+@_shared
+def pareto(a, size=None, ctx=None, out=None):
+    """Samples ``exp(E / a) - 1`` of the Pareto II (Lomax) distribution, as NumPy's (an array ``a`` gets a
+    gradient).
+
+    Examples
+    --------
+    >>> bool((pareto(2.0, size=(4,)) >= 0).all())
+    True
+    """
+    return _sample("pareto", {"a": a}, size, None, ctx, out)
+
+
+@_shared
+def power(a, size=None, ctx=None, out=None):
+    """Samples ``U ** (1 / a)`` in [0, 1] of the power distribution (an array ``a`` gets a gradient).
+
+    Examples
+    --------
+    >>> bool(((power(2.0, size=(4,)) >= 0) & (power(2.0, size=(4,)) <= 1)).all())
+    True
+    """
+    return _sample("powerd", {"a": a}, size, None, ctx, out)
+
+
+@_shared
+def gamma(shape, scale=1.0, size=None, dtype=None, ctx=None, out=None):
+    """Samples from Gamma(shape, scale) (no gradient).
+
+    Examples
+    --------
+    >>> gamma(2.0, size=(2,)).shape
+    (2,)
+    """
+    for name, value in (("shape", shape), ("scale", scale)):
+        if not _is_array(value) and float(_value(value)) <= 0:
+            raise ValueError(f"gamma: {name} must be positive, got {value}")
+    return _sample("gamma", {"shape": shape, "scale": scale}, size, dtype, ctx, out)
+
+
+@_shared
+def beta(a, b, size=None, dtype=None, ctx=None):
+    """Samples from Beta(a, b), as ``X / (X + Y)`` of two gamma draws in float64 (no gradient).
+
+    Examples
+    --------
+    >>> beta(1.0, 1.0, size=3).shape
+    (3,)
+    """
+    x = gamma(a, 1.0, size, "float64", ctx)
+    y = gamma(b, 1.0, size, "float64", ctx)
+    ratio = call("broadcast_div", [x, call("broadcast_add", [x, y])])
+    return call("Cast", [ratio], dtype=onp.dtype(dtype or _dtypes.DEFAULT_FLOAT).name)
+
+
+@_shared
+def chisquare(df, size=None, dtype=None, ctx=None):
+    """Samples from the chi-square distribution with ``df`` degrees of freedom (Gamma(df / 2, 2)).
+
+    Examples
+    --------
+    >>> chisquare(3.0, size=(2,)).shape
+    (2,)
+    """
+    if not _is_array(df) and float(_value(df)) <= 0:
+        raise ValueError(f"chisquare: df must be positive, got {df}")
+    half = call("_mul_scalar", [df], scalar=0.5) if _is_array(df) else float(_value(df)) / 2
+    return gamma(half, 2.0, size, dtype, ctx)

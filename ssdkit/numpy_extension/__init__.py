@@ -146,3 +146,4 @@ def shape_array(data):
     return ndarray(_onp.array(data.shape, _onp.int64))
 
 from . import image  # noqa: E402  (npx.image: needs _npx_function above)
+from . import random  # noqa: E402,F401  (npx.random)

@@ -76,7 +76,8 @@ class GraphExecutor:
         # creation ops with unknown (0) dims, e.g. sym.zeros((L, 0, H)) begin states, take inferred shapes
         self._nodes = nodes
         self._open_creations = {step.outs[0]: (id(step.node), 0) for step in self.steps
-                                if not step.ins and 0 in tuple(step.params.get("shape") or (1,))}
+                                if not step.ins and isinstance(step.params.get("shape"), tuple)
+                                and 0 in step.params["shape"]}
         self._creation_shapes = {}
         self._plans = {}
         self._needs = {}

@@ -119,11 +119,6 @@ def _namespace():
         clip=_clip,
         where=_where,
         cumsum=lambda a, axis=None, dtype=None, out=None: _node("_np_cumsum", [a], axis=axis),
-        dot=lambda a, b, out=None: _node("_np_dot", [a, b]),
-        matmul=lambda a, b, out=None: _node("_npi_matmul", [a, b]),
-        tensordot=_tensordot,
-        einsum=lambda subscripts, *operands, **kwargs: _node(
-            "_npi_einsum", list(operands), subscripts=subscripts, num_args=len(operands)),
         zeros=lambda shape, dtype=None, order="C", ctx=None: _node(
             "_zeros", [], shape=_axes(shape), dtype=onp.dtype(dtype or "float32").name),
         ones=lambda shape, dtype=None, order="C", ctx=None: _node(
@@ -143,13 +138,20 @@ def _namespace():
         if function.__name__ == "<lambda>":
             function.__name__ = function.__qualname__ = name
             function.__doc__ = f"``np.{name}`` as a graph node (the same registry op as ``mx.np.{name}``)."
-    ns.update({name: function for name, function in _dispatch.SHARED.items() if "." not in name})
+    ns.update(_shared(""))
     ns["_Symbol"] = Symbol  # MXNet's numpy symbol class; one Symbol class serves both interfaces here
-    ns["linalg"] = types.SimpleNamespace(
+    ns["linalg"] = types.SimpleNamespace(**dict(dict(
         norm=lambda x, ord=None, axis=None, keepdims=False: _node(  # noqa: A002
             "_npi_norm", [x], ord=ord, axis=_axes(axis), keepdims=keepdims),
-        inv=lambda a: _node("_npi_inv", [a]), det=lambda a: _node("_npi_det", [a]))
+        inv=lambda a: _node("_npi_inv", [a]), det=lambda a: _node("_npi_det", [a])), **_shared("linalg.")))
+    ns["random"] = types.SimpleNamespace(**_shared("random."))
     return ns
+
+
+def _shared(prefix):
+    """The shared functions filed under ``prefix`` (``random.``, ``linalg.``, ``npx.random.``), by short name."""
+    return {name[len(prefix):]: _dispatch.as_graph_function(f) for name, f in _dispatch.SHARED.items()
+            if name.startswith(prefix) and "." not in name[len(prefix):]}
 
 
 def _concatenate(seq, axis=0, out=None):
@@ -177,19 +179,13 @@ def _where(condition, x, y):
     return _node("_npi_where", [condition, x, y])
 
 
-def _tensordot(a, b, axes=2):
-    if isinstance(axes, (int, onp.integer)):
-        raise MXNetError("sym.np.tensordot: give the axes as two sequences (an int needs the input ranks, which a "
-                         "symbol does not carry)")
-    a_axes, b_axes = ((ax,) if isinstance(ax, int) else tuple(ax) for ax in axes)
-    return _node("_npi_tensordot", [a, b], a_axes_summed=a_axes, b_axes_summed=b_axes)
-
-
 def _npx_namespace():
     ns = {name: make_function(op_name, name) for name, op_name in _NPX_OPS.items()}
     ns["reshape"] = lambda a, newshape, reverse=False, order="C": _node(
         "_npx_reshape", [a], newshape=(newshape,) if isinstance(newshape, int) else tuple(newshape), reverse=reverse)
     ns["reshape"].__doc__ = "``npx.reshape`` as a graph node (MXNet's special codes)."
+    ns.update(_shared("npx."))
+    ns["random"] = types.SimpleNamespace(**_shared("npx.random."))
     return ns
 
 

@@ -191,6 +191,14 @@ SHAPES = {
     "rand_gamma": "np.random.gamma(2.0, 1.0, size=(3,))", "rand_beta": "np.random.beta(1.0, 2.0, size=(2, 2))",
     "rand_exponential": "np.random.exponential(size=(4,))", "rand_multinomial": "np.random.multinomial(5, [0.3, 0.7], size=(2,))",
     "rand_choice_noreplace": "np.random.choice(6, 4, replace=False)",
+    "rand_lognormal": "np.random.lognormal(0.5, 0.2, (2, 3))", "rand_logistic": "np.random.logistic(size=(3,))",
+    "rand_gumbel": "np.random.gumbel(np.zeros((2, 1)), 1.0, (2, 3))", "rand_rayleigh": "np.random.rayleigh(2.0, (4,))",
+    "rand_weibull": "np.random.weibull(1.5, (2, 2))", "rand_pareto": "np.random.pareto(np.ones(3))",
+    "rand_power": "np.random.power(2.0, (3,))", "rand_chisquare": "np.random.chisquare(3.0, (2,))",
+    "rand_normal_arr": "np.random.normal(np.zeros((2, 1)), np.ones(3))", "rand_uniform_f64": "np.random.uniform(size=2, dtype='float64')",
+    "rand_gamma_arr": "np.random.gamma(np.ones(3), 2.0)", "rand_exponential_arr": "np.random.exponential(np.ones((2, 2)))",
+    "npx_bernoulli": "npx.random.bernoulli(prob=0.3, size=(2, 3))", "npx_bernoulli_logit": "npx.random.bernoulli(logit=np.zeros(4))",
+    "npx_uniform_n": "npx.random.uniform_n(np.zeros(2), np.ones(2), batch_shape=(3,))", "npx_normal_n": "npx.random.normal_n(0, 1, batch_shape=4)",
 }
 
 GRADS = {
@@ -237,5 +245,6 @@ ERRORS = {
     "item_many": "A.item()", "set_np_bad": "npx.set_np(shape=False, array=True)",
     "split_unequal": "np.split(A, 3, axis=1)", "vsplit_unequal": "np.vsplit(P, 2)", "vsplit_1d": "np.vsplit(V, 2)",
     "trace_1d": "np.trace(V)", "diag_3d": "np.diag(T)", "pad_int_width": "np.pad(V, 2)",
-    "pad_float_width": "np.pad(V, ((1.5, 1),))", "pad_wrap": "np.pad(V, ((1, 1),), mode='wrap')", "sum_initial": "np.sum(V, initial=1.5)", "onp_operand": "V + onp.ones(4)",
+    "pad_float_width": "np.pad(V, ((1.5, 1),))", "gamma_negative": "np.random.gamma(-1.0, size=(2,))",
+    "bernoulli_both": "npx.random.bernoulli(prob=0.5, logit=0.1)", "chisquare_zero": "np.random.chisquare(0.0)", "pad_wrap": "np.pad(V, ((1, 1),), mode='wrap')", "sum_initial": "np.sum(V, initial=1.5)", "onp_operand": "V + onp.ones(4)",
 }
