@@ -29,7 +29,13 @@ _LAZY = {"sym": "symbol", "symbol": "symbol", "gluon": "gluon", "init": "initial
          "kv": "kvstore", "kvstore": "kvstore", "name": "symbol.naming", "test_utils": "testing", "testing": "testing", "executor": "symbol.bind",
          "contrib": "contrib", "operator": "operator",
          "np": "numpy", "numpy": "numpy", "npx": "numpy_extension", "numpy_extension": "numpy_extension",
-         "util": "util", "mod": "module", "module": "module", "model": "model", "callback": "callback"}
+         "util": "util", "mod": "module", "module": "module", "model": "model", "callback": "callback",
+         "attribute": "attribute", "monitor": "monitor", "mon": "monitor", "rnn": "rnn"}
+#: Functions and classes MXNet exports at the top level, loaded on first use: name -> (module, attribute).
+_LAZY_NAMES = {"AttrScope": ("attribute", "AttrScope"), "np_shape": ("util", "np_shape"),
+               "is_np_shape": ("util", "is_np_shape"), "set_np_shape": ("util", "set_np_shape"),
+               "use_np_shape": ("util", "use_np_shape"), "is_np_array": ("util", "is_np_array"),
+               "np_array": ("util", "np_array"), "use_np_array": ("util", "use_np_array"), "use_np": ("util", "use_np")}
 
 
 def __getattr__(name):
@@ -41,6 +47,12 @@ def __getattr__(name):
             importlib.import_module(".distributed", __name__)
         globals()[name] = module
         return module
+    if name in _LAZY_NAMES:
+        import importlib
+        module, attr = _LAZY_NAMES[name]
+        value = getattr(importlib.import_module(f".{module}", __name__), attr)
+        globals()[name] = value
+        return value
     if name == "alias_mxnet":  # opt-in: `import mxnet` resolves to ssdkit from then on (ssdkit/mxnet_alias.py)
         from .mxnet_alias import alias_mxnet
         return alias_mxnet

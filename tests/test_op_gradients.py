@@ -80,6 +80,7 @@ CASES.update({
     "Flatten": [([u(2, 3, 2)], {}, None, False)],
     "Reshape": [([u(2, 3, 4)], {"shape": (0, -1)}, None, False)],
     "reshape_like": [([u(2, 3, 4), u(6, 4)], {}, [0], False)],
+    "_identity_with_attr_like_rhs": [([u(2, 3), u(2, 3)], {}, [0], False)],
     "expand_dims": [([u(2, 3)], {"axis": 1}, None, False)],
     "squeeze": [([u(2, 1, 3)], {"axis": (1,)}, None, False)],
     "transpose": [([u(2, 3, 4)], {"axes": (2, 0, 1)}, None, False)],

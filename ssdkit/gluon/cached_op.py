@@ -143,7 +143,7 @@ def _build(block, args, trace_result):
     _finish_deferred(block, symbol, params, data_shapes)
     param_names = [n for n in graph_inputs if n in params]
     # check every op's shapes once per signature: the plan then runs kernels without per-call checks
-    symbol.infer_shape_partial(**data_shapes, **{n: params[n].shape for n in param_names})
+    symbol._infer_shape_raw((), {**data_shapes, **{n: params[n].shape for n in param_names}})
     graph = CachedGraph(symbol, data_names, param_names, trace_result.out_format, trace_result.in_format)
     return graph, [params[n] for n in param_names]
 
@@ -152,7 +152,7 @@ def _finish_deferred(block, symbol, params, data_shapes):
     pending = [p for p in params.values() if getattr(p, "_deferred_init", None)]
     if not pending:
         return
-    arg_shapes, _, aux_shapes = symbol.infer_shape_partial(**data_shapes)
+    arg_shapes, _, aux_shapes = symbol._infer_shape_raw((), data_shapes)
     inferred = dict(zip(symbol.list_arguments(), arg_shapes))
     inferred.update(zip(symbol.list_auxiliary_states(), aux_shapes))
     for p in pending:

@@ -138,6 +138,7 @@ UNARY["erf"] = (_erf, lambda x, y, dy: dy * (2 / np.sqrt(np.pi)) * np.exp(-x * x
 def _make_unary(name, f, g):
     class Unary(Op):
         differentiable = g is not None
+        same_shape = True
 
         def forward(self, p, inputs, is_train):
             x = inputs[0]
@@ -209,23 +210,23 @@ def _make_binary(name, f, g):
             da, db = g(a, b, y, out_grads[0])
             return [unbroadcast(np.asarray(da, a.dtype), a.shape), unbroadcast(np.asarray(db, b.dtype), b.shape)]
 
-        def infer_input_shapes(self, p, in_shapes, out_shapes):
-            """An input of the output's rank with unknown (0) dims takes them from the output (elemwise_*)."""
-            out = out_shapes[0]
-            if out is None or 0 in out:
-                return [None, None]
-            return [tuple(o if d == 0 else d for d, o in zip(s, out)) if s is not None and len(s) == len(out)
-                    and 0 in s else None for s in in_shapes]
+        partial_shapes = True
 
         def infer_shape(self, p, shapes):
+            """NumPy broadcasting; a dim unknown (0) in either operand is unknown in the output (as MXNet)."""
             a, b = shapes
             if a is None or b is None:
-                return shapes, [a or b]
-            try:
-                return shapes, [np.broadcast_shapes(a, b)]
-            except ValueError:
-                from ..base import ShapeError
-                raise ShapeError(f"{self.name}: lhs shape {a} and rhs shape {b} cannot be broadcast") from None
+                return shapes, [None]
+            if a == b:
+                return shapes, [a]
+            n = max(len(a), len(b))
+            out = []
+            for l, r in zip((1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)):
+                if l != r and 0 not in (l, r) and 1 not in (l, r):
+                    from ..base import ShapeError
+                    raise ShapeError(f"{self.name}: lhs shape {a} and rhs shape {b} cannot be broadcast")
+                out.append(0 if 0 in (l, r) else max(l, r) if 1 in (l, r) else l)
+            return shapes, [tuple(out)]
 
     Binary.__name__ = Binary.name = "broadcast_" + name
     register(Binary)  # elemwise_add, _plus, _Plus, ... reach these through ops/aliases.py
@@ -265,6 +266,7 @@ def _make_scalar(name, f, g):
     class Scalar(Op):
         params = {"scalar": Param("float", 1.0)}
         differentiable = g is not None
+        same_shape = True
 
         def forward(self, p, inputs, is_train):
             x = inputs[0]

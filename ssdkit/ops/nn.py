@@ -12,7 +12,7 @@ Examples
 import numpy as np
 
 from ..base import MXNetError, ShapeError, get_rng, as_tuple
-from .registry import Op, Param, register, check_shape
+from .registry import Op, Param, register, check_shape, PROBE
 from .elemwise import UNARY
 from . import kernels
 from .kernels.geometry import conv_out_shape, conv_transpose_out_shape, pool_out_shape
@@ -182,6 +182,7 @@ class _ConvBase(Op):
 
 @register
 class Convolution(_ConvBase):
+    partial_shapes = PROBE  # MXNet infers from partial shapes
     params = _conv_params()
     weight_shape = staticmethod(kernels.conv2d_weight_shape)
     out_shape = staticmethod(conv_out_shape)
@@ -189,6 +190,16 @@ class Convolution(_ConvBase):
     backward_kernel = staticmethod(kernels.conv2d_backward)
     forward_nd = staticmethod(conv_nd_forward)
     backward_nd = staticmethod(conv_nd_backward)
+
+    def infer_input_shapes(self, p, in_shapes, out_shapes):
+        """The data's batch size is the output's; with stride 1 its height and width follow too (as MXNet)."""
+        data, out = in_shapes[0], out_shapes[0]
+        if data is None or out is None or len(data) != 4 or len(out) != 4:
+            return [None] * len(in_shapes)
+        kernel, stride, pad, dilate = _spatial(p)
+        spatial = tuple(o + d * (k - 1) - 2 * q if o and s == 1 else 0
+                        for o, k, s, q, d in zip(out[2:], kernel, stride, pad, dilate))
+        return [(out[0], 0) + spatial] + [None] * (len(in_shapes) - 1)
 
 
 @register
@@ -204,6 +215,7 @@ class Deconvolution(_ConvBase):
 
 @register
 class Pooling(Op):
+    partial_shapes = PROBE  # MXNet infers from partial shapes
     hidden_outputs = 1  # MXNet's (MKL-DNN) pooling keeps a workspace output
     params = {"kernel": Param("shape", ()), "stride": Param("shape", ()), "pad": Param("shape", ()),
               "pool_type": Param("str", "max", ("max", "avg", "sum", "lp")),
@@ -257,6 +269,7 @@ class Pooling(Op):
 class Dropout(Op):
     params = {"p": Param("float", 0.5), "mode": Param("str", "training", ("training", "always")),
               "axes": Param("shape", ()), "cudnn_off": Param("bool", False)}
+    same_shape = True
 
     def forward(self, p, inputs, is_train):
         x = inputs[0]
@@ -276,6 +289,7 @@ class Dropout(Op):
 @register
 class Activation(Op):
     params = {"act_type": Param("str", choices=("relu", "sigmoid", "tanh", "softrelu", "softsign"))}
+    same_shape = True
 
     def forward(self, p, inputs, is_train):
         x = inputs[0]
@@ -413,6 +427,7 @@ class smooth_l1(Op):
 
 @register
 class Embedding(Op):
+    partial_shapes = PROBE  # MXNet infers from partial shapes
     inputs = ("data", "weight")
     params = {"input_dim": Param("int"), "output_dim": Param("int"), "dtype": Param("dtype", "float32"),
               "sparse_grad": Param("bool", False)}

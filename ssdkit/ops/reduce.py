@@ -9,7 +9,7 @@ Examples
 import numpy as np
 
 from ..base import ShapeError
-from .registry import Op, Param, register
+from .registry import Op, Param, register, PROBE
 from .shape import normalize_axis
 
 __all__ = ["reduce_axes"]
@@ -220,6 +220,7 @@ class topk(Op):
 
 @register
 class dot(Op):
+    partial_shapes = PROBE  # MXNet infers from partial shapes
     inputs = ("lhs", "rhs")
     params = {"transpose_a": Param("bool", False), "transpose_b": Param("bool", False),
               "forward_stype": Param("any", None)}
@@ -246,6 +247,7 @@ class dot(Op):
 
 @register
 class batch_dot(Op):
+    partial_shapes = PROBE  # MXNet infers from partial shapes
     inputs = ("lhs", "rhs")
     params = {"transpose_a": Param("bool", False), "transpose_b": Param("bool", False),
               "forward_stype": Param("any", None)}

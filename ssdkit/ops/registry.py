@@ -29,7 +29,7 @@ from ..base import MXNetError, ShapeError, DTYPE
 from . import aliases as _table
 from .literal import LiteralError, NotALiteral, read_literal
 
-__all__ = ["Op", "Param", "Params", "REQUIRED", "register", "get_op", "list_ops", "alias_of", "ARRAY_METHODS"]
+__all__ = ["Op", "Param", "Params", "REQUIRED", "PROBE", "register", "get_op", "list_ops", "alias_of", "ARRAY_METHODS"]
 
 #: Methods NDArray and Symbol both offer as the op of that name with the array first (``x.clip(0, 1)``).
 ARRAY_METHODS = {name: name for name in (
@@ -38,6 +38,7 @@ ARRAY_METHODS = {name: name for name in (
     "relu", "sigmoid", "tanh", "broadcast_to", "broadcast_like", "tile", "repeat", "zeros_like", "ones_like")}
 
 REQUIRED = object()  # marks a parameter without default
+PROBE = "probe"      # Op.partial_shapes value: partial input shapes are probed (see ssdkit/symbol/inference.py)
 _REGISTRY = {}       # canonical name -> Op instance
 _ALIASES = {}        # alias (e.g. "Concat", "MultiBoxPrior") -> canonical name
 
@@ -155,7 +156,9 @@ class Op:
     differentiable = True
     hint = None          # the name-manager hint for symbols (MXNet uses the lower-cased op name)
     key_var_num_args = None  # ops such as Concat take any number of inputs; this param counts them
-    partial_shapes = False   # infer_shape also copes with 0 (unknown) dims in input shapes
+    partial_shapes = False   # True: infer_shape copes with 0 (unknown) dims itself; PROBE: the symbol layer runs it
+                             # with probe sizes for unknown dims (dimension-wise rules: dot, transpose, Pooling)
+    same_shape = False       # every input and output has one shape (unary maths): inference unifies them both ways
     any_params = False       # Custom takes whatever keywords its Python prop accepts (parse_params decides)
     param_free = False       # MXNet declares no parameter struct: extra keywords are accepted and unused (as MXNet)
     writes_out = False       # forward(p, inputs, is_train, out) writes into the caller's out buffers (update ops)

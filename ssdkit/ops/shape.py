@@ -13,7 +13,7 @@ import builtins
 import numpy as np
 
 from ..base import MXNetError, ShapeError, DTYPE
-from .registry import Op, Param, register
+from .registry import Op, Param, register, PROBE
 from .elemwise import unbroadcast
 
 __all__ = ["mx_reshape_shape", "normalize_axis"]
@@ -130,6 +130,20 @@ class Reshape(_ShapeOnly):
 
 
 @register
+class _identity_with_attr_like_rhs(Op):
+    """``lhs`` unchanged; ``rhs`` only lends its shape (both must have one shape), so shape inference can
+    carry a known shape back to ``lhs`` (MXNet's internal op of that name)."""
+    inputs = ("lhs", "rhs")
+    same_shape = True
+
+    def forward(self, p, inputs, is_train):
+        return [inputs[0]], inputs[1]
+
+    def backward(self, p, saved, out_grads):
+        return [out_grads[0], np.zeros_like(saved)]
+
+
+@register
 class reshape_like(Op):
     inputs = ("lhs", "rhs")
 
@@ -177,6 +191,7 @@ class squeeze(_ShapeOnly):
 
 @register
 class transpose(Op):
+    partial_shapes = PROBE  # MXNet infers from partial shapes
     params = {"axes": Param("shape", ())}
 
     def forward(self, p, inputs, is_train):
@@ -192,6 +207,7 @@ class transpose(Op):
 
 @register
 class swapaxes(Op):
+    partial_shapes = PROBE  # MXNet infers from partial shapes
     params = {"dim1": Param("int", 0), "dim2": Param("int", 0)}
 
     def forward(self, p, inputs, is_train):
@@ -203,6 +219,7 @@ class swapaxes(Op):
 
 @register
 class concat(Op):
+    partial_shapes = PROBE  # MXNet infers from partial shapes
     params = {"dim": Param("int", 1), "num_args": Param("int", 1)}
     key_var_num_args = "num_args"
 
@@ -216,6 +233,14 @@ class concat(Op):
 
     def backward(self, p, saved, out_grads):
         return np.split(out_grads[0], np.cumsum(saved)[:-1], axis=p.dim)
+
+    def infer_input_shapes(self, p, in_shapes, out_shapes):
+        """Inputs take the output's dims other than ``dim`` (as MXNet, lengths along ``dim`` stay unknown)."""
+        out = out_shapes[0]
+        if out is None:
+            return [None] * len(in_shapes)
+        axis = p.dim % len(out)
+        return [out[:axis] + (0,) + out[axis + 1:]] * len(in_shapes)
 
 
 @register
@@ -235,6 +260,7 @@ class stack(Op):
 
 @register
 class split(Op):
+    partial_shapes = PROBE  # MXNet infers from partial shapes
     params = {"num_outputs": Param("int"), "axis": Param("int", 1), "squeeze_axis": Param("bool", False)}
 
     def output_count(self, p):
@@ -252,6 +278,23 @@ class split(Op):
     def backward(self, p, saved, out_grads):
         grads = [np.expand_dims(g, p.axis) for g in out_grads] if p.squeeze_axis else out_grads
         return [np.concatenate(grads, axis=p.axis)]
+
+    def infer_input_shapes(self, p, in_shapes, out_shapes):
+        """The data is the parts put back together: known dims of any part, the split axis times the count
+        (as MXNet, only once the data's rank is known)."""
+        if in_shapes[0] is None:
+            return [None]
+        part = None
+        for shape in out_shapes:
+            if shape is not None:
+                part = shape if part is None else tuple(a or b for a, b in zip(part, shape))
+        if part is None:
+            return [None]
+        if p.squeeze_axis:
+            axis = p.axis % (len(part) + 1)
+            return [part[:axis] + (p.num_outputs,) + part[axis:]]
+        axis = p.axis % len(part)
+        return [part[:axis] + (part[axis] * p.num_outputs,) + part[axis + 1:]]
 
 
 def _scatter_back(shape, dtype, index, g):
@@ -348,6 +391,7 @@ class take(Op):
 
 @register
 class pick(Op):
+    partial_shapes = PROBE  # MXNet infers from partial shapes
     inputs = ("data", "index")
     params = {"axis": Param("int", -1), "keepdims": Param("bool", False), "mode": Param("str", "clip")}
 
@@ -388,6 +432,22 @@ class one_hot(Op):
 @register
 class where(Op):
     inputs = ("condition", "x", "y")
+    partial_shapes = True
+
+    def infer_shape(self, p, shapes):
+        """As MXNet: nothing is inferred until the condition's shape is complete; then x, y and the output
+        share one shape, which the condition equals or whose first dim it has."""
+        cond = shapes[0]
+        if cond is None or 0 in cond:
+            return shapes, [None]
+        known = [s for s in shapes[1:] if s is not None]
+        if not known:
+            return shapes, [None]
+        shape = tuple(max(dims) for dims in zip(*known)) if len({len(s) for s in known}) == 1 else known[0]
+        if len(cond) != len(shape) and (len(cond) != 1 or (shape[0] and shape[0] != cond[0])):
+            raise ShapeError(f"where: condition shape {cond} must equal x shape {shape} or its first dim")
+        # as MXNet: x, y and the output share one shape; the condition is checked against it, not merged into it
+        return [cond, shape, shape], [shape]
 
     def forward(self, p, inputs, is_train):
         c, x, y = inputs
@@ -405,6 +465,7 @@ class where(Op):
 @register
 class clip(Op):
     params = {"a_min": Param("float"), "a_max": Param("float")}
+    same_shape = True
 
     def forward(self, p, inputs, is_train):
         x = inputs[0]

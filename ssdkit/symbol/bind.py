@@ -286,7 +286,7 @@ class Executor:
 def _output_buffers(symbol, args, ctx):
     """Zero output arrays of the shapes the bound arguments give (empty when they cannot be inferred)."""
     _, out_shapes, _ = symbol.infer_shape(**{n: a.shape for n, a in args.items()})
-    _, out_types, _ = symbol.infer_type(**{n: a.dtype for n, a in args.items()})
+    _, out_types, _ = symbol.infer_type_partial(**{n: a.dtype for n, a in args.items()})
     if out_shapes is None:
         return []
     return [zeros(s, ctx, dtype=np.float32 if t is None else t) for s, t in zip(out_shapes, out_types)]
@@ -334,10 +334,10 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
     """
     arg_shapes, _, aux_shapes = symbol.infer_shape(**kwargs)
     if arg_shapes is None:
-        partial, _, _ = symbol.infer_shape_partial(**kwargs)
+        partial, _, _ = symbol._infer_shape_raw((), kwargs)
         unknown = [n for n, s in zip(symbol.list_arguments(), partial) if s is None or 0 in s]
         raise MXNetError(f"simple_bind: the shapes of {unknown} cannot be inferred from {kwargs}")
-    arg_types, _, aux_types = symbol.infer_type(**(type_dict or {}))
+    arg_types, _, aux_types = symbol.infer_type_partial(**(type_dict or {}))
     arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
     reqs = _grad_reqs(arg_names, grad_req)
 

@@ -11,10 +11,12 @@ Examples
 >>> net.infer_shape(data=(2, 3))[1]
 [(2, 4)]
 """
+import warnings
+
 import numpy as np
 
 from ..base import MXNetError, ShapeError, numeric_types, DTYPE_FLAGS, DTYPE_FLAG_OF, NotImplementedForSymbol
-from ..util import is_np_array
+from ..util import is_np_array, is_np_shape
 from ..ops import get_op
 from . import naming
 
@@ -283,7 +285,10 @@ class Symbol:
     # ------------------------------------------------------------- inference
     def infer_shape(self, *args, **kwargs):
         """Infer all shapes from some input shapes: ``(arg_shapes, out_shapes, aux_shapes)``, or
-        ``(None, None, None)`` when they cannot all be inferred.
+        ``(None, None, None)`` with a warning naming the undecided arguments when some stay unknown.
+
+        Input shapes go by position (in :meth:`list_arguments` order) or by name; a 0 (``-1`` under
+        ``mx.np_shape()``) marks an unknown dimension.
 
         Examples
         --------
@@ -292,44 +297,87 @@ class Symbol:
         >>> c.infer_shape(data=(1, 3, 10, 10))[0]
         [(1, 3, 10, 10), (8, 3, 3, 3), (8,)]
         """
-        arg, out, aux = self.infer_shape_partial(*args, **kwargs)
-        if any(s is None or 0 in s for s in arg + out + aux):
-            return None, None, None
-        return arg, out, aux
+        arg, out, aux = self._infer_shape_raw(args, kwargs)
+        if all(_known(s) for s in arg + out + aux):
+            return arg, out, aux
+        unknown = [f"{n}: {_public_shape(s)}" for n, s in zip(self.list_arguments(), arg) if not _known(s)]
+        warnings.warn("Cannot decide shape for the following arguments (0s in shape means unknown dimensions). "
+                      "Consider providing them as input:\n\t" + "\n\t".join(unknown[:10]
+                                                                            + (["..."] if len(unknown) > 10 else [])),
+                      stacklevel=2)
+        return None, None, None
 
     def infer_shape_partial(self, *args, **kwargs):
-        """Like :meth:`infer_shape` but unknown shapes stay ``None``."""
+        """Like :meth:`infer_shape`, but what stays unknown is reported as MXNet does: a shape with 0 for
+        each unknown dimension and ``()`` for an unknown shape (``-1`` and ``None`` under ``mx.np_shape()``).
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> y = mx.sym.FullyConnected(mx.sym.var('x'), mx.sym.var('w'), num_hidden=4, no_bias=True)
+        >>> y.infer_shape_partial(x=(0, 3))
+        ([(0, 3), (4, 3)], [(0, 4)], [])
+        >>> mx.sym.sin(mx.sym.var('d')).infer_shape_partial()
+        ([()], [()], [])
+        """
+        arg, out, aux = self._infer_shape_raw(args, kwargs)
+        return [_public_shape(s) for s in arg], [_public_shape(s) for s in out], [_public_shape(s) for s in aux]
+
+    def _infer_shape_raw(self, args, kwargs):
+        """Shapes with ssdkit's internal marks (0 = unknown dim, None = unknown shape) for library callers."""
         from .inference import infer_shapes
-        known = dict(zip(self.list_arguments(), args))
-        known.update({k: tuple(v) for k, v in kwargs.items() if v is not None})
+        names = self.list_arguments()
+        if len(args) > len(names):
+            raise MXNetError(f"infer_shape: {len(args)} positional shapes for {len(names)} arguments {names}")
+        known = {n: _internal_shape(s) for n, s in zip(names, args) if s is not None}
+        known.update({k: _internal_shape(v) for k, v in kwargs.items() if v is not None})
         shapes = infer_shapes(self._nodes(), known)
         pick = lambda names: [shapes.get(("var", n)) for n in names]  # noqa: E731
-        return pick(self.list_arguments()), [shapes.get(_entry_key(e)) for e in self._outputs], \
+        return pick(names), [shapes.get(_entry_key(e)) for e in self._outputs], \
             pick(self.list_auxiliary_states())
 
-    def infer_type(self, *args, **kwargs):
-        """Infer dtypes: ``(arg_types, out_types, aux_types)`` as numpy dtypes."""
+    def _infer_type_table(self, args, kwargs):
         from .inference import infer_types
         def name_of(t):  # numpy types and dtypes as MXNet accepts them, strings and flags as they are
             return t if t is None or isinstance(t, (str, int)) else np.dtype(t).name
-        known = {k: name_of(v) for k, v in zip(self.list_arguments(), args)}
+        names = self.list_arguments()
+        known = {k: name_of(v) for k, v in zip(names, args)}
         known.update({k: name_of(v) for k, v in kwargs.items()})
         types = infer_types(self._nodes(), known)
-        pick = lambda names: [types.get(("var", n)) for n in names]  # noqa: E731
-        return (pick(self.list_arguments()), [types.get(_entry_key(e)) for e in self._outputs],
+        pick = lambda names: [_public_type(types.get(("var", n))) for n in names]  # noqa: E731
+        return (pick(names), [_public_type(types.get(_entry_key(e))) for e in self._outputs],
                 pick(self.list_auxiliary_states()))
 
+    def infer_type(self, *args, **kwargs):
+        """Infer dtypes from some input dtypes: ``(arg_types, out_types, aux_types)`` as numpy types
+        (``numpy.float32``...), or ``(None, None, None)`` with a warning when some stay undecided.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> fc = mx.sym.FullyConnected(mx.sym.var('x'), num_hidden=2, name='fc')
+        >>> fc.infer_type(x='float16')[0]
+        [<class 'numpy.float16'>, <class 'numpy.float16'>, <class 'numpy.float16'>]
+        """
+        arg, out, aux = self._infer_type_table(args, kwargs)
+        if any(t is None for t in arg + out + aux):
+            unknown = [f"{n}: None" for n, t in zip(self.list_arguments(), arg) if t is None]
+            warnings.warn("Cannot decide type for the following arguments. Consider providing them as input:\n\t"
+                          + "\n\t".join(unknown[:10]), stacklevel=2)
+            return None, None, None
+        return arg, out, aux
+
     def infer_type_partial(self, *args, **kwargs):
-        """:meth:`infer_type` for graphs whose argument types are not all given: an argument nothing decides
-        stays None (here :meth:`infer_type` never fails, so both give the same answer).
+        """:meth:`infer_type` for graphs whose argument types are not all given: what nothing decides
+        stays None.
 
         Examples
         --------
         >>> import ssdkit as mx
         >>> mx.sym.Cast(mx.sym.var('d'), dtype='float16').infer_type_partial()
-        ([None], [dtype('float16')], [])
+        ([None], [<class 'numpy.float16'>], [])
         """
-        return self.infer_type(*args, **kwargs)
+        return self._infer_type_table(args, kwargs)
 
     # ------------------------------------------------------------- files
     def tojson(self, remove_amp_cast=True):
@@ -523,13 +571,34 @@ def _entry_key(entry):
     return ("var", node.name) if node.is_variable else (id(node), index)
 
 
+def _known(shape):
+    return shape is not None and 0 not in shape
+
+
+def _internal_shape(shape):
+    """A user's shape with ssdkit's unknown mark (0): under ``np_shape`` MXNet writes unknown dims as -1."""
+    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
+    return tuple(0 if d < 0 else d for d in shape)
+
+
+def _public_shape(shape):
+    """A partial shape as MXNet reports it: () / 0 dims, or None / -1 dims under ``np_shape``."""
+    if is_np_shape():
+        return None if shape is None else tuple(-1 if d == 0 else d for d in shape)
+    return () if shape is None else shape
+
+
+def _public_type(dtype):
+    return None if dtype is None else np.dtype(dtype).type
+
+
 def _shape_of(node):
     text = node.attrs.get("__shape__")
     if text is None:
         return None
     from ..ops.registry import _parse_literal
     shape = _parse_literal(text)
-    return tuple(int(d) for d in shape) if shape is not None else None
+    return _internal_shape(shape) if shape is not None else None
 
 
 def compose(symbol, replacements):

@@ -56,8 +56,8 @@ def infer_entry_shapes(symbol, shape, caller="viz"):
         args, _, aux = symbol.infer_shape(**shape)
         known = dict(zip(symbol.list_arguments(), args or []))
         known.update(zip(symbol.list_auxiliary_states(), aux or []))
-        out_shapes = [s if s is not None else known.get(n) for n, s in zip(names, out_shapes)]
-    if out_shapes is None or any(s is None for s in out_shapes):
+        out_shapes = [s if s else known.get(n) for n, s in zip(names, out_shapes)]
+    if out_shapes is None or any(not s for s in out_shapes):
         raise MXNetError(f"{caller}: input shape is incomplete: {shape} does not determine every output")
     return {name: tuple(s) for name, s in zip(names, out_shapes)}
 
