@@ -28,7 +28,8 @@ from ..base import ShapeError, check_ndim
 from .registry import Op, Param, register, check_shape
 from .kernels.parallel import each_chunk
 from .kernels.arena import empty
-from .kernels.pool import pool2d_geometry, pool2d_forward_planes, pool2d_backward_planes
+from .kernels.pool import pool2d_geometry, max_pool_index_planes, route_by_index_planes
+from .kernels.scratch import scratch
 from .kernels.geometry import pool2d_out_shape
 
 __all__ = ["batchnorm_forward", "batchnorm_backward", "FUSED_POOL", "CROSS_PROCESS"]
@@ -114,10 +115,12 @@ def _moments(rows, outer, channels, p=None):
     return mean, var
 
 
-def batchnorm_forward(p, inputs, is_train, relu=False, then=None):
+def batchnorm_forward(p, inputs, is_train, relu=False, then=None, keep_output=True):
     """BatchNorm forward (then ReLU in place when ``relu``); returns ``(outputs, saved)``.
 
-    ``then(y_rows, r0, r1)``, when given, runs on each run of output rows just written, while in cache.
+    ``then(y_rows, r0, r1)``, when given, runs on each run of output rows ``r0:r1`` just written, while in
+    cache. Without ``keep_output`` those runs are written to a per-thread scratch buffer and never stored:
+    ``then`` is their only reader and the outputs list is empty.
     """
     x, gamma, beta, moving_mean, moving_var = inputs
     rows, (outer, channels) = _channel_rows(x, p.axis)
@@ -133,19 +136,19 @@ def batchnorm_forward(p, inputs, is_train, relu=False, then=None):
     scale = (gamma_eff * inv_std).astype(x.dtype)
     shift = (beta - mean * scale).astype(x.dtype)
     scale_rows, shift_rows = _per_row(scale, outer, x.dtype), _per_row(shift, outer, x.dtype)
-    y = empty(rows.shape, rows.dtype)
+    y = empty(rows.shape, rows.dtype) if keep_output else None
 
     def normalise(r0, r1):
-        out = y[r0:r1]
+        out = y[r0:r1] if keep_output else scratch("bn_rows", (r1 - r0, rows.shape[1]), rows.dtype)
         np.multiply(rows[r0:r1], scale_rows[r0:r1], out=out)
         out += shift_rows[r0:r1]
         if relu:
             np.maximum(out, 0, out=out)
         if then is not None:
-            then(y, r0, r1)
+            then(out, r0, r1)
 
     _each_chunk(rows, normalise)
-    outs = [y.reshape(x.shape)]
+    outs = [y.reshape(x.shape)] if keep_output else []
     if p.output_mean_var:
         outs += [mean.astype(x.dtype), inv_std.astype(x.dtype)]
     update = (moving_mean, moving_var, mean, var) if batch_stats else None
@@ -157,55 +160,58 @@ def batchnorm_backward(p, saved, out_grads):
     relu_out = saved[-1]
     g, _ = _channel_rows(out_grads[0], p.axis)
     if relu_out is None:
-        return _backward_rows(p, saved, g, None)
-    masked = empty(g.shape, g.dtype)  # g' = g masked by the ReLU; dx is later written into the same buffer
+        return _backward_rows(p, saved, lambda r0, r1, first: g[r0:r1], empty(g.shape, g.dtype))
+    dx = empty(g.shape, g.dtype)  # g' = g masked by the ReLU is written here first, then replaced by dx
 
-    def relu_grad(r0, r1):
-        np.multiply(g[r0:r1], relu_out[r0:r1] > 0, out=masked[r0:r1])
+    def relu_grad(r0, r1, first):
+        if first:
+            np.multiply(g[r0:r1], relu_out[r0:r1] > 0, out=dx[r0:r1])
+        return dx[r0:r1]
 
-    return _backward_rows(p, saved, masked, relu_grad)
+    return _backward_rows(p, saved, relu_grad, dx)
 
 
-def _backward_rows(p, saved, grad, fill):
-    """BatchNorm backward from the output gradient ``grad`` as ``(outer * C, inner)`` rows.
+def _backward_rows(p, saved, grad_rows, dx):
+    """BatchNorm backward from the output gradient, as ``(outer * C, inner)`` rows, into ``dx`` (rows).
 
-    ``fill(r0, r1)``, when given, first writes rows ``r0:r1`` of ``grad`` (a buffer we own, so dx replaces
-    it); the per-channel reductions follow in the same pass over the rows while they are in cache.
+    ``grad_rows(r0, r1, first)`` returns rows ``r0:r1`` of the output gradient ``g'``; it is called once
+    per run in each of the two passes (``first`` tells which), so it may compute them while they are in
+    cache, write them into ``dx`` itself (dx then replaces them) or return a slice of a stored array.
     """
     rows, (outer, channels), mean, inv_std, gamma_eff, shape, update, _ = saved
-    sums, dots = np.empty(len(grad)), np.empty(len(grad))
+    sums, dots = np.empty(len(rows)), np.empty(len(rows))
 
-    def fill_and_reduce(r0, r1):
-        if fill is not None:
-            fill(r0, r1)
-        sums[r0:r1] = grad[r0:r1].sum(axis=1)
-        dots[r0:r1] = _row_dot(grad[r0:r1], rows[r0:r1])
+    def reduce(r0, r1):
+        grad = grad_rows(r0, r1, True)
+        sums[r0:r1] = grad.sum(axis=1)
+        dots[r0:r1] = _row_dot(grad, rows[r0:r1])
 
-    _each_chunk(grad, fill_and_reduce)
+    _each_chunk(rows, reduce)
     dbeta = _per_channel(sums, outer, channels)
     dgamma = inv_std * (_per_channel(dots, outer, channels) - mean * dbeta)  # = sum(g' * x_hat)
     # SyncBatchNorm: dgamma/dbeta stay this process's sums (MXNet's), dx uses the sums over all processes
-    dbeta_all, dgamma_all, count = _synced(p, dbeta, dgamma, np.float64(outer * grad.shape[1]))
+    dbeta_all, dgamma_all, count = _synced(p, dbeta, dgamma, np.float64(outer * rows.shape[1]))
     a = gamma_eff * inv_std
-    a_rows = _per_row(a, outer, grad.dtype)
+    a_rows = _per_row(a, outer, dx.dtype)
     if p.use_global_stats:
         b_rows = c_rows = None
     else:
         # the batch-statistics formula, which MXNet applies in predict mode too (with the moving statistics):
         # dx = a * (g' - dbeta/n - x_hat * dgamma/n) = a*g' + b*x + c
-        b = (-a * inv_std * dgamma_all / count).astype(grad.dtype)
-        c = (-a * dbeta_all / count - b * mean).astype(grad.dtype)
-        b_rows, c_rows = _per_row(b, outer, grad.dtype), _per_row(c, outer, grad.dtype)
-    dx = grad if fill is not None else empty(grad.shape, grad.dtype)
+        b = (-a * inv_std * dgamma_all / count).astype(dx.dtype)
+        c = (-a * dbeta_all / count - b * mean).astype(dx.dtype)
+        b_rows, c_rows = _per_row(b, outer, dx.dtype), _per_row(c, outer, dx.dtype)
 
     def input_grad(r0, r1):
         out = dx[r0:r1]
-        np.multiply(grad[r0:r1], a_rows[r0:r1], out=out)
+        np.multiply(grad_rows(r0, r1, False), a_rows[r0:r1], out=out)
         if b_rows is not None:
-            out += rows[r0:r1] * b_rows[r0:r1]
+            term = scratch("bn_term", out.shape, out.dtype)
+            np.multiply(rows[r0:r1], b_rows[r0:r1], out=term)
+            out += term
             out += c_rows[r0:r1]
 
-    _each_chunk(grad, input_grad)
+    _each_chunk(rows, input_grad)
     if update is not None:
         moving_mean, moving_var, batch_mean, batch_var = update
         moving_mean[...] = moving_mean * p.momentum + (1 - p.momentum) * batch_mean
@@ -276,9 +282,12 @@ class _fused_bn_relu_pool(_fused_bn_relu):
     """BatchNorm, ReLU and a 2x2 stride-2 max pooling (:data:`FUSED_POOL`) of NCHW data in one step.
 
     Each cache-sized run of planes is normalised, rectified and pooled before the next; the ReLU output
-    stays internal (saved for backward). Backward scatters each run's pooled gradient to the window
-    maxima (Pooling's first-maximum rule), masks it by the ReLU and reduces it in the same pass, then
-    BatchNorm's second pass gives dx. The executor substitutes it for the chain (it is never written to JSON).
+    never reaches memory: the run is pooled from a per-thread buffer, and only the pooled values and the
+    winning tap of each window (one byte, Pooling's first-maximum rule) are kept. Backward rebuilds each
+    run's gradient in cache from those -- the pooled gradient, masked where the window maximum is not
+    positive (the ReLU), routed to the winning tap -- once for BatchNorm's reductions and once for dx, so
+    of the full-size arrays it reads only the BatchNorm input and writes only dx. The executor substitutes
+    it for the chain (it is never written to JSON).
 
     Examples
     --------
@@ -307,25 +316,31 @@ class _fused_bn_relu_pool(_fused_bn_relu):
         pool = pool2d_geometry(x.shape, x.dtype, **FUSED_POOL)
         n, c, h, w = x.shape
         pooled = empty((n * c,) + pool.out_hw, x.dtype)
+        index = empty(pooled.shape, np.uint8)
 
-        def pool_rows(y, r0, r1):  # a row is a plane: BatchNorm's axis is 1 of NCHW
-            pool2d_forward_planes(pool, y[r0:r1].reshape(-1, h, w), pooled[r0:r1])
+        def pool_rows(y_rows, r0, r1):  # a row is a plane: BatchNorm's axis is 1 of NCHW
+            max_pool_index_planes(pool, y_rows.reshape(-1, h, w), pooled[r0:r1], index[r0:r1])
 
-        _, bn_saved = batchnorm_forward(p, inputs, is_train, relu=True, then=pool_rows)
+        # the ReLU output lives only in cache: backward needs the winning taps, not the values
+        _, bn_saved = batchnorm_forward(p, inputs, is_train, relu=True, then=pool_rows, keep_output=False)
         pool.y = pooled.reshape((n, c) + pool.out_hw)
-        return [pool.y], (bn_saved, pool)
+        return [pool.y], (bn_saved, pool, index)
 
     def backward(self, p, saved, out_grads):
-        bn_saved, pool = saved
-        y, (h, w) = bn_saved[-1], pool.shape[2:]
-        dy = np.ascontiguousarray(out_grads[0]).reshape((len(y),) + pool.out_hw)
-        pooled = pool.y.reshape(dy.shape)
-        grad = empty(y.shape, dy.dtype)
+        bn_saved, pool, index = saved
+        rows, (h, w) = bn_saved[0], pool.shape[2:]
+        dy = np.ascontiguousarray(out_grads[0]).reshape(index.shape)
+        pooled = pool.y.reshape(index.shape)
 
-        def unpool_and_mask(r0, r1):
-            part = grad[r0:r1]
-            pool2d_backward_planes(pool, dy[r0:r1], part.reshape(-1, h, w), y[r0:r1].reshape(-1, h, w),
-                                   pooled[r0:r1])
-            np.multiply(part, y[r0:r1] > 0, out=part)
+        def unpool_and_mask(r0, r1, first):
+            # g' = ReLU mask * (pooled gradient routed to the winning tap); the winner's value is the window
+            # maximum, so the mask is (maximum > 0), applied once per window before routing
+            positive = scratch("bn_pool_positive", dy[r0:r1].shape, bool)
+            routed = scratch("bn_pool_routed", dy[r0:r1].shape, dy.dtype)
+            np.greater(pooled[r0:r1], 0, out=positive)
+            np.multiply(dy[r0:r1], positive, out=routed)
+            grad = scratch("bn_pool_grad", (r1 - r0, h * w), dy.dtype)
+            route_by_index_planes(pool, routed, index[r0:r1], grad.reshape(-1, h, w))
+            return grad
 
-        return _backward_rows(p, bn_saved, grad, unpool_and_mask)
+        return _backward_rows(p, bn_saved, unpool_and_mask, empty(rows.shape, dy.dtype))

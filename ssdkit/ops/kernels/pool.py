@@ -33,9 +33,10 @@ from ...base import MXNetError, ShapeError, as_tuple, check_ndim
 from .geometry import POOL_TYPES, pool2d_out_shape
 from .parallel import parallel_for
 from .arena import empty
+from .scratch import scratch
 
 __all__ = ["pool2d_forward", "pool2d_backward", "pool2d_geometry", "pool2d_forward_planes", "pool2d_backward_planes",
-           "PoolSaved", "TAP_LOOP_MAX", "CHUNK_PLANE_ELEMS"]
+           "max_pool_index_planes", "route_by_index_planes", "PoolSaved", "TAP_LOOP_MAX", "CHUNK_PLANE_ELEMS"]
 
 #: Kernels with more taps than this, whose windows do not overlap (global pooling), are reduced as one
 #: window view instead of a loop over taps.
@@ -223,6 +224,76 @@ def pool2d_forward_planes(geometry, planes, out):
     if geometry.divisor is not None:
         with np.errstate(divide="ignore", invalid="ignore"):    # MXNet divides empty windows too
             out /= geometry.divisor
+
+
+def max_pool_index_planes(geometry, planes, out, index):
+    """Max-pool a run of planes ``(P, H, W)`` into ``out (P, OH, OW)`` and note which tap won in ``index``.
+
+    ``out`` is exactly :func:`pool2d_forward_planes`'s (same taps, same order). ``index (P, OH, OW)`` (uint8)
+    is the first kernel tap in row-major window order holding the maximum -- the position Pooling's backward
+    routes the gradient to -- for every window whose maximum is a value above ``finfo.min``; a window of
+    NaNs and ``finfo.min`` only gets 0 (the fused BatchNorm-ReLU-pool masks those windows: their maximum is
+    not positive). Only for unpadded geometries with at most 255 taps. Keeping ``index`` instead of the
+    planes lets a backward route the gradient without reading the planes again
+    (:func:`route_by_index_planes`).
+
+    Examples
+    --------
+    >>> g = pool2d_geometry((1, 1, 2, 4), np.float32, kernel=2, stride=2)
+    >>> out, index = np.empty((1, 1, 2), np.float32), np.empty((1, 1, 2), np.uint8)
+    >>> max_pool_index_planes(g, np.array([[[1., 7., 3., 3.], [7., 0., 3., 2.]]], np.float32), out, index)
+    >>> out, index                          # ties: the first tap in row-major order wins
+    (array([[[7., 3.]]], dtype=float32), array([[[1, 0]]], dtype=uint8))
+    """
+    if geometry.pad != (0, 0) or geometry.kernel[0] * geometry.kernel[1] > 255:
+        raise MXNetError(f"max_pool_index_planes: needs an unpadded kernel of at most 255 taps, got kernel "
+                         f"{geometry.kernel} and pad {geometry.pad}")
+    lowest = np.finfo(planes.dtype).min
+    (kh, kw), (oh, ow) = geometry.kernel, geometry.out_hw
+    if geometry.kernel == geometry.stride:
+        # disjoint windows: one copy sorts the planes tap-major, so the 4 * (KH*KW - 1) passes below run
+        # on contiguous taps (several times faster than on stride-2 views)
+        by_tap = scratch("pool_by_tap", (len(planes), kh, kw, oh, ow), planes.dtype)
+        covered = planes[:, :oh * kh, :ow * kw].reshape(len(planes), oh, kh, ow, kw)
+        np.copyto(by_tap, covered.transpose(0, 2, 4, 1, 3))
+        taps = iter(by_tap.reshape(len(planes), kh * kw, oh, ow).transpose(1, 0, 2, 3))
+    else:
+        taps = _tap_views(planes, geometry.kernel, geometry.stride, geometry.out_hw)
+    np.fmax(next(taps), lowest, out=out)
+    index[...] = 0
+    wins = scratch("pool_wins", out.shape, np.dtype(bool))
+    tap = scratch("pool_tap", out.shape, np.dtype(np.uint8))
+    for k, view in enumerate(taps, 1):
+        # strictly greater: a later tap equal to the running maximum never takes over (the first one wins),
+        # and a NaN never does; taps count up, so the latest winner is the largest tap number so far
+        np.greater(view, out, out=wins)
+        np.multiply(wins, np.uint8(k), out=tap)
+        np.maximum(index, tap, out=index)
+        np.fmax(out, view, out=out)
+
+
+def route_by_index_planes(geometry, grads, index, dx):
+    """Write ``grads (P, OH, OW)`` to the taps named by ``index`` (:func:`max_pool_index_planes`) in
+    ``dx (P, H, W)``; every other position of ``dx`` becomes 0.
+
+    Examples
+    --------
+    >>> g = pool2d_geometry((1, 1, 2, 3), np.float32, kernel=2, stride=2)
+    >>> dx = np.full((1, 2, 3), np.nan, np.float32)
+    >>> route_by_index_planes(g, np.array([[[5.]]], np.float32), np.array([[[2]]], np.uint8), dx); dx
+    array([[[0., 0., 0.],
+            [5., 0., 0.]]], dtype=float32)
+    """
+    if not geometry.tiles_exactly():
+        dx[...] = 0                  # positions no window covers, and overlapping windows, start at 0
+    chosen = np.empty(index.shape, bool)
+    disjoint = geometry.stride[0] >= geometry.kernel[0] and geometry.stride[1] >= geometry.kernel[1]
+    for k, view in enumerate(_tap_views(dx, geometry.kernel, geometry.stride, geometry.out_hw)):
+        np.equal(index, k, out=chosen)
+        if disjoint:
+            np.multiply(grads, chosen, out=view)
+        else:
+            view += grads * chosen
 
 
 def pool2d_backward(saved, dy):
