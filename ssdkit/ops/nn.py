@@ -1,5 +1,5 @@
-"""Neural-network ops: FullyConnected, Convolution, Deconvolution, Pooling, BatchNorm, Dropout, activations,
-softmax family, smooth_l1 and Embedding. Convolution and pooling numerics live in :mod:`ssdkit.ops.kernels`.
+"""Neural-network ops: FullyConnected, Convolution, Deconvolution, Dropout, activations, softmax family,
+smooth_l1 and Embedding (Pooling: :mod:`.pooling`). Convolution numerics live in :mod:`ssdkit.ops.kernels`.
 
 Examples
 --------
@@ -15,7 +15,7 @@ from ..base import MXNetError, ShapeError, get_rng, as_tuple
 from .registry import Op, Param, register, check_shape, PROBE
 from .elemwise import UNARY
 from . import kernels
-from .kernels.geometry import conv_out_shape, conv_transpose_out_shape, pool_out_shape
+from .kernels.geometry import conv_out_shape, conv_transpose_out_shape
 from .kernels.im2col_nd import (conv_nd_backward, conv_nd_forward, conv_transpose_nd_backward,
                                 conv_transpose_nd_forward)
 
@@ -94,9 +94,14 @@ def _spatial(p):
 _LAYOUTS = {1: "NCW", 2: "NCHW", 3: "NCDHW"}
 
 
-def _check_layout(op, n, p, data):
-    """MXNetError unless ``n`` spatial axes in the matching layout; ShapeError unless ``data`` has them."""
-    if n not in _LAYOUTS or p.layout not in (None, _LAYOUTS[n]):
+_CHANNEL_LAST = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
+
+
+def _check_layout(op, n, p, data, channel_last=False):
+    """MXNetError unless ``n`` spatial axes in the matching layout (channel-last too if ``channel_last``);
+    ShapeError unless ``data`` has them."""
+    layouts = (None, _LAYOUTS.get(n)) + ((_CHANNEL_LAST.get(n),) if channel_last else ())
+    if n not in _LAYOUTS or p.layout not in layouts:
         raise MXNetError(f"{op}: ssdkit supports 1-D, 2-D and 3-D kernels in NCW / NCHW / NCDHW layout, "
                          f"got kernel={p.kernel}, layout={p.layout}")
     if len(data) != n + 2:
@@ -211,58 +216,6 @@ class Deconvolution(_ConvBase):
     backward_kernel = staticmethod(kernels.conv2d_transpose_backward)
     forward_nd = staticmethod(conv_transpose_nd_forward)
     backward_nd = staticmethod(conv_transpose_nd_backward)
-
-
-@register
-class Pooling(Op):
-    partial_shapes = PROBE  # MXNet infers from partial shapes
-    hidden_outputs = 1  # MXNet's (MKL-DNN) pooling keeps a workspace output
-    params = {"kernel": Param("shape", ()), "stride": Param("shape", ()), "pad": Param("shape", ()),
-              "pool_type": Param("str", "max", ("max", "avg", "sum", "lp")),
-              "pooling_convention": Param("str", "valid", ("valid", "full", "same")),
-              "global_pool": Param("bool", False), "count_include_pad": Param("any", None),
-              "cudnn_off": Param("bool", False), "layout": Param("any", None), "p_value": Param("any", None)}
-
-    def _dims(self, p, data):
-        """Spatial axes pooled: the kernel's, or (global pooling without a kernel) the data's."""
-        return len(p.kernel) if p.kernel else len(data) - 2
-
-    def _geometry(self, p, n=2):
-        kernel = p.kernel or (1,) * n
-        return kernel, as_tuple(p.stride or 1, n), as_tuple(p.pad or 0, n)
-
-    def infer_shape(self, p, shapes):
-        data = shapes[0]
-        if data is None:
-            return shapes, [None]
-        n = self._dims(p, data)
-        _check_layout("Pooling", n, p, data)
-        kernel, stride, pad = self._geometry(p, n)
-        return shapes, [pool_out_shape(data, kernel, stride, pad, p.pooling_convention, p.global_pool)]
-
-    def forward(self, p, inputs, is_train):
-        x = inputs[0]
-        n = self._dims(p, x.shape)
-        self.infer_shape(p, [x.shape])
-        kernel, stride, pad = self._geometry(p, n)
-        include = True if p.count_include_pad is None else bool(p.count_include_pad)
-        if n == 3:
-            y, saved = kernels.pool_nd_forward(x, kernel, stride, pad, p.pool_type, p.pooling_convention,
-                                               include, p.global_pool)
-            return [y], (3, saved)
-        if n == 1:   # as 2-D with a height of 1
-            x, kernel, stride, pad = x[:, :, None], (1,) + kernel, (1,) + stride, (0,) + pad
-        y, saved = kernels.pool2d_forward(x, kernel, stride, pad, p.pool_type, p.pooling_convention,
-                                          include, p.global_pool)
-        return [y[:, :, 0] if n == 1 else y], (n, saved)
-
-    def backward(self, p, saved, out_grads):
-        n, saved = saved
-        if n == 3:
-            return [kernels.pool_nd_backward(saved, out_grads[0])]
-        if n == 1:
-            return [kernels.pool2d_backward(saved, out_grads[0][:, :, None])[:, :, 0]]
-        return [kernels.pool2d_backward(saved, out_grads[0])]
 
 
 @register

@@ -80,6 +80,12 @@ def cases():
         {"kernel": (3, 2, 3), "stride": (2, 2, 2), "pad": (1, 1, 1), "pool_type": "avg",
          "pooling_convention": "full"})
     add("pool3d_sum", "Pooling", [u(1, 2, 4, 4, 4)], {"kernel": (2, 2, 2), "stride": (2, 2, 2), "pool_type": "sum"})
+    add("pool1d_nwc", "Pooling", [u(2, 7, 3)], {"kernel": (3,), "stride": (2,), "pool_type": "max", "layout": "NWC"})
+    add("pool2d_nhwc_avg", "Pooling", [u(2, 5, 6, 3)], {"kernel": (2, 3), "stride": (2, 2), "pad": (1, 1),
+                                                        "pool_type": "avg", "layout": "NHWC",
+                                                        "count_include_pad": False})
+    add("pool3d_ndhwc", "Pooling", [u(1, 4, 4, 5, 2)], {"kernel": (2, 2, 2), "stride": (2, 2, 2), "pool_type": "max",
+                                                        "layout": "NDHWC"})
     add("pool3d_global_max", "Pooling", [u(2, 3, 3, 4, 2)], {"kernel": (1, 1, 1), "global_pool": True})
     # --- spatial rearranging and resampling
     add("pad_constant", "pad", [u(2, 2, 3, 4)], {"mode": "constant", "pad_width": (0, 0, 0, 0, 1, 2, 2, 1),
