@@ -50,12 +50,14 @@ def _strip_counter(name):
 
 @pytest.mark.parametrize("name", sorted(LAYERS))
 def test_layer_matches_mxnet(name):
-    """Parameter names, shapes and grad_req, repr, output and input gradient equal MXNet's gluon.nn layer."""
+    """Parameter names, shapes and grad_req, repr, output and input gradient equal MXNet's gluon.nn layer
+    (or gluon.contrib.rnn convolutional cell, unrolled over 3 steps)."""
     case = LAYERS[name]
-    block = eval(case["source"], {"nn": mx.gluon.nn})   # noqa: S307 -- the oracle's constructor text
+    block = eval(case["source"], {"nn": mx.gluon.nn, "rnn": mx.gluon.contrib.rnn})   # noqa: S307 -- oracle text
+    run = (lambda x: block.unroll(3, x, merge_outputs=True)[0]) if case["cell"] else block
     block.initialize()
     x = mx.nd.array(DATA[f"layer/{name}/in"])
-    block(x)
+    run(x)
     params = block.collect_params()
     got = [[_strip_counter(k), list(p.shape), p.grad_req] for k, p in params.items()]
     assert got == [[_strip_counter(k), s, r] for k, s, r in case["params"]]
@@ -64,7 +66,7 @@ def test_layer_matches_mxnet(name):
         param.set_data(mx.nd.array(DATA[f"layer/{name}/param/{want_key}"]))
     x.attach_grad()
     with mx.autograd.record():
-        y = block(x)
+        y = run(x)
     y.backward(mx.nd.array(DATA[f"layer/{name}/head"]))
     np.testing.assert_allclose(y.asnumpy(), DATA[f"layer/{name}/out"], rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(x.grad.asnumpy(), DATA[f"layer/{name}/dx"], rtol=1e-4, atol=1e-5)

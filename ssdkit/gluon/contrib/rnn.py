@@ -1,6 +1,7 @@
 """``mx.gluon.contrib.rnn``: the contributed recurrent cells ``LSTMPCell`` (LSTM with a projected recurrent
 state, the cell form of ``rnn.LSTM(projection_size=...)``) and ``VariationalDropoutCell`` (one dropout mask per
-sequence), as in MXNet 1.9.1. MXNet's convolutional RNN cells and ``dynamic_unroll`` are not provided.
+sequence), and the convolutional cells ``Conv{1,2,3}D{RNN,LSTM,GRU}Cell`` (:mod:`.conv_rnn_cell`), as in
+MXNet 1.9.1. ``dynamic_unroll`` is not provided.
 
 Examples
 --------
@@ -15,8 +16,11 @@ from ..rnn.cell_base import HybridRecurrentCell, format_sequence, get_begin_stat
 from ..rnn.cell_base import is_tensor
 from ..rnn.cell_wrappers import BidirectionalCell, ModifierCell
 from ...base import MXNetError
+from .conv_rnn_cell import (Conv1DRNNCell, Conv2DRNNCell, Conv3DRNNCell, Conv1DLSTMCell, Conv2DLSTMCell,  # noqa: F401
+                            Conv3DLSTMCell, Conv1DGRUCell, Conv2DGRUCell, Conv3DGRUCell)
 
-__all__ = ["LSTMPCell", "VariationalDropoutCell"]
+__all__ = ["LSTMPCell", "VariationalDropoutCell", "Conv1DRNNCell", "Conv2DRNNCell", "Conv3DRNNCell",
+           "Conv1DLSTMCell", "Conv2DLSTMCell", "Conv3DLSTMCell", "Conv1DGRUCell", "Conv2DGRUCell", "Conv3DGRUCell"]
 
 
 class LSTMPCell(HybridRecurrentCell):

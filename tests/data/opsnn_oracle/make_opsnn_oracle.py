@@ -172,18 +172,53 @@ LAYERS = [
 ]
 
 
+# gluon.contrib.rnn convolutional cells: (name, constructor source with ``rnn`` in scope, unrolled input
+# shape (N, T, ...)); run as ``cell.unroll(3, x, merge_outputs=True)[0]``
+CELLS = [
+    ("conv1d_rnn", "rnn.Conv1DRNNCell((3, 7), 4, 3, 3, i2h_pad=1)", (2, 3, 3, 7)),
+    ("conv1d_lstm", "rnn.Conv1DLSTMCell((3, 7), 2, (3,), (3,), activation='softsign')", (2, 3, 3, 7)),
+    ("conv1d_gru_deferred", "rnn.Conv1DGRUCell((0, 6), 2, 3, 5, i2h_dilate=2, h2h_dilate=1)", (1, 3, 2, 6)),
+    ("conv2d_lstm", "rnn.Conv2DLSTMCell((2, 5, 4), 3, 3, 3, i2h_pad=(1, 0))", (2, 3, 2, 5, 4)),
+    ("conv2d_gru", "rnn.Conv2DGRUCell((2, 4, 4), 2, 3, 3)", (1, 3, 2, 4, 4)),
+    ("conv3d_rnn", "rnn.Conv3DRNNCell((2, 3, 4, 3), 2, 2, 3, activation='sigmoid')", (1, 3, 2, 3, 4, 3)),
+]
+
+
+class _CellAsBlock:
+    """Run a recurrent cell's 3-step unroll like a layer (for :func:`layers`)."""
+
+    def __init__(self, cell):
+        self.cell = cell
+
+    def __getattr__(self, name):
+        return getattr(self.cell, name)
+
+    def __repr__(self):
+        return repr(self.cell)
+
+    def __call__(self, x):
+        return self.cell.unroll(3, x, merge_outputs=True)[0]
+
+
 def layers(mx, arrays):
-    nn = mx.gluon.nn
+    nn, rnn = mx.gluon.nn, mx.gluon.contrib.rnn
     meta = {}
-    for name, source, shape in LAYERS:
-        block = eval(source)   # noqa: S307 -- constructor text from the table above
-        block.initialize()
+    for name, source, shape in LAYERS + CELLS:
+        block = eval(source)   # noqa: S307 -- constructor text from the tables above
+        is_cell = (name, source, shape) in CELLS
+        block = _CellAsBlock(block) if is_cell else block
+        # MXNet 1.9.1 (MKL-DNN) fails the backward of a conv cell whose weights came through set_data:
+        # the cells keep their random initial weights (biases zero), the layers get random ones
+        block.initialize(mx.init.Uniform(0.5) if is_cell else mx.init.Uniform())
         x = mx.nd.array(u(*shape))
         block(x)   # resolves deferred shapes
         params = []
         for pname, param in block.collect_params().items():
-            value = u(*param.shape) if "gamma" not in pname and "var" not in pname else pos(*param.shape)
-            param.set_data(mx.nd.array(value))
+            if is_cell:
+                value = param.data().asnumpy()
+            else:
+                value = u(*param.shape) if "gamma" not in pname and "var" not in pname else pos(*param.shape)
+                param.set_data(mx.nd.array(value))
             arrays[f"layer/{name}/param/{pname}"] = value
             params.append([pname, list(param.shape), param.grad_req])
         x.attach_grad()
@@ -195,7 +230,7 @@ def layers(mx, arrays):
         arrays[f"layer/{name}/out"] = y.asnumpy()
         arrays[f"layer/{name}/head"] = head
         arrays[f"layer/{name}/dx"] = x.grad.asnumpy()
-        meta[name] = {"source": source, "repr": repr(block), "params": params}
+        meta[name] = {"source": source, "repr": repr(block), "params": params, "cell": (name, source, shape) in CELLS}
     return meta
 
 
