@@ -13,7 +13,7 @@ LAYERS = {
     "ops": 1, "boxes": 1, "recordio": 1, "datagen": 1,
     "autograd": 2,
     "ndarray": 3, "random": 3, "operator": 3, "numpy": 3, "numpy_extension": 3, "numpy_op_signature": 3,
-    "symbol": 4,
+    "symbol": 4, "attribute": 4,
     "gluon": 5, "contrib": 5, "initializer": 5, "optimizer": 5, "lr_scheduler": 5, "metric": 5,
     "kvstore": 5,   # the process-local store a Trainer uses; its MPI store types live in distributed (6)
     "detection": 6, "image": 6, "io": 6, "distributed": 6, "module": 6, "model": 6, "callback": 6,

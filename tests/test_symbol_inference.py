@@ -74,3 +74,35 @@ def test_shape_known_only_backward_reaches_a_weight():
     net = mx.sym.FullyConnected(mx.sym.var("data"), wt, num_hidden=11, no_bias=True)
     args = dict(zip(net.list_arguments(), net.infer_shape(data=(7, 100))[0]))
     assert args["weight"] == (11, 100)
+
+
+@pytest.mark.parametrize("name", sorted(CASES.ATTR_CASES))
+def test_attributes_match_mxnet(name):
+    want = ORACLE["attrs"][name]
+    with mx.name.NameManager():
+        sym = CASES.ATTR_CASES[name](mx)
+    assert sym.list_attr() == want["list_attr"]
+    assert sym.attr_dict() == want["attr_dict"]
+    assert sym.tojson() == want["tojson"]
+
+
+def test_json_written_under_np_shape_says_so():
+    with mx.np_shape(True):
+        assert mx.sym.relu(mx.sym.var("x"), name="r").tojson() == ORACLE["np_shape_json"]
+
+
+def test_attribute_keys_as_mxnet_checks_them():
+    with pytest.raises(mx.MXNetError, match="my_lr_mult is deprecated"):
+        mx.sym.var("z", attr={"my_lr_mult": "3"})
+    with pytest.raises(ValueError, match="Attributes need to be string"):
+        mx.AttrScope(a=1)
+    with pytest.raises(ValueError, match="Attribute name=foo is not supported"):
+        mx.sym.var("z", foo="bar")
+
+
+def test_symbols_pickle_as_their_json():
+    import pickle
+    with mx.AttrScope(__group__="4"):
+        fc = mx.sym.FullyConnected(mx.sym.var("d"), num_hidden=3, name="fc")
+    copy = pickle.loads(pickle.dumps(fc))
+    assert copy.tojson() == fc.tojson() and copy.attr("__group__") == "4"

@@ -408,7 +408,7 @@ class Parameter:
         if self._var is None:
             from .. import symbol  # L4, loaded on first use
             self._var = symbol.var(self.name, shape=self.shape, dtype=self.dtype, lr_mult=self.lr_mult,
-                                   wd_mult=self.wd_mult, init=self.init)
+                                   wd_mult=self.wd_mult, init=self.init, stype=self._stype)
         return self._var
 
     def cast(self, dtype):

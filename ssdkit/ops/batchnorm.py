@@ -227,6 +227,7 @@ class BatchNorm(Op):
     inputs = ("data", "gamma", "beta", "moving_mean", "moving_var")
     aux = ("moving_mean", "moving_var")
     hidden_outputs = 2
+    input_var_attrs = {"moving_mean": {"__init__": '["zero", {}]'}, "moving_var": {"__init__": '["one", {}]'}}
     params = {"eps": Param("float", 1e-3), "momentum": Param("float", 0.9), "fix_gamma": Param("bool", True),
               "use_global_stats": Param("bool", False), "output_mean_var": Param("bool", False),
               "axis": Param("int", 1), "cudnn_off": Param("bool", False),

@@ -257,6 +257,7 @@ class Activation(Op):
 @register
 class LeakyReLU(Op):
     inputs = ("data", "gamma")
+    input_var_attrs = {"gamma": {"__init__": '["Constant", {"value": 0.25}]'}}
     params = {"act_type": Param("str", "leaky", ("leaky", "elu", "prelu", "selu", "gelu", "rrelu")),
               "slope": Param("float", 0.25), "lower_bound": Param("float", 0.125),
               "upper_bound": Param("float", 0.334)}

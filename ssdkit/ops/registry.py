@@ -118,9 +118,10 @@ class Params(dict):
     (1, ('axis',))
     """
 
-    def __init__(self, values, given=()):
+    def __init__(self, values, given=(), raw=None):
         super().__init__(values)
         self.given = tuple(given)
+        self.raw = {k: raw[k] for k in self.given if k in raw} if raw else {}
 
     def __getattr__(self, name):
         try:
@@ -129,14 +130,28 @@ class Params(dict):
             raise AttributeError(name) from None
 
     def to_attrs(self):
-        """The user-given parameters as MXNet JSON attribute strings.
+        """The user-given parameters as MXNet JSON attribute strings: as the caller wrote them (``str`` of
+        the value, a dtype by name, as MXNet's symbol functions do), else from the parsed value.
 
         Examples
         --------
         >>> Params({"kernel": (3, 3), "no_bias": True}, given=("kernel", "no_bias")).to_attrs()
         {'kernel': '(3, 3)', 'no_bias': 'True'}
+        >>> Params({"scalar": 2.0}, given=("scalar",), raw={"scalar": 2}).to_attrs()
+        {'scalar': '2'}
         """
-        return {k: str(self[k]) for k in self.given}
+        return {k: _attr_text(self.raw[k]) if k in self.raw else str(self[k]) for k in self.given}
+
+
+def _attr_text(value):
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (np.dtype, type)):
+        try:
+            return np.dtype(value).name
+        except TypeError:
+            return str(value)
+    return str(value)
 
 
 class Op:
@@ -156,6 +171,7 @@ class Op:
     differentiable = True
     hint = None          # the name-manager hint for symbols (MXNet uses the lower-cased op name)
     key_var_num_args = None  # ops such as Concat take any number of inputs; this param counts them
+    input_var_attrs = {}     # input name -> attributes of the variable created when a symbol call omits it
     partial_shapes = False   # True: infer_shape copes with 0 (unknown) dims itself; PROBE: the symbol layer runs it
                              # with probe sizes for unknown dims (dimension-wise rules: dot, transpose, Pooling)
     same_shape = False       # every input and output has one shape (unary maths): inference unifies them both ways
@@ -179,7 +195,7 @@ class Op:
                 raise MXNetError(f"{self.name}: required parameter {name} is missing")
             else:
                 values[name] = spec.default
-        return Params(values, given=[k for k in kwargs])
+        return Params(values, given=[k for k in kwargs], raw=kwargs)
 
     def input_names(self, p):
         """Names of the inputs this call takes (e.g. Convolution drops ``bias`` when ``no_bias``)."""

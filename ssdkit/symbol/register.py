@@ -9,6 +9,7 @@ Examples
 >>> bn.list_arguments(), bn.list_auxiliary_states()
 (['x', 'bn_gamma', 'bn_beta'], ['bn_moving_mean', 'bn_moving_var'])
 """
+from ..attribute import AttrScope, stored_key
 from ..base import MXNetError
 from ..ops import get_op
 from ..ops.registry import split_arguments
@@ -21,7 +22,6 @@ __all__ = ["call", "make_function"]
 
 
 #: Keywords MXNet turns into ``__key__`` node attributes that the node's automatically created variables share.
-HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage", "profiler_scope")
 
 def _entry(op_name, input_name, value):
     if not isinstance(value, Symbol):
@@ -45,7 +45,9 @@ def call(op_name, inputs, kwargs, name, hint=None, attr=None):
     op = get_op(op_name)
     params = op.parse_params(kwargs)
     node_name = naming.current().get(name, hint or op.hint or op_name.lower())
-    hidden = {k: v for k, v in (attr or {}).items() if k.strip("_") in HIDDEN_KEYS}
+    attr = dict(attr or {})
+    # MXNet's variables created for missing inputs carry their node's attributes and given parameters
+    var_attrs = {**attr, **params.to_attrs()}
     if op.key_var_num_args:
         entries = [_entry(op_name, f"arg{i}", s) for i, s in enumerate(inputs)]
     else:
@@ -53,11 +55,16 @@ def call(op_name, inputs, kwargs, name, hint=None, attr=None):
         entries = []
         for input_name in op.input_names(params):
             value = named.get(input_name)
-            if value is None:  # MXNet creates the missing argument as a variable (with the node's lr_mult, ...)
-                value = var(f"{node_name}_{input_name}", attr=hidden or None)
+            if value is None:  # MXNet creates the missing argument as a variable
+                value = _auto_variable(f"{node_name}_{input_name}",
+                                       {**op.input_var_attrs.get(input_name, {}), **var_attrs})
             entries.append(_entry(op_name, input_name, value))
-    node = Node(op, mxnet_name(op_name), node_name, params, entries, dict(attr or {}))
+    node = Node(op, mxnet_name(op_name), node_name, params, entries, attr)
     return Symbol([(node, i) for i in range(node.num_outputs())])
+
+
+def _auto_variable(name, attrs):
+    return Symbol([(Node(None, "null", name, None, [], dict(attrs)), 0)])
 
 
 def make_function(op_name, display_name=None):
@@ -72,11 +79,13 @@ def make_function(op_name, display_name=None):
     is_symbol = lambda a: isinstance(a, Symbol)  # noqa: E731
 
     def function(*args, name=None, attr=None, out=None, **kwargs):
-        hidden = {k: str(kwargs.pop(k)) for k in list(kwargs) if k.startswith("__") and k.endswith("__")}
-        # MXNet stores these keywords as node attributes (``lr_mult=0`` -> ``__lr_mult__``), not op parameters
-        hidden.update({f"__{k}__": str(kwargs.pop(k)) for k in list(kwargs) if k in HIDDEN_KEYS and k not in op.params})
-        if hidden:  # MXNet keeps ``__layout__=...`` and the like as node attributes
-            attr = dict(attr or {}, **hidden)
+        kwargs.update(AttrScope.active().get(attr))  # as MXNet: scope and attr= entries join the keywords
+        attr = {}
+        for key in [k for k in kwargs if k not in op.params]:
+            # ``__layout__=...`` stays a node attribute, ``lr_mult=0`` becomes ``__lr_mult__`` (not op parameters)
+            stored = stored_key(key)
+            if stored.startswith("__") and stored.endswith("__"):
+                attr[stored] = str(kwargs.pop(key))
         inputs, kwargs = split_arguments(op, args, kwargs, is_symbol)
         return call(op_name, inputs, kwargs, name, attr=attr)
 

@@ -16,6 +16,7 @@ import os
 import warnings
 
 from ..base import MXNetError
+from ..util import is_np_shape
 from ..ops import Param, get_op
 from .symbol import Symbol, Node, topological_nodes
 
@@ -59,6 +60,8 @@ def to_json(symbol):
              "node_row_ptr": row_ptr,
              "heads": [[index[id(n)], i, 0] for n, i in symbol._outputs],
              "attrs": {"mxnet_version": ["int", MXNET_VERSION]}}
+    if is_np_shape():  # MXNet marks graphs written under np_shape, whose 0 dims are real
+        graph["attrs"] = {"is_np_shape": ["int", 1], **graph["attrs"]}
     return _dump(graph, 0)
 
 

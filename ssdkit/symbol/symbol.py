@@ -235,25 +235,79 @@ class Symbol:
         return Symbol([self._outputs[index]])
 
     def attr(self, key):
-        """A node attribute (e.g. ``'__shape__'``) or None."""
-        return self._outputs[0][0].attrs.get(key) if len(self._outputs) == 1 else None
+        """The attribute ``key`` of this symbol's node as a string (an op parameter given at creation, an
+        ``attr=`` entry, ``lr_mult`` for ``__lr_mult__``...), or None.
 
-    def list_attr(self):
-        """The node's attributes (op parameters and ``__x__`` annotations) as strings."""
+        Examples
+        --------
+        >>> v = var('w', lr_mult=2, attr={'mood': 'calm'})
+        >>> v.attr('mood'), v.attr('lr_mult'), v.attr('__lr_mult__'), v.attr('color')
+        ('calm', '2', '2', None)
+        """
+        return self.list_attr().get(key)
+
+    def list_attr(self, recursive=False):
+        """This node's attributes as MXNet lists them: the op parameters given at creation and the
+        annotations, hidden keys (``lr_mult``...) under both spellings.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> c = mx.sym.Convolution(var('d'), kernel=(1, 1), num_filter=1, name='c', attr={'wd_mult': 'x'})
+        >>> sorted(c.list_attr().items())
+        [('__wd_mult__', 'x'), ('kernel', '(1, 1)'), ('num_filter', '1'), ('wd_mult', 'x')]
+        """
+        if recursive:
+            raise DeprecationWarning("Symbol.list_attr with recursive=True has been deprecated. "
+                                     "Please use attr_dict instead.")
+        from ..attribute import listed
         node = self._outputs[0][0]
         attrs = dict(node.attrs)
         if node.params is not None:
             attrs.update(node.params.to_attrs())
-        return attrs
+        return listed(attrs)
 
     def attr_dict(self):
-        """Attributes of every node that has any, keyed by node name."""
+        """``{node name: list_attr()}`` of every node in the graph that has attributes.
+
+        Examples
+        --------
+        >>> (var('a', attr={'a1': 'a2'}) + var('b', attr={'b1': 'b2'})).attr_dict()
+        {'a': {'a1': 'a2'}, 'b': {'b1': 'b2'}}
+        """
         out = {}
         for node in self._nodes():
             attrs = Symbol([(node, 0)]).list_attr()
             if attrs:
                 out[node.name] = attrs
         return out
+
+    def _set_attr(self, **kwargs):
+        """Set attributes (string values) on this symbol's node; ``name`` renames the node.
+
+        Examples
+        --------
+        >>> s = var('x'); s._set_attr(mood='ok', lr_mult='3'); sorted(s.list_attr().items())
+        [('__lr_mult__', '3'), ('lr_mult', '3'), ('mood', 'ok')]
+        """
+        from ..attribute import stored_key
+        node = self._outputs[0][0]
+        if any(n is not node for n, _ in self._outputs):
+            raise MXNetError("Symbol._set_attr only works for non-grouped symbols")
+        for key, value in kwargs.items():
+            if not isinstance(value, str):
+                raise ValueError("Set Attr only accepts string values")
+            if key == "name":
+                node.name = value
+            else:
+                node.attrs[stored_key(key)] = value
+
+    def __getstate__(self):
+        return {"handle": self.tojson()}  # pickled as its MXNet JSON, as MXNet does
+
+    def __setstate__(self, state):
+        from .serialization import load_json
+        self._outputs = load_json(state["handle"])._outputs
 
     def __repr__(self):
         if len(self._outputs) == 1:
@@ -441,7 +495,7 @@ class Symbol:
             # MXNet calls most of these through CamelCase aliases (_MulScalar), so nodes are named _mulscalar0;
             # comparisons and _rpower_scalar keep their own names (_greater_scalar0)
             hint = scalar_name if scalar_name in _SNAKE_SCALARS else scalar_name.replace("_scalar", "scalar")
-            return register.call(scalar_name, [self], {"scalar": float(other)}, None, hint=hint)
+            return register.call(scalar_name, [self], {"scalar": other}, None, hint=hint)
         if hasattr(other, "_data"):
             raise MXNetError("cannot mix an NDArray with a Symbol in one expression: inside hybrid_forward use "
                              "only the F.* inputs and parameters (all Symbols once hybridized)")
@@ -528,20 +582,26 @@ def var(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, ini
     ('(2, 0)', '0.5')
     """
     if not isinstance(name, str):
-        raise MXNetError(f"var: name must be a string, got {type(name).__name__}")
-    attrs = dict(attr or {})
+        raise TypeError("Expect a string for variable `name`")
+    from ..attribute import AttrScope, stored_key
+    attrs = {stored_key(k): v for k, v in AttrScope.active().get(attr).items()}
     dtype_flag = None if dtype is None else DTYPE_FLAG_OF[np.dtype(dtype)]
-    storage = None if stype is None and dtype is None else 0  # MXNet writes 0 (dense) with every typed var
+    storage = None if stype is None else _STORAGE_TYPES.get(stype, stype)
     for key, value in (("__shape__", shape), ("__lr_mult__", lr_mult), ("__wd_mult__", wd_mult),
                        ("__dtype__", dtype_flag), ("__init__", init), ("__storage_type__", storage)):
         if value is not None:
             attrs[key] = str(tuple(value)) if key == "__shape__" else (
                 value.dumps() if hasattr(value, "dumps") else str(value))
-    attrs.update({k if k.startswith("__") and k.endswith("__") else f"__{k}__": str(v) for k, v in kwargs.items()})
+    for key, value in kwargs.items():
+        if not (key.startswith("__") and key.endswith("__")):
+            raise ValueError(f"Attribute name={key} is not supported. Additional attributes must start and end "
+                             "with double underscores, e.g, __yourattr__")
+        attrs[key] = str(value)
     return Symbol([(Node(None, "null", name, None, [], attrs), 0)])
 
 
 Variable = var
+_STORAGE_TYPES = {"default": 0, "row_sparse": 1, "csr": 2}
 
 
 def Group(symbols):

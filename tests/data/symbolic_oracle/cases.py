@@ -133,3 +133,27 @@ def add_one_known(mx):
 
 
 TYPE_CASES = {f.__name__: f for f in (fc_half, cast_unknown, add_unknown, add_one_known)}
+
+
+def attrs_conv(mx):
+    data = mx.sym.Variable('data', attr={'mood': 'angry'})
+    return mx.sym.Convolution(data=data, name='conv', kernel=(1, 1), num_filter=1,
+                              attr={'__mood__': 'so so', 'wd_mult': 'x'}, lr_mult=1)
+
+
+def attrs_scopes(mx):
+    with mx.AttrScope(group='4', data='great'):
+        d = mx.sym.Variable('data', attr={'dtype': 'data', 'group': '1', 'force_mirroring': 'True'}, lr_mult=1)
+    with mx.AttrScope(__group__='4', ctx_group='dev1'):
+        r = mx.sym.relu(d, name='r')
+        with mx.AttrScope(__init_bias__='0.0'):
+            fc = mx.sym.FullyConnected(r, num_hidden=2, name='fc', attr={'__x__': 'y'})
+    return fc
+
+
+def attrs_variable(mx):
+    x = mx.sym.var('x', lr_mult=2, wd_mult=0.5, dtype='float16', shape=(2, 3), __foo__='bar')
+    return mx.sym.BatchNorm(x * 2, fix_gamma=False, name='bn', __layout__='NC')
+
+
+ATTR_CASES = {f.__name__: f for f in (attrs_conv, attrs_scopes, attrs_variable)}

@@ -12,7 +12,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from cases import CASES, TYPE_CASES  # noqa: E402
+from cases import CASES, TYPE_CASES, ATTR_CASES  # noqa: E402
 
 
 def shapes(values):
@@ -41,6 +41,13 @@ def main():
         name_of = lambda ts: [None if t is None else np.dtype(t).name for t in ts]  # noqa: E731
         out["types"][name] = {"args": name_of(arg), "outs": name_of(res), "aux": name_of(aux),
                               "complete": full[0] is not None}
+    out["attrs"] = {}
+    for name, build in ATTR_CASES.items():
+        with mx.name.NameManager():
+            sym = build(mx)
+        out["attrs"][name] = {"list_attr": sym.list_attr(), "attr_dict": sym.attr_dict(), "tojson": sym.tojson()}
+    with mx.np_shape(True):
+        out["np_shape_json"] = mx.sym.relu(mx.sym.var('x'), name='r').tojson()
     with open(os.path.join(HERE, "symbolic_oracle.json"), "w") as f:
         json.dump(out, f, indent=1, sort_keys=True)
 
