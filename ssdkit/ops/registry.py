@@ -169,6 +169,7 @@ class Op:
     num_outputs = 1
     hidden_outputs = 0   # outputs MXNet keeps internally (BatchNorm's saved mean/var); counted in JSON row pointers
     differentiable = True
+    no_gradient = False      # MXNet registers no gradient at all (binding a backward through it fails), not zeros
     hint = None          # the name-manager hint for symbols (MXNet uses the lower-cased op name)
     key_var_num_args = None  # ops such as Concat take any number of inputs; this param counts them
     input_var_attrs = {}     # input name -> attributes of the variable created when a symbol call omits it

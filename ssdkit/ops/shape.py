@@ -411,6 +411,32 @@ class pick(Op):
 
 
 @register
+class batch_take(Op):
+    """Row ``i`` of ``a`` (flattened past the first axis) at index ``indices[i]``, clipped to the row (MXNet's
+    deprecated spelling of ``pick`` over rows; not differentiable there either)."""
+    inputs = ("a", "indices")
+    differentiable = False
+    no_gradient = True
+
+    def infer_shape(self, p, shapes):
+        a, idx = shapes
+        if a is not None and len(a) < 2:
+            raise ShapeError(f"batch_take: data must have at least 2 dimensions, got shape {a}")
+        return shapes, [idx]
+
+    def infer_type(self, p, dtypes):
+        return dtypes, [dtypes[0]]
+
+    def forward(self, p, inputs, is_train):
+        a, idx = inputs
+        rows = a.reshape(a.shape[0], -1)
+        i = np.clip(idx.astype(np.int64).reshape(-1), 0, rows.shape[1] - 1)
+        if i.size != rows.shape[0]:
+            raise ShapeError(f"batch_take: {i.size} indices for {rows.shape[0]} rows of data shape {a.shape}")
+        return [rows[np.arange(i.size), i].reshape(idx.shape)], None
+
+
+@register
 class one_hot(Op):
     inputs = ("indices",)
     params = {"depth": Param("int"), "on_value": Param("float", 1.0), "off_value": Param("float", 0.0),
@@ -578,6 +604,7 @@ class reverse(Op):
 
 @register
 class Cast(Op):
+    same_shape = True
     params = {"dtype": Param("dtype")}
 
     def forward(self, p, inputs, is_train):

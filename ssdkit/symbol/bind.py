@@ -99,6 +99,7 @@ class Executor:
         for name in arg_names:  # an argument without a gradient array gets no gradient, as in MXNet
             if name not in self.grad_dict:
                 self._grad_req[name] = "null"
+        _check_gradients_exist(symbol, self._grad_req)
         self.outputs = _output_buffers(symbol, self.arg_dict, ctx)
         self._state = None
         self._monitor = None
@@ -267,7 +268,9 @@ class Executor:
         self._monitor = (lambda name, _op, array: callback(name, array), monitor_all, _executor_value_names)
 
     def debug_str(self):
-        """A text listing of the bound graph's nodes.
+        """A text listing of the bound graph's nodes and, as MXNet's last line, the memory the bound graph
+        needs beyond its bound arrays: ``Total N MB allocated`` (op outputs, plus the gradients of op outputs
+        that backward computes for arguments with a ``grad_req`` other than ``'null'``).
 
         Examples
         --------
@@ -276,11 +279,61 @@ class Executor:
         Symbol Outputs: ['r_output']
         Variable, Name=x
         Op:relu, Name=r
+        Total 0 MB allocated
         """
         lines = [f"Symbol Outputs: {self._symbol.list_outputs()}"]
         for node in self._symbol._nodes():
             lines.append(f"Variable, Name={node.name}" if node.is_variable else f"Op:{node.op_name}, Name={node.name}")
+        lines.append(f"Total {_planned_bytes(self._symbol, self.arg_dict, self._grad_req) >> 20} MB allocated")
         return "\n".join(lines)
+
+
+#: Ops MXNet runs in place on their one input (no new buffer, no gradient buffer of their own).
+IN_PLACE_OPS = frozenset(["BlockGrad", "stop_gradient", "_copy", "identity", "Reshape", "Flatten", "expand_dims"])
+
+
+def _planned_bytes(symbol, args, grad_req):
+    """Bytes of the op outputs of ``symbol`` and of the output gradients its backward computes."""
+    from .inference import infer_shapes, infer_types
+    nodes = symbol._nodes()
+    shapes = infer_shapes(nodes, {n: a.shape for n, a in args.items()})
+    types = infer_types(nodes, {n: np.dtype(a.dtype).name for n, a in args.items()})
+    key = lambda node, i: ("var", node.name) if node.is_variable else (id(node), i)  # noqa: E731
+    backward = _backward_nodes(nodes, symbol._outputs, grad_req)
+    total = 0
+    for node in nodes:
+        if node.is_variable or node.op_name in IN_PLACE_OPS:
+            continue
+        for i in range(node.num_outputs()):
+            shape, dtype = shapes.get(key(node, i)), types.get(key(node, i))
+            size = int(np.prod(shape)) * np.dtype(dtype or np.float32).itemsize if shape else 0
+            total += size * (2 if id(node) in backward else 1)
+    return total
+
+
+def _backward_nodes(nodes, heads, grad_req):
+    """Ids of the op nodes whose gradient backward computes: computed from an argument that wants a
+    gradient, and reached from the heads through differentiable ops."""
+    leads = {id(n) for n in nodes if n.is_variable and grad_req.get(n.name, "null") != "null"}
+    for node in nodes:
+        if not node.is_variable and any(id(src) in leads for src, _ in node.inputs):
+            leads.add(id(node))
+    reached = {id(n) for n, _ in heads}
+    for node in reversed(nodes):
+        if id(node) in reached and not node.is_variable and node.op.differentiable:
+            reached.update(id(src) for src, _ in node.inputs)
+    return {id(n) for n in nodes if not n.is_variable and id(n) in leads and id(n) in reached}
+
+
+def _check_gradients_exist(symbol, grad_req):
+    """As MXNet's bind: refuse a graph whose backward needs the gradient of an op that has none."""
+    nodes = symbol._nodes()
+    backward = _backward_nodes(nodes, symbol._outputs, grad_req)
+    for node in nodes:
+        if id(node) in backward and node.op.no_gradient:
+            raise MXNetError(f"Operator {node.op_name} is non-differentiable because it didn't register FGradient "
+                             f"attribute (node {node.name}); bind its inputs with grad_req='null' or put "
+                             "stop_gradient after it")
 
 
 def _output_buffers(symbol, args, ctx):

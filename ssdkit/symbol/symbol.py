@@ -61,7 +61,7 @@ class Node:
         """``<name>_output`` names of this node's outputs (a variable's own name)."""
         if self.op is None:
             return [self.name]
-        return [f"{self.name}_{n}" for n in self.op.output_names(self.params)]
+        return [f"{self.name}_{n}" if self.name else n for n in self.op.output_names(self.params)]
 
 
 def topological_nodes(entries):
@@ -178,6 +178,22 @@ class Symbol:
                 nodes.append(node)
         entries = [e for node in nodes for e in node.inputs]
         return Symbol(entries) if entries else None
+
+    def _gen_atomic_symbol(self):
+        """This symbol's head op alone, with its attributes but no inputs and no name (MXNet's atomic symbol).
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> a = mx.sym.split(mx.sym.var('x'), num_outputs=2, name='s')._gen_atomic_symbol()
+        >>> a.list_outputs(), a.list_arguments()
+        (['output0', 'output1'], [])
+        """
+        node = self._outputs[0][0]
+        if node.is_variable:
+            raise MXNetError(f"Symbol._gen_atomic_symbol: {node.name} is a variable, not an operator")
+        atom = Node(node.op, node.op_name, "", node.params, [], dict(node.attrs))
+        return Symbol([(atom, i) for i in range(atom.num_outputs())])
 
     def __len__(self):
         return len(self._outputs)
