@@ -30,7 +30,7 @@ def scalars(dtype, *values):
 
     Examples
     --------
-    >>> scalars(np.float64, 0.1)[0] == np.float64(np.float32(0.1))
+    >>> bool(scalars(np.float64, 0.1)[0] == np.float64(np.float32(0.1)))
     True
     """
     return [np.dtype(dtype).type(np.float32(v)) for v in values]
@@ -314,7 +314,7 @@ def sum_sq(x):
 
     Examples
     --------
-    >>> sum_sq(np.array([3.0, 4.0], np.float32))
+    >>> float(sum_sq(np.array([3.0, 4.0], np.float32)))
     25.0
     """
     flat = np.ravel(x)
