@@ -106,10 +106,11 @@ function render() {
     if (!b) return;
     var col = S.doc.groups[g].collapsed;
     var gg = el("g", {"class": "group" + (col ? " collapsed" : ""), "data-group": g}, world);
-    if (col) { b.h = 40; b.w = Math.max(140, 8 * g.length + 40); }
+    var kind = S.doc.groups[g].layer || S.doc.groups[g].container;
+    if (col) { b.h = 40; b.w = Math.max(140, 8 * (g.length + (kind ? kind.length + 8 : 0)) + 40); }
     el("rect", {x: b.x, y: b.y, width: b.w, height: b.h, rx: 8}, gg);
     var t = el("text", {x: b.x + 8, y: b.y + 17, "class": "gtitle"}, gg);
-    t.textContent = (col ? "\u25b8 " : "\u25be ") + g;
+    t.textContent = (col ? "\u25b8 " : "\u25be ") + g + (kind ? "  (nn." + kind + ")" : "");
     groupsDrawn[g] = b;
   });
   S.doc.edges.forEach(function (e) {
