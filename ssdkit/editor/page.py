@@ -20,10 +20,11 @@ PAGE_CSS = """
 * { box-sizing: border-box; }
 body { margin: 0; font: 13px system-ui, sans-serif; display: grid; height: 100vh;
        grid-template: "bar bar bar" 40px "pal canvas panel" 1fr "status status status" 26px / 250px 1fr 300px; }
-#bar { grid-area: bar; display: flex; gap: 6px; align-items: center; padding: 4px 8px; background: #24292f; color: #fff; }
+#bar { grid-area: bar; display: flex; gap: 5px; overflow: hidden; align-items: center; padding: 4px 8px; background: #24292f; color: #fff; }
 #bar button { background: #3b434c; color: #fff; border: 1px solid #57606a; border-radius: 4px; padding: 4px 8px; cursor: pointer; }
-#bar input { width: 110px; }
-#bar .title { font-weight: 600; margin-right: 10px; }
+#bar input { width: 90px; } #bar button { white-space: nowrap; flex: none; }
+#bar .title { font-weight: 600; margin-right: 6px; white-space: nowrap; max-width: 150px; overflow: hidden;
+              text-overflow: ellipsis; flex: none; }
 #pal { grid-area: pal; overflow: auto; border-right: 1px solid #ccc; padding: 6px; background: #f6f8fa; }
 #palette-search { width: 100%; padding: 5px; margin-bottom: 6px; }
 .pal-item { padding: 4px 6px; margin: 2px 0; background: #fff; border: 1px solid #d0d7de; border-radius: 4px; cursor: grab; }
