@@ -250,9 +250,19 @@ def test_api_check_infer_layout_export(server, tmp_path):
     assert (tmp_path / "work" / "mine.py").read_text() == reply["text"]
     status, reply = _call(server, "/api/export", {"doc": doc, "format": "symbol", "name": "mine", "save": True})
     assert mx.sym.load(str(tmp_path / "work" / "mine-symbol.json")).list_outputs() == ["fl_output"]
+    doc["nodes"][1]["group"] = doc["nodes"][2]["group"] = "head"
+    doc["groups"] = {"head": {"collapsed": True, "container": "HybridSequential"}}
     status, reply = _call(server, "/api/export", {"doc": doc, "format": "document", "name": "mine", "save": True})
     status, reply = _call(server, "/api/open", {"path": "mine.editor.json"})
     assert status == 200 and reply["document"]["outputs"] == [["fl", 0]]
+    assert reply["document"]["groups"]["head"]["container"] == "HybridSequential"
+    # a saved drawing exports from the command line too, its blocks nested
+    out = tmp_path / "work" / "from_doc.py"
+    assert main(["export", str(tmp_path / "work" / "mine.editor.json"), "-o", str(out)]) == 0
+    assert 'self.head = nn.HybridSequential(prefix="")' in out.read_text()
+    block = _import(out, "from_doc").Net()
+    block.initialize()
+    assert block(nd.ones((2, 3, 8, 8))).shape == (2, 144) and isinstance(block.head, nn.HybridSequential)
     status, reply = _call(server, "/api/open", {"path": "mine-symbol.json"})
     assert [n["name"] for n in reply["document"]["nodes"]] == ["data", "c0", "fl"]
     items = _call(server, "/api/palette")[1]["items"]
