@@ -292,6 +292,9 @@ CASES.update({
                       ([u(1, 2, 3, 4)], {"transform_type": "warp"}, None, False)],
     "SpatialTransformer": [([u(1, 2, 5, 4), np.array([[0.5, 0.05, 0.02, -0.05, 0.5, 0.03]])],  # samples inside
                             {"target_shape": (3, 3)}, None, False)],
+    "Correlation": [([u(1, 2, 5, 5), u(1, 2, 5, 5)], {"max_displacement": 1, "pad_size": 1}, None, False),
+                    ([u(1, 2, 6, 6), u(1, 2, 6, 6) + 3.0], {"kernel_size": 3, "max_displacement": 2, "stride2": 2,
+                                                          "pad_size": 1, "is_multiply": False}, None, False)],
     "hard_sigmoid": [([u(2, 3, lo=-2, hi=2)], {"alpha": 0.3}, None, False)],
     "softmin": [([u(2, 4)], {}, None, False), ([u(2, 3, 2)], {"axis": 1, "temperature": 2.0}, None, False)],
     "im2col": [([u(1, 2, 4, 5)], {"kernel": (2, 3), "stride": (2, 1), "pad": (1, 1)}, None, False)],

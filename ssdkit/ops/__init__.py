@@ -15,6 +15,6 @@ from . import numpy_ops, numpy_rearrange, numpy_random, sequence  # noqa: F401  
 from . import rnn  # noqa: F401  (the fused RNN op and _rnn_param_concat)
 from . import ctc  # noqa: F401  (CTCLoss)
 from . import optimizer_ops  # noqa: F401  (sgd_update, adam_update, multi_* ... and the AMP / LARS helpers)
-from . import norm, spatial, roi, nn_extra, grid  # noqa: F401  (norms; Pad, UpSampling, Crop, resize; ROI pooling; im2col ...)
+from . import norm, spatial, roi, nn_extra, grid, correlation  # noqa: F401  (norms; Pad, UpSampling, Crop, resize; ROI pooling; im2col ...)
 
 __all__ = ["Op", "Param", "Params", "REQUIRED", "register", "get_op", "list_ops", "alias_of"]

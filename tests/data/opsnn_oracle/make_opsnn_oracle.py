@@ -136,6 +136,12 @@ def cases():
     add("im2col", "im2col", [u(2, 3, 5, 6)], {"kernel": (3, 2), "stride": (2, 1), "pad": (1, 0), "dilate": (1, 2)})
     add("col2im", "col2im", [u(2, 12, 12)], {"output_size": (5, 6), "kernel": (3, 2), "stride": (2, 1),
                                              "pad": (1, 0), "dilate": (1, 2)})
+    # --- FlowNet correlation
+    add("correlation", "Correlation", [u(2, 3, 6, 7), u(2, 3, 6, 7)], {"max_displacement": 2, "pad_size": 2},
+        (0, 1))
+    add("correlation_abs_k3", "Correlation", [u(1, 2, 8, 7), u(1, 2, 8, 7)],
+        {"kernel_size": 3, "max_displacement": 2, "stride1": 2, "stride2": 2, "pad_size": 1, "is_multiply": False},
+        (0, 1))
     # --- sampling grids
     theta = (np.array([[0.9, 0.1, 0.05, -0.2, 1.1, 0.1], [1.2, -0.3, -0.1, 0.2, 0.8, 0.05]])
              + u(2, 6) * 0.05).astype(np.float32)
