@@ -15,7 +15,7 @@ Examples
 """
 import numpy as np
 
-from ..base import as_tuple
+from ..base import MXNetError, as_tuple
 from .registry import Op, Param, register, PROBE
 from . import kernels
 from .kernels.geometry import pool_out_shape
@@ -39,8 +39,10 @@ class Pooling(Op):
         return len(p.kernel) if p.kernel else len(data) - 2
 
     def _geometry(self, p, n=2):
+        """Kernel, stride and pad for ``n`` spatial axes; like MXNet, extra trailing stride/pad values
+        (``pad=(0, 0, 0)`` with a 1-D kernel) are ignored."""
         kernel = p.kernel or (1,) * n
-        return kernel, as_tuple(p.stride or 1, n), as_tuple(p.pad or 0, n)
+        return kernel, as_tuple((p.stride or (1,) * n)[:n], n), as_tuple((p.pad or (0,) * n)[:n], n)
 
     def infer_shape(self, p, shapes):
         data = shapes[0]
@@ -48,6 +50,9 @@ class Pooling(Op):
             return shapes, [None]
         n = self._dims(p, data)
         _check_layout("Pooling", n, p, data, channel_last=True)
+        if p.pooling_convention == "same" and (n != 1 or any(p.pad or ())):
+            raise MXNetError(f"Pooling: pooling_convention 'same' supports 1-D pooling without pad (MXNet), "
+                             f"got kernel {p.kernel} and pad {p.pad}")
         last = p.layout in _CHANNEL_LAST.values()
         if last:   # channel-last data is pooled as channel-first
             data = (data[0], data[-1]) + tuple(data[1:-1])
@@ -64,7 +69,7 @@ class Pooling(Op):
             x = np.ascontiguousarray(np.moveaxis(x, -1, 1))
         kernel, stride, pad = self._geometry(p, n)
         include = True if p.count_include_pad is None else bool(p.count_include_pad)
-        if n == 3:
+        if n == 3 or p.pooling_convention == "same":
             y, saved = kernels.pool_nd_forward(x, kernel, stride, pad, p.pool_type, p.pooling_convention,
                                                include, p.global_pool)
         else:
@@ -78,7 +83,7 @@ class Pooling(Op):
     def backward(self, p, saved, out_grads):
         n, last, saved = saved
         g = np.ascontiguousarray(np.moveaxis(out_grads[0], -1, 1)) if last else out_grads[0]
-        if n == 3:
+        if n == 3 or p.pooling_convention == "same":
             dx = kernels.pool_nd_backward(saved, g)
         elif n == 1:
             dx = kernels.pool2d_backward(saved, g[:, :, None])[:, :, 0]

@@ -392,6 +392,8 @@ def split_arguments(op, args, kwargs, is_array):
                 slots = op.input_names(op.parse_params(kwargs))
             except MXNetError:
                 pass
+        while len(positional) > len(slots) and positional[-1] is None:
+            positional.pop()   # Convolution(x, w, None, no_bias=True): an absent bias, as MXNet accepts
         if len(positional) > len(slots):
             raise MXNetError(f"{op.name}: too many array arguments; inputs are {slots}")
         inputs.update(zip(slots, positional))

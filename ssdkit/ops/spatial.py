@@ -196,6 +196,8 @@ class _BlockRearrange(Op):
         b = p.block_size
         if b < 1:
             raise MXNetError(f"{self.name}: block_size must be positive, got {b}")
+        if 0 in tuple(shape):
+            raise ShapeError(f"{self.name}: every dimension of data must be non-zero, got shape {tuple(shape)}")
         if self.to_space and shape[1] % (b * b):
             raise ShapeError(f"{self.name}: channels {shape[1]} must be divisible by block_size**2 = {b * b}")
         if not self.to_space and (shape[2] % b or shape[3] % b):

@@ -152,7 +152,10 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rto
     """
     names = sym.list_arguments()
     feed = _feed(sym, location, aux_states, np.float64)
-    wrt_names = list(grad_nodes.keys() if isinstance(grad_nodes, dict) else grad_nodes or names)
+    if isinstance(grad_nodes, dict):   # {name: grad_req}: 'null' ones get no gradient to check
+        wrt_names = [k for k, req in grad_nodes.items() if req != "null"]
+    else:
+        wrt_names = list(grad_nodes or names)
     order = names + [k for k in feed if k not in names]
     inputs = [feed[k] for k in order]
     wrt = [order.index(k) for k in wrt_names]

@@ -284,6 +284,9 @@ def pool2d_out_shape(data_shape, kernel=(1, 1), stride=(1, 1), pad=(0, 0), pooli
     (1, 1, 3, 3)
     """
     check_ndim("Pooling", "data", tuple(data_shape), 4)
+    if pooling_convention not in POOLING_CONVENTIONS:   # 'same' is 1-D only (pool_out_shape)
+        raise MXNetError(f"Pooling: pooling_convention must be one of {POOLING_CONVENTIONS}, "
+                         f"got {pooling_convention!r}")
     return pool_out_shape(data_shape, kernel, stride, pad, pooling_convention, global_pool)
 
 
@@ -298,6 +301,9 @@ def pool_out_shape(data_shape, kernel=1, stride=1, pad=0, pooling_convention="va
     op, n = "Pooling", len(data_shape) - 2
     if global_pool:
         return tuple(data_shape[:2]) + (1,) * n
+    if pooling_convention == "same":   # windows from the first element every stride, clipped at the end
+        stride = _positive(op, "stride", stride, n)
+        return tuple(data_shape[:2]) + tuple(-(-size // s) for size, s in zip(data_shape[2:], stride))
     if pooling_convention not in POOLING_CONVENTIONS:
         raise MXNetError(f"{op}: pooling_convention must be one of {POOLING_CONVENTIONS}, "
                          f"got {pooling_convention!r}")

@@ -86,6 +86,8 @@ def cases():
                                                         "count_include_pad": False})
     add("pool3d_ndhwc", "Pooling", [u(1, 4, 4, 5, 2)], {"kernel": (2, 2, 2), "stride": (2, 2, 2), "pool_type": "max",
                                                         "layout": "NDHWC"})
+    add("pool1d_same", "Pooling", [u(2, 3, 10)], {"kernel": (2,), "stride": (2,), "pool_type": "max", "pad": (0, 0, 0),
+                                                 "pooling_convention": "same"})
     add("pool3d_global_max", "Pooling", [u(2, 3, 3, 4, 2)], {"kernel": (1, 1, 1), "global_pool": True})
     # --- spatial rearranging and resampling
     add("pad_constant", "pad", [u(2, 2, 3, 4)], {"mode": "constant", "pad_width": (0, 0, 0, 0, 1, 2, 2, 1),
