@@ -12,6 +12,7 @@ Examples
 >>> upd = get_updater(opt); upd(0, g, w); w.asnumpy()
 array([0.9, 1.9], dtype=float32)
 """
+import copy
 import warnings
 
 import numpy as np
@@ -282,6 +283,34 @@ class Optimizer:
 
     def __getstate__(self):
         raise MXNetError("Optimizer refuses pickling: use Trainer.save_states / Updater.get_states (pickle-free)")
+
+    def __deepcopy__(self, memo):
+        """A deep copy without pickling; as in MXNet the copy has no ``param_dict`` (a Trainer sets its own).
+
+        Examples
+        --------
+        >>> import copy
+        >>> opt = create("sgd", learning_rate=0.3, param_dict={0: None}); twin = copy.deepcopy(opt)
+        >>> twin.learning_rate, twin.param_dict, twin is opt
+        (0.3, {}, False)
+        """
+        twin = type(self).__new__(type(self))
+        memo[id(self)] = twin
+        for key, value in self.__dict__.items():
+            setattr(twin, key, {} if key == "param_dict" else copy.deepcopy(value, memo))
+        return twin
+
+    def set_lr_scale(self, args_lrscale):
+        """[Deprecated in MXNet] use :meth:`set_lr_mult`; raises DeprecationWarning as MXNet does.
+
+        Examples
+        --------
+        >>> Optimizer().set_lr_scale({})
+        Traceback (most recent call last):
+        ...
+        DeprecationWarning: set_lr_scale is deprecated: use set_lr_mult
+        """
+        raise DeprecationWarning("set_lr_scale is deprecated: use set_lr_mult")
 
 
 def _same_kind(old, new):
