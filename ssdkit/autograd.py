@@ -260,6 +260,8 @@ def _run_backward(heads, head_grads, retain_graph, variables=None):
         out_grads = [np.zeros(s, d) if g is None else g for g, (s, d) in zip(out_grads, node.out_meta)]
         in_grads = node.backward_fn(out_grads)
         for x, g in zip(node.inputs, in_grads):
+            if x._entry is None and x._grad_req == "null" and variables is None:
+                x._grad = None  # as MXNet: a variable with grad_req 'null' that backward reaches has no grad
             if g is None:
                 continue
             if x._entry is not None:

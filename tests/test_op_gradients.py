@@ -262,6 +262,12 @@ CASES.update({
     "_npi_broadcast_arrays": [([_X[:, :1], _X[0]], {"num_args": 2}, None, False)],
     "_npi_delete": [([_X], {"obj": (0, 2), "axis": 1}, None, False)],
     "_npi_insert": [([_X, _X[:, :1]], {"obj": 1, "axis": 1}, None, False)],
+    "_np_broadcast_to": [([_X[:, :1]], {"shape": (2, 3, 4)}, None, False)],
+    "_npi_full_like": [([_X], {"fill_value": 2.0}, None, False)],
+    "_npi_average": [([_X, pos(4)], {"axis": (1,)}, None, False), ([_X, pos(3, 4)], {"returned": True}, None, False),
+                     ([_X], {"axis": (0,), "weighted": False}, None, False)],
+    "_npi_setitem": [([_X, _X[0, :2]], {"key": (slice(1, 3), slice(None, 2))}, None, False),
+                     ([_X, u()], {"key": np.array([0, 2])}, None, False)],
 })
 # AMP casts: float64 is not cast (only float16/32 are), so the float64 checker sees the pass-through
 CASES["amp_cast"] = [([u(2, 3)], {"dtype": "float16"}, None, False)]

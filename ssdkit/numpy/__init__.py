@@ -19,7 +19,7 @@ from ._ufunc import BINARY, BINARY_ALIASES, UNARY, binary_function as _binary_fu
 from .creation import (array, zeros, ones, full, empty, arange, linspace, eye, identity,  # noqa: F401
                        zeros_like, ones_like, full_like, empty_like, copy, logspace)
 from .reductions import (sum, mean, max, min, amax, amin, prod, argmax, argmin, std, var, cumsum,  # noqa: F401
-                         all, any)
+                         all, any, average)
 from .manipulation import (reshape, transpose, swapaxes, expand_dims, squeeze, ravel,  # noqa: F401
                            concatenate, stack, split, repeat, tile, meshgrid, broadcast_to,
                            clip, where, sort, argsort, take, nonzero, unique)

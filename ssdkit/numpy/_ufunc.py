@@ -15,7 +15,44 @@ from ..ndarray.ndarray import NDArray, invoke
 from ..ops import get_op
 from . import _dtypes
 
-__all__ = ["BINARY", "UNARY", "binary", "unary", "cast", "binary_function", "unary_function"]
+__all__ = ["BINARY", "UNARY", "binary", "unary", "cast", "binary_function", "unary_function", "check_ufunc_kwargs"]
+
+# NumPy's ufunc keywords MXNet 1.9.1 accepts at their defaults only
+_UFUNC_DEFAULTS = {"where": True, "casting": "same_kind", "order": "K", "dtype": None, "subok": True}
+_LEGAL_DTYPES = {"int8", "uint8", "int32", "int64", "float16", "float32", "float64"}
+
+
+def _legal(key, value):
+    if key == "where":
+        return True
+    if key == "casting":
+        return value in ("no", "equiv", "safe", "same_kind", "unsafe")
+    if key == "order":
+        return isinstance(value, str)
+    if key == "dtype":
+        return (value if isinstance(value, str) else getattr(value, "__name__", None)) in _LEGAL_DTYPES
+    return key == "subok" and isinstance(value, bool)
+
+
+def check_ufunc_kwargs(name, kwargs):
+    """MXNet's rule for NumPy's ufunc keywords: an unknown keyword or a value NumPy rejects is a TypeError, a
+    legal value other than the default is a NotImplementedError.
+
+    Examples
+    --------
+    >>> check_ufunc_kwargs("exp", {"casting": "same_kind"})
+    >>> check_ufunc_kwargs("exp", {"order": "C"})
+    Traceback (most recent call last):
+    ...
+    NotImplementedError: order=C is not implemented yet for operator exp
+    """
+    for key, value in kwargs.items():
+        if key not in _UFUNC_DEFAULTS:
+            raise TypeError(f"{key} is an invalid keyword to function '{name}'")
+        if value is not _UFUNC_DEFAULTS[key] and value != _UFUNC_DEFAULTS[key]:
+            if _legal(key, value):
+                raise NotImplementedError(f"{key}={value} is not implemented yet for operator {name}")
+            raise TypeError(f"{key}={value} not understood for operator {name}")
 
 # np name: (array-array op, array-scalar op, scalar-array op, kind); None = through a 0-d array
 BINARY = {
@@ -128,6 +165,8 @@ def unary(name, x, out=None):
     """
     if not isinstance(x, NDArray):
         return getattr(onp, name)(x)
+    if name in BOOL_RESULT and out is not None and out.dtype != onp.bool_:
+        raise TypeError(f"{name}: the output is bool, out has dtype {out.dtype}")
     result = invoke(UNARY[name], [x])
     if name in BOOL_RESULT:
         result = cast(result, onp.bool_)
@@ -147,6 +186,7 @@ def binary_function(name):
     array([2., 5.])
     """
     def function(x1, x2, out=None, **kwargs):
+        check_ufunc_kwargs(name, kwargs)
         return binary(name, x1, x2, out)
     function.__name__ = function.__qualname__ = name
     op = get_op(BINARY[BINARY_ALIASES.get(name, name)][0]).name
@@ -165,6 +205,7 @@ def unary_function(name):
     array([2.])
     """
     def function(x, out=None, **kwargs):
+        check_ufunc_kwargs(name, kwargs)
         return unary(name, x, out)
     function.__name__ = function.__qualname__ = name
     function.__doc__ = (f"``{name}(x)`` elementwise: the registry op ``{UNARY[name]}``; the result keeps the "

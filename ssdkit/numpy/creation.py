@@ -15,6 +15,7 @@ from ..context import check_cpu
 from ..ndarray.ndarray import NDArray, invoke
 from . import _dtypes
 from .multiarray import ndarray
+from ._dispatch import call, shared, is_symbolic
 
 __all__ = ["array", "zeros", "ones", "full", "empty", "arange", "linspace", "eye", "identity",
            "zeros_like", "ones_like", "full_like", "empty_like", "copy", "logspace"]
@@ -34,9 +35,9 @@ def _dtype(dtype, name, default=_dtypes.DEFAULT_FLOAT):
         raise MXNetError(f"{name}: unknown dtype {dtype!r}") from None
 
 
-def _created(op_name, ctx, **params):
+def _created(op_name, ctx, out=None, **params):
     check_cpu(ctx)
-    return invoke(op_name, [], **params).as_np_ndarray()
+    return call(op_name, [], out, **params)
 
 
 def array(object, dtype=None, ctx=None):  # noqa: A002 - numpy's argument name
@@ -60,6 +61,7 @@ def array(object, dtype=None, ctx=None):  # noqa: A002 - numpy's argument name
     return ndarray(data)
 
 
+@shared
 def zeros(shape, dtype=None, order="C", ctx=None):
     """Zeros of ``shape`` (float32 by default; ``()`` gives a 0-d array).
 
@@ -68,9 +70,11 @@ def zeros(shape, dtype=None, order="C", ctx=None):
     >>> zeros(())
     array(0.)
     """
+    _c_order(order, "zeros")
     return _created("_zeros", ctx, shape=_shape(shape, "zeros"), dtype=_dtype(dtype, "zeros").name)
 
 
+@shared
 def ones(shape, dtype=None, order="C", ctx=None):
     """Ones of ``shape`` (float32 by default).
 
@@ -79,9 +83,11 @@ def ones(shape, dtype=None, order="C", ctx=None):
     >>> ones((1, 2))
     array([[1., 1.]])
     """
+    _c_order(order, "ones")
     return _created("_ones", ctx, shape=_shape(shape, "ones"), dtype=_dtype(dtype, "ones").name)
 
 
+@shared
 def full(shape, fill_value, dtype=None, order="C", ctx=None, out=None):
     """``shape`` filled with ``fill_value`` (a number, or an array broadcast to ``shape``).
 
@@ -90,17 +96,13 @@ def full(shape, fill_value, dtype=None, order="C", ctx=None, out=None):
     >>> full((2,), 3)
     array([3., 3.])
     """
-    if isinstance(fill_value, NDArray):
+    _c_order(order, "full")
+    if isinstance(fill_value, NDArray) or is_symbolic(fill_value):
         from .manipulation import broadcast_to
-        result = broadcast_to(fill_value.as_np_ndarray(), _shape(shape, "full"))
-        result = result if dtype is None else result.astype(dtype)
-    else:
-        result = _created("_full", ctx, shape=_shape(shape, "full"), value=float(fill_value),
-                          dtype=_dtype(dtype, "full").name)
-    if out is not None:
-        out._data[...] = result._data
-        return out
-    return result
+        result = broadcast_to(fill_value, _shape(shape, "full"))
+        return result if dtype is None else call("Cast", [result], out, dtype=onp.dtype(dtype).name)
+    return _created("_full", ctx, out, shape=_shape(shape, "full"), value=float(fill_value),
+                    dtype=_dtype(dtype, "full").name)
 
 
 def empty(shape, dtype=None, order="C", ctx=None):
@@ -111,9 +113,11 @@ def empty(shape, dtype=None, order="C", ctx=None):
     >>> empty((2,)).shape
     (2,)
     """
+    _c_order(order, "empty")
     return zeros(shape, dtype, order, ctx)
 
 
+@shared
 def arange(start, stop=None, step=1, dtype=None, ctx=None):
     """Evenly spaced values in ``[start, stop)`` (float32 by default, as MXNet np).
 
@@ -127,6 +131,7 @@ def arange(start, stop=None, step=1, dtype=None, ctx=None):
     return _created("_arange", ctx, start=start, stop=stop, step=step, dtype=_dtype(dtype, "arange").name)
 
 
+@shared
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, ctx=None):
     """``num`` evenly spaced values from ``start`` to ``stop``; with ``retstep`` also the spacing.
 
@@ -144,6 +149,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     return result
 
 
+@shared
 def eye(N, M=None, k=0, dtype=None, ctx=None, **kwargs):
     """A 2-D array with ones on diagonal ``k``.
 
@@ -156,6 +162,7 @@ def eye(N, M=None, k=0, dtype=None, ctx=None, **kwargs):
     return _created("_eye", ctx, N=N, M=M or 0, k=k, dtype=_dtype(dtype, "eye").name)
 
 
+@shared
 def identity(n, dtype=None, ctx=None):
     """The ``n`` x ``n`` identity.
 
@@ -167,18 +174,27 @@ def identity(n, dtype=None, ctx=None):
     return eye(n, dtype=dtype, ctx=ctx)
 
 
+def _c_order(order, name):
+    if order != "C":
+        raise NotImplementedError(f"{name}: only supports order='C' (MXNet 1.9.1 too), got order={order!r}")
+
+
+@shared
 def full_like(a, fill_value, dtype=None, order="C", ctx=None, out=None):
-    """An array shaped as ``a`` filled with ``fill_value`` (``a``'s dtype unless ``dtype``).
+    """An array shaped as ``a`` filled with ``fill_value`` (``a``'s dtype unless ``dtype``; no gradient to ``a``).
 
     Examples
     --------
     >>> full_like(array([1, 2], dtype='int32'), 2.5)
     array([2, 2], dtype=int32)
     """
-    dtype = a.dtype if dtype is None else dtype
-    return full(a.shape, onp.asarray(fill_value).astype(dtype).item(), dtype, order, ctx, out)
+    _c_order(order, "full_like")
+    check_cpu(ctx)
+    return call("_npi_full_like", [a], out, fill_value=float(fill_value),
+                dtype=None if dtype is None else onp.dtype(dtype).name)
 
 
+@shared
 def zeros_like(a, dtype=None, order="C", ctx=None, out=None):
     """Zeros shaped as ``a`` (``a``'s dtype unless ``dtype``).
 
@@ -190,6 +206,7 @@ def zeros_like(a, dtype=None, order="C", ctx=None, out=None):
     return full_like(a, 0, dtype, order, ctx, out)
 
 
+@shared
 def ones_like(a, dtype=None, order="C", ctx=None, out=None):
     """Ones shaped as ``a`` (``a``'s dtype unless ``dtype``).
 
@@ -209,6 +226,9 @@ def empty_like(prototype, dtype=None, order="C", subok=False, shape=None):
     >>> empty_like(array([1., 2.])).shape
     (2,)
     """
+    _c_order(order, "empty_like")
+    if subok:
+        raise NotImplementedError("empty_like: subok=True is not supported (MXNet 1.9.1 neither)")
     return zeros(prototype.shape if shape is None else shape, prototype.dtype if dtype is None else dtype)
 
 

@@ -16,6 +16,7 @@ from ..ndarray.ndarray import NDArray, invoke
 from . import _dtypes
 from ._ufunc import cast
 from .multiarray import ndarray
+from ._dispatch import call, shared, as_input
 
 __all__ = ["reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "ravel", "concatenate", "stack", "split",
            "repeat", "tile", "meshgrid", "broadcast_to", "clip", "where", "sort", "argsort", "take", "nonzero",
@@ -179,6 +180,7 @@ def tile(A, reps):
     return invoke("tile", [A], reps=reps)
 
 
+@shared
 def broadcast_to(array, shape):
     """``array`` broadcast to ``shape`` (NumPy's rule: leading axes may be added).
 
@@ -189,13 +191,7 @@ def broadcast_to(array, shape):
     (3, 2)
     """
     shape = (int(shape),) if isinstance(shape, (int, onp.integer)) else tuple(int(s) for s in shape)
-    try:
-        onp.broadcast_shapes(array.shape, shape)
-    except ValueError:
-        raise MXNetError(f"broadcast_to: cannot broadcast an array of shape {array.shape} to {shape}") from None
-    if array.ndim < len(shape):
-        array = reshape(array, (1,) * (len(shape) - array.ndim) + array.shape)
-    return invoke("broadcast_to", [array], shape=shape)
+    return call("_np_broadcast_to", [as_input(array)], shape=shape)
 
 
 def meshgrid(*xi, **kwargs):

@@ -138,7 +138,16 @@ class ndarray(NDArray):
         return self
 
     def copy(self, order="C"):
-        """A copy (recorded under autograd)."""
+        """A copy (recorded under autograd); only ``order='C'``, as in MXNet.
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> mx.np.array([1, 2]).copy()
+        array([1., 2.])
+        """
+        if order != "C":
+            raise NotImplementedError(f"ndarray.copy only supports order='C', while received {order}")
         return invoke("_copy", [self])
 
     def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
@@ -170,12 +179,26 @@ class ndarray(NDArray):
             raise IndexError(f"index {key!r} is invalid for an array of shape {self.shape}: {err}") from None
 
     def __setitem__(self, key, value):
+        if autograd.is_recording() and any(isinstance(v, NDArray) and (v._entry is not None or v._grad is not None)
+                                           for v in (self, value)):
+            self._record_setitem(_np_key(key), value)
+            return
         value = value._data if isinstance(value, NDArray) else value
         try:
             self._data[_np_key(key)] = value
         except ValueError as err:
             raise ShapeError(f"ndarray.__setitem__: cannot assign a value of shape {onp.shape(value)} to index "
                              f"{key!r} of an array of shape {self.shape}: {err}") from None
+
+    def _record_setitem(self, key, value):
+        """``self[key] = value`` as a recorded op: this array becomes its result (values and tape entry)."""
+        before = self._wrap(self._data.copy())
+        before._entry = self._entry
+        if not isinstance(value, NDArray):
+            value = self._wrap(onp.asarray(value, self._data.dtype))
+        result = invoke("_npi_setitem", [before, value], key=key)
+        self._data[...] = result._data
+        self._entry = result._entry
 
     # ------------------------------------------------------------ arithmetic (MXNet np dtype rules)
     def __add__(self, o): return _ufunc.binary("add", self, o)

@@ -1,5 +1,6 @@
-"""Reductions of ``mx.np``: ``sum, mean, max, min, prod, argmax, argmin, std, var, cumsum, all, any`` with
-NumPy's arguments (``axis`` int/tuple/None, ``keepdims``, ``dtype``); a full reduction is 0-d.
+"""Reductions of ``mx.np``: ``sum, mean, max, min, prod, argmax, argmin, std, var, cumsum, all, any, average``
+with NumPy's arguments (``axis`` int/tuple/None, ``keepdims``, ``dtype``); a full reduction is 0-d. Each is one
+registry op (:mod:`ssdkit.ops.numpy_reduce`), shared with ``F.np`` in hybridized blocks.
 
 Examples
 --------
@@ -14,12 +15,10 @@ array([[0.5],
 import numpy as onp
 
 from ..base import MXNetError
-from ..ndarray.ndarray import invoke
-from . import _dtypes
-from ._ufunc import cast
+from ._dispatch import call, call_list, shared
 
 __all__ = ["sum", "mean", "max", "min", "amax", "amin", "prod", "argmax", "argmin", "std", "var", "cumsum",
-           "all", "any"]
+           "all", "any", "average"]
 
 
 def _axis(axis):
@@ -28,40 +27,29 @@ def _axis(axis):
     return (int(axis),) if isinstance(axis, (int, onp.integer)) else tuple(int(a) for a in axis)
 
 
-def _store(result, out):
-    if out is None:
-        return result
-    out._data[...] = result._data
-    return out
+def _dtype(dtype):
+    return None if dtype is None else onp.dtype(dtype).name
 
 
-def _reduce(op_name, a, axis, keepdims, out, dtype=None, float_ints=False):
-    if dtype is not None:
-        a = cast(a, dtype)
-    elif a.dtype == onp.bool_ or (float_ints and not _dtypes.is_float(a.dtype)):
-        a = cast(a, _dtypes.DEFAULT_FLOAT if float_ints else _dtypes.INDEX_DTYPE)
-    axes = _axis(axis)
-    if axes == ():
-        return _store(a.copy(), out)
-    return _store(invoke(op_name, [a], axis=axes, keepdims=keepdims), out)
-
-
+@shared
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None):  # noqa: A001 - numpy's name
-    """Sum over ``axis`` (all by default); ints stay ints. ``initial`` is refused, as in MXNet 1.9.1.
+    """Sum over ``axis`` (all by default, none for ``()``); ints stay ints, bools give int64. ``initial`` is
+    refused, as in MXNet 1.9.1.
 
     Examples
     --------
     >>> import ssdkit as mx
-    >>> sum(mx.np.array([1, 2], dtype='int32'))
-    array(3, dtype=int32)
+    >>> sum(mx.np.array([1, 2], dtype='int32')), sum(mx.np.array([True, True], dtype='bool'))
+    (array(3, dtype=int32), array(2, dtype=int64))
     """
     if initial is not None:
         raise MXNetError("sum: initial is not supported yet (MXNet 1.9.1 refuses it too)")
-    return _reduce("_np_sum", a, axis, keepdims, out, dtype)
+    return call("_np_sum", [a], out, axis=_axis(axis), dtype=_dtype(dtype), keepdims=keepdims)
 
 
+@shared
 def mean(a, axis=None, dtype=None, out=None, keepdims=False):
-    """Arithmetic mean over ``axis``; ints give float32.
+    """Arithmetic mean over ``axis``; ints and bools give float32.
 
     Examples
     --------
@@ -69,11 +57,12 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False):
     >>> mean(mx.np.array([1, 2], dtype='int32'))
     array(1.5)
     """
-    return _reduce("_npi_mean", a, axis, keepdims, out, dtype, float_ints=True)
+    return call("_npi_mean", [a], out, axis=_axis(axis), dtype=_dtype(dtype), keepdims=keepdims)
 
 
+@shared
 def max(a, axis=None, out=None, keepdims=False):  # noqa: A001
-    """Largest value over ``axis``.
+    """Largest value over ``axis`` (an error over a zero-size axis).
 
     Examples
     --------
@@ -81,9 +70,10 @@ def max(a, axis=None, out=None, keepdims=False):  # noqa: A001
     >>> max(mx.np.array([[1, 5], [3, 2]]), axis=1)
     array([5., 3.])
     """
-    return _reduce("_np_max", a, axis, keepdims, out)
+    return call("_np_max", [a], out, axis=_axis(axis), keepdims=keepdims)
 
 
+@shared
 def min(a, axis=None, out=None, keepdims=False):  # noqa: A001
     """Smallest value over ``axis``.
 
@@ -93,14 +83,17 @@ def min(a, axis=None, out=None, keepdims=False):  # noqa: A001
     >>> min(mx.np.array([[1, 5], [3, 2]]))
     array(1.)
     """
-    return _reduce("_np_min", a, axis, keepdims, out)
+    return call("_np_min", [a], out, axis=_axis(axis), keepdims=keepdims)
 
 
 amax, amin = max, min
+shared(amax, "amax")
+shared(amin, "amin")
 
 
+@shared
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None):
-    """Product over ``axis``.
+    """Product over ``axis`` (bools give int64).
 
     Examples
     --------
@@ -110,9 +103,53 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None):
     """
     if initial is not None:
         raise MXNetError("prod: initial is not supported yet (MXNet 1.9.1 refuses it too)")
-    return _reduce("_np_prod", a, axis, keepdims, out, dtype)
+    return call("_np_prod", [a], out, axis=_axis(axis), dtype=_dtype(dtype), keepdims=keepdims)
 
 
+@shared
+def all(a, axis=None, out=None, keepdims=False):  # noqa: A001
+    """Whether every element along ``axis`` is non-zero (bool).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> all(mx.np.array([1, 0]))
+    array(False)
+    """
+    return call("_np_all", [a], out, axis=_axis(axis), keepdims=keepdims)
+
+
+@shared
+def any(a, axis=None, out=None, keepdims=False):  # noqa: A001
+    """Whether some element along ``axis`` is non-zero (bool).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> any(mx.np.array([1, 0]))
+    array(True)
+    """
+    return call("_np_any", [a], out, axis=_axis(axis), keepdims=keepdims)
+
+
+@shared
+def average(a, axis=None, weights=None, returned=False, out=None):
+    """The weighted average over ``axis`` (``weights`` shaped as ``a`` or 1-D along one axis); with
+    ``returned`` also the sum of the weights.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> average(mx.np.array([1., 2., 4.]), weights=mx.np.array([1., 1., 2.]))
+    array(2.75)
+    """
+    arrays = [a] if weights is None else [a, weights]
+    results = call_list("_npi_average", arrays, out, axis=_axis(axis), returned=returned,
+                        weighted=weights is not None)
+    return list(results) if returned else results[0]
+
+
+@shared
 def argmax(a, axis=None, out=None):
     """Index of the largest value (int64; over the flattened array when ``axis`` is None).
 
@@ -122,9 +159,10 @@ def argmax(a, axis=None, out=None):
     >>> argmax(mx.np.array([[1, 5], [3, 4]]), axis=0)
     array([1, 0], dtype=int64)
     """
-    return _store(invoke("_npi_argmax", [a], axis=axis), out)
+    return call("_npi_argmax", [a], out, axis=axis)
 
 
+@shared
 def argmin(a, axis=None, out=None):
     """Index of the smallest value (int64).
 
@@ -134,17 +172,15 @@ def argmin(a, axis=None, out=None):
     >>> argmin(mx.np.array([3., 1., 2.]))
     array(1, dtype=int64)
     """
-    return _store(invoke("_npi_argmin", [a], axis=axis), out)
+    return call("_npi_argmin", [a], out, axis=axis)
 
 
 def _moment(op_name, a, axis, dtype, out, ddof, keepdims):
     # computed in floats; the result has ``dtype`` or the input's dtype (an int input gives a truncated int)
-    result_dtype = onp.dtype(dtype) if dtype is not None else a.dtype
-    a = a if _dtypes.is_float(a.dtype) else cast(a, _dtypes.DEFAULT_FLOAT)
-    result = invoke(op_name, [a], axis=_axis(axis), ddof=ddof, keepdims=keepdims)
-    return _store(cast(result, result_dtype), out)
+    return call(op_name, [a], out, axis=_axis(axis), ddof=ddof, keepdims=keepdims, dtype=_dtype(dtype))
 
 
+@shared
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     """Standard deviation over ``axis`` (divisor ``N - ddof``).
 
@@ -157,6 +193,7 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     return _moment("_npi_std", a, axis, dtype, out, ddof, keepdims)
 
 
+@shared
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     """Variance over ``axis`` (divisor ``N - ddof``).
 
@@ -169,6 +206,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     return _moment("_npi_var", a, axis, dtype, out, ddof, keepdims)
 
 
+@shared
 def cumsum(a, axis=None, dtype=None, out=None):
     """Cumulative sum along ``axis`` (of the flattened array when None).
 
@@ -178,35 +216,4 @@ def cumsum(a, axis=None, dtype=None, out=None):
     >>> cumsum(mx.np.array([1, 2, 3]))
     array([1., 3., 6.])
     """
-    params = {} if dtype is None else {"dtype": onp.dtype(dtype).name}
-    return _store(invoke("_np_cumsum", [a], axis=axis, **params), out)
-
-
-def _truth(op_name, a, axis, out, keepdims):
-    nonzero = cast(cast(a, onp.bool_), _dtypes.DEFAULT_FLOAT)
-    return _store(cast(_reduce(op_name, nonzero, axis, keepdims, None), onp.bool_), out)
-
-
-def all(a, axis=None, out=None, keepdims=False):  # noqa: A001
-    """Whether every element along ``axis`` is non-zero (bool).
-
-    Examples
-    --------
-    >>> import ssdkit as mx
-    >>> all(mx.np.array([1, 0]))
-    array(False)
-    """
-    return _truth("_np_min", a, axis, out, keepdims)
-
-
-def any(a, axis=None, out=None, keepdims=False):  # noqa: A001
-    """Whether some element along ``axis`` is non-zero (bool).
-
-    Examples
-    --------
-    >>> import ssdkit as mx
-    >>> any(mx.np.array([1, 0]))
-    array(True)
-    """
-    return _truth("_np_max", a, axis, out, keepdims)
-
+    return call("_np_cumsum", [a], out, axis=axis, dtype=_dtype(dtype))

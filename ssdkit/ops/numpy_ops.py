@@ -21,24 +21,11 @@ import numpy as np
 from ..base import ShapeError, MXNetError
 from .registry import Op, Param, register
 from .elemwise import unbroadcast
-from .reduce import (sum as _sum, mean as _mean, prod as _prod, max as _max, min as _min, argmax as _argmax,
-                     argmin as _argmin, reduce_axes)
+from .reduce import argmax as _argmax, argmin as _argmin, reduce_axes
+from .numpy_reduce import np_reduce_axes
 from .shape import Reshape, squeeze as _squeeze, normalize_axis
 
 __all__ = ["npx_reshape_shape", "numpy_reshape_shape", "format_index", "parse_index"]
-
-
-# ----------------------------------------------------------------- reductions with a 0-d full result
-def _numpy_reduction(base, name):
-    cls = type(name, (base,), {"full_shape": (), "name": name,
-                               "__doc__": f"``{base.__name__}`` with NumPy's rule: reducing every axis gives 0-d."})
-    register(cls)
-    return cls
-
-
-for _base, _name in ((_sum, "_np_sum"), (_mean, "_npi_mean"), (_prod, "_np_prod"), (_max, "_np_max"),
-                     (_min, "_np_min")):
-    _numpy_reduction(_base, _name)
 
 
 def _kept(y, axes, keepdims):
@@ -46,24 +33,33 @@ def _kept(y, axes, keepdims):
 
 
 class _Moment(Op):
-    """``var``/``std`` over axes with ``ddof`` (NumPy's definitions)."""
-    params = {"axis": Param("shape", None), "ddof": Param("int", 0), "keepdims": Param("bool", False)}
+    """``var``/``std`` over axes with ``ddof`` (NumPy's definitions), computed in floats; the result has
+    ``dtype`` or the input's dtype."""
+    params = {"axis": Param("shape", None), "ddof": Param("int", 0), "keepdims": Param("bool", False),
+              "dtype": Param("dtype", None)}
     root = False
+
+    def infer_type(self, p, dtypes):
+        return dtypes, [np.dtype(p.dtype) if p.dtype else dtypes[0]]
 
     def forward(self, p, inputs, is_train):
         x = inputs[0]
-        axes = reduce_axes(x.ndim, p.axis)
+        axes = np_reduce_axes(x.ndim, p.axis, self.name)
+        xf = x.astype(p.dtype if p.dtype and np.dtype(p.dtype).kind == "f" else
+                      x.dtype if x.dtype.kind == "f" else np.float32)
         count = int(np.prod([x.shape[a] for a in axes])) - p.ddof
-        centered = x - x.mean(axis=axes, keepdims=True)
-        var = (np.square(centered).sum(axis=axes, keepdims=True) / count).astype(x.dtype, copy=False)
+        mean = xf.mean(axis=axes, keepdims=True)
+        centered = xf - (np.trunc(mean) if x.dtype.kind in "iub" else mean)  # MXNet's mean of ints is an int
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var = (np.square(centered).sum(axis=axes, keepdims=True) / count).astype(xf.dtype, copy=False)
         y = np.sqrt(var) if self.root else var
-        return [_kept(y, axes, p.keepdims)], (centered, y, count)
+        return [_kept(y, axes, p.keepdims).astype(p.dtype or x.dtype)], (centered, y, count, x.dtype)
 
     def backward(self, p, saved, out_grads):
-        centered, y, count = saved
+        centered, y, count, dtype = saved
         g = out_grads[0].reshape(y.shape)
         dvar = g / (2 * np.where(y == 0, 1, y)) if self.root else g
-        return [(dvar * 2 * centered / count).astype(centered.dtype, copy=False)]
+        return [(dvar * 2 * centered / count).astype(dtype, copy=False)]
 
 
 @register
@@ -76,16 +72,29 @@ class _npi_std(_Moment):
     root = True
 
 
+class _NumpyArgReduce:
+    """NumPy's checks: an axis out of range or an empty reduction is an error; a 0-d input has index 0."""
+    full_shape, index_dtype = (), np.int64
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        if x.ndim == 0 and p.axis in (None, 0, -1):  # MXNet: the one element of a 0-d array is index 0
+            return [np.zeros((), np.int64)], x
+        axes = np_reduce_axes(x.ndim, None if p.axis is None else int(p.axis), self.name)
+        if x.size == 0 and (p.axis is None or x.shape[axes[0]] == 0):
+            raise MXNetError(f"{self.name}: attempt to get {self.name[5:]} of an empty sequence (shape {x.shape}, "
+                             f"axis {p.axis})")
+        return super().forward(p, inputs, is_train)
+
+
 @register
-class _npi_argmax(_argmax):
+class _npi_argmax(_NumpyArgReduce, _argmax):
     """``argmax`` with NumPy's result: int64 indices, 0-d when ``axis`` is None."""
-    full_shape, index_dtype = (), np.int64
 
 
 @register
-class _npi_argmin(_argmin):
+class _npi_argmin(_NumpyArgReduce, _argmin):
     """``argmin`` with NumPy's result: int64 indices, 0-d when ``axis`` is None."""
-    full_shape, index_dtype = (), np.int64
 
 
 # ----------------------------------------------------------------- value tests (bool results, no gradient)
@@ -123,6 +132,25 @@ class _npi_around(Op):
 
     def backward(self, p, saved, out_grads):
         return [np.zeros_like(saved)]
+
+
+@register
+class _npi_full_like(Op):
+    """``np.full_like``: an array shaped as the input filled with ``fill_value`` (in ``dtype``, else the input's);
+    its gradient to the input is zero."""
+    inputs = ("a",)
+    params = {"fill_value": Param("float", 0.0), "dtype": Param("dtype", None), "ctx": Param("any", None)}
+
+    def infer_type(self, p, dtypes):
+        return dtypes, [np.dtype(p.dtype) if p.dtype else dtypes[0]]
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        dtype = np.dtype(p.dtype) if p.dtype else x.dtype
+        return [np.full(x.shape, np.asarray(p.fill_value).astype(dtype), dtype)], (x.shape, x.dtype)
+
+    def backward(self, p, saved, out_grads):
+        return [np.zeros(*saved)]
 
 
 # ----------------------------------------------------------------- shapes
@@ -296,11 +324,15 @@ class _npi_split(Op):
 
 @register
 class _np_cumsum(Op):
+    """``np.cumsum`` along ``axis`` (flattened when None); bools accumulate in int64."""
     params = {"axis": Param("any", None), "dtype": Param("dtype", None)}
+
+    def infer_type(self, p, dtypes):
+        return dtypes, [np.dtype(p.dtype) if p.dtype else np.dtype(np.int64) if dtypes[0] == np.bool_ else dtypes[0]]
 
     def forward(self, p, inputs, is_train):
         x = inputs[0]
-        dtype = p.dtype or x.dtype
+        dtype = p.dtype or (np.int64 if x.dtype == np.bool_ else x.dtype)
         y = np.cumsum(x.reshape(-1) if p.axis is None else x, axis=0 if p.axis is None else int(p.axis),
                       dtype=dtype)
         return [y], x.shape

@@ -104,6 +104,18 @@ _rearrange("_npi_rot90", _one(lambda p, x: np.rot90(x, p.k, _axes(p.axes))),
 _rearrange("_np_moveaxis", _one(lambda p, x: np.moveaxis(x, p.source, p.destination)),
            {"source": Param("shape"), "destination": Param("shape")},
            doc="``np.moveaxis``: the axes ``source`` moved to positions ``destination``.")
+def _broadcast_shape(src, target):
+    """``target`` with MXNet's -2 entries (keep the input's dim, aligned from the right) resolved."""
+    lead = len(target) - len(src)
+    if any(d == -2 and i < lead for i, d in enumerate(target)):
+        raise ValueError(f"-2 in shape {target} has no input dimension to copy (input shape {src})")
+    return tuple(src[i - lead] if d == -2 else d for i, d in enumerate(target))
+
+
+_rearrange("_np_broadcast_to", _one(lambda p, x: np.broadcast_to(x, _broadcast_shape(x.shape, p.shape))),
+           {"shape": Param("shape")},
+           doc="``np.broadcast_to``: the input broadcast to ``shape`` (leading axes may be added; -2 keeps the "
+               "input's dimension there, as MXNet).")
 _rearrange("_np_diagonal", _one(lambda p, x: np.diagonal(x, p.offset, p.axis1, p.axis2)),
            {"offset": Param("int", 0), "axis1": Param("int", 0), "axis2": Param("int", 1)},
            doc="``np.diagonal``: the ``offset`` diagonal over ``axis1``/``axis2`` as the last axis.")
@@ -239,6 +251,23 @@ class _npi_insert(Rearrange):
         arr, values = arrays
         obj = slice(*p.obj[1:]) if isinstance(p.obj, tuple) and p.obj and p.obj[0] == "slice" else p.obj
         out = np.insert(arr, obj, values.astype(arr.dtype, copy=False), None if p.axis is None else int(p.axis))
+        return [out]
+
+    def infer_type(self, p, dtypes):
+        return dtypes, [dtypes[0]]
+
+
+@register
+class _npi_setitem(Rearrange):
+    """``x[key] = value`` recorded under autograd (any NumPy index; not written to MXNet JSON): the result is
+    ``x`` with ``value`` (broadcast, cast to ``x``'s dtype) at ``key``; gradients go to ``value`` for the
+    assigned elements and to ``x`` for the others."""
+    inputs = ("data", "value")
+    params = {"key": Param("any")}
+
+    def rule(self, p, arrays, numbering):
+        out = np.array(arrays[0], copy=True)
+        out[p.key] = arrays[1].astype(out.dtype, copy=False)
         return [out]
 
     def infer_type(self, p, dtypes):

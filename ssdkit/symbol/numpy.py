@@ -76,16 +76,6 @@ def _axes(axis):
     return None if axis is None else (int(axis),) if isinstance(axis, (int, onp.integer)) else tuple(axis)
 
 
-def _reduction(op_name, name):
-    def function(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
-        if dtype is not None:
-            a = _node("Cast", [a], dtype=onp.dtype(dtype).name)
-        return _node(op_name, [a], axis=_axes(axis), keepdims=keepdims)
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"``np.{name}`` as a graph node (the registry op ``{op_name}``)."
-    return function
-
-
 def _namespace():
     ns = {}
     for name in list(_ufunc.BINARY) + list(_ufunc.BINARY_ALIASES):
@@ -93,16 +83,7 @@ def _namespace():
             ns[name] = _binary(name)
     for name in _ufunc.UNARY:
         ns[name] = _unary(name)
-    for name, op_name in (("sum", "_np_sum"), ("mean", "_npi_mean"), ("max", "_np_max"), ("min", "_np_min"),
-                          ("amax", "_np_max"), ("amin", "_np_min"), ("prod", "_np_prod")):
-        ns[name] = _reduction(op_name, name)
     ns.update(
-        argmax=lambda a, axis=None, out=None: _node("_npi_argmax", [a], axis=axis),
-        argmin=lambda a, axis=None, out=None: _node("_npi_argmin", [a], axis=axis),
-        std=lambda a, axis=None, dtype=None, out=None, ddof=0, keepdims=False: _node(
-            "_npi_std", [a], axis=_axes(axis), ddof=ddof, keepdims=keepdims),
-        var=lambda a, axis=None, dtype=None, out=None, ddof=0, keepdims=False: _node(
-            "_npi_var", [a], axis=_axes(axis), ddof=ddof, keepdims=keepdims),
         reshape=lambda a, newshape, order="C": _node(
             "_np_reshape", [a], newshape=(newshape,) if isinstance(newshape, int) else tuple(newshape)),
         ravel=lambda x, order="C": _node("_np_reshape", [x], newshape=(-1,)),
@@ -115,24 +96,8 @@ def _namespace():
         split=_split,
         repeat=lambda a, repeats, axis=None: _node("repeat", [a], repeats=int(repeats), axis=axis),
         tile=lambda A, reps: _node("tile", [A], reps=(reps,) if isinstance(reps, int) else tuple(reps)),
-        broadcast_to=lambda array, shape: _node("broadcast_to", [array], shape=tuple(shape)),
         clip=_clip,
         where=_where,
-        cumsum=lambda a, axis=None, dtype=None, out=None: _node("_np_cumsum", [a], axis=axis),
-        zeros=lambda shape, dtype=None, order="C", ctx=None: _node(
-            "_zeros", [], shape=_axes(shape), dtype=onp.dtype(dtype or "float32").name),
-        ones=lambda shape, dtype=None, order="C", ctx=None: _node(
-            "_ones", [], shape=_axes(shape), dtype=onp.dtype(dtype or "float32").name),
-        full=lambda shape, fill_value, dtype=None, order="C", ctx=None, out=None: _node(
-            "_full", [], shape=_axes(shape), value=float(fill_value), dtype=onp.dtype(dtype or "float32").name),
-        arange=lambda start, stop=None, step=1, dtype=None, ctx=None: _node(
-            "_arange", [], start=0 if stop is None else start, stop=start if stop is None else stop, step=step,
-            dtype=onp.dtype(dtype or "float32").name),
-        zeros_like=lambda a, dtype=None, **kwargs: _node("zeros_like", [a]),
-        ones_like=lambda a, dtype=None, **kwargs: _node("ones_like", [a]),
-        eye=lambda N, M=None, k=0, dtype=None, **kwargs: _node(
-            "_eye", [], N=N, M=M or 0, k=k, dtype=onp.dtype(dtype or "float32").name),
-        identity=lambda n, dtype=None, ctx=None: _node("_eye", [], N=n, dtype=onp.dtype(dtype or "float32").name),
     )
     for name, function in ns.items():
         if function.__name__ == "<lambda>":

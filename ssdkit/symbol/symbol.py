@@ -504,6 +504,10 @@ class Symbol:
     # ------------------------------------------------------------- arithmetic
     def _binary(self, other, op_name, scalar_name, reflected=False):
         from . import register
+        if op_name in _NP_NAMES and isinstance(other, (Symbol,) + numeric_types) and is_np_array():
+            from .numpy import np as np_namespace  # under npx.set_np, operators follow NumPy's (broadcasting)
+            lhs, rhs = (other, self) if reflected else (self, other)
+            return getattr(np_namespace, _NP_NAMES[op_name])(lhs, rhs)
         if isinstance(other, Symbol):
             lhs, rhs = (other, self) if reflected else (self, other)
             return register.call(op_name, [lhs, rhs], {}, None, hint=_HINTS.get(op_name))
@@ -585,6 +589,13 @@ class Symbol:
 # MXNet's symbol operators name their nodes _plus0, _minus0, ... (the hint of the internal op _Plus etc.)
 _SNAKE_SCALARS = frozenset(["_equal_scalar", "_not_equal_scalar", "_greater_scalar", "_greater_equal_scalar",
                             "_lesser_scalar", "_lesser_equal_scalar", "_rpower_scalar"])
+# under npx.set_np() a Symbol's operators are NumPy's (MXNet's numpy symbol class): op -> mx.sym.np function
+_NP_NAMES = {"elemwise_add": "add", "elemwise_sub": "subtract", "elemwise_mul": "multiply",
+             "elemwise_div": "true_divide", "_mod": "mod", "_power": "power", "_equal": "equal",
+             "_not_equal": "not_equal", "_greater": "greater", "_greater_equal": "greater_equal", "_lesser": "less",
+             "_lesser_equal": "less_equal"}
+
+
 _HINTS = {"elemwise_add": "_plus", "elemwise_sub": "_minus", "elemwise_mul": "_mul", "elemwise_div": "_div"}
 
 
@@ -715,17 +726,33 @@ _METHOD_OPS = {"transpose": "transpose", "flatten": "Flatten", "sum": "sum", "me
                "pick": "pick"}
 
 
-def _method(op_name):
+# under npx.set_np() these methods are mx.sym.np's functions (MXNet's numpy symbol class): x.max(axis=())
+_NP_METHODS = ("flatten", "sum", "mean", "max", "min", "prod", "argmax", "argmin", "std", "var", "cumsum", "all",
+               "any")
+
+
+def _method(op_name, name=None):
     def method(self, *args, **kwargs):
+        if name in _NP_METHODS and is_np_array():
+            from .numpy import np as np_namespace
+            if name == "flatten":
+                return np_namespace.reshape(self, (-1,))
+            return getattr(np_namespace, name)(self, *args, **kwargs)
+        if op_name is None:
+            raise AttributeError(f"Symbol.{name} exists under npx.set_np() only (the NumPy interface)")
         from .register import make_function
         return make_function(op_name)(self, *args, **kwargs)
-    method.__name__ = op_name
-    method.__doc__ = f"``F.{op_name}(self, ...)`` as a method (adds a graph node)."
+    method.__name__ = name or op_name
+    method.__doc__ = (f"``F.{op_name}(self, ...)`` as a method (adds a graph node)" if op_name else
+                      f"``F.np.{name}(self, ...)`` as a method") + (
+        f"; ``F.np.{name}`` under npx.set_np()." if name in _NP_METHODS else ".")
     return method
 
 
 for _name, _op in _METHOD_OPS.items():
-    setattr(Symbol, _name, _method(_op))
+    setattr(Symbol, _name, _method(_op, _name))
+for _name in ("std", "var", "cumsum", "all", "any"):
+    setattr(Symbol, _name, _method(None, _name))
 
 
 def _reshape(self, *shape, **kwargs):

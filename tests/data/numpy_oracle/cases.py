@@ -8,8 +8,9 @@ gradient of ``expression.sum()``-style head (head gradient ones) w.r.t. every li
 ERRORS: expressions MXNet rejects; ssdkit must raise too (any exception type the test names).
 No mxnet import here: both sides import this file.
 
-Not here on purpose: the gradient of np.rot90 (MXNet 1.9.1's rotates the head gradient the wrong way; ssdkit's is
-the true one, checked by tests/test_numpy_rearrange.py), and the gradients of np.std / np.var. MXNet 1.9.1 returns zeros for them (its _npi_std/_npi_var
+Not here on purpose: the gradient of np.prod where a factor is 0 (MXNet 1.9.1 divides the product by the
+factor and gives nan; ssdkit multiplies the other factors), the gradient of np.rot90 (MXNet 1.9.1's rotates the head gradient the wrong way; ssdkit's is
+the true one, checked by tests/test_numpy_shared.py), and the gradients of np.std / np.var. MXNet 1.9.1 returns zeros for them (its _npi_std/_npi_var
 have no real backward); ssdkit gives the true gradient, checked by tests/test_op_gradients.py.
 """
 
@@ -179,6 +180,18 @@ VALUES = {
     "insert_int": "np.insert(V, 1, 9.5)", "insert_axis": "np.insert(A, 2, np.array([7.0, 8.0, 9.0]), axis=1)",
     "insert_int_dtype": "np.insert(I, 0, 2.7)", "insert_slice": "np.insert(V, slice(0, 4, 2), np.array([-1.0, -2.0]))",
     "append": "np.append(V, A)", "append_axis": "np.append(A, P, axis=0)",
+    # reductions (ops/numpy_reduce.py)
+    "sum_empty_axes": "np.sum(A, axis=())", "sum_bool": "np.sum(np.array([[True, False], [True, True]], dtype='bool'), axis=0)",
+    "sum_dtype": "np.sum(I, dtype='float64')", "sum_int8": "np.sum(np.array([100, 100], dtype='int8'))",
+    "mean_bool": "np.mean(np.array([True, False, True], dtype='bool'))", "mean_dtype": "np.mean(I, dtype='float64')",
+    "prod_bool": "np.prod(np.array([True, True], dtype='bool'))", "prod_axes": "np.prod(T, axis=(0, 2), keepdims=True)",
+    "prod_zeros": "np.prod(np.array([[0.0, 2.0], [3.0, 0.0]]), axis=1)", "max_neg_axis": "np.max(T, axis=(-1, 0))",
+    "max_bool": "np.max(np.array([True, False], dtype='bool'))", "min_keep": "np.min(A, axis=0, keepdims=True)",
+    "any_empty": "np.any(np.zeros((2, 0)), axis=1)", "all_empty": "np.all(np.zeros((2, 0)))",
+    "any_axis": "np.any(A > 0.5, axis=0)", "all_int": "np.all(I, axis=0)", "cumsum_bool": "np.cumsum(np.array([True, False, True], dtype='bool'))",
+    "std_int": "np.std(I)", "var_dtype": "np.var(I, dtype='float64')", "std_ddof": "np.std(A, axis=1, ddof=1)",
+    "average_w": "np.average(A, axis=1, weights=V)", "average_full": "np.average(A, weights=P)",
+    "average_returned": "np.average(A, axis=0, weights=np.array([1.0, 2.0, 3.0]), returned=True)", "average_none": "np.average(A)", "average_zero_weights": "np.average(V, weights=np.zeros(4))",
 }
 
 SHAPES = {
@@ -230,6 +243,9 @@ GRADS = {
     "g_broadcast_arrays": ("np.broadcast_arrays(X, Z)[1] * X", "XZ"), "g_diagonal": ("np.diagonal(X, 1) * np.arange(3)", "X"),
     "g_trace": ("np.trace(X, -1)", "X"), 
     "g_moveaxis": ("np.moveaxis(X, 0, 1) * np.arange(12).reshape(4, 3)", "X"),
+    "g_prod_all": ("np.prod(X * 0.5 + 1)", "X"),
+    "g_mean_axes": ("np.mean(X, axis=(0, 1), keepdims=True) * X", "X"), "g_sum_dtype": ("np.sum(X, axis=0, dtype='float64')", "X"),
+    "g_average": ("np.average(X, axis=1, weights=Z)", "XZ"), "g_min_ties": ("np.min(np.maximum(X, 0.2), axis=0)", "X"),
 }
 
 GRAD_PRELUDE = """
@@ -245,6 +261,7 @@ ERRORS = {
     "item_many": "A.item()", "set_np_bad": "npx.set_np(shape=False, array=True)",
     "split_unequal": "np.split(A, 3, axis=1)", "vsplit_unequal": "np.vsplit(P, 2)", "vsplit_1d": "np.vsplit(V, 2)",
     "trace_1d": "np.trace(V)", "diag_3d": "np.diag(T)", "pad_int_width": "np.pad(V, 2)",
-    "pad_float_width": "np.pad(V, ((1.5, 1),))", "gamma_negative": "np.random.gamma(-1.0, size=(2,))",
+    "pad_float_width": "np.pad(V, ((1.5, 1),))", "gamma_negative": "np.random.gamma(-1.0, size=(2,))", "max_empty": "np.max(np.zeros((2, 0)), axis=1)",
+    "sum_bad_axis": "np.sum(A, axis=2)",
     "bernoulli_both": "npx.random.bernoulli(prob=0.5, logit=0.1)", "chisquare_zero": "np.random.chisquare(0.0)", "pad_wrap": "np.pad(V, ((1, 1),), mode='wrap')", "sum_initial": "np.sum(V, initial=1.5)", "onp_operand": "V + onp.ones(4)",
 }
