@@ -53,6 +53,7 @@ class NumpyReduce(Op):
     takes_dtype = True
 
     def result_dtype(self, p, dtype):
+        """The result dtype for an input of ``dtype``: ``p.dtype`` if given, int64 for bools, else the input's."""
         if p.get("dtype"):
             return np.dtype(p.dtype)
         return np.dtype(np.int64) if dtype == np.bool_ else np.dtype(dtype)
@@ -74,6 +75,7 @@ class NumpyReduce(Op):
                            dtype)], (x, y, axes, dtype)
 
     def reduce(self, x, axes, dtype):
+        """``reducer`` over ``axes`` (kept as size-1 axes) in a wide accumulator, as ``dtype``."""
         acc = np.float64 if dtype.kind == "f" or x.dtype.kind == "f" else np.int64
         return self.reducer(x, axis=axes, keepdims=True, dtype=acc).astype(dtype)
 
@@ -186,7 +188,7 @@ class _npi_average(Op):
         # MXNet returns the weights' own sum when they are 1-D along the axis (not broadcast to avg's shape)
         returned = total if w.shape == a.shape else np.asarray(w.sum())
         outs = [np.asarray(avg, a.dtype)] + ([np.asarray(returned, a.dtype)] if p.returned else [])
-        return outs, (a, w if p.weighted else None, w, wb, axes, avg, total)
+        return outs, (a, inputs[1] if p.weighted else None, w, wb, axes, avg, total)
 
     def backward(self, p, saved, out_grads):
         a, w_in, w, wb, axes, avg, total = saved
