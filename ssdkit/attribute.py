@@ -15,10 +15,11 @@ Examples
 """
 import threading
 import warnings
+from collections import defaultdict
 
 from .base import MXNetError
 
-__all__ = ["AttrScope", "HIDDEN_KEYS", "stored_key", "listed"]
+__all__ = ["AttrScope", "HIDDEN_KEYS", "stored_key", "listed", "unique_subgraph_name"]
 
 #: Attribute keys MXNet stores as ``__key__`` and lists under both spellings.
 HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage", "profiler_scope")
@@ -128,3 +129,23 @@ class _CurrentProperty:
 
 
 AttrScope.current = _CurrentProperty()
+
+
+#: How many control-flow subgraphs of each name were made (MXNet's ``AttrScope._subgraph_names``).
+AttrScope._subgraph_names = defaultdict(int)
+
+
+def unique_subgraph_name(name):
+    """``name`` (under the enclosing subgraph's name) with a count making it unique, as MXNet names
+    control-flow subgraphs (``foreach0``, ``cond_then1``, ``outer0$inner0``).
+
+    Examples
+    --------
+    >>> AttrScope._subgraph_names.clear(); unique_subgraph_name("c_pred"), unique_subgraph_name("c_pred")
+    ('c_pred0', 'c_pred1')
+    """
+    outer = AttrScope.active()._attr.get("__subgraph_name__", "")
+    if outer:
+        name = f"{outer}${name}"
+    AttrScope._subgraph_names[name] += 1
+    return f"{name}{AttrScope._subgraph_names[name] - 1}"

@@ -12,11 +12,13 @@ array([0., 2.], dtype=float32)
 from .ndarray import NDArray, invoke, invoke_op
 from .creation import array, zeros, ones, full, empty, arange, linspace, eye, waitall, from_numpy
 from .serialization import save, load, load_frombuffer, save_tobytes, ParamFileError
+from .dlpack import to_dlpack_for_read, to_dlpack_for_write, from_dlpack
 from .register import populate as _populate
-from . import random, contrib, _internal, image, sparse
+from . import random, contrib, _internal, image, sparse, linalg
 from .custom_op import custom as Custom  # the registry's Custom op with Python-defined inputs
 from .pyfuncs import (greater, greater_equal, lesser, lesser_equal, logical_and, logical_or,  # noqa: F401
-                      logical_xor, modulo, true_divide, moveaxis, concatenate, onehot_encode)
+                      logical_xor, modulo, true_divide, moveaxis, concatenate, onehot_encode, histogram,
+                      split_v2)
 
 _populate({"": globals(), "contrib": {}, "internal": {}})
 

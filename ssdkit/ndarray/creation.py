@@ -21,6 +21,14 @@ def _make(data, ctx):
     return NDArray(data, check_cpu(ctx))
 
 
+def _into(result, out):
+    """``result``, or ``out`` with result's values written into it (MXNet's ``out=``)."""
+    if out is None:
+        return result
+    out._data[...] = result._data
+    return out
+
+
 def _filled(name, shape, fill, dtype):
     """``np.full`` with MXNet's dtype default and an error naming the call for a bad shape or dtype."""
     dims = (shape,) if np.isscalar(shape) else tuple(shape)
@@ -59,10 +67,16 @@ def from_numpy(ndarray, zero_copy=True):
 
     Examples
     --------
-    >>> a = np.ones(2, np.float32); from_numpy(a)._data is a
-    True
+    >>> a = np.ones(2, np.float32); b = from_numpy(a); b[0] = 5; a, a.flags.writeable
+    (array([5., 1.], dtype=float32), False)
     """
-    return NDArray(ndarray if zero_copy else ndarray.copy())
+    if not zero_copy:
+        return NDArray(ndarray.copy())
+    if not ndarray.flags["C_CONTIGUOUS"]:
+        raise ValueError("Only c-contiguous arrays are supported for zero-copy")
+    shared = ndarray.view()  # the NDArray writes the memory; the numpy array becomes read-only, as in MXNet
+    ndarray.flags["WRITEABLE"] = False
+    return NDArray(shared)
 
 
 def zeros(shape, ctx=None, dtype=None, **kwargs):
@@ -73,7 +87,7 @@ def zeros(shape, ctx=None, dtype=None, **kwargs):
     >>> zeros(2).asnumpy()
     array([0., 0.], dtype=float32)
     """
-    return _make(_filled("zeros", shape, 0, dtype), ctx)
+    return _into(_make(_filled("zeros", shape, 0, dtype), ctx), kwargs.get("out"))
 
 
 def ones(shape, ctx=None, dtype=None, **kwargs):
@@ -84,7 +98,7 @@ def ones(shape, ctx=None, dtype=None, **kwargs):
     >>> ones((1, 2)).asnumpy()
     array([[1., 1.]], dtype=float32)
     """
-    return _make(_filled("ones", shape, 1, dtype), ctx)
+    return _into(_make(_filled("ones", shape, 1, dtype), ctx), kwargs.get("out"))
 
 
 def full(shape, val, ctx=None, dtype=None, out=None):

@@ -31,10 +31,11 @@ def _has_shape_rule(op):
     return type(op).infer_shape is not Op.infer_shape
 
 
-def invoke_op(op, inputs, params, out=None):
+def invoke_op(op, inputs, params, out=None, share=False):
     """Run ``op`` on NDArrays with parsed ``params``: check shapes, forward, and record on the tape.
 
-    Returns the list of output NDArrays.
+    Returns the list of output NDArrays. Outputs never share memory with the inputs (an op's result is a
+    new array in MXNet; numpy reshapes and transposes would give views) unless ``share`` (``x.reshape``).
 
     Examples
     --------
@@ -60,6 +61,8 @@ def invoke_op(op, inputs, params, out=None):
         shapes = ", ".join(f"{n}{a.shape}" for n, a in zip(op.input_names(params), arrays))
         raise MXNetError(f"{op.name}: cannot compute with inputs {shapes} and parameters "
                          f"{dict(params)}: {err}") from None
+    if not share:
+        outputs = [_unaliased(o, arrays) for o in outputs]
     make = _result_class(inputs)
     results = [make(o) for o in outputs]
     if op.differentiable or any(x._entry is not None for x in inputs):
@@ -77,6 +80,14 @@ def invoke_op(op, inputs, params, out=None):
                 dst._data[...] = src._data
         return list(outs)
     return results
+
+
+def _unaliased(output, arrays):
+    """``output``, copied when it is a view into one of the input buffers."""
+    if isinstance(output, np.ndarray) and output.base is not None and any(
+            np.may_share_memory(output, a) for a in arrays):
+        return output.copy()
+    return output
 
 
 def _result_class(inputs):
@@ -373,8 +384,10 @@ class NDArray:
         return (self[i] for i in range(len(self)))
 
     def __bool__(self):
+        if self.size == 0:
+            return False  # MXNet 1.9.1 answers False for an empty array
         if self.size != 1:
-            raise MXNetError(f"the truth value of an NDArray with {self.size} elements is ambiguous")
+            raise ValueError(f"The truth value of an NDArray with {self.size} elements is ambiguous.")
         return bool(self._data.reshape(-1)[0])
 
     def __float__(self):
@@ -416,9 +429,14 @@ class NDArray:
         return self._wrap(self._data[key])  # basic indexing is a view, as in MXNet
 
     def __setitem__(self, key, value):
+        if key is not None and autograd.is_recording() and any(
+                isinstance(a, NDArray) and (a._entry is not None or a._grad is not None) for a in (self, value)):
+            raise MXNetError("Inplace operations (+=, -=, x[:]=, etc) are not supported when recording with "
+                             "autograd.")
         value = value._data if isinstance(value, NDArray) else value
+        key = _one_element_view(_index_key(key), self.shape)
         try:
-            self._data[_index_key(key)] = value
+            self._data[key] = value
         except ValueError as err:
             raise ShapeError(f"NDArray.__setitem__: cannot assign a value of shape {np.shape(value)} to "
                              f"index {key!r} of an array of shape {self.shape}: {err}") from None
@@ -483,7 +501,8 @@ class NDArray:
             shape = kwargs.pop("shape")
         elif len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
-        return invoke("Reshape", [self], shape=tuple(shape), **kwargs)
+        op = get_op("Reshape")
+        return invoke_op(op, [self], op.parse_params(dict(kwargs, shape=tuple(shape))), share=True)[0]
 
     def reshape_like(self, other):
         """Reshape to ``other.shape``."""
@@ -495,8 +514,43 @@ class NDArray:
         return invoke("transpose", [self], axes=tuple(axes or ()))
 
     def flatten(self, inplace=False):
-        """Collapse every axis but the first: (N, ...) -> (N, prod(...)), as MXNet's Flatten."""
-        return invoke("Flatten", [self])
+        """Collapse every axis but the first: (N, ...) -> (N, prod(...)), as MXNet's Flatten; ``inplace`` gives
+        a view sharing this array's memory.
+
+        Examples
+        --------
+        >>> x = NDArray(np.zeros((2, 3, 4), np.float32)); v = x.flatten(inplace=True); v[:] = 1; x.asnumpy().sum()
+        24.0
+        """
+        return self.reshape((0, -1)) if inplace else invoke("Flatten", [self])
+
+    def expand_dims(self, axis, inplace=False):
+        """Insert a length-1 axis at ``axis``; ``inplace`` gives a view sharing this array's memory.
+
+        Examples
+        --------
+        >>> NDArray(np.zeros((2, 3), np.float32)).expand_dims(1, inplace=True).shape
+        (2, 1, 3)
+        """
+        if not inplace:
+            return invoke("expand_dims", [self], axis=axis)
+        shape = list(self.shape)
+        shape.insert(axis % (self.ndim + 1), 1)
+        return self.reshape(shape)
+
+    def squeeze(self, axis=None, inplace=False):
+        """Drop length-1 axes (all, or those in ``axis``); ``inplace`` gives a view sharing this array's memory.
+
+        Examples
+        --------
+        >>> NDArray(np.zeros((2, 1, 3, 1), np.float32)).squeeze(axis=(1, 3), inplace=True).shape
+        (2, 3)
+        """
+        if not inplace:
+            return invoke("squeeze", [self], axis=axis)
+        axes = range(self.ndim) if axis is None else [a % self.ndim for a in np.atleast_1d(axis).tolist()]
+        shape = [d for i, d in enumerate(self.shape) if not (i in axes and d == 1)]
+        return self.reshape(shape or [1])
 
 
 
@@ -506,6 +560,65 @@ class NDArray:
 
 
 
+
+    def split_v2(self, *args, **kwargs):
+        """Split along an axis into equal sections or at indices; see ``nd.split_v2``.
+
+        Examples
+        --------
+        >>> len(NDArray(np.zeros((2, 6), np.float32)).split_v2(3, axis=1))
+        3
+        """
+        from .pyfuncs import split_v2
+        return split_v2(self, *args, **kwargs)
+
+    def to_dlpack_for_read(self):
+        """This array's memory as a DLPack producer for reading; see ``nd.to_dlpack_for_read``.
+
+        Examples
+        --------
+        >>> np.from_dlpack(NDArray(np.ones(2, np.float32)).to_dlpack_for_read()).tolist()
+        [1.0, 1.0]
+        """
+        from .dlpack import to_dlpack_for_read
+        return to_dlpack_for_read(self)
+
+    def to_dlpack_for_write(self):
+        """This array's memory as a DLPack producer for writing; see ``nd.to_dlpack_for_write``.
+
+        Examples
+        --------
+        >>> np.from_dlpack(NDArray(np.ones(2, np.float32)).to_dlpack_for_write()).tolist()
+        [1.0, 1.0]
+        """
+        from .dlpack import to_dlpack_for_write
+        return to_dlpack_for_write(self)
+
+    @staticmethod
+    def _basic_indexing_slice_is_contiguous(slc_key, shape):
+        """Whether slicing an array of ``shape`` with one slice per axis gives C-contiguous memory: from the
+        last axis on, once an axis is cut to a proper subset, every earlier axis keeps at most one element.
+
+        Examples
+        --------
+        >>> NDArray._basic_indexing_slice_is_contiguous((slice(0, 1), slice(None)), (3, 4))
+        True
+        >>> NDArray._basic_indexing_slice_is_contiguous((slice(None), slice(0, 2)), (3, 4))
+        False
+        """
+        lengths = [len(range(*s.indices(n))) for s, n in zip(slc_key, shape)]
+        if int(np.prod(lengths)) in (0, 1):
+            return True
+        is_subset = False
+        for s, n, count in zip(reversed(slc_key), reversed(shape), reversed(lengths)):
+            step = s.indices(n)[2]
+            if count > 1 and step != 1:
+                return False
+            if is_subset and count > 1:
+                return False
+            if count < n:
+                is_subset = True
+        return True
 
     def take(self, indices, axis=0, mode="clip"):
         """Elements at ``indices`` (a list, numpy array or NDArray) along ``axis``; see ``nd.take``."""

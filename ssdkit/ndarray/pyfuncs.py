@@ -15,7 +15,8 @@ from ..base import MXNetError, numeric_types
 from .ndarray import NDArray, invoke
 
 __all__ = ["greater", "greater_equal", "lesser", "lesser_equal", "logical_and", "logical_or", "logical_xor",
-           "modulo", "true_divide", "moveaxis", "concatenate", "onehot_encode"]
+           "modulo", "true_divide", "moveaxis", "concatenate", "onehot_encode", "histogram",
+           "split_v2"]
 
 
 def _apply(lhs, rhs, array_op, scalar_op, reflected_op, python_op):
@@ -113,14 +114,24 @@ def moveaxis(tensor, source, destination):
     (3, 4, 2)
     """
     ndim = tensor.ndim
-    src = [s % ndim for s in np.atleast_1d(source).tolist()]
-    dst = [d % ndim for d in np.atleast_1d(destination).tolist()]
+    src, dst = _axes(source, ndim, "source"), _axes(destination, ndim, "destination")
     if len(src) != len(dst):
-        raise MXNetError(f"moveaxis: source {source} and destination {destination} differ in length")
+        raise ValueError(f"moveaxis: source {source} and destination {destination} differ in length")
     order = [a for a in range(ndim) if a not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
     return invoke("transpose", [tensor], axes=tuple(order))
+
+
+def _axes(axes, ndim, what):
+    """Axes in range and without repeats, else ValueError (numpy's rule, which MXNet's moveaxis uses)."""
+    values = [int(a) for a in np.atleast_1d(np.asarray(list(axes) if isinstance(axes, range) else axes))]
+    if any(not -ndim <= a < ndim for a in values):
+        raise ValueError(f"moveaxis: {what} {axes} is out of range for a {ndim}-D array")
+    values = [a % ndim for a in values]
+    if len(set(values)) != len(values):
+        raise ValueError(f"moveaxis: repeated axis in {what} {axes}")
+    return values
 
 
 def concatenate(arrays, axis=0, always_copy=True):
@@ -150,3 +161,45 @@ def onehot_encode(indices, out):
            [1., 0., 0.]], dtype=float32)
     """
     return invoke("one_hot", [indices], out=out, depth=out.shape[1], dtype=np.dtype(out.dtype).name)
+
+
+def histogram(a, bins=10, range=None):  # noqa: A002 - MXNet's parameter name
+    """Count the values of ``a`` per bin: ``bins`` equal bins over ``range`` (numpy's automatic range when
+    None, as MXNet), or the bins whose edges are the NDArray ``bins``. Returns ``(counts, edges)``.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> counts, edges = histogram(mx.nd.array([1, 2, 3, 4, 5.5]), bins=mx.nd.array([0, 2, 4, 6]))
+    >>> counts.asnumpy().tolist(), edges.asnumpy().tolist()
+    ([1, 2, 2], [0.0, 2.0, 4.0, 6.0])
+    """
+    if isinstance(bins, NDArray):
+        return invoke("_histogram", [a, bins])
+    if isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
+        if range is None:
+            import warnings
+            warnings.warn("range is not specified, using numpy's result to ensure consistency with numpy")
+            counts, edges = np.histogram(a.asnumpy(), bins=bins)
+            from .creation import array
+            return array(counts), array(edges)
+        return invoke("_histogram", [a], bin_cnt=int(bins), range=range)
+    raise ValueError("bins argument should be either an integer or an NDArray")
+
+
+def split_v2(ary, indices_or_sections, axis=0, squeeze_axis=False):
+    """Split ``ary`` along ``axis`` into equal sections (an int) or at the cut points of a tuple of indices.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> [p.shape for p in split_v2(mx.nd.zeros((2, 6)), (1, 3), axis=1)]
+    [(2, 1), (2, 2), (2, 3)]
+    """
+    if isinstance(indices_or_sections, (int, np.integer)) and not isinstance(indices_or_sections, bool):
+        indices, sections = (), int(indices_or_sections)
+    elif isinstance(indices_or_sections, tuple):
+        indices, sections = (0,) + tuple(indices_or_sections), 0
+    else:
+        raise ValueError("indices_or_sections must either int or tuple of ints")
+    return invoke("_split_v2", [ary], indices=indices, axis=axis, squeeze_axis=squeeze_axis, sections=sections)

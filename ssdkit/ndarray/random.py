@@ -170,3 +170,16 @@ def multinomial(data, shape=None, get_prob=False, out=None, dtype="int32", **kwa
     """
     return invoke("_sample_multinomial", [data], out=out, shape=() if shape is None else shape,
                   get_prob=get_prob, dtype=dtype, **kwargs)
+
+
+def _install_like_samplers():
+    """``normal_like``, ``uniform_like``, ...: the registry's ``_random_<dist>_like`` ops (samples shaped as the
+    input), as MXNet's ``nd.random`` offers them."""
+    from .register import make_function
+    for dist in ("uniform", "normal", "gamma", "exponential", "poisson", "negative_binomial",
+                 "generalized_negative_binomial"):
+        globals()[f"{dist}_like"] = make_function(f"_random_{dist}_like", f"{dist}_like")
+        __all__.append(f"{dist}_like")
+
+
+_install_like_samplers()

@@ -12,7 +12,7 @@ array([0. , 0.5, 1. ], dtype=float32)
 import numpy as np
 
 from ..base import MXNetError
-from ..ops import get_op, list_ops
+from ..ops import get_op, list_ops, alias_of
 from ..ops.registry import split_arguments, REQUIRED, ARRAY_METHODS
 from .ndarray import NDArray, invoke_op
 
@@ -89,6 +89,8 @@ def public_name(op_name):
         return "contrib", op_name[len("_contrib_"):]
     if op_name.startswith("_image_"):
         return "image", op_name[len("_image_"):]
+    if op_name.startswith("_linalg_"):
+        return "linalg", op_name[len("_linalg_"):]
     if op_name.startswith("_"):
         return "internal", op_name
     return "", op_name
@@ -122,6 +124,8 @@ def install_methods(cls, factory):
     array([0., 1.], dtype=float32)
     """
     for method_name, op_name in ARRAY_METHODS.items():
+        if method_name in vars(cls) or alias_of(op_name) not in list_ops():
+            continue  # the class's own method (NDArray.squeeze with MXNet's ``inplace``) stays; no op, no method
         function = factory(op_name)
 
         def method(self, *args, _function=function, **kwargs):

@@ -74,6 +74,12 @@ def _power(a, b):
     return np.power(a, b)
 
 
+def _int_divide(a, b):
+    """Integer ``a / b`` as C computes it (truncated toward zero) in the integer dtype, as MXNet does."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.trunc(np.divide(a, b)).astype(np.result_type(a, b))
+
+
 def _softrelu(x):
     return np.logaddexp(0, x).astype(x.dtype, copy=False)
 
@@ -171,7 +177,7 @@ BINARY = {
     "add": (np.add, lambda a, b, y, dy: (dy, dy)),
     "sub": (np.subtract, lambda a, b, y, dy: (dy, -dy)),
     "mul": (np.multiply, lambda a, b, y, dy: (dy * b, dy * a)),
-    "div": (np.divide, lambda a, b, y, dy: (dy / b, -dy * y / b)),
+    "div": (lambda a, b: _int_divide(a, b) if np.result_type(a, b).kind in "iu" else np.divide(a, b), lambda a, b, y, dy: (dy / b, -dy * y / b)),
     "mod": (np.mod, lambda a, b, y, dy: (dy, -dy * np.floor(a / b))),
     "power": (_power, lambda a, b, y, dy: (dy * b * np.power(a, b - 1),
                                               dy * y * np.log(np.where(a > 0, a, 1)))),

@@ -194,6 +194,8 @@ class topk(Op):
         x = inputs[0]
         if p.axis is None:  # MXNet ranks over the flattened array
             outs, saved = self.forward(type(p)(dict(p, axis=0)), [x.reshape(-1)], is_train)
+            if p.ret_typ == "mask":  # the mask has the input's shape
+                outs = [outs[0].reshape(x.shape)]
             return outs, saved + (x.shape,)
         if x.ndim == 0:
             raise ShapeError("topk: data must have at least one dimension, got a 0-d array")

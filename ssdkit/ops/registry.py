@@ -35,7 +35,12 @@ __all__ = ["Op", "Param", "Params", "REQUIRED", "PROBE", "register", "get_op", "
 ARRAY_METHODS = {name: name for name in (
     "expand_dims", "squeeze", "swapaxes", "split", "slice", "slice_axis", "slice_like", "one_hot", "clip",
     "topk", "sort", "argsort", "norm", "softmax", "log_softmax", "abs", "exp", "log", "sqrt", "square", "sign",
-    "relu", "sigmoid", "tanh", "broadcast_to", "broadcast_like", "tile", "repeat", "zeros_like", "ones_like")}
+    "relu", "sigmoid", "tanh", "broadcast_to", "broadcast_like", "tile", "repeat", "zeros_like", "ones_like",
+    # MXNet's other fluent methods
+    "round", "rint", "fix", "floor", "ceil", "trunc", "sin", "cos", "tan", "arcsin", "arccos", "arctan",
+    "degrees", "radians", "sinh", "cosh", "arcsinh", "arccosh", "arctanh", "expm1", "log10", "log2", "log1p",
+    "rsqrt", "cbrt", "rcbrt", "reciprocal", "log_softmax", "softmin", "flip", "nansum", "nanprod",
+    "argmax_channel", "shape_array", "size_array", "broadcast_axes", "pad", "diag")}
 
 REQUIRED = object()  # marks a parameter without default
 PROBE = "probe"      # Op.partial_shapes value: partial input shapes are probed (see ssdkit/symbol/inference.py)

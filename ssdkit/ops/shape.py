@@ -527,6 +527,9 @@ class broadcast_like(Op):
         shape = like.shape
         if p.lhs_axes is not None or p.rhs_axes is not None:
             lhs_axes, rhs_axes = (tuple(np.atleast_1d(a).tolist()) for a in (p.lhs_axes, p.rhs_axes))
+            if not lhs_axes or not rhs_axes:
+                raise MXNetError(f"broadcast_like: empty axes tuple is not allowed (lhs_axes {lhs_axes}, "
+                                 f"rhs_axes {rhs_axes})")
             if len(lhs_axes) != len(rhs_axes):
                 raise MXNetError(f"broadcast_like: lhs_axes {lhs_axes} and rhs_axes {rhs_axes} differ in length")
             shape = list(x.shape)

@@ -47,3 +47,4 @@ def mp_adamw_update(weight, grad, mean, var, weight32, rescale_grad, lr, eta, be
     return _internal._mp_adamw_update(weight, grad, mean, var, weight32, scale, lr=lr, eta=eta, beta1=beta1,
                                       beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient, name=name,
                                       **kwargs)
+from .control_flow import foreach, while_loop, cond  # noqa: E402,F401  (subgraph control flow)
