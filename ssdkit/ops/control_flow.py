@@ -30,6 +30,7 @@ class ControlFlowOp(Op):
     inputs = ()
     key_var_num_args = "num_args"
     hint = None
+    partial_shapes = True  # shapes may have unknown (0) dims: the subgraphs' rules complete what they can
 
     def output_count(self, p):
         return p.num_outputs
@@ -52,12 +53,13 @@ class _foreach(ControlFlowOp):
     def infer_shape(self, p, shapes):
         data, states = shapes[:p.num_data], shapes[p.num_data:p.num_data + p.num_states]
         free = shapes[p.num_data + p.num_states:]
-        if any(s is None for s in data):
-            return shapes, [None] * p.num_outputs
-        outs = p.body.infer_shapes([tuple(s[1:]) for s in data], states, free)
-        steps = data[0][0] if data else 0
+        outs, slices, states, free = p.body.infer_shapes([None if s is None else tuple(s[1:]) for s in data],
+                                                         states, free)
+        steps = next((s[0] for s in data if s is not None), 0)
         stacked = [None if s is None else (steps,) + tuple(s) for s in outs[:p.num_out_data]]
-        return shapes, stacked + [s if s is not None else o for s, o in zip(states, outs[p.num_out_data:])]
+        data = [d if d is not None or s is None else (0,) + tuple(s) for d, s in zip(data, slices)]
+        return list(data) + list(states) + list(free), stacked + [
+            s if s is not None else o for s, o in zip(states, outs[p.num_out_data:])]
 
     def forward(self, p, inputs, is_train):
         body = p.body
@@ -110,10 +112,10 @@ class _while_loop(ControlFlowOp):
               "num_vars": Param("int"), "num_out_data": Param("int"), "max_iterations": Param("int")}
 
     def infer_shape(self, p, shapes):
-        variables, free = shapes[:p.num_vars], shapes[p.num_vars:]
-        outs = p.func.infer_shapes([], variables, free)
+        outs, _, variables, free = p.func.infer_shapes([], shapes[:p.num_vars], shapes[p.num_vars:])
         stacked = [None if s is None else (p.max_iterations,) + tuple(s) for s in outs[:p.num_out_data]]
-        return shapes, stacked + [s if s is not None else o for s, o in zip(variables, outs[p.num_out_data:])]
+        return list(variables) + list(free), stacked + [
+            s if s is not None else o for s, o in zip(variables, outs[p.num_out_data:])]
 
     def forward(self, p, inputs, is_train):
         variables, free = list(inputs[:p.num_vars]), inputs[p.num_vars:]
@@ -126,15 +128,20 @@ class _while_loop(ControlFlowOp):
             per_step.append(outs[:p.num_out_data])
             variables = list(outs[p.num_out_data:])
             saved.append(state)
-        stacked = []
         if per_step:
-            for items in zip(*per_step):
-                rows = np.zeros((p.max_iterations,) + items[0].shape, items[0].dtype)
-                rows[:len(items)] = np.stack(items, axis=0)
-                stacked.append(rows)
-        elif p.num_out_data:
-            raise MXNetError("while_loop: the condition is false at the start, so the step outputs' shapes are "
-                             "unknown (MXNet cannot infer them either)")
+            shapes, dtypes = [o.shape for o in per_step[0]], [o.dtype for o in per_step[0]]
+        else:  # no step ran: the outputs' shapes come from the body's shape rules
+            shapes = p.func.infer_shapes([], [x.shape for x in inputs[:p.num_vars]], [x.shape for x in free])[0]
+            shapes = shapes[:p.num_out_data]
+            if any(s is None or 0 in s for s in shapes):
+                raise MXNetError(f"while_loop: no step ran and the step outputs' shapes cannot be inferred: {shapes}")
+            dtypes = [inputs[0].dtype] * p.num_out_data
+        stacked = []
+        for k, (shape, dtype) in enumerate(zip(shapes, dtypes)):
+            rows = np.zeros((p.max_iterations,) + tuple(shape), dtype)  # rows after the last step: zeros
+            if per_step:
+                rows[:len(per_step)] = np.stack([step[k] for step in per_step], axis=0)
+            stacked.append(rows)
         return stacked + variables, (saved, variables, [x.shape for x in inputs[:p.num_vars]], free)
 
     def backward(self, p, saved, out_grads):
@@ -161,7 +168,8 @@ class _cond(ControlFlowOp):
               "num_args": Param("int"), "num_outputs": Param("int")}
 
     def infer_shape(self, p, shapes):
-        return shapes, p.then_branch.infer_shapes([], [], shapes)
+        outs, _, _, free = p.then_branch.infer_shapes([], [], shapes)
+        return free, outs
 
     def forward(self, p, inputs, is_train):
         (flag,), _ = p.pred.forward(p.pred.feed([], [], inputs), False)

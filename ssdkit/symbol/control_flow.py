@@ -62,10 +62,16 @@ class Subgraph:
         return {k: v for k, v in feed.items() if k in self._used}
 
     def infer_shapes(self, data, states, free):
-        """Output shapes (None where unknown) from the shapes of data, states and free inputs."""
-        known = {k: tuple(v) for k, v in self.feed(data, states, free).items() if v is not None and 0 not in v}
-        _, outs, _ = self.symbol.infer_shape_partial(**known)
-        return [None if not s or 0 in s else tuple(s) for s in outs]
+        """Shapes from the (partial: None or 0 dims unknown) shapes of data, states and free inputs:
+        ``(outputs, data, states, free)``, each completed as far as the body's shape rules allow (a body's
+        layer infers its deferred weight's shape from the data slice, as in MXNet)."""
+        known = {k: tuple(v) for k, v in self.feed(data, states, free).items() if v is not None}
+        args, outs, aux = self.symbol._infer_shape_raw((), known)
+        found = dict(zip(self.symbol.list_arguments(), args))
+        found.update(zip(self.symbol.list_auxiliary_states(), aux))
+        fill = lambda names, shapes: [found.get(n) or s for n, s in zip(names, shapes)]  # noqa: E731
+        return (list(outs), fill(self.data_names, data), fill(self.state_names, states),
+                fill(self.free_names, free))
 
     def forward(self, feed, is_train):
         """``(outputs, state for backward)``."""
