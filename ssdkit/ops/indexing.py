@@ -1,4 +1,4 @@
-"""Index-driven ops: gather_nd / scatter_nd, ravel_multi_index / unravel_index, diag, khatri_rao, batch_take,
+"""Index-driven ops: gather_nd / scatter_nd, ravel_multi_index / unravel_index, diag, khatri_rao,
 fill_element_0index, slice assignment, and the contrib index ops (boolean_mask, index_copy, index_array,
 arange_like), each with MXNet's gradient where MXNet has one.
 
@@ -225,20 +225,6 @@ class khatri_rao(Op):
         for x in inputs[1:]:
             out = (out[:, None, :] * x[None, :, :]).reshape(-1, n)
         return [out], None
-
-
-@register
-class batch_take(Op):
-    """``out[i] = a[i, indices[i]]`` with indices clipped to the row length."""
-    inputs = ("a", "indices")
-    differentiable = False
-
-    def forward(self, p, inputs, is_train):
-        a, idx = inputs
-        if a.ndim != 2 or idx.shape != (a.shape[0],):
-            raise ShapeError(f"{self.name}: a must be (N, M) and indices (N,), got {a.shape} and {idx.shape}")
-        j = np.clip(idx.astype(np.int64), 0, a.shape[1] - 1)
-        return [a[np.arange(a.shape[0]), j]], None
 
 
 @register

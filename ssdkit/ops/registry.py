@@ -383,6 +383,8 @@ def split_arguments(op, args, kwargs, is_array):
         inputs, positional = {}, []
         while args and (is_array(args[0]) or args[0] is None):
             positional.append(args.pop(0))
+        while positional and positional[-1] is None:
+            positional.pop()  # an omitted trailing input (Dense's bias=None with no_bias) is no input
         for key in [k for k in kwargs if k in op.inputs]:
             inputs[key] = kwargs.pop(key)
     free = [p for p in op.params if p not in kwargs]

@@ -4,7 +4,7 @@ the graph executor (so ``F.contrib.foreach`` inside a hybridized block works).
 
 Variables the body reads from outside (parameters, outer inputs) become inputs of the node, shared with
 the outer graph, so their gradients flow. Outputs and states are nested as the body returns them, as in
-MXNet 1.9.1. Saving such a graph as MXNet JSON is refused (ssdkit does not write MXNet's subgraph format).
+MXNet 1.9.1. Such graphs save to and load from MXNet's JSON layout (:mod:`.control_flow_json`).
 
 Examples
 --------
@@ -81,11 +81,8 @@ class Subgraph:
         """``{variable name: gradient or None}`` for every variable of the body."""
         return self.executor.backward(state, head_grads)
 
-    def __str__(self):
-        raise MXNetError("graphs with control-flow subgraphs (foreach, while_loop, cond) cannot be saved as "
-                         "MXNet JSON by ssdkit")
-
-    __repr__ = object.__repr__
+    def __repr__(self):
+        return f"<Subgraph of {len(self.symbol.list_outputs())} outputs>"
 
 
 def _placeholders(prefix, count):

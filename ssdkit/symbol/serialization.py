@@ -38,13 +38,26 @@ class SymbolFileError(MXNetError):
 
 def to_json(symbol):
     """The graph of ``symbol`` as an MXNet JSON string."""
+    graph = _graph(symbol)
+    graph["attrs"] = {"mxnet_version": ["int", MXNET_VERSION]}
+    if is_np_shape():  # MXNet marks graphs written under np_shape, whose 0 dims are real
+        graph["attrs"] = {"is_np_shape": ["int", 1], **graph["attrs"]}
+    return _dump(graph, 0)
+
+
+def _graph(symbol):
+    """The JSON object of one graph (control-flow subgraphs nested in their nodes' records)."""
+    from .control_flow_json import CONTROL_FLOW_OPS, subgraph_record
     nodes = topological_nodes(symbol._outputs)
     index = {id(n): i for i, n in enumerate(nodes)}
     records, row_ptr = [], [0]
     for node in nodes:
         record = {"op": "null" if node.is_variable else node.op_name, "name": node.name}
-        attrs = dict(node.attrs)
-        if node.params is not None:
+        attrs, subgraphs = dict(node.attrs), None
+        if node.op is not None and node.op.name in CONTROL_FLOW_OPS:
+            cf_attrs, subgraphs = subgraph_record(node)
+            attrs.update(cf_attrs)
+        elif node.params is not None:
             attrs.update(node.params.to_attrs())
         if attrs:
             record["attrs"] = dict(sorted(attrs.items()))
@@ -53,16 +66,14 @@ def to_json(symbol):
         # MXNet marks inputs an op mutates (auxiliary states) with version 1
         record["inputs"] = [[index[id(src)], i, int(n in aux)] for (src, i), n in
                             zip(node.inputs, names or [None] * len(node.inputs))]
+        if subgraphs is not None:
+            record["subgraphs"] = [_graph(g) for g in subgraphs]
         records.append(record)
         row_ptr.append(row_ptr[-1] + node.num_outputs() + (0 if node.is_variable else node.op.hidden_outputs))
-    graph = {"nodes": records,
-             "arg_nodes": [i for i, n in enumerate(nodes) if n.is_variable],
-             "node_row_ptr": row_ptr,
-             "heads": [[index[id(n)], i, 0] for n, i in symbol._outputs],
-             "attrs": {"mxnet_version": ["int", MXNET_VERSION]}}
-    if is_np_shape():  # MXNet marks graphs written under np_shape, whose 0 dims are real
-        graph["attrs"] = {"is_np_shape": ["int", 1], **graph["attrs"]}
-    return _dump(graph, 0)
+    return {"nodes": records,
+            "arg_nodes": [i for i, n in enumerate(nodes) if n.is_variable],
+            "node_row_ptr": row_ptr,
+            "heads": [[index[id(n)], i, 0] for n, i in symbol._outputs]}
 
 
 def _dump(value, level):
@@ -129,8 +140,15 @@ def load_json(json_str, source="<json>"):
         _fail(source, f"not valid JSON ({err})")
     except RecursionError:
         _fail(source, "not valid JSON (nested too deep)")
+    return _load_graph(graph, source)
+
+
+def _load_graph(graph, source, depth=0):
+    """A Symbol from one parsed graph object (control-flow subgraphs read recursively)."""
     if not isinstance(graph, dict) or not isinstance(graph.get("nodes"), list) or "heads" not in graph:
         _fail(source, "not an MXNet symbol file (needs 'nodes' and 'heads')")
+    if depth > MAX_SUBGRAPH_DEPTH:
+        _fail(source, f"control-flow subgraphs nested deeper than {MAX_SUBGRAPH_DEPTH}")
     nodes = []
     for i, record in enumerate(graph["nodes"]):
         if not isinstance(record, dict) or "op" not in record or "name" not in record:
@@ -155,6 +173,10 @@ def load_json(json_str, source="<json>"):
             continue
         try:
             op = get_op(op_name)
+            if "subgraphs" in record:
+                parsed, extra, entries = _control_flow(op_name, record, attrs, entries, name, source, depth)
+                nodes.append(Node(op, op_name, name, parsed, entries, extra))
+                continue
             params, extra = _split_attrs(op, attrs, name, source)
             parsed = op.parse_params(params)
         except SymbolFileError:
@@ -171,6 +193,23 @@ def load_json(json_str, source="<json>"):
     if not heads:
         _fail(source, "the graph has no heads")
     return Symbol(heads)
+
+
+#: How deep control-flow subgraphs may nest in a file (a guard against hostile files).
+MAX_SUBGRAPH_DEPTH = 16
+
+
+def _control_flow(op_name, record, attrs, entries, name, source, depth):
+    """Parameters, extra attributes and reordered inputs of a control-flow record with ``subgraphs``."""
+    from .control_flow_json import CONTROL_FLOW_OPS, subgraph_params
+    if op_name not in CONTROL_FLOW_OPS or not isinstance(record["subgraphs"], list):
+        _fail(source, f"node {name} ({op_name}) has subgraphs ssdkit cannot run")
+    graphs = [_load_graph(g, f"{source} (subgraph of {name})", depth + 1) for g in record["subgraphs"]]
+    values, order = subgraph_params(op_name, attrs, graphs, len(entries), source, name)
+    op = get_op(op_name)
+    parsed = op.parse_params(values)
+    extra = {k: str(v) for k, v in attrs.items() if k.startswith("__")}
+    return parsed, extra, [entries[u] for u in order]
 
 
 def load(fname):
