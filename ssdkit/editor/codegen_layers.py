@@ -10,9 +10,48 @@ Examples
 >>> layer_call("Activation", get_op("Activation").parse_params({"act_type": "tanh"}), {})
 ("nn.Activation('tanh'", {})
 """
-__all__ = ["layer_call", "lit"]
+import keyword
+import re
+
+__all__ = ["layer_call", "lit", "ident", "quoted", "RESERVED"]
 
 _GLUON_SUFFIX = {"moving_mean": "running_mean", "moving_var": "running_var"}
+#: names an exported identifier must not take (Block attributes, the module's own names)
+RESERVED = {"F", "self", "nn", "mx", "params", "prefix", "name", "forward", "hybrid_forward", "initialize",
+             "collect_params", "hybridize", "export", "cast", "name_scope", "register_child", "apply",
+             "save_parameters", "load_parameters", "summary", "kwargs", "HybridBlock"}
+
+
+def ident(name, used):
+    """A Python identifier for a drawn name, not in ``used`` (which it joins); ``_fwd`` is dropped.
+
+    Examples
+    --------
+    >>> used = {"conv0"}
+    >>> ident("conv0_fwd", used), ident("class", used), ident("0a", used)
+    ('conv0_1', 'class_', 'n_0a')
+    """
+    base = re.sub(r"\W", "_", name[:-4] if name.endswith("_fwd") else name).strip("_") or "node"
+    if base[0].isdigit():
+        base = "n_" + base
+    if keyword.iskeyword(base) or base in RESERVED:
+        base += "_"
+    ident, i = base, 1
+    while ident in used:
+        ident, i = f"{base}_{i}", i + 1
+    used.add(ident)
+    return ident
+
+
+def quoted(text):
+    """``text`` as a double-quoted Python string literal.
+
+    Examples
+    --------
+    >>> print(quoted('a"b'))
+    "a\\"b"
+    """
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def lit(value):

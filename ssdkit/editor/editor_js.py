@@ -320,57 +320,6 @@ function layout() {
     return r;
   });
 }
-function uniqueGroup(base) {
-  var i = 0;
-  while ((S.doc.groups || {})[base + i] || nodeByName(base + i)) i++;
-  return base + i;
-}
-function freeSpot() {
-  // where a double-clicked item goes: below everything drawn, so nothing is covered
-  var bottom = 0;
-  S.doc.nodes.forEach(function (n) { bottom = Math.max(bottom, (n.y || 0) + nodeSize(n).h); });
-  return {x: 80, y: S.doc.nodes.length ? bottom + 54 : 40};
-}
-function containerize(item) {
-  // a container from the palette: the selected nodes become a block of that kind
-  if (!S.sel.length) { S.notice = "select the nodes to put into a " + item.label + " first, then drop it again"; render(); return null; }
-  var typed = document.getElementById("group-name").value;
-  var name = typed && !(S.doc.groups || {})[typed] ? typed : uniqueGroup(item.container.toLowerCase());
-  groupSelected(name, {container: item.container});
-  return name;
-}
-function addTemplate(item, x, y) {
-  // a layer of several ops (Swish): its ops as a block named after it, exported as the layer again
-  snapshot();
-  var g = uniqueGroup(item.layer.toLowerCase()), names = {};
-  var spot = freeSpot();
-  x = x === undefined ? spot.x : x; y = y === undefined ? spot.y : y;
-  item.template.nodes.forEach(function (t, i) {
-    names[t.name] = g + "_" + t.name;
-    S.doc.nodes.push({name: names[t.name], op: t.op, attrs: JSON.parse(JSON.stringify(t.attrs)), group: g,
-                      x: x + (i % 2) * 150, y: y + 70 * i});
-  });
-  item.template.edges.forEach(function (e) {
-    S.doc.edges.push({src: names[e.src], out: e.out, dst: names[e.dst], slot: e.slot});
-  });
-  S.doc.groups[g] = {collapsed: false, layer: item.layer, args: {}};
-  S.sel = Object.keys(names).map(function (k) { return names[k]; });
-  return Promise.all(item.template.nodes.map(function (t) { return loadSpec(t.op); })).then(function () {
-    changed(); return g; });
-}
-function fit() {
-  // zoom and pan so the whole drawing shows
-  if (!S.doc.nodes.length) return;
-  var c = document.getElementById("canvas").getBoundingClientRect(), x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
-  S.doc.nodes.forEach(function (n) {
-    var z = nodeSize(n);
-    x0 = Math.min(x0, n.x || 0); y0 = Math.min(y0, n.y || 0);
-    x1 = Math.max(x1, (n.x || 0) + z.w); y1 = Math.max(y1, (n.y || 0) + z.h + 30);
-  });
-  var k = Math.max(0.15, Math.min(1.5, (c.width - 40) / (x1 - x0), (c.height - 40) / (y1 - y0)));
-  S.view = {k: k, x: (c.width - k * (x1 + x0)) / 2, y: 20 - k * y0};
-  render();
-}
 function groupSelected(name, extra) {
   if (!name || !S.sel.length) return;
   snapshot();
@@ -383,23 +332,6 @@ function toggleGroup(name) {
   snapshot();
   S.doc.groups[name].collapsed = !S.doc.groups[name].collapsed;
   render();
-}
-function setOp(name, op) {
-  // change a node's op (a HybridLambda's function, or relu -> tanh), keeping the attributes it still takes
-  return loadSpec(op).then(function (sp) {
-    if (!sp || sp.error) return sp ? sp.error : "unknown op " + op;
-    var n = nodeByName(name);
-    snapshot();
-    n.op = op;
-    var kept = {};
-    Object.keys(n.attrs || {}).forEach(function (k) { if (sp.params[k]) kept[k] = n.attrs[k]; });
-    n.attrs = kept;
-    S.attrNode = name; S.lastWire = null;
-    var slots = dataSlots(n);
-    S.doc.edges = S.doc.edges.filter(function (e) { return e.dst !== name || slots.indexOf(e.slot) >= 0; });
-    changed();
-    return null;
-  });
 }
 function setAttr(name, key, value) {
   var n = nodeByName(name);
