@@ -5,6 +5,12 @@ Run from the repository root::
 
     python benchmarks/bench_conv.py                 # full table (about 2-4 minutes)
     python benchmarks/bench_conv.py --batch 8 --reps 3 --no-torch
+    python benchmarks/bench_conv.py --compare       # also each layer on im2col only, same rounds
+
+Each row names the kernel each direction took (forward / data gradient / weight gradient): W for Winograd
+F(2x2, 3x3) (ssdkit/ops/kernels/winograd.py), G for the im2col GEMMs. ``--compare`` times every layer a
+second time with Winograd switched off, interleaved with the first, so "before" and "after" share the
+machine's load.
 
 Timings are the minimum over ``--reps`` runs, interleaved between the directions of one layer. On a
 shared machine other processes steal cores; ``--clock cpu`` then measures our kernels by the CPU time

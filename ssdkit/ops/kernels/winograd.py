@@ -6,7 +6,9 @@ pair, done as 16 GEMMs ``M[k] (F, T) = U[k] (F, C) @ V[k] (C, T)`` over T tiles,
 ``np.matmul`` per cache-sized block of tiles. The transforms are sums and differences of whole planes:
 
 * input   ``V = B^T d B``: rows then columns, each output a difference or sum of two inputs. The block's
-  input band is stored with even and odd columns apart so that every column slice is contiguous.
+  input band is stored with even and odd rows and columns apart, so every slice the transform reads is
+  a long contiguous run (numpy's per-run overhead, not arithmetic, is what costs on short runs).
+* weights ``U = G w G^T`` with ``G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]``.
 * output  ``Y = A^T M A``: each output the sum of three inputs, with signs.
 * weight gradient: the exact adjoint of the forward (``dU[k] = dM[k] @ V[k].T`` summed over tiles with
   ``dM = A dY A^T``, then ``dW = G^T dU G``); the data gradient is the forward with the flipped kernel.
@@ -34,8 +36,6 @@ from .scratch import scratch
 __all__ = ["winograd_applies", "winograd_wins", "winograd_forward", "winograd_weight_grad",
            "winograd_blocks"]
 
-#: G: the kernel transform (4x3) of F(2x2, 3x3), ``U = G w G^T``.
-G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
 #: Elements (floats) of a block's transformed tiles, input and output together: 16 * (C + F) * T
 #: (measured against 2**17..2**20 on ToySSD's 32- to 128-channel layers: best or within noise).
 BLOCK_ELEMS = 1 << 19
@@ -97,7 +97,7 @@ def winograd_blocks(n, c, f, th, tw):
     >>> winograd_blocks(1, 64, 64, 1, 4)
     [(0, 1, 0, 1)]
     """
-    per_row = 16 * (c + f) * tw
+    per_row = 16 * (c + f) * (tw + 1)
     rows = max(1, BLOCK_ELEMS // per_row)
     rows = min(rows, max(1, -(-n * th // (BLOCKS_PER_WORKER * WORKERS))))
     if rows >= th:
