@@ -33,7 +33,8 @@ def scalars(dtype, *values):
     >>> bool(scalars(np.float64, 0.1)[0] == np.float64(np.float32(0.1)))
     True
     """
-    return [np.dtype(dtype).type(np.float32(v)) for v in values]
+    kind = np.dtype(dtype).type
+    return [kind(np.float32(v)) for v in values]
 
 
 def clipped(x, bound):
@@ -60,18 +61,30 @@ def sgd(weight, grad, out, lr, wd, rescale_grad, clip_gradient):
     return out
 
 
-def _mom_step(momentum, mom, lr, wd, w, grad, rg, cg):
-    """``momentum mom - lr wd w - lr clip(rescale grad)``: the momentum update shared by the SGD kernels."""
+def _mom_step(step, momentum, mom, lr, wd, w, grad, rg, cg):
+    """``step = momentum mom - lr wd w - lr clip(rescale grad)`` (``mom`` None: 0), the momentum update shared by
+    the SGD kernels, written into ``step`` (which may be ``mom``) in the kernels' order of operations with one
+    temporary."""
+    term = np.multiply(w, lr * wd)
+    if mom is None:
+        np.negative(term, out=step)   # 0 * 0 - x is -x exactly
+    else:
+        np.multiply(mom, momentum, out=step)
+        step -= term
     if cg >= 0:
-        return momentum * mom - lr * wd * w - lr * clipped(rg * grad, cg)
-    return momentum * mom - lr * wd * w - lr * rg * grad
+        clipped(np.multiply(grad, rg, out=term), cg)
+        term *= lr
+    else:
+        np.multiply(grad, lr * rg, out=term)
+    step -= term
+    return step
 
 
 def sgd_mom(weight, grad, mom, out, lr, momentum, wd, rescale_grad, clip_gradient):
     """``mom = momentum mom - lr wd w - lr clip(rescale grad)``; ``out = w + mom`` (``sgd_mom_update``)."""
     lr, momentum, wd, rg, cg = scalars(weight.dtype, lr, momentum, wd, rescale_grad, clip_gradient)
-    mom[...] = _mom_step(momentum, mom, lr, wd, weight, grad, rg, cg)
-    out[...] = weight + mom
+    _mom_step(mom, momentum, mom, lr, wd, weight, grad, rg, cg)
+    np.add(weight, mom, out=out)
     return out
 
 
@@ -90,7 +103,7 @@ def mp_sgd(weight, grad, weight32, out, lr, wd, rescale_grad, clip_gradient):
 def mp_sgd_mom(weight, grad, mom, weight32, out, lr, momentum, wd, rescale_grad, clip_gradient):
     """:func:`sgd_mom` on the float32 master copy (``mom`` is float32 too)."""
     lr, momentum, wd, rg, cg = scalars(F32, lr, momentum, wd, rescale_grad, clip_gradient)
-    mom[...] = _mom_step(momentum, mom, lr, wd, weight32, grad.astype(F32), rg, cg)
+    _mom_step(mom, momentum, mom, lr, wd, weight32, grad.astype(F32, copy=False), rg, cg)
     weight32 += mom
     out[...] = weight32
     return out
@@ -100,20 +113,35 @@ def nag_mom(weight, grad, mom, out, lr, momentum, wd, rescale_grad, clip_gradien
     """Nesterov momentum (``nag_mom_update``). As MXNet's kernel, the momentum's decay term reads ``weight``
     after ``out`` was written: the new weight when ``out`` is the weight (in place), the old one otherwise."""
     lr, momentum, wd, rg, cg = scalars(weight.dtype, lr, momentum, wd, rescale_grad, clip_gradient)
-    g = clipped(rg * grad, cg)
+    g = clipped(np.multiply(grad, rg), cg)
     mom *= momentum
-    out[...] = weight - mom + (momentum + weight.dtype.type(1)) * (mom - lr * (g + wd * weight))
-    mom[...] = mom - lr * (g + wd * weight)
+    _nag_step(weight, g, mom, out, lr, momentum, wd)
     return out
+
+
+def _nag_step(w, g, mom, out, lr, momentum, wd):
+    """``out = w - mom + (momentum + 1)(mom - lr (g + wd w))``, then ``mom -= lr (g + wd w)`` reading ``w``
+    again (the new weight when ``out`` is ``w``), in the kernels' order of operations."""
+    term = np.multiply(w, wd)
+    term += g
+    term *= lr
+    ahead = np.subtract(mom, term)
+    ahead *= momentum + w.dtype.type(1)
+    np.subtract(w, mom, out=term)
+    term += ahead
+    out[...] = term
+    np.multiply(w, wd, out=term)
+    term += g
+    term *= lr
+    mom -= term
 
 
 def mp_nag_mom(weight, grad, mom, weight32, out, lr, momentum, wd, rescale_grad, clip_gradient):
     """:func:`nag_mom` on the float32 master copy; the momentum's decay term reads the updated copy."""
     lr, momentum, wd, rg, cg = scalars(F32, lr, momentum, wd, rescale_grad, clip_gradient)
-    g = clipped(rg * grad.astype(F32), cg)
+    g = clipped(np.multiply(grad.astype(F32, copy=False), rg), cg)
     mom *= momentum
-    weight32[...] = weight32 - mom + (momentum + np.float32(1)) * (mom - lr * (g + wd * weight32))
-    mom[...] = mom - lr * (g + wd * weight32)
+    _nag_step(weight32, g, mom, weight32, lr, momentum, wd)
     out[...] = weight32
     return out
 
@@ -124,10 +152,21 @@ def adam(weight, grad, mean, var, out, lr, beta1, beta2, epsilon, wd, rescale_gr
     dt = weight.dtype
     lr, b1, b2, eps, wd, rg, cg = scalars(dt, lr, beta1, beta2, epsilon, wd, rescale_grad, clip_gradient)
     one = dt.type(1)
-    g = clipped(grad * rg + weight * wd, cg)
-    mean[...] = b1 * mean + (one - b1) * g
-    var[...] = b2 * var + (one - b2) * g * g
-    out[...] = weight - lr * mean / (np.sqrt(var) + eps)
+    g = np.multiply(grad, rg)
+    term = np.multiply(weight, wd)
+    g += term
+    clipped(g, cg)
+    mean *= b1                                   # b1 mean + (1 - b1) g
+    mean += np.multiply(g, one - b1, out=term)
+    var *= b2                                    # b2 var + ((1 - b2) g) g
+    np.multiply(g, one - b2, out=term)
+    term *= g
+    var += term
+    np.sqrt(var, out=term)                       # w - (lr mean) / (sqrt(var) + eps)
+    term += eps
+    np.multiply(mean, lr, out=g)
+    g /= term
+    np.subtract(weight, g, out=out)
     return out
 
 
@@ -167,9 +206,20 @@ def rmsprop(weight, grad, n, out, lr, gamma1, epsilon, wd, rescale_grad, clip_gr
     """Tieleman & Hinton's RMSProp (``rmsprop_update``)."""
     dt = weight.dtype
     lr, g1, eps, wd, rg, cg, cw = scalars(dt, lr, gamma1, epsilon, wd, rescale_grad, clip_gradient, clip_weights)
-    g = clipped(rg * grad + wd * weight, cg)
-    n[...] = (dt.type(1) - g1) * (g * g) + g1 * n
-    out[...] = clipped(weight - lr * (g / np.sqrt(n + eps)), cw)
+    g = np.multiply(grad, rg)
+    term = np.multiply(weight, wd)
+    g += term
+    clipped(g, cg)
+    np.multiply(g, g, out=term)                  # (1 - g1) g^2 + g1 n
+    term *= dt.type(1) - g1
+    n *= g1
+    n += term
+    np.add(n, eps, out=term)                     # w - lr (g / sqrt(n + eps))
+    np.sqrt(term, out=term)
+    np.divide(g, term, out=term)
+    term *= lr
+    np.subtract(weight, term, out=out)
+    clipped(out, cw)
     return out
 
 
@@ -280,14 +330,13 @@ def multi_sgd(weight, grad, mom, weight32, out, lr, wd, momentum, rescale_grad, 
     dt = F32 if weight32 is not None else weight.dtype
     lr, wd, m, rg, cg = scalars(dt, lr, wd, momentum, rescale_grad, clip_gradient)
     w = weight32 if weight32 is not None else weight
-    step = _mom_step(m, mom if mom is not None else dt.type(0), lr, wd, w, grad.astype(dt, copy=False), rg, cg)
-    if mom is not None:
-        mom[...] = step
+    step = mom if mom is not None else np.empty(w.shape, dt)
+    _mom_step(step, m, mom, lr, wd, w, grad.astype(dt, copy=False), rg, cg)
     if weight32 is not None:
         weight32 += step
         out[...] = weight32
     else:
-        out[...] = w + step
+        np.add(w, step, out=out)
     return out
 
 

@@ -53,6 +53,9 @@ class UpdateOp(Op):
     scalar_inputs = ()   # inputs that are arrays of one value (``rescale_grad`` of the AdamW ops)
 
     def infer_shape(self, p, shapes):
+        weight = shapes[0]
+        if weight is not None and not self.scalar_inputs and all(s == weight for s in shapes):
+            return shapes, [weight]   # the common imperative call: every shape known and equal
         names = self.input_names(p)
         shaped = [n for n in names if n not in self.scalar_inputs]
         full, weight = _same_shapes(self.name, shaped, [s for n, s in zip(names, shapes) if n in shaped])
