@@ -381,22 +381,34 @@ def multi_lamb(weight, grad, mean, var, weight32, out, lr, wd, step, beta1, beta
     b1, b2, eps, rg, cg, lr, wd = scalars(dt, beta1, beta2, epsilon, rescale_grad, clip_gradient, lr, wd)
     one = dt.type(1)
     w = weight32 if weight32 is not None else weight
-    g = clipped(grad.astype(dt) * rg, cg)
-    mean[...] = b1 * mean + (one - b1) * g
-    var[...] = b2 * var + (one - b2) * g * g
+    g = clipped(np.multiply(grad.astype(dt, copy=False), rg), cg)
+    term = np.multiply(g, one - b1)
+    mean *= b1                                   # b1 mean + (1 - b1) g
+    mean += term
+    np.multiply(g, one - b2, out=term)           # b2 var + ((1 - b2) g) g
+    term *= g
+    var *= b2
+    var += term
+    # direction = mean_hat / (sqrt(var_hat) + eps) + wd w, built in g (no longer needed) and term
     if bias_correction:
-        m_hat = mean / (one - np.power(b1, dt.type(step)))
-        v_hat = var / (one - np.power(b2, dt.type(step)))
-        direction = m_hat / (np.sqrt(v_hat) + eps) + wd * w
+        np.divide(var, one - np.power(b2, dt.type(step)), out=term)
+        np.divide(mean, one - np.power(b1, dt.type(step)), out=g)
     else:
-        direction = mean / (np.sqrt(var) + eps) + wd * w
+        term[...] = var
+        g[...] = mean
+    np.sqrt(term, out=term)
+    term += eps
+    g /= term
+    g += np.multiply(w, wd, out=term)
     r1 = np.sqrt(sum_sq(weight))
-    r2 = np.sqrt(sum_sq(direction))
+    r2 = np.sqrt(sum_sq(g))
     ratio = _trust_ratio(r1, r2, lower_bound, upper_bound)
-    new = w - (lr * dt.type(ratio)) * direction
+    g *= lr * dt.type(ratio)
     if weight32 is not None:
-        weight32[...] = new
-    out[...] = new
+        weight32 -= g
+        out[...] = weight32
+    else:
+        np.subtract(w, g, out=out)
     return out
 
 
