@@ -244,6 +244,7 @@ CASES["CTCLoss"] = [([u(5, 2, 4), np.array([[1, 2, 0], [3, 0, 0.0]])], {}, [0], 
 
 # ops that move elements (ops/numpy_rearrange.py): one shared backward, a case per op
 _X = u(3, 4)
+_SPD = np.array([[2.0, 0.5, 0.1], [0.5, 3.0, 0.2], [0.1, 0.2, 1.5]])
 CASES.update({
     "_np_roll": [([_X], {"shift": (1, -2), "axis": (0, 1)}, None, False), ([_X], {"shift": 5}, None, False)],
     "_npi_flip": [([_X], {}, None, False)], "_npi_rot90": [([_X], {"k": 1}, None, False), ([_X], {"k": 3}, None, False)],
@@ -264,6 +265,13 @@ CASES.update({
     "_npi_delete": [([_X], {"obj": (0, 2), "axis": 1}, None, False)],
     "_npi_insert": [([_X, _X[:, :1]], {"obj": 1, "axis": 1}, None, False)],
     "_np_broadcast_to": [([_X[:, :1]], {"shape": (2, 3, 4)}, None, False)],
+    # ops/numpy_linalg.py
+    "_npi_cholesky": [([_SPD], {}, None, False)], "_npi_solve": [([_SPD, u(3, 2)], {}, None, False),
+                                                                ([_SPD[None], u(1, 3)], {}, None, False)],
+    "_npi_slogdet": [([_SPD], {}, None, False)], "_npi_svd": [([np.array([[3.0, 0.5, 0.2], [0.1, 1.5, 0.3]])], {}, None, False)],
+    "_npi_pinv": [([u(3, 2)], {}, None, False)], "_npi_eigh": [([_SPD], {}, None, False)],
+    "_npi_eigvalsh": [([_SPD], {"UPLO": "U"}, None, False)], "_npi_tensorinv": [([_SPD.reshape(3, 3, 1)], {"ind": 1}, None, False)],
+    "_npi_tensorsolve": [([_SPD.reshape(3, 1, 3), u(3, 1)], {}, None, False)],
     "_npi_full_like": [([_X], {"fill_value": 2.0}, None, False)],
     "_npi_average": [([_X, pos(4)], {"axis": (1,)}, None, False), ([_X, pos(3, 4)], {"returned": True}, None, False),
                      ([_X], {"axis": (0,), "weighted": False}, None, False)],

@@ -552,7 +552,11 @@ class _npi_einsum(Op):
 # ----------------------------------------------------------------- linalg
 @register
 class _npi_inv(Op):
+    """``np.linalg.inv`` of a (stack of) square matrices."""
     inputs = ("A",)
+
+    def infer_shape(self, p, shapes):
+        return shapes, [shapes[0]]
 
     def forward(self, p, inputs, is_train):
         try:
@@ -568,7 +572,11 @@ class _npi_inv(Op):
 
 @register
 class _npi_det(Op):
+    """``np.linalg.det`` of a (stack of) square matrices."""
     inputs = ("A",)
+
+    def infer_shape(self, p, shapes):
+        return shapes, [None if shapes[0] is None else tuple(shapes[0][:-2])]
 
     def forward(self, p, inputs, is_train):
         a = inputs[0]

@@ -105,10 +105,7 @@ def _namespace():
             function.__doc__ = f"``np.{name}`` as a graph node (the same registry op as ``mx.np.{name}``)."
     ns.update(_shared(""))
     ns["_Symbol"] = Symbol  # MXNet's numpy symbol class; one Symbol class serves both interfaces here
-    ns["linalg"] = types.SimpleNamespace(**dict(dict(
-        norm=lambda x, ord=None, axis=None, keepdims=False: _node(  # noqa: A002
-            "_npi_norm", [x], ord=ord, axis=_axes(axis), keepdims=keepdims),
-        inv=lambda a: _node("_npi_inv", [a]), det=lambda a: _node("_npi_det", [a])), **_shared("linalg.")))
+    ns["linalg"] = types.SimpleNamespace(**_shared("linalg."))
     ns["random"] = types.SimpleNamespace(**_shared("random."))
     return ns
 

@@ -8,7 +8,9 @@ gradient of ``expression.sum()``-style head (head gradient ones) w.r.t. every li
 ERRORS: expressions MXNet rejects; ssdkit must raise too (any exception type the test names).
 No mxnet import here: both sides import this file.
 
-Not here on purpose: the gradient of np.prod where a factor is 0 (MXNet 1.9.1 divides the product by the
+Not here on purpose: the gradients of np.linalg.pinv (zeros in MXNet 1.9.1) and of np.linalg.eigvalsh (MXNet 1.9.1
+drops the diagonal); ssdkit's are the true ones, checked against central differences by tests/test_op_gradients.py;
+the gradient of np.prod where a factor is 0 (MXNet 1.9.1 divides the product by the
 factor and gives nan; ssdkit multiplies the other factors), the gradient of np.rot90 (MXNet 1.9.1's rotates the head gradient the wrong way; ssdkit's is
 the true one, checked by tests/test_numpy_shared.py), and the gradients of np.std / np.var. MXNet 1.9.1 returns zeros for them (its _npi_std/_npi_var
 have no real backward); ssdkit gives the true gradient, checked by tests/test_op_gradients.py.
@@ -192,6 +194,12 @@ VALUES = {
     "std_int": "np.std(I)", "var_dtype": "np.var(I, dtype='float64')", "std_ddof": "np.std(A, axis=1, ddof=1)",
     "average_w": "np.average(A, axis=1, weights=V)", "average_full": "np.average(A, weights=P)",
     "average_returned": "np.average(A, axis=0, weights=np.array([1.0, 2.0, 3.0]), returned=True)", "average_none": "np.average(A)", "average_zero_weights": "np.average(V, weights=np.zeros(4))",
+    # linalg (ops/numpy_linalg.py)
+    "cholesky": "np.linalg.cholesky(M @ M.T)", "solve_vec": "np.linalg.solve(M, V[:3])", "solve_mat": "np.linalg.solve(M, A[:, :2])",
+    "slogdet_neg": "np.linalg.slogdet(-M)", "svd_l": "np.linalg.svd(A)[1]", "svd_recon": "(lambda r: (r[0] * r[1][None, :]) @ r[2])(np.linalg.svd(A))",
+    "pinv": "np.linalg.pinv(M[:, :2])", "eigvalsh": "np.linalg.eigvalsh(M + M.T)", "eigvalsh_u": "np.linalg.eigvalsh(M, UPLO='U')",
+    "eigh_w": "np.linalg.eigh(M + M.T)[0]", "eigvals": "np.linalg.eigvals(M @ M.T)", "eig_w": "np.linalg.eig(M @ M.T)[0]",
+    "tensorinv": "np.linalg.tensorinv((M @ M.T).reshape(3, 3, 1), ind=1)", "tensorsolve": "np.linalg.tensorsolve(M.reshape(3, 1, 3), V[:3].reshape(3, 1))",
 }
 
 SHAPES = {
@@ -246,6 +254,9 @@ GRADS = {
     "g_prod_all": ("np.prod(X * 0.5 + 1)", "X"),
     "g_mean_axes": ("np.mean(X, axis=(0, 1), keepdims=True) * X", "X"), "g_sum_dtype": ("np.sum(X, axis=0, dtype='float64')", "X"),
     "g_average": ("np.average(X, axis=1, weights=Z)", "XZ"), "g_min_ties": ("np.min(np.maximum(X, 0.2), axis=0)", "X"),
+    "g_cholesky": ("np.linalg.cholesky(M2 @ M2.T)", "M2"), "g_solve": ("np.linalg.solve(M2, M2[:, :2] * 3)", "M2"),
+    "g_slogdet": ("np.linalg.slogdet(M2)[1]", "M2"),
+    "g_tensorinv": ("np.linalg.tensorinv(M2.reshape(3, 3, 1), ind=1)", "M2"),
 }
 
 GRAD_PRELUDE = """
