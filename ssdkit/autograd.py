@@ -24,7 +24,7 @@ import numpy as np
 
 from .base import MXNetError
 
-__all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
+__all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training", "get_symbol",
            "set_recording", "set_training", "mark_variables", "backward", "grad", "Function", "Node", "record_node",
            "gradient_needs"]
 
@@ -159,10 +159,13 @@ class Node:
     >>> n.name
     'identity'
     """
-    __slots__ = ("backward_fn", "inputs", "out_meta", "name")
+    __slots__ = ("backward_fn", "inputs", "out_meta", "name", "graph_backward", "op", "params")
 
-    def __init__(self, backward_fn, inputs, out_meta, name):
+    def __init__(self, backward_fn, inputs, out_meta, name, graph_backward=None, op=None, params=None):
         self.backward_fn, self.inputs, self.out_meta, self.name = backward_fn, inputs, out_meta, name
+        # graph_backward(node, out_grads as arrays) -> input gradients recorded as computations (create_graph);
+        # op and params: the registry op this node applied (get_symbol rebuilds the graph from them)
+        self.graph_backward, self.op, self.params = graph_backward, op, params
 
 
 def _requires_grad(array):
@@ -186,10 +189,11 @@ def gradient_needs(inputs):
     return tuple(_requires_grad(x) for x in inputs)
 
 
-def record_node(backward_fn, inputs, outputs, name):
+def record_node(backward_fn, inputs, outputs, name, graph_backward=None, op=None, params=None):
     """Put one computation on the tape when recording and some input needs a gradient.
 
-    Returns True when recorded. Called by the ndarray layer for every op and by hybridized blocks.
+    Returns True when recorded. Called by the ndarray layer for every op (with ``graph_backward``, ``op``
+    and ``params``, see :class:`Node`) and by hybridized blocks.
 
     Examples
     --------
@@ -198,7 +202,8 @@ def record_node(backward_fn, inputs, outputs, name):
     """
     if not _STATE.recording or not any(_requires_grad(x) for x in inputs):
         return False
-    node = Node(backward_fn, list(inputs), [(o._data.shape, o._data.dtype) for o in outputs], name)
+    node = Node(backward_fn, list(inputs), [(o._data.shape, o._data.dtype) for o in outputs], name,
+                graph_backward, op, params)
     for i, out in enumerate(outputs):
         out._entry = (node, i)
     return True
@@ -274,6 +279,59 @@ def _run_backward(heads, head_grads, retain_graph, variables=None):
     return {k: (var_grads[("obj", k)], g) for k, g in var_grads.items() if not isinstance(k, tuple)}
 
 
+def _run_backward_graph(heads, head_grads, retain_graph, variables):
+    """:func:`_run_backward` with the gradients recorded as computations (``create_graph=True``): arrays in,
+    arrays out, each node's ``graph_backward`` run while recording."""
+    wrap = heads[0]._wrap
+    entry_grads, var_grads = {}, {}
+    for h, g in zip(heads, head_grads):
+        g = wrap(np.ones_like(h._data)) if g is None else (g if hasattr(g, "_data") else wrap(np.asarray(g)))
+        if h._entry is not None:
+            _accumulate(entry_grads, (id(h._entry[0]), h._entry[1]), g)
+        else:
+            _accumulate(var_grads, id(h), g)
+            var_grads.setdefault(("obj", id(h)), h)
+    for node in reversed(_topological(heads)):
+        if node.backward_fn is None:
+            raise MXNetError("backward: the graph was already freed by an earlier backward pass; "
+                             "call backward(retain_graph=True) the first time to run backward twice")
+        out_grads = [entry_grads.pop((id(node), i), None) for i in range(len(node.out_meta))]
+        if all(g is None for g in out_grads):
+            continue
+        out_grads = [wrap(np.zeros(s, d)) if g is None else g for g, (s, d) in zip(out_grads, node.out_meta)]
+        in_grads = None if node.graph_backward is None else node.graph_backward(node, out_grads)
+        if in_grads is None:
+            in_grads = _untraced_gradients(node, out_grads, wrap)
+        for x, g in zip(node.inputs, in_grads):
+            if g is None:
+                continue
+            if x._entry is not None:
+                _accumulate(entry_grads, (id(x._entry[0]), x._entry[1]), g)
+            else:
+                _accumulate(var_grads, id(x), g)
+                var_grads.setdefault(("obj", id(x)), x)
+        if not retain_graph:
+            node.backward_fn = node.graph_backward = None
+    return {k: (var_grads[("obj", k)], g) for k, g in var_grads.items() if not isinstance(k, tuple)}
+
+
+def _untraced_gradients(node, out_grads, wrap):
+    """Gradients of a node whose backward cannot be recorded: computed once, recorded as values whose own
+    gradient raises MXNetError (zero gradients of non-differentiable ops are plain constants)."""
+    raw = node.backward_fn([g._data for g in out_grads])
+    grads = [None if g is None else wrap(np.asarray(g)) for g in raw]
+    if node.op is not None and not node.op.differentiable:
+        return grads
+
+    def refuse(_):
+        raise MXNetError(f"autograd: the gradient of {node.name}'s gradient (a higher-order gradient) is not "
+                         "available in ssdkit: its backward cannot be recorded as operations")
+    for g in grads:
+        if g is not None:
+            record_node(refuse, list(node.inputs) + list(out_grads), [g], f"_backward_{node.name}")
+    return grads
+
+
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     """Compute gradients of ``heads`` and write them into the variables' ``grad`` per ``grad_req``.
 
@@ -317,7 +375,9 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
 def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=False, train_mode=True):
     """Return the gradients of ``heads`` with respect to ``variables`` without touching their ``grad``.
 
-    ``create_graph=True`` (higher-order gradients) is not supported and raises MXNetError.
+    With ``create_graph=True`` the gradients are recorded as computations (when recording), so they can be
+    differentiated again: higher-order gradients (see :mod:`ssdkit.ndarray.higher_order`).
+    ``retain_graph`` defaults to ``create_graph``.
 
     Examples
     --------
@@ -328,8 +388,6 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
     >>> grad(y, x)[0].asnumpy()
     array([ 3., 12.], dtype=float32)
     """
-    if create_graph:
-        raise MXNetError("autograd.grad: create_graph=True (higher-order gradients) is not supported by ssdkit")
     heads = heads if isinstance(heads, (list, tuple)) else [heads]
     single = not isinstance(variables, (list, tuple))
     variables = [variables] if single else list(variables)
@@ -337,8 +395,14 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
         head_grads = [None] * len(heads)
     elif not isinstance(head_grads, (list, tuple)):
         head_grads = [head_grads]
-    with _Scope(False, train_mode):
-        results = _run_backward(heads, head_grads, bool(retain_graph), variables=variables)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if create_graph:
+        with _Scope(True, train_mode):
+            results = _run_backward_graph(heads, head_grads, bool(retain_graph), variables)
+    else:
+        with _Scope(False, train_mode):
+            results = _run_backward(heads, head_grads, bool(retain_graph), variables=variables)
     out = []
     for i, v in enumerate(variables):
         if id(v) not in results:
@@ -347,8 +411,34 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
                 "never reached it from the heads, so it was not used to compute them inside autograd.record(). "
                 "Leave it out of `variables`, or use it in the computation of the heads.")
         g = results[id(v)][1]
-        out.append(v._wrap(np.asarray(g, v._data.dtype).reshape(v._data.shape)))
+        if create_graph:
+            out.append(g if g.shape == v.shape and g.dtype == v.dtype else g.astype(v.dtype).reshape(v.shape))
+        else:
+            out.append(v._wrap(np.asarray(g, v._data.dtype).reshape(v._data.shape)))
     return out
+
+
+#: Builds a Symbol from the tape; the symbol layer (L4) sets it when it loads (ssdkit/symbol/tape.py).
+SYMBOL_FROM_TAPE = None
+
+
+def get_symbol(x):
+    """The computation recorded for ``x`` (an array computed inside :func:`record`) as a Symbol.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> x = mx.nd.ones((1,)); z = mx.nd.ones((1,))
+    >>> x.attach_grad(); z.attach_grad()
+    >>> with record():
+    ...     y = x * x + 2 * z - 1
+    >>> get_symbol(y).list_arguments()
+    ['var0', 'var1']
+    """
+    if SYMBOL_FROM_TAPE is None:
+        import ssdkit
+        ssdkit.sym  # noqa: B018  loading the symbol layer registers its builder here
+    return SYMBOL_FROM_TAPE(x)
 
 
 class Function:

@@ -180,7 +180,7 @@ for name in ("arcsin", "arccos", "arctanh"):
     CASES[name] = [([u(2, 3, lo=-0.8, hi=0.8)], {}, None, False)]
 CASES.update({
     "arcsinh": [([u(2, 3)], {}, None, False)], "arccosh": [([pos(2, 3) + 1.0], {}, None, False)],
-    "cbrt": [([pos(2, 3)], {}, None, False)], "degrees": [([u(2, 3)], {}, None, False)],
+    "cbrt": [([pos(2, 3)], {}, None, False)], "rcbrt": [([pos(2, 3)], {}, None, False)], "degrees": [([u(2, 3)], {}, None, False)],
     "radians": [([u(2, 3)], {}, None, False)],
     "broadcast_arctan2": [([pos(2, 3), u(1, 3)], {}, None, False)],
     "_np_sum": [([u(2, 3)], {}, None, False), ([u(2, 3, 2)], {"axis": (0, 2), "keepdims": True}, None, False)],

@@ -72,7 +72,8 @@ def invoke_op(op, inputs, params, out=None, share=False):
                 return _profiler.run_op(_profiler.backward_name(op.name), op.backward_some,
                                         (params, saved, grads, needs))
             return op.backward_some(params, saved, grads, needs)
-        autograd.record_node(backward, inputs, results, op.name)
+        autograd.record_node(backward, inputs, results, op.name, _graph_backward(op, params, saved, inputs, results),
+                             op, params)
     if out is not None:
         outs = out if isinstance(out, (list, tuple)) else [out]
         for dst, src in zip(outs, results):
@@ -88,6 +89,22 @@ def _unaliased(output, arrays):
             np.may_share_memory(output, a) for a in arrays):
         return output.copy()
     return output
+
+
+def _graph_backward(op, params, saved, inputs, results):
+    """The recorded form of this op application's backward, for ``autograd.grad(create_graph=True)``."""
+    out_data = [r._data for r in results]
+    make = type(results[0]) if results else NDArray
+
+    def graph_backward(node, out_grads):
+        from .higher_order import traced_backward
+        outputs = []
+        for i, data in enumerate(out_data):  # the outputs as recorded entries of this node
+            out = make(data)
+            out._entry = (node, i)
+            outputs.append(out)
+        return traced_backward(op, params, saved, inputs, outputs, out_data, out_grads)
+    return graph_backward
 
 
 def _result_class(inputs):

@@ -18,7 +18,21 @@ import numpy as np
 from .registry import Op, Param, register
 from .kernels.parallel import each_chunk
 
-__all__ = ["unbroadcast"]
+__all__ = ["unbroadcast", "as_dtype"]
+
+
+def as_dtype(value, dtype):
+    """``value`` as an array of ``dtype``; array-likes with ``astype`` (the traced values of a recorded
+    higher-order gradient, :mod:`ssdkit.ndarray.higher_order`) are cast by their own method.
+
+    Examples
+    --------
+    >>> as_dtype(np.array([1.5]), np.float32).dtype
+    dtype('float32')
+    """
+    if isinstance(value, (np.ndarray, np.generic)) or not hasattr(value, "astype"):
+        return np.asarray(value, dtype=dtype)
+    return value.astype(dtype, copy=False)
 
 
 def unbroadcast(grad, shape):
@@ -113,6 +127,7 @@ UNARY = {
     "arccosh": (np.arccosh, lambda x, y, dy: dy / np.sqrt(x * x - 1)),
     "arctanh": (np.arctanh, lambda x, y, dy: dy / (1 - x * x)),
     "cbrt": (np.cbrt, lambda x, y, dy: dy / (3 * y * y)),
+    "rcbrt": (lambda x: 1 / np.cbrt(x), lambda x, y, dy: -dy * y / (3 * x)),
     "degrees": (np.degrees, lambda x, y, dy: dy * (180 / np.pi)),
     "radians": (np.radians, lambda x, y, dy: dy * (np.pi / 180)),
     "sinh": (np.sinh, lambda x, y, dy: dy * np.cosh(x)),
@@ -155,7 +170,7 @@ def _make_unary(name, f, g):
             x, y = saved
             if g is None:
                 return [np.zeros_like(x)]
-            return [np.asarray(g(x, y, out_grads[0]), dtype=x.dtype)]
+            return [as_dtype(g(x, y, out_grads[0]), x.dtype)]
 
         def infer_shape(self, p, shapes):
             return shapes, [shapes[0]]
@@ -214,7 +229,7 @@ def _make_binary(name, f, g):
             if g is None:
                 return [np.zeros_like(a), np.zeros_like(b)]
             da, db = g(a, b, y, out_grads[0])
-            return [unbroadcast(np.asarray(da, a.dtype), a.shape), unbroadcast(np.asarray(db, b.dtype), b.shape)]
+            return [unbroadcast(as_dtype(da, a.dtype), a.shape), unbroadcast(as_dtype(db, b.dtype), b.shape)]
 
         partial_shapes = True
 
@@ -284,7 +299,7 @@ def _make_scalar(name, f, g):
             x, s, y = saved
             if g is None:
                 return [np.zeros_like(x)]
-            return [np.asarray(g(x, s, y, out_grads[0]), dtype=x.dtype)]
+            return [as_dtype(g(x, s, y, out_grads[0]), x.dtype)]
 
         def infer_shape(self, p, shapes):
             return shapes, [shapes[0]]

@@ -15,6 +15,10 @@ from .naming import NameManager, Prefix
 from .register import make_function as _make_function
 from ..ndarray.register import populate as _populate, install_methods as _install_methods
 from . import contrib, _internal, image, linalg
+from .tape import symbol_from_tape as _symbol_from_tape
+from .. import autograd as _autograd
+
+_autograd.SYMBOL_FROM_TAPE = _symbol_from_tape
 
 
 def Custom(*args, name=None, attr=None, **kwargs):
