@@ -245,16 +245,30 @@ def _accumulate(table, key, value):
     table[key] = value if key not in table else table[key] + value
 
 
-def _run_backward(heads, head_grads, retain_graph, variables=None):
-    """Propagate head gradients; return {id(var): (var, grad)} for variables reached."""
+def _run_backward(heads, head_grads, retain_graph, variables=None, create_graph=False):
+    """Propagate head gradients; return {id(var): (var, grad)} for variables reached.
+
+    Gradients are numpy arrays, or with ``create_graph`` arrays recorded as computations (each node's
+    ``graph_backward`` runs while recording)."""
+    wrap = heads[0]._wrap
+    if create_graph:
+        seed = lambda h, g: wrap(np.ones_like(h._data)) if g is None else (  # noqa: E731
+            g if hasattr(g, "_data") else wrap(np.asarray(g)))
+        zeros = lambda s, d: wrap(np.zeros(s, d))  # noqa: E731
+    else:
+        seed = lambda h, g: np.ones_like(h._data) if g is None else np.asarray(  # noqa: E731
+            g._data if hasattr(g, "_data") else g, h._data.dtype)
+        zeros = np.zeros
     entry_grads, var_grads = {}, {}
+
+    def deliver(x, g):
+        if x._entry is not None:
+            _accumulate(entry_grads, (id(x._entry[0]), x._entry[1]), g)
+        elif (x._grad is not None and x._grad_req != "null") or variables is not None:
+            _accumulate(var_grads, id(x), g)
+            var_grads.setdefault(("obj", id(x)), x)
     for h, g in zip(heads, head_grads):
-        g = np.ones_like(h._data) if g is None else np.asarray(g._data if hasattr(g, "_data") else g, h._data.dtype)
-        if h._entry is not None:
-            _accumulate(entry_grads, (id(h._entry[0]), h._entry[1]), g)
-        elif h._grad is not None or variables is not None:
-            _accumulate(var_grads, id(h), g)
-            var_grads.setdefault(("obj", id(h)), h)
+        deliver(h, seed(h, g))
     for node in reversed(_topological(heads)):
         if node.backward_fn is None:
             raise MXNetError("backward: the graph was already freed by an earlier backward pass; "
@@ -262,54 +276,18 @@ def _run_backward(heads, head_grads, retain_graph, variables=None):
         out_grads = [entry_grads.pop((id(node), i), None) for i in range(len(node.out_meta))]
         if all(g is None for g in out_grads):
             continue
-        out_grads = [np.zeros(s, d) if g is None else g for g, (s, d) in zip(out_grads, node.out_meta)]
-        in_grads = node.backward_fn(out_grads)
+        out_grads = [zeros(s, d) if g is None else g for g, (s, d) in zip(out_grads, node.out_meta)]
+        if not create_graph:
+            in_grads = node.backward_fn(out_grads)
+        else:
+            in_grads = None if node.graph_backward is None else node.graph_backward(node, out_grads)
+            if in_grads is None:
+                in_grads = _untraced_gradients(node, out_grads, wrap)
         for x, g in zip(node.inputs, in_grads):
             if x._entry is None and x._grad_req == "null" and variables is None:
                 x._grad = None  # as MXNet: a variable with grad_req 'null' that backward reaches has no grad
-            if g is None:
-                continue
-            if x._entry is not None:
-                _accumulate(entry_grads, (id(x._entry[0]), x._entry[1]), g)
-            elif (x._grad is not None and x._grad_req != "null") or variables is not None:
-                _accumulate(var_grads, id(x), g)
-                var_grads.setdefault(("obj", id(x)), x)
-        if not retain_graph:
-            node.backward_fn = None
-    return {k: (var_grads[("obj", k)], g) for k, g in var_grads.items() if not isinstance(k, tuple)}
-
-
-def _run_backward_graph(heads, head_grads, retain_graph, variables):
-    """:func:`_run_backward` with the gradients recorded as computations (``create_graph=True``): arrays in,
-    arrays out, each node's ``graph_backward`` run while recording."""
-    wrap = heads[0]._wrap
-    entry_grads, var_grads = {}, {}
-    for h, g in zip(heads, head_grads):
-        g = wrap(np.ones_like(h._data)) if g is None else (g if hasattr(g, "_data") else wrap(np.asarray(g)))
-        if h._entry is not None:
-            _accumulate(entry_grads, (id(h._entry[0]), h._entry[1]), g)
-        else:
-            _accumulate(var_grads, id(h), g)
-            var_grads.setdefault(("obj", id(h)), h)
-    for node in reversed(_topological(heads)):
-        if node.backward_fn is None:
-            raise MXNetError("backward: the graph was already freed by an earlier backward pass; "
-                             "call backward(retain_graph=True) the first time to run backward twice")
-        out_grads = [entry_grads.pop((id(node), i), None) for i in range(len(node.out_meta))]
-        if all(g is None for g in out_grads):
-            continue
-        out_grads = [wrap(np.zeros(s, d)) if g is None else g for g, (s, d) in zip(out_grads, node.out_meta)]
-        in_grads = None if node.graph_backward is None else node.graph_backward(node, out_grads)
-        if in_grads is None:
-            in_grads = _untraced_gradients(node, out_grads, wrap)
-        for x, g in zip(node.inputs, in_grads):
-            if g is None:
-                continue
-            if x._entry is not None:
-                _accumulate(entry_grads, (id(x._entry[0]), x._entry[1]), g)
-            else:
-                _accumulate(var_grads, id(x), g)
-                var_grads.setdefault(("obj", id(x)), x)
+            if g is not None:
+                deliver(x, g)
         if not retain_graph:
             node.backward_fn = node.graph_backward = None
     return {k: (var_grads[("obj", k)], g) for k, g in var_grads.items() if not isinstance(k, tuple)}
@@ -397,12 +375,8 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
         head_grads = [head_grads]
     if retain_graph is None:
         retain_graph = create_graph
-    if create_graph:
-        with _Scope(True, train_mode):
-            results = _run_backward_graph(heads, head_grads, bool(retain_graph), variables)
-    else:
-        with _Scope(False, train_mode):
-            results = _run_backward(heads, head_grads, bool(retain_graph), variables=variables)
+    with _Scope(bool(create_graph), train_mode):
+        results = _run_backward(heads, head_grads, bool(retain_graph), variables, create_graph)
     out = []
     for i, v in enumerate(variables):
         if id(v) not in results:
