@@ -62,10 +62,10 @@ class Traced:
         self.array = array
 
     # -- what backward code reads
-    shape = property(lambda self: self.array.shape)
-    ndim = property(lambda self: self.array.ndim)
-    size = property(lambda self: self.array.size)
-    dtype = property(lambda self: self.array.dtype)
+    shape = property(lambda self: self.array.shape, doc="The shape of the wrapped NDArray.")
+    ndim = property(lambda self: self.array.ndim, doc="The number of dimensions of the wrapped NDArray.")
+    size = property(lambda self: self.array.size, doc="The number of elements of the wrapped NDArray.")
+    dtype = property(lambda self: self.array.dtype, doc="The dtype of the wrapped NDArray.")
 
     def __array__(self, *args, **kwargs):
         raise NotTraceable("the backward reads raw values")
