@@ -438,9 +438,8 @@ CASES["_cond"][0][0][0] = pos(2)
 # differences along a full random direction cannot agree; tests/test_opsmath_oracle.py pins both to MXNet's.
 ORACLE_PINNED = ("_linalg_potrf", "_linalg_syevd")
 
-# shape-inference helper and reciprocal cube root (appended last so earlier cases keep their random inputs)
+# shape-inference helper (appended last so earlier cases keep their random inputs)
 CASES["_identity_with_attr_like_rhs"] = [([u(2, 3), u(2, 3)], {}, [0], False)]
-CASES["rcbrt"] = [([pos(2, 3)], {}, None, False)]
 
 DIFFERENTIABLE = sorted(n for n in list_ops() if get_op(n).differentiable)
 

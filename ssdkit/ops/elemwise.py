@@ -127,7 +127,6 @@ UNARY = {
     "arccosh": (np.arccosh, lambda x, y, dy: dy / np.sqrt(x * x - 1)),
     "arctanh": (np.arctanh, lambda x, y, dy: dy / (1 - x * x)),
     "cbrt": (np.cbrt, lambda x, y, dy: dy / (3 * y * y)),
-    "rcbrt": (lambda x: 1 / np.cbrt(x), lambda x, y, dy: -dy * y / (3 * x)),
     "degrees": (np.degrees, lambda x, y, dy: dy * (180 / np.pi)),
     "radians": (np.radians, lambda x, y, dy: dy * (np.pi / 180)),
     "sinh": (np.sinh, lambda x, y, dy: dy * np.cosh(x)),
