@@ -332,7 +332,9 @@ CASES["Deconvolution"] += [([u(1, 2, 4), u(2, 3, 3)], {"kernel": (3,), "num_filt
 CASES["Pooling"] += [([u(2, 2, 7)], {"kernel": (3,), "stride": (2,), "pool_type": "max"}, None, False),
                      ([u(1, 2, 4, 5, 3)], {"kernel": (2, 3, 2), "stride": (2, 1, 1), "pad": (1, 1, 0),
                                            "pool_type": "avg", "count_include_pad": False}, None, False),
-                     ([u(1, 2, 3, 4, 3)], {"kernel": (2, 2, 2), "pool_type": "max"}, None, False)]
+                     ([u(1, 2, 3, 4, 3)], {"kernel": (2, 2, 2), "pool_type": "max"}, None, False),
+                     ([pos(1, 2, 4, 5)], {"kernel": (2, 2), "pool_type": "lp", "p_value": 2}, None, False),
+                     ([u(1, 2, 6)], {"kernel": (3,), "stride": (2,), "pool_type": "lp", "p_value": 3}, None, False)]
 
 # reparameterized samplers (ops/numpy_random.py): the noise is reseeded for every evaluation
 _F64 = {"dtype": "float64"}

@@ -1,8 +1,9 @@
-"""MXNet's ``Pooling`` op: max / avg / sum pooling with 1-D, 2-D and 3-D kernels, channel-first (NCW, NCHW,
+"""MXNet's ``Pooling`` op: max / avg / sum / lp pooling with 1-D, 2-D and 3-D kernels, channel-first (NCW, NCHW,
 NCDHW) or channel-last (NWC, NHWC, NDHWC) layout.
 
 2-D pooling runs the kernels of :mod:`ssdkit.ops.kernels.pool`; 1-D pooling runs them too, on the data seen
-as 2-D with a height of 1; 3-D pooling runs :mod:`ssdkit.ops.kernels.pool_nd`. Channel-last data is moved
+as 2-D with a height of 1; 3-D pooling, lp pooling and the 1-D 'same' convention run
+:mod:`ssdkit.ops.kernels.pool_nd`. Channel-last data is moved
 to channel-first, pooled, and moved back.
 
 Examples
@@ -69,9 +70,10 @@ class Pooling(Op):
             x = np.ascontiguousarray(np.moveaxis(x, -1, 1))
         kernel, stride, pad = self._geometry(p, n)
         include = True if p.count_include_pad is None else bool(p.count_include_pad)
-        if n == 3 or p.pooling_convention == "same":
+        if n == 3 or p.pooling_convention == "same" or p.pool_type == "lp":
+            p_value = None if p.p_value is None else int(p.p_value)
             y, saved = kernels.pool_nd_forward(x, kernel, stride, pad, p.pool_type, p.pooling_convention,
-                                               include, p.global_pool)
+                                               include, p.global_pool, p_value)
         else:
             if n == 1:   # as 2-D with a height of 1
                 x, kernel, stride, pad = x[:, :, None], (1,) + kernel, (1,) + stride, (0,) + pad
@@ -83,7 +85,7 @@ class Pooling(Op):
     def backward(self, p, saved, out_grads):
         n, last, saved = saved
         g = np.ascontiguousarray(np.moveaxis(out_grads[0], -1, 1)) if last else out_grads[0]
-        if n == 3 or p.pooling_convention == "same":
+        if n == 3 or p.pooling_convention == "same" or p.pool_type == "lp":
             dx = kernels.pool_nd_backward(saved, g)
         elif n == 1:
             dx = kernels.pool2d_backward(saved, g[:, :, None])[:, :, 0]

@@ -7,6 +7,8 @@ The same rules as the 2-D kernels of :mod:`.pool` (MXNet 1.9.1's src/operator/nn
 * avg: the window sum over the count MXNet divides by -- with ``count_include_pad`` the window clipped to
   the padded data, without it the window clipped to the data itself.
 * sum: the window sum.
+* lp: ``root_p(sum of x ** p)`` over the window (``p_value`` 1, 2 or 3; odd powers keep their sign, as
+  MXNet); the gradient is ``dy * (x / y) ** (p - 1)``.
 
 A Python loop runs over the kernel taps, each a strided slice of the padded data; never over pixels.
 1-D pooling runs through the 2-D kernels (height 1) instead.
@@ -22,7 +24,7 @@ import itertools
 
 import numpy as np
 
-from ...base import as_tuple
+from ...base import MXNetError, as_tuple
 from .geometry import pool_out_shape
 
 __all__ = ["pool_nd_forward", "pool_nd_backward"]
@@ -44,7 +46,7 @@ def _divisor(spatial, kernel, stride, pad, out, include_pad):
 
 
 def pool_nd_forward(x, kernel, stride=1, pad=0, pool_type="max", pooling_convention="valid",
-                    count_include_pad=True, global_pool=False):
+                    count_include_pad=True, global_pool=False, p_value=None):
     """Pool ``x (N, C, *spatial)``: ``(y, saved)`` (see the module docstring for the rules).
 
     Examples
@@ -76,6 +78,15 @@ def pool_nd_forward(x, kernel, stride=1, pad=0, pool_type="max", pooling_convent
             y = np.where(wins, window, y)
             arg[wins] = t
         divisor = None
+    elif pool_type == "lp":
+        if p_value not in (1, 2, 3):
+            raise MXNetError(f"Pooling: pool_type 'lp' needs p_value 1, 2 or 3, got {p_value}")
+        total = np.zeros(x.shape[:2] + out, np.float64)
+        for where in slices:
+            total += padded[where].astype(np.float64) ** p_value
+        y = np.cbrt(total) if p_value == 3 else total ** (1.0 / p_value)
+        y = y.astype(x.dtype)
+        return y, (x.shape, padded.shape, pad, slices, None, ("lp", p_value, padded, y))
     else:
         y = np.zeros(x.shape[:2] + out, np.float64 if x.dtype == np.float64 else np.float32)
         for where in slices:
@@ -97,7 +108,11 @@ def pool_nd_backward(saved, dy):
     """
     shape, padded_shape, pad, slices, arg, divisor = saved
     grad = np.zeros(padded_shape, dy.dtype)
-    if arg is not None:
+    if isinstance(divisor, tuple):   # lp pooling
+        _, p_value, padded, y = divisor
+        for where in slices:
+            grad[where] += dy if p_value == 1 else dy * (padded[where] / y) ** (p_value - 1)
+    elif arg is not None:
         for t, where in enumerate(slices):
             grad[where] += np.where(arg == t, dy, 0)
     else:

@@ -88,6 +88,10 @@ def cases():
                                                         "layout": "NDHWC"})
     add("pool1d_same", "Pooling", [u(2, 3, 10)], {"kernel": (2,), "stride": (2,), "pool_type": "max", "pad": (0, 0, 0),
                                                  "pooling_convention": "same"})
+    add("pool2d_lp2", "Pooling", [u(2, 2, 5, 6)], {"kernel": (2, 3), "stride": (1, 2), "pad": (1, 0),
+                                                  "pool_type": "lp", "p_value": 2})
+    add("pool1d_lp3", "Pooling", [u(2, 2, 7)], {"kernel": (3,), "stride": (2,), "pool_type": "lp", "p_value": 3})
+    add("pool3d_lp1", "Pooling", [u(1, 2, 4, 4, 3)], {"kernel": (2, 2, 2), "pool_type": "lp", "p_value": 1})
     add("pool3d_global_max", "Pooling", [u(2, 3, 3, 4, 2)], {"kernel": (1, 1, 1), "global_pool": True})
     # --- spatial rearranging and resampling
     add("pad_constant", "pad", [u(2, 2, 3, 4)], {"mode": "constant", "pad_width": (0, 0, 0, 0, 1, 2, 2, 1),
