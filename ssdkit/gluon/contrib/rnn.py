@@ -1,7 +1,8 @@
 """``mx.gluon.contrib.rnn``: the contributed recurrent cells ``LSTMPCell`` (LSTM with a projected recurrent
 state, the cell form of ``rnn.LSTM(projection_size=...)``) and ``VariationalDropoutCell`` (one dropout mask per
 sequence), and the convolutional cells ``Conv{1,2,3}D{RNN,LSTM,GRU}Cell`` (:mod:`.conv_rnn_cell`), as in
-MXNet 1.9.1. ``dynamic_unroll`` is not provided.
+MXNet 1.9.1, and ``dynamic_unroll`` (:mod:`.unroll`). MXNet's module path ``contrib.rnn.rnn_cell`` names this
+module.
 
 Examples
 --------
@@ -12,15 +13,18 @@ Examples
 >>> out.shape, r.shape, c.shape
 ((1, 3, 2), (1, 2), (1, 6))
 """
+import sys
+
 from ..rnn.cell_base import HybridRecurrentCell, format_sequence, get_begin_state, mask_sequence_variable_length
 from ..rnn.cell_base import is_tensor
 from ..rnn.cell_wrappers import BidirectionalCell, ModifierCell
 from ...base import MXNetError
+from .unroll import dynamic_unroll  # noqa: F401
 from .conv_rnn_cell import (Conv1DRNNCell, Conv2DRNNCell, Conv3DRNNCell, Conv1DLSTMCell, Conv2DLSTMCell,  # noqa: F401
                             Conv3DLSTMCell, Conv1DGRUCell, Conv2DGRUCell, Conv3DGRUCell)
 
 __all__ = ["LSTMPCell", "VariationalDropoutCell", "Conv1DRNNCell", "Conv2DRNNCell", "Conv3DRNNCell",
-           "Conv1DLSTMCell", "Conv2DLSTMCell", "Conv3DLSTMCell", "Conv1DGRUCell", "Conv2DGRUCell", "Conv3DGRUCell"]
+           "Conv1DLSTMCell", "Conv2DLSTMCell", "Conv3DLSTMCell", "Conv1DGRUCell", "Conv2DGRUCell", "Conv3DGRUCell", "dynamic_unroll"]
 
 
 class LSTMPCell(HybridRecurrentCell):
@@ -165,3 +169,6 @@ class VariationalDropoutCell(ModifierCell):
         if valid_length is not None:
             outputs = mask_sequence_variable_length(F, outputs, length, valid_length, axis, merge_outputs)
         return outputs, states
+
+
+rnn_cell = sys.modules[__name__]   # MXNet's contrib.rnn.rnn_cell (LSTMPCell, VariationalDropoutCell, dynamic_unroll)
