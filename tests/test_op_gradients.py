@@ -264,6 +264,9 @@ CASES.update({
     "_npi_delete": [([_X], {"obj": (0, 2), "axis": 1}, None, False)],
     "_npi_insert": [([_X, _X[:, :1]], {"obj": 1, "axis": 1}, None, False)],
     "_np_broadcast_to": [([_X[:, :1]], {"shape": (2, 3, 4)}, None, False)],
+    "take": CASES.get("take", []) + [([_X, np.array([[0, 3], [2, 2]])], {"axis": -1}, [0], False)],
+    "_npi_diff": [([_X], {"n": 2, "axis": 0}, None, False)], "_npi_ediff1d": [([_X], {"to_begin": (1.0,)}, None, False)],
+    "_npi_nan_to_num": [([_X], {}, None, False)], "_npi_polyval": [([u(3), _X], {}, None, False)],
     # ops/numpy_linalg.py
     "_npi_cholesky": [([_SPD], {}, None, False)], "_npi_solve": [([_SPD, u(3, 2)], {}, None, False),
                                                                 ([_SPD[None], u(1, 3)], {}, None, False)],

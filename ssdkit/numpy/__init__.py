@@ -27,7 +27,10 @@ from .rearrange import (roll, flip, flipud, fliplr, rot90, moveaxis, diag, diago
                         trace, resize, atleast_1d, atleast_2d, atleast_3d, pad, hstack, vstack, dstack,
                         column_stack, array_split, hsplit, vsplit, dsplit, broadcast_arrays, delete, insert, append)
 from .products import dot, matmul, tensordot, einsum, inner, outer, vdot  # noqa: F401
-from . import random, linalg, _methods
+from .misc import (diff, ediff1d, nan_to_num, polyval, bincount, hanning, hamming, blackman, indices,  # noqa: F401
+                   diag_indices_from, unravel_index, shares_memory, may_share_memory)
+from . import random, linalg, _methods, _dispatch
+from ._dispatch import shared
 
 for _name in list(BINARY) + list(BINARY_ALIASES):
     if not _name.startswith("logical_"):  # MXNet 1.9.1's np has &, |, ^ on bool arrays but no logical_and/or/xor
@@ -43,6 +46,7 @@ dtype = _onp.dtype
 pi, e, inf, nan, newaxis, PZERO, NZERO = _onp.pi, _onp.e, _onp.inf, _onp.nan, None, 0.0, -0.0
 
 
+@shared
 def round(x, decimals=0, out=None):  # noqa: A001 - numpy's name
     """Round to ``decimals`` places, halves to even (the registry op ``_npi_around``).
 
@@ -51,16 +55,14 @@ def round(x, decimals=0, out=None):  # noqa: A001 - numpy's name
     >>> round(array([1.25, 2.5]), 1)
     array([1.2, 2.5])
     """
-    if not isinstance(x, ndarray):
+    if not isinstance(x, ndarray) and not _dispatch.is_symbolic(x):
         return _onp.around(x, decimals)
-    result = _invoke("_npi_around", [x], decimals=decimals)
-    if out is not None:
-        out._data[...] = result._data
-        return out
-    return result
+    return _dispatch.call("_npi_around", [x], out, decimals=decimals)
 
 
 around = round_ = round
+shared(round, "around")
+shared(round, "round_")
 
 
 def set_printoptions(precision=None, threshold=None, **kwarg):

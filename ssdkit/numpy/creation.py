@@ -243,6 +243,7 @@ def copy(a):
     return a.copy()
 
 
+@shared
 def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0, ctx=None):
     """``base ** linspace(start, stop, num)`` (float32 by default).
 
@@ -252,6 +253,5 @@ def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0, 
     array([  1.,  10., 100.])
     """
     exponents = linspace(start, stop, num, endpoint=endpoint, axis=axis, ctx=ctx)
-    from ._ufunc import binary
-    result = binary("power", float(base), exponents)
-    return result if dtype is None else result.astype(dtype)
+    result = call("_rpower_scalar", [exponents], scalar=float(base))
+    return result if dtype is None else call("Cast", [result], dtype=onp.dtype(dtype).name)

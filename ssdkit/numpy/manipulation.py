@@ -42,6 +42,7 @@ def reshape(a, newshape, order="C"):
     return invoke("_np_reshape", [a], newshape=newshape, order=order)
 
 
+@shared
 def transpose(a, axes=None):
     """Permute the axes (reverse them by default).
 
@@ -51,7 +52,11 @@ def transpose(a, axes=None):
     >>> transpose(mx.np.ones((2, 3, 4)), (2, 0, 1)).shape
     (4, 2, 3)
     """
-    return invoke("transpose", [a], axes=() if axes is None else tuple(axes))
+    if axes is not None and not isinstance(axes, (tuple, list)):
+        axes = (axes,)
+    if axes is None or tuple(axes) in ((), (None,)):
+        axes = ()
+    return call("transpose", [a], axes=tuple(int(v) for v in axes))
 
 
 def swapaxes(a, axis1, axis2):
@@ -79,6 +84,7 @@ def expand_dims(a, axis):
     return invoke("expand_dims", [a], axis=axis)
 
 
+@shared
 def squeeze(a, axis=None):
     """Drop axes of length 1 (all of them by default; the result may be 0-d).
 
@@ -88,7 +94,7 @@ def squeeze(a, axis=None):
     >>> squeeze(mx.np.ones((1, 1)))
     array(1.)
     """
-    return invoke("_np_squeeze", [a], axis=axis)
+    return call("_np_squeeze", [a], axis=axis)
 
 
 def ravel(x, order="C"):
@@ -257,8 +263,9 @@ def where(condition, x=None, y=None):
     return invoke("_npi_where", [condition] + [cast(v, dtype) for v in arrays])
 
 
+@shared
 def sort(a, axis=-1, kind=None, order=None):
-    """Sorted copy along ``axis`` (ascending).
+    """Sorted copy along ``axis`` (ascending; of the flattened array when None).
 
     Examples
     --------
@@ -266,13 +273,16 @@ def sort(a, axis=-1, kind=None, order=None):
     >>> sort(mx.np.array([3, 1, 2]))
     array([1., 2., 3.])
     """
+    if order is not None:
+        raise NotImplementedError("sort: order is not supported (MXNet 1.9.1 neither)")
     if axis is None:
-        a, axis = ravel(a), 0
-    return invoke("sort", [a], axis=axis, is_ascend=True)
+        a, axis = call("_np_reshape", [a], newshape=(-1,)), 0
+    return call("sort", [a], axis=axis, is_ascend=True)
 
 
+@shared
 def argsort(a, axis=-1, kind=None, order=None):
-    """Indices (int64) that sort ``a`` along ``axis``.
+    """Indices (int64) that sort ``a`` along ``axis`` (of the flattened array when None).
 
     Examples
     --------
@@ -280,13 +290,17 @@ def argsort(a, axis=-1, kind=None, order=None):
     >>> argsort(mx.np.array([3, 1, 2]))
     array([1, 2, 0], dtype=int64)
     """
+    if order is not None:
+        raise NotImplementedError("argsort: order is not supported (MXNet 1.9.1 neither)")
     if axis is None:
-        a, axis = ravel(a), 0
-    return invoke("argsort", [a], axis=axis, is_ascend=True, dtype="int64")
+        a, axis = call("_np_reshape", [a], newshape=(-1,)), 0
+    return call("argsort", [a], axis=axis, is_ascend=True, dtype="int64")
 
 
+@shared
 def take(a, indices, axis=None, mode="raise", out=None):
-    """Elements of ``a`` at ``indices`` along ``axis`` (of the flattened array when None).
+    """Elements of ``a`` at ``indices`` along ``axis`` (of the flattened array when None); ``mode`` 'raise'
+    clips out-of-range indices as MXNet does, 'wrap' wraps them.
 
     Examples
     --------
@@ -296,11 +310,10 @@ def take(a, indices, axis=None, mode="raise", out=None):
            [4.]])
     """
     if axis is None:
-        a, axis = ravel(a), 0
-    if not isinstance(indices, NDArray):
-        indices = a._wrap(onp.asarray(indices, onp.int64))
+        a, axis = call("_np_reshape", [a], newshape=(-1,)), 0
+    indices = as_input(indices, dtype="int64")
     mode = "clip" if mode == "raise" else mode  # MXNet np clips out-of-range indices for mode='raise' too
-    return _store(invoke("take", [a, indices], axis=axis, mode=mode), out)
+    return call("take", [a, indices], out, axis=axis, mode=mode)
 
 
 def nonzero(a):
@@ -312,7 +325,7 @@ def nonzero(a):
     >>> nonzero(mx.np.array([0, 1, 2]))
     (array([1, 2], dtype=int64),)
     """
-    return tuple(ndarray(i.astype(onp.int64)) for i in onp.nonzero(a._data))
+    return tuple(ndarray(i.astype(onp.int64)) for i in onp.nonzero(onp.atleast_1d(a._data)))
 
 
 def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None):

@@ -170,7 +170,8 @@ class ndarray(NDArray):
         key = _np_key(key)
         recording = autograd.is_recording() and (self._entry is not None or self._grad is not None)
         if not recording and _is_basic(key):
-            return self._wrap(self._data[key])  # basic indexing is a view
+            view = self._data[key]  # basic indexing is a view where MXNet's is: a contiguous block, else a copy
+            return self._wrap(view if view.flags.c_contiguous else view.copy())
         try:
             if recording:
                 return invoke("_getitem", [self], key=key)

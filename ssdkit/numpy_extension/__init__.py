@@ -37,7 +37,8 @@ OPS = {
     "topk": "topk", "smooth_l1": "smooth_l1", "erf": "erf", "cast": "Cast", "reshape_like": "reshape_like",
     "slice": "slice", "multibox_prior": "_contrib_MultiBoxPrior", "multibox_target": "_contrib_MultiBoxTarget",
     "multibox_detection": "_contrib_MultiBoxDetection", "box_nms": "_contrib_box_nms",
-    "box_iou": "_contrib_box_iou", "rnn": "RNN",
+    "box_iou": "_contrib_box_iou", "rnn": "RNN", "erfinv": "erfinv", "gamma": "gamma", "gammaln": "gammaln",
+    "constraint_check": "_npx_constraint_check",
 }
 
 __all__ = sorted(OPS) + ["reshape", "save", "load", "waitall", "nonzero", "shape_array", "set_np", "reset_np",

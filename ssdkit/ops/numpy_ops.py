@@ -280,6 +280,8 @@ class _np_squeeze(_squeeze):
 
     def forward(self, p, inputs, is_train):
         x = inputs[0]
+        if x.ndim == 0 and p.axis is not None and all(a in (0, -1) for a in p.axis):
+            return [x.copy()], x.shape  # MXNet: squeezing axis 0 / -1 of a 0-d array keeps it
         return [np.squeeze(x, axis=p.axis)], x.shape
 
 

@@ -384,8 +384,9 @@ class take(Op):
     def backward(self, p, saved, out_grads):
         shape, dtype, i, idx = saved
         da = np.zeros(shape, dtype)
-        g = np.moveaxis(out_grads[0], list(range(p.axis, p.axis + i.ndim)), list(range(i.ndim)))
-        np.add.at(np.moveaxis(da, p.axis, 0), i, g)
+        axis = p.axis % len(shape)  # a negative axis counts from the end of the data's axes
+        g = np.moveaxis(out_grads[0], list(range(axis, axis + i.ndim)), list(range(i.ndim)))
+        np.add.at(np.moveaxis(da, axis, 0), i, g)
         return [da, np.zeros_like(idx)]
 
 

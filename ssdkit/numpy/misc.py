@@ -1,0 +1,216 @@
+"""Smaller ``mx.np`` functions: ``diff, ediff1d, nan_to_num, polyval, bincount, hanning, hamming, blackman,
+indices, diag_indices_from, unravel_index, shares_memory, may_share_memory``. Array-valued ones are registry
+ops (:mod:`ssdkit.ops.numpy_misc`) shared with ``F.np``; the index helpers work on concrete arrays.
+
+Examples
+--------
+>>> import ssdkit as mx
+>>> diff(mx.np.array([1., 4., 9., 16.]), n=2)
+array([2., 2.])
+>>> unravel_index(mx.np.array([5], dtype='int64'), (2, 3))
+(array([1], dtype=int64), array([2], dtype=int64))
+"""
+import numpy as onp
+
+from ..base import MXNetError
+from ..context import check_cpu
+from ._dispatch import call, shared, as_input
+from .multiarray import ndarray
+
+__all__ = ["diff", "ediff1d", "nan_to_num", "polyval", "bincount", "hanning", "hamming", "blackman", "indices",
+           "diag_indices_from", "unravel_index", "shares_memory", "may_share_memory"]
+
+
+@shared
+def diff(a, n=1, axis=-1, prepend=None, append=None):
+    """The ``n``-th discrete difference along ``axis`` (``prepend``/``append`` are refused, as in MXNet, which
+    ignores a falsy one such as 0).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> diff(mx.np.array([1., 2., 4.]))
+    array([1., 2.])
+    """
+    if (prepend is not None and bool(onp.any(getattr(prepend, "_data", prepend)))) or \
+            (append is not None and bool(onp.any(getattr(append, "_data", append)))):
+        raise NotImplementedError("prepend and append options are not supported yet")
+    return call("_npi_diff", [a], n=int(n), axis=int(axis))
+
+
+def _values(v):
+    if v is None:
+        return None
+    return tuple(float(x) for x in onp.ravel(onp.asarray(getattr(v, "_data", v))))
+
+
+@shared
+def ediff1d(ary, to_end=None, to_begin=None):
+    """Differences of the flattened ``ary``, with ``to_begin`` before and ``to_end`` after them.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> ediff1d(mx.np.array([1., 2., 4.]), to_end=9)
+    array([1., 2., 9.])
+    """
+    return call("_npi_ediff1d", [ary], to_begin=_values(to_begin), to_end=_values(to_end))
+
+
+@shared
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None, **kwargs):
+    """``x`` with NaN, +inf and -inf replaced (by 0 and the dtype's largest finite values by default); with
+    ``copy=False`` in place.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> nan_to_num(mx.np.array([float('nan'), 1.]))
+    array([0., 1.])
+    """
+    out = None if copy else x
+    return call("_npi_nan_to_num", [x], out, copy=copy, nan=float(nan),
+                posinf=None if posinf is None else float(posinf), neginf=None if neginf is None else float(neginf))
+
+
+@shared
+def polyval(p, x):
+    """The polynomial with coefficients ``p`` (highest power first) at ``x``.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> polyval(mx.np.array([1., 2., 3.]), mx.np.array([2.]))
+    array([11.])
+    """
+    return call("_npi_polyval", [as_input(p), as_input(x)])
+
+
+@shared
+def bincount(x, weights=None, minlength=0):
+    """Occurrences of each non-negative int in ``x`` (or the sums of ``weights`` there), at least ``minlength``
+    bins.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> bincount(mx.np.array([0, 1, 1, 3], dtype='int64'))
+    array([1, 2, 0, 1], dtype=int64)
+    """
+    arrays = [x] if weights is None else [x, weights]
+    return call("_npi_bincount", arrays, minlength=int(minlength), has_weights=weights is not None)
+
+
+def _window(op_name, M, dtype, ctx):
+    check_cpu(ctx)
+    return call(op_name, [], M=int(M), dtype=onp.dtype(dtype or "float32").name)
+
+
+@shared
+def hanning(M, dtype=None, ctx=None):
+    """The Hann window of ``M`` points (float32 by default).
+
+    Examples
+    --------
+    >>> hanning(3)
+    array([0., 1., 0.])
+    """
+    return _window("_npi_hanning", M, dtype, ctx)
+
+
+@shared
+def hamming(M, dtype=None, ctx=None):
+    """The Hamming window of ``M`` points (float32 by default).
+
+    Examples
+    --------
+    >>> hamming(3)
+    array([0.08, 1.  , 0.08])
+    """
+    return _window("_npi_hamming", M, dtype, ctx)
+
+
+@shared
+def blackman(M, dtype=None, ctx=None):
+    """The Blackman window of ``M`` points (float32 by default).
+
+    Examples
+    --------
+    >>> blackman(3).shape
+    (3,)
+    """
+    return _window("_npi_blackman", M, dtype, ctx)
+
+
+@shared
+def indices(dimensions, dtype=None, ctx=None):
+    """The index grids of an array of shape ``dimensions``, stacked along a first axis (int32 by default).
+
+    Examples
+    --------
+    >>> indices((2, 2))[1]
+    array([[0, 1],
+           [0, 1]], dtype=int32)
+    """
+    check_cpu(ctx)
+    if not isinstance(dimensions, (tuple, list)):
+        raise TypeError(f"indices: dimensions must be a tuple or list, got {type(dimensions).__name__}")
+    return call("_npi_indices", [], dimensions=tuple(int(d) for d in dimensions),
+                dtype=onp.dtype(dtype or "int32").name)
+
+
+def diag_indices_from(arr):
+    """The indices of the main diagonal of a square ``arr`` (one int64 array per axis).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> diag_indices_from(mx.np.ones((2, 2)))
+    (array([0, 1], dtype=int64), array([0, 1], dtype=int64))
+    """
+    if arr.ndim < 2 or len(set(arr.shape)) != 1:
+        raise MXNetError(f"diag_indices_from: the input must be square with at least 2 dimensions, got {arr.shape}")
+    return tuple(ndarray(i.astype(onp.int64)) for i in onp.diag_indices_from(arr._data))
+
+
+def unravel_index(indices, shape, order="C"):
+    """The coordinates in an array of ``shape`` of the flat ``indices`` (one int64 array per axis).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> unravel_index(mx.np.array([22, 41], dtype='int64'), (7, 6))
+    (array([3, 6], dtype=int64), array([4, 5], dtype=int64))
+    """
+    if order != "C":
+        raise NotImplementedError("unravel_index: only order='C' is supported (MXNet 1.9.1 too)")
+    data = onp.asarray(getattr(indices, "_data", indices))
+    if data.dtype.kind not in "iu":
+        raise TypeError("only int indices permitted")
+    return tuple(ndarray(c.astype(onp.int64)) for c in onp.unravel_index(data, tuple(shape)))
+
+
+def shares_memory(a, b, max_work=None):
+    """Whether ``a`` and ``b`` share memory (exactly, as NumPy's).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> x = mx.np.ones(4)
+    >>> shares_memory(x, x[1:]), shares_memory(x, mx.np.ones(4))
+    (True, False)
+    """
+    return bool(onp.shares_memory(a._data, b._data, max_work))
+
+
+def may_share_memory(a, b, max_work=None):
+    """Whether ``a`` and ``b`` share memory; exact, as MXNet's (the same as :func:`shares_memory`).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> x = mx.np.ones(4)
+    >>> may_share_memory(x, x[::2]), may_share_memory(x[::2], x[1::2])
+    (True, False)
+    """
+    return bool(onp.shares_memory(a._data, b._data, max_work))

@@ -1,0 +1,189 @@
+"""Smaller NumPy functions as registry ops (MXNet's ``_npi_diff``, ``_npi_ediff1d``, ``_npi_nan_to_num``,
+``_npi_polyval``, ``_npi_bincount``, ``_npi_hanning``/``_npi_hamming``/``_npi_blackman``, ``_npi_indices``,
+``_npx_constraint_check``), with gradients where MXNet has them.
+
+Examples
+--------
+>>> from ssdkit.ops import get_op
+>>> op = get_op("_npi_diff")
+>>> (y,), saved = op.forward(op.parse_params({"n": 1}), [np.array([1., 4., 9.])], True)
+>>> y, op.backward(op.parse_params({"n": 1}), saved, [np.ones(2)])[0]
+(array([3., 5.]), array([-1.,  0.,  1.]))
+"""
+import numpy as np
+
+from ..base import MXNetError
+from .registry import Op, Param, register
+
+__all__ = []
+
+
+def _diff_vjp(g, n, axis):
+    """The transpose of ``np.diff(., n, axis)``: ``n`` times the negated forward difference with zero ends."""
+    for _ in range(n):
+        pad = [(0, 0)] * g.ndim
+        pad[axis] = (1, 1)
+        g = -np.diff(np.pad(g, pad), axis=axis)
+    return g
+
+
+@register
+class _npi_diff(Op):
+    """``np.diff``: the ``n``-th discrete difference along ``axis``."""
+    params = {"n": Param("int", 1), "axis": Param("int", -1)}
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        if x.ndim == 0:
+            raise MXNetError("diff requires input that is at least one dimensional")
+        return [np.diff(x, p.n, p.axis)], x.shape
+
+    def backward(self, p, saved, out_grads):
+        return [_diff_vjp(np.asarray(out_grads[0]), p.n, p.axis % len(saved)).reshape(saved)]
+
+
+@register
+class _npi_ediff1d(Op):
+    """``np.ediff1d``: differences of the flattened input, with ``to_begin``/``to_end`` values around them."""
+    params = {"to_begin": Param("floats", None), "to_end": Param("floats", None)}
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        y = np.ediff1d(x, None if p.to_end is None else np.asarray(p.to_end, x.dtype),
+                       None if p.to_begin is None else np.asarray(p.to_begin, x.dtype))
+        return [y.astype(x.dtype)], x.shape
+
+    def backward(self, p, saved, out_grads):
+        g = np.asarray(out_grads[0])
+        begin = 0 if p.to_begin is None else len(p.to_begin)
+        end = 0 if p.to_end is None else len(p.to_end)
+        inner = g[begin:len(g) - end]
+        return [_diff_vjp(inner, 1, 0).reshape(saved)]
+
+
+@register
+class _npi_nan_to_num(Op):
+    """``np.nan_to_num``: NaN, +inf and -inf replaced by ``nan``, ``posinf``, ``neginf`` (the dtype's largest
+    values by default); the gradient passes where the input is finite."""
+    params = {"copy": Param("bool", True), "nan": Param("float", 0.0), "posinf": Param("float", None),
+              "neginf": Param("float", None)}
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        if x.dtype.kind != "f":
+            return [x.copy()], np.ones(x.shape, bool)
+        return [np.nan_to_num(x, True, p.nan, p.posinf, p.neginf)], np.isfinite(x)
+
+    def backward(self, p, saved, out_grads):
+        return [np.where(saved, out_grads[0], 0).astype(out_grads[0].dtype)]
+
+
+@register
+class _npi_polyval(Op):
+    """``np.polyval(p, x)``: the polynomial with coefficients ``p`` (highest power first) at ``x``."""
+    inputs = ("p", "x")
+
+    def forward(self, p, inputs, is_train):
+        coef, x = inputs
+        if coef.ndim != 1:
+            raise MXNetError(f"polyval: p must be 1-D, got shape {coef.shape}")
+        return [np.polyval(coef, x).astype(np.result_type(coef, x))], (coef, x)
+
+    def backward(self, p, saved, out_grads):
+        coef, x = saved
+        g = np.asarray(out_grads[0], np.float64)
+        n = coef.shape[0]
+        powers = np.stack([x.astype(np.float64) ** (n - 1 - k) for k in range(n)]) if n else np.zeros((0,) + x.shape)
+        gcoef = (powers * g).reshape(n, -1).sum(axis=1)
+        gx = np.polyval(np.polyder(coef.astype(np.float64)), x) * g if n > 1 else np.zeros(x.shape)
+        return [gcoef.astype(coef.dtype), gx.astype(x.dtype)]
+
+
+@register
+class _npi_bincount(Op):
+    """``np.bincount``: occurrences of each non-negative int (summing ``weights`` when given); no gradient."""
+    inputs = ("data", "weights")
+    params = {"minlength": Param("int", 0), "has_weights": Param("bool", False)}
+    differentiable = False
+
+    def input_names(self, p):
+        return ["data", "weights"] if p.has_weights else ["data"]
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        if x.dtype.kind not in "iub" and x.size:
+            raise MXNetError(f"bincount: input must be integers, got {x.dtype}")
+        x = x.astype(np.int64, copy=False)
+        if x.size and x.min() < 0:
+            raise MXNetError("bincount: input must be non-negative")
+        if p.minlength < 0:
+            raise MXNetError("bincount: minlength must be non-negative")
+        w = inputs[1] if p.has_weights else None
+        y = np.bincount(x.ravel(), None if w is None else w.ravel(), p.minlength)
+        return [y.astype(inputs[0].dtype if w is None else w.dtype)], [xi.shape for xi in inputs]
+
+    def backward(self, p, saved, out_grads):
+        return [np.zeros(s) for s in saved]
+
+
+def _window(name, function, doc):
+    class Window(Op):
+        inputs = ()
+        params = {"M": Param("int"), "dtype": Param("dtype", "float32"), "ctx": Param("any", None)}
+        differentiable = False
+
+        def infer_type(self, p, dtypes):
+            return dtypes, [np.dtype(p.dtype)]
+
+        def forward(self, p, inputs, is_train):
+            return [function(max(p.M, 0)).astype(p.dtype)], None
+
+        def backward(self, p, saved, out_grads):
+            return []
+    Window.__name__ = Window.name = name
+    Window.__doc__ = doc
+    register(Window)
+
+
+_window("_npi_hanning", np.hanning, "``np.hanning(M)``: the Hann window of ``M`` points.")
+_window("_npi_hamming", np.hamming, "``np.hamming(M)``: the Hamming window of ``M`` points.")
+_window("_npi_blackman", np.blackman, "``np.blackman(M)``: the Blackman window of ``M`` points.")
+
+
+@register
+class _npi_indices(Op):
+    """``np.indices(dimensions)``: the index grids, one per axis, stacked first."""
+    inputs = ()
+    params = {"dimensions": Param("shape"), "dtype": Param("dtype", "int32"), "ctx": Param("any", None)}
+    differentiable = False
+
+    def infer_type(self, p, dtypes):
+        return dtypes, [np.dtype(p.dtype)]
+
+    def forward(self, p, inputs, is_train):
+        return [np.indices(p.dimensions, dtype=p.dtype)], None
+
+    def backward(self, p, saved, out_grads):
+        return []
+
+
+@register
+class _npx_constraint_check(Op):
+    """``npx.constraint_check(condition, msg)``: ``True`` (0-d bool) when every element holds, else ValueError
+    with ``msg``."""
+    params = {"msg": Param("str", "Constraint violated.")}
+    differentiable = False
+
+    def infer_shape(self, p, shapes):
+        return shapes, [()]
+
+    def infer_type(self, p, dtypes):
+        return dtypes, [np.dtype(np.bool_)]
+
+    def forward(self, p, inputs, is_train):
+        if not np.all(inputs[0]):
+            raise ValueError(p.msg)
+        return [np.array(True)], inputs[0].shape
+
+    def backward(self, p, saved, out_grads):
+        return [np.zeros(saved)]
