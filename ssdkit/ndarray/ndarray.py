@@ -536,7 +536,7 @@ class NDArray:
 
         Examples
         --------
-        >>> x = NDArray(np.zeros((2, 3, 4), np.float32)); v = x.flatten(inplace=True); v[:] = 1; x.asnumpy().sum()
+        >>> x = NDArray(np.zeros((2, 3, 4), np.float32)); v = x.flatten(inplace=True); v[:] = 1; float(x.asnumpy().sum())
         24.0
         """
         return self.reshape((0, -1)) if inplace else invoke("Flatten", [self])
