@@ -21,28 +21,8 @@ def _states_of(cells):
     return sum([c.state_info for c in cells], [])
 
 
-class SequentialRNNCell(BaseRNNCell):
-    """Cells applied one after the other at each step (a stack of layers).
-
-    Examples
-    --------
-    >>> SequentialRNNCell().state_info
-    []
-    """
-
-    def __init__(self, params=None):
-        super().__init__(prefix="", params=params)
-        self._override_cell_params = params is not None
-        self._cells = []
-
-    def add(self, cell):
-        """Append ``cell``; its variables join this cell's :class:`~ssdkit.rnn.RNNParams`."""
-        self._cells.append(cell)
-        if self._override_cell_params:
-            if not cell._own_params:
-                raise MXNetError("SequentialRNNCell: with params given, the added cells must not have their own")
-            cell.params._params.update(self.params._params)
-        self.params._params.update(cell.params._params)
+class _CellGroup(BaseRNNCell):
+    """Cells held together (a stack, two directions): their states, begin states and weights in order."""
 
     @property
     def state_info(self):
@@ -66,6 +46,30 @@ class SequentialRNNCell(BaseRNNCell):
         for cell in self._cells:
             args = cell.pack_weights(args)
         return args
+
+
+class SequentialRNNCell(_CellGroup):
+    """Cells applied one after the other at each step (a stack of layers).
+
+    Examples
+    --------
+    >>> SequentialRNNCell().state_info
+    []
+    """
+
+    def __init__(self, params=None):
+        super().__init__(prefix="", params=params)
+        self._override_cell_params = params is not None
+        self._cells = []
+
+    def add(self, cell):
+        """Append ``cell``; its variables join this cell's :class:`~ssdkit.rnn.RNNParams`."""
+        self._cells.append(cell)
+        if self._override_cell_params:
+            if not cell._own_params:
+                raise MXNetError("SequentialRNNCell: with params given, the added cells must not have their own")
+            cell.params._params.update(self.params._params)
+        self.params._params.update(cell.params._params)
 
     def __call__(self, inputs, states):
         self._counter += 1
@@ -239,7 +243,7 @@ class ResidualCell(ModifierCell):
         return [symbol.elemwise_add(o, i, name=f"{o.name}_plus_residual") for o, i in zip(outputs, inputs)], states
 
 
-class BidirectionalCell(BaseRNNCell):
+class BidirectionalCell(_CellGroup):
     """Two cells over the sequence, ``l_cell`` forward and ``r_cell`` backward, outputs joined on axis 1 as
     ``<output_prefix>t<step>``; use ``unroll`` (it cannot be stepped).
 
@@ -264,29 +268,6 @@ class BidirectionalCell(BaseRNNCell):
         self.params._params.update(l_cell.params._params)
         self.params._params.update(r_cell.params._params)
         self._cells = [l_cell, r_cell]
-
-    @property
-    def state_info(self):
-        """Per state: its shape (0 for the batch size) and layout."""
-        return _states_of(self._cells)
-
-    def begin_state(self, **kwargs):
-        """The begin states of the left then the right cell."""
-        if self._modified:
-            raise MXNetError("after wrapping a cell in a modifier cell call the modifier, not the base cell")
-        return sum([c.begin_state(**kwargs) for c in self._cells], [])
-
-    def unpack_weights(self, args):
-        """Both cells' :meth:`~BaseRNNCell.unpack_weights`."""
-        for cell in self._cells:
-            args = cell.unpack_weights(args)
-        return args
-
-    def pack_weights(self, args):
-        """Both cells' :meth:`~BaseRNNCell.pack_weights`."""
-        for cell in self._cells:
-            args = cell.pack_weights(args)
-        return args
 
     def __call__(self, inputs, states):
         raise MXNetError("Bidirectional cannot be stepped. Please use unroll")

@@ -12,14 +12,14 @@ import functools
 
 from .. import symbol
 from ..base import MXNetError
-from .rnn_cell import BaseRNNCell, _lstm_step, _gru_step
+from .rnn_cell import _GatedCell, RNNCell, LSTMCell, GRUCell
 
 __all__ = ["BaseConvRNNCell", "ConvRNNCell", "ConvLSTMCell", "ConvGRUCell"]
 
 _LEAKY = functools.partial(symbol.LeakyReLU, act_type="leaky", slope=0.2)
 
 
-class BaseConvRNNCell(BaseRNNCell):
+class BaseConvRNNCell(_GatedCell):
     """Shared part of the convolutional cells: the input-to-state and state-to-state Convolutions (the
     state-to-state one pads to keep the state's height and width; its kernel must be odd).
 
@@ -32,8 +32,8 @@ class BaseConvRNNCell(BaseRNNCell):
     def __init__(self, input_shape, num_hidden, h2h_kernel=(3, 3), h2h_dilate=(1, 1), i2h_kernel=(3, 3),
                  i2h_stride=(1, 1), i2h_pad=(1, 1), i2h_dilate=(1, 1), i2h_weight_initializer=None,
                  h2h_weight_initializer=None, i2h_bias_initializer="zeros", h2h_bias_initializer="zeros",
-                 activation=_LEAKY, prefix="ConvRNN_", params=None, conv_layout="NCHW"):
-        super().__init__(prefix=prefix, params=params)
+                 activation=_LEAKY, prefix=None, params=None, conv_layout="NCHW"):
+        super().__init__(prefix=self._PREFIX if prefix is None else prefix, params=params)
         if h2h_kernel[0] % 2 != 1 or h2h_kernel[1] % 2 != 1:
             raise MXNetError(f"{type(self).__name__}: h2h_kernel must be odd, got {tuple(h2h_kernel)}")
         self._h2h_kernel, self._h2h_dilate = h2h_kernel, h2h_dilate
@@ -58,6 +58,11 @@ class BaseConvRNNCell(BaseRNNCell):
     def state_info(self):
         """Per state: its shape (0 for the batch size) and layout."""
         return [{"shape": self._state_shape, "__layout__": self._conv_layout}] * 2
+
+    _PREFIX = "ConvRNN_"
+
+    def _project(self, inputs, states, name, sep=""):
+        return self._conv_forward(inputs, states, name)
 
     def _conv_forward(self, inputs, states, name):
         filters = self._num_hidden * self._num_gates
@@ -92,12 +97,7 @@ class ConvRNNCell(BaseConvRNNCell):
         """Per state: its shape (0 for the batch size) and layout."""
         return [{"shape": self._state_shape, "__layout__": self._conv_layout}]
 
-    def __call__(self, inputs, states):
-        self._counter += 1
-        name = f"{self._prefix}t{self._counter}_"
-        i2h, h2h = self._conv_forward(inputs, states, name)
-        output = self._get_activation(i2h + h2h, self._activation, name=f"{name}out")
-        return output, [output]
+    __call__ = RNNCell.__call__
 
 
 class ConvLSTMCell(BaseConvRNNCell):
@@ -108,26 +108,13 @@ class ConvLSTMCell(BaseConvRNNCell):
     >>> len(ConvLSTMCell((1, 3, 4, 4), 2).state_info)
     2
     """
-
-    def __init__(self, input_shape, num_hidden, h2h_kernel=(3, 3), h2h_dilate=(1, 1), i2h_kernel=(3, 3),
-                 i2h_stride=(1, 1), i2h_pad=(1, 1), i2h_dilate=(1, 1), i2h_weight_initializer=None,
-                 h2h_weight_initializer=None, i2h_bias_initializer="zeros", h2h_bias_initializer="zeros",
-                 activation=_LEAKY, prefix="ConvLSTM_", params=None, conv_layout="NCHW"):
-        super().__init__(input_shape, num_hidden, h2h_kernel, h2h_dilate, i2h_kernel, i2h_stride, i2h_pad,
-                         i2h_dilate, i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-                         h2h_bias_initializer, activation, prefix, params, conv_layout)
+    _PREFIX = "ConvLSTM_"
 
     @property
     def _gate_names(self):
         return ["_i", "_f", "_c", "_o"]
 
-    def __call__(self, inputs, states):
-        self._counter += 1
-        name = f"{self._prefix}t{self._counter}_"
-        i2h, h2h = self._conv_forward(inputs, states, name)
-        act = lambda x, **kw: self._get_activation(x, self._activation, **kw)  # noqa: E731
-        next_h, next_c = _lstm_step(i2h + h2h, states[1], name, activation=act)
-        return next_h, [next_h, next_c]
+    __call__ = LSTMCell.__call__
 
 
 class ConvGRUCell(BaseConvRNNCell):
@@ -138,14 +125,7 @@ class ConvGRUCell(BaseConvRNNCell):
     >>> len(ConvGRUCell((1, 3, 4, 4), 2).state_info)
     1
     """
-
-    def __init__(self, input_shape, num_hidden, h2h_kernel=(3, 3), h2h_dilate=(1, 1), i2h_kernel=(3, 3),
-                 i2h_stride=(1, 1), i2h_pad=(1, 1), i2h_dilate=(1, 1), i2h_weight_initializer=None,
-                 h2h_weight_initializer=None, i2h_bias_initializer="zeros", h2h_bias_initializer="zeros",
-                 activation=_LEAKY, prefix="ConvGRU_", params=None, conv_layout="NCHW"):
-        super().__init__(input_shape, num_hidden, h2h_kernel, h2h_dilate, i2h_kernel, i2h_stride, i2h_pad,
-                         i2h_dilate, i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-                         h2h_bias_initializer, activation, prefix, params, conv_layout)
+    _PREFIX = "ConvGRU_"
 
     @property
     def _gate_names(self):
@@ -156,10 +136,4 @@ class ConvGRUCell(BaseConvRNNCell):
         """Per state: its shape (0 for the batch size) and layout."""
         return [{"shape": self._state_shape, "__layout__": self._conv_layout}]
 
-    def __call__(self, inputs, states):
-        self._counter += 1
-        name = f"{self._prefix}t{self._counter}_"
-        i2h, h2h = self._conv_forward(inputs, states, name)
-        act = lambda x, **kw: self._get_activation(x, self._activation, **kw)  # noqa: E731
-        next_h = _gru_step(i2h, h2h, states[0], name, activation=act)
-        return next_h, [next_h]
+    __call__ = GRUCell.__call__

@@ -173,7 +173,39 @@ def _hidden_state(num_hidden):
     return {"shape": (0, num_hidden), "__layout__": "NC"}
 
 
-class RNNCell(BaseRNNCell):
+class _GatedCell(BaseRNNCell):
+    """The part the cells share: their four variables, one input and one hidden projection per step."""
+
+    def _variables(self, i2h_bias_init=None):
+        self._iW, self._hW = self.params.get("i2h_weight"), self.params.get("h2h_weight")
+        self._iB = self.params.get("i2h_bias", **({} if i2h_bias_init is None else {"init": i2h_bias_init}))
+        self._hB = self.params.get("h2h_bias")
+
+    def _next_name(self):
+        self._counter += 1
+        return f"{self._prefix}t{self._counter}_"
+
+    def _project(self, inputs, states, name, sep=""):
+        """``(i2h, h2h)``: FullyConnected projections of the input and the hidden state, all gates at once."""
+        size = self._num_hidden * len(self._gate_names)
+        i2h = symbol.FullyConnected(data=inputs, weight=self._iW, bias=self._iB, num_hidden=size,
+                                    name=f"{name}{sep}i2h")
+        h2h = symbol.FullyConnected(data=states[0], weight=self._hW, bias=self._hB, num_hidden=size,
+                                    name=f"{name}{sep}h2h")
+        return i2h, h2h
+
+    def _act(self, x, **kwargs):
+        return self._get_activation(x, self._activation, **kwargs)
+
+    _num_states = 1
+
+    @property
+    def state_info(self):
+        """Per state: its shape (0 for the batch size) and layout."""
+        return [_hidden_state(self._num_hidden) for _ in range(self._num_states)]
+
+
+class RNNCell(_GatedCell):
     """Elman cell: ``h' = activation(W_i x + b_i + W_h h + b_h)``.
 
     Examples
@@ -185,51 +217,20 @@ class RNNCell(BaseRNNCell):
     def __init__(self, num_hidden, activation="tanh", prefix="rnn_", params=None):
         super().__init__(prefix=prefix, params=params)
         self._num_hidden, self._activation = num_hidden, activation
-        self._iW, self._iB = self.params.get("i2h_weight"), self.params.get("i2h_bias")
-        self._hW, self._hB = self.params.get("h2h_weight"), self.params.get("h2h_bias")
-
-    @property
-    def state_info(self):
-        """Per state: its shape (0 for the batch size) and layout."""
-        return [_hidden_state(self._num_hidden)]
+        self._variables()
 
     @property
     def _gate_names(self):
         return ("",)
 
     def __call__(self, inputs, states):
-        self._counter += 1
-        name = f"{self._prefix}t{self._counter}_"
-        i2h = symbol.FullyConnected(data=inputs, weight=self._iW, bias=self._iB, num_hidden=self._num_hidden,
-                                    name=f"{name}i2h")
-        h2h = symbol.FullyConnected(data=states[0], weight=self._hW, bias=self._hB, num_hidden=self._num_hidden,
-                                    name=f"{name}h2h")
-        output = self._get_activation(i2h + h2h, self._activation, name=f"{name}out")
+        name = self._next_name()
+        i2h, h2h = self._project(inputs, states, name)
+        output = self._act(i2h + h2h, name=f"{name}out")
         return output, [output]
 
 
-def _lstm_step(gates, cell_state, name, activation=lambda x, **kw: symbol.Activation(x, act_type="tanh", **kw),
-               recurrent=lambda x, **kw: symbol.Activation(x, act_type="sigmoid", **kw)):
-    """One LSTM update from the summed gate pre-activations (i, f, c, o along axis 1)."""
-    i, f, c, o = symbol.SliceChannel(gates, num_outputs=4, name=f"{name}slice")
-    in_gate, forget_gate = recurrent(i, name=f"{name}i"), recurrent(f, name=f"{name}f")
-    transform, out_gate = activation(c, name=f"{name}c"), recurrent(o, name=f"{name}o")
-    next_c = symbol._internal._plus(forget_gate * cell_state, in_gate * transform, name=f"{name}state")
-    next_h = symbol._internal._mul(out_gate, activation(next_c), name=f"{name}out")
-    return next_h, next_c
-
-
-def _gru_step(i2h, h2h, prev_h, name, activation=lambda x, **kw: symbol.Activation(x, act_type="tanh", **kw)):
-    """One GRU update from the input and hidden projections (r, z, candidate along axis 1)."""
-    i2h_r, i2h_z, i2h_c = symbol.SliceChannel(i2h, num_outputs=3, name=f"{name}_i2h_slice")
-    h2h_r, h2h_z, h2h_c = symbol.SliceChannel(h2h, num_outputs=3, name=f"{name}_h2h_slice")
-    reset = symbol.Activation(i2h_r + h2h_r, act_type="sigmoid", name=f"{name}_r_act")
-    update = symbol.Activation(i2h_z + h2h_z, act_type="sigmoid", name=f"{name}_z_act")
-    candidate = activation(i2h_c + reset * h2h_c, name=f"{name}_h_act")
-    return symbol._internal._plus((1. - update) * candidate, update * prev_h, name=f"{name}out")
-
-
-class LSTMCell(BaseRNNCell):
+class LSTMCell(_GatedCell):
     """LSTM cell (gates i, f, c, o); the forget gate's bias starts at ``forget_bias``.
 
     Examples
@@ -237,35 +238,30 @@ class LSTMCell(BaseRNNCell):
     >>> LSTMCell(2, prefix='l_').params.get('i2h_bias').attr('__init__')
     '["lstmbias", {"forget_bias": 1.0}]'
     """
+    _activation, _num_states = "tanh", 2
 
     def __init__(self, num_hidden, prefix="lstm_", params=None, forget_bias=1.0):
         super().__init__(prefix=prefix, params=params)
         self._num_hidden = num_hidden
-        self._iW, self._hW = self.params.get("i2h_weight"), self.params.get("h2h_weight")
-        self._iB = self.params.get("i2h_bias", init=initializer.LSTMBias(forget_bias=forget_bias))
-        self._hB = self.params.get("h2h_bias")
-
-    @property
-    def state_info(self):
-        """Per state: its shape (0 for the batch size) and layout."""
-        return [_hidden_state(self._num_hidden), _hidden_state(self._num_hidden)]
+        self._variables(initializer.LSTMBias(forget_bias=forget_bias))
 
     @property
     def _gate_names(self):
         return ["_i", "_f", "_c", "_o"]
 
     def __call__(self, inputs, states):
-        self._counter += 1
-        name = f"{self._prefix}t{self._counter}_"
-        i2h = symbol.FullyConnected(data=inputs, weight=self._iW, bias=self._iB, num_hidden=self._num_hidden * 4,
-                                    name=f"{name}i2h")
-        h2h = symbol.FullyConnected(data=states[0], weight=self._hW, bias=self._hB,
-                                    num_hidden=self._num_hidden * 4, name=f"{name}h2h")
-        next_h, next_c = _lstm_step(i2h + h2h, states[1], name)
+        name = self._next_name()
+        i2h, h2h = self._project(inputs, states, name)
+        i, f, c, o = symbol.SliceChannel(i2h + h2h, num_outputs=4, name=f"{name}slice")
+        sigmoid = lambda x, **kw: symbol.Activation(x, act_type="sigmoid", **kw)  # noqa: E731
+        in_gate, forget_gate = sigmoid(i, name=f"{name}i"), sigmoid(f, name=f"{name}f")
+        transform, out_gate = self._act(c, name=f"{name}c"), sigmoid(o, name=f"{name}o")
+        next_c = symbol._internal._plus(forget_gate * states[1], in_gate * transform, name=f"{name}state")
+        next_h = symbol._internal._mul(out_gate, self._act(next_c), name=f"{name}out")
         return next_h, [next_h, next_c]
 
 
-class GRUCell(BaseRNNCell):
+class GRUCell(_GatedCell):
     """GRU cell (gates r, z and the candidate), as MXNet's.
 
     Examples
@@ -274,32 +270,27 @@ class GRUCell(BaseRNNCell):
     >>> GRUCell(3, prefix='g_')(mx.sym.var('x'), [mx.sym.var('h')])[0].name
     'g_t0_out'
     """
+    _activation = "tanh"
 
     def __init__(self, num_hidden, prefix="gru_", params=None):
         super().__init__(prefix=prefix, params=params)
         self._num_hidden = num_hidden
-        self._iW, self._iB = self.params.get("i2h_weight"), self.params.get("i2h_bias")
-        self._hW, self._hB = self.params.get("h2h_weight"), self.params.get("h2h_bias")
-
-    @property
-    def state_info(self):
-        """Per state: its shape (0 for the batch size) and layout."""
-        return [_hidden_state(self._num_hidden)]
+        self._variables()
 
     @property
     def _gate_names(self):
         return ["_r", "_z", "_o"]
 
     def __call__(self, inputs, states):
-        self._counter += 1
-        name = f"{self._prefix}t{self._counter}_"
-        i2h = symbol.FullyConnected(data=inputs, weight=self._iW, bias=self._iB, num_hidden=self._num_hidden * 3,
-                                    name=f"{name}_i2h")
-        h2h = symbol.FullyConnected(data=states[0], weight=self._hW, bias=self._hB,
-                                    num_hidden=self._num_hidden * 3, name=f"{name}_h2h")
-        next_h = _gru_step(i2h, h2h, states[0], name)
+        name = self._next_name()
+        i2h, h2h = self._project(inputs, states, name, sep="_")
+        i2h_r, i2h_z, i2h_c = symbol.SliceChannel(i2h, num_outputs=3, name=f"{name}_i2h_slice")
+        h2h_r, h2h_z, h2h_c = symbol.SliceChannel(h2h, num_outputs=3, name=f"{name}_h2h_slice")
+        reset = symbol.Activation(i2h_r + h2h_r, act_type="sigmoid", name=f"{name}_r_act")
+        update = symbol.Activation(i2h_z + h2h_z, act_type="sigmoid", name=f"{name}_z_act")
+        candidate = self._act(i2h_c + reset * h2h_c, name=f"{name}_h_act")
+        next_h = symbol._internal._plus((1. - update) * candidate, update * states[0], name=f"{name}out")
         return next_h, [next_h]
-
 
 
 from .composite import (FusedRNNCell, SequentialRNNCell, DropoutCell, ModifierCell, ZoneoutCell,  # noqa: E402
