@@ -16,7 +16,7 @@ LAYERS = {
     "symbol": 4, "attribute": 4,
     "gluon": 5, "contrib": 5, "initializer": 5, "optimizer": 5, "lr_scheduler": 5, "metric": 5,
     "kvstore": 5,   # the process-local store a Trainer uses; its MPI store types live in distributed (6)
-    "detection": 6, "image": 6, "io": 6, "distributed": 6, "module": 6, "model": 6, "callback": 6, "rnn": 6,
+    "detection": 6, "image": 6, "io": 6, "distributed": 6, "module": 6, "model": 6, "callback": 6, "rnn": 6, "monitor": 6,
     "model_zoo": 7, "viz": 7,
     "apps": 8,   # the command-line tools (ssdkit-train/-detect/-eval) over the public API
     "help": 9, "docserve": 9, "editor": 9, "testing": 9, "mxnet_alias": 9, "run": 9,   # tools over the whole library; nothing in the library imports them

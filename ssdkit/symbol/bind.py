@@ -148,6 +148,10 @@ class Executor:
         feed.update({n: a._data for n, a in self.aux_dict.items()})
         # MXNet allows backward after forward(is_train=False): keep what backward needs whenever it can be asked
         wants_grad = any(r != "null" for r in self._grad_req.values())
+        if self._monitor is not None and self._monitor[1]:  # as MXNet: with monitor_all, the variables too
+            for name in self._symbol.list_inputs():
+                array = self.arg_dict.get(name, self.aux_dict.get(name))
+                self._monitor[0](name.encode(), b"null", array)
         heads, self._state = self._graph.forward(feed, is_train=is_train, for_backward=is_train or wants_grad,
                                                  monitor=self._monitor)
         for k, h in enumerate(heads):  # outputs are fixed buffers, written in place as MXNet's are
