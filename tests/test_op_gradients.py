@@ -265,6 +265,9 @@ CASES.update({
     "_npi_insert": [([_X, _X[:, :1]], {"obj": 1, "axis": 1}, None, False)],
     "_np_broadcast_to": [([_X[:, :1]], {"shape": (2, 3, 4)}, None, False)],
     "take": CASES.get("take", []) + [([_X, np.array([[0, 3], [2, 2]])], {"axis": -1}, [0], False)],
+    "_npi_einsum": CASES.get("_npi_einsum", []) + [
+        ([_SPD], {"subscripts": "ii->i"}, None, False), ([_SPD, u(2, 3)], {"subscripts": "ij,...j->...i", "num_args": 2}, None, False),
+        ([u(2, 1, 3), u(4, 3)], {"subscripts": "...j,kj", "num_args": 2}, None, False), ([_X], {"subscripts": "ij"}, None, False)],
     "_npi_diff": [([_X], {"n": 2, "axis": 0}, None, False)], "_npi_ediff1d": [([_X], {"to_begin": (1.0,)}, None, False)],
     "_npi_nan_to_num": [([_X], {}, None, False)], "_npi_polyval": [([u(3), _X], {}, None, False)],
     # ops/numpy_linalg.py

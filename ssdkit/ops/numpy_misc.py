@@ -187,3 +187,21 @@ class _npx_constraint_check(Op):
 
     def backward(self, p, saved, out_grads):
         return [np.zeros(saved)]
+
+
+@register
+class _npi_bitwise_not(Op):
+    """``np.bitwise_not`` (``invert``, ``~``) of int or bool arrays (no gradient)."""
+    differentiable = False
+
+    def infer_shape(self, p, shapes):
+        return shapes, [shapes[0]]
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        if x.dtype.kind not in "iub":
+            raise MXNetError(f"bitwise_not: only int and bool arrays, got {x.dtype}")
+        return [np.invert(x)], x.shape
+
+    def backward(self, p, saved, out_grads):
+        return [np.zeros(saved)]

@@ -502,31 +502,36 @@ class _npi_tensordot(Op):
         return [da.astype(a.dtype, copy=False), db.astype(b.dtype, copy=False)]
 
 
+def _expand_ellipsis(spec, operands):
+    """Subscripts with ``...`` replaced by letters of their own (right-aligned across operands) and an explicit
+    output (NumPy's implicit one: the ellipsis letters, then the letters used once, sorted)."""
+    spec = spec.replace(" ", "")
+    ins, out = spec.split("->") if "->" in spec else (spec, None)
+    ins = ins.split(",")
+    if len(ins) != len(operands):
+        raise MXNetError(f"einsum: {len(ins)} operand subscripts for {len(operands)} operands")
+    free = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in spec]
+    widths = [x.ndim - (len(sub) - 3) if "..." in sub else 0 for sub, x in zip(ins, operands)]
+    extra = max(widths + [0])
+    letters = "".join(free[:extra])
+    ins = [sub.replace("...", letters[extra - w:]) for sub, w in zip(ins, widths)]
+    if out is None:
+        joined = "".join(ins)
+        out = letters + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in letters))
+    else:
+        out = out.replace("...", letters)
+    return ins, out
+
+
 @register
 class _npi_einsum(Op):
-    """NumPy's ``einsum`` over any number of operands (explicit or implicit output, no repeated index
-    inside one operand for the gradient)."""
+    """NumPy's ``einsum`` over any number of operands (``...``, implicit or explicit output, repeated indices
+    such as ``'ii'``), with the gradient of every operand."""
     params = {"subscripts": Param("str"), "num_args": Param("int", 1), "optimize": Param("int", 0)}
     key_var_num_args = "num_args"
 
-    @staticmethod
-    def _split(subscripts, operands):
-        spec = subscripts.replace(" ", "")
-        if "." in spec:
-            raise MXNetError("einsum: ssdkit does not take '...' in subscripts")
-        if "->" in spec:
-            ins, out = spec.split("->")
-        else:
-            ins = spec
-            letters = ins.replace(",", "")
-            out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-        ins = ins.split(",")
-        if len(ins) != len(operands):
-            raise MXNetError(f"einsum: {len(ins)} operand subscripts for {len(operands)} operands")
-        return ins, out
-
     def forward(self, p, inputs, is_train):
-        ins, out = self._split(p.subscripts, inputs)
+        ins, out = _expand_ellipsis(p.subscripts, inputs)
         try:
             y = np.einsum(",".join(ins) + "->" + out, *inputs)
         except ValueError as err:
@@ -535,19 +540,29 @@ class _npi_einsum(Op):
 
     def backward(self, p, saved, out_grads):
         inputs, ins, out = saved
+        sizes = {}
+        for x, sub in zip(inputs, ins):
+            for c, d in zip(sub, x.shape):
+                sizes[c] = d if sizes.get(c, 1) == 1 else sizes[c]  # 1 broadcasts; 0 is a real size
         grads = []
         for k, (x, sub) in enumerate(zip(inputs, ins)):
-            if len(set(sub)) != len(sub):
-                raise MXNetError(f"einsum: no gradient for operand {k} with a repeated index ({sub})")
             others = [s for j, s in enumerate(ins) if j != k]
             arrays = [a for j, a in enumerate(inputs) if j != k]
-            summed = [c for c in sub if c not in out and all(c not in s for s in others)]
-            kept = "".join(c for c in sub if c not in summed)
+            unique = "".join(dict.fromkeys(sub))
+            summed = [c for c in unique if c not in out and all(c not in s for s in others)]
+            kept = "".join(c for c in unique if c not in summed)
             g = np.einsum(",".join([out] + others) + "->" + kept, out_grads[0], *arrays)
-            if summed:  # letters only this operand had were summed away: broadcast back along them
-                g = np.broadcast_to(g.reshape([1 if c in summed else x.shape[i] for i, c in enumerate(sub)]),
-                                    x.shape)
-            grads.append(np.ascontiguousarray(g).astype(x.dtype, copy=False))
+            g = np.broadcast_to(g.reshape([1 if c in summed else sizes[c] for c in unique]),
+                                [sizes[c] for c in unique])  # letters only this operand had: broadcast back
+            if len(unique) != len(sub):  # a repeated index: the gradient sits on that diagonal
+                grid = np.ogrid[tuple(slice(0, sizes[c]) for c in unique)]
+                full = np.zeros([sizes[c] for c in sub], g.dtype)
+                full[tuple(grid[unique.index(c)] for c in sub)] = g
+                g = full
+            # operand axes of size 1 broadcast against bigger ones: sum the gradient back
+            g = g.sum(axis=tuple(i for i, (c, d) in enumerate(zip(sub, x.shape)) if d == 1 and sizes[c] != 1),
+                      keepdims=True)
+            grads.append(np.ascontiguousarray(g).reshape(x.shape).astype(x.dtype, copy=False))
         return grads
 
 
