@@ -169,6 +169,8 @@ class Node:
 
 
 def _requires_grad(array):
+    if array._entry is not None and array._entry[0].backward_fn is None:
+        array._entry = None  # its graph was freed by backward: a constant from now on, as in MXNet
     return array._entry is not None or (array._grad is not None and array._grad_req != "null")
 
 
@@ -200,7 +202,7 @@ def record_node(backward_fn, inputs, outputs, name, graph_backward=None, op=None
     >>> record_node(None, [], [], "noop")
     False
     """
-    if not _STATE.recording or not any(_requires_grad(x) for x in inputs):
+    if not _STATE.recording or not any([_requires_grad(x) for x in inputs]):  # every input: drops freed entries
         return False
     node = Node(backward_fn, list(inputs), [(o._data.shape, o._data.dtype) for o in outputs], name,
                 graph_backward, op, params)

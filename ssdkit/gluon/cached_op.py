@@ -34,7 +34,7 @@ from ..symbol import Symbol, var, Group
 from ..symbol.executor import GraphExecutor
 from .nesting import flatten, regroup
 
-__all__ = ["Trace", "CachedGraph", "trace", "call_cached", "predict_graph"]
+__all__ = ["Trace", "CachedGraph", "CachedOp", "trace", "call_cached", "predict_graph"]
 
 Trace = namedtuple("Trace", "inputs symbol in_format out_format")
 Trace.__doc__ = """A traced block: input variables (one per non-None input), the grouped output Symbol, and the
@@ -116,7 +116,8 @@ class CachedGraph:
             wanted = [n for n, need in zip(names, autograd.gradient_needs(arrays)) if need]
 
             def backward(out_grads):
-                grads = self.executor.backward(state, out_grads, wanted=wanted)
+                steps, saved, meta = state  # the executor frees what it used: give it a copy (retain_graph)
+                grads = self.executor.backward((steps, list(saved), meta), out_grads, wanted=wanted)
                 return [grads.get(n) for n in names]
 
             autograd.record_node(backward, arrays, outputs, "CachedOp")
@@ -221,3 +222,33 @@ def predict_graph(block):
     with autograd.predict_mode():
         symbol = trace(block, regroup(zeros, graph.in_format)).symbol
     return symbol, symbol.tojson() != graph.symbol.tojson()
+
+
+class CachedOp:
+    """MXNet's ``mx.nd.CachedOp``: a symbol compiled once and called on NDArrays fed in ``sym.list_inputs()``
+    order; calls inside ``autograd.record()`` are one tape node, as a hybridized block's are.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> op = CachedOp(mx.sym.var("a") * 2 + mx.sym.var("b"))
+    >>> op(mx.nd.ones(2), mx.nd.ones(2)).asnumpy()
+    array([3., 3.], dtype=float32)
+    """
+
+    def __init__(self, sym, flags=()):
+        self._graph = CachedGraph(sym, sym.list_inputs(), [])
+        self.flags = tuple(flags)
+
+    def __call__(self, *args, out=None, default_ctx=None):
+        """Run the graph; one NDArray for a one-output symbol, else a list (written into ``out`` if given)."""
+        names = self._graph.input_names
+        if len(args) != len(names):
+            raise MXNetError(f"CachedOp: {len(args)} arguments for the symbol's {len(names)} inputs {names}")
+        outputs = self._graph(list(args))
+        if out is not None:
+            targets = out if isinstance(out, (list, tuple)) else [out]
+            for dst, src in zip(targets, outputs):
+                dst[:] = src
+            return out
+        return outputs[0] if len(outputs) == 1 else outputs

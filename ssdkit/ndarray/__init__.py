@@ -101,4 +101,9 @@ def __getattr__(name):
         module = importlib.import_module(".numpy" if name == "np" else ".numpy_extension", "ssdkit")
         globals()[name] = module
         return module
+    if name == "CachedOp":  # MXNet's nd.CachedOp: the hybridized-block graph runner (gluon/cached_op.py)
+        import importlib
+        value = importlib.import_module(".gluon.cached_op", "ssdkit").CachedOp
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'ssdkit.ndarray' has no attribute {name!r}")

@@ -74,9 +74,18 @@ def from_numpy(ndarray, zero_copy=True):
         return NDArray(ndarray.copy())
     if not ndarray.flags["C_CONTIGUOUS"]:
         raise ValueError("Only c-contiguous arrays are supported for zero-copy")
-    shared = ndarray.view()  # the NDArray writes the memory; the numpy array becomes read-only, as in MXNet
-    ndarray.flags["WRITEABLE"] = False
-    return NDArray(shared)
+    ndarray.flags["WRITEABLE"] = False  # numpy's side becomes read-only; the NDArray still writes, as in MXNet
+    return NDArray(_writable_alias(ndarray))
+
+
+def _writable_alias(array):
+    """A writable array over the memory of the C-contiguous ``array`` (which it keeps alive)."""
+    if array.nbytes == 0:
+        return np.empty(array.shape, array.dtype)
+    import ctypes
+    buffer = (ctypes.c_char * array.nbytes).from_address(array.ctypes.data)
+    buffer.owner = array  # the memory lives as long as the alias does
+    return np.frombuffer(buffer, dtype=array.dtype).reshape(array.shape)
 
 
 def zeros(shape, ctx=None, dtype=None, **kwargs):

@@ -521,9 +521,17 @@ class NDArray:
         op = get_op("Reshape")
         return invoke_op(op, [self], op.parse_params(dict(kwargs, shape=tuple(shape))), share=True)[0]
 
-    def reshape_like(self, other):
-        """Reshape to ``other.shape``."""
-        return self.reshape(other.shape)
+    def reshape_like(self, *args, **kwargs):
+        """Reshape like ``rhs`` (positionally or ``rhs=``), with ``reshape_like``'s begin/end parameters.
+
+        Examples
+        --------
+        >>> NDArray(np.zeros(6, np.float32)).reshape_like(rhs=NDArray(np.zeros((2, 3), np.float32))).shape
+        (2, 3)
+        """
+        if args and not kwargs and len(args) == 1:
+            return self.reshape(args[0].shape)  # a view, as before
+        return invoke("reshape_like", [self, kwargs.pop("rhs", args[0] if args else None)], **kwargs)
 
     def transpose(self, *axes, **kwargs):
         """Permute axes (reversed by default)."""

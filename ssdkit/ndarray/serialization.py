@@ -137,6 +137,14 @@ def _decode_array(r, index):
         raise ParamFileError(f"{r.source}: {what} has an invalid magic/ndim {magic:#x}")
     dim_format = "q" if magic in (V1_MAGIC, V2_MAGIC, V3_MAGIC) else "I"
     shape = r.unpack(f"<{ndim}{dim_format}", what + " shape") if ndim else ()
+    if magic == V3_MAGIC and not is_np_shape() and (ndim == 0 or 0 in shape):
+        # a scalar or zero-size array means something else without np shape semantics; MXNet 1.9.1 refuses
+        # every such file there, ssdkit only the arrays whose meaning would change
+        raise ParamFileError(f"{r.source}: {what} (shape {shape}) was saved in np shape semantics, must be loaded "
+                             f"in the same semantics (with mx.np_shape() or npx.set_np())")
+    if magic == V2_MAGIC and is_np_shape() and 0 in shape:
+        raise ParamFileError(f"{r.source}: {what} was not saved in np shape semantics: its 0 dims of shape "
+                             f"{shape} mean 'unknown' there; load it without np shape semantics (as MXNet 1.9.1)")
     if ndim == 0 and magic == V2_MAGIC:
         raise ParamFileError(f"{r.source}: {what} is an empty 'none' array (ndim 0); MXNet 1.9.1 refuses to load "
                              f"those too (unknown storage type -1)")

@@ -78,8 +78,10 @@ class Subgraph:
         return self.executor.forward(feed, is_train, for_backward=True)
 
     def backward(self, state, head_grads):
-        """``{variable name: gradient or None}`` for every variable of the body."""
-        return self.executor.backward(state, head_grads)
+        """``{variable name: gradient or None}`` for every variable of the body (``state`` stays usable for
+        another backward, as ``retain_graph`` needs)."""
+        steps, saved, meta = state
+        return self.executor.backward((steps, list(saved), meta), head_grads)
 
     def __repr__(self):
         return f"<Subgraph of {len(self.symbol.list_outputs())} outputs>"
