@@ -137,6 +137,10 @@ def foreach(body, data, init_states, name="foreach"):
         raise MXNetError(f"foreach: body returned {len(flat_new)} states for {len(flat_states)} initial states")
     graph = Group(flat_outs + flat_new)
     names = [v.name for v in data_vars + state_vars]
+    used = set(graph.list_inputs())
+    for kind, group in (("data", data_vars), ("state", state_vars)):
+        if any(v.name not in used for v in group):  # MXNet's subgraph needs every loop input (same error)
+            raise AssertionError(f"the {kind} arrays have to be used in the loop body")
     free = _free_inputs([graph], names)
     sub = Subgraph(graph, names[:len(data_vars)], names[len(data_vars):], [f.name for f in free])
     inputs = flat_data + flat_states + free
