@@ -52,8 +52,8 @@ def test_ndarray_iter_shuffle_is_seeded_and_keeps_pairs():
 def test_ndarray_iter_errors():
     with pytest.raises(MXNetError, match="last_batch_handle"):
         NDArrayIter(np.zeros(3), last_batch_handle="wrap")
-    with pytest.raises(MXNetError, match="examples"):
-        NDArrayIter(np.zeros(3), np.zeros(4))
+    with pytest.raises(MXNetError, match="examples"):   # fewer labels than data (more are allowed, as MXNet)
+        NDArrayIter(np.zeros(4), np.zeros(3))
 
 
 def test_data_desc_and_batch():

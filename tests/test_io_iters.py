@@ -90,3 +90,13 @@ def test_module_fits_from_csv_iter():
     mod = mx.mod.Module(net)
     mod.fit(it, num_epoch=1, eval_metric="mse", initializer=mx.init.Zero())
     assert mod.get_params()[0]["fc_weight"].shape == (1, 6)
+
+
+def test_ndarray_iter_reads_only_the_first_examples_of_longer_labels():
+    # MXNet counts examples from the first data array; longer label arrays are read up to that count
+    it = mx.io.NDArrayIter(np.arange(4).reshape(4, 1), {"label": np.arange(8), "w": np.arange(8) * 10}, batch_size=2)
+    batches = list(it)
+    assert len(batches) == 2 and [d.name for d in it.provide_label] == ["label", "w"]
+    assert batches[1].label[0].asnumpy().tolist() == [2, 3] and batches[1].label[1].asnumpy().tolist() == [20, 30]
+    with pytest.raises(mx.MXNetError, match="fewer than the 4 of data"):
+        mx.io.NDArrayIter(np.zeros((4, 1)), np.zeros(3), batch_size=2)

@@ -185,3 +185,17 @@ def test_bucketing_module_shares_parameters_and_gradients():
     np.testing.assert_array_equal(mod._curr_module._exec_group.execs[0].grad_dict["fc_bias"].asnumpy(), [14.0, 14.0])
     mod.update()
     np.testing.assert_allclose(mod.get_params()[0]["fc_bias"].asnumpy(), [-1.4, -1.4], rtol=1e-6)   # biases start at 0 (MXNet names them)
+
+
+def test_bind_takes_label_descs_in_any_order_and_feeds_by_their_order():
+    # an iterator gives its labels sorted by name; the module's label_names may list them otherwise
+    x, a, b = mx.sym.var("x"), mx.sym.var("a"), mx.sym.var("b")
+    net = mx.sym.MakeLoss(mx.sym.sum(x * 0 + a * 2 + b * 3, axis=1))
+    mod = mx.mod.Module(net, data_names=["x"], label_names=["b", "a"])
+    it = mx.io.NDArrayIter({"x": np.zeros((2, 1))}, {"a": np.ones((2, 1)), "b": np.full((2, 1), 10.0)}, batch_size=2)
+    mod.bind(it.provide_data, it.provide_label, for_training=False)
+    mod.init_params()
+    mod.forward(next(iter(it)), is_train=False)
+    assert mod.get_outputs()[0].asnumpy().tolist() == [32.0, 32.0]   # a=1 -> 2, b=10 -> 30
+    with pytest.raises(mx.MXNetError, match="label shapes are given for"):
+        mod.bind(it.provide_data, [("c", (2, 1))], force_rebind=True)

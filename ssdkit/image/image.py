@@ -1,10 +1,11 @@
 """Image functions of ``mx.image`` on ``(H, W, C)`` NDArrays: decode, read, resize, crop, pad, normalize.
 
-MXNet calls OpenCV for these; ssdkit uses Pillow. Sizes, crop windows and the meaning of every argument
-match MXNet. Resampled pixel values differ slightly from OpenCV's: Pillow's bilinear/bicubic filters
-widen (antialias) when shrinking, where OpenCV samples. (``mx.nd.image.resize`` and the
-``gluon.data.vision.transforms`` resize with :mod:`ssdkit.ops.cv_resize`, OpenCV's exact arithmetic, at
-2-3 times Pillow's cost on this data path.) ``interp`` codes follow OpenCV:
+MXNet calls OpenCV for these. :func:`imresize` (so :func:`resize_short` too), ``mx.nd.image.resize`` and
+the ``gluon.data.vision.transforms`` resize with :mod:`ssdkit.ops.cv_resize`, OpenCV's exact arithmetic,
+so their pixels equal MXNet's. The crop-and-resize helpers and augmenters (:func:`resize_array`) use
+Pillow, 2-3 times faster on this data path; sizes, crop windows and the meaning of every argument match
+MXNet, but resampled pixel values differ slightly from OpenCV's: Pillow's bilinear/bicubic filters widen
+(antialias) when shrinking, where OpenCV samples. ``interp`` codes follow OpenCV:
 0 nearest, 1 bilinear, 2 bicubic, 3 area, 4 Lanczos, 9 auto (cubic up, area down, else bilinear),
 10 random. Randomness comes from ``mx.random`` (:func:`ssdkit.base.get_rng`).
 
@@ -24,6 +25,7 @@ from ..base import DTYPE, MXNetError, get_rng
 from ..gluon.data.vision.imageio import decode_image, read_image
 from ..ndarray import NDArray
 from ..util import is_np_array
+from ..ops.cv_resize import cv_resize
 from ..ops.image_crop import (INTERP_AUTO, INTERP_RANDOM, center_window, random_size_window, scale_down,
                                resolve_interp as _get_interp_method)
 
@@ -113,7 +115,9 @@ def imresize(src, w, h, interp=1, out=None):
 
     Returns
     -------
-    NDArray, (h, w, C); uint8 stays uint8, other dtypes become float32
+    NDArray, (h, w, C); uint8, float32 and float64 keep their dtype and get OpenCV's exact pixels
+    (:func:`ssdkit.ops.cv_resize.cv_resize`, as MXNet's ``cv::resize``); other dtypes are resampled by
+    Pillow and become float32
 
     Examples
     --------
@@ -121,7 +125,13 @@ def imresize(src, w, h, interp=1, out=None):
     >>> float(imresize(mx.nd.ones((4, 4, 3)), 2, 2).asnumpy().mean())
     1.0
     """
-    result = _mode_array(resize_array(_as_image(src, "imresize"), w, h, interp))
+    arr = _as_image(src, "imresize")
+    if arr.dtype in (np.uint8, np.float32, np.float64):   # OpenCV's arithmetic, equal to MXNet's pixels
+        height, width = arr.shape[:2]
+        result = cv_resize(arr, w, h, _get_interp_method(interp, (height, width, int(h), int(w))))
+    else:
+        result = resize_array(arr, w, h, interp)
+    result = _mode_array(result)
     if out is not None:
         return result.copyto(out)
     return result

@@ -272,10 +272,10 @@ class NDArrayIter(DataIter):
         self.layout = layout
         self._axis = max(DataDesc.get_batch_axis(layout), 0)
         self.num_data = self.data[0][1].shape[self._axis]
-        for name, value in self.data + self.label:
-            if value.shape[self._axis] != self.num_data:
+        for name, value in self.data + self.label:   # longer arrays are allowed: only the first num_data are read
+            if value.shape[self._axis] < self.num_data:
                 raise MXNetError(f"NDArrayIter: {name} has {value.shape[self._axis]} examples along axis "
-                                 f"{self._axis}, {self.data[0][0]} has {self.num_data}")
+                                 f"{self._axis}, fewer than the {self.num_data} of {self.data[0][0]}")
         self.idx = np.arange(self.num_data)
         self.shuffle = shuffle
         self.last_batch_handle = last_batch_handle

@@ -55,7 +55,9 @@ def _descs(names, shapes, kind):
     if shapes is None:
         return None
     descs = [s if isinstance(s, DataDesc) else DataDesc(*s) for s in shapes]
-    if [d.name for d in descs] != list(names):
+    # the descs may come in any order (an iterator sorts its dict of arrays by name, as MXNet's does);
+    # their order, not the module's, then decides which batch array feeds which input
+    if sorted(d.name for d in descs) != sorted(names):
         raise MXNetError(f"Module.bind: {kind} shapes are given for {[d.name for d in descs]}, the module's "
                          f"{kind} names are {list(names)}")
     return descs
