@@ -41,7 +41,7 @@ from .compare import (default_rtols, default_atols, default_numeric_eps, get_tol
                       assert_almost_equal_ignore_nan, assert_almost_equal_with_err, same_array, np_reduce,
                       assert_exception, find_max_violation)
 from .arrays import (default_context, set_default_context, default_dtype, random_arrays, random_uniform_arrays,
-                     random_sample, rand_ndarray, rand_shape_2d, rand_shape_3d, rand_shape_nd, rand_coord_2d,
+                     random_sample, rand_ndarray, rand_sparse_ndarray, rand_shape_2d, rand_shape_3d, rand_shape_nd, rand_coord_2d,
                      list_gpus)
 from .environ import environment, discard_stderr, retry, download, OfflineDownloadError, is_cd_run, is_aarch64_run
 from .optimizers import compare_ndarray_tuple, compare_optimizer
@@ -57,7 +57,7 @@ __all__ = ["check_op_gradient", "numeric_directional_derivative", "check_directi
            "assert_almost_equal_ignore_nan", "assert_almost_equal_with_err", "same_array", "np_reduce",
            "assert_exception", "find_max_violation",
            "default_context", "set_default_context", "default_dtype", "random_arrays", "random_uniform_arrays",
-           "random_sample", "rand_ndarray", "rand_shape_2d", "rand_shape_3d", "rand_shape_nd", "rand_coord_2d",
+           "random_sample", "rand_ndarray", "rand_sparse_ndarray", "rand_shape_2d", "rand_shape_3d", "rand_shape_nd", "rand_coord_2d",
            "list_gpus", "environment", "discard_stderr", "retry", "download", "OfflineDownloadError", "is_cd_run",
            "is_aarch64_run", "compare_ndarray_tuple", "compare_optimizer",
            "simple_forward", "check_symbolic_forward", "check_symbolic_backward", "check_numeric_gradient",

@@ -121,6 +121,21 @@ def rand_ndarray(shape, stype="default", density=None, dtype=None, modifier_func
                  ctx=ctx or default_context())
 
 
+def rand_sparse_ndarray(shape, stype, density=None, dtype=None, distribution=None, data_init=None,
+                        rsp_indices=None, modifier_func=None, shuffle_csr_indices=False, ctx=None):
+    """MXNet's random sparse array and its numpy parts; raises MXNetError (ssdkit's arrays are dense only).
+
+    Examples
+    --------
+    >>> rand_sparse_ndarray((2, 2), "csr")
+    Traceback (most recent call last):
+    ...
+    ssdkit.base.MXNetError: rand_sparse_ndarray: storage type 'csr' needs sparse arrays, which ssdkit does not implement (dense 'default' only); use rand_ndarray
+    """
+    raise MXNetError(f"rand_sparse_ndarray: storage type {stype!r} needs sparse arrays, which ssdkit does not "
+                     f"implement (dense 'default' only); use rand_ndarray")
+
+
 def rand_shape_2d(dim0=10, dim1=10, allow_zero_size=False):
     """A random 2-D shape with sides in [1, dim] (or [0, dim] with ``allow_zero_size``).
 
