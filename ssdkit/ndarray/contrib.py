@@ -53,3 +53,26 @@ def isnan(data):
     array([0., 1.], dtype=float32)
     """
     return data != data
+
+
+def rand_zipfian(true_classes, num_sampled, range_max, ctx=None):
+    """Draw ``num_sampled`` class ids (with repeats) from the log-uniform (Zipfian) distribution over
+    ``[0, range_max)``; returns the samples (int64) and the expected counts of ``true_classes`` and of the
+    samples (float64), for sampled softmax as MXNet's ``rand_zipfian``.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> samples, count_true, count_sampled = rand_zipfian(mx.nd.array([3]), 4, 5)
+    >>> samples.shape, samples.dtype, round(float(count_true.asscalar()), 4)
+    ((4,), <class 'numpy.int64'>, 0.4982)
+    """
+    from .random import uniform
+    log_range = float(np.log(range_max + 1))
+    rand = uniform(0, log_range, shape=(num_sampled,), dtype="float64", ctx=ctx)
+    sampled_classes = (rand.exp() - 1).astype("int64") % range_max
+    true_cls = true_classes.astype("float64")
+    expected_count_true = ((true_cls + 2.0) / (true_cls + 1.0)).log() / log_range * num_sampled
+    sampled = sampled_classes.astype("float64")
+    expected_count_sampled = ((sampled + 2.0) / (sampled + 1.0)).log() / log_range * num_sampled
+    return sampled_classes, expected_count_true, expected_count_sampled
