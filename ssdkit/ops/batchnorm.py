@@ -165,7 +165,9 @@ def batchnorm_backward(p, saved, out_grads):
 
     def relu_grad(r0, r1, first):
         if first:
-            np.multiply(g[r0:r1], relu_out[r0:r1] > 0, out=dx[r0:r1])
+            positive = scratch("bn_relu_positive", (r1 - r0, g.shape[1]), np.dtype(bool))
+            np.greater(relu_out[r0:r1], 0, out=positive)
+            np.multiply(g[r0:r1], positive, out=dx[r0:r1])
         return dx[r0:r1]
 
     return _backward_rows(p, saved, relu_grad, dx)
