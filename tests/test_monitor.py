@@ -14,6 +14,11 @@ CASES = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(CASES)
 
 
+# gradients nobody asked for (the data's, the label's): MXNet reports its buffer unwritten (leftover values),
+# ssdkit the computed gradient or zeros; only their names are compared
+UNWRITTEN = {"fc_backward_output0", "reg_backward_output1"}
+
+
 def test_monitor_rows_match_mxnet():
     want = json.loads((HERE / "monitor_oracle.json").read_text())
     got = CASES.run(mx)
@@ -21,4 +26,6 @@ def test_monitor_rows_match_mxnet():
     for got_rows, want_rows in zip(got, want):
         assert [(r[0], r[1]) for r in got_rows] == [(r[0], r[1]) for r in want_rows]
         for g, w in zip(got_rows, want_rows):
+            if g[1] in UNWRITTEN:
+                continue
             np.testing.assert_allclose(g[2], w[2], rtol=1e-5)

@@ -14,6 +14,7 @@ Traceback (most recent call last):
 ssdkit.base.MXNetError: amp.init: automatic mixed precision (operators recast to float16) is not available in ssdkit, which computes in float32; train without AMP
 """
 import contextlib
+import sys
 
 from ..base import MXNetError
 
@@ -81,3 +82,7 @@ def unscale(optimizer_or_trainer):
             for g in param.list_grad():
                 g[:] *= optimizer_or_trainer._scale
     optimizer_or_trainer._scale = 1.0
+
+# MXNet's functions live in the submodule mxnet.contrib.amp.amp (``from mxnet.contrib.amp import amp``); here
+# that path names this module itself.
+amp = sys.modules[__name__]

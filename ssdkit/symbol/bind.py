@@ -189,7 +189,7 @@ class Executor:
         heads = [np.ones(o.shape, o.dtype) if g is None else _numpy(g, o.dtype)
                  for o, g in zip(self.outputs, out_grads)]
         wanted = [n for n, r in self._grad_req.items() if r != "null"]
-        grads = self._graph.backward(self._state, heads, wanted=wanted)
+        grads = self._graph.backward(self._state, heads, wanted=wanted, monitor=self._monitor)
         self._state = None
         for name in wanted:
             target, g = self.grad_dict[name], grads.get(name)

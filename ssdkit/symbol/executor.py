@@ -142,6 +142,8 @@ class GraphExecutor:
         steps = self.plan(is_train, for_backward, fuse=monitor is None)
         saved = [None] * len(steps) if for_backward else None
         meta = {} if for_backward else None
+        if monitor is not None and for_backward:  # a monitored backward reports zero gradients of inputs too
+            meta.update({i: (np.shape(v), np.asarray(v).dtype) for i, v in enumerate(values[:len(self.variables)])})
         profile = _profiler.symbolic_on
         for k, step in enumerate(steps):
             if monitor is not None:
@@ -172,12 +174,15 @@ class GraphExecutor:
         heads = [values[s] for s in self.heads]
         return heads, (steps, saved, meta)
 
-    def backward(self, state, head_grads, wanted=None):
-        """Gradients of the heads (weighted by ``head_grads``) for every variable, or those in ``wanted``."""
-        with _current_arena(self.arena):
-            return self._backward(state, head_grads, wanted)
+    def backward(self, state, head_grads, wanted=None, monitor=None):
+        """Gradients of the heads (weighted by ``head_grads``) for every variable, or those in ``wanted``.
 
-    def _backward(self, state, head_grads, wanted):
+        ``monitor`` (as for :meth:`forward`, after a monitored forward) also sees each op's input gradients,
+        named ``<node>_backward_output`` (``..._output0``, ``1``... for several inputs) as MXNet names them."""
+        with _current_arena(self.arena):
+            return self._backward(state, head_grads, wanted, monitor)
+
+    def _backward(self, state, head_grads, wanted, monitor=None):
         steps, saved, meta = state
         if saved is None:
             raise MXNetError("backward needs a forward pass run with for_backward=True")
@@ -195,10 +200,15 @@ class GraphExecutor:
                 saved[k] = None
                 continue
             out_grads = [np.zeros(*meta[s]) if g is None else g for s, g in zip(step.outs, out_grads)]
-            args = (step.params, saved[k], out_grads, [needs[s] for s in step.ins])
+            args = (step.params, saved[k], out_grads, [needs[s] or monitor is not None for s in step.ins])
             in_grads = (_profiler.run_op(_profiler.backward_name(step.op.name), step.op.backward_some, args,
                                          step.name) if profile else step.op.backward_some(*args))
             saved[k] = args = None  # free what backward needed as soon as it ran
+            if monitor is not None and step.node is not None:
+                n = len(in_grads)
+                report(monitor[0], [f"{step.node.name}_backward_output{i if n > 1 else ''}" for i in range(n)],
+                       f"_backward_{step.node.op_name}",  # an input without gradient (a label) reports zeros
+                       [np.zeros(*meta[s]) if g is None and s in meta else g for s, g in zip(step.ins, in_grads)])
             for slot, g in zip(step.ins, in_grads):
                 if g is not None:
                     grads[slot] = g if slot not in grads else grads[slot] + g

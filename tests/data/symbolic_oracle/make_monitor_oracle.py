@@ -13,5 +13,6 @@ sys.path.insert(0, HERE)
 from monitor_cases import run  # noqa: E402
 
 if __name__ == "__main__":
+    rows = run(mx)
     with open(os.path.join(HERE, "monitor_oracle.json"), "w") as f:
-        json.dump(run(mx), f, indent=1)
+        json.dump(rows, f, indent=1)
