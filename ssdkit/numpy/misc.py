@@ -210,7 +210,7 @@ def may_share_memory(a, b, max_work=None):
     --------
     >>> import ssdkit as mx
     >>> x = mx.np.ones(4)
-    >>> may_share_memory(x, x[::2]), may_share_memory(x[::2], x[1::2])
-    (True, False)
+    >>> may_share_memory(x, x[1:3]), may_share_memory(x, x[::2]), may_share_memory(x[:2], x[2:])
+    (True, False, False)
     """
     return bool(onp.shares_memory(a._data, b._data, max_work))

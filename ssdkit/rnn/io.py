@@ -60,6 +60,7 @@ class BucketSentenceIter(DataIter):
     Examples
     --------
     >>> it = BucketSentenceIter([[1, 2], [3, 4], [5, 6, 7]], batch_size=2, buckets=[2, 3])
+    WARNING: discarded 0 sentences longer than the largest bucket.
     >>> batch = next(iter(it)); batch.bucket_key, batch.data[0].shape
     (2, (2, 2))
     """
