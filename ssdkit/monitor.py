@@ -8,11 +8,11 @@ auxiliary states and returns ``(batch, name, text)`` rows.
 Examples
 --------
 >>> import ssdkit as mx
->>> ex = (mx.sym.var('x') * 2).simple_bind(mx.cpu(), x=(4,))
+>>> ex = mx.sym.square(mx.sym.var('x'), name='square').simple_bind(mx.cpu(), x=(4,))
 >>> mon = Monitor(1, pattern='.*output'); mon.install(ex)
->>> mon.tic(); _ = ex.forward(x=mx.nd.ones((4,)))
+>>> mon.tic(); _ = ex.forward(x=mx.nd.full((4,), 2.0))
 >>> mon.toc()
-[(1, '_mulscalar0_output', '2.0\\t')]
+[(1, 'square_output', '4.0\\t')]
 """
 import logging
 import re
