@@ -56,8 +56,18 @@ def _click(driver, css):
 
 
 def _type(element, text):
-    """Replace an input's text as a user does (select all, type, Enter)."""
-    element.send_keys("\ue009a")
+    """Replace an input's text as a user does (select all, type, Enter), once the panel showing it is laid out
+    (on a loaded machine the side panel can still be opening when the test reaches its field)."""
+    from selenium.common.exceptions import ElementNotInteractableException
+    deadline = time.time() + 15
+    while True:
+        try:
+            element.send_keys("\ue009a")
+            break
+        except ElementNotInteractableException:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.2)
     element.send_keys(text + "\n")
 
 
