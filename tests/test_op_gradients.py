@@ -268,6 +268,11 @@ CASES.update({
     "_npi_einsum": CASES.get("_npi_einsum", []) + [
         ([_SPD], {"subscripts": "ii->i"}, None, False), ([_SPD, u(2, 3)], {"subscripts": "ij,...j->...i", "num_args": 2}, None, False),
         ([u(2, 1, 3), u(4, 3)], {"subscripts": "...j,kj", "num_args": 2}, None, False), ([_X], {"subscripts": "ij"}, None, False)],
+    "_npi_norm": CASES.get("_npi_norm", []) + [
+        ([_X], {"ord": 1, "axis": (1,)}, None, False), ([_X], {"ord": 3, "axis": (0,), "keepdims": True}, None, False),
+        ([_X], {"ord": "inf", "axis": (1,)}, None, False), ([_X], {"ord": 1, "axis": (0, 1)}, None, False),
+        ([_X], {"ord": "-inf", "axis": (0, 1)}, None, False), ([_X], {"ord": 2, "axis": (0, 1)}, None, False),
+        ([_X], {"ord": -2, "axis": (1, 0)}, None, False), ([_X[None]], {"ord": "nuc", "axis": (1, 2)}, None, False)],
     "_npi_diff": [([_X], {"n": 2, "axis": 0}, None, False)], "_npi_ediff1d": [([_X], {"to_begin": (1.0,)}, None, False)],
     "_npi_nan_to_num": [([_X], {}, None, False)], "_npi_polyval": [([u(3), _X], {}, None, False)],
     # ops/numpy_linalg.py

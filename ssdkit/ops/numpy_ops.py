@@ -608,8 +608,8 @@ class _npi_det(Op):
 
 @register
 class _npi_norm(Op):
-    """``np.linalg.norm``: ``ord`` None/'fro' (2-norm of the flattened axes), 'nuc' is refused, a number for
-    vector norms over one axis or the matrix norms 1, -1, inf, -inf over two."""
+    """``np.linalg.norm``: ``ord`` None/'fro' (2-norm of the flattened axes), a number for vector norms over one
+    axis, or the matrix norms 1, -1, 2, -2, inf, -inf, 'nuc' over two; each with its gradient."""
     params = {"ord": Param("any", None), "axis": Param("shape", None), "keepdims": Param("bool", False)}
 
     def forward(self, p, inputs, is_train):
@@ -620,15 +620,36 @@ class _npi_norm(Op):
             axes = reduce_axes(x.ndim, p.axis)
             y = np.sqrt(np.square(x).sum(axis=axes, keepdims=True))
             return [_kept(y, axes, p.keepdims).astype(x.dtype, copy=False)], (x, y, axes)
-        if ordv == "nuc":
-            raise MXNetError("linalg.norm: ord='nuc' is not supported by ssdkit")
-        y = np.linalg.norm(x, ord=float(ordv) if isinstance(ordv, str) else ordv, axis=axis, keepdims=p.keepdims)
-        return [np.asarray(y, x.dtype)], None
+        ordv = float(ordv) if isinstance(ordv, str) and ordv != "nuc" else ordv
+        y = np.linalg.norm(x, ord=ordv, axis=axis, keepdims=True)
+        axes = tuple(range(x.ndim)) if axis is None else tuple(a % x.ndim for a in np.atleast_1d(axis))
+        out = y if p.keepdims else y.reshape([d for i, d in enumerate(y.shape) if i not in axes])
+        return [np.asarray(out, x.dtype)], (x, y, axes, ordv)
 
     def backward(self, p, saved, out_grads):
-        if saved is None:
-            raise MXNetError(f"linalg.norm: the gradient is defined here for ord=None or 'fro', got ord={p.ord}")
-        x, y, axes = saved
-        g = out_grads[0].reshape(y.shape)
-        return [(g * x / np.where(y == 0, 1, y)).astype(x.dtype, copy=False)]
+        x, y, axes = saved[:3]
+        g = np.asarray(out_grads[0]).reshape(y.shape)
+        if len(saved) == 3:  # None / 'fro'
+            return [(g * x / np.where(y == 0, 1, y)).astype(x.dtype, copy=False)]
+        ordv, sign, ax = saved[3], np.sign(x), np.abs(x)
+        if len(axes) == 2:  # matrix norms: the extreme column (ord +-1) or row (ord +-inf) sum of |x|
+            if ordv == "nuc" or abs(ordv) == 2:  # through the SVD: u_k v_k^T of the singular value(s) used
+                moved = np.moveaxis(x.astype(np.float64), axes, (-2, -1))
+                u, sv, vt = np.linalg.svd(moved, full_matrices=False)
+                if ordv == "nuc":
+                    local = u @ vt
+                else:
+                    k = 0 if ordv == 2 else -1
+                    local = u[..., :, k:k + 1 or None] @ vt[..., k:k + 1 or None, :]
+                return [(g * np.moveaxis(local, (-2, -1), axes)).astype(x.dtype)]
+            summed = axes[0] if abs(ordv) == 1 else axes[1]
+            sums = ax.sum(axis=summed, keepdims=True)
+            return [(g * sign * (sums == y)).astype(x.dtype)]
+        if ordv in (np.inf, -np.inf):  # every element at the extreme |x| shares the gradient (as max does)
+            return [(g * sign * (ax == y)).astype(x.dtype)]
+        if ordv == 0:
+            return [np.zeros_like(x)]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            local = sign * ax ** (ordv - 1) / np.where(y == 0, 1, y) ** (ordv - 1)
+        return [(g * np.nan_to_num(local)).astype(x.dtype)]
 

@@ -212,6 +212,8 @@ VALUES = {
     "einsum_trace": "np.einsum('ii', M)", "einsum_diag": "np.einsum('ii->i', M)", "einsum_ellipsis": "np.einsum('...j,jk->...k', T, B[:, :2])",
     "einsum_implicit": "np.einsum('ij,jk', A, B)", "bitwise_not": "np.bitwise_not(I)", "invert_bool": "np.invert(np.array([True, False], dtype='bool'))",
     # linalg (ops/numpy_linalg.py)
+    "norm_ord1": "np.linalg.norm(A, ord=1, axis=1)", "norm_inf_mat": "np.linalg.norm(A, ord=np.inf, axis=(0, 1))",
+    "norm_2_mat": "np.linalg.norm(A, ord=2, axis=(0, 1))", "norm_nuc": "np.linalg.norm(M, ord='nuc', axis=(0, 1))",
     "cholesky": "np.linalg.cholesky(M @ M.T)", "solve_vec": "np.linalg.solve(M, V[:3])", "solve_mat": "np.linalg.solve(M, A[:, :2])",
     "slogdet_neg": "np.linalg.slogdet(-M)", "svd_l": "np.linalg.svd(A)[1]", "svd_recon": "(lambda r: (r[0] * r[1][None, :]) @ r[2])(np.linalg.svd(A))",
     "pinv": "np.linalg.pinv(M[:, :2])", "eigvalsh": "np.linalg.eigvalsh(M + M.T)", "eigvalsh_u": "np.linalg.eigvalsh(M, UPLO='U')",
@@ -275,6 +277,8 @@ GRADS = {
     "g_ediff1d": ("np.ediff1d(X, to_begin=np.array([1.0])) * np.arange(12)", "X"), "g_take_neg": ("np.take(X, np.array([3, 0, 3]), axis=-1)", "X"),
     "g_sort": ("np.sort(X, axis=None) * np.arange(12)", "X"), "g_nan_to_num": ("np.nan_to_num(X * 2)", "X"),
     "g_einsum_diag": ("np.einsum('ii->i', M2) * np.arange(3)", "M2"), "g_einsum_ellipsis": ("np.einsum('...j,kj->...k', X, W.T)", "XW"),
+    "g_norm_ord3": ("np.linalg.norm(X, ord=3, axis=1)", "X"), "g_norm_1_mat": ("np.linalg.norm(X, ord=1, axis=(0, 1))", "X"),
+    "g_norm_2_mat": ("np.linalg.norm(M2, ord=2, axis=(0, 1))", "M2"),
     "g_cholesky": ("np.linalg.cholesky(M2 @ M2.T)", "M2"), "g_solve": ("np.linalg.solve(M2, M2[:, :2] * 3)", "M2"),
     "g_slogdet": ("np.linalg.slogdet(M2)[1]", "M2"),
     "g_tensorinv": ("np.linalg.tensorinv(M2.reshape(3, 3, 1), ind=1)", "M2"),
