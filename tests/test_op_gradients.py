@@ -273,6 +273,7 @@ CASES.update({
         ([_X], {"ord": "inf", "axis": (1,)}, None, False), ([_X], {"ord": 1, "axis": (0, 1)}, None, False),
         ([_X], {"ord": "-inf", "axis": (0, 1)}, None, False), ([_X], {"ord": 2, "axis": (0, 1)}, None, False),
         ([_X], {"ord": -2, "axis": (1, 0)}, None, False), ([_X[None]], {"ord": "nuc", "axis": (1, 2)}, None, False)],
+    "_npi_clip": [([_X], {"a_min": -0.3, "a_max": 0.4}, None, False), ([_X], {"a_max": 0.1}, None, False)],
     "_npi_diff": [([_X], {"n": 2, "axis": 0}, None, False)], "_npi_ediff1d": [([_X], {"to_begin": (1.0,)}, None, False)],
     "_npi_nan_to_num": [([_X], {}, None, False)], "_npi_polyval": [([u(3), _X], {}, None, False)],
     # ops/numpy_linalg.py

@@ -159,6 +159,8 @@ def eye(N, M=None, k=0, dtype=None, ctx=None, **kwargs):
     array([[1., 0.],
            [0., 1.]])
     """
+    if M == 0:  # NumPy's zero columns (the op reads M=0 as "square", MXNet's nd convention)
+        return _created("_zeros", ctx, shape=(int(N), 0), dtype=_dtype(dtype, "eye").name)
     return _created("_eye", ctx, N=N, M=M or 0, k=k, dtype=_dtype(dtype, "eye").name)
 
 

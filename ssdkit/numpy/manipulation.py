@@ -226,8 +226,9 @@ def meshgrid(*xi, **kwargs):
 
 
 
+@shared
 def clip(a, a_min, a_max, out=None):
-    """Limit values to ``[a_min, a_max]`` (either bound may be None).
+    """Limit values to ``[a_min, a_max]`` (either bound may be None; the gradient passes inside the range).
 
     Examples
     --------
@@ -237,10 +238,8 @@ def clip(a, a_min, a_max, out=None):
     """
     if a_min is None and a_max is None:
         raise MXNetError("clip: a_min and a_max cannot both be None")
-    info = onp.finfo(a.dtype) if _dtypes.is_float(a.dtype) else onp.iinfo(a.dtype)
-    low = info.min if a_min is None else a_min
-    high = info.max if a_max is None else a_max
-    return _store(invoke("clip", [a], a_min=float(low), a_max=float(high)), out)
+    bound = lambda v: None if v is None else float(getattr(v, "_data", v))  # noqa: E731
+    return call("_npi_clip", [as_input(a)], out, a_min=bound(a_min), a_max=bound(a_max))
 
 
 def where(condition, x=None, y=None):

@@ -153,6 +153,22 @@ class _npi_full_like(Op):
         return [np.zeros(*saved)]
 
 
+@register
+class _npi_clip(Op):
+    """``np.clip``: values limited to ``[a_min, a_max]`` (either may be None); the gradient passes inside."""
+    params = {"a_min": Param("float", None), "a_max": Param("float", None)}
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        if p.a_min is None and p.a_max is None:
+            raise MXNetError("clip: a_min and a_max cannot both be None")
+        y = np.clip(x, p.a_min, p.a_max).astype(x.dtype, copy=False)
+        return [y], (x >= (-np.inf if p.a_min is None else p.a_min)) & (x <= (np.inf if p.a_max is None else p.a_max))
+
+    def backward(self, p, saved, out_grads):
+        return [np.where(saved, out_grads[0], 0).astype(out_grads[0].dtype)]
+
+
 # ----------------------------------------------------------------- shapes
 def numpy_reshape_shape(src, newshape):
     """NumPy's reshape rule: one -1 is inferred, every other entry is a size (0 is a size too).

@@ -81,7 +81,9 @@ class NumpyReduce(Op):
 
     def backward(self, p, saved, out_grads):
         x, y, axes, _ = saved
-        g = np.asarray(out_grads[0]).reshape(_kept_shape(x.shape, axes, True))
+        # in the input's (float) type: a float16 result's head gradient must not round the 1/N of a mean
+        g = np.asarray(out_grads[0]).astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
+        g = g.reshape(_kept_shape(x.shape, axes, True))
         return [np.broadcast_to(self.local_grad(x, y, g, axes), x.shape).astype(x.dtype)]
 
 

@@ -309,7 +309,7 @@ class slice(Op):
 
     def forward(self, p, inputs, is_train):
         x = inputs[0]
-        step = tuple(p.step) or (None,) * len(p.begin)
+        step = tuple(p.step or ()) or (None,) * len(p.begin)
         index = tuple(builtins.slice(b, e, s) for b, e, s in zip(p.begin, p.end, step))
         return [x[index].copy()], (x.shape, x.dtype, index)
 

@@ -96,7 +96,6 @@ def _namespace():
         split=_split,
         repeat=lambda a, repeats, axis=None: _node("repeat", [a], repeats=int(repeats), axis=axis),
         tile=lambda A, reps: _node("tile", [A], reps=(reps,) if isinstance(reps, int) else tuple(reps)),
-        clip=_clip,
         where=_where,
     )
     for name, function in ns.items():
@@ -129,11 +128,6 @@ def _split(ary, indices_or_sections, axis=0):
     else:
         group = _node("_npi_split", [ary], indices=tuple(int(i) for i in indices_or_sections), axis=axis)
     return [Symbol([entry]) for entry in group._outputs]  # output selection, not value indexing
-
-
-def _clip(a, a_min, a_max, out=None):
-    big = float(onp.finfo(onp.float32).max)
-    return _node("clip", [a], a_min=-big if a_min is None else float(a_min), a_max=big if a_max is None else float(a_max))
 
 
 def _where(condition, x, y):
