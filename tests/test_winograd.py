@@ -107,6 +107,7 @@ def test_public_conv2d_dispatch_both_paths(monkeypatch, winograd, shape):
     monkeypatch.setattr(W, "WINOGRAD", winograd)
     monkeypatch.setattr(W, "MIN_CHANNELS", 1)
     monkeypatch.setattr(W, "MIN_WIDTH", 1)
+    monkeypatch.setattr(W, "MIN_BATCH", 1)
     x, w, dy, pad = _operands(shape, seed=6)
     assert W.winograd_wins(x.shape, w.shape, (1, 1), pad, (1, 1), 1) is winograd
     b = np.arange(w.shape[0], dtype=np.float32)
@@ -124,8 +125,9 @@ def test_dispatch_keeps_im2col_where_winograd_does_not_apply():
     assert not W.winograd_wins((1, 64, 32, 32), (64, 32, 3, 3), (1, 1), (1, 1), (1, 1), 2)   # groups
     assert not W.winograd_wins((1, 64, 32, 32), (64, 64, 1, 1), (1, 1), (0, 0), (1, 1), 1)   # kernel
     assert not W.winograd_wins((1, 64, 32, 32), (64, 64, 3, 3), (1, 1), (-1, 0), (1, 1), 1)  # cropping
-    assert not W.winograd_wins((1, 3, 256, 256), (16, 3, 3, 3), (1, 1), (1, 1), (1, 1), 1)   # thin
-    assert W.winograd_wins((1, 64, 32, 32), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1)
+    assert not W.winograd_wins((8, 3, 256, 256), (16, 3, 3, 3), (1, 1), (1, 1), (1, 1), 1)   # thin
+    assert not W.winograd_wins((1, 64, 32, 32), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1)   # one image
+    assert W.winograd_wins((8, 64, 32, 32), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1)
 
 
 def test_weight_gradient_is_deterministic(monkeypatch):
@@ -155,6 +157,7 @@ def test_deconvolution_forward_through_the_winograd_data_gradient(monkeypatch, p
     """A stride-1 3x3 Deconvolution is a convolution data gradient: same result on both paths."""
     monkeypatch.setattr(W, "MIN_CHANNELS", 1)
     monkeypatch.setattr(W, "MIN_WIDTH", 1)
+    monkeypatch.setattr(W, "MIN_BATCH", 1)
     rng = np.random.default_rng(9)
     x = rng.standard_normal((2, 5, 7, 6)).astype(np.float32)
     w = rng.standard_normal((5, 4, 3, 3)).astype(np.float32)
@@ -167,6 +170,7 @@ def test_deconvolution_forward_through_the_winograd_data_gradient(monkeypatch, p
 def test_half_precision_stays_on_im2col(monkeypatch):
     monkeypatch.setattr(W, "MIN_CHANNELS", 1)
     monkeypatch.setattr(W, "MIN_WIDTH", 1)
+    monkeypatch.setattr(W, "MIN_BATCH", 1)
     assert W.winograd_wins((1, 4, 8, 8), (4, 4, 3, 3), (1, 1), (1, 1), (1, 1), 1, np.float64)
     assert not W.winograd_wins((1, 4, 8, 8), (4, 4, 3, 3), (1, 1), (1, 1), (1, 1), 1, np.float16)
     x, w, _, pad = _operands((1, 4, 4, 8, 8, 1), seed=10)

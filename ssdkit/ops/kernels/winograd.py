@@ -46,6 +46,9 @@ BLOCKS_PER_WORKER = 3
 MIN_CHANNELS = 32
 #: ... and from this output width (narrower maps waste the junk tile column and run tiny GEMMs).
 MIN_WIDTH = 16
+#: ... and from this batch: with few images the transforms of few tiles cost more than the multiplies they
+#: save (quiet box, ToySSD inference on one 256x256 image: 64-70 ms with Winograd, 41 ms on im2col).
+MIN_BATCH = 8
 #: Use Winograd where it wins (tests switch it off to compare the paths).
 WINOGRAD = True
 #: The weight gradient sums its blocks in this many fixed runs per core (result independent of threads).
@@ -76,10 +79,13 @@ def winograd_wins(x_shape, w_shape, stride, pad, dilate, groups, dtype=np.float3
     True
     >>> winograd_wins((8, 3, 256, 256), (16, 3, 3, 3), (1, 1), (1, 1), (1, 1), 1)     # too thin
     False
+    >>> winograd_wins((1, 64, 32, 32), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1)     # one image
+    False
     """
     return (WINOGRAD and winograd_applies(w_shape, stride, dilate, groups) and min(pad) >= 0
             and np.dtype(dtype) in (np.float32, np.float64)
-            and min(w_shape[:2]) >= MIN_CHANNELS and x_shape[3] + 2 * pad[1] - 2 >= MIN_WIDTH)
+            and min(w_shape[:2]) >= MIN_CHANNELS and x_shape[3] + 2 * pad[1] - 2 >= MIN_WIDTH
+            and x_shape[0] >= MIN_BATCH)
 
 
 def _tiles(x_shape, pad):
