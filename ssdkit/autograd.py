@@ -26,12 +26,13 @@ from .base import MXNetError
 
 __all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training", "get_symbol",
            "set_recording", "set_training", "mark_variables", "backward", "grad", "Function", "Node", "record_node",
-           "gradient_needs"]
+           "gradient_needs", "retaining_graph"]
 
 
 class _State(threading.local):
     recording = False
     training = False
+    retaining_graph = False  # inside a backward pass that keeps the graph for another one
 
 
 _STATE = _State()
@@ -247,11 +248,31 @@ def _accumulate(table, key, value):
     table[key] = value if key not in table else table[key] + value
 
 
+def retaining_graph():
+    """Whether the backward pass running now keeps the graph for another one (``retain_graph=True``): a node's
+    backward may then free nothing it saved; otherwise it may release each saved array as soon as it is used.
+
+    Examples
+    --------
+    >>> retaining_graph()
+    False
+    """
+    return _STATE.retaining_graph
+
+
 def _run_backward(heads, head_grads, retain_graph, variables=None, create_graph=False):
     """Propagate head gradients; return {id(var): (var, grad)} for variables reached.
 
     Gradients are numpy arrays, or with ``create_graph`` arrays recorded as computations (each node's
     ``graph_backward`` runs while recording)."""
+    previous, _STATE.retaining_graph = _STATE.retaining_graph, bool(retain_graph)
+    try:
+        return _walk_backward(heads, head_grads, retain_graph, variables, create_graph)
+    finally:
+        _STATE.retaining_graph = previous
+
+
+def _walk_backward(heads, head_grads, retain_graph, variables, create_graph):
     wrap = heads[0]._wrap
     if create_graph:
         seed = lambda h, g: wrap(np.ones_like(h._data)) if g is None else (  # noqa: E731

@@ -89,3 +89,21 @@ def test_dropout_only_in_training():
         y = mx.nd.Dropout(x, p=0.5)
     values = set(np.unique(y.asnumpy()).tolist())
     assert values == {0.0, 2.0}
+
+
+def test_hybridized_backward_frees_saved_arrays_unless_the_graph_is_retained():
+    """A hybridized block's backward can run twice with retain_graph=True (same gradients), and without it the
+    executor is handed the saved arrays themselves, so it releases each as soon as it is used (peak memory)."""
+    import ssdkit as mx
+    net = mx.gluon.nn.Dense(2)
+    net.initialize()
+    net.hybridize()
+    with mx.autograd.record():
+        y = net(mx.nd.ones((1, 3))).sum()
+    assert not mx.autograd.retaining_graph()
+    y.backward(retain_graph=True)
+    first = net.weight.grad().asnumpy().copy()
+    y.backward()
+    np.testing.assert_array_equal(net.weight.grad().asnumpy(), first)
+    with pytest.raises(mx.MXNetError, match="already freed"):
+        y.backward()

@@ -116,8 +116,10 @@ class CachedGraph:
             wanted = [n for n, need in zip(names, autograd.gradient_needs(arrays)) if need]
 
             def backward(out_grads):
-                steps, saved, meta = state  # the executor frees what it used: give it a copy (retain_graph)
-                grads = self.executor.backward((steps, list(saved), meta), out_grads, wanted=wanted)
+                steps, saved, meta = state
+                if autograd.retaining_graph():  # the executor frees what it used: keep ours for the next pass
+                    saved = list(saved)
+                grads = self.executor.backward((steps, saved, meta), out_grads, wanted=wanted)
                 return [grads.get(n) for n in names]
 
             autograd.record_node(backward, arrays, outputs, "CachedOp")
