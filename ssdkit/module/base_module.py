@@ -14,6 +14,7 @@ Examples
 """
 import logging
 import time
+import warnings
 
 import numpy as np
 
@@ -202,7 +203,22 @@ class BaseModule:
                              "supported by ssdkit")
 
     def set_params(self, arg_params, aux_params, allow_missing=False, force_init=True, allow_extra=False):
-        """Assign parameter and auxiliary-state values (``init_params`` with these dicts and no initializer)."""
+        """Assign parameter and auxiliary-state values: all of them (``init_params`` with these dicts and no
+        initializer) unless ``allow_missing``, when only the given ones are copied into the bound arrays."""
+        if not allow_missing:
+            self.init_params(initializer=None, arg_params=arg_params, aux_params=aux_params,
+                             allow_missing=allow_missing, force_init=force_init, allow_extra=allow_extra)
+            return
+        if self.params_initialized and not force_init:
+            warnings.warn("Parameters already initialized and force_init=False. set_params call ignored.",
+                          stacklevel=2)
+            return
+        self._assign_params(arg_params, aux_params, allow_missing, force_init, allow_extra)
+        self._params_dirty = True
+        self.params_initialized = True
+
+    def _assign_params(self, arg_params, aux_params, allow_missing, force_init, allow_extra):
+        """Copy the given values into the bound arrays (subclasses: their executors or current module)."""
         self.init_params(initializer=None, arg_params=arg_params, aux_params=aux_params,
                          allow_missing=allow_missing, force_init=force_init, allow_extra=allow_extra)
 
