@@ -476,8 +476,7 @@ def test_each_one_op_layer_exports_as_that_layer(label, shape):
     what the op computes."""
     from ssdkit.editor.palette import palette
     item = next((i for i in palette() if i["label"] == label), None)
-    if item is None:
-        pytest.skip(f"gluon.nn has no {label[3:]} yet")
+    assert item is not None, f"{label} is missing from the palette"
     doc = _layer_doc(item, shape)
     if item.get("layer"):
         doc["nodes"][1]["layer"] = item["layer"]
