@@ -39,7 +39,7 @@ CONCEPTS = (
      "load_checkpoint | read prefix-0010.params"),
     ("model.save_checkpoint module.Module.save_checkpoint",
      "save symbol and parameters for an epoch | write prefix-symbol.json and prefix-epoch.params"),
-    ("module.Module.get_params module.Module.set_params module.Module.init_params",
+    ("module.Module.get_params module.BaseModule.set_params module.Module.init_params",
      "get the weights of a module | copy parameters out of a module | set module weights | arg_params aux_params"),
     ("module.Module.bind module.Module.init_optimizer",
      "bind a module to data shapes | allocate a module | set up the optimizer of a module"),
