@@ -10,7 +10,7 @@ then the SSD-300 VGG16-atrous and SSD-512 ResNet-50 training steps at batch 8 ag
 
     python scripts/benchmark.py                # everything (~10 minutes on 2 cores)
     python scripts/benchmark.py --quick        # fewer rounds, no per-layer table
-    python scripts/benchmark.py --profile      # also: where a hybridized training step's time goes, per op
+    python scripts/benchmark.py --profile      # also: where each ssdkit training step's time goes, per op
     python scripts/benchmark.py --resnet-only  # only ResNet-50 v1 training / inference and its layer table
 """
 import argparse
@@ -35,6 +35,9 @@ def _labels(batch):
     xy = rng.uniform(0, 0.5, (batch, 1, 2))
     wh = rng.uniform(0.2, 0.5, (batch, 1, 2))
     return np.concatenate([np.zeros((batch, 1, 1)), xy, xy + wh], axis=2).astype(np.float32)
+
+
+CONVOLUTION_OPS = ("Convolution", "_backward_Convolution")
 
 
 def _ssdkit_worker(kind, batch, steps, hybridize, profile=False):
@@ -86,9 +89,9 @@ def _profile_step(mx, step):
                                         for name, s in ops.items()]}
 
 
-def _print_profile(profile):
+def _print_profile(profile, mode):
     ops, step_ms = profile["ops"], profile["step_ms"]
-    print(f"\n== where a hybridized training step's time goes (mx.profiler, one step, top {PROFILE_ROWS} ops "
+    print(f"\n== where {mode} training step's time goes (mx.profiler, one step, top {PROFILE_ROWS} ops "
           f"by total time) ==")
     print(f"step {step_ms:.0f} ms, of which {sum(r[2] for r in ops):.0f} ms inside {sum(r[1] for r in ops)} op calls")
     header = ("Total Count", "Time (ms)", "Min Time (ms)", "Max Time (ms)", "Avg Time (ms)", "% of step")
@@ -96,6 +99,20 @@ def _print_profile(profile):
     for name, count, total, low, high, avg in ops[:PROFILE_ROWS]:
         cells = [str(count)] + [f"{v:.2f}" for v in (total, low, high, avg)] + [f"{100 * total / step_ms:.1f}"]
         print(name.ljust(28) + "".join(c.rjust(15) for c in cells))
+
+
+def _print_hybridize_ceiling(profile):
+    """The most hybridize() can gain while convolutions run the same kernels in both modes (issue 17).
+
+    A graph can fuse, plan memory and drop every other op's overhead, but its convolutions are the imperative ones;
+    so even with every non-convolution op free, hybridized / imperative speed is at most
+    (imperative step) / (its convolutions). Both come from one profiled step of one process, so the ratio holds on
+    a loaded machine too.
+    """
+    conv_ms = sum(row[2] for row in profile["ops"] if row[0] in CONVOLUTION_OPS)
+    print(f"\nhybridize ceiling: the imperative step takes {profile['step_ms']:.0f} ms, its convolutions "
+          f"{conv_ms:.0f} ms ({100 * conv_ms / profile['step_ms']:.0f} %); with every other op free a graph would be "
+          f"at most {profile['step_ms'] / conv_ms:.2f}x faster")
 
 
 def _peak_rss_mb():
@@ -192,11 +209,11 @@ def _have_torch():
 
 
 def interleaved(kind, batch, steps, rounds, impls, profile=False):
-    """Run each impl's worker ``rounds`` times, alternating; with ``profile`` the last hybridized one profiles."""
+    """Run each impl's worker ``rounds`` times, alternating; with ``profile`` the last ssdkit ones profile."""
     results = {impl: [] for impl in impls}
     for r in range(rounds):
         for impl in impls:
-            res = _spawn(impl, kind, batch, steps, profile and impl == "ssdkit-hybridized" and r == rounds - 1)
+            res = _spawn(impl, kind, batch, steps, profile and impl.startswith("ssdkit") and r == rounds - 1)
             results[impl].append(res)
             shown = {k: v for k, v in res.items() if k != "profile"}
             print(f"  round {r + 1} {impl:18s} {json.dumps(shown)}", flush=True)
@@ -218,8 +235,8 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--profile", action="store_true",
-                        help="the last ssdkit-hybridized training worker also runs one step under mx.profiler; "
-                             "its per-op table is printed after the summary")
+                        help="the last ssdkit training workers (hybridized, imperative) also run one step under "
+                             "mx.profiler; their per-op tables and the hybridize ceiling follow the summary")
     parser.add_argument("--resnet-only", action="store_true", help="only the ResNet-50 v1 comparison")
     parser.add_argument("--no-resnet", action="store_true", help="skip the ResNet-50 v1 comparison")
     parser.add_argument("--no-ssd", action="store_true", help="skip the SSD-300 / SSD-512 comparison")
@@ -254,9 +271,12 @@ def main(argv=None):
         print(f"PyTorch / ssdkit inference latency: {lat['torch-eager'] / lat['ssdkit-hybridized']:.2f}x "
               f"(target >= 1.5x; network + softmax alone {fwd['torch-eager'] / fwd['ssdkit-hybridized']:.2f}x)")
         print(f"ssdkit / PyTorch peak memory: {rss['ssdkit-hybridized'] / rss['torch-eager']:.2f}x (target <= 0.5x)")
-    profiles = [r["profile"] for r in train["ssdkit-hybridized"] if "profile" in r]
-    if profiles:
-        _print_profile(profiles[-1])
+    profiles = {impl: [r["profile"] for r in train[impl] if "profile" in r] for impl in impls[:2]}
+    for impl, mode in (("ssdkit-hybridized", "a hybridized"), ("ssdkit-imperative", "an imperative")):
+        if profiles[impl]:
+            _print_profile(profiles[impl][-1], mode)
+    if profiles["ssdkit-imperative"]:
+        _print_hybridize_ceiling(profiles["ssdkit-imperative"][-1])
     if not args.quick:
         import bench_conv
         print("\n== per-layer convolution (benchmarks/bench_conv.py) ==")
