@@ -455,6 +455,18 @@ ORACLE_PINNED = ("_linalg_potrf", "_linalg_syevd")
 # shape-inference helper (appended last so earlier cases keep their random inputs)
 CASES["_identity_with_attr_like_rhs"] = [([u(2, 3), u(2, 3)], {}, [0], False)]
 
+# deformable convolutions (ops/deformable.py), own random stream; offsets are whole quarters + 0.37 so no
+# sampling point lies within a central-difference step of a grid line (where the bilinear slope jumps)
+_DR = np.random.default_rng(23)
+_DEFORM = {"kernel": (3, 3), "num_filter": 4, "pad": (1, 1), "num_group": 2, "num_deformable_group": 2}
+_deform_offset = np.round(_DR.uniform(-9, 9, (2, 36, 5, 4))) / 4 + 0.37
+CASES["_contrib_DeformableConvolution"] = [([_DR.uniform(-1, 1, (2, 4, 5, 4)), _deform_offset,
+                                             _DR.uniform(-1, 1, (4, 2, 3, 3)), _DR.uniform(-1, 1, 4)], _DEFORM,
+                                            None, False)]
+CASES["_contrib_ModulatedDeformableConvolution"] = [([_DR.uniform(-1, 1, (2, 4, 5, 4)), _deform_offset,
+                                                      _DR.uniform(0, 2, (2, 18, 5, 4)), _DR.uniform(-1, 1, (4, 2, 3, 3)),
+                                                      _DR.uniform(-1, 1, 4)], _DEFORM, None, False)]
+
 DIFFERENTIABLE = sorted(n for n in list_ops() if get_op(n).differentiable)
 
 

@@ -1,6 +1,7 @@
 """``mx.gluon.contrib``: the contributed Gluon layers Gluon-era code uses — ``contrib.nn`` (Concurrent,
 HybridConcurrent, Identity, SyncBatchNorm, PixelShuffle1D/2D/3D), ``contrib.rnn`` (LSTMPCell,
-VariationalDropoutCell) and ``contrib.estimator`` (Estimator and its event handlers).
+VariationalDropoutCell), ``contrib.cnn`` (DeformableConvolution, ModulatedDeformableConvolution) and
+``contrib.estimator`` (Estimator and its event handlers).
 
 Examples
 --------
@@ -13,5 +14,6 @@ Examples
 from . import nn
 from . import rnn
 from . import estimator
+from . import cnn
 
-__all__ = ["nn", "rnn", "estimator"]
+__all__ = ["nn", "rnn", "estimator", "cnn"]
