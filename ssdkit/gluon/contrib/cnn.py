@@ -45,15 +45,19 @@ def _offset_param_shapes(in_channels, layout, kwargs):
 
 
 class _DeformableBase(HybridBlock):
-    """Parameters and forward of both layers; ``_modulated`` adds the mask (v2)."""
+    """Parameters and forward of both layers (MXNet's constructor signature); ``_modulated`` adds the mask."""
     _modulated = False
 
-    def __init__(self, channels, kernel_size, strides, padding, dilation, groups, num_deformable_group, layout,
-                 use_bias, in_channels, activation, weight_initializer, bias_initializer, offset_weight_initializer,
-                 offset_bias_initializer, offset_use_bias, op_name, adj, prefix, params):
+    def __init__(self, channels, kernel_size=(1, 1), strides=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1,
+                 num_deformable_group=1, layout="NCHW", use_bias=True, in_channels=0, activation=None,
+                 weight_initializer=None, bias_initializer="zeros", offset_weight_initializer="zeros",
+                 offset_bias_initializer="zeros", offset_use_bias=True, op_name=None, adj=None, prefix=None,
+                 params=None):
         super().__init__(prefix=prefix, params=params)
         with self.name_scope():
-            self._channels, self._in_channels, self._op_name = channels, in_channels, op_name
+            self._channels, self._in_channels = channels, in_channels
+            self._op_name = op_name or ("ModulatedDeformableConvolution" if self._modulated
+                                        else "DeformableConvolution")
             kernel_size, strides, padding, dilation = _geometry(kernel_size, strides, padding, dilation, layout)
             taps = kernel_size[0] * kernel_size[1] * num_deformable_group
             self.offset_split_index = 2 * taps
@@ -135,16 +139,6 @@ class DeformableConvolution(_DeformableBase):
     (18, 4, 3, 3)
     """
 
-    def __init__(self, channels, kernel_size=(1, 1), strides=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1,
-                 num_deformable_group=1, layout="NCHW", use_bias=True, in_channels=0, activation=None,
-                 weight_initializer=None, bias_initializer="zeros", offset_weight_initializer="zeros",
-                 offset_bias_initializer="zeros", offset_use_bias=True, op_name="DeformableConvolution", adj=None,
-                 prefix=None, params=None):
-        super().__init__(channels, kernel_size, strides, padding, dilation, groups, num_deformable_group, layout,
-                         use_bias, in_channels, activation, weight_initializer, bias_initializer,
-                         offset_weight_initializer, offset_bias_initializer, offset_use_bias, op_name, adj,
-                         prefix, params)
-
     def _alias(self):
         return "deformable_conv"
 
@@ -178,16 +172,6 @@ class ModulatedDeformableConvolution(_DeformableBase):
     ((1, 4, 3, 3), (27, 2, 3, 3))
     """
     _modulated = True
-
-    def __init__(self, channels, kernel_size=(1, 1), strides=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1,
-                 num_deformable_group=1, layout="NCHW", use_bias=True, in_channels=0, activation=None,
-                 weight_initializer=None, bias_initializer="zeros", offset_weight_initializer="zeros",
-                 offset_bias_initializer="zeros", offset_use_bias=True, op_name="ModulatedDeformableConvolution",
-                 adj=None, prefix=None, params=None):
-        super().__init__(channels, kernel_size, strides, padding, dilation, groups, num_deformable_group, layout,
-                         use_bias, in_channels, activation, weight_initializer, bias_initializer,
-                         offset_weight_initializer, offset_bias_initializer, offset_use_bias, op_name, adj,
-                         prefix, params)
 
     def _alias(self):
         return "modulated_deformable_conv"
