@@ -16,7 +16,8 @@ True
 """
 from .text import STOPWORDS, split_words, stem
 
-__all__ = ["query_direction", "name_direction", "reversed_direction", "query_io", "name_io"]
+__all__ = ["query_direction", "name_direction", "reversed_direction", "query_io", "name_io", "query_opposites",
+           "name_words"]
 
 TO_WORDS = ("to", "into")
 FROM_WORDS = ("from",)
@@ -142,3 +143,54 @@ def name_io(name):
     if saves == loads:
         return None
     return "save" if saves else "load"
+
+
+# Verbs whose opposite is the same word with a prefix ("unpack" / "pack"), and pairs that are not.
+OPPOSITE_PREFIXES = ("un", "de")
+OPPOSITE_PAIRS = (("encode", "decode"), ("compress", "decompress"), ("serialize", "deserialize"),
+                  ("freeze", "unfreeze"), ("squeeze", "unsqueeze"), ("push", "pull"), ("imencode", "imdecode"))
+MIN_PREFIXED_REST = 4  # "unpack" -> "pack"; "under", "dense", "depth" are no opposites
+
+
+def query_opposites(query, known):
+    """Name words that do the opposite of a verb the query says: "unpack a record" is not ``pack``.
+
+    Parameters
+    ----------
+    query : str
+    known : callable
+        ``known(word) -> bool``: whether a word is a part of some API name ("pack" is, "ense" is not).
+
+    Examples
+    --------
+    >>> sorted(query_opposites("unpack the record", lambda w: w in ("pack", "unpack", "record")))
+    ['pack']
+    >>> sorted(query_opposites("decode an image", lambda w: w == "encode"))
+    ['encode']
+    """
+    words = set(split_words(query)) - STOPWORDS
+    out = set()
+    for w in words:
+        for p in OPPOSITE_PREFIXES:
+            rest = w[len(p):]
+            if w.startswith(p) and len(rest) >= MIN_PREFIXED_REST and known(rest):
+                out.add(rest)          # "unpack" undoes "pack"
+            if known(p + w):
+                out.add(p + w)         # "pack" is undone by "unpack"
+        for a, b in OPPOSITE_PAIRS:
+            if w == a:
+                out.add(b)
+            elif w == b:
+                out.add(a)
+    return out - words
+
+
+def name_words(name):
+    """The lowercase words of an API name's last part: ``"ssdkit.recordio.unpack_img"`` -> ``{"unpack", "img"}``.
+
+    Examples
+    --------
+    >>> sorted(name_words("ssdkit.recordio.unpack_img"))
+    ['img', 'unpack']
+    """
+    return set(split_words(name.rsplit(".", 1)[-1]))

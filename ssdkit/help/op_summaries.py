@@ -23,6 +23,11 @@ _UNARY = {
     "sinh": "hyperbolic sine", "softrelu": "softplus log(1 + exp(x))", "softsign": "softsign x/(1+|x|)",
     "sqrt": "square root", "square": "square x**2", "tan": "tangent", "tanh": "hyperbolic tangent",
     "trunc": "truncate toward zero",
+    "arccos": "inverse cosine (acos)", "arccosh": "inverse hyperbolic cosine (acosh)",
+    "arcsin": "inverse sine (asin)", "arcsinh": "inverse hyperbolic sine (asinh)",
+    "arctanh": "inverse hyperbolic tangent (atanh)", "cbrt": "cube root", "rcbrt": "reciprocal cube root 1/cbrt(x)",
+    "degrees": "radians to degrees", "radians": "degrees to radians", "erfinv": "inverse Gauss error function",
+    "gamma": "gamma function", "gammaln": "log of the absolute gamma function (lgamma)",
 }
 _BINARY = {
     "add": "add (sum) a + b", "sub": "subtract a - b (difference)", "mul": "multiply a * b",
@@ -32,6 +37,7 @@ _BINARY = {
     "not_equal": "a != b as 0/1", "greater": "a > b as 0/1", "greater_equal": "a >= b as 0/1",
     "lesser": "a < b as 0/1", "lesser_equal": "a <= b as 0/1", "logical_and": "logical and",
     "logical_or": "logical or", "logical_xor": "logical exclusive or",
+    "arctan2": "angle arctan(a / b) in the right quadrant (atan2)",
 }
 
 OP_SUMMARIES = {
@@ -82,6 +88,7 @@ OP_SUMMARIES = {
     "pick": "Pick one element per row by an index array (gather along an axis).",
     "prod": "Product (all elements multiplied) over axes.",
     "repeat": "Repeat each element along an axis.",
+    "reshape_like": "Reshape an array to the shape of another array with as many elements (view_as).",
     "slice": "Slice (crop) an array between begin and end indices per axis.",
     "slice_axis": "Slice (narrow) along one axis between begin and end.",
     "slice_like": "Slice an array to the shape of another array.",

@@ -22,7 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .concepts import CONCEPTS, SYNONYMS
-from .direction import name_direction, name_io, query_direction, query_io, reversed_direction
+from .direction import (name_direction, name_io, name_words, query_direction, query_io, query_opposites,
+                        reversed_direction)
 from .spelling import DERIVED_WEIGHT, SPLIT_KNOWN_WEIGHT, TYPO_PENALTY, Speller
 from .text import STOPWORDS, name_tokens, split_words, stem, tokens
 
@@ -151,6 +152,8 @@ class Index:
                 self.synonyms[s] |= stems - {s}
         self.speller = Speller(self.postings, self.synonyms)
         self._directions = None  # built on the first query that converts something
+        self._name_words = None  # per entry: the words of its name (built on the first query saying an opposite)
+        self._known_name_words = None
         self._io = None  # per entry: does its name save or load (built on the first query that says which)
         self.exact = defaultdict(list)
         self.members = defaultdict(list)  # group -> its entries, for the aliases of a result
@@ -366,6 +369,12 @@ class Index:
             for i in final:
                 if self._io[i] not in (None, io):
                     final[i] *= REVERSED_FACTOR
+        opposites = query_opposites(query, self._name_words_known)
+        if opposites:  # "unpack a record": pack does the opposite (pushpull does both)
+            said = set(split_words(query))
+            for i in final:
+                if opposites & self._words_of(i) and not said & self._words_of(i):
+                    final[i] *= REVERSED_FACTOR
         if direction is not None:  # "list to ndarray": tolist answers the reverse question
             for i in final:
                 if reversed_direction(direction, self._name_direction(i)):
@@ -373,6 +382,16 @@ class Index:
         prior = self.prior
         final = {i: s * prior[i] for i, s in final.items()}
         return self._merge(final, n)
+
+    def _words_of(self, i):
+        if self._name_words is None:
+            self._name_words = [name_words(e.name) for e in self.entries]
+        return self._name_words[i]
+
+    def _name_words_known(self, word):
+        if self._known_name_words is None:
+            self._known_name_words = set().union(*(self._words_of(i) for i in range(len(self.entries))))
+        return word in self._known_name_words
 
     def _name_direction(self, i):
         if self._directions is None:
