@@ -340,6 +340,32 @@ def test_weight_gradient_is_deterministic():
         np.testing.assert_array_equal(K.conv2d_backward(saved, dy, need_dx=False)[1], first)
 
 
+@pytest.mark.parametrize("geometry", [dict(kernel=(3, 3), pad=(1, 1)), dict(kernel=(1, 1), stride=(2, 2)),
+                                      dict(kernel=(3, 3), pad=(2, 2), dilate=(2, 2)), dict(kernel=(3, 2), stride=(2, 1))],
+                         ids=["3x3", "1x1-s2", "dilated", "3x2-s21"])
+@pytest.mark.parametrize("chunk", [1 << 19, 300], ids=["default-blocks", "tiny-blocks"])
+def test_weight_gradient_split_by_filters(monkeypatch, geometry, chunk):
+    """The large-gradient path (filters split over the units, each block's product added in place) gives
+    the summed-runs path's gradient, with BLAS and through numpy, and the same bits every time."""
+    from ssdkit.ops.kernels import blas, gemm
+    monkeypatch.setattr(im2col, "CHUNK_ELEMS", chunk)
+    monkeypatch.setattr(gemm, "SPLIT_BLOCK_COLS", 1)
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((3, 5, 9, 8)).astype(np.float32)
+    w = rng.standard_normal((6, 5) + geometry["kernel"]).astype(np.float32)
+    args = {key: value for key, value in geometry.items() if key != "kernel"}
+    y, saved = K.conv2d_forward(x, w, None, **args)
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    summed = K.conv2d_backward(saved, dy, need_dx=False)[1]
+    monkeypatch.setattr(gemm, "SPLIT_GRAD_ELEMS", 1)
+    monkeypatch.setattr(gemm, "SPLIT_MIN_FILTERS", 1)
+    for use_blas in (True, False):
+        monkeypatch.setattr(blas, "USE_BLAS", use_blas)
+        split = K.conv2d_backward(saved, dy, need_dx=False)[1]
+        np.testing.assert_allclose(split, summed, rtol=1e-5, atol=1e-5 * np.abs(summed).max())
+        np.testing.assert_array_equal(K.conv2d_backward(saved, dy, need_dx=False)[1], split)
+
+
 def _conv_in_child(x, w, queue):
     queue.put(K.conv2d_forward(x, w, None, pad=1)[0])
 

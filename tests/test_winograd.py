@@ -176,3 +176,20 @@ def test_half_precision_stays_on_im2col(monkeypatch):
     x, w, _, pad = _operands((1, 4, 4, 8, 8, 1), seed=10)
     y = K.conv2d_forward(x.astype(np.float16), w.astype(np.float16), None, pad=pad)[0]
     assert y.dtype == np.float16 and _rel(y, _direct(x, w, pad)) < 1e-2
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_weight_gradient_split_by_filters(monkeypatch, shape):
+    """The large-gradient path (filters split over the units, products added in place) on every shape,
+    tiny blocks included: the direct convolution's gradient, and the same bits every time."""
+    monkeypatch.setattr(W, "SPLIT_GRAD_ELEMS", 1)
+    monkeypatch.setattr(W, "SPLIT_MIN_FILTERS", 1)
+    monkeypatch.setattr(W, "SPLIT_BLOCK_TILES", 1)
+    monkeypatch.setattr(W, "BLOCK_ELEMS", 600)
+    x, w, dy, pad = _operands(shape, seed=12)
+    if shape[2] < W.WORKERS:
+        pytest.skip("fewer filters than cores: the gradient is summed in runs")
+    dw = W.winograd_weight_grad(x, dy, pad)
+    assert dw.dtype == np.float32
+    assert _rel(dw, _direct_grads(x, w, dy.astype(np.float64), pad)[1]) < F32_TOL
+    np.testing.assert_array_equal(W.winograd_weight_grad(x, dy, pad), dw)

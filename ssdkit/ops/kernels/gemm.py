@@ -20,6 +20,7 @@ array([[ 8., 12.],
 """
 import numpy as np
 
+from .blas import gemm
 from .im2col import block_of
 from .parallel import WORKERS, parallel_for
 from .scratch import scratch
@@ -36,6 +37,14 @@ RUNS_PER_WORKER = 4
 #: its forward GEMM 1.3x faster (measured; no gain from 48 x 48 up, so larger GEMMs run whole).
 SMALL_MATRIX_ELEMS = 1024
 CHUNK_COLS = 2048
+#: From this many weight-gradient elements (F x C*KH*KW) the weight gradient splits the filters over the
+#: cores rather than summing runs of blocks (see :func:`conv_weight_grad`) ...
+SPLIT_GRAD_ELEMS = 1 << 20
+#: ... when each core gets at least this many filters ...
+SPLIT_MIN_FILTERS = 64
+#: ... in blocks of at least this many columns (the K of each block's GEMM: a short K re-reads and
+#: re-writes the whole accumulator for few multiply-adds).
+SPLIT_BLOCK_COLS = 256
 
 
 def _matmul_by_columns(mat, cols, out):
@@ -149,6 +158,12 @@ def _dy_rows(dy, plan, n0, n1, r0, r1, f0, fg):
 def conv_weight_grad(src, dy, plan, w_shape):
     """Gradient w.r.t. the weight of ``dst = conv(src, w)``, summed over the blocks.
 
+    Small gradients are summed in fixed runs of blocks, one accumulator per run. From
+    :data:`SPLIT_GRAD_ELEMS` on (one group, not stacked) the units split the filters instead: each owns
+    its rows of the gradient, gathers every block itself (cheap next to its GEMMs at such sizes) and adds
+    each block's product in place (:func:`.blas.gemm`), so there is one gradient-sized accumulator in all,
+    no partial product of that size per block, and no final sum.
+
     Parameters
     ----------
     src : ndarray (N, Cs, H, W)
@@ -171,19 +186,30 @@ def conv_weight_grad(src, dy, plan, w_shape):
     """
     fg = w_shape[0] // plan.groups
     rows = plan.kernel[0] * fg if plan.stacked else fg
-    blocks = plan.blocks(WORKERS)
-    # a fixed split into consecutive runs of blocks, each summed in order into its own accumulator and
-    # the runs summed in order: the result does not depend on which thread took which run
-    runs = min(len(blocks), RUNS_PER_WORKER * WORKERS)
-    units = [(i, blocks[i * len(blocks) // runs:(i + 1) * len(blocks) // runs]) for i in range(runs)]
+    split = (plan.groups == 1 and not plan.stacked and rows * plan.gather_rows >= SPLIT_GRAD_ELEMS
+             and fg >= SPLIT_MIN_FILTERS * WORKERS)
+    if split:
+        blocks = plan.blocks(1, SPLIT_BLOCK_COLS)
+        units = [(i, i * fg // WORKERS, (i + 1) * fg // WORKERS, blocks) for i in range(WORKERS)]
+    else:
+        blocks = plan.blocks(WORKERS)
+        # a fixed split into consecutive runs of blocks, each summed in order into its own accumulator
+        # and the runs summed in order: the result does not depend on which thread took which run
+        runs = min(len(blocks), RUNS_PER_WORKER * WORKERS)
+        units = [(i, 0, rows, blocks[i * len(blocks) // runs:(i + 1) * len(blocks) // runs])
+                 for i in range(runs)]
 
     def run(sums, unit):
-        index, run_blocks = unit
-        grads = sums[index] = np.zeros((plan.groups, rows, plan.gather_rows), dy.dtype)
-        partial = scratch("dw_partial", grads.shape[1:], dy.dtype)
+        index, f0, f1, run_blocks = unit
+        grads = sums[index] = np.zeros((plan.groups, f1 - f0, plan.gather_rows), dy.dtype)
+        partial = None if split else scratch("dw_partial", grads.shape[1:], dy.dtype)
         for n0, n1, r0, r1 in run_blocks:
             for g in range(plan.groups):
                 cols = plan.gather(src, n0, n1, r0, r1, g * plan.cg)
+                if split:
+                    dy_rows = _dy_rows(dy, plan, n0, n1, r0, r1, f0, f1 - f0)
+                    gemm(dy_rows, cols.T, grads[g], accumulate=True)
+                    continue
                 dy_rows = _dy_rows(dy, plan, n0, n1, r0, r1, g * fg, fg)
                 step = CHUNK_COLS if partial.size <= SMALL_MATRIX_ELEMS else cols.shape[1]
                 for j in range(0, cols.shape[1], step):
@@ -194,8 +220,8 @@ def conv_weight_grad(src, dy, plan, w_shape):
     for part in parallel_for(units, run, dict):
         sums.update(part)
     grads = np.zeros((plan.groups, rows, plan.gather_rows), dy.dtype)
-    for index in sorted(sums):
-        grads += sums[index]
+    for index in sorted(sums):         # runs: summed in order; filter parts: each its own rows
+        grads[:, units[index][1]:units[index][2]] += sums[index]
     kh, kw = plan.kernel
     if plan.stacked:      # (groups, KH, Fg, Cg, KW) -> (groups, Fg, Cg, KH, KW)
         grads = grads.reshape(plan.groups, kh, fg, plan.cg, kw).transpose(0, 2, 3, 1, 4)

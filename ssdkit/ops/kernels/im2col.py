@@ -109,18 +109,19 @@ class Plan:
         """Rows of the matrix a block gathers: ``Cg*KW`` when stacked, else ``Cg*KH*KW``."""
         return self.cg * self.kernel[1] if self.stacked else self.k_rows
 
-    def _block_cols(self, parts):
+    def _block_cols(self, parts, min_cols=1):
         # the larger of the gathered matrix and the GEMM's output block fills CHUNK_ELEMS
         rows = max(self.gather_rows, self.fg * (self.kernel[0] if self.stacked else 1))
-        cols = max(1, CHUNK_ELEMS // rows)
+        cols = max(min_cols, CHUNK_ELEMS // rows)
         if parts > 1:
             share = -(-self.n * self.oh * self.ow // (BLOCKS_PER_PART * parts))
             cols = min(cols, max(share, MIN_BLOCK_ELEMS // rows, 1))
         return cols
 
-    def blocks(self, parts=1):
-        """``(n0, n1, r0, r1)`` blocks: images ``n0:n1``, output rows ``r0:r1``, about CHUNK_ELEMS each,
-        and at least ``BLOCKS_PER_PART * parts`` of them when the work allows blocks of MIN_BLOCK_ELEMS.
+    def blocks(self, parts=1, min_cols=1):
+        """``(n0, n1, r0, r1)`` blocks: images ``n0:n1``, output rows ``r0:r1``, about CHUNK_ELEMS each
+        (but at least ``min_cols`` columns), and at least ``BLOCKS_PER_PART * parts`` of them when the work
+        allows blocks of MIN_BLOCK_ELEMS.
 
         Examples
         --------
@@ -129,7 +130,7 @@ class Plan:
         """
         if self.n * self.oh * self.ow * self.k_rows * self.fg * self.groups < SERIAL_MAX_MACS:
             parts = 1
-        cols = self._block_cols(parts)
+        cols = self._block_cols(parts, min_cols)
         halo = self.halo if self.stacked else 0          # stacked blocks also gather their halo rows
         per_image = (self.oh + halo) * self.ow
         if per_image >= cols:

@@ -23,7 +23,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
-__all__ = ["parallel_for", "each_chunk", "single_thread_blas", "WORKERS"]
+__all__ = ["parallel_for", "each_chunk", "single_thread_blas", "openblas_paths", "WORKERS"]
 
 
 def _core_count():
@@ -43,17 +43,29 @@ _BLAS_SYMBOLS = (("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_t
                  ("openblas_get_num_threads", "openblas_set_num_threads"))
 
 
-def _find_blas_threads():
-    """``[(get, set), ...]`` for the thread count of every loaded OpenBLAS (numpy's, and scipy's own
-    when scipy is loaded), or None when none can be found."""
+def openblas_paths():
+    """Paths of the OpenBLAS libraries loaded in this process (numpy's first), empty where they cannot
+    be listed.
+
+    Examples
+    --------
+    >>> isinstance(openblas_paths(), list)
+    True
+    """
     try:
         import numpy                                      # noqa: F401  (loads its BLAS)
         with open("/proc/self/maps") as maps:
             paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
     except OSError:
-        return None
+        return []
+    return sorted(paths, key=lambda path: ("numpy" not in path, path))
+
+
+def _find_blas_threads():
+    """``[(get, set), ...]`` for the thread count of every loaded OpenBLAS (numpy's, and scipy's own
+    when scipy is loaded), or None when none can be found."""
     found = []
-    for path in sorted(paths):
+    for path in openblas_paths():
         try:
             lib = ctypes.CDLL(path)
         except OSError:

@@ -30,6 +30,7 @@ array([[45., 54.],
 import numpy as np
 
 from .arena import empty
+from .blas import gemm
 from .parallel import WORKERS, parallel_for
 from .scratch import scratch
 
@@ -53,6 +54,14 @@ MIN_BATCH = 8
 WINOGRAD = True
 #: The weight gradient sums its blocks in this many fixed runs per core (result independent of threads).
 RUNS_PER_WORKER = 2
+#: From this many gradient elements (16 * F * C; 512x512 has 4M) the weight gradient splits the filters
+#: over the cores instead of summing runs (see :func:`winograd_weight_grad`) ...
+SPLIT_GRAD_ELEMS = 1 << 21
+#: ... when each core gets at least this many filters ...
+SPLIT_MIN_FILTERS = 64
+#: ... in blocks of at least this many tiles (the K of each block's GEMMs: a short K re-reads and re-writes
+#: the whole accumulator for few multiply-adds).
+SPLIT_BLOCK_TILES = 128
 
 
 def winograd_applies(w_shape, stride, dilate, groups):
@@ -94,9 +103,9 @@ def _tiles(x_shape, pad):
     return oh, ow, -(-oh // 2), -(-ow // 2)
 
 
-def winograd_blocks(n, c, f, th, tw):
-    """``(n0, n1, i0, i1)`` blocks of about :data:`BLOCK_ELEMS` transformed elements, and at least
-    ``BLOCKS_PER_WORKER`` per core when there are enough tile rows.
+def winograd_blocks(n, c, f, th, tw, elems=None):
+    """``(n0, n1, i0, i1)`` blocks of about ``elems`` (default :data:`BLOCK_ELEMS`) transformed elements,
+    and at least ``BLOCKS_PER_WORKER`` per core when there are enough tile rows.
 
     Examples
     --------
@@ -104,7 +113,7 @@ def winograd_blocks(n, c, f, th, tw):
     [(0, 1, 0, 1)]
     """
     per_row = 16 * (c + f) * (tw + 1)
-    rows = max(1, BLOCK_ELEMS // per_row)
+    rows = max(1, (BLOCK_ELEMS if elems is None else elems) // per_row)
     rows = min(rows, max(1, -(-n * th // (BLOCKS_PER_WORKER * WORKERS))))
     if rows >= th:
         images = max(1, min(rows // th, -(-n // (BLOCKS_PER_WORKER * WORKERS))))
@@ -295,6 +304,12 @@ def _grad_tiles(dy, tw, block):
 def winograd_weight_grad(x, dy, pad=(1, 1)):
     """Gradient w.r.t. the weight of ``dy``'s 3x3 stride-1 convolution of ``x``, by F(2x2, 3x3).
 
+    Each block's 16 products ``dM[k] @ V[k].T`` are added in place into an accumulator (:func:`.blas.gemm`).
+    Small gradients are summed in fixed runs of blocks, one accumulator per run; from
+    :data:`SPLIT_GRAD_ELEMS` on, the units split the filters instead (each owns its rows of the gradient
+    and runs every block, transforming the input again: cheap next to its GEMMs at such channel counts),
+    so the accumulators together are one gradient, not one per run, and need no final sum.
+
     Parameters
     ----------
     x : ndarray (N, C, H, W)
@@ -317,27 +332,39 @@ def winograd_weight_grad(x, dy, pad=(1, 1)):
     n, c = x.shape[:2]
     f = dy.shape[1]
     _, _, th, tw = _tiles(x.shape, pad)
-    blocks = winograd_blocks(n, c, f, th, tw)
-    # fixed consecutive runs summed in order: the result does not depend on which thread took which run
-    runs = min(len(blocks), RUNS_PER_WORKER * WORKERS)
-    units = [(i, blocks[i * len(blocks) // runs:(i + 1) * len(blocks) // runs]) for i in range(runs)]
+    split = 16 * f * c >= SPLIT_GRAD_ELEMS and f >= SPLIT_MIN_FILTERS * WORKERS
+    if split:
+        parts = [(i * f // WORKERS, (i + 1) * f // WORKERS) for i in range(WORKERS)]
+        per_part = -(-f // WORKERS)
+        blocks = winograd_blocks(n, c, per_part, th, tw, max(BLOCK_ELEMS, SPLIT_BLOCK_TILES * 16 * (c + per_part)))
+        units = [(i, f0, f1, blocks) for i, (f0, f1) in enumerate(parts)]
+    else:
+        blocks = winograd_blocks(n, c, f, th, tw)
+        # fixed consecutive runs summed in order: the result does not depend on which thread took which run
+        runs = min(len(blocks), RUNS_PER_WORKER * WORKERS)
+        units = [(i, 0, f, blocks[i * len(blocks) // runs:(i + 1) * len(blocks) // runs]) for i in range(runs)]
 
     def run(sums, unit):
-        index, run_blocks = unit
-        total = sums[index] = np.zeros((16, f, c), dtype)
-        partial = scratch("wino_du", (16, f, c), dtype)
+        index, f0, f1, run_blocks = unit
+        total = sums[index] = np.zeros((16, f1 - f0, c), dtype)
+        part = dy[:, f0:f1]
+        partial = None if split else scratch("wino_du", total.shape, dtype)
         for block in run_blocks:
-            v = _input_tiles(x, pad, tw, block)
-            dm = _grad_tiles(dy, tw, block)
-            np.matmul(dm.reshape(16, f, -1), v.reshape(16, c, -1).transpose(0, 2, 1), out=partial)
-            total += partial
+            v = _input_tiles(x, pad, tw, block).reshape(16, c, -1)
+            dm = _grad_tiles(part, tw, block).reshape(16, f1 - f0, -1)
+            if split:         # large: added in place (no partial as large as the gradient)
+                for k in range(16):
+                    gemm(dm[k], v[k].T, total[k], accumulate=True)
+            else:             # small: one batched product and one add beat 16 calls
+                np.matmul(dm, v.transpose(0, 2, 1), out=partial)
+                total += partial
 
     sums = {}
-    for part in parallel_for(units, run, dict):
-        sums.update(part)
+    for found in parallel_for(units, run, dict):
+        sums.update(found)
     du = np.zeros((16, f, c), np.float64)
-    for index in sorted(sums):
-        du += sums[index]
+    for index in sorted(sums):            # runs: summed in order; filter parts: each its own rows
+        du[:, units[index][1]:units[index][2]] += sums[index]
     du = du.reshape(4, 4, f, c)                    # du[s, k]
     du[3] *= -1                       # the deferred negations of dM's row 3 and column 3
     du[:, 3] *= -1
