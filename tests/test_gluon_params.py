@@ -44,6 +44,32 @@ def test_parameter_error_texts_match_mxnet():
     assert repr(gluon.Constant("c", [[1, 2], [3, 4]])) == TEXTS["constant_repr"]
 
 
+# MXNet 1.9.1's assertion texts (printed by /work/mxvenv's mxnet for these calls)
+STORAGE_TEXTS = {
+    "stype": "stype for Parameter 'weight' must be one of 'default', 'row_sparse', or 'csr', but got 'invalid'",
+    "grad_stype": "grad_stype for Parameter 'weight' must be one of 'default', 'row_sparse', or 'csr', but got "
+                  "'invalid'",
+    "symbol_block": "SymbolBlock doesn't support Parameter 'w' because its storage type is 'row_sparse'."}
+
+
+@pytest.mark.parametrize("what", ["stype", "grad_stype"])
+def test_unknown_storage_type_is_an_assertion_as_mxnet(what):
+    with pytest.raises(AssertionError) as err:
+        gluon.Parameter("weight", shape=(10, 10), **{what: "invalid"})
+    assert str(err.value) == STORAGE_TEXTS[what]
+    with pytest.raises(MXNetError, match="only dense"):   # a known sparse storage is refused, not asserted
+        gluon.Parameter("weight", shape=(10, 10), **{what: "row_sparse"})
+
+
+def test_symbol_block_refuses_a_row_sparse_variable_as_mxnet():
+    data, w = mx.sym.var("data"), mx.sym.var("w", stype="row_sparse")
+    with pytest.raises(AssertionError) as err:
+        gluon.SymbolBlock(mx.sym.dot(data, w), data)
+    assert str(err.value) == STORAGE_TEXTS["symbol_block"]
+    assert isinstance(gluon.SymbolBlock(mx.sym.dot(data, mx.sym.var("w", stype="default")), data),
+                      gluon.SymbolBlock)
+
+
 def test_grad_req_write_add_null():
     p = gluon.Parameter("w", shape=(2,), grad_req="add")
     p.initialize(mx.init.One())

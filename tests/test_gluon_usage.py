@@ -193,3 +193,11 @@ def test_trainer_never_called_deferred_layer_is_stale_not_a_crash():
                                           r"toy0_sequential0_dense1_weight"):
         trainer.step(2)
     trainer.step(2, ignore_stale_grad=True)  # MXNet 1.9.1 raises DeferredInitializationError here
+
+
+def test_summary_refuses_a_hybridized_block_with_an_assertion():
+    net = nn.Dense(2, in_units=4)
+    net.initialize()
+    net.hybridize()
+    with pytest.raises(AssertionError, match="must not be hybridized"):
+        net.summary(X)

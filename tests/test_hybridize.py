@@ -232,3 +232,23 @@ def test_nested_and_none_inputs_share_the_one_tracer():
     assert isinstance(hybrid[1], list) and hybrid[1][0].shape == (2,)
     inputs, out = block._get_graph([a, b], None)
     assert [v.name for v in inputs] == ["data0", "data1"] and len(out.list_outputs()) == 2
+
+
+def test_none_argument_structure_is_fixed_by_the_first_hybridized_call():
+    class AddOptional(mx.gluon.HybridBlock):
+        def hybrid_forward(self, F, a, b=None):
+            return a if b is None else a + b
+
+    x = mx.nd.ones((3,))
+    block = AddOptional()
+    block.hybridize()
+    first = block(x, None)
+    # a trailing None may be left out or given again (the hybrid_forward default), as in MXNet
+    np.testing.assert_array_equal(block(x).asnumpy(), first.asnumpy())
+    np.testing.assert_array_equal(block(x, None).asnumpy(), first.asnumpy())
+    with pytest.raises(ValueError, match=r"\[0, 0\].*\[0, -1\]"):
+        block(x, x)             # None became an array: another structure
+    block.hybridize()           # a new cache takes the new structure
+    np.testing.assert_array_equal(block(x, x).asnumpy(), 2 * x.asnumpy())
+    with pytest.raises(ValueError):
+        block(None, x)

@@ -177,6 +177,24 @@ def _flat_ndarrays(block, args):
     return flat, real, in_format
 
 
+def _match_stored_format(block, args):
+    """Check the call's argument structure against the one the cache was built with (MXNet's rule).
+
+    The first hybridized call fixes which arguments are None; later calls must have the same structure, except
+    that trailing None arguments may be left out or added (a ``hybrid_forward`` default of ``None``). Returns
+    the arguments laid out as the stored structure."""
+    fmt = flatten(list(args), "input")[1]
+    stored = block.__dict__.setdefault("_cached_in_format", fmt)
+    if fmt == stored:
+        return args
+    short, long_ = (fmt, stored) if len(fmt) < len(stored) else (stored, fmt)
+    if len(short) == len(long_) or long_[:len(short)] != short or any(f != -1 for f in long_[len(short):]):
+        raise ValueError(f"{type(block).__name__}: the argument structure of this call, {fmt}, does not match "
+                         f"the one its hybridized cache was built with, {stored} (-1 marks a None argument); "
+                         "call hybridize() again to rebuild the cache for another structure")
+    return tuple(args[:len(stored)]) + (None,) * (len(stored) - len(args))
+
+
 def call_cached(block, *args):
     """The hybridized forward of ``block`` on NDArray ``args`` (see the module docstring).
 
@@ -187,6 +205,7 @@ def call_cached(block, *args):
     >>> call_cached(fc, mx.nd.ones((4, 3))).shape
     (4, 2)
     """
+    args = _match_stored_format(block, args)
     flat, real, in_format = _flat_ndarrays(block, args)
     training = autograd.is_training()
     key = (tuple(None if a is None else (a.shape, np.dtype(a.dtype).str) for a in flat), _hashable(in_format),

@@ -67,6 +67,7 @@ class HybridBlock(Block):
 
     def _clear_cached_op(self):
         self.__dict__.pop("_cached_graphs", None)  # the graphs of gluon.cached_op, one per (signature, mode)
+        self.__dict__.pop("_cached_in_format", None)  # which arguments were None at the first hybridized call
 
     def hybridize(self, active=True, backend=None, clear=True, static_alloc=False, static_shape=False,
                   inline_limit=2, forward_bulk_size=None, backward_bulk_size=None, **kwargs):

@@ -24,9 +24,10 @@ from ..util import is_np_array
 from .utils import shape_is_known
 
 __all__ = ["Parameter", "Constant", "DeferredInitializationError", "ParameterNotInitializedError",
-           "ParameterLoadError"]
+           "ParameterLoadError", "InvalidStorageTypeError"]
 
 GRAD_REQS = ("write", "add", "null")
+STORAGE_TYPES = ("default", "row_sparse", "csr")   # MXNet's names; only 'default' is implemented
 
 
 class ParameterNotInitializedError(MXNetError, RuntimeError):
@@ -46,6 +47,18 @@ class ParameterLoadError(MXNetError, AssertionError):
     --------
     >>> issubclass(ParameterLoadError, AssertionError)
     True
+    """
+
+
+class InvalidStorageTypeError(MXNetError, AssertionError):
+    """A Parameter's ``stype``/``grad_stype`` is none of MXNet's storage names (MXNet asserts here).
+
+    Examples
+    --------
+    >>> Parameter("w", shape=(2,), stype="dense")
+    Traceback (most recent call last):
+    ...
+    ssdkit.gluon.parameter.InvalidStorageTypeError: stype for Parameter 'w' must be one of 'default', 'row_sparse', or 'csr', but got 'dense'
     """
 
 
@@ -119,6 +132,10 @@ class Parameter:
         self.wd_mult = wd_mult
         self.grad_req = grad_req
         self.init = init
+        for what, value in (("grad_stype", grad_stype), ("stype", stype)):
+            if value not in STORAGE_TYPES:
+                raise InvalidStorageTypeError(f"{what} for Parameter '{name}' must be one of 'default', "
+                                              f"'row_sparse', or 'csr', but got '{value}'")
         if stype != "default" or grad_stype != "default":
             raise MXNetError(f"Parameter '{name}': only dense ('default') storage is supported, got "
                              f"stype={stype!r}, grad_stype={grad_stype!r}")

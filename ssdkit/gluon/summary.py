@@ -29,7 +29,24 @@ from ..base import MXNetError
 from ..ndarray import NDArray
 from .usage import CallCounter
 
-__all__ = ["print_summary", "shape_string"]
+__all__ = ["print_summary", "shape_string", "HybridizedSummaryError"]
+
+
+
+class HybridizedSummaryError(MXNetError, AssertionError):
+    """``summary`` met a hybridized block: its children's hooks would not run (MXNet asserts here).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> net = mx.gluon.nn.Dense(1, in_units=2); net.initialize(); net.hybridize()
+    >>> try:
+    ...     net.summary(mx.nd.ones((1, 2)))
+    ... except AssertionError as err:
+    ...     print(type(err).__name__)
+    HybridizedSummaryError
+    """
+
 
 _RULE_WIDTH = 80
 _LINE_FORMAT = "{:>20}  {:>42} {:>15}"
@@ -92,7 +109,7 @@ def print_summary(block, *inputs):
 
     def register(blk):
         if getattr(blk, "_active", False):
-            raise MXNetError(f'"{blk.name}" must not be hybridized to print summary.')
+            raise HybridizedSummaryError(f'"{blk.name}" must not be hybridized to print summary.')
         if not isinstance(blk, (Sequential, HybridSequential)):
             hooks.append(blk.register_forward_hook(summary_hook))
 

@@ -25,7 +25,23 @@ from .nesting import flatten, regroup
 from .parameter import ParameterDict
 from .cached_op import call_cached, predict_graph
 
-__all__ = ["SymbolBlock", "export_block"]
+__all__ = ["SymbolBlock", "export_block", "SparseParameterError"]
+
+ROW_SPARSE_STORAGE = "1"   # a variable's __storage_type__ attribute for row_sparse (mx.sym.var(stype='row_sparse'))
+
+
+class SparseParameterError(MXNetError, AssertionError):
+    """A SymbolBlock's graph has a row_sparse variable (MXNet asserts here: SymbolBlock takes dense ones).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> w = mx.sym.var('w', stype='row_sparse')
+    >>> SymbolBlock(mx.sym.dot(mx.sym.var('data'), w), mx.sym.var('data'))
+    Traceback (most recent call last):
+    ...
+    ssdkit.gluon.symbol_block.SparseParameterError: SymbolBlock doesn't support Parameter 'w' because its storage type is 'row_sparse'.
+    """
 
 
 class SymbolBlock(HybridBlock):
@@ -58,6 +74,10 @@ class SymbolBlock(HybridBlock):
             if not isinstance(s, Symbol) or len(s._outputs) != 1 or not s._outputs[0][0].is_variable:
                 raise MXNetError(f"SymbolBlock: inputs must be variables made with mx.sym.var; got {s}")
         self._graph = out[0] if len(out) == 1 else Group(out)
+        for node in self._graph._nodes():
+            if node.is_variable and node.attrs.get("__storage_type__") == ROW_SPARSE_STORAGE:
+                raise SparseParameterError(f"SymbolBlock doesn't support Parameter '{node.name}' because its "
+                                           "storage type is 'row_sparse'.")
         self._input_names = [s.name for s in syms]
         missing = [n for n in self._input_names if n not in self._graph.list_inputs()]
         if missing:
