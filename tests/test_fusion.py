@@ -159,3 +159,37 @@ def test_wrong_data_is_refused_by_name():
     ones = np.ones(3, np.float32)
     with pytest.raises(mx.base.ShapeError, match="_fused_bn_relu_pool: data must be 4-D"):
         op.forward(op.parse_params({}), [np.ones((2, 3, 4), np.float32), ones, ones, ones, ones], True)
+
+
+@pytest.mark.parametrize("path", ["im2col", "filter-split", "winograd", "groups", "no-bias-fix-gamma"])
+def test_folded_conv_bn_inference_equals_the_unfused_chain(monkeypatch, path):
+    """Inference folds BatchNorm (and the ReLU) into the convolution as a per-channel scale and bias applied
+    in its block loop: the imperative Conv2D -> BatchNorm -> relu's numbers on every kernel path."""
+    from ssdkit.ops.kernels import gemm, winograd
+    if path == "filter-split":
+        monkeypatch.setattr(gemm, "SPLIT_FORWARD_COLS_PER_FILTER", 1 << 30)
+        monkeypatch.setattr(gemm, "SPLIT_FORWARD_MAX_COLS", 1 << 30)
+        monkeypatch.setattr(gemm, "SPLIT_MIN_FILTERS", 1)
+    monkeypatch.setattr(winograd, "WINOGRAD", path == "winograd")
+    for name in ("MIN_CHANNELS", "MIN_WIDTH", "MIN_BATCH"):
+        monkeypatch.setattr(winograd, name, 1)
+    rng = np.random.default_rng(3)
+    mx.random.seed(3)
+    net = nn.HybridSequential()
+    with net.name_scope():
+        net.add(nn.Conv2D(6, 3, padding=1, groups=2 if path == "groups" else 1, use_bias=path != "no-bias-fix-gamma"),
+                nn.BatchNorm(scale=path != "no-bias-fix-gamma"), nn.Activation("relu"))
+    net.initialize(mx.init.Xavier())
+    x = mx.nd.array(rng.standard_normal((2, 4, 7, 9)))
+    net(x)
+    for param in net.collect_params().values():     # running statistics and affine far from 0 / 1
+        shape = param.shape
+        values = rng.uniform(0.5, 2.0, shape) if "var" in param.name else rng.standard_normal(shape)
+        param.set_data(mx.nd.array(values))
+    expected = net(x).asnumpy()
+    net.hybridize()
+    folded = net(x).asnumpy()
+    ((graph, _),) = net._cached_graphs.values()
+    assert [s.op.name for s in graph.executor.plan(is_train=False, for_backward=False)] == ["_fused_conv_bn"]
+    np.testing.assert_allclose(folded, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max())
+    assert (folded == 0).any() and (folded > 0).any()

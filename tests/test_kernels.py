@@ -110,6 +110,33 @@ def test_fused_relu_equals_relu_after_the_convolution(monkeypatch, rows_gatherin
         np.testing.assert_array_equal(fused, np.maximum(plain, 0))
 
 
+@pytest.mark.parametrize("rows_gathering, stacking, split", [(True, True, False), (True, False, False),
+                                                           (False, False, False), (True, False, True)])
+def test_output_scale_equals_scaling_after_the_convolution(monkeypatch, rows_gathering, stacking, split):
+    """``scale`` (a folded BatchNorm's gamma/std) multiplies each output channel before the bias, in every
+    gathering and in the filter-split forward."""
+    from ssdkit.ops.kernels import gemm
+    monkeypatch.setattr(im2col, "CHUNK_ELEMS", 3000)
+    monkeypatch.setattr(im2col, "ROWS_GATHERING", rows_gathering)
+    monkeypatch.setattr(im2col, "STACKING", stacking)
+    monkeypatch.setattr(im2col, "STACK_MIN_ROWS_PER_HALO", 1)
+    monkeypatch.setattr(im2col, "STACK_MIN_GATHER_ROWS", 1)
+    if split:
+        monkeypatch.setattr(gemm, "SPLIT_FORWARD_COLS_PER_FILTER", 1 << 30)
+        monkeypatch.setattr(gemm, "SPLIT_FORWARD_MAX_COLS", 1 << 30)
+        monkeypatch.setattr(gemm, "SPLIT_MIN_FILTERS", 1)
+    rng = np.random.default_rng(13)
+    x, w, b = rng.standard_normal((3, 4, 12, 9)), rng.standard_normal((5, 4, 3, 3)), rng.standard_normal(5)
+    scale = rng.uniform(-2, 2, 5)
+    for stride in ((1, 1), (2, 1)):
+        plain = K.conv2d_forward(x, w, None, stride=stride, pad=(1, 1))[0]
+        scaled = K.conv2d_forward(x, w, b, stride=stride, pad=(1, 1), relu=True, scale=scale)[0]
+        expected = np.maximum(plain * scale[:, None, None] + b[:, None, None], 0)
+        np.testing.assert_allclose(scaled, expected, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ShapeError, match=r"scale expected shape \(5,\), got \(4,\)"):
+        K.conv2d_forward(x, w, b, scale=scale[:4])
+
+
 def _reference_conv(x, w, pad):
     """Stride-1 convolution as an obvious einsum over an explicitly padded input."""
     kh, kw = w.shape[2:]

@@ -94,6 +94,15 @@ def test_bias_and_fused_relu():
     np.testing.assert_array_equal(W.winograd_forward(x, w, pad, bias=b, relu=True), np.maximum(plain, 0))
 
 
+def test_output_scale_folds_into_the_transformed_weights():
+    """``scale`` (a folded BatchNorm's gamma/std) multiplies each filter's output before the bias."""
+    x, w, _, pad = _operands((2, 4, 6, 7, 6, 1), seed=5)
+    b, scale = np.linspace(-1, 1, 6).astype(np.float32), np.linspace(-2, 3, 6).astype(np.float32)
+    y = W.winograd_forward(x, w, pad, bias=b, relu=True, scale=scale)
+    expected = np.maximum(_direct(x, w, pad) * scale[:, None, None] + b[:, None, None], 0)
+    assert _rel(y, expected) < F32_TOL
+
+
 def test_non_contiguous_input():
     x, w, _, pad = _operands((2, 4, 3, 9, 10, 1), seed=5)
     view = np.asfortranarray(x)[:, :, ::-1]

@@ -85,7 +85,7 @@ def _wins(plan, w_shape, dtype):
                          plan.groups, dtype)
 
 
-def forward(src, w, plan, bias=None, dtype=None, relu=False):
+def forward(src, w, plan, bias=None, dtype=None, relu=False, scale=None):
     """:func:`.gemm.conv_forward`, or Winograd where it wins (same arguments and result).
 
     Examples
@@ -96,8 +96,8 @@ def forward(src, w, plan, bias=None, dtype=None, relu=False):
            [2., 2.]], dtype=float32)
     """
     if _wins(plan, w.shape, src.dtype if dtype is None else dtype):
-        return winograd_forward(src, w, plan.pad, bias, relu, dtype)
-    return conv_forward(src, w, plan, bias, dtype, relu)
+        return winograd_forward(src, w, plan.pad, bias, relu, dtype, scale)
+    return conv_forward(src, w, plan, bias, dtype, relu, scale)
 
 
 def weight_grad(src, dy, plan, w_shape):
@@ -181,7 +181,7 @@ def check_operands(op, x, w, b, groups, w_in_axis):
     return out_channels
 
 
-def conv2d_forward(x, w, b=None, stride=(1, 1), pad=(0, 0), dilate=(1, 1), groups=1, relu=False):
+def conv2d_forward(x, w, b=None, stride=(1, 1), pad=(0, 0), dilate=(1, 1), groups=1, relu=False, scale=None):
     """MXNet ``Convolution`` forward: ``y[n, f] = b[f] + sum_c,kh,kw w[f, c, kh, kw] * x[n, c, ...]``.
 
     Parameters
@@ -196,6 +196,9 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), pad=(0, 0), dilate=(1, 1), group
     relu : bool
         Apply ``max(y, 0)`` to each output block while it is in cache (inference-time fusion; the saved
         state is then not meant for :func:`conv2d_backward`).
+    scale : ndarray (F,) or None
+        Multiply output channel ``f`` by ``scale[f]`` before the bias, in cache like the ReLU (a folded
+        BatchNorm's ``gamma / std``; inference-time fusion too).
 
     Returns
     -------
@@ -216,7 +219,9 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), pad=(0, 0), dilate=(1, 1), group
     check_operands("Convolution", x, w, b, groups, 1)
     out_shape = conv2d_out_shape(x.shape, w.shape[0], w.shape[2:], stride, pad, dilate, groups)
     plan = Plan(x.shape, w.shape[2:], stride, pad, dilate, groups, out_shape[2:], w.shape[0])
-    y = forward(x, w, plan, b, np.result_type(x, w), relu)
+    if scale is not None and scale.shape != (w.shape[0],):
+        raise ShapeError(f"Convolution: scale expected shape ({w.shape[0]},), got {scale.shape}")
+    y = forward(x, w, plan, b, np.result_type(x, w), relu, scale)
     return y, ConvSaved(x, w, b is not None, plan)
 
 

@@ -45,6 +45,13 @@ SPLIT_MIN_FILTERS = 64
 #: ... in blocks of at least this many columns (the K of each block's GEMM: a short K re-reads and
 #: re-writes the whole accumulator for few multiply-adds).
 SPLIT_BLOCK_COLS = 256
+#: The forward splits the filters (rather than the output columns) over the cores when the output has at
+#: most this many columns (N*OH*OW) per filter and fewer than SPLIT_FORWARD_MAX_COLS in all, given
+#: SPLIT_MIN_FILTERS filters per core. Measured (CPU time) on ResNet-50's layers: at batch 1 1.1-2.1x on
+#: the 14x14 and 7x7 maps; 128 filters on 784 columns lost (0.8x), and so did batch 16's 7x7 maps (784
+#: columns, 0.9-0.98x: their column blocks are wide enough already).
+SPLIT_FORWARD_COLS_PER_FILTER = 2
+SPLIT_FORWARD_MAX_COLS = 512
 
 
 def _matmul_by_columns(mat, cols, out):
@@ -66,22 +73,49 @@ def _weight_mats(w, plan):
     return [wg.reshape(fg, -1) for wg in groups]
 
 
-def _add_shifted(z, out, plan, bias):
-    """``out (Fg, nb, rows*W) = sum_kh z[kh rows block, :, kh*dh*W : ...]`` (+ bias): the stacked sum."""
+def _add_shifted(z, out, plan):
+    """``out (Fg, nb, rows*W) = sum_kh z[kh rows block, :, kh*dh*W : ...]``: the stacked sum."""
     kh_n, shift, span = plan.kernel[0], plan.dilate[0] * plan.w, out.shape[2]
     fg, nb = out.shape[:2]
     z = z.reshape(kh_n, fg, nb, -1)
     np.add(z[0, :, :, :span], z[1, :, :, shift:shift + span], out=out)
     for kh in range(2, kh_n):
         np.add(out, z[kh, :, :, kh * shift:kh * shift + span], out=out)
+
+
+def _finish(out, scale, bias, relu):
+    """``out = max(out * scale + bias, 0)`` in place, each step only when asked, on a cache-resident block."""
+    if scale is not None:
+        out *= scale[:, None, None]
     if bias is not None:
         out += bias[:, None, None]
+    if relu:
+        np.maximum(out, 0, out=out)
 
 
-def conv_forward(src, w, plan, bias=None, dtype=None, relu=False):
-    """``dst = conv(src, w) (+ bias)``, then ``max(dst, 0)`` when ``relu``, for the geometry ``plan``.
+def forward_splits_filters(plan, filters):
+    """Whether :func:`conv_forward` splits the filters over the cores rather than the output columns:
+    one group, not stacked, enough filters, and few output columns per filter
+    (:data:`SPLIT_FORWARD_COLS_PER_FILTER`; column blocks would be narrow GEMMs each streaming the whole
+    weight).
 
-    The ReLU is applied block by block while each output block is still in cache (no extra pass).
+    Examples
+    --------
+    >>> from .im2col import Plan
+    >>> forward_splits_filters(Plan((1, 512, 7, 7), (3, 3), (1, 1), (1, 1), (1, 1), 1, (7, 7), 512), 512)
+    True
+    """
+    return (plan.groups == 1 and not plan.stacked and filters >= SPLIT_MIN_FILTERS * WORKERS
+            and plan.n * plan.oh * plan.ow <= min(SPLIT_FORWARD_COLS_PER_FILTER * filters,
+                                                  SPLIT_FORWARD_MAX_COLS - 1))
+
+
+def conv_forward(src, w, plan, bias=None, dtype=None, relu=False, scale=None):
+    """``dst = conv(src, w) * scale + bias``, then ``max(dst, 0)`` when ``relu``, for the geometry ``plan``.
+
+    Scale, bias and ReLU are applied block by block while each output block is still in cache (no extra
+    pass). Small output maps with many filters (:func:`forward_splits_filters`) give each core a share of
+    the filters instead of a share of the output columns.
 
     Parameters
     ----------
@@ -92,6 +126,8 @@ def conv_forward(src, w, plan, bias=None, dtype=None, relu=False):
     dtype : numpy dtype or None
         Result dtype (default ``src.dtype``).
     relu : bool
+    scale : ndarray (Cd,) or None
+        Per output channel factor (a folded BatchNorm's ``gamma / std``), applied before the bias.
 
     Returns
     -------
@@ -109,30 +145,32 @@ def conv_forward(src, w, plan, bias=None, dtype=None, relu=False):
     fg = w.shape[0] // plan.groups
     mats = _weight_mats(w, plan)
     dst = empty((plan.n, w.shape[0], plan.oh, plan.ow), dtype)   # the graph executor's arena, if any
+    if forward_splits_filters(plan, fg):
+        units = [(block, i * fg // WORKERS, (i + 1) * fg // WORKERS) for block in plan.blocks(1)
+                 for i in range(WORKERS)]
+    else:
+        units = [(block, 0, fg) for block in plan.blocks(WORKERS)]
 
-    def run(_, block):
-        n0, n1, r0, r1 = block
+    def run(_, unit):
+        (n0, n1, r0, r1), f0, f1 = unit
         for g, mat in enumerate(mats):
             cols = plan.gather(src, n0, n1, r0, r1, g * plan.cg)
-            part_bias = None if bias is None else bias[g * fg:(g + 1) * fg]
-            out = block_of(dst, n0, n1, r0, r1, g * fg, fg)
+            c0 = g * fg + f0                      # first output channel of this unit in this group
+            out = block_of(dst, n0, n1, r0, r1, c0, f1 - f0)
             if plan.stacked:
                 z = scratch("gemm_out", (mat.shape[0], cols.shape[1]), dtype)
                 np.matmul(mat, cols, out=z)
-                _add_shifted(z, out, plan, part_bias)
+                _add_shifted(z, out, plan)
+            elif n1 - n0 == 1:                       # the GEMM writes the output block in place
+                _matmul_by_columns(mat[f0:f1], cols, out[:, 0])
             else:
-                if n1 - n0 == 1:                       # the GEMM writes the output block in place
-                    _matmul_by_columns(mat, cols, out[:, 0])
-                else:
-                    z = scratch("gemm_out", (fg, cols.shape[1]), dtype)
-                    _matmul_by_columns(mat, cols, z)
-                    np.copyto(out, z.reshape(out.shape))
-                if part_bias is not None:
-                    out += part_bias[:, None, None]
-            if relu:
-                np.maximum(out, 0, out=out)
+                z = scratch("gemm_out", (f1 - f0, cols.shape[1]), dtype)
+                _matmul_by_columns(mat[f0:f1], cols, z)
+                np.copyto(out, z.reshape(out.shape))
+            _finish(out, None if scale is None else scale[c0:c0 + f1 - f0],
+                    None if bias is None else bias[c0:c0 + f1 - f0], relu)
 
-    parallel_for(plan.blocks(WORKERS), run)
+    parallel_for(units, run)
     return dst
 
 

@@ -121,13 +121,16 @@ def winograd_blocks(n, c, f, th, tw, elems=None):
     return [(i, i + 1, r0, min(th, r0 + rows)) for i in range(n) for r0 in range(0, th, rows)]
 
 
-def _weight_transform(w):
-    """``U (16, F, C)``: ``G w G^T`` per channel pair in float64, returned in ``w.dtype``, batch index
-    ``4*s + k`` for tile row ``k`` and tile column ``s`` (the order :func:`_input_tiles` writes).
+def _weight_transform(w, scale=None):
+    """``U (16, F, C)``: ``G w G^T`` per channel pair in float64 (times ``scale[f]`` per filter when
+    given), returned in ``w.dtype``, batch index ``4*s + k`` for tile row ``k`` and tile column ``s``
+    (the order :func:`_input_tiles` writes).
 
     Plane sums rather than a (16, 9) @ (9, F*C) float64 GEMM: that one, outside the parallel region,
     wakes the BLAS's threads and measured 30 % of a 128-channel forward on this 2-core box."""
     u = _apply_g(_apply_g(w.astype(np.float64).transpose(2, 3, 0, 1), 0), 1)     # (k, s, F, C)
+    if scale is not None:
+        u *= scale.astype(np.float64)[:, None]
     return np.ascontiguousarray(u.transpose(1, 0, 2, 3), dtype=w.dtype).reshape(16, *w.shape[:2])
 
 
@@ -219,8 +222,8 @@ def _output_tiles(m, out, nb, ti, wh):
             np.copyto(part, y[a, b, :, :, :part.shape[2], :part.shape[3]])
 
 
-def winograd_forward(x, w, pad=(1, 1), bias=None, relu=False, dtype=None):
-    """``y = conv(x, w) (+ bias)``, then ``max(y, 0)`` when ``relu``: 3x3, stride 1, by F(2x2, 3x3).
+def winograd_forward(x, w, pad=(1, 1), bias=None, relu=False, dtype=None, scale=None):
+    """``y = conv(x, w) * scale + bias``, then ``max(y, 0)`` when ``relu``: 3x3, stride 1, by F(2x2, 3x3).
 
     Parameters
     ----------
@@ -231,6 +234,8 @@ def winograd_forward(x, w, pad=(1, 1), bias=None, relu=False, dtype=None):
     relu : bool
     dtype : numpy dtype or None
         Result dtype (default ``x.dtype``); the work runs in it.
+    scale : ndarray (F,) or None
+        Per filter factor, folded into the transformed weights (exact in float64 before rounding).
 
     Returns
     -------
@@ -249,7 +254,7 @@ def winograd_forward(x, w, pad=(1, 1), bias=None, relu=False, dtype=None):
     n, c = x.shape[:2]
     f = w.shape[0]
     oh, ow, th, tw = _tiles(x.shape, pad)
-    u = _weight_transform(w.astype(dtype, copy=False))
+    u = _weight_transform(w.astype(dtype, copy=False), scale)
     bias = None if bias is None else bias.astype(dtype, copy=False)
     dst = empty((n, f, oh, ow), dtype)          # the graph executor's arena, if any (as conv_forward's)
 
