@@ -1,6 +1,6 @@
 """``mx.gluon.contrib``: the contributed Gluon layers Gluon-era code uses — ``contrib.nn`` (Concurrent,
 HybridConcurrent, Identity, SyncBatchNorm, PixelShuffle1D/2D/3D), ``contrib.rnn`` (LSTMPCell,
-VariationalDropoutCell), ``contrib.cnn`` (DeformableConvolution, ModulatedDeformableConvolution) and
+VariationalDropoutCell), ``contrib.cnn`` (DeformableConvolution, ModulatedDeformableConvolution), ``contrib.data`` (IntervalSampler) and
 ``contrib.estimator`` (Estimator and its event handlers).
 
 Examples
@@ -15,5 +15,6 @@ from . import nn
 from . import rnn
 from . import estimator
 from . import cnn
+from . import data
 
-__all__ = ["nn", "rnn", "estimator", "cnn"]
+__all__ = ["nn", "rnn", "estimator", "cnn", "data"]
