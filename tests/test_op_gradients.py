@@ -467,6 +467,24 @@ CASES["_contrib_ModulatedDeformableConvolution"] = [([_DR.uniform(-1, 1, (2, 4, 
                                                       _DR.uniform(0, 2, (2, 18, 5, 4)), _DR.uniform(-1, 1, (4, 2, 3, 3)),
                                                       _DR.uniform(-1, 1, 4)], _DEFORM, None, False)]
 
+# densities of the sampling distributions (ops/random_pdf.py), own stream; discrete samples get no gradient
+_PR = np.random.default_rng(29)
+_pdf_pos = lambda *shape: _PR.uniform(0.5, 2.0, shape)   # noqa: E731
+_pdf_counts = np.floor(_PR.uniform(0, 6, (2, 3)))
+CASES.update({
+    "_random_pdf_normal": [([_PR.normal(size=(2, 3)), _PR.uniform(-1, 1, 2), _pdf_pos(2)], {}, None, False)],
+    "_random_pdf_uniform": [([_PR.uniform(-0.5, 0.5, (2, 3)), -_pdf_pos(2), _pdf_pos(2)], {"is_log": True}, [1, 2],
+                             False)],
+    "_random_pdf_gamma": [([_pdf_pos(2, 3), _pdf_pos(2), _pdf_pos(2)], {}, None, False)],
+    "_random_pdf_exponential": [([_pdf_pos(2, 3), _pdf_pos(2)], {"is_log": True}, None, False)],
+    "_random_pdf_poisson": [([_pdf_counts, _pdf_pos(2)], {}, [1], False)],
+    "_random_pdf_negative_binomial": [([_pdf_counts, _pdf_pos(2) + 1, _PR.uniform(0.2, 0.8, 2)], {}, [1, 2], False)],
+    "_random_pdf_generalized_negative_binomial": [([_pdf_counts, _pdf_pos(2), _PR.uniform(0.1, 1, 2)], {}, [1, 2],
+                                                   False)],
+    "_random_pdf_dirichlet": [([_PR.dirichlet([1.0, 2.0, 3.0], (2, 4)), _pdf_pos(2, 3)], {"is_log": True}, None,
+                               False)],
+})
+
 DIFFERENTIABLE = sorted(n for n in list_ops() if get_op(n).differentiable)
 
 

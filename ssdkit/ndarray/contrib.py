@@ -68,8 +68,23 @@ def rand_zipfian(true_classes, num_sampled, range_max, ctx=None):
     ((4,), <class 'numpy.int64'>, 0.4982)
     """
     from .random import uniform
+    return zipfian_draw(true_classes, num_sampled, range_max, lambda low, high, shape: uniform(
+        low, high, shape=shape, dtype="float64", ctx=ctx))
+
+
+def zipfian_draw(true_classes, num_sampled, range_max, uniform):
+    """:func:`rand_zipfian` for NDArrays or Symbols alike (``sym.contrib.rand_zipfian`` calls it too):
+    ``uniform(low, high, shape)`` draws the float64 uniforms of either kind.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> out = zipfian_draw(mx.nd.array([0]), 2, 3, lambda lo, hi, shape: mx.nd.array([0.0, 1.0], dtype="float64"))
+    >>> out[0].asnumpy().tolist()
+    [0, 1]
+    """
     log_range = float(np.log(range_max + 1))
-    rand = uniform(0, log_range, shape=(num_sampled,), dtype="float64", ctx=ctx)
+    rand = uniform(0, log_range, (num_sampled,))
     sampled_classes = (rand.exp() - 1).astype("int64") % range_max
     true_cls = true_classes.astype("float64")
     expected_count_true = ((true_cls + 2.0) / (true_cls + 1.0)).log() / log_range * num_sampled

@@ -158,6 +158,10 @@ class _sample_multinomial(Op):
         out = tuple(shapes[0][:-1]) + tuple(p.shape)
         return shapes, [out] * self.output_count(p)
 
+    def infer_type(self, p, dtypes):
+        data = dtypes[0] if dtypes and dtypes[0] is not None else np.dtype(DTYPE)
+        return [data], [np.dtype(p.dtype), data][:self.output_count(p)]   # the draws in dtype, log-probs as data
+
     def forward(self, p, inputs, is_train):
         data = inputs[0]
         probs = data.reshape(-1, data.shape[-1]).astype(np.float64)

@@ -14,7 +14,7 @@ from .serialization import load, load_json, save, SymbolFileError
 from .naming import NameManager, Prefix
 from .register import make_function as _make_function
 from ..ndarray.register import populate as _populate, install_methods as _install_methods
-from . import contrib, _internal, image, linalg, sparse
+from . import contrib, _internal, image, linalg, sparse, random
 from .tape import symbol_from_tape as _symbol_from_tape
 from .. import autograd as _autograd
 

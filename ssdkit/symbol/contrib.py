@@ -48,3 +48,22 @@ def mp_adamw_update(weight, grad, mean, var, weight32, rescale_grad, lr, eta, be
                                       beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient, name=name,
                                       **kwargs)
 from .control_flow import foreach, while_loop, cond  # noqa: E402,F401  (subgraph control flow)
+
+
+def rand_zipfian(true_classes, num_sampled, range_max):
+    """Symbols of ``num_sampled`` log-uniform (Zipfian) class ids in ``[0, range_max)`` and the expected counts
+    of ``true_classes`` and of the samples, as ``nd.contrib.rand_zipfian`` computes them.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> outs = rand_zipfian(mx.sym.var('true'), 4, 5)
+    >>> [o.infer_shape(true=(3,))[1][0] for o in outs]
+    [(4,), (3,), (4,)]
+    """
+    from ..ndarray.contrib import zipfian_draw
+    from .random import uniform
+    if not isinstance(true_classes, Symbol):
+        raise AssertionError(f"unexpected type {type(true_classes)}")
+    return zipfian_draw(true_classes, num_sampled, range_max,
+                        lambda low, high, shape: uniform(low, high, shape=shape, dtype="float64"))

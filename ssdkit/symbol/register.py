@@ -67,8 +67,9 @@ def _auto_variable(name, attrs):
     return Symbol([(Node(None, "null", name, None, [], dict(attrs)), 0)])
 
 
-def make_function(op_name, display_name=None):
-    """A Python function adding ``op_name`` nodes, with the same arguments as the nd function.
+def make_function(op_name, display_name=None, hint=None):
+    """A Python function adding ``op_name`` nodes, with the same arguments as the nd function; ``hint`` names
+    its nodes (``hint0``, ...) instead of the op's own hint (MXNet names nodes after the function called).
 
     Examples
     --------
@@ -87,7 +88,7 @@ def make_function(op_name, display_name=None):
             if stored.startswith("__") and stored.endswith("__"):
                 attr[stored] = str(kwargs.pop(key))
         inputs, kwargs = split_arguments(op, args, kwargs, is_symbol)
-        return call(op_name, inputs, kwargs, name, attr=attr)
+        return call(op_name, inputs, kwargs, name, hint=hint, attr=attr)
 
     from ..ndarray.register import describe
     function.__name__ = function.__qualname__ = display_name or op_name

@@ -125,8 +125,10 @@ class Symbol:
     # ------------------------------------------------------------- structure
     @property
     def name(self):
-        """The name of a single-output symbol's node (None for groups)."""
-        return self._outputs[0][0].name if len(self._outputs) == 1 else None
+        """The name of the node behind every output (one node, even with several outputs); None for groups of
+        different nodes, as MXNet."""
+        node = self._outputs[0][0]
+        return node.name if all(n is node for n, _ in self._outputs) else None
 
     def _nodes(self):
         return topological_nodes(self._outputs)
