@@ -12,6 +12,8 @@ True
 >>> uniform().shape, normal(array([0.0, 1.0]), array([1.0, 2.0]), shape=3).shape
 ((1,), (2, 3))
 """
+import numpy as np
+
 from ..base import seed_rng, numeric_types, MXNetError
 from .ndarray import NDArray, invoke
 from .creation import array
@@ -21,13 +23,19 @@ __all__ = ["uniform", "normal", "randint", "shuffle", "multinomial", "randn", "s
 
 
 def seed(seed_state, ctx="all"):
-    """Seed the generator behind every random op.
+    """Seed the generator behind every random op. Any int is accepted and read as a 32-bit value, as MXNet
+    passes it through a C int (-5 and 2**32 - 5 seed alike); other types raise ValueError.
 
     Examples
     --------
     >>> seed(42)
+    >>> seed(-5); a = uniform(shape=(2,)).asnumpy(); seed(2 ** 32 - 5)
+    >>> bool((a == uniform(shape=(2,)).asnumpy()).all())
+    True
     """
-    seed_rng(seed_state)
+    if not isinstance(seed_state, (int, np.integer)):
+        raise ValueError("seed_state must be int")
+    seed_rng(int(seed_state) & 0xFFFFFFFF)
 
 
 def _draw(dist, params, shape, dtype, ctx, out, kwargs):

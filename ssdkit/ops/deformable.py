@@ -111,10 +111,8 @@ def _sampling_points(p, offset, height, width, out_hw):
 def _gather(data, dg, index):
     """``data`` (N, C, H, W) read at flat ``index`` (N, dg, K, P) per deformable group: (N, dg, C/dg, K, P)."""
     n, c, h, w = data.shape
-    flat = data.reshape(n, dg, c // dg, h * w)
-    k, pts = index.shape[2:]
-    picked = np.take_along_axis(flat, index.reshape(n, dg, 1, k * pts), axis=3)
-    return picked.reshape(n, dg, c // dg, k, pts)
+    rows = (np.arange(n * c) * (h * w)).reshape(n, dg, c // dg, 1, 1)   # start of each (image, channel) plane
+    return np.take(data.reshape(-1), rows + index[:, :, None])
 
 
 def deformable_columns(p, data, offset, mask, out_hw, clamp):
@@ -140,6 +138,20 @@ def deformable_columns(p, data, offset, mask, out_hw, clamp):
     if mask is not None:
         samples = samples * mask.reshape(n, dg, 1, -1, out_hw[0] * out_hw[1])
     return samples.reshape(n, c * py.shape[2], -1), taps
+
+
+def _batch_last(a, groups):
+    """(N, G * R, P) -> (G, R, N * P): one GEMM per group over the whole batch."""
+    n, rows, pts = a.shape
+    return np.ascontiguousarray(np.moveaxis(a.reshape(n, groups, rows // groups, pts), 0, 2)).reshape(
+        groups, rows // groups, n * pts)
+
+
+def _batch_first(a, n):
+    """(G, R, N * P) -> (N, G * R, P), the inverse of :func:`_batch_last`."""
+    groups, rows, total = a.shape
+    return np.ascontiguousarray(np.moveaxis(a.reshape(groups, rows, n, total // n), 2, 0)).reshape(
+        n, groups * rows, total // n)
 
 
 class _DeformableConvolution(Op):
@@ -210,9 +222,8 @@ class _DeformableConvolution(Op):
         out = self.infer_shape(p, [a.shape for a in inputs])[1][0]
         n, groups = data.shape[0], p.num_group
         cols, _ = deformable_columns(p, data, offset, mask, out[2:], clamp=not self.modulated)
-        weight_g = weight.reshape(groups, p.num_filter // groups, -1)
-        y = np.matmul(weight_g, cols.reshape(n, groups, -1, cols.shape[-1]))   # (N, G, F/G, P)
-        y = y.reshape(out)
+        cols = _batch_last(cols, groups)                                   # (G, C/G * K, N * P)
+        y = _batch_first(np.matmul(weight.reshape(groups, p.num_filter // groups, -1), cols), n).reshape(out)
         if bias is not None:
             y += bias.reshape(1, -1, 1, 1).astype(y.dtype, copy=False)
         return [y], (data, offset, mask, weight, cols)
@@ -226,10 +237,10 @@ class _DeformableConvolution(Op):
         groups, dg = p.num_group, p.num_deformable_group
         g = out_grads[0].astype(data.dtype, copy=False)
         out_hw, pts = g.shape[2:], g.shape[2] * g.shape[3]
-        g_groups = g.reshape(n, groups, p.num_filter // groups, pts)
-        weight_g = weight.reshape(groups, p.num_filter // groups, -1)
-        d_weight = np.matmul(g_groups, np.swapaxes(cols.reshape(n, groups, -1, pts), 2, 3)).sum(axis=0)
-        d_cols = np.matmul(np.swapaxes(weight_g, 1, 2), g_groups)              # (N, G, C/G * K, P)
+        g_gemm = _batch_last(g.reshape(n, p.num_filter, pts), groups)     # (G, F/G, N * P)
+        d_weight = np.matmul(g_gemm, np.swapaxes(cols, 1, 2))
+        d_cols = _batch_first(np.matmul(np.swapaxes(weight.reshape(groups, p.num_filter // groups, -1), 1, 2),
+                                        g_gemm), n)                        # (N, C * K, P)
         k = p.kernel[0] * p.kernel[1]
         d_cols = d_cols.reshape(n, dg, c // dg, k, pts)
         py, px = _sampling_points(p, offset, h, w, out_hw)
@@ -244,7 +255,7 @@ class _DeformableConvolution(Op):
         if needs[0]:
             grads[0] = self._scatter(data, dg, taps, d_masked)
         if mask is not None:
-            samples = sum(weight[:, :, None] * v for (_, weight, _, _), v in zip(taps, values))
+            samples = sum(share[:, :, None] * v for (_, share, _, _), v in zip(taps, values))
             grads.append((d_cols * samples).sum(axis=2).reshape(mask.shape).astype(mask.dtype, copy=False))
         grads.append(d_weight.reshape(weight.shape).astype(weight.dtype, copy=False))
         if not p.no_bias:
