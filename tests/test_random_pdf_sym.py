@@ -1,5 +1,6 @@
 """The densities random_pdf_* (outputs and gradients) and the symbolic samplers mx.sym.random.* equal MXNet 1.9.1
 (tests/data/random_oracle, made by real MXNet); symbolic draws repeat under mx.random.seed like nd draws."""
+import importlib.util
 import json
 from pathlib import Path
 
@@ -16,6 +17,9 @@ PDF_KEYS = [f"{dist}/{dtype}/{log}" for dist in sorted(META["pdf"]) for dtype in
             for log in (0, 1)]
 # float64: MXNet's normal density uses pi rounded to float32 (1e-8 relative) and its digamma takes a float32 logf
 # (~1e-7 absolute); ssdkit keeps double precision throughout
+_spec = importlib.util.spec_from_file_location("make_random_oracle", HERE / "make_random_oracle.py")
+_GENERATOR = importlib.util.module_from_spec(_spec)   # the oracle's own sampler calls, made here with ssdkit
+_spec.loader.exec_module(_GENERATOR)
 TOL = {"float32": dict(rtol=1e-4, atol=1e-6), "float64": dict(rtol=1e-6, atol=1e-6)}
 
 
@@ -75,34 +79,10 @@ def test_pdf_shape_errors_name_the_operands():
 @pytest.mark.parametrize("key", sorted(META["symbols"]))
 def test_symbolic_samplers_match_mxnet(key):
     case = META["symbols"][key]
-    r, v = mx.sym.random, mx.sym.var
-    calls = {
-        "uniform": lambda: r.uniform(-1, 2, shape=(2, 3)),
-        "uniform_sym": lambda: r.uniform(v("lo"), v("hi"), shape=4),
-        "normal": lambda: r.normal(shape=(3,), dtype="float64"),
-        "normal_sym": lambda: r.normal(v("mu"), v("sigma"), shape=(2,)),
-        "randn": lambda: r.randn(2, 5, loc=1.0),
-        "randn_sym": lambda: r.randn(3, loc=v("mu"), scale=v("sigma")),
-        "exponential": lambda: r.exponential(0.5, shape=(2,)),
-        "exponential_sym": lambda: r.exponential(v("scale"), shape=(2,)),
-        "gamma": lambda: r.gamma(2.0, 3.0, shape=(4,)),
-        "poisson_sym": lambda: r.poisson(v("lam"), shape=(3,)),
-        "negative_binomial": lambda: r.negative_binomial(3, 0.5, shape=(2,)),
-        "generalized_negative_binomial_sym": lambda: r.generalized_negative_binomial(v("mu"), v("alpha")),
-        "multinomial": lambda: r.multinomial(v("p"), shape=3),
-        "multinomial_noprob": lambda: r.multinomial(v("p"), shape=(2, 2), get_prob=False),
-        "shuffle": lambda: r.shuffle(v("a")),
-        "randint": lambda: r.randint(0, 9, shape=(2,)),
-        "normal_like": lambda: r.normal_like(v("d"), loc=2.0),
-        "zipfian": lambda: mx.sym.Group(list(mx.sym.contrib.rand_zipfian(v("true"), 6, 10))),
-    }
+    calls, shapes = _GENERATOR.symbol_calls(mx)
     with mx.name.NameManager():
         s = calls[key]()
-    inputs = {"uniform_sym": {"lo": (2,), "hi": (2,)}, "normal_sym": {"mu": (3,), "sigma": (3,)},
-              "randn_sym": {"mu": (2,), "sigma": (2,)}, "exponential_sym": {"scale": (5,)},
-              "poisson_sym": {"lam": (2, 2)}, "generalized_negative_binomial_sym": {"mu": (3,), "alpha": (3,)},
-              "multinomial": {"p": (2, 4)}, "multinomial_noprob": {"p": (4,)}, "shuffle": {"a": (5, 2)},
-              "normal_like": {"d": (3, 2)}, "zipfian": {"true": (4,)}}.get(key, {})
+    inputs = shapes.get(key, {})
     assert s.list_arguments() == case["arguments"]
     if case["name"] is not None:
         assert s.name == case["name"]

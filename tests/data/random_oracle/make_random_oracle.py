@@ -74,10 +74,10 @@ def pdf_cases(mx, arrays, meta):
                              for dist in list(PDF_CASES) + ["dirichlet"]}
 
 
-def symbol_cases(mx, meta):
-    """Names, arguments, outputs and shapes of the symbolic samplers."""
-    r = mx.sym.random
-    v = mx.sym.var
+def symbol_calls(mx):
+    """The symbolic sampler calls and their input shapes, made with either library (tests/test_random_pdf_sym.py
+    makes the same calls with ssdkit)."""
+    r, v = mx.sym.random, mx.sym.var
     calls = {
         "uniform": lambda: r.uniform(-1, 2, shape=(2, 3)),
         "uniform_sym": lambda: r.uniform(v("lo"), v("hi"), shape=4),
@@ -103,6 +103,13 @@ def symbol_cases(mx, meta):
               "poisson_sym": {"lam": (2, 2)}, "generalized_negative_binomial_sym": {"mu": (3,), "alpha": (3,)},
               "multinomial": {"p": (2, 4)}, "multinomial_noprob": {"p": (4,)}, "shuffle": {"a": (5, 2)},
               "normal_like": {"d": (3, 2)}, "zipfian": {"true": (4,)}}
+    return calls, shapes
+
+
+def symbol_cases(mx, meta):
+    """Names, arguments, outputs and shapes of the symbolic samplers."""
+    calls, shapes = symbol_calls(mx)
+    r, v = mx.sym.random, mx.sym.var
     meta["symbols"] = {}
     for key, make in calls.items():
         with mx.name.NameManager():
