@@ -212,3 +212,13 @@ def test_block_export_and_import_agree(cls, tmp_path):
     loaded = mx.gluon.SymbolBlock.imports(str(tmp_path / "dc-symbol.json"), ["data"],
                                           str(tmp_path / "dc-0000.params"))
     np.testing.assert_allclose(loaded(x).asnumpy(), want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("cls", ["DeformableConvolution", "ModulatedDeformableConvolution"])
+def test_mxnet_export_imports_and_runs(cls):
+    """MXNet's own export of a layer (symbol JSON + .params) loads as a SymbolBlock and gives MXNet's output."""
+    key = f"layer/{cls}/act_nobias"
+    loaded = mx.gluon.SymbolBlock.imports(str(HERE / f"export_{cls}-symbol.json"), ["data"],
+                                          str(HERE / f"export_{cls}-0000.params"))
+    np.testing.assert_allclose(loaded(mx.nd.array(DATA[f"{key}/x"])).asnumpy(), DATA[f"{key}/out"], rtol=1e-4,
+                               atol=1e-5)

@@ -141,6 +141,10 @@ def block_cases(mx, arrays, meta):
                 arrays[f"{key}/param{i}"] = v
                 if name in block_grads:
                     arrays[f"{key}/grad_param{i}"] = block_grads[name]
+            if case == "act_nobias":   # MXNet's own export, for ssdkit's SymbolBlock.imports
+                block.hybridize()
+                block(x)
+                block.export(str(HERE / f"export_{cls.__name__}"))
             meta["blocks"][key] = {"class": cls.__name__, "kwargs": kwargs, "fresh": fresh,
                                    "params": list(values), "shapes": [list(v.shape) for v in values.values()],
                                    "repr_before": repr_before, "repr_after": repr(block)}
