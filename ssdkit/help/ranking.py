@@ -167,6 +167,7 @@ class Index:
 
     def _build_postings(self, keywords):
         self.postings = defaultdict(dict)
+        self.field_sets = []  # per entry: the tokens of its name, summary, phrases and class
         self.lengths = []
         doc_tokens = {}  # alias entries share their docstring: tokenize it once
         for i, e in enumerate(self.entries):
@@ -196,6 +197,7 @@ class Index:
                         tf[t] += w * sc
             for t, v in tf.items():
                 self.postings[t][i] = v
+            self.field_sets.append({f: frozenset(fields[f]) for f in ("name", "summary", "keywords", "owner")})
             self.lengths.append(length)
         n = len(self.entries)
         self.avg_length = sum(self.lengths) / max(n, 1)
@@ -340,15 +342,27 @@ class Index:
     def search(self, query, n=10):
         """The ``n`` best results for ``query`` (a list of :class:`Result`, best first; see :func:`bounded_query`)."""
         query = bounded_query(query)
+        final = self._score(query)
+        return self._merge(final, n)
+
+    def _score(self, query):
+        """{entry: score} of every entry the query touches (before grouping), and the parts of each score."""
+        parts = self.last_parts = {}
         terms = self.query_terms(query)
         scores = self._bm25(terms)
         if COVERAGE_FLOOR < 1.0 and scores:
             cover = self._coverage(self._word_groups(query), set(scores))
             scores = {i: s * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * cover.get(i, 0.0)) for i, s in scores.items()}
+        else:
+            cover = {}
         top = max(scores.values(), default=0.0) or 1.0
         final = {i: s / top for i, s in scores.items()}
+        parts["bm"] = dict(final)
+        parts["cover"] = cover
+        parts["terms"] = terms
         direction = query_direction(query)
-        for i, b in self._concept_bonus(terms, direction).items():
+        parts["concept"] = concept = self._concept_bonus(terms, direction)
+        for i, b in concept.items():
             final[i] = final.get(i, 0.0) + CONCEPT_WEIGHT * b
         path = query.strip().lower().replace(" ", "_").rstrip("()").split(".")
         keys = [(path[-1], EXACT_NAME_BONUS)]
@@ -359,9 +373,11 @@ class Index:
         if len(words) > 1:  # "np.where on arrays": a dotted name among other words names its API too
             keys += [(".".join(w.strip("()'\",:;").split(".")[-2:]), EXACT_NAME_BONUS * DOTTED_WORD_BONUS)
                      for w in words if "." in w.strip(".")]
+        parts["exact"] = exact = defaultdict(float)
         for key, bonus in keys:
             for i in self.exact.get(key, ()):
                 final[i] = final.get(i, 0.0) + bonus
+                exact[i] += bonus
         io = query_io(query)
         if io is not None:  # "save the optimizer state": load_states reads what the query writes
             if self._io is None:
@@ -380,8 +396,7 @@ class Index:
                 if reversed_direction(direction, self._name_direction(i)):
                     final[i] *= REVERSED_FACTOR
         prior = self.prior
-        final = {i: s * prior[i] for i, s in final.items()}
-        return self._merge(final, n)
+        return {i: s * prior[i] for i, s in final.items()}
 
     def _words_of(self, i):
         if self._name_words is None:

@@ -50,6 +50,9 @@ _DERIVATIONS = (
     ("ize", "iz", 3), ("ness", "", 3), ("er", "", 3),
 )
 _VOWELS = frozenset("aeiouy")
+# British -> American endings ("centre", "colour", "behaviour"); only in words this long ("four", "hour" stay)
+_BRITISH = (("tre", "ter"), ("our", "or"), ("yse", "yze"))
+_BRITISH_MIN_LENGTH = 6
 _UNDOUBLE = ("ing", "ed", "er")  # suffixes after which "overlapp" -> "overlap"
 
 
@@ -81,6 +84,16 @@ def split_words(text):
 
 # A vocabulary has ~10,000 words, each stemmed once; bounded so that a process answering many queries (or one
 # with a huge word, whose pieces the speller stems) keeps a fixed amount of memory.
+def _american(word):
+    """British spellings meet American ones: "centre"/"center", "colours"/"colors" ("-ise" is a suffix rule)."""
+    for british, american in _BRITISH:
+        if british in word and len(word) >= _BRITISH_MIN_LENGTH:
+            head, _, tail = word.rpartition(british)
+            if tail in ("", "s", "d"):  # "centres", "centred" -> "centers", "centered"
+                return head + american + ("ed" if tail == "d" else tail)
+    return word
+
+
 @functools.lru_cache(maxsize=1 << 15)
 def stem(word):
     """A light suffix stripper (plurals, -ing, -ed, -er, -ise/-ize, -ation); returns lowercase.
@@ -90,7 +103,7 @@ def stem(word):
     >>> [stem(w) for w in ["boxes", "overlapping", "hybridise", "initialization", "priors", "loss", "saved"]]
     ['box', 'overlap', 'hybridiz', 'initializ', 'prior', 'loss', 'sav']
     """
-    word = word.lower()
+    word = _american(word.lower())
     if word in _IRREGULAR:
         return _IRREGULAR[word]
     if len(word) <= 3 or word.endswith(("ss", "us", "is", "eed")):
