@@ -20,7 +20,7 @@ SYNONYMS = (
     "image images picture photo img jpg jpeg png",
     "decay schedule scheduler anneal annealing decrease shrink",
     "concat concatenate cat join merge combine",
-    "layer layers block blocks",
+    "layer layers block blocks nn",
     "network model net",
     "loss cost objective criterion",
     "evaluate evaluation eval metric",
