@@ -51,8 +51,8 @@ KEYWORD_LENGTH_SHARE = 0.25  # curated phrases lengthen an entry less than prose
 # ("torch.einsum") must not half-match every phrase of it.
 FRAMEWORK_WORDS = frozenset("torch pytorch tf tensorflow keras np nn f mx mxnet gluoncv torchvision".split())
 FRAMEWORK_WEIGHT = 0.25
-QUERY_COVER_FLOOR = 0.3    # a phrase explaining little of the query still lifts its targets this much
-PHRASE_COVER_POWER = 2.0   # a phrase half matched lifts a quarter as much as a phrase matched whole
+QUERY_COVER_FLOOR = 0.1    # a phrase explaining little of the query still lifts its targets this much
+PHRASE_COVER_POWER = 1.5   # a phrase half matched lifts a quarter as much as a phrase matched whole
 PHRASE_MIN_COVER = 0.5     # share of a phrase's idf mass the query must hold for the phrase to lift its targets
 COVERAGE_FLOOR = 0.3       # BM25 of an entry holding none of the query's words (by idf) vs all of them
 COLLAPSED_MIN_IDF = 4.0    # a phrase left with one common word by its stop words lifts nothing (still searchable)
