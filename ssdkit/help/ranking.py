@@ -52,7 +52,7 @@ KEYWORD_LENGTH_SHARE = 0.25  # curated phrases lengthen an entry less than prose
 FRAMEWORK_WORDS = frozenset("torch pytorch tf tensorflow keras np nn f mx mxnet gluoncv torchvision".split())
 FRAMEWORK_WEIGHT = 0.25
 QUERY_COVER_FLOOR = 0.1    # a phrase explaining little of the query still lifts its targets this much
-PHRASE_COVER_POWER = 1.5   # a phrase half matched lifts a quarter as much as a phrase matched whole
+PHRASE_COVER_POWER = 1.5   # a phrase half matched lifts a third as much as a phrase matched whole
 PHRASE_MIN_COVER = 0.5     # share of a phrase's idf mass the query must hold for the phrase to lift its targets
 COVERAGE_FLOOR = 0.3       # BM25 of an entry holding none of the query's words (by idf) vs all of them
 COLLAPSED_MIN_IDF = 4.0    # a phrase left with one common word by its stop words lifts nothing (still searchable)
@@ -167,7 +167,6 @@ class Index:
 
     def _build_postings(self, keywords):
         self.postings = defaultdict(dict)
-        self.field_sets = []  # per entry: the tokens of its name, summary, phrases and class
         self.lengths = []
         doc_tokens = {}  # alias entries share their docstring: tokenize it once
         for i, e in enumerate(self.entries):
@@ -197,7 +196,6 @@ class Index:
                         tf[t] += w * sc
             for t, v in tf.items():
                 self.postings[t][i] = v
-            self.field_sets.append({f: frozenset(fields[f]) for f in ("name", "summary", "keywords", "owner")})
             self.lengths.append(length)
         n = len(self.entries)
         self.avg_length = sum(self.lengths) / max(n, 1)
@@ -346,23 +344,16 @@ class Index:
         return self._merge(final, n)
 
     def _score(self, query):
-        """{entry: score} of every entry the query touches (before grouping), and the parts of each score."""
-        parts = self.last_parts = {}
+        """{entry: score} of every entry the query touches, before entries of one API become one result."""
         terms = self.query_terms(query)
         scores = self._bm25(terms)
         if COVERAGE_FLOOR < 1.0 and scores:
             cover = self._coverage(self._word_groups(query), set(scores))
             scores = {i: s * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * cover.get(i, 0.0)) for i, s in scores.items()}
-        else:
-            cover = {}
         top = max(scores.values(), default=0.0) or 1.0
         final = {i: s / top for i, s in scores.items()}
-        parts["bm"] = dict(final)
-        parts["cover"] = cover
-        parts["terms"] = terms
         direction = query_direction(query)
-        parts["concept"] = concept = self._concept_bonus(terms, direction)
-        for i, b in concept.items():
+        for i, b in self._concept_bonus(terms, direction).items():
             final[i] = final.get(i, 0.0) + CONCEPT_WEIGHT * b
         path = query.strip().lower().replace(" ", "_").rstrip("()").split(".")
         keys = [(path[-1], EXACT_NAME_BONUS)]
@@ -373,11 +364,9 @@ class Index:
         if len(words) > 1:  # "np.where on arrays": a dotted name among other words names its API too
             keys += [(".".join(w.strip("()'\",:;").split(".")[-2:]), EXACT_NAME_BONUS * DOTTED_WORD_BONUS)
                      for w in words if "." in w.strip(".")]
-        parts["exact"] = exact = defaultdict(float)
         for key, bonus in keys:
             for i in self.exact.get(key, ()):
                 final[i] = final.get(i, 0.0) + bonus
-                exact[i] += bonus
         io = query_io(query)
         if io is not None:  # "save the optimizer state": load_states reads what the query writes
             if self._io is None:
