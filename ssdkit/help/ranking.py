@@ -18,6 +18,7 @@ Examples
 """
 import heapq
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -56,6 +57,11 @@ PHRASE_COVER_POWER = 1.5   # a phrase half matched lifts a third as much as a ph
 PHRASE_MIN_COVER = 0.5     # share of a phrase's idf mass the query must hold for the phrase to lift its targets
 COVERAGE_FLOOR = 0.3       # BM25 of an entry holding none of the query's words (by idf) vs all of them
 COLLAPSED_MIN_IDF = 4.0    # a phrase left with one common word by its stop words lifts nothing (still searchable)
+SENTENCE_WEIGHT = 0.25     # one sentence of a docstring holding the whole query adds this much ...
+SENTENCE_MIN_WORDS = 3     # ... when it holds at least three of the query's words
+SENTENCE_CANDIDATES = 10   # only the best entries so far are read sentence by sentence
+# sentence ends, blank lines, and the start of a numpydoc parameter line ("axis : int")
+_SENTENCE_BREAK = re.compile(r"(?<=[.;:!?])\s+|\n\s*\n|\n(?=\S+ :)")
 JOIN_WEIGHT = 0.75         # "multi box" -> "multibox", "is recording" -> "is_recording"
 # Only the start of a longer query is read (cut at a space): a pasted error line fits, and the cost of a
 # query, ~1 ms per unknown word, stays bounded whatever is pasted (a 100 kB query answers as fast as a short one).
@@ -154,6 +160,7 @@ class Index:
         self._directions = None  # built on the first query that converts something
         self._name_words = None  # per entry: the words of its name (built on the first query saying an opposite)
         self._known_name_words = None
+        self._sentence_cache = {}  # entry -> token sets of its sentences
         self._io = None  # per entry: does its name save or load (built on the first query that says which)
         self.exact = defaultdict(list)
         self.members = defaultdict(list)  # group -> its entries, for the aliases of a result
@@ -347,8 +354,9 @@ class Index:
         """{entry: score} of every entry the query touches, before entries of one API become one result."""
         terms = self.query_terms(query)
         scores = self._bm25(terms)
+        groups = self._word_groups(query)
         if COVERAGE_FLOOR < 1.0 and scores:
-            cover = self._coverage(self._word_groups(query), set(scores))
+            cover = self._coverage(groups, set(scores))
             scores = {i: s * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * cover.get(i, 0.0)) for i, s in scores.items()}
         top = max(scores.values(), default=0.0) or 1.0
         final = {i: s / top for i, s in scores.items()}
@@ -367,6 +375,8 @@ class Index:
         for key, bonus in keys:
             for i in self.exact.get(key, ()):
                 final[i] = final.get(i, 0.0) + bonus
+        for i, b in self._sentence_bonus(groups, final).items():
+            final[i] += b
         io = query_io(query)
         if io is not None:  # "save the optimizer state": load_states reads what the query writes
             if self._io is None:
@@ -386,6 +396,35 @@ class Index:
                     final[i] *= REVERSED_FACTOR
         prior = self.prior
         return {i: s * prior[i] for i, s in final.items()}
+
+    def _sentence_bonus(self, groups, final):
+        """Bonus of the best few entries by the share of the query (by idf) that one sentence of their text says.
+
+        Words of a query found together in one sentence of a docstring ("alignment-free loss for speech") are
+        better evidence than the same words scattered over its paragraphs; it takes ``SENTENCE_MIN_WORDS`` of them.
+        """
+        total = sum(idf for idf, _ in groups)
+        if len(groups) < SENTENCE_MIN_WORDS or not final or not total:
+            return {}
+        bonus = {}
+        for i in heapq.nlargest(SENTENCE_CANDIDATES, final, key=final.get):
+            best = 0.0
+            for sentence in self._sentences(i):
+                said = [idf for idf, found in groups if not found.isdisjoint(sentence)]
+                if len(said) >= SENTENCE_MIN_WORDS:
+                    best = max(best, sum(said) / total)
+            if best:
+                bonus[i] = SENTENCE_WEIGHT * best
+        return bonus
+
+    def _sentences(self, i):
+        """Token sets of the sentences of an entry's summary and docstring (made when the entry is first ranked)."""
+        found = self._sentence_cache.get(i)
+        if found is None:
+            e = self.entries[i]
+            found = self._sentence_cache[i] = [frozenset(tokens(part)) for part in
+                                               _SENTENCE_BREAK.split(f"{e.summary}\n{e.doc}") if part.strip()]
+        return found
 
     def _words_of(self, i):
         if self._name_words is None:
