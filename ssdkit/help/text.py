@@ -24,7 +24,7 @@ a an the of to in on for by with from into onto at as is are was were be been be
 i me my we our you your she they them their do does did doing done how what which who whom why when where
 can could should would will shall may might must there here and or so than too very just also
 any all each some such only own same other get gets getting got use using uses want wants need needs
-way ways like thing things something make makes made let lets go goes going went gone back again already now please
+way ways like thing things something make makes made let lets go goes going went gone back again already now please over
 don doesn didn isn aren wasn won t s ll ve
 """.split())
 
