@@ -17,6 +17,9 @@ __all__ = ["CTCLoss"]
 class CTCLoss(Loss):
     """Connectionist temporal classification loss, one value per sample.
 
+    For sequence labelling without a frame-by-frame alignment of labels to inputs (speech or handwriting
+    recognition): it sums over every alignment of the label sequence, with a blank class between labels.
+
     Parameters
     ----------
     layout : {'NTC', 'TNC'}

@@ -227,7 +227,7 @@ class NDArray:
 
     @property
     def grad(self):
-        """The gradient buffer attached by :meth:`attach_grad` (None before)."""
+        """The gradient buffer attached by :meth:`attach_grad` (None before); ``backward()`` stores gradients here."""
         return self._grad
 
     @property

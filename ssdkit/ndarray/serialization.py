@@ -197,6 +197,16 @@ def load_frombuffer(buf, source="<buffer>"):
 def load(fname):
     """Read a file written by :func:`save` or by MXNet's ``mx.nd.save`` / ``export``.
 
+    Parameters
+    ----------
+    fname : str
+        Path of the file (a ``.params`` file of ``save_parameters`` / ``export``, a ``.nd`` file of :func:`save`).
+
+    Returns
+    -------
+    list of NDArray or dict of str -> NDArray
+        A dict of name -> array when the arrays were saved with names (as every ``.params`` file is), else a list.
+
     Examples
     --------
     >>> import tempfile, os

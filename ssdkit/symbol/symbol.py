@@ -453,7 +453,7 @@ class Symbol:
 
     # ------------------------------------------------------------- files
     def tojson(self, remove_amp_cast=True):
-        """The graph in MXNet's JSON layout (nodes, arg_nodes, node_row_ptr, heads, attrs)."""
+        """The graph serialized to a JSON string in MXNet's layout (nodes, arg_nodes, node_row_ptr, heads, attrs)."""
         from .serialization import to_json
         return to_json(self)
 
@@ -691,7 +691,7 @@ def _shape_of(node):
 
 
 def compose(symbol, replacements):
-    """A copy of ``symbol`` whose variables named in ``replacements`` are replaced by those Symbols.
+    """A copy of ``symbol`` whose variables (inputs) named in ``replacements`` are replaced by those Symbols.
 
     This is how a SymbolBlock called with Symbols splices its graph into a larger one.
 

@@ -285,6 +285,8 @@ class BatchNorm(HybridBlock):
 class Flatten(HybridBlock):
     """Collapse all axes but the first: (N, ...) -> (N, prod(...)).
 
+    The usual step between convolution or pooling feature maps (N, C, H, W) and a Dense classifier.
+
     Examples
     --------
     >>> import ssdkit as mx
