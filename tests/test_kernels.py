@@ -172,6 +172,9 @@ CONV_GEOMETRIES = [  # (x shape, F, kernel, stride, pad, dilate, groups)
     ((2, 3, 18, 17), 2, (3, 3), (1, 1), (2, 1), (2, 1), 1),      # rows gathering, dilated
     ((1, 4, 5, 6), 4, (2, 3), (1, 2), (2, 3), (1, 1), 4),        # depthwise, pad beyond the kernel
     ((1, 2, 4, 4), 3, (3, 3), (1, 1), (6, 6), (6, 6), 1),        # dilation wider than the map (SSD fc6)
+    ((2, 3, 6, 7), 4, (5, 6), (1, 1), (1, 2), (1, 1), 1),        # fewer output pixels than taps: positions
+    ((1, 4, 9, 9), 2, (4, 4), (2, 3), (1, 0), (2, 2), 2),        # ... strided, dilated, grouped
+    ((2, 2, 7, 7), 3, (7, 7), (1, 1), (0, 0), (1, 1), 1),        # kernel = image: data grad by col2im
 ]
 
 
@@ -353,6 +356,22 @@ def test_large_kernel_window_path_matches_tap_loop(monkeypatch):
     for (y_tap, dx_tap), (y_win, dx_win) in zip(results[:2], results[2:]):
         np.testing.assert_array_equal(y_tap, y_win)
         np.testing.assert_allclose(dx_tap, dx_win, rtol=1e-6)
+
+
+@pytest.mark.parametrize("geometry", [g for g in CONV_GEOMETRIES if g[2][0] * g[2][1] > 1])
+def test_positions_gathering_equals_the_tap_loop(monkeypatch, geometry):
+    """Few output pixels under a large kernel gather window by window; the same numbers as tap by tap."""
+    shape, filters, kernel, stride, pad, dilate, groups = geometry
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal(shape).astype(np.float32)
+    w = rng.standard_normal((filters, shape[1] // groups) + kernel).astype(np.float32)
+    results = []
+    for positions in (True, False):
+        monkeypatch.setattr(im2col, "POSITIONS_GATHERING", positions)
+        y, saved = K.conv2d_forward(x, w, None, stride, pad, dilate, groups)
+        results.append((y,) + tuple(K.conv2d_backward(saved, np.cos(y))[:2]))
+    for by_positions, by_taps in zip(*results):
+        np.testing.assert_allclose(by_positions, by_taps, rtol=1e-5, atol=1e-5)
 
 
 def test_weight_gradient_is_deterministic():

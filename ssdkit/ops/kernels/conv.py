@@ -8,7 +8,8 @@ All three directions are GEMMs over patch matrices built block by block (:mod:`.
 * forward        ``y = W (F, C*KH*KW) @ cols``
 * weight grad    ``dW = dy @ cols.T``, accumulated over blocks (the input is kept, not the patches)
 * data grad      stride 1: the convolution of ``dy`` with the flipped, transposed kernel (one more
-                 forward pass, no scatter); other strides: ``W.T @ dy`` scattered back by col2im.
+                 forward pass, no scatter); other strides, and kernels nearly as large as the input
+                 (few output pixels): ``W.T @ dy`` scattered back by col2im.
 
 Examples
 --------
@@ -32,6 +33,11 @@ from .im2col import Plan
 from .winograd import winograd_forward, winograd_weight_grad, winograd_wins
 
 __all__ = ["conv2d_forward", "conv2d_backward", "ConvSaved"]
+
+#: The flipped-kernel data gradient computes one GEMM column per INPUT pixel, col2im one per OUTPUT pixel:
+#: when the input has this many times more pixels than the output (a kernel nearly as large as the
+#: image), col2im does far less work (a 224x224 kernel over a 224x224 image: 50176 times less).
+FLIP_MAX_SHRINK = 4
 
 
 class ConvSaved:
@@ -136,7 +142,7 @@ def data_grad(dy, w, plan):
     array([[3., 3.],
            [3., 3.]], dtype=float32)
     """
-    if plan.stride != (1, 1):
+    if plan.stride != (1, 1) or plan.oh * plan.ow * FLIP_MAX_SHRINK < plan.h * plan.w:
         return conv_col2im(dy, w, plan)
     # stride 1: dx is a "full" correlation of dy with the flipped kernel; pad may come out negative
     flip_pad = tuple((k - 1) * d - p for k, d, p in zip(plan.kernel, plan.dilate, plan.pad))

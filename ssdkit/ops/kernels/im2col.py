@@ -20,8 +20,12 @@ Gatherings, chosen per geometry:
   once and adds the KH row-shifted results. A third of the copying, and a GEMM three times taller
   (better use of each packed panel) -- what makes the 16-channel layers fast.
 * **taps** (anything else): one strided copy per kernel tap; border strips that read padding are zeroed.
+* **positions** (taps geometry with fewer output pixels than kernel taps, e.g. a 224x224 kernel over a
+  224x224 image): one strided copy per output pixel of its whole window, so the loop runs over the
+  smaller of the two counts (50176 taps would be 50176 tiny copies for one output pixel).
 
-Python loops run over blocks, groups and kernel taps; never over pixels or channels.
+Python loops run over blocks, groups and kernel taps (or output pixels when they are fewer than the taps);
+never over channels.
 
 Examples
 --------
@@ -54,9 +58,10 @@ STACK_MIN_ROWS_PER_HALO = 16
 #: ... and only when the gathered matrix keeps a useful GEMM depth (Cg*KW rows): a 3-channel input
 #: gives 9, too shallow (measured 2x slower than the standard 27-deep GEMM).
 STACK_MIN_GATHER_ROWS = 32
-#: Use the rows / stacked gatherings where they apply (tests switch them off to compare the paths).
+#: Use the rows / stacked / positions gatherings where they apply (tests switch them off to compare the paths).
 ROWS_GATHERING = True
 STACKING = True
+POSITIONS_GATHERING = True
 
 
 def _valid(lo, hi, first, step, size):
@@ -97,6 +102,8 @@ class Plan:
         self.rows_mode = (ROWS_GATHERING and stride == (1, 1) and min(pad) >= 0
                           and 2 * pad[1] == (kernel[1] - 1) * dilate[1])
         self.halo = (kernel[0] - 1) * dilate[0]
+        self.by_position = (POSITIONS_GATHERING and not self.rows_mode
+                            and self.oh * self.ow < kernel[0] * kernel[1])
         self.stacked = False
         if (STACKING and self.rows_mode and self.halo
                 and self.cg * kernel[1] >= STACK_MIN_GATHER_ROWS):
@@ -162,6 +169,31 @@ class Plan:
                        slice(a * sh + fh, (b - 1) * sh + fh + 1, sh),
                        slice(c * sw + fw, (d - 1) * sw + fw + 1, sw))
 
+    def positions(self, r0, r1):
+        """Yield per output pixel ``(out_row, out_col, kh, kw, in_rows, in_cols)`` as slices: the kernel taps
+        of the pixel that read the input (the others read padding) and the input window they read.
+
+        ``out_row`` is relative to ``r0``.
+
+        Examples
+        --------
+        >>> plan = Plan((1, 1, 3, 3), (3, 3), (1, 1), (1, 1), (1, 1), 1, (1, 1))
+        >>> next(plan.positions(0, 1))[2:4]
+        (slice(1, 3, None), slice(1, 3, None))
+        """
+        (kh_n, kw_n), (sh, sw), (ph, pw), (dh, dw) = self.kernel, self.stride, self.pad, self.dilate
+        cols = []
+        for ow in range(self.ow):
+            a, b = _valid(0, kw_n, ow * sw - pw, dw, self.w)     # taps kw reading columns inside the input
+            first = ow * sw - pw + a * dw
+            cols.append((ow, slice(a, b), slice(first, first + (b - a - 1) * dw + 1, dw)))
+        for oh in range(r0, r1):
+            a, b = _valid(0, kh_n, oh * sh - ph, dh, self.h)
+            first = oh * sh - ph + a * dh
+            rows, taps = slice(first, first + (b - a - 1) * dh + 1, dh), slice(a, b)
+            for ow, kw_taps, in_cols in cols:
+                yield oh - r0, ow, taps, kw_taps, rows, in_cols
+
     # ---- gathering ------------------------------------------------------------------------------
     def gather(self, src, n0, n1, r0, r1, c0):
         """The block's matrix of ``src[n0:n1, c0:c0+Cg]`` for output rows ``r0:r1``.
@@ -178,6 +210,12 @@ class Plan:
         kh, kw = self.kernel
         cols = scratch("cols", (self.cg, kh, kw, nb, rows, self.ow), src.dtype)
         part = src[n0:n1, c0:c0 + self.cg]
+        if self.by_position:
+            cols[...] = 0
+            for orow, ocol, khs, kws, irows, icols in self.positions(r0, r1):
+                if khs.start < khs.stop and kws.start < kws.stop:
+                    np.copyto(cols[:, khs, kws, :, orow, ocol], part[:, :, irows, icols].transpose(1, 2, 3, 0))
+            return cols.reshape(self.k_rows, -1)
         for kh, kw, orows, ocols, irows, icols in self.taps(r0, r1):
             dest = cols[:, kh, kw]
             if orows.start == orows.stop or ocols.start == ocols.stop:
@@ -239,6 +277,12 @@ class Plan:
         kh, kw = self.kernel
         cols = cols2d.reshape(self.cg, kh, kw, n1 - n0, r1 - r0, self.ow)
         part = dst[n0:n1, c0:c0 + self.cg]
+        if self.by_position:
+            for orow, ocol, khs, kws, irows, icols in self.positions(r0, r1):
+                if khs.start < khs.stop and kws.start < kws.stop:
+                    target = part[:, :, irows, icols]
+                    np.add(target, cols[:, khs, kws, :, orow, ocol].transpose(3, 0, 1, 2), out=target)
+            return
         for kh, kw, orows, ocols, irows, icols in self.taps(r0, r1):
             if orows.start == orows.stop or ocols.start == ocols.stop:
                 continue
