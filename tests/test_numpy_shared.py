@@ -91,3 +91,71 @@ def test_graph_node_infers_split_shapes():
     parts = mx.sym.np.array_split(mx.sym.var("x"), 3, axis=1)
     _, shapes, _ = mx.sym.Group(parts).infer_shape(x=(2, 7))
     assert shapes == [(2, 3), (2, 2), (2, 2)]
+
+
+class _Forward(gluon.HybridBlock):
+    """``F.np`` (or ``F.np.random``) function ``name`` on the inputs, without gradients."""
+
+    def __init__(self, name, kwargs, **rest):
+        super().__init__(**rest)
+        self._name, self._kwargs = name, kwargs
+
+    def hybrid_forward(self, F, *xs):
+        namespace = F.np.random if self._name.startswith("random.") else F.np
+        return getattr(namespace, self._name.split(".")[-1])(*xs, **self._kwargs)
+
+
+INT_INDICES = onp.array([[3, 5], [1, 11]], dtype=onp.int32)
+GRAPH_CASES = [  # a graph gives one node with a row per axis where the imperative call gives a tuple of rows
+    ("diag_indices_from", [onp.ones((3, 3, 3), onp.float16)], {}),
+    ("unravel_index", [INT_INDICES], {"shape": (3, 4)}), ("unravel_index", [INT_INDICES[0]], {"shape": 12}),
+    ("bincount", [onp.array([0, 4, 1, 4], onp.int8)], {"minlength": 2}),
+    ("bincount", [onp.array([0, 4, 1], onp.uint8), onp.array([0.5, 2.0, 1.0], onp.float32)], {}),
+    ("clip", [A], {"a_min": None, "a_max": 1.1}),
+]
+
+
+@pytest.mark.parametrize("name, inputs, kwargs", GRAPH_CASES, ids=[c[0] for c in GRAPH_CASES])
+def test_graph_functions_match_imperative(name, inputs, kwargs):
+    eager = getattr(np, name)(*[np.array(a, dtype=a.dtype) for a in inputs], **kwargs)
+    block = _Forward(name, kwargs)
+    block.hybridize()
+    graph = block(*[np.array(a, dtype=a.dtype) for a in inputs])
+    expected = onp.stack([e.asnumpy() for e in eager]) if isinstance(eager, tuple) else eager.asnumpy()
+    assert graph.dtype == expected.dtype
+    onp.testing.assert_array_equal(graph.asnumpy(), expected)
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_graph_samplers_shapes_and_dtypes(hybridize):
+    choice = _Forward("random.choice", {"size": (2, 3), "replace": False})
+    mvn = _Forward("random.multivariate_normal", {"size": (4,)})
+    if hybridize:
+        choice.hybridize()
+        mvn.hybridize()
+    picked = choice(np.arange(10, dtype="int32"))
+    assert (picked.shape, picked.dtype) == ((2, 3), onp.dtype("int32"))
+    assert len(set(picked.asnumpy().ravel().tolist())) == 6  # without replacement
+    drawn = mvn(np.zeros((3, 2), dtype="float64"), np.array(onp.eye(2)))
+    assert (drawn.shape, drawn.dtype) == ((4, 3, 2), onp.dtype("float64"))
+
+
+def test_dot_fills_a_deferred_weight_from_the_data():
+    class Linear(gluon.HybridBlock):
+        def __init__(self):
+            super().__init__()
+            with self.name_scope():
+                self.w = self.params.get("w", shape=(0, 5), allow_deferred_init=True)
+
+        def hybrid_forward(self, F, x, w):
+            return x.dot(w)
+
+    mx.npx.set_np()
+    try:
+        net = Linear()
+        net.initialize()
+        net.hybridize()
+        assert net(np.ones((2, 7))).shape == (2, 5)
+        assert net.w.shape == (7, 5)
+    finally:
+        mx.npx.reset_np()

@@ -65,7 +65,7 @@ def invoke_op(op, inputs, params, out=None, share=False):
         outputs = [_unaliased(o, arrays) for o in outputs]
     make = _result_class(inputs)
     results = [make(o) for o in outputs]
-    if op.differentiable or any(x._entry is not None for x in inputs):
+    if op.recorded or any(x._entry is not None for x in inputs):
         needs = autograd.gradient_needs(inputs)
         def backward(grads):
             if _profiler.imperative_on:

@@ -227,6 +227,7 @@ def meshgrid(*xi, **kwargs):
 
 
 @shared
+@shared
 def clip(a, a_min, a_max, out=None):
     """Limit values to ``[a_min, a_max]`` (either bound may be None; the gradient passes inside the range).
 

@@ -14,7 +14,7 @@ import numpy as onp
 
 from ..base import MXNetError
 from ..context import check_cpu
-from ._dispatch import call, shared, as_input
+from ._dispatch import call, shared, as_input, is_symbolic
 from .multiarray import ndarray
 
 __all__ = ["diff", "ediff1d", "nan_to_num", "polyval", "bincount", "hanning", "hamming", "blackman", "indices",
@@ -159,8 +159,15 @@ def indices(dimensions, dtype=None, ctx=None):
                 dtype=onp.dtype(dtype or "int32").name)
 
 
+def _rows(result):
+    """A graph node as it is; an array as the tuple of its rows (MXNet's tuple of per-axis index arrays)."""
+    return result if is_symbolic(result) else tuple(result[i] for i in range(result.shape[0]))
+
+
+@shared
 def diag_indices_from(arr):
-    """The indices of the main diagonal of a square ``arr`` (one int64 array per axis).
+    """The indices of the main diagonal of a square ``arr`` (one int64 array per axis; in a graph one node
+    with a row per axis, as MXNet's symbol).
 
     Examples
     --------
@@ -168,26 +175,27 @@ def diag_indices_from(arr):
     >>> diag_indices_from(mx.np.ones((2, 2)))
     (array([0, 1], dtype=int64), array([0, 1], dtype=int64))
     """
-    if arr.ndim < 2 or len(set(arr.shape)) != 1:
-        raise MXNetError(f"diag_indices_from: the input must be square with at least 2 dimensions, got {arr.shape}")
-    return tuple(ndarray(i.astype(onp.int64)) for i in onp.diag_indices_from(arr._data))
+    return _rows(call("_npi_diag_indices_from", [arr]))
 
 
+@shared
 def unravel_index(indices, shape, order="C"):
-    """The coordinates in an array of ``shape`` of the flat ``indices`` (one int64 array per axis).
+    """The coordinates in an array of ``shape`` of the flat ``indices``: one array per axis, in the dtype of
+    ``indices`` (Python ints for an int; in a graph one node with a row per axis, as MXNet's symbol).
 
     Examples
     --------
     >>> import ssdkit as mx
     >>> unravel_index(mx.np.array([22, 41], dtype='int64'), (7, 6))
     (array([3, 6], dtype=int64), array([4, 5], dtype=int64))
+    >>> [int(c) for c in unravel_index(7, (3, 4))]
+    [1, 3]
     """
     if order != "C":
         raise NotImplementedError("unravel_index: only order='C' is supported (MXNet 1.9.1 too)")
-    data = onp.asarray(getattr(indices, "_data", indices))
-    if data.dtype.kind not in "iu":
-        raise TypeError("only int indices permitted")
-    return tuple(ndarray(c.astype(onp.int64)) for c in onp.unravel_index(data, tuple(shape)))
+    if isinstance(indices, (int, onp.integer)):
+        return onp.unravel_index(indices, shape)  # NumPy's own result (numpy int64s), as MXNet
+    return _rows(call("_npi_unravel_index_fallback", [as_input(indices)], shape=shape))
 
 
 def shares_memory(a, b, max_work=None):

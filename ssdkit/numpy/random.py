@@ -23,7 +23,7 @@ from .multiarray import ndarray
 
 __all__ = ["seed", "uniform", "normal", "randn", "rand", "randint", "shuffle", "choice", "exponential",
            "gamma", "beta", "multinomial", "lognormal", "logistic", "gumbel", "rayleigh", "weibull",
-           "pareto", "power", "chisquare"]
+           "pareto", "power", "chisquare", "multivariate_normal"]
 
 
 def _value(v):
@@ -97,21 +97,47 @@ def multinomial(n, pvals, size=None):
     10
     """
     pvals = onp.asarray(_value(pvals), onp.float64)
+    if pvals.size == 0:  # MXNet: no categories give counts of shape size + (0,)
+        return _result(onp.zeros((_size(size) or ()) + (0,)), None, None, None, _dtypes.INDEX_DTYPE)
     pvals = pvals / pvals.sum()  # float32 probabilities may sum to slightly above 1 in float64
     return _result(get_rng().multinomial(n, pvals, _size(size)), None, None, None, _dtypes.INDEX_DTYPE)
 
 
+@_shared
 def choice(a, size=None, replace=True, p=None, ctx=None, out=None):
-    """Samples from ``arange(a)`` (an int, giving int64) or from the elements of the 1-D array ``a``.
+    """Samples from ``arange(a)`` (an int, giving int64) or from the elements of the 1-D array ``a``, with the
+    probabilities ``p`` when given (the registry op ``_npi_choice``, then ``take`` for an array ``a``).
 
     Examples
     --------
     >>> choice(5, 3).dtype, choice(5, 5, replace=False).shape
     (dtype('int64'), (5,))
     """
-    drawn = get_rng().choice(_value(a), _size(size), replace, None if p is None else _value(p))
-    dtype = a.dtype if isinstance(a, NDArray) else _dtypes.INDEX_DTYPE
-    return _result(drawn, dtype, ctx, out)
+    check_cpu(ctx)
+    size = None if size == () else _size(size)
+    weights = [] if p is None else [p if _is_array(p) else ndarray(onp.asarray(p, onp.float64))]
+    if _is_array(a):
+        indices = call("_npi_choice", [a] + weights, size=size, replace=replace, weighted=p is not None)
+        return call("take", [a, indices], out, axis=0, mode="clip")
+    return call("_npi_choice", weights, out, a=int(a), size=size, replace=replace, weighted=p is not None)
+
+
+@_shared
+def multivariate_normal(mean, cov, size=None, check_valid=None, tol=None):
+    """Samples of the multivariate normal ``mean`` (..., k) / ``cov`` (..., k, k), of shape ``size +
+    broadcast(mean.shape, cov.shape[:-1])`` (the registry op ``_npi_mvn_fallback``; no gradient).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> multivariate_normal(mx.np.zeros(2), mx.np.eye(2), size=(3,)).shape
+    (3, 2)
+    """
+    if check_valid is not None:
+        raise NotImplementedError("Parameter `check_valid` is not supported")
+    if tol is not None:
+        raise NotImplementedError("Parameter `tol` is not supported")
+    return call("_npi_mvn_fallback", [mean, cov], size=_size(size))
 
 
 def shuffle(x):

@@ -109,6 +109,10 @@ class _npi_bincount(Op):
     def input_names(self, p):
         return ["data", "weights"] if p.has_weights else ["data"]
 
+    def infer_shape(self, p, shapes):
+        """The length depends on the values (the largest one), so it is unknown until the graph runs."""
+        return shapes, [None]
+
     def forward(self, p, inputs, is_train):
         x = inputs[0]
         if x.dtype.kind not in "iub" and x.size:
@@ -202,6 +206,67 @@ class _npi_bitwise_not(Op):
         if x.dtype.kind not in "iub":
             raise MXNetError(f"bitwise_not: only int and bool arrays, got {x.dtype}")
         return [np.invert(x)], x.shape
+
+    def backward(self, p, saved, out_grads):
+        return [np.zeros(saved)]
+
+
+@register
+class _npi_unravel_index_fallback(Op):
+    """``np.unravel_index(indices, shape)``: one row per axis of ``shape``, each the coordinates of the flat
+    ``indices`` along that axis, in the dtype of ``indices`` (no gradient).
+
+    Examples
+    --------
+    >>> op = _npi_unravel_index_fallback()
+    >>> op.forward(op.parse_params({"shape": (3, 4)}), [np.array([5, 11], np.int32)], False)[0][0]
+    array([[1, 2],
+           [1, 3]], dtype=int32)
+    """
+    params = {"shape": Param("shape")}
+    differentiable = False
+
+    def infer_shape(self, p, shapes):
+        return shapes, [None if shapes[0] is None else (len(p.shape),) + tuple(shapes[0])]
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        if x.dtype.kind not in "iu":
+            raise MXNetError(f"unravel_index: only int indices permitted, got {x.dtype}")
+        coords = np.unravel_index(x, p.shape)
+        return [np.stack(coords).astype(x.dtype, copy=False).reshape((len(p.shape),) + x.shape)], x.shape
+
+    def backward(self, p, saved, out_grads):
+        return [np.zeros(saved)]
+
+
+@register
+class _npi_diag_indices_from(Op):
+    """``np.diag_indices_from(arr)``: the indices of the main diagonal of a square ``arr``, one int64 row per
+    axis (no gradient).
+
+    Examples
+    --------
+    >>> op = _npi_diag_indices_from()
+    >>> op.forward(op.parse_params({}), [np.ones((2, 2, 2))], False)[0][0]
+    array([[0, 1],
+           [0, 1],
+           [0, 1]])
+    """
+    differentiable = False
+
+    def infer_shape(self, p, shapes):
+        return shapes, [None if shapes[0] is None else (len(shapes[0]), shapes[0][0] if shapes[0] else 0)]
+
+    def infer_type(self, p, dtypes):
+        return dtypes, [np.dtype(np.int64)]
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        if x.ndim < 2 or len(set(x.shape)) != 1:
+            raise MXNetError(f"diag_indices_from: the input must be square with at least 2 dimensions, "
+                             f"got shape {x.shape}")
+        return [np.stack(np.diag_indices_from(x)).astype(np.int64)], x.shape
 
     def backward(self, p, saved, out_grads):
         return [np.zeros(saved)]

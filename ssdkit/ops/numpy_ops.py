@@ -437,6 +437,33 @@ class _np_dot(Op):
     """NumPy's ``dot``: scalars multiply, 1-D·1-D is inner, N-D·M-D sums the last axis of a with the
     second-to-last of b."""
     inputs = ("a", "b")
+    partial_shapes = True
+
+    def infer_shape(self, p, shapes):
+        """Output ``a[:-1] + b[:-2] + b[-1:]``; the contracted dims (``a[-1]``, ``b[-2]`` or ``b[0]``) fill each
+        other when one is unknown (0), as MXNet's rule fills a deferred weight ``(0, 100)`` from the data.
+
+        Examples
+        --------
+        >>> from ssdkit.ops import get_op
+        >>> op = get_op("_np_dot")
+        >>> op.infer_shape(op.parse_params({}), [(64, 1000), (0, 100)])
+        ([(64, 1000), (1000, 100)], [(64, 100)])
+        """
+        a, b = shapes
+        if a is None or b is None:
+            return shapes, [None]
+        a, b = tuple(a), tuple(b)
+        if not a or not b:
+            return [a, b], [b if not a else a]
+        b_axis = 0 if len(b) == 1 else len(b) - 2
+        if a[-1] and b[b_axis] and a[-1] != b[b_axis]:
+            raise ShapeError(f"dot: shapes {a} and {b} not aligned: {a[-1]} (dim {len(a) - 1}) != "
+                             f"{b[b_axis]} (dim {b_axis})")
+        k = a[-1] or b[b_axis]
+        a = a[:-1] + (k,)
+        b = b[:b_axis] + (k,) + b[b_axis + 1:]
+        return [a, b], [a[:-1] + b[:b_axis] + b[b_axis + 1:]]
 
     def forward(self, p, inputs, is_train):
         a, b = inputs

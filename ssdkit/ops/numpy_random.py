@@ -139,3 +139,74 @@ for _dist in SAMPLERS:
 for _dist in ("normal", "uniform"):
     _register(_dist, batch=True)
 
+
+
+@register
+class _npi_choice(Op):
+    """``np.random.choice``: int64 indices drawn from ``range(a)`` (``a`` a parameter) or from the positions
+    of the input array ``input1``, uniformly or with the probabilities ``p`` (``weighted``), with or without
+    replacement. No gradient.
+
+    Examples
+    --------
+    >>> op = _npi_choice()
+    >>> (y,), _ = op.forward(op.parse_params({"a": 5, "size": (5,), "replace": False}), [], False)
+    >>> sorted(y.tolist()), y.dtype.name
+    ([0, 1, 2, 3, 4], 'int64')
+    """
+    params = {"a": Param("int", None), "size": Param("shape", None), "replace": Param("bool", True),
+              "weighted": Param("bool", False), "ctx": Param("any", None)}
+    differentiable = False
+
+    def input_names(self, p):
+        return (["input1"] if p.a is None else []) + (["p"] if p.weighted else [])
+
+    def infer_shape(self, p, shapes):
+        return shapes, [tuple(p.size or ())]
+
+    def infer_type(self, p, dtypes):
+        return dtypes, [np.dtype(np.int64)]
+
+    def forward(self, p, inputs, is_train):
+        n = p.a if p.a is not None else inputs[0].size
+        probs = np.asarray(inputs[-1], np.float64) if p.weighted else None
+        if probs is not None:
+            probs = probs / probs.sum()  # float16/float32 weights may sum to slightly off 1 in float64
+        drawn = get_rng().choice(n, p.size, p.replace, probs)
+        return [np.asarray(drawn, np.int64)], None
+
+
+@register
+class _npi_mvn_fallback(Op):
+    """``np.random.multivariate_normal(mean, cov, size)``: ``mean + einsum('...jk,...j->...k', L, eps)`` with
+    ``L`` the lower Cholesky factor of ``cov`` and standard normal ``eps`` of the output shape ``size +
+    broadcast(mean.shape, cov.shape[:-1])``, exactly as MXNet 1.9.1's fallback computes it (that einsum applies
+    ``L`` transposed: the draws have covariance ``cov`` when ``cov`` is diagonal). float16 factors through
+    float32. No gradient.
+
+    Examples
+    --------
+    >>> op = _npi_mvn_fallback()
+    >>> p = op.parse_params({"size": (4,)})
+    >>> op.forward(p, [np.zeros(2, np.float32), np.eye(2, dtype=np.float32)], False)[0][0].shape
+    (4, 2)
+    """
+    inputs = ("mean", "cov")
+    params = {"size": Param("shape", None)}
+    differentiable = False
+
+    def infer_shape(self, p, shapes):
+        mean, cov = shapes
+        if mean is None or cov is None:
+            return shapes, [None]
+        if len(mean) < 1 or len(cov) < 2 or cov[-1] != cov[-2] or cov[-1] != mean[-1]:
+            raise ShapeError(f"multivariate_normal: mean {tuple(mean)} must be at least 1-D and cov {tuple(cov)} "
+                             "square in its last two dims, of the length of mean's last dim")
+        return shapes, [tuple(p.size or ()) + np.broadcast_shapes(tuple(mean), tuple(cov[:-1]))]
+
+    def forward(self, p, inputs, is_train):
+        mean, cov = inputs
+        shape = self.infer_shape(p, [mean.shape, cov.shape])[1][0]
+        factor = np.linalg.cholesky(cov.astype(np.float32) if cov.dtype == np.float16 else cov)
+        eps = get_rng().standard_normal(shape).astype(mean.dtype)
+        return [(mean + np.einsum("...jk,...j->...k", factor.astype(cov.dtype), eps)).astype(mean.dtype)], None

@@ -258,6 +258,13 @@ class Op:
         """One gradient per input (the vector-Jacobian product of ``out_grads``)."""
         raise MXNetError(f"{self.name} is not differentiable")
 
+    @property
+    def recorded(self):
+        """Whether autograd records a call whose inputs are only variables: every op with a gradient, zeros
+        included (MXNet's comparisons, ``argmax``: a backward from their output writes zero gradients), as
+        MXNet records every op; ops without any backward are left off the tape."""
+        return self.differentiable or (not self.no_gradient and type(self).backward is not Op.backward)
+
     def backward_some(self, p, saved, out_grads, needs):
         """:meth:`backward` told which inputs need a gradient (``needs``, one bool per input).
 

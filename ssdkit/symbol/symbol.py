@@ -725,12 +725,12 @@ def compose(symbol, replacements):
 # these few differ in signature.
 _METHOD_OPS = {"transpose": "transpose", "flatten": "Flatten", "sum": "sum", "mean": "mean", "max": "max",
                "min": "min", "prod": "prod", "argmax": "argmax", "argmin": "argmin", "take": "take",
-               "pick": "pick"}
+               "pick": "pick", "clip": "clip"}
 
 
 # under npx.set_np() these methods are mx.sym.np's functions (MXNet's numpy symbol class): x.max(axis=())
 _NP_METHODS = ("flatten", "sum", "mean", "max", "min", "prod", "argmax", "argmin", "std", "var", "cumsum", "all",
-               "any")
+               "any", "clip")
 
 
 def _method(op_name, name=None):

@@ -219,6 +219,12 @@ VALUES = {
     "pinv": "np.linalg.pinv(M[:, :2])", "eigvalsh": "np.linalg.eigvalsh(M + M.T)", "eigvalsh_u": "np.linalg.eigvalsh(M, UPLO='U')",
     "eigh_w": "np.linalg.eigh(M + M.T)[0]", "eigvals": "np.linalg.eigvals(M @ M.T)", "eig_w": "np.linalg.eig(M @ M.T)[0]",
     "tensorinv": "np.linalg.tensorinv((M @ M.T).reshape(3, 3, 1), ind=1)", "tensorsolve": "np.linalg.tensorsolve(M.reshape(3, 1, 3), V[:3].reshape(3, 1))",
+    # index helpers: rows per axis in the dtype of the indices (unravel_index), int64 (diag_indices_from)
+    "unravel_index_int32": "np.unravel_index(np.array([[3, 5], [1, 2]], dtype='int32'), (3, 4))",
+    "unravel_index_0d": "np.unravel_index(np.array(5, dtype='int8'), (3, 4))",
+    "unravel_index_int": "np.unravel_index(7, (3, 4))", "unravel_index_int_shape": "np.unravel_index(L, 10)",
+    "diag_indices_from": "np.diag_indices_from(np.ones((3, 3, 3), dtype='float16'))",
+    "clip_upper_only": "np.clip(A, None, 0.2)", "clip_lower_only": "A.clip(0.1)",
 }
 
 SHAPES = {
@@ -239,6 +245,12 @@ SHAPES = {
     "rand_gamma_arr": "np.random.gamma(np.ones(3), 2.0)", "rand_exponential_arr": "np.random.exponential(np.ones((2, 2)))",
     "npx_bernoulli": "npx.random.bernoulli(prob=0.3, size=(2, 3))", "npx_bernoulli_logit": "npx.random.bernoulli(logit=np.zeros(4))",
     "npx_uniform_n": "npx.random.uniform_n(np.zeros(2), np.ones(2), batch_shape=(3,))", "npx_normal_n": "npx.random.normal_n(0, 1, batch_shape=4)",
+    "multinomial_no_categories": "np.random.multinomial(10, [], size=(4, 0, 2))",
+    "multinomial_no_categories_0": "np.random.multinomial(10, np.array([]))",
+    "choice_int": "np.random.choice(5, 3)", "choice_array_p": "np.random.choice(np.arange(10), (2, 2), p=np.ones(10) / 10)",
+    "choice_no_replace": "np.random.choice(np.arange(6, dtype='int32'), 6, replace=False)",
+    "mvn": "np.random.multivariate_normal(np.zeros((3, 2)), np.eye(2), size=(4,))",
+    "mvn_batch_cov": "np.random.multivariate_normal(np.zeros(2, dtype='float16'), np.ones((5, 2, 2), dtype='float16') + np.eye(2, dtype='float16'))",
 }
 
 GRADS = {
@@ -282,6 +294,7 @@ GRADS = {
     "g_cholesky": ("np.linalg.cholesky(M2 @ M2.T)", "M2"), "g_solve": ("np.linalg.solve(M2, M2[:, :2] * 3)", "M2"),
     "g_slogdet": ("np.linalg.slogdet(M2)[1]", "M2"),
     "g_tensorinv": ("np.linalg.tensorinv(M2.reshape(3, 3, 1), ind=1)", "M2"),
+    "g_compare_zero": ("X < Y", "XY"), "g_compare_scalar": ("X >= 0.1", "X"),
 }
 
 GRAD_PRELUDE = """
