@@ -44,6 +44,8 @@ def test_vague_queries_find_the_api_in_the_top_three():
     ("lr sheduler factor", "FactorScheduler"), ("save_paramters", "save_parameters"),
     ("gausin weight init", "Normal"), ("polynmoal lr decay", "PolyScheduler"),  # two edits
     ("record computntion for backprop", "record"),  # the typo hides the suffix from the stemmer
+    ("normalizaton layer", "BatchNorm"),  # a typo inside the suffix the stemmer would take off
+    ("centre crop", "center_crop"),  # a British spelling, not a typo
 ])
 def test_typos_are_forgiven(typo, name):
     top = search(typo, TOP_K)
@@ -65,6 +67,8 @@ def test_english_words_missing_from_the_docs_are_not_typos_of_api_words(word, no
     ("python list to ndarray", "ssdkit.nd.array", "ssdkit.nd.NDArray.tolist"),
     ("ndarray to python list", "ssdkit.nd.NDArray.tolist", "ssdkit.nd.array"),
     ("corner format to center format", "ssdkit.boxes.corner_to_center", "ssdkit.boxes.center_to_corner"),
+    ("unpack header and label from a record", "ssdkit.recordio.unpack", "ssdkit.recordio.pack"),
+    ("pack an image and its label into a record", "ssdkit.recordio.pack_img", "ssdkit.recordio.unpack_img"),
 ])
 def test_the_direction_of_a_conversion_counts(query, wanted, reverse):
     names = [r.name for r in search(query, 10)]

@@ -62,6 +62,8 @@ SENTENCE_MIN_WORDS = 3     # ... when it holds at least three of the query's wor
 SENTENCE_CANDIDATES = 10   # only the best entries so far are read sentence by sentence
 # sentence ends, blank lines, and the start of a numpydoc parameter line ("axis : int")
 _SENTENCE_BREAK = re.compile(r"(?<=[.;:!?])\s+|\n\s*\n|\n(?=\S+ :)")
+RAW_TYPO_MIN_LENGTH = 6    # a word this long that the stems miss is compared with the catalog's unstemmed words
+PREFIX_ONLY = 0.75         # ... also when all it got are prefix completions (weight 0.7)
 JOIN_WEIGHT = 0.75         # "multi box" -> "multibox", "is recording" -> "is_recording"
 # Only the start of a longer query is read (cut at a space): a pasted error line fits, and the cost of a
 # query, ~1 ms per unknown word, stays bounded whatever is pasted (a 100 kB query answers as fast as a short one).
@@ -157,6 +159,7 @@ class Index:
             for s in stems:
                 self.synonyms[s] |= stems - {s}
         self.speller = Speller(self.postings, self.synonyms)
+        self._raw_speller = None  # typos of unstemmed words (built on the first word the stemmed vocabulary misses)
         self._directions = None  # built on the first query that converts something
         self._name_words = None  # per entry: the words of its name (built on the first query saying an opposite)
         self._known_name_words = None
@@ -231,7 +234,7 @@ class Index:
 
         best = []  # the best reading of each word, for bigrams
         for w in words:
-            readings = self.speller.correct(stem(w))
+            readings = self._read(w)
             for t, wt in readings:
                 add(t, wt)
             best.append(max(readings, key=lambda r: r[1])[0] if readings else None)
@@ -265,11 +268,43 @@ class Index:
                     add(s, wt * SYNONYM_WEIGHT)
         return terms
 
+    def _read(self, word):
+        """Readings of one query word: its stem's (see :class:`Speller`), else a typo of a word as prose spells it.
+
+        The stemmer cannot take the suffix off a mistyped word ("learninng", "predictiions"): such a word is
+        compared with the unstemmed words of the catalog, and the word it is closest to is stemmed.
+        """
+        readings = self.speller.correct(stem(word))
+        if any(wt > PREFIX_ONLY for _, wt in readings) or len(word) < RAW_TYPO_MIN_LENGTH or not word.isalpha():
+            return readings
+        if self._raw_speller is None:
+            raw = defaultdict(dict)  # word -> the entries saying it (how common a word is orders the fixes)
+            texts = defaultdict(list)  # aliases share their docstring: split each text once
+            for i, e in enumerate(self.entries):
+                texts[e.doc].append(i)
+                for w in split_words(f"{e.name.rsplit('.', 1)[-1]} {e.summary}"):
+                    raw[w][i] = 1.0
+            for text, holders in texts.items():
+                for w in set(split_words(text)):
+                    raw[w].update(dict.fromkeys(holders, 1.0))
+            self._raw_speller = Speller(raw, {})
+        fixed = self._raw_speller.typos(word)
+        if not fixed:
+            return readings
+        best = fixed[0][0]
+        found = {}
+        for d, w in fixed:
+            if d == best:  # the word it stands for, read as any query word is ("exponentially" -> "exponential")
+                for t, wt in self.speller.correct(stem(w)):
+                    found[t] = max(found.get(t, 0.0), wt - TYPO_PENALTY * d)
+        return sorted(found.items()) if found and max(found.values()) > max((wt for _, wt in readings), default=0) \
+            else readings
+
     def _word_groups(self, query):
         """Per query word: (its idf, the terms that stand for it), for the coverage factor of :meth:`search`."""
         groups = []
         for w in [w for w in split_words(query) if w not in STOPWORDS]:
-            readings = [t for t, _ in self.speller.correct(stem(w)) if t in self.postings]
+            readings = [t for t, _ in self._read(w) if t in self.postings]
             if not readings:
                 continue
             found = set(readings)
