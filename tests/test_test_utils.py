@@ -72,3 +72,31 @@ def test_environment_and_download(tmp_path):
         tu.download("http://data.mxnet.io/a.rec", dirname=str(tmp_path))
     (tmp_path / "a.rec").write_bytes(b"x")
     assert tu.download("http://data.mxnet.io/a.rec", dirname=str(tmp_path)) == str(tmp_path / "a.rec")
+
+
+def test_check_consistency_compares_dtypes_and_catches_a_difference():
+    x = mx.sym.var("x")
+    sym = mx.sym.FullyConnected(mx.sym.tanh(x), num_hidden=2, name="fc")
+    ctx = [{"ctx": mx.cpu(), "x": (3, 4), "type_dict": {"x": np.float64, "fc_weight": np.float64, "fc_bias": np.float64}},
+           {"ctx": mx.cpu(), "x": (3, 4), "type_dict": {"x": np.float32, "fc_weight": np.float32, "fc_bias": np.float32}}]
+    gt = tu.check_consistency(sym, ctx)
+    assert gt["fc_output"].dtype == np.float64 and set(gt) == {"fc_output", "x", "fc_weight", "fc_bias"}
+    same_args = [mx.sym.FullyConnected(mx.sym.tanh(x), num_hidden=2, name="fc"),
+                 mx.sym.FullyConnected(mx.sym.sigmoid(x), num_hidden=2, name="fc")]
+    with pytest.raises(AssertionError):
+        tu.check_consistency(same_args, [dict(ctx[0]), dict(ctx[0])])
+    twice = [mx.sym.identity(x * 2, name="o"), mx.sym.identity(x + x, name="o")]
+    grads = tu.check_consistency(twice, [{"ctx": mx.cpu(), "x": (2,)}] * 2, grad_req="add",
+                                 arg_params={"x": np.array([1.0, 2.0])})
+    np.testing.assert_array_equal(grads["x"].asnumpy(), [4, 8])   # backward is fed the outputs (2x): 2 * 2x
+
+
+def test_symbol_fluent_methods_are_the_ops():
+    x, r = mx.sym.var("x"), mx.sym.var("r")
+    assert x.reshape_like(r).infer_shape(x=(6,), r=(2, 3))[1] == [(2, 3)]
+    assert x.depth_to_space(2).infer_shape(x=(1, 8, 2, 2))[1] == [(1, 2, 4, 4)]
+    assert x.space_to_depth(2).infer_shape(x=(1, 2, 4, 4))[1] == [(1, 8, 2, 2)]
+    assert mx.sym.split_v2(x, (1, 3), axis=1).infer_shape(x=(2, 6))[1] == [(2, 1), (2, 2), (2, 3)]
+    assert x.split_v2(3, axis=1, squeeze_axis=False).infer_shape(x=(2, 6))[1] == [(2, 2)] * 3
+    nd = mx.nd.arange(16).reshape((1, 4, 2, 2))
+    np.testing.assert_array_equal(nd.depth_to_space(2).space_to_depth(2).asnumpy(), nd.asnumpy())

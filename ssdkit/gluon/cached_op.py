@@ -32,6 +32,7 @@ from ..ndarray import NDArray
 from ..ndarray.ndarray import _result_class
 from ..symbol import Symbol, var, Group
 from ..symbol.executor import GraphExecutor
+from ..symbol.common_expr import optimize_bound_graph
 from .nesting import flatten, regroup
 
 __all__ = ["Trace", "CachedGraph", "CachedOp", "trace", "call_cached", "predict_graph"]
@@ -97,7 +98,7 @@ class CachedGraph:
     def __init__(self, symbol, data_names, param_names, out_format=0, in_format=None):
         self.symbol, self.data_names, self.param_names = symbol, data_names, param_names
         self.out_format, self.in_format = out_format, in_format
-        self.executor = GraphExecutor(symbol)
+        self.executor = GraphExecutor(optimize_bound_graph(symbol))   # MXNet's CachedOp runs the same passes
         self.input_names = data_names + param_names
 
     def __call__(self, arrays, op_hook=None):

@@ -12,6 +12,7 @@ Examples
 import numpy as np
 
 from ..base import MXNetError, numeric_types
+from ..ops.indexing import split_v2_params
 from .ndarray import NDArray, invoke
 
 __all__ = ["greater", "greater_equal", "lesser", "lesser_equal", "logical_and", "logical_or", "logical_xor",
@@ -196,10 +197,4 @@ def split_v2(ary, indices_or_sections, axis=0, squeeze_axis=False):
     >>> [p.shape for p in split_v2(mx.nd.zeros((2, 6)), (1, 3), axis=1)]
     [(2, 1), (2, 2), (2, 3)]
     """
-    if isinstance(indices_or_sections, (int, np.integer)) and not isinstance(indices_or_sections, bool):
-        indices, sections = (), int(indices_or_sections)
-    elif isinstance(indices_or_sections, tuple):
-        indices, sections = (0,) + tuple(indices_or_sections), 0
-    else:
-        raise ValueError("indices_or_sections must either int or tuple of ints")
-    return invoke("_split_v2", [ary], indices=indices, axis=axis, squeeze_axis=squeeze_axis, sections=sections)
+    return invoke("_split_v2", [ary], **split_v2_params(indices_or_sections, axis, squeeze_axis))

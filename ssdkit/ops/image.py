@@ -162,6 +162,7 @@ class _image_flip_top_bottom(_PassThroughGradient):
 
 class _RandomFlip(_PassThroughGradient):
     axis = None
+    random = True
 
     def forward(self, p, inputs, is_train):
         x = inputs[0]

@@ -165,6 +165,7 @@ class _RandomEnhance(_PassThroughGradient):
     """Draw a factor in ``[min_factor, max_factor]`` and apply ``adjust``."""
     params = {"min_factor": Param("float"), "max_factor": Param("float")}
     adjust = None
+    random = True
 
     def forward(self, p, inputs, is_train):
         alpha = _F(get_rng().uniform(p.min_factor, p.max_factor))
@@ -195,6 +196,7 @@ class _image_random_hue(_RandomEnhance):
 class _image_random_color_jitter(_PassThroughGradient):
     params = {"brightness": Param("float"), "contrast": Param("float"), "saturation": Param("float"),
               "hue": Param("float")}
+    random = True
 
     def forward(self, p, inputs, is_train):
         return [color_jitter(inputs[0], p.brightness, p.contrast, p.saturation, p.hue)], None
@@ -211,6 +213,7 @@ class _image_adjust_lighting(_PassThroughGradient):
 @register
 class _image_random_lighting(_PassThroughGradient):
     params = {"alpha_std": Param("float", 0.05)}
+    random = True
 
     def forward(self, p, inputs, is_train):
         alpha = get_rng().normal(0.0, p.alpha_std, 3).astype(_F)

@@ -16,7 +16,7 @@ from ..base import MXNetError, ShapeError
 from .registry import Op, Param, register
 from .shape import normalize_axis
 
-__all__ = ["nd_index", "ZeroGradOp"]
+__all__ = ["nd_index", "ZeroGradOp", "split_v2_params"]
 
 
 class ZeroGradOp(Op):
@@ -441,6 +441,24 @@ class _contrib_arange_like(ZeroGradOp):
         n = int(np.prod(shape))
         values = p.start + p.step * (np.arange(n) // max(p.repeat, 1))
         return [values.astype(x.dtype).reshape(shape)]
+
+
+def split_v2_params(indices_or_sections, axis=0, squeeze_axis=False):
+    """``_split_v2``'s parameters for MXNet's ``split_v2(ary, indices_or_sections, axis, squeeze_axis)``:
+    an int is a number of equal sections, a tuple the cut points (0 is prepended).
+
+    Examples
+    --------
+    >>> split_v2_params(3), split_v2_params((1, 3), axis=1)["indices"]
+    ({'indices': (), 'axis': 0, 'squeeze_axis': False, 'sections': 3}, (0, 1, 3))
+    """
+    if isinstance(indices_or_sections, (int, np.integer)) and not isinstance(indices_or_sections, bool):
+        indices, sections = (), int(indices_or_sections)
+    elif isinstance(indices_or_sections, tuple):
+        indices, sections = (0,) + tuple(indices_or_sections), 0
+    else:
+        raise ValueError("indices_or_sections must either int or tuple of ints")
+    return {"indices": indices, "axis": axis, "squeeze_axis": squeeze_axis, "sections": sections}
 
 
 @register

@@ -223,6 +223,7 @@ class Dropout(Op):
     params = {"p": Param("float", 0.5), "mode": Param("str", "training", ("training", "always")),
               "axes": Param("shape", ()), "cudnn_off": Param("bool", False)}
     same_shape = True
+    random = True
 
     def forward(self, p, inputs, is_train):
         x = inputs[0]

@@ -59,6 +59,7 @@ class NumpySampler(Op):
     """A sampler of :data:`SAMPLERS`; parameters given as arrays are inputs (in the declared order)."""
     dist = None
     batch = False  # ``*_n`` samplers: ``batch_shape`` + the parameters' shape
+    random = True
 
     def input_names(self, p):
         return [name for name, _ in SAMPLERS[self.dist][0] if p[name] is None]

@@ -52,6 +52,7 @@ def _make_sampler(name, defaults, draw, default_dtype):
         inputs = ()
         params = dict(kinds, **_COMMON)
         differentiable = False
+        random = True
 
         def infer_shape(self, p, shapes):
             return shapes, [tuple(p.shape)]
@@ -91,6 +92,7 @@ def _make_array_sampler(dist, input_names):
         inputs = input_names
         params = {"shape": Param("shape", ()), "dtype": Param("any", None)}
         differentiable = False
+        random = True
 
         def infer_shape(self, p, shapes):
             if shapes[0] is None:
@@ -130,6 +132,7 @@ for _dist, _names in SAMPLE_INPUTS.items():
 class _shuffle(Op):
     """A copy of ``data`` with its first axis randomly permuted."""
     differentiable = False
+    random = True
     params = {}
 
     def infer_shape(self, p, shapes):
@@ -147,6 +150,7 @@ class _sample_multinomial(Op):
     """Category indices drawn from the probability rows (last axis) of ``data``; ``get_prob`` adds the
     log-probability of each draw as a second output."""
     differentiable = False
+    random = True
     params = {"shape": Param("shape", ()), "get_prob": Param("bool", False), "dtype": Param("dtype", "int32")}
 
     def output_count(self, p):

@@ -25,6 +25,7 @@ def _make_like(name, defaults, draw):
 
     class Like(ZeroGradOp):
         params = dict(kinds)
+        random = True
 
         def infer_shape(self, p, shapes):
             return shapes, [shapes[0]]
@@ -53,6 +54,7 @@ class _sample_unique_zipfian(Op):
     params = {"range_max": Param("int"), "shape": Param("shape", ())}
     num_outputs = 2
     differentiable = False
+    random = True
 
     def infer_shape(self, p, shapes):
         if len(p.shape) != 2:

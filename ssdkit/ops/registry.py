@@ -40,7 +40,8 @@ ARRAY_METHODS = {name: name for name in (
     "round", "rint", "fix", "floor", "ceil", "trunc", "sin", "cos", "tan", "arcsin", "arccos", "arctan",
     "degrees", "radians", "sinh", "cosh", "arcsinh", "arccosh", "arctanh", "expm1", "log10", "log2", "log1p",
     "rsqrt", "cbrt", "rcbrt", "reciprocal", "log_softmax", "softmin", "flip", "nansum", "nanprod",
-    "argmax_channel", "shape_array", "size_array", "broadcast_axes", "pad", "diag")}
+    "argmax_channel", "shape_array", "size_array", "broadcast_axes", "pad", "diag", "reshape_like",
+    "depth_to_space", "space_to_depth")}
 
 REQUIRED = object()  # marks a parameter without default
 PROBE = "probe"      # Op.partial_shapes value: partial input shapes are probed (see ssdkit/symbol/inference.py)
@@ -175,6 +176,7 @@ class Op:
     hidden_outputs = 0   # outputs MXNet keeps internally (BatchNorm's saved mean/var); counted in JSON row pointers
     differentiable = True
     no_gradient = False      # MXNet registers no gradient at all (binding a backward through it fails), not zeros
+    random = False           # draws from mx.random's generator: two calls differ (graph passes never merge two)
     hint = None          # the name-manager hint for symbols (MXNet uses the lower-cased op name)
     key_var_num_args = None  # ops such as Concat take any number of inputs; this param counts them
     input_var_attrs = {}     # input name -> attributes of the variable created when a symbol call omits it

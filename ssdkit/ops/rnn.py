@@ -99,6 +99,7 @@ class RNN(Op):
     ``(T, N, D*R)`` and, with ``state_outputs``, the final states.
     """
     inputs = ("data", "parameters", "state", "state_cell", "sequence_length")
+    random = True   # dropout between layers (p > 0, training)
     params = {"state_size": Param("int"), "num_layers": Param("int"), "bidirectional": Param("bool", False),
               "mode": Param("str", choices=tuple(GATES)), "p": Param("float", 0.0),
               "state_outputs": Param("bool", False), "projection_size": Param("any", None),

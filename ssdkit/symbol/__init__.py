@@ -76,6 +76,17 @@ def arange(start, stop=None, step=1.0, repeat=1, dtype=None, **kwargs):
     return _internal._arange(start=start, stop=stop, step=step, repeat=repeat, dtype=dtype or "float32", **kwargs)
 
 
+def split_v2(ary, indices_or_sections, axis=0, squeeze_axis=False):
+    """Split ``ary`` along ``axis`` into equal sections (an int) or at the cut points of a tuple of indices.
+
+    Examples
+    --------
+    >>> split_v2(var("x"), (1, 3), axis=1).infer_shape(x=(2, 6))[1]
+    [(2, 1), (2, 2), (2, 3)]
+    """
+    return ary.split_v2(indices_or_sections, axis, squeeze_axis)
+
+
 def maximum(lhs, rhs, **kwargs):
     """Elementwise maximum of two symbols or a symbol and a scalar."""
     if isinstance(lhs, Symbol) and isinstance(rhs, Symbol):

@@ -83,9 +83,11 @@ class Executor:
 
     def __init__(self, symbol, ctx, args, args_grad, grad_req, aux_states):
         from .executor import GraphExecutor
+        from .common_expr import optimize_bound_graph
         self._symbol = symbol
         self._ctx = ctx
-        self._graph = GraphExecutor(symbol)
+        self._optimized = optimize_bound_graph(symbol)   # as MXNet's bind: common subexpressions merged
+        self._graph = GraphExecutor(self._optimized)
         arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
         self.arg_dict = OrderedDict(_by_name(arg_names, args, "arguments").items())
         self.aux_dict = OrderedDict(_by_name(aux_names, aux_states, "auxiliary states").items())
@@ -202,6 +204,20 @@ class Executor:
                 target._data[...] = np.asarray(g).reshape(target.shape)
 
     # ------------------------------------------------------------------ helpers of MXNet's API
+    def get_optimized_symbol(self):
+        """The graph this executor runs: the bound Symbol after MXNet's graph passes (common subexpressions
+        eliminated unless ``MXNET_ELIMINATE_COMMON_EXPR=0``, see :mod:`.common_expr`).
+
+        Examples
+        --------
+        >>> import ssdkit as mx
+        >>> a = mx.sym.var('a')
+        >>> ex = (mx.sym.exp(a) + mx.sym.exp(a)).simple_bind(mx.cpu(), a=(2,))
+        >>> len(ex.get_optimized_symbol().get_internals())
+        3
+        """
+        return self._optimized
+
     def copy_params_from(self, arg_params, aux_params=None, allow_extra_params=False):
         """Copy values of ``arg_params`` / ``aux_params`` (name -> NDArray) into the bound arrays.
 
@@ -285,10 +301,10 @@ class Executor:
         Op:relu, Name=r
         Total 0 MB allocated
         """
-        lines = [f"Symbol Outputs: {self._symbol.list_outputs()}"]
-        for node in self._symbol._nodes():
+        lines = [f"Symbol Outputs: {self._optimized.list_outputs()}"]
+        for node in self._optimized._nodes():
             lines.append(f"Variable, Name={node.name}" if node.is_variable else f"Op:{node.op_name}, Name={node.name}")
-        lines.append(f"Total {_planned_bytes(self._symbol, self.arg_dict, self._grad_req) >> 20} MB allocated")
+        lines.append(f"Total {_planned_bytes(self._optimized, self.arg_dict, self._grad_req) >> 20} MB allocated")
         return "\n".join(lines)
 
 

@@ -773,4 +773,11 @@ def _astype(self, dtype, **kwargs):
     return make_function("Cast")(self, dtype=np.dtype(dtype).name, **kwargs)
 
 
-Symbol.reshape, Symbol.astype = _reshape, _astype
+def _split_v2(self, indices_or_sections, axis=0, squeeze_axis=False):
+    """Split into equal sections (an int) or at cut points (a tuple); ``sym.split_v2(self, ...)``."""
+    from .register import make_function
+    from ..ops.indexing import split_v2_params
+    return make_function("_split_v2")(self, **split_v2_params(indices_or_sections, axis, squeeze_axis))
+
+
+Symbol.reshape, Symbol.astype, Symbol.split_v2 = _reshape, _astype, _split_v2

@@ -4,7 +4,8 @@
   through :func:`check_directional`: float64 central differences along a random direction;
 * comparing — :func:`assert_almost_equal` with MXNet's signature and per-dtype default tolerances,
   :func:`almost_equal`, :func:`same`, :func:`same_array`, :func:`assert_exception`, ...;
-* symbols — :func:`check_symbolic_forward`, :func:`check_symbolic_backward`, :func:`simple_forward`;
+* symbols — :func:`check_symbolic_forward`, :func:`check_symbolic_backward`, :func:`simple_forward`,
+  :func:`check_consistency` (one graph bound in several contexts/dtypes agrees with itself);
 * data and contexts — :func:`rand_ndarray`, :func:`rand_shape_2d`/``3d``/``nd``, :func:`random_arrays`,
   :func:`default_context`, :func:`set_default_context`;
 * harness — :func:`environment`, :func:`discard_stderr`, :func:`retry`, and :func:`download`, which never
@@ -46,6 +47,7 @@ from .arrays import (default_context, set_default_context, default_dtype, random
 from .environ import environment, discard_stderr, retry, download, OfflineDownloadError, is_cd_run, is_aarch64_run
 from .optimizers import compare_ndarray_tuple, compare_optimizer
 from .symbolic import simple_forward, check_symbolic_forward, check_symbolic_backward, check_numeric_gradient
+from .consistency import check_consistency
 from .numpy_tools import (use_np, effective_dtype, gen_buckets_probs_with_ppf, chi_square_check,  # noqa: F401
                           verify_generator, collapse_sum_like, has_tvm_ops, is_op_runnable,
                           new_matrix_with_real_eigvals_nd, new_sym_matrix_with_real_eigvals_nd,
@@ -61,6 +63,7 @@ __all__ = ["check_op_gradient", "numeric_directional_derivative", "check_directi
            "list_gpus", "environment", "discard_stderr", "retry", "download", "OfflineDownloadError", "is_cd_run",
            "is_aarch64_run", "compare_ndarray_tuple", "compare_optimizer",
            "simple_forward", "check_symbolic_forward", "check_symbolic_backward", "check_numeric_gradient",
+           "check_consistency",
            "use_np", "effective_dtype", "gen_buckets_probs_with_ppf", "chi_square_check", "verify_generator",
            "collapse_sum_like", "has_tvm_ops", "is_op_runnable", "new_matrix_with_real_eigvals_nd",
            "new_sym_matrix_with_real_eigvals_nd", "check_gluon_hybridize_consistency",
