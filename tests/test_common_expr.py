@@ -1,8 +1,8 @@
 """Common-subexpression elimination on bind and hybridize (ssdkit/symbol/common_expr.py), against what MXNet
 1.9.1's executor runs (tests/data/cse_oracle: get_optimized_symbol's outputs and internals, forward values)."""
+import importlib.util
 import json
 import os
-import sys
 
 import numpy as np
 import pytest
@@ -12,8 +12,10 @@ from ssdkit.symbol.common_expr import eliminate_common_expr, optimize_bound_grap
 from ssdkit.testing import environment
 
 HERE = os.path.join(os.path.dirname(__file__), "data", "cse_oracle")
-sys.path.insert(0, HERE)
-from cases import CASES  # noqa: E402
+_spec = importlib.util.spec_from_file_location("cse_oracle_cases", os.path.join(HERE, "cse_cases.py"))
+_cases = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_cases)
+CASES = _cases.CASES
 
 ORACLE = json.load(open(os.path.join(HERE, "cse_oracle.json")))
 

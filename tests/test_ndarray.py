@@ -155,3 +155,27 @@ def test_relu_on_large_arrays_runs_in_chunks_and_equals_the_plain_formula(monkey
     np.testing.assert_array_equal(y.asnumpy(), np.maximum(x, 0))
     np.testing.assert_array_equal(a.grad.asnumpy(), dy * (x > 0))
     assert y.dtype == np.float32 and a.grad.dtype == np.float32
+
+
+def test_relu_gradient_passes_nan_as_mxnet():
+    x = mx.nd.array([np.nan, -1.0, 2.0, np.inf, -np.inf])
+    x.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.relu(x)
+    y.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), [np.nan, 0, 1, 1, 0])
+    np.testing.assert_array_equal(mx.nd.maximum(x, mx.nd.zeros(5)).asnumpy(), np.maximum(x.asnumpy(), 0))
+
+
+def test_setstate_reads_mxnet_raw_bytes_never_pickle():
+    import struct
+    import pickle
+    # what MXNet 1.9.1's mx.nd.arange(1, ctx=mx.gpu()).__getstate__() holds: one float32 0.0 saved on gpu(0)
+    raw = struct.pack("<Iiiqiii", 0xF993FAC9, 0, 1, 1, 2, 0, 0) + bytes(4)
+    a = mx.nd.arange(3)
+    a.__setstate__({"handle": bytearray(raw)})
+    assert a.shape == (1,) and a.context == mx.cpu() and a.asnumpy()[0] == 0
+    with pytest.raises(mx.base.MXNetError, match="trailing"):
+        a.__setstate__({"handle": raw + b"x"})
+    with pytest.raises(mx.base.MXNetError, match="refuses pickling"):
+        pickle.dumps(a)

@@ -438,6 +438,28 @@ class NDArray:
     def __getstate__(self):
         raise MXNetError("NDArray refuses pickling: save arrays with mx.nd.save (a pickle-free format)")
 
+    def __setstate__(self, state):
+        """Take the array MXNet's ``__getstate__`` describes, ``{'handle': raw bytes or None}``: the bytes
+        are one array in MXNet's binary layout (read by the same checked reader as ``mx.nd.load``, never
+        unpickled); an array saved on a GPU comes back on the CPU.
+
+        Examples
+        --------
+        >>> import struct    # magic, dense, ndim 1, shape (1,), saved on gpu(0), float32, the value 1.0
+        >>> raw = struct.pack('<Iiiqiii', 0xF993FAC9, 0, 1, 1, 2, 0, 0) + np.float32(1).tobytes()
+        >>> a = NDArray(np.zeros(1, np.float32)); a.__setstate__({'handle': bytearray(raw)})
+        >>> a.asnumpy(), a.context
+        (array([1.], dtype=float32), cpu(0))
+        """
+        from .serialization import load_raw_bytes
+        if not isinstance(state, dict) or "handle" not in state:
+            raise MXNetError(f"NDArray.__setstate__: expects {{'handle': bytes}}, got {type(state).__name__}")
+        handle = state["handle"]
+        if handle is not None and not isinstance(handle, (bytes, bytearray, memoryview)):
+            raise MXNetError(f"NDArray.__setstate__: 'handle' must be bytes, got {type(handle).__name__}")
+        data = np.zeros((0,), np.float32) if handle is None else load_raw_bytes(handle, "NDArray state")._data
+        NDArray.__init__(self, data, cpu())
+
     # ------------------------------------------------------------- indexing
     def __getitem__(self, key):
         key = _one_element_view(_index_key(key), self.shape)

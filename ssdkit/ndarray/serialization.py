@@ -24,7 +24,7 @@ from ..util import is_np_shape
 from ..base import MXNetError, DTYPE_FLAGS, DTYPE_FLAG_OF, atomic_write
 from .ndarray import NDArray
 
-__all__ = ["save", "load", "load_frombuffer", "save_tobytes", "ParamFileError"]
+__all__ = ["save", "load", "load_frombuffer", "load_raw_bytes", "save_tobytes", "ParamFileError"]
 
 LIST_MAGIC = 0x112
 V1_MAGIC, V2_MAGIC, V3_MAGIC = 0xF993FAC8, 0xF993FAC9, 0xF993FACA
@@ -192,6 +192,23 @@ def load_frombuffer(buf, source="<buffer>"):
     if r.pos != len(r.buf):
         raise ParamFileError(f"{source}: {len(r.buf) - r.pos} unexpected trailing bytes")
     return dict(zip(names, arrays)) if names else arrays
+
+
+def load_raw_bytes(buf, source="<raw bytes>"):
+    """One array from the bytes MXNet's ``NDArray.__getstate__`` keeps (``MXNDArraySaveRawBytes``: a single
+    array in the file layout, without the list header), on the CPU whatever context it was saved from.
+
+    Examples
+    --------
+    >>> raw = save_tobytes([NDArray(np.arange(3, dtype=np.float32))])[24:-8]   # strip list header and names
+    >>> load_raw_bytes(raw).asnumpy()
+    array([0., 1., 2.], dtype=float32)
+    """
+    r = _Reader(buf, source)
+    array = _decode_array(r, 0)
+    if r.pos != len(r.buf):
+        raise ParamFileError(f"{source}: {len(r.buf) - r.pos} unexpected trailing bytes after the array")
+    return array
 
 
 def load(fname):

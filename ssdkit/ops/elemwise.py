@@ -90,13 +90,26 @@ def _relu(x):
     return y.reshape(x.shape)
 
 
+def _keep_nan(dx, x):
+    """As MXNet's relu gradient: a NaN input passes NaN to its gradient (not 0)."""
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+        nan = np.isnan(x)
+        if nan.any():
+            dx[nan] = np.nan
+    return dx
+
+
 def _relu_grad(x, y, dy):
     if x.size < RELU_PARALLEL_MIN_ELEMENTS or dy.shape != x.shape:
-        return dy * (x > 0)
+        dx = dy * (x > 0)
+        return _keep_nan(dx, x) if isinstance(dx, np.ndarray) and dx.shape == x.shape else dx
     flat_x, flat_dy = np.ascontiguousarray(x).reshape(-1), np.ascontiguousarray(dy).reshape(-1)
     dx = np.empty(flat_x.shape, np.result_type(dy.dtype, np.bool_))
-    each_chunk(flat_x.size, 1, lambda a, b: np.multiply(flat_dy[a:b], flat_x[a:b] > 0, out=dx[a:b]),
-               RELU_CHUNK_ELEMENTS, RELU_PARALLEL_MIN_ELEMENTS)
+
+    def part(a, b):
+        np.multiply(flat_dy[a:b], flat_x[a:b] > 0, out=dx[a:b])
+        _keep_nan(dx[a:b], flat_x[a:b])
+    each_chunk(flat_x.size, 1, part, RELU_CHUNK_ELEMENTS, RELU_PARALLEL_MIN_ELEMENTS)
     return dx.reshape(x.shape)
 
 
