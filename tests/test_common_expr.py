@@ -23,11 +23,7 @@ ORACLE = json.load(open(os.path.join(HERE, "cse_oracle.json")))
 def _bind(sym, shapes, flag):
     with environment("MXNET_ELIMINATE_COMMON_EXPR", flag):
         ex = sym.simple_bind(mx.cpu(), grad_req="null", **shapes)
-    rng = np.random.RandomState(0)
-    for _, arr in sorted(ex.arg_dict.items()):
-        arr[:] = rng.uniform(0.5, 1.5, arr.shape)
-    for _, arr in sorted(ex.aux_dict.items()):
-        arr[:] = rng.uniform(0.5, 1.5, arr.shape)
+    _cases.fill(ex)
     return ex
 
 

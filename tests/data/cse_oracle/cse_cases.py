@@ -5,6 +5,16 @@ Each builder takes the ``mx`` module (real MXNet in make_cse_oracle.py, ssdkit i
 """
 
 
+def fill(executor):
+    """The inputs both sides run: uniform in [0.5, 1.5] from RandomState(0), arguments then auxiliary states
+    in sorted name order."""
+    import numpy as np
+    rng = np.random.RandomState(0)
+    for arrays in (executor.arg_dict, executor.aux_dict):
+        for _, arr in sorted(arrays.items()):
+            arr[:] = rng.uniform(0.5, 1.5, arr.shape)
+
+
 def distinct_scalars(mx):
     a = mx.sym.var('a')
     return (a + 1) + (a + 2), {'a': (2, 3)}

@@ -8,21 +8,16 @@ import os
 import sys
 
 import mxnet as mx
-import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from cse_cases import CASES  # noqa: E402
+from cse_cases import CASES, fill  # noqa: E402
 
 
 def run(sym, shapes, flag):
     os.environ['MXNET_ELIMINATE_COMMON_EXPR'] = flag
     ex = sym.simple_bind(mx.cpu(), grad_req='null', **shapes)
-    rng = np.random.RandomState(0)
-    for name, arr in sorted(ex.arg_dict.items()):
-        arr[:] = rng.uniform(0.5, 1.5, arr.shape)
-    for name, arr in sorted(ex.aux_dict.items()):
-        arr[:] = rng.uniform(0.5, 1.5, arr.shape)
+    fill(ex)
     outs = ex.forward(is_train=False)
     opt = ex.get_optimized_symbol()
     return {'outputs': opt.list_outputs(), 'internals': opt.get_internals().list_outputs(),
