@@ -27,14 +27,14 @@ Examples
 import os
 
 from ..ops import get_op
-from ..ops.registry import alias_of
+from ..ops.aliases import mxnet_name
 from .symbol import Node, Symbol, topological_nodes
 
 __all__ = ["eliminate_common_expr", "optimize_bound_graph", "STATEFUL"]
 
 #: Ops MXNet 1.9.1 creates per-node state for (FCreateOpState, including every legacy OperatorProperty op):
 #: its pass never merges two of them.
-STATEFUL = frozenset(alias_of(name) for name in (
+STATEFUL = frozenset(mxnet_name(name) for name in (
     "RNN", "Dropout", "Custom", "_foreach", "_while_loop", "_cond", "_npi_einsum",
     "BilinearSampler", "Correlation", "Crop", "GridGenerator", "IdentityAttachKLSparseReg", "InstanceNorm",
     "L2Normalization", "MakeLoss", "Pad", "ROIPooling", "SVMOutput", "SequenceLast", "SequenceMask",
@@ -46,13 +46,14 @@ STATEFUL = frozenset(alias_of(name) for name in (
 
 def _mergeable(node):
     op = node.op
-    return not (node.is_variable or not node.inputs or op.random or op.aux or op.writes_out or alias_of(node.op_name) in STATEFUL)
+    return not (node.is_variable or not node.inputs or op.random or op.aux or op.writes_out or mxnet_name(node.op_name) in STATEFUL)
 
 
 def _signature(node, inputs):
-    """What makes two nodes compute the same thing: op, attribute strings, inputs."""
+    """What makes two nodes compute the same thing: the MXNet op (``_plus`` is ``elemwise_add``, which is
+    not ``broadcast_add`` even where ssdkit runs one for the other), attribute strings, inputs."""
     attrs = dict(node.params.to_attrs(), **node.attrs)
-    return alias_of(node.op_name), tuple(sorted(attrs.items())), tuple((id(n), i) for n, i in inputs)
+    return mxnet_name(node.op_name), tuple(sorted(attrs.items())), tuple((id(n), i) for n, i in inputs)
 
 
 def eliminate_common_expr(symbol):

@@ -83,5 +83,14 @@ def attribute_scope(mx):
     return one + two + three, {'a': (2,)}
 
 
-CASES = [distinct_scalars, same_sum, nested, repeated_outputs, repeated_after_merge, dropout, named_layers,
+def op_spellings(mx):
+    x, y = mx.sym.var('x'), mx.sym.var('y')
+    a = mx.sym.broadcast_add(x, y, name='ba')
+    b = mx.sym.elemwise_add(x, y, name='ea')
+    c = x + y
+    d = mx.sym.concat(a, b, dim=0, name='c1') + mx.sym.Concat(a, b, dim=0, name='c2')
+    return mx.sym.Group([d, c]), {'x': (2, 3), 'y': (2, 3)}
+
+
+CASES = [op_spellings, distinct_scalars, same_sum, nested, repeated_outputs, repeated_after_merge, dropout, named_layers,
          scalar_spelling, legacy_split, batchnorm, attribute_scope]
