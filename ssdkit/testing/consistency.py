@@ -56,7 +56,7 @@ def check_consistency(sym, ctx_list, scale=1.0, grad_req="write", arg_params=Non
     >>> import ssdkit as mx
     >>> a = mx.sym.var("a")
     >>> ctx = {"ctx": mx.cpu(), "a": (3,)}
-    >>> _ = check_consistency([abs(a), a.abs(name="abs0")], [ctx, ctx])
+    >>> _ = check_consistency([mx.sym.abs(a, name="n"), a.abs(name="n")], [ctx, ctx])
     """
     assert len(ctx_list) > 1, "check_consistency needs at least two contexts to compare"
     syms = [sym] * len(ctx_list) if isinstance(sym, Symbol) else list(sym)
