@@ -158,6 +158,7 @@ class _npi_choice(Op):
     params = {"a": Param("int", None), "size": Param("shape", None), "replace": Param("bool", True),
               "weighted": Param("bool", False), "ctx": Param("any", None)}
     differentiable = False
+    random = True
 
     def input_names(self, p):
         return (["input1"] if p.a is None else []) + (["p"] if p.weighted else [])
@@ -195,6 +196,7 @@ class _npi_mvn_fallback(Op):
     inputs = ("mean", "cov")
     params = {"size": Param("shape", None)}
     differentiable = False
+    random = True
 
     def infer_shape(self, p, shapes):
         mean, cov = shapes
