@@ -173,6 +173,7 @@ def test_folded_conv_bn_inference_equals_the_unfused_chain(monkeypatch, path):
     monkeypatch.setattr(winograd, "WINOGRAD", path == "winograd")
     for name in ("MIN_CHANNELS", "MIN_WIDTH", "MIN_BATCH"):
         monkeypatch.setattr(winograd, name, 1)
+    monkeypatch.setattr(winograd, "MIN_TILE_USE", 0)
     rng = np.random.default_rng(3)
     mx.random.seed(3)
     net = nn.HybridSequential()

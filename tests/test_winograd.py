@@ -117,6 +117,7 @@ def test_public_conv2d_dispatch_both_paths(monkeypatch, winograd, shape):
     monkeypatch.setattr(W, "MIN_CHANNELS", 1)
     monkeypatch.setattr(W, "MIN_WIDTH", 1)
     monkeypatch.setattr(W, "MIN_BATCH", 1)
+    monkeypatch.setattr(W, "MIN_TILE_USE", 0)
     x, w, dy, pad = _operands(shape, seed=6)
     assert W.winograd_wins(x.shape, w.shape, (1, 1), pad, (1, 1), 1) is winograd
     b = np.arange(w.shape[0], dtype=np.float32)
@@ -167,6 +168,7 @@ def test_deconvolution_forward_through_the_winograd_data_gradient(monkeypatch, p
     monkeypatch.setattr(W, "MIN_CHANNELS", 1)
     monkeypatch.setattr(W, "MIN_WIDTH", 1)
     monkeypatch.setattr(W, "MIN_BATCH", 1)
+    monkeypatch.setattr(W, "MIN_TILE_USE", 0)
     rng = np.random.default_rng(9)
     x = rng.standard_normal((2, 5, 7, 6)).astype(np.float32)
     w = rng.standard_normal((5, 4, 3, 3)).astype(np.float32)
@@ -180,6 +182,7 @@ def test_half_precision_stays_on_im2col(monkeypatch):
     monkeypatch.setattr(W, "MIN_CHANNELS", 1)
     monkeypatch.setattr(W, "MIN_WIDTH", 1)
     monkeypatch.setattr(W, "MIN_BATCH", 1)
+    monkeypatch.setattr(W, "MIN_TILE_USE", 0)
     assert W.winograd_wins((1, 4, 8, 8), (4, 4, 3, 3), (1, 1), (1, 1), (1, 1), 1, np.float64)
     assert not W.winograd_wins((1, 4, 8, 8), (4, 4, 3, 3), (1, 1), (1, 1), (1, 1), 1, np.float16)
     x, w, _, pad = _operands((1, 4, 4, 8, 8, 1), seed=10)
@@ -202,3 +205,12 @@ def test_weight_gradient_split_by_filters(monkeypatch, shape):
     assert dw.dtype == np.float32
     assert _rel(dw, _direct_grads(x, w, dy.astype(np.float64), pad)[1]) < F32_TOL
     np.testing.assert_array_equal(W.winograd_weight_grad(x, dy, pad), dw)
+
+
+def test_odd_maps_keep_the_forward_on_im2col_and_the_weight_gradient_on_winograd():
+    """A 19x19 map computes 20x22 tile outputs (0.82 of them used): the forward and data gradient go to
+    im2col, the weight gradient stays on Winograd; an even map of the same size class stays on Winograd."""
+    odd, even, w = (8, 64, 19, 19), (8, 64, 20, 20), (64, 64, 3, 3)
+    args = ((1, 1), (1, 1), (1, 1), 1)
+    assert not W.winograd_wins(odd, w, *args) and W.winograd_wins(odd, w, *args, weight_grad=True)
+    assert W.winograd_wins(even, w, *args) and W.winograd_wins(even, w, *args, weight_grad=True)

@@ -84,11 +84,11 @@ def flipped(w, groups):
     return np.ascontiguousarray(by_group).reshape(groups * cg, f // groups, kh, kw)
 
 
-def _wins(plan, w_shape, dtype):
+def _wins(plan, w_shape, dtype, weight_grad=False):
     """Whether the convolution ``plan`` with weight shape ``w_shape``, computed in ``dtype``, runs as
-    Winograd."""
+    Winograd (its weight gradient when ``weight_grad``)."""
     return winograd_wins((plan.n, plan.c, plan.h, plan.w), w_shape, plan.stride, plan.pad, plan.dilate,
-                         plan.groups, dtype)
+                         plan.groups, dtype, weight_grad)
 
 
 def forward(src, w, plan, bias=None, dtype=None, relu=False, scale=None):
@@ -116,7 +116,7 @@ def weight_grad(src, dy, plan, w_shape):
     ...             (1, 1, 1, 1)).ravel()
     array([4.], dtype=float32)
     """
-    if _wins(plan, w_shape, dy.dtype):
+    if _wins(plan, w_shape, dy.dtype, weight_grad=True):
         return winograd_weight_grad(src, dy, plan.pad)
     return conv_weight_grad(src, dy, plan, w_shape)
 

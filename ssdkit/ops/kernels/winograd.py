@@ -50,6 +50,11 @@ MIN_WIDTH = 16
 #: ... and from this batch: with few images the transforms of few tiles cost more than the multiplies they
 #: save (quiet box, ToySSD inference on one 256x256 image: 64-70 ms with Winograd, 41 ms on im2col).
 MIN_BATCH = 8
+#: ... and, for the forward and data gradient, when the computed 2x2 tiles (with the junk column) are at
+#: least this share of the output: odd maps waste a tile row and column (19x19: 0.82; measured on
+#: SSD-300's 19x19 layers at batch 8, CPU time: im2col 1.2x faster for 512->512, 1.75x for the 1024->126
+#: data gradient; the weight gradient stays faster on Winograd, 1.05-1.12x). Even maps from 16 up: >= 0.88.
+MIN_TILE_USE = 0.85
 #: Use Winograd where it wins (tests switch it off to compare the paths).
 WINOGRAD = True
 #: The weight gradient sums its blocks in this many fixed runs per core (result independent of threads).
@@ -76,11 +81,11 @@ def winograd_applies(w_shape, stride, dilate, groups):
         and groups == 1
 
 
-def winograd_wins(x_shape, w_shape, stride, pad, dilate, groups, dtype=np.float32):
+def winograd_wins(x_shape, w_shape, stride, pad, dilate, groups, dtype=np.float32, weight_grad=False):
     """Whether the convolution of ``x_shape`` by ``w_shape`` should run here rather than as im2col GEMMs:
     it applies, the padding is not negative, the work is float32 or float64 (half precision would lose
     the transforms' extra rounding against its 11-bit mantissa), and the layer is past the measured
-    crossover.
+    crossover (for its ``weight_grad`` or else for the forward and data gradient).
 
     Examples
     --------
@@ -90,11 +95,17 @@ def winograd_wins(x_shape, w_shape, stride, pad, dilate, groups, dtype=np.float3
     False
     >>> winograd_wins((1, 64, 32, 32), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1)     # one image
     False
+    >>> [winograd_wins((8, 512, 19, 19), (512, 512, 3, 3), (1, 1), (1, 1), (1, 1), 1, weight_grad=grad)
+    ...  for grad in (False, True)]                                              # odd map
+    [False, True]
     """
-    return (WINOGRAD and winograd_applies(w_shape, stride, dilate, groups) and min(pad) >= 0
+    if not (WINOGRAD and winograd_applies(w_shape, stride, dilate, groups) and min(pad) >= 0
             and np.dtype(dtype) in (np.float32, np.float64)
             and min(w_shape[:2]) >= MIN_CHANNELS and x_shape[3] + 2 * pad[1] - 2 >= MIN_WIDTH
-            and x_shape[0] >= MIN_BATCH)
+            and x_shape[0] >= MIN_BATCH):
+        return False
+    oh, ow, th, tw = _tiles(x_shape, pad)
+    return weight_grad or oh * ow >= MIN_TILE_USE * (2 * th) * (2 * (tw + 1))
 
 
 def _tiles(x_shape, pad):
