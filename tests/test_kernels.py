@@ -374,6 +374,29 @@ def test_positions_gathering_equals_the_tap_loop(monkeypatch, geometry):
         np.testing.assert_allclose(by_positions, by_taps, rtol=1e-5, atol=1e-5)
 
 
+def test_global_pooling_reduces_one_window_and_matches_the_tap_loop(monkeypatch):
+    """Global pooling has stride 1 but a single window: it is reduced as one window view, not tap by tap."""
+    rng = np.random.default_rng(12)
+    x = rng.integers(0, 3, (2, 3, 9, 11)).astype(np.float32)      # ties: the first maximum takes the gradient
+    x[0, 0, 4, 5] = np.nan                                          # a NaN never wins
+    dy = rng.standard_normal((2, 3, 1, 1)).astype(np.float32)
+    results = {}
+    for limit in (10 ** 6, 0):
+        monkeypatch.setattr(pool, "TAP_LOOP_MAX", limit)
+        for pool_type in ("max", "avg", "sum"):
+            y, saved = K.pool2d_forward(x, pool_type=pool_type, global_pool=True)
+            results[limit, pool_type] = y, K.pool2d_backward(saved, dy)
+    for pool_type in ("max", "avg", "sum"):
+        for by_taps, by_window in zip(results[10 ** 6, pool_type], results[0, pool_type]):
+            np.testing.assert_allclose(by_taps, by_window, rtol=1e-6)
+    y, dx = results[0, "max"]
+    np.testing.assert_array_equal(y[..., 0, 0], np.nanmax(x, axis=(2, 3)))
+    first = np.argmax(x.reshape(6, -1) == y.reshape(6, 1), axis=1)
+    expected = np.zeros((6, 99), np.float32)
+    expected[np.arange(6), first] = dy.ravel()
+    np.testing.assert_array_equal(dx.reshape(6, -1), expected)
+
+
 def test_weight_gradient_is_deterministic():
     """Threads take blocks in any order, yet the float32 weight gradient comes out bit-identical."""
     rng = np.random.default_rng(11)

@@ -22,6 +22,24 @@ def test_assert_almost_equal_defaults_and_signature():
     tu.assert_exception(mx.nd.array([1]).reshape, mx.MXNetError, (5,))
 
 
+@pytest.mark.parametrize("equal_nan", [False, True])
+def test_blocked_allclose_equals_numpy_allclose(monkeypatch, equal_nan):
+    from ssdkit.testing import compare
+    monkeypatch.setattr(compare, "ALLCLOSE_BLOCK", 7)
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((5, 9)).astype(np.float32)
+    for where, value in [(None, None), ((4, 8), np.nan), ((0, 0), 1.0), ((4, 8), 1e-5), ((2, 3), np.inf)]:
+        b = a.copy()
+        if where is not None:
+            b[where] += value
+        expected = bool(np.allclose(a, b, rtol=1e-5, atol=1e-6, equal_nan=equal_nan))
+        assert compare.blocked_allclose(a, b, 1e-5, 1e-6, equal_nan) is expected
+        c = a.copy(); c[4, 8] = np.nan; d = b.copy(); d[4, 8] = np.nan  # NaN in both, in the last block
+        assert compare.blocked_allclose(c, d, 1e-5, 1e-6, equal_nan) is bool(
+            np.allclose(c, d, rtol=1e-5, atol=1e-6, equal_nan=equal_nan))
+    assert compare.blocked_allclose(a, a[0], 1e-5, 1e-6) is bool(np.allclose(a, a[0], 1e-5, 1e-6))  # broadcast
+
+
 def test_random_helpers():
     np.random.seed(1)
     assert tu.rand_ndarray((3, 2)).shape == (3, 2)

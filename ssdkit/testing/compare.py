@@ -129,6 +129,27 @@ def _computable(x):
     return x.astype(np.float32) if isinstance(x, np.ndarray) and x.dtype == np.float16 else x
 
 
+#: Elements compared per step by :func:`blocked_allclose`: ``np.isclose`` makes several temporaries of its inputs'
+#: size; a block keeps them in cache (a 134M-element gradient otherwise allocates gigabytes per comparison).
+ALLCLOSE_BLOCK = 1 << 20
+
+
+def blocked_allclose(a, b, rtol, atol, equal_nan=False):
+    """``np.allclose(a, b, ...)``, a block of elements at a time when ``a`` and ``b`` have one shape.
+
+    Examples
+    --------
+    >>> blocked_allclose(np.zeros(5), np.array([0, 0, 0, 0, 1e-9]), rtol=0, atol=1e-8)
+    True
+    """
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.size <= ALLCLOSE_BLOCK:
+        return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    flat_a, flat_b = a.reshape(-1), b.reshape(-1)
+    return all(np.allclose(flat_a[i:i + ALLCLOSE_BLOCK], flat_b[i:i + ALLCLOSE_BLOCK], rtol=rtol, atol=atol,
+                           equal_nan=equal_nan) for i in range(0, a.size, ALLCLOSE_BLOCK))
+
+
 def same(a, b):
     """True when the two arrays are exactly equal (same shape, same values).
 
@@ -152,7 +173,7 @@ def almost_equal(a, b, rtol=None, atol=None, equal_nan=False, use_broadcast=True
     a, b = _numpy(a), _numpy(b)
     if not use_broadcast and np.shape(a) != np.shape(b):
         raise AssertionError(f"a.shape = {np.shape(a)} and b.shape = {np.shape(b)} are not equal")
-    return bool(np.allclose(a, b, rtol=get_rtol(rtol), atol=get_atol(atol), equal_nan=equal_nan))
+    return blocked_allclose(a, b, get_rtol(rtol), get_atol(atol), equal_nan)
 
 
 def find_max_violation(a, b, rtol, atol):
@@ -200,7 +221,7 @@ def assert_almost_equal(a, b, rtol=None, atol=None, names=("a", "b"), equal_nan=
         np.testing.assert_equal(a, b)
         return
     a, b = _computable(a), _computable(b)
-    if np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan):
+    if blocked_allclose(a, b, rtol, atol, equal_nan):
         return
     a, b = np.broadcast_arrays(a, b)
     with np.errstate(invalid="ignore"):

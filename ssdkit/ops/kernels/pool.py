@@ -105,8 +105,14 @@ def _windows(arr, kernel, stride, out_hw):
     return view[:, ::stride[0], ::stride[1]][:, :out_hw[0], :out_hw[1]]
 
 
-def _use_windows(kernel, stride):
-    return kernel[0] * kernel[1] > TAP_LOOP_MAX and stride[0] >= kernel[0] and stride[1] >= kernel[1]
+def _disjoint(kernel, stride, out_hw):
+    """Whether no two windows share an input position: along each axis the stride covers the kernel, or
+    there is a single window (global pooling, whose stride is 1)."""
+    return all(o == 1 or s >= k for k, s, o in zip(kernel, stride, out_hw))
+
+
+def _use_windows(kernel, stride, out_hw):
+    return kernel[0] * kernel[1] > TAP_LOOP_MAX and _disjoint(kernel, stride, out_hw)
 
 
 def _chunks(planes, plane_elems):
@@ -205,7 +211,7 @@ def pool2d_forward_planes(geometry, planes, out):
     lowest = np.finfo(planes.dtype).min
     kernel, stride, out_hw = geometry.kernel, geometry.stride, geometry.out_hw
     src = _canvas(planes, geometry.pad, geometry.padded_hw, lowest if geometry.pool_type == "max" else 0)
-    if _use_windows(kernel, stride):
+    if _use_windows(kernel, stride, out_hw):
         win = _windows(src, kernel, stride, out_hw)
         if geometry.pool_type == "max":
             np.fmax.reduce(win, axis=(3, 4), initial=lowest, out=out)
@@ -287,7 +293,7 @@ def route_by_index_planes(geometry, grads, index, dx):
     if not geometry.tiles_exactly():
         dx[...] = 0                  # positions no window covers, and overlapping windows, start at 0
     chosen = np.empty(index.shape, bool)
-    disjoint = geometry.stride[0] >= geometry.kernel[0] and geometry.stride[1] >= geometry.kernel[1]
+    disjoint = _disjoint(geometry.kernel, geometry.stride, geometry.out_hw)
     for k, view in enumerate(_tap_views(dx, geometry.kernel, geometry.stride, geometry.out_hw)):
         np.equal(index, k, out=chosen)
         if disjoint:
@@ -355,14 +361,14 @@ def pool2d_backward_planes(geometry, dy, dx, planes, out):
     # the 2x2/2 case writes every input position once: no zeroing, no padded canvas
     exact = geometry.tiles_exactly()
     grad = dx if exact else np.zeros((dx.shape[0], hp, wp), dx.dtype)
-    disjoint = stride[0] >= kernel[0] and stride[1] >= kernel[1]
+    disjoint = _disjoint(kernel, stride, out_hw)
     if geometry.pool_type == "max":
         src = _canvas(planes, geometry.pad, geometry.padded_hw, np.finfo(planes.dtype).min)
         _max_backward(src, out, dy, grad, kernel, stride, out_hw, disjoint)
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
             share = dy / geometry.divisor if geometry.pool_type == "avg" else dy
-        if _use_windows(kernel, stride):
+        if _use_windows(kernel, stride, out_hw):
             # disjoint windows: every canvas position belongs to at most one window
             _windows(grad, kernel, stride, out_hw)[...] = share[..., None, None]
         else:
@@ -377,7 +383,7 @@ def pool2d_backward_planes(geometry, dy, dx, planes, out):
 
 def _max_backward(src, out, dy, grad, kernel, stride, out_hw, disjoint):
     """Route each output gradient to the first window position equal to the output (MXNet's rule)."""
-    if _use_windows(kernel, stride):
+    if _use_windows(kernel, stride, out_hw):
         win = _windows(src, kernel, stride, out_hw)
         flat = (win == out[..., None, None]).reshape(win.shape[:3] + (-1,))
         first = flat.argmax(axis=3)                  # first True in row-major window order
