@@ -467,6 +467,10 @@ CASES["_contrib_ModulatedDeformableConvolution"] = [([_DR.uniform(-1, 1, (2, 4, 
                                                       _DR.uniform(0, 2, (2, 18, 5, 4)), _DR.uniform(-1, 1, (4, 2, 3, 3)),
                                                       _DR.uniform(-1, 1, 4)], _DEFORM, None, False)]
 
+# multinomial draws: the log-probability output's gradient is 1/p at the drawn category (reseeded draws)
+SEEDED["_sample_multinomial"] = [([np.array([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]])], {"shape": (4,), "get_prob": True},
+                                  [0], False)]
+CASES["_sample_multinomial"] = SEEDED["_sample_multinomial"]
 # densities of the sampling distributions (ops/random_pdf.py), own stream; discrete samples get no gradient
 _PR = np.random.default_rng(29)
 _pdf_pos = lambda *shape: _PR.uniform(0.5, 2.0, shape)   # noqa: E731

@@ -134,3 +134,19 @@ def test_symbolic_zipfian_matches_the_ndarray_formula():
     expected = lambda c: np.log((c + 2.0) / (c + 1.0)) / np.log(21) * 50   # noqa: E731
     np.testing.assert_allclose(count_true, expected(np.array([0, 3, 19.0])))
     np.testing.assert_allclose(count_sampled, expected(sampled.astype(np.float64)))
+
+
+def test_multinomial_log_probability_gradient_is_one_over_p_of_the_draw():
+    """MXNet's backward of ``get_prob``: every draw adds head / p[draw] to its category's gradient."""
+    x = mx.nd.array([[0, 1, 2, 3, 4], [4, 3, 2, 1, 0]]) / 10.0
+    x.attach_grad()
+    with mx.autograd.record():
+        draws, log_p = mx.nd.random.multinomial(x, shape=500, get_prob=True, dtype="float32")
+        (log_p * 5).backward()
+    draws, probs = draws.asnumpy().astype(int), x.asnumpy()
+    np.testing.assert_allclose(log_p.asnumpy(), np.log(np.take_along_axis(probs, draws, axis=1)), rtol=1e-6)
+    want = np.zeros((2, 5))
+    for row in range(2):
+        np.add.at(want[row], draws[row], 5.0 / probs[row][draws[row]])
+    np.testing.assert_allclose(x.grad.asnumpy(), want, rtol=1e-5)
+    assert mx.nd.random.multinomial(mx.nd.array([0.5, 0.5])).shape == (1,)   # one draw of one row, as MXNet

@@ -148,19 +148,23 @@ class _shuffle(Op):
 @register
 class _sample_multinomial(Op):
     """Category indices drawn from the probability rows (last axis) of ``data``; ``get_prob`` adds the
-    log-probability of each draw as a second output."""
-    differentiable = False
+    log-probability of each draw as a second output, whose gradient reaches ``data`` as ``1 / p`` of the drawn
+    category (MXNet's REINFORCE-style backward; without ``get_prob`` the gradient is zero)."""
     random = True
     params = {"shape": Param("shape", ()), "get_prob": Param("bool", False), "dtype": Param("dtype", "int32")}
 
     def output_count(self, p):
         return 2 if p.get_prob else 1
 
+    def _out_shape(self, p, data):
+        if len(data) == 1 and not p.shape:
+            return (1,)   # one draw from one distribution is (1,), as MXNet
+        return tuple(data[:-1]) + tuple(p.shape)
+
     def infer_shape(self, p, shapes):
         if shapes[0] is None:
             return shapes, [None] * self.output_count(p)
-        out = tuple(shapes[0][:-1]) + tuple(p.shape)
-        return shapes, [out] * self.output_count(p)
+        return shapes, [self._out_shape(p, shapes[0])] * self.output_count(p)
 
     def infer_type(self, p, dtypes):
         data = dtypes[0] if dtypes and dtypes[0] is not None else np.dtype(DTYPE)
@@ -171,17 +175,26 @@ class _sample_multinomial(Op):
         probs = data.reshape(-1, data.shape[-1]).astype(np.float64)
         n = int(np.prod(p.shape)) if p.shape else 1
         cum = np.cumsum(probs, axis=1)  # MXNet does not renormalize the rows
-        draws = (get_rng().random((probs.shape[0], n))[..., None] >= cum[:, None, :]).sum(-1)
+        # the first category whose cumulative probability reaches the uniform draw (MXNet's lower bound)
+        draws = (get_rng().random((probs.shape[0], n))[..., None] > cum[:, None, :]).sum(-1)
         draws = np.minimum(draws, probs.shape[1] - 1)
-        out_shape = data.shape[:-1] + tuple(p.shape)
+        out_shape = self._out_shape(p, data.shape)
         outputs = [draws.reshape(out_shape).astype(p.dtype)]
         if p.get_prob:
             logp = np.log(np.take_along_axis(probs, draws, axis=1))
             outputs.append(logp.reshape(out_shape).astype(data.dtype))
-        return outputs, None
+        return outputs, (data, draws)
 
     def backward(self, p, saved, out_grads):
-        return [None]
+        data, draws = saved
+        if not p.get_prob or out_grads[1] is None:
+            return [np.zeros_like(data)]
+        rows, k = draws.shape[0], data.shape[-1]
+        picked = np.take_along_axis(data.reshape(rows, k), draws, axis=1).astype(np.float64)
+        flat = (np.arange(rows)[:, None] * k + draws).ravel()
+        share = out_grads[1].astype(np.float64).reshape(rows, -1) / picked
+        grad = np.bincount(flat, weights=share.ravel(), minlength=rows * k)
+        return [grad.reshape(data.shape).astype(data.dtype)]
 
 
 def sample(op_name, **params):
