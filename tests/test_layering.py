@@ -9,7 +9,7 @@ PACKAGE = ROOT / "ssdkit"
 
 # top-level module or package of ssdkit -> layer number
 LAYERS = {
-    "base": 0, "localserve": 0, "context": 0, "profiler": 0, "runtime": 0, "util": 0,
+    "base": 0, "_numpy_op_doc": 0, "localserve": 0, "context": 0, "profiler": 0, "runtime": 0, "util": 0,
     "ops": 1, "boxes": 1, "recordio": 1, "datagen": 1,
     "autograd": 2,
     "ndarray": 3, "random": 3, "operator": 3, "numpy": 3, "numpy_extension": 3, "numpy_op_signature": 3,

@@ -280,7 +280,7 @@ CASES.update({
     "_npi_cholesky": [([_SPD], {}, None, False)], "_npi_solve": [([_SPD, u(3, 2)], {}, None, False),
                                                                 ([_SPD[None], u(1, 3)], {}, None, False)],
     "_npi_slogdet": [([_SPD], {}, None, False)], "_npi_svd": [([np.array([[3.0, 0.5, 0.2], [0.1, 1.5, 0.3]])], {}, None, False)],
-    "_npi_pinv": [([u(3, 2)], {}, None, False)], "_npi_eigh": [([_SPD], {}, None, False)],
+    "_npi_pinv_scalar_rcond": [([u(3, 2)], {}, None, False)], "_npi_eigh": [([_SPD], {}, None, False)],
     "_npi_eigvalsh": [([_SPD], {"UPLO": "U"}, None, False)], "_npi_tensorinv": [([_SPD.reshape(3, 3, 1)], {"ind": 1}, None, False)],
     "_npi_tensorsolve": [([_SPD.reshape(3, 1, 3), u(3, 1)], {}, None, False)],
     "_npi_full_like": [([_X], {"fill_value": 2.0}, None, False)],
@@ -454,6 +454,10 @@ ORACLE_PINNED = ("_linalg_potrf", "_linalg_syevd")
 
 # shape-inference helper (appended last so earlier cases keep their random inputs)
 CASES["_identity_with_attr_like_rhs"] = [([u(2, 3), u(2, 3)], {}, [0], False)]
+# ops/numpy_elemwise.py and the array-rcond pinv (appended last so earlier cases keep their random inputs)
+CASES["_npi_copysign"] = [([u(2, 3), u(2, 3)], {}, None, False)]
+CASES["_npi_ldexp"] = [([u(2, 3), u(2, 3)], {}, None, False)]
+CASES["_npi_pinv"] = [([u(2, 3, 2), pos(2) * 0.01], {}, [0], False)]
 
 # deformable convolutions (ops/deformable.py), own random stream; offsets are whole quarters + 0.37 so no
 # sampling point lies within a central-difference step of a grid line (where the bilinear slope jumps)

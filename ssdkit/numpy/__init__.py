@@ -28,7 +28,7 @@ from .rearrange import (roll, flip, flipud, fliplr, rot90, moveaxis, diag, diago
                         column_stack, array_split, hsplit, vsplit, dsplit, broadcast_arrays, delete, insert, append)
 from .products import dot, matmul, tensordot, einsum, inner, outer, vdot  # noqa: F401
 from .misc import (diff, ediff1d, nan_to_num, polyval, bincount, hanning, hamming, blackman, indices,  # noqa: F401
-                   diag_indices_from, unravel_index, shares_memory, may_share_memory)
+                   diag_indices_from, unravel_index, shares_memory, may_share_memory, histogram)
 from . import random, linalg, _methods, _dispatch
 from ._dispatch import shared
 
@@ -112,3 +112,16 @@ def ndim(a):
 
 
 _methods.install()
+
+
+def _register_op_signatures():
+    """Each function that is one ``_np_*`` op gets the signature MXNet documents (``ssdkit._numpy_op_doc``)."""
+    import inspect
+    from .. import _numpy_op_doc
+    for op_name in dir(_numpy_op_doc):
+        if op_name.startswith("_np_") and op_name[len("_np_"):] in globals():
+            function = globals()[op_name[len("_np_"):]]
+            function.__signature__ = inspect.signature(getattr(_numpy_op_doc, op_name))
+
+
+_register_op_signatures()

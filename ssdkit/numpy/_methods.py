@@ -57,8 +57,21 @@ _FROM = {
 }
 
 
+# NumPy's (and MXNet's) method argument order where the function's differs (np.sum puts keepdims before out)
+_METHOD_ARGS = {"sum": ("axis", "dtype", "out", "keepdims"), "max": ("axis", "out", "keepdims"),
+                "min": ("axis", "out", "keepdims"), "all": ("axis", "out", "keepdims"),
+                "any": ("axis", "out", "keepdims")}
+
+
 def _method(function):
+    order = _METHOD_ARGS.get(function.__name__)
+
     def method(self, *args, **kwargs):
+        if order and args:
+            if len(args) > len(order):
+                raise TypeError(f"{function.__name__}() takes at most {len(order)} positional arguments")
+            kwargs.update(zip(order, args))
+            args = ()
         return function(self, *args, **kwargs)
     method.__name__ = method.__qualname__ = function.__name__
     method.__doc__ = f"``x.{function.__name__}(...)`` is ``mx.np.{function.__name__}(x, ...)``.\n\n" + (

@@ -54,7 +54,8 @@ def check_ufunc_kwargs(name, kwargs):
                 raise NotImplementedError(f"{key}={value} is not implemented yet for operator {name}")
             raise TypeError(f"{key}={value} not understood for operator {name}")
 
-# np name: (array-array op, array-scalar op, scalar-array op, kind); None = through a 0-d array
+# np name: (array-array op, array-scalar op, scalar-array op, kind); None = through a 0-d array of the array's
+# dtype. kind "same": no promotion, the op takes operands of one dtype (MXNet's lcm, bitwise_*, copysign, ldexp)
 BINARY = {
     "add": ("broadcast_add", "_plus_scalar", "_plus_scalar", "arith"),
     "subtract": ("broadcast_sub", "_minus_scalar", "_rminus_scalar", "arith"),
@@ -75,6 +76,12 @@ BINARY = {
     "logical_and": ("broadcast_logical_and", None, None, "compare"),
     "logical_or": ("broadcast_logical_or", None, None, "compare"),
     "logical_xor": ("broadcast_logical_xor", None, None, "compare"),
+    "lcm": ("_npi_lcm", None, None, "same"),
+    "bitwise_and": ("_npi_bitwise_and", None, None, "same"),
+    "bitwise_or": ("_npi_bitwise_or", None, None, "same"),
+    "bitwise_xor": ("_npi_bitwise_xor", None, None, "same"),
+    "copysign": ("_npi_copysign", None, None, "same"),
+    "ldexp": ("_npi_ldexp", None, None, "same"),
 }
 BINARY_ALIASES = {"divide": "true_divide", "remainder": "mod", "fmod": "mod"}
 
@@ -139,6 +146,8 @@ def binary(name, lhs, rhs, out=None):
         else:
             result = invoke(use, [array], out=None, scalar=float(scalar))
             return _finish(result, kind, out)
+    if kind == "same":
+        return _finish(invoke(op, [lhs, rhs]), kind, out)
     dtype = _dtypes.promote(lhs._data.dtype, rhs._data.dtype)
     if kind == "divide":
         dtype = _dtypes.true_divide_type(dtype)

@@ -14,7 +14,8 @@ array([[0.5 , 0.  ],
 import numpy as onp
 
 from . import _dtypes
-from ._dispatch import call, call_list, shared, is_symbolic
+from ..ndarray.ndarray import NDArray
+from ._dispatch import call, call_list, shared, is_symbolic, as_input
 
 __all__ = ["norm", "inv", "det", "slogdet", "cholesky", "solve", "svd", "pinv", "eigh", "eigvalsh", "eig",
            "eigvals", "tensorinv", "tensorsolve"]
@@ -137,8 +138,9 @@ def pinv(a, rcond=1e-15, hermitian=False):
     array([[0.5, 0. ],
            [0. , 0. ]])
     """
-    return call("_npi_pinv", [_float(a)], rcond=float(onp.asarray(getattr(rcond, "_data", rcond))),
-                hermitian=hermitian)
+    if isinstance(rcond, NDArray) or is_symbolic(rcond) or onp.ndim(rcond):  # one cutoff per matrix of the batch
+        return call("_npi_pinv", [_float(a), as_input(rcond)], hermitian=hermitian)
+    return call("_npi_pinv_scalar_rcond", [_float(a)], rcond=float(rcond), hermitian=hermitian)
 
 
 @_shared

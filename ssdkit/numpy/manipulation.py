@@ -29,7 +29,7 @@ def _ints(values):
     return tuple(int(v) for v in values)
 
 
-def reshape(a, newshape, order="C"):
+def reshape(a, newshape, order="C", out=None):
     """``a`` with a new shape (NumPy's rule: one -1 is inferred; no MXNet special codes — see npx.reshape).
 
     Examples
@@ -39,7 +39,7 @@ def reshape(a, newshape, order="C"):
     (3, 2)
     """
     newshape = (newshape,) if isinstance(newshape, (int, onp.integer)) else tuple(newshape)
-    return invoke("_np_reshape", [a], newshape=newshape, order=order)
+    return invoke("_np_reshape", [a], out=out, newshape=newshape, order=order)
 
 
 @shared
@@ -85,7 +85,7 @@ def expand_dims(a, axis):
 
 
 @shared
-def squeeze(a, axis=None):
+def squeeze(a, axis=None, out=None):
     """Drop axes of length 1 (all of them by default; the result may be 0-d).
 
     Examples
@@ -94,7 +94,7 @@ def squeeze(a, axis=None):
     >>> squeeze(mx.np.ones((1, 1)))
     array(1.)
     """
-    return call("_np_squeeze", [a], axis=axis)
+    return call("_np_squeeze", [a], out, axis=axis)
 
 
 def ravel(x, order="C"):

@@ -14,11 +14,12 @@ import numpy as onp
 
 from ..base import MXNetError
 from ..context import check_cpu
-from ._dispatch import call, shared, as_input, is_symbolic
+from ._dispatch import call, call_list, shared, as_input, is_symbolic
+from ..ndarray.ndarray import NDArray
 from .multiarray import ndarray
 
 __all__ = ["diff", "ediff1d", "nan_to_num", "polyval", "bincount", "hanning", "hamming", "blackman", "indices",
-           "diag_indices_from", "unravel_index", "shares_memory", "may_share_memory"]
+           "diag_indices_from", "unravel_index", "shares_memory", "may_share_memory", "histogram"]
 
 
 @shared
@@ -54,7 +55,10 @@ def ediff1d(ary, to_end=None, to_begin=None):
     >>> ediff1d(mx.np.array([1., 2., 4.]), to_end=9)
     array([1., 2., 9.])
     """
-    return call("_npi_ediff1d", [ary], to_begin=_values(to_begin), to_end=_values(to_end))
+    arrays = {k: v for k, v in (("to_begin", to_begin), ("to_end", to_end)) if isinstance(v, NDArray) or is_symbolic(v)}
+    return call("_npi_ediff1d", [ary] + list(arrays.values()), to_begin_arr_given="to_begin" in arrays,
+                to_end_arr_given="to_end" in arrays, to_begin=None if "to_begin" in arrays else _values(to_begin),
+                to_end=None if "to_end" in arrays else _values(to_end))
 
 
 @shared
@@ -99,6 +103,30 @@ def bincount(x, weights=None, minlength=0):
     """
     arrays = [x] if weights is None else [x, weights]
     return call("_npi_bincount", arrays, minlength=int(minlength), has_weights=weights is not None)
+
+
+@shared
+def histogram(a, bins=10, range=None, normed=None, weights=None, density=None):  # noqa: A002 - numpy's name
+    """``[counts, bin_edges]``: int64 counts of ``a`` in ``bins`` equal bins over ``range`` (a number of bins
+    needs a range, as in MXNet 1.9.1) or in the bins with the edges of the array ``bins``.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> histogram(mx.np.array([0.5, 2.2, 2.7, 9.9]), bins=2, range=(0.0, 10.0))
+    [array([3, 1], dtype=int64), array([ 0.,  5., 10.])]
+    """
+    for name, value in (("normed", normed), ("weights", weights), ("density", density)):
+        if value is not None and value is not False:
+            raise NotImplementedError(f"histogram: {name} is not supported yet")
+    if isinstance(bins, (int, onp.integer)):
+        if range is None:
+            raise NotImplementedError("histogram: automatic range is not supported yet")
+        return call_list("_npi_histogram", [a], bin_cnt=int(bins), range=tuple(float(r) for r in range))
+    if isinstance(bins, NDArray) or is_symbolic(bins):
+        return call_list("_npi_histogram", [a, bins])
+    raise NotImplementedError(f"histogram: bins of type {type(bins).__name__} are not supported yet "
+                              "(give a number of bins with a range, or an array of edges)")
 
 
 def _window(op_name, M, dtype, ctx):

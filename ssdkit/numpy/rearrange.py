@@ -109,8 +109,8 @@ def moveaxis(a, source, destination):
 
 
 @shared
-def diag(v, k=0):
-    """The ``k``-th diagonal of a 2-D array, or a 2-D array with the 1-D ``v`` on its ``k``-th diagonal.
+def diag(array, k=0):
+    """The ``k``-th diagonal of a 2-D ``array``, or a 2-D array with the 1-D ``array`` on its ``k``-th diagonal.
 
     Examples
     --------
@@ -120,7 +120,7 @@ def diag(v, k=0):
            [0., 0., 2.],
            [0., 0., 0.]])
     """
-    return call("_np_diag", [v], k=int(k))
+    return call("_np_diag", [array], k=int(k))
 
 
 @shared
@@ -137,8 +137,8 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
 
 
 @shared
-def diagflat(v, k=0):
-    """A 2-D array with the flattened ``v`` on its ``k``-th diagonal.
+def diagflat(array, k=0):
+    """A 2-D array with the flattened ``array`` on its ``k``-th diagonal.
 
     Examples
     --------
@@ -146,7 +146,7 @@ def diagflat(v, k=0):
     >>> diagflat(mx.np.array([[1, 2]])).shape
     (2, 2)
     """
-    return call("_np_diagflat", [v], k=int(k))
+    return call("_np_diagflat", [array], k=int(k))
 
 
 @shared

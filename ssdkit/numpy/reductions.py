@@ -32,7 +32,7 @@ def _dtype(dtype):
 
 
 @shared
-def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None):  # noqa: A001 - numpy's name
+def sum(a, axis=None, dtype=None, keepdims=False, initial=None, out=None):  # noqa: A001 - numpy's name
     """Sum over ``axis`` (all by default, none for ``()``); ints stay ints, bools give int64. ``initial`` is
     refused, as in MXNet 1.9.1.
 
@@ -61,7 +61,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False):
 
 
 @shared
-def max(a, axis=None, out=None, keepdims=False):  # noqa: A001
+def max(a, axis=None, keepdims=False, out=None):  # noqa: A001
     """Largest value over ``axis`` (an error over a zero-size axis).
 
     Examples
@@ -74,7 +74,7 @@ def max(a, axis=None, out=None, keepdims=False):  # noqa: A001
 
 
 @shared
-def min(a, axis=None, out=None, keepdims=False):  # noqa: A001
+def min(a, axis=None, keepdims=False, out=None):  # noqa: A001
     """Smallest value over ``axis``.
 
     Examples
@@ -92,7 +92,7 @@ shared(amin, "amin")
 
 
 @shared
-def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None):
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None):  # initial: refused, as MXNet
     """Product over ``axis`` (bools give int64).
 
     Examples
@@ -107,7 +107,7 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None):
 
 
 @shared
-def all(a, axis=None, out=None, keepdims=False):  # noqa: A001
+def all(a, axis=None, keepdims=False, out=None):  # noqa: A001
     """Whether every element along ``axis`` is non-zero (bool).
 
     Examples
@@ -120,7 +120,7 @@ def all(a, axis=None, out=None, keepdims=False):  # noqa: A001
 
 
 @shared
-def any(a, axis=None, out=None, keepdims=False):  # noqa: A001
+def any(a, axis=None, keepdims=False, out=None):  # noqa: A001
     """Whether some element along ``axis`` is non-zero (bool).
 
     Examples

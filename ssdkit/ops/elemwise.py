@@ -120,6 +120,11 @@ def _power(a, b):
     return np.power(a, b)
 
 
+def _real(x, grad):
+    """``grad``, or zeros when ``x`` is an int array: MXNet's gradient of an integer ``mod`` is zero."""
+    return np.zeros_like(grad) if x.dtype.kind in "iub" else grad
+
+
 def _int_divide(a, b):
     """Integer ``a / b`` as C computes it (truncated toward zero) in the integer dtype, as MXNet does."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -224,7 +229,7 @@ BINARY = {
     "sub": (np.subtract, lambda a, b, y, dy: (dy, -dy)),
     "mul": (np.multiply, lambda a, b, y, dy: (dy * b, dy * a)),
     "div": (lambda a, b: _int_divide(a, b) if np.result_type(a, b).kind in "iu" else np.divide(a, b), lambda a, b, y, dy: (dy / b, -dy * y / b)),
-    "mod": (np.mod, lambda a, b, y, dy: (dy, -dy * np.floor(a / b))),
+    "mod": (np.mod, lambda a, b, y, dy: (_real(a, dy), _real(a, -dy * np.floor(a / b)))),
     "power": (_power, lambda a, b, y, dy: (dy * b * np.power(a, b - 1),
                                               dy * y * np.log(np.where(a > 0, a, 1)))),
     "maximum": (np.maximum, lambda a, b, y, dy: (dy * (a >= b), dy * (a < b))),
@@ -244,7 +249,9 @@ BINARY = {
 # MXNet has both the strict elemwise_* family (symbol a + b) and broadcast_*; here both broadcast.
 
 
-def _make_binary(name, f, g):
+def _make_binary(name, f, g, op_name=None):
+    """Register the broadcasting binary op ``broadcast_<name>`` (or ``op_name``): forward ``f(a, b)``, gradient
+    ``g(a, b, y, dy) -> (da, db)`` or None for a zero gradient."""
     class Binary(Op):
         inputs = ("lhs", "rhs")
         differentiable = g is not None
@@ -280,7 +287,7 @@ def _make_binary(name, f, g):
                 out.append(0 if 0 in (l, r) else max(l, r) if 1 in (l, r) else l)
             return shapes, [tuple(out)]
 
-    Binary.__name__ = Binary.name = "broadcast_" + name
+    Binary.__name__ = Binary.name = op_name or "broadcast_" + name
     register(Binary)  # elemwise_add, _plus, _Plus, ... reach these through ops/aliases.py
 
 
@@ -295,8 +302,8 @@ SCALAR = {
     "_mul_scalar": (lambda x, s: x * s, lambda x, s, y, dy: dy * s),
     "_div_scalar": (lambda x, s: x / s, lambda x, s, y, dy: dy / s),
     "_rdiv_scalar": (lambda x, s: s / x, lambda x, s, y, dy: -dy * y / x),
-    "_mod_scalar": (lambda x, s: np.mod(x, s), lambda x, s, y, dy: dy),
-    "_rmod_scalar": (lambda x, s: np.mod(s, x), lambda x, s, y, dy: -dy * np.floor(s / x)),
+    "_mod_scalar": (lambda x, s: np.mod(x, s), lambda x, s, y, dy: _real(x, dy)),
+    "_rmod_scalar": (lambda x, s: np.mod(s, x), lambda x, s, y, dy: _real(x, -dy * np.floor(s / x))),
     "_power_scalar": (lambda x, s: _power(x, s), lambda x, s, y, dy: dy * s * np.power(x, s - 1)),
     "_rpower_scalar": (lambda x, s: _power(s, x), lambda x, s, y, dy: dy * y * np.log(s)),
     "_maximum_scalar": (lambda x, s: np.maximum(x, s), lambda x, s, y, dy: dy * (x >= s)),

@@ -320,13 +320,18 @@ class _SoftmaxBase(Op):
     def _t(self, p, x):
         return x.dtype.type(p.temperature or 1.0)
 
+    def _apply(self, function, p, x):
+        if x.size == 0:  # an empty input gives an empty result (scipy would reduce a 0-length axis with max)
+            return x.copy()
+        return function(x / self._t(p, x), axis=p.axis).astype(x.dtype, copy=False)
+
 
 @register
 class softmax(_SoftmaxBase):
     def forward(self, p, inputs, is_train):
         x = inputs[0]
         from scipy.special import softmax  # imported on first use: scipy.special costs ~0.25 s at import
-        y = softmax(x / self._t(p, x), axis=p.axis).astype(x.dtype, copy=False)
+        y = self._apply(softmax, p, x)
         return [y], y
 
     def backward(self, p, saved, out_grads):
@@ -339,7 +344,7 @@ class log_softmax(_SoftmaxBase):
     def forward(self, p, inputs, is_train):
         x = inputs[0]
         from scipy.special import log_softmax
-        y = log_softmax(x / self._t(p, x), axis=p.axis).astype(x.dtype, copy=False)
+        y = self._apply(log_softmax, p, x)
         return [y], y
 
     def backward(self, p, saved, out_grads):

@@ -14,7 +14,7 @@ array([[2., 0.],
 """
 import numpy as np
 
-from ..base import MXNetError
+from ..base import MXNetError, ShapeError
 from .registry import Op, Param, register
 
 __all__ = []
@@ -152,26 +152,44 @@ class _npi_svd(Op):
         return [da.astype(a.dtype)]
 
 
-@register
-class _npi_pinv(Op):
+class _Pinv(Op):
     """``np.linalg.pinv``: the Moore-Penrose pseudo-inverse (singular values below ``rcond`` times the largest
     are dropped; ``hermitian`` uses the symmetric eigen-decomposition)."""
-    infer_shape = _shape_rule(lambda p, a: [a[:-2] + (a[-1], a[-2])])
-    inputs = ("A",)
-    params = {"rcond": Param("float", 1e-15), "hermitian": Param("bool", False)}
+    infer_shape = _shape_rule(lambda p, a, *rcond: [a[:-2] + (a[-1], a[-2])])
+
+    def _rcond(self, p, inputs):
+        return p.rcond
 
     def forward(self, p, inputs, is_train):
-        a = inputs[0]
-        y = _linalg("pinv", np.linalg.pinv, a.astype(np.float64), p.rcond, p.hermitian)
-        return [y.astype(a.dtype)], (a, y)
+        a, rcond = inputs[0], self._rcond(p, inputs)
+        y = _linalg("pinv", np.linalg.pinv, a.astype(np.float64), rcond, p.hermitian)
+        return [y.astype(a.dtype)], (a, y, [(x.shape, x.dtype) for x in inputs[1:]])
 
     def backward(self, p, saved, out_grads):
-        a, y = saved
+        a, y, others = saved
         a64, g = a.astype(np.float64), np.asarray(out_grads[0], np.float64)
         eye_m, eye_n = np.eye(a.shape[-2]), np.eye(a.shape[-1])
         ga = (-_t(y) @ g @ _t(y) + (eye_m - a64 @ y) @ _t(g) @ y @ _t(y)
               + _t(y) @ y @ _t(g) @ (eye_n - y @ a64))
-        return [ga.astype(a.dtype)]
+        return [ga.astype(a.dtype)] + [np.zeros(shape, dtype) for shape, dtype in others]  # rcond: no gradient
+
+
+@register
+class _npi_pinv_scalar_rcond(_Pinv):
+    """``np.linalg.pinv(A, rcond)`` with a number ``rcond``."""
+    inputs = ("A",)
+    params = {"rcond": Param("float", 1e-15), "hermitian": Param("bool", False)}
+
+
+@register
+class _npi_pinv(_Pinv):
+    """``np.linalg.pinv(A, rcond)`` with an array ``rcond``, broadcast against the batch dims of ``A`` (one
+    cutoff per matrix)."""
+    inputs = ("A", "rcond")
+    params = {"hermitian": Param("bool", False)}
+
+    def _rcond(self, p, inputs):
+        return np.asarray(inputs[1], np.float64)
 
 
 class _Eigh(Op):
@@ -286,29 +304,38 @@ class _npi_tensorinv(Op):
 
 
 def _tensorsolve_shape(p, a, b):
+    """MXNet's rule: a 0-d ``a`` or ``b`` needs a one-element other operand (the result takes ``b``'s shape when
+    both are 0-d, else ``a``'s); otherwise the leading ``b.ndim`` dims of the reordered ``a`` (``b.ndim - a.ndim``
+    when ``a`` has no more dims than ``b``) multiply to ``b.size`` and to the product of the rest, the result."""
+    a, b = tuple(a), tuple(b)
+    if not a or not b:
+        if int(np.prod(b if not a else a)) != 1:
+            raise ShapeError(f"linalg.tensorsolve: a of shape {a} does not match b of shape {b}")
+        return b if not a and not b else a
     if p.a_axes:
         axes = [x % len(a) for x in p.a_axes]
         a = tuple(d for i, d in enumerate(a) if i not in axes) + tuple(a[x] for x in axes)
-    return a[len(b):]
+    lead = len(b) if len(a) > len(b) else len(b) - len(a)
+    if int(np.prod(a[:lead])) != int(np.prod(a[lead:])) or int(np.prod(a[lead:])) != int(np.prod(b)):
+        raise ShapeError(f"linalg.tensorsolve: a of shape {a} (axes moved) does not match b of shape {b}")
+    return a[lead:]
 
 
 @register
 class _npi_tensorsolve(Op):
     """``np.linalg.tensorsolve(a, b, axes)``: ``x`` with ``tensordot(a, x, x.ndim) = b`` (``axes`` of ``a`` moved
-    to the end first)."""
+    to the end first), with MXNet's shape rule (:func:`_tensorsolve_shape`)."""
     infer_shape = _shape_rule(lambda p, a, b: [_tensorsolve_shape(p, a, b)])
     inputs = ("a", "b")
     params = {"a_axes": Param("shape", None)}
 
     def forward(self, p, inputs, is_train):
         a, b = inputs
-        if p.a_axes:
+        x_shape = _tensorsolve_shape(p, a.shape, b.shape)
+        if p.a_axes and a.ndim:
             rest = [i for i in range(a.ndim) if i not in [x % a.ndim for x in p.a_axes]]
             a = np.transpose(a, rest + [x % a.ndim for x in p.a_axes])
-        x_shape = a.shape[b.ndim:]
-        n = int(np.prod(x_shape))
-        if int(np.prod(a.shape[:b.ndim])) != n or a.shape[:b.ndim] != b.shape:
-            raise MXNetError(f"linalg.tensorsolve: a of shape {inputs[0].shape} does not match b of shape {b.shape}")
+        n = b.size
         mat = a.reshape(n, n).astype(np.float64)
         x = _linalg("tensorsolve", np.linalg.solve, mat, b.reshape(n).astype(np.float64))
         return [x.reshape(x_shape).astype(np.result_type(*inputs))], (inputs[0], a, mat, x, b)
@@ -318,7 +345,7 @@ class _npi_tensorsolve(Op):
         g = np.asarray(out_grads[0], np.float64).reshape(-1)
         gb = np.linalg.solve(mat.T, g)
         gmat = -np.outer(gb, x).reshape(a_moved.shape)
-        if p.a_axes:
+        if p.a_axes and a_in.ndim:
             axes = [x % a_in.ndim for x in p.a_axes]
             order = [i for i in range(a_in.ndim) if i not in axes] + axes
             gmat = np.transpose(gmat, np.argsort(order))

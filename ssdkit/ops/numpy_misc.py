@@ -44,21 +44,35 @@ class _npi_diff(Op):
 
 @register
 class _npi_ediff1d(Op):
-    """``np.ediff1d``: differences of the flattened input, with ``to_begin``/``to_end`` values around them."""
-    params = {"to_begin": Param("floats", None), "to_end": Param("floats", None)}
+    """``np.ediff1d``: differences of the flattened input, with ``to_begin``/``to_end`` values around them,
+    given as numbers (parameters) or as arrays (inputs after the data, when ``*_arr_given``; their gradient is
+    the head gradient at their place)."""
+    params = {"to_begin": Param("floats", None), "to_end": Param("floats", None),
+              "to_begin_arr_given": Param("bool", False), "to_end_arr_given": Param("bool", False)}
+
+    def input_names(self, p):
+        return ["input1"] + ["to_begin"] * p.to_begin_arr_given + ["to_end"] * p.to_end_arr_given
+
+    def _ends(self, p, inputs):
+        given = iter(inputs[1:])
+        begin = next(given) if p.to_begin_arr_given else p.to_begin
+        end = next(given) if p.to_end_arr_given else p.to_end
+        return begin, end
 
     def forward(self, p, inputs, is_train):
         x = inputs[0]
-        y = np.ediff1d(x, None if p.to_end is None else np.asarray(p.to_end, x.dtype),
-                       None if p.to_begin is None else np.asarray(p.to_begin, x.dtype))
-        return [y.astype(x.dtype)], x.shape
+        begin, end = (None if v is None else np.asarray(v, x.dtype) for v in self._ends(p, inputs))
+        y = np.ediff1d(x, end, begin)
+        sizes = [0 if v is None else v.size for v in (begin, end)]
+        return [y.astype(x.dtype)], (x.shape, sizes, [(v.shape, v.dtype) for v in inputs[1:]])
 
     def backward(self, p, saved, out_grads):
+        shape, (begin, end), arrays = saved
         g = np.asarray(out_grads[0])
-        begin = 0 if p.to_begin is None else len(p.to_begin)
-        end = 0 if p.to_end is None else len(p.to_end)
         inner = g[begin:len(g) - end]
-        return [_diff_vjp(inner, 1, 0).reshape(saved)]
+        grads = [_diff_vjp(inner, 1, 0).reshape(shape) if np.prod(shape) else np.zeros(shape, g.dtype)]
+        parts = ([g[:begin]] if p.to_begin_arr_given else []) + ([g[len(g) - end:]] if p.to_end_arr_given else [])
+        return grads + [part.reshape(s).astype(d) for part, (s, d) in zip(parts, arrays)]
 
 
 @register
@@ -270,3 +284,47 @@ class _npi_diag_indices_from(Op):
 
     def backward(self, p, saved, out_grads):
         return [np.zeros(saved)]
+
+
+@register
+class _npi_histogram(Op):
+    """``np.histogram``: int64 counts of the values in ``bin_cnt`` equal bins over ``range`` (edges in the
+    data's dtype), or in the bins whose edges are the input ``bins``; values outside are not counted and the
+    last bin includes its right edge. No gradient.
+
+    Examples
+    --------
+    >>> op = _npi_histogram()
+    >>> (counts, edges), _ = op.forward(op.parse_params({"bin_cnt": 2, "range": (0, 4)}),
+    ...                                 [np.array([0.5, 3.0, 4.0, 9.0])], False)
+    >>> counts, edges
+    (array([1, 2]), array([0., 2., 4.]))
+    """
+    inputs = ("data", "bins")
+    params = {"bin_cnt": Param("int", None), "range": Param("floats", None)}
+    num_outputs = 2
+    differentiable = False
+
+    def input_names(self, p):
+        return ["data"] if p.bin_cnt is not None else ["data", "bins"]
+
+    def infer_shape(self, p, shapes):
+        if p.bin_cnt is not None:
+            return shapes, [(p.bin_cnt,), (p.bin_cnt + 1,)]
+        bins = shapes[1]
+        return shapes, [None if bins is None else (bins[0] - 1,), bins]
+
+    def infer_type(self, p, dtypes):
+        return dtypes, [np.dtype(np.int64), dtypes[-1]]
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        if p.bin_cnt is not None:
+            if p.range is None:
+                raise MXNetError("histogram: automatic range is not supported (as in MXNet 1.9.1): give range")
+            counts, edges = np.histogram(x.astype(np.float64), p.bin_cnt, tuple(p.range))
+            edges = edges.astype(x.dtype)
+        else:
+            edges = inputs[1].copy()
+            counts, _ = np.histogram(x.astype(np.float64), edges.astype(np.float64))
+        return [counts.astype(np.int64), edges], None

@@ -739,6 +739,10 @@ def _method(op_name, name=None):
             from .numpy import np as np_namespace
             if name == "flatten":
                 return np_namespace.reshape(self, (-1,))
+            from ..numpy._methods import _METHOD_ARGS  # the method's argument order (np.sum's differs)
+            if args and name in _METHOD_ARGS:
+                kwargs.update(zip(_METHOD_ARGS[name], args))
+                args = ()
             return getattr(np_namespace, name)(self, *args, **kwargs)
         if op_name is None:
             raise AttributeError(f"Symbol.{name} exists under npx.set_np() only (the NumPy interface)")

@@ -225,6 +225,26 @@ VALUES = {
     "unravel_index_int": "np.unravel_index(7, (3, 4))", "unravel_index_int_shape": "np.unravel_index(L, 10)",
     "diag_indices_from": "np.diag_indices_from(np.ones((3, 3, 3), dtype='float16'))",
     "clip_upper_only": "np.clip(A, None, 0.2)", "clip_lower_only": "A.clip(0.1)",
+    # integer / sign / exponent binary functions: one dtype for both operands, kept by the result
+    "lcm": "np.lcm(I, np.array([2, 3, -2, 4], dtype='int32'))", "lcm_scalar": "np.lcm(3, I)",
+    "bitwise_and": "np.bitwise_and(I, np.array([2, 3, -2, 4], dtype='int32'))", "bitwise_or_scalar": "np.bitwise_or(I, 3)",
+    "bitwise_xor": "np.bitwise_xor(I, np.array([2, 3, -2, 4], dtype='int32'))",
+    "copysign": "np.copysign(A, -A.T.reshape(3, 4))", "copysign_int": "np.copysign(I, np.array([2, 3, -2, 4], dtype='int32'))",
+    "copysign_rscalar": "np.copysign(3, I)", "ldexp": "np.ldexp(A, np.ones((3, 4)) * 2)",
+    "ldexp_int": "np.ldexp(I, np.array([2, 3, -2, 4], dtype='int32'))", "ldexp_rscalar": "np.ldexp(2.5, V)",
+    "pinv_array_rcond": "np.linalg.pinv(np.stack([M, M * 0.5]), np.array([0.1, 0.5]))",
+    "pinv_scalar_rcond": "np.linalg.pinv(M, 0.3)",
+    "ediff1d_arrays": "np.ediff1d(A, to_end=np.array([7.0, 8.0]), to_begin=np.array(2.0))",
+    "ediff1d_empty": "np.ediff1d(np.zeros((4, 0, 5)), to_end=np.array([1.0]), to_begin=3)",
+    "softmax_empty_axis": "npx.softmax(np.zeros((3, 0, 4)), axis=1)", "log_softmax_empty": "npx.log_softmax(np.zeros((0, 2)), axis=0)",
+    "tensorsolve_0d_a": "np.linalg.tensorsolve(np.array(2.0), np.ones((1, 1, 1)) * 3)",
+    "tensorsolve_same_ndim": "np.linalg.tensorsolve(np.ones((1, 1, 1)) * 2, np.ones((1, 1, 1)) * 3)",
+    "histogram_cnt": "np.histogram(V, bins=4, range=(0.0, 4.0))", "histogram_int": "np.histogram(I, bins=3, range=(0, 3))",
+    "histogram_edges": "np.histogram(A, bins=np.array([-0.5, 0.0, 0.5, 1.5]))",
+    # MXNet's positional order (keepdims before out); the methods keep NumPy's
+    "sum_positional": "np.sum(A, 0, None, True)", "max_positional": "np.max(A, 1, True)",
+    "all_positional": "np.all(A > 0, 0, True)", "method_sum_positional": "A.sum(0, None, None, True)",
+    "method_max_positional": "A.max(1, None, True)",
 }
 
 SHAPES = {
@@ -295,6 +315,9 @@ GRADS = {
     "g_slogdet": ("np.linalg.slogdet(M2)[1]", "M2"),
     "g_tensorinv": ("np.linalg.tensorinv(M2.reshape(3, 3, 1), ind=1)", "M2"),
     "g_compare_zero": ("X < Y", "XY"), "g_compare_scalar": ("X >= 0.1", "X"),
+    "g_copysign": ("np.copysign(X, Y) * np.arange(12).reshape(3, 4)", "XY"), "g_ldexp": ("np.ldexp(X, Y)", "XY"),
+    "g_ediff1d_arrays": ("np.ediff1d(X, to_end=Z, to_begin=Y[0]) * np.arange(19)", "XYZ"),
+    "g_mod_int": ("K % 3 + np.mod(K, np.array([2, 3, 2, 4], dtype='int32')) + np.mod(17, K)", "K"),
 }
 
 GRAD_PRELUDE = """
@@ -303,6 +326,7 @@ Y = np.array(onp.linspace(0.5, -0.6, 12, dtype=onp.float32).reshape(3, 4))
 Z = np.array([0.3, -0.2, 0.8, 1.1])
 W = np.array(onp.linspace(-1, 1, 12, dtype=onp.float32).reshape(4, 3))
 M2 = np.array([[2.0, 0.5, 0.1], [0.3, 3.0, 0.2], [0.1, 0.4, 1.5]])
+K = np.array([5, 7, 3, 9], dtype='int32')
 """
 
 ERRORS = {
