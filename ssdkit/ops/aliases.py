@@ -138,6 +138,7 @@ STAND_INS = {
     "_greater_equal": "broadcast_greater_equal", "_lesser": "broadcast_lesser",
     "_lesser_equal": "broadcast_lesser_equal", "_logical_and": "broadcast_logical_and",
     "_logical_or": "broadcast_logical_or", "_logical_xor": "broadcast_logical_xor",
+    "_npi_histogram": "_histogram",   # MXNet registers it as an alias of _histogram (np.histogram)
 }
 
 #: Spellings ssdkit has offered since its first version that MXNet lacks (MXNet has identity/_copy only).
