@@ -199,3 +199,75 @@ def test_bind_takes_label_descs_in_any_order_and_feeds_by_their_order():
     assert mod.get_outputs()[0].asnumpy().tolist() == [32.0, 32.0]   # a=1 -> 2, b=10 -> 30
     with pytest.raises(mx.MXNetError, match="label shapes are given for"):
         mod.bind(it.provide_data, [("c", (2, 1))], force_rebind=True)
+
+
+# ---------------------------------------------------------------------- model parallelism and bucketing details
+def test_group2ctx_places_inputs_and_their_gradients():
+    with mx.AttrScope(ctx_group="dev1"):
+        a = mx.sym.var("a") * 2
+    with mx.AttrScope(ctx_group="dev2"):
+        c = a + mx.sym.var("b")
+    mod = mx.mod.Module(c, context=[mx.cpu(0)], data_names=["a", "b"], label_names=None,
+                        group2ctxs={"dev1": mx.cpu(1), "dev2": mx.cpu(2)})
+    mod.bind(data_shapes=[("a", (2, 3)), ("b", (2, 3))], inputs_need_grad=True)
+    mod.init_params()
+    mod.forward(mx.io.DataBatch([mx.nd.ones((2, 3)), mx.nd.ones((2, 3))]), is_train=True)
+    mod.backward([mx.nd.ones((2, 3))])
+    grad_a, grad_b = mod.get_input_grads()
+    assert (grad_a.context, grad_b.context) == (mx.cpu(1), mx.cpu(2))
+    np.testing.assert_array_equal(grad_a.asnumpy(), np.full((2, 3), 2.0))
+
+
+def test_prepare_group2ctxs_spreads_groups_over_devices():
+    from ssdkit.module.executor_group import prepare_group2ctxs
+    assert prepare_group2ctxs(None, 2) == [None, None]
+    assert prepare_group2ctxs({"g": [mx.cpu(3)]}, 2) == [{"g": mx.cpu(3)}, {"g": mx.cpu(3)}]
+    with pytest.raises(mx.base.MXNetError):
+        prepare_group2ctxs({"g": [mx.cpu(1), mx.cpu(2)]}, 3)
+
+
+def _fc_sym_gen(key):
+    # automatic names: every bucket must see the same ones (BucketingModule runs sym_gen under a fresh NameManager)
+    out = mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=2)
+    return mx.sym.LinearRegressionOutput(out, mx.sym.var("label")), ("data",), ("label",)
+
+
+def test_bucketing_checkpoint_round_trip_in_mxnet_layout(tmp_path):
+    mod = mx.mod.BucketingModule(_fc_sym_gen, default_bucket_key=4)
+    mod.bind([("data", (2, 4))], [("label", (2, 2))])
+    mod.init_params(mx.init.Uniform(0.5))
+    mod.switch_bucket(3, [("data", (2, 4))], [("label", (2, 2))])
+    assert sorted(mod._buckets[3].get_params()[0]) == sorted(mod._buckets[4].get_params()[0])
+    prefix = str(tmp_path / "bucket")
+    mod.save_checkpoint(prefix, 2)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["bucket-0002.params", "bucket-3-symbol.json", "bucket-4-symbol.json", "bucket.buckets"]
+    loaded = mx.mod.BucketingModule.load(prefix, 2, sym_gen=_fc_sym_gen, default_bucket_key=4)
+    loaded.bind([("data", (2, 4))], [("label", (2, 2))])
+    for name, value in mod.get_params()[0].items():
+        np.testing.assert_array_equal(loaded.get_params()[0][name].asnumpy(), value.asnumpy())
+    batch = mx.io.DataBatch([mx.nd.ones((2, 4))], [mx.nd.zeros((2, 2))], bucket_key=3,
+                            provide_data=[mx.io.DataDesc("data", (2, 4))],
+                            provide_label=[mx.io.DataDesc("label", (2, 2))])
+    loaded.forward(batch, is_train=False)  # the loaded bucket 3 binds on first use
+    mod.forward(batch, is_train=False)
+    np.testing.assert_allclose(loaded.get_outputs()[0].asnumpy(), mod.get_outputs()[0].asnumpy())
+
+
+def test_executor_groups_share_their_input_arrays():
+    from ssdkit.module.executor_group import DataParallelExecutorGroup
+    small = mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=3, name="fc1")
+    large = mx.sym.FullyConnected(small, num_hidden=3, name="fc2")
+    shapes = [("data", (4, 5))]
+    first = DataParallelExecutorGroup(small, [mx.cpu(0), mx.cpu(1)], [1, 1], shapes, None,
+                                      ["fc1_weight", "fc1_bias"], for_training=True, inputs_need_grad=False)
+    assert [sorted(d) for d in first.shared_data_arrays] == [["data"], ["data"]]
+    second = DataParallelExecutorGroup(large, [mx.cpu(0), mx.cpu(1)], [1, 1], shapes, None,
+                                       ["fc1_weight", "fc1_bias"], for_training=True, inputs_need_grad=False,
+                                       shared_group=first)
+    # fc2's parameters are not shared parameters: they join the shared input arrays, as in MXNet
+    assert second.shared_data_arrays is first.shared_data_arrays
+    assert sorted(second.shared_data_arrays[0]) == ["data", "fc2_bias", "fc2_weight"]
+    for k in range(2):
+        assert second.execs[k].arg_dict["data"] is first.execs[k].arg_dict["data"]
+        assert mx.test_utils.same_array(second.execs[k].arg_dict["fc1_weight"], first.execs[k].arg_dict["fc1_weight"])

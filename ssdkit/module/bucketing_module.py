@@ -18,10 +18,16 @@ Examples
 import logging
 import warnings
 
+import numpy as np
+
 from ..base import MXNetError
 from ..initializer import Uniform
+from .. import ndarray as nd
+from ..symbol import load as load_symbol
+from ..symbol.naming import NameManager
 from .base_module import BaseModule
 from .module import Module, _check_names
+from ..model import load_params
 
 __all__ = ["BucketingModule"]
 
@@ -45,7 +51,7 @@ class BucketingModule(BaseModule):
         if default_bucket_key is None:
             raise MXNetError("BucketingModule: default_bucket_key is required")
         self._default_bucket_key, self._sym_gen = default_bucket_key, sym_gen
-        symbol, data_names, label_names = sym_gen(default_bucket_key)
+        symbol, data_names, label_names = self._call_sym_gen(default_bucket_key)
         self._fixed_param_names = list(fixed_param_names or [])
         self._state_names = list(state_names or [])
         _check_names(symbol, list(data_names or []), "data", True)
@@ -61,21 +67,27 @@ class BucketingModule(BaseModule):
         self._monitor = None
         self._grad_req = None
 
+    def _call_sym_gen(self, key):
+        """``sym_gen(key)`` under a fresh name manager, so automatic names (``embedding0_weight``) are the same
+        in every bucket, as MXNet does."""
+        with NameManager():
+            return self._sym_gen(key)
+
     def _module(self, key):
-        symbol, data_names, label_names = self._sym_gen(key)
+        symbol, data_names, label_names = self._call_sym_gen(key)
         return Module(symbol, data_names, label_names, **self._module_args)
 
     # ------------------------------------------------------------------ names, shapes, symbol
     @property
     def data_names(self):
         """Data names of the current bucket (of the default bucket before binding)."""
-        return self._curr_module.data_names if self.binded else list(self._sym_gen(self._default_bucket_key)[1])
+        return self._curr_module.data_names if self.binded else list(self._call_sym_gen(self._default_bucket_key)[1])
 
     @property
     def output_names(self):
         """Output names of the current bucket."""
         return self._curr_module.output_names if self.binded else \
-            self._sym_gen(self._default_bucket_key)[0].list_outputs()
+            self._call_sym_gen(self._default_bucket_key)[0].list_outputs()
 
     data_shapes = property(lambda self: self._curr_module.data_shapes, doc="The current bucket's data shapes.")
     label_shapes = property(lambda self: self._curr_module.label_shapes, doc="The current bucket's label shapes.")
@@ -91,7 +103,8 @@ class BucketingModule(BaseModule):
     # ------------------------------------------------------------------ parameters
     def get_params(self):
         """``(arg_params, aux_params)`` of the shared parameters."""
-        self._check_ready("get_params")
+        if not self.params_initialized:
+            raise MXNetError("BucketingModule.get_params: call init_params() (or load parameters) first")
         self._curr_module._params_dirty = self._params_dirty
         params = self._curr_module.get_params()
         self._params_dirty = False
@@ -134,7 +147,7 @@ class BucketingModule(BaseModule):
         if shared_module is not None:
             raise MXNetError("BucketingModule.bind: shared_module is not supported for BucketingModule")
         self.for_training, self.inputs_need_grad, self._grad_req = for_training, inputs_need_grad, grad_req
-        module = self._module(self._default_bucket_key)
+        module = self._buckets.get(self._default_bucket_key) or self._module(self._default_bucket_key)
         module.bind(data_shapes, label_shapes, for_training, inputs_need_grad, force_rebind=False,
                     shared_module=None, grad_req=grad_req)
         self._curr_module, self._curr_bucket_key = module, self._default_bucket_key
@@ -147,8 +160,9 @@ class BucketingModule(BaseModule):
         """Make ``bucket_key`` current, binding its module (sharing the default bucket's arrays) if new."""
         if not self.binded:
             raise MXNetError("BucketingModule.switch_bucket: call bind() first")
-        if bucket_key not in self._buckets:
-            module = self._module(bucket_key)
+        module = self._buckets.get(bucket_key)
+        if module is None or not module.binded:  # new, or loaded by BucketingModule.load and not bound yet
+            module = module or self._module(bucket_key)
             module.bind(data_shapes, label_shapes, self._curr_module.for_training,
                         self._curr_module.inputs_need_grad, force_rebind=False,
                         shared_module=self._buckets[self._default_bucket_key], grad_req=self._grad_req)
@@ -212,7 +226,48 @@ class BucketingModule(BaseModule):
             module.install_monitor(mon)
 
     def save_checkpoint(self, prefix, epoch, remove_amp_cast=False):
-        """The default bucket's symbol and the shared parameters as a checkpoint."""
+        """MXNet's bucketing checkpoint: the shared parameters (``prefix-%04d.params``), each bucket's symbol
+        (``prefix-<key>-symbol.json``) and the int32 bucket keys (``prefix.buckets``); :meth:`load` reads it."""
         if not self._buckets:
             raise MXNetError("BucketingModule.save_checkpoint: an unbound BucketingModule cannot be saved")
-        self._buckets[self._default_bucket_key].save_checkpoint(prefix, epoch, remove_amp_cast=remove_amp_cast)
+        self.save_params(f"{prefix}-{epoch:04d}.params")
+        for key in self._buckets:
+            self._call_sym_gen(key)[0].save(f"{prefix}-{key}-symbol.json", remove_amp_cast=remove_amp_cast)
+        nd.save(f"{prefix}.buckets", nd.array(list(self._buckets), dtype=np.int32))
+
+    @staticmethod
+    def load(prefix, epoch, sym_gen=None, default_bucket_key=None, **kwargs):
+        """A BucketingModule from :meth:`save_checkpoint`'s files: a module per saved bucket (its saved
+        symbol, names from ``sym_gen``), the parameters set; bind it next. ``kwargs`` go to the constructor.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import ssdkit as mx
+        >>> mod = BucketingModule(lambda k: (mx.sym.FullyConnected(mx.sym.var('data'), num_hidden=2,
+        ...                                   name='fc'), ('data',), None), default_bucket_key=3)
+        >>> mod.bind([('data', (1, 4))]); mod.init_params()
+        >>> prefix = os.path.join(tempfile.mkdtemp(), 'bucket')
+        >>> mod.save_checkpoint(prefix, 0)
+        >>> again = BucketingModule.load(prefix, 0, mod._sym_gen, default_bucket_key=3)
+        >>> sorted(again.get_params()[0]), again.params_initialized
+        (['fc_bias', 'fc_weight'], True)
+        """
+        if sym_gen is None:
+            raise MXNetError("BucketingModule.load: sym_gen is required")
+        if default_bucket_key is None:
+            raise MXNetError("BucketingModule.load: default_bucket_key is required")
+        keys = [int(k) for k in nd.load(f"{prefix}.buckets")[0].asnumpy().astype(np.int32)]
+        module = BucketingModule(sym_gen, default_bucket_key, **kwargs)
+        for key in keys:
+            _, data_names, label_names = module._call_sym_gen(key)
+            module._buckets[key] = Module(load_symbol(f"{prefix}-{key}-symbol.json"), data_names, label_names,
+                                          **module._module_args)
+        if default_bucket_key not in module._buckets:
+            raise MXNetError(f"BucketingModule.load: default_bucket_key {default_bucket_key} is not among the "
+                             f"saved buckets {keys}")
+        module._curr_module = module._buckets[default_bucket_key]
+        arg_params, aux_params = load_params(prefix, epoch)
+        module._curr_module._arg_params, module._curr_module._aux_params = arg_params, aux_params
+        module._curr_module.params_initialized = module.params_initialized = True
+        return module

@@ -19,7 +19,7 @@ from ..base import MXNetError
 from ..io import DataDesc
 from ..ndarray import NDArray, concat, zeros
 
-__all__ = ["DataParallelExecutorGroup", "split_batch"]
+__all__ = ["DataParallelExecutorGroup", "split_batch", "prepare_group2ctxs"]
 
 
 def split_batch(batch_size, work_load_list):
@@ -43,6 +43,37 @@ def split_batch(batch_size, work_load_list):
     return slices
 
 
+def prepare_group2ctxs(group2ctxs, ctx_len):
+    """One ``{group: context}`` (or None) per device from Module's ``group2ctxs``: a list of dicts (one per
+    device), or a dict whose values are a context (every device), a one-context list, or one per device.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> prepare_group2ctxs({'dev1': mx.cpu(2), 'dev2': [mx.cpu(3), mx.cpu(4)]}, 2)
+    [{'dev1': cpu(2), 'dev2': cpu(3)}, {'dev1': cpu(2), 'dev2': cpu(4)}]
+    """
+    if group2ctxs is None:
+        return [None] * ctx_len
+    if isinstance(group2ctxs, list):
+        if len(group2ctxs) != ctx_len:
+            raise MXNetError(f"Module: group2ctxs has {len(group2ctxs)} entries for {ctx_len} contexts")
+        return group2ctxs
+    if not isinstance(group2ctxs, dict):
+        raise MXNetError("Module: group2ctxs must be a list of dicts of str to context, or a dict of str to a "
+                         f"context or a list of contexts; got {type(group2ctxs).__name__}")
+    per_device = [{} for _ in range(ctx_len)]
+    for group, ctxs in group2ctxs.items():
+        ctxs = list(ctxs) if isinstance(ctxs, (list, tuple)) else [ctxs]
+        if len(ctxs) == 1:
+            ctxs = ctxs * ctx_len
+        if len(ctxs) != ctx_len:
+            raise MXNetError(f"Module: group2ctxs[{group!r}] has {len(ctxs)} contexts; give 1 or {ctx_len}")
+        for device, ctx in zip(per_device, ctxs):
+            device[group] = ctx
+    return per_device
+
+
 def _slice_axis(array, axis, islice):
     data = array._data if isinstance(array, NDArray) else np.asarray(array)
     index = [slice(None)] * data.ndim
@@ -64,6 +95,11 @@ class DataParallelExecutorGroup:
         self.param_names, self.fixed_param_names = list(param_names), list(fixed_param_names or ())
         self.for_training, self.inputs_need_grad = for_training, inputs_need_grad
         self.state_names = list(state_names or ())
+        self.group2ctxs = prepare_group2ctxs(group2ctxs, len(self.contexts))
+        # per context, the input arrays (data, labels, other non-parameter arguments) shared with the groups
+        # bound against this one (MXNet's shared_data_arrays)
+        self.shared_data_arrays = [{} for _ in self.contexts] if shared_group is None else \
+            shared_group.shared_data_arrays
         self.arg_names = symbol.list_arguments()
         self.aux_names = symbol.list_auxiliary_states()
         self.output_names = symbol.list_outputs()
@@ -118,7 +154,9 @@ class DataParallelExecutorGroup:
             else:
                 types = {d.name: d.dtype for d in self.data_shapes + (self.label_shapes or [])
                          if d.name in self.arg_names}
-                ex = self.symbol.simple_bind(ctx, grad_req=reqs, type_dict=types, **shapes)
+                ex = self.symbol.simple_bind(ctx, grad_req=reqs, type_dict=types, group2ctx=self.group2ctxs[k],
+                                             shared_arg_names=self.param_names,
+                                             shared_buffer=self.shared_data_arrays[k], **shapes)
                 if shared_group is not None:
                     _share_params(ex, shared_group.execs[k], self.param_names, self.aux_names)
             execs.append(ex)

@@ -113,6 +113,7 @@ class Module(BaseModule):
         self._aux_names = symbol.list_auxiliary_states()
         self._output_names = symbol.list_outputs()
         self._compression_params = compression_params
+        self._group2ctxs = group2ctxs
         self._arg_params = self._aux_params = None
         self._params_dirty = False
         self._optimizer = self._kvstore = self._updater = self._update_on_kvstore = None
@@ -176,8 +177,10 @@ class Module(BaseModule):
 
     # ------------------------------------------------------------------ parameters
     def get_params(self):
-        """``(arg_params, aux_params)``: name -> NDArray on the CPU, averaged over the contexts."""
-        self._check_ready("get_params")
+        """``(arg_params, aux_params)``: name -> NDArray on the CPU, averaged over the contexts (the loaded or
+        set values before binding, as MXNet)."""
+        if not self.params_initialized:
+            raise MXNetError("Module.get_params: call init_params() (or load or set parameters) first")
         if self._params_dirty:
             self._exec_group.get_params(self._arg_params, self._aux_params)
             self._params_dirty = False
@@ -245,7 +248,7 @@ class Module(BaseModule):
         self._exec_group = DataParallelExecutorGroup(
             self._symbol, self._context, self._work_load_list, self._data_shapes, self._label_shapes,
             self._param_names, for_training, inputs_need_grad, shared_group, self.logger,
-            self._fixed_param_names, grad_req, self._state_names)
+            self._fixed_param_names, grad_req, self._state_names, self._group2ctxs)
         self.binded = True
         if shared_module is not None:
             self.params_initialized = True

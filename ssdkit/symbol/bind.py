@@ -24,7 +24,7 @@ import numpy as np
 from ..base import MXNetError
 from ..ndarray import NDArray, zeros
 
-__all__ = ["Executor", "bind", "simple_bind"]
+__all__ = ["Executor", "bind", "simple_bind", "group_contexts"]
 
 GRAD_REQS = ("write", "add", "null")
 
@@ -383,6 +383,35 @@ def _executor_value_names(node):
     return value_names(node)[0], node.output_names()
 
 
+def _from_buffer(buffer, name, fresh):
+    """``buffer[name]`` viewed as ``fresh``'s shape when it is large enough and of its dtype (the two then
+    share memory, as MXNet's ``shared_buffer``), else ``fresh``, which then goes into ``buffer``."""
+    held = buffer.get(name)
+    if held is not None and held.dtype == fresh.dtype and held.size >= fresh.size:
+        view = held._data.reshape(-1)[:fresh.size].reshape(fresh.shape)
+        return held if held.shape == fresh.shape else type(held)(view, held.context)
+    buffer[name] = fresh
+    return fresh
+
+
+def group_contexts(symbol, group2ctx):
+    """``{variable name: context}`` for the variables whose ``ctx_group`` attribute ``group2ctx`` maps (MXNet's
+    model-parallel placement: their arrays and gradients live on that context; the rest on the bind context).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> with mx.AttrScope(ctx_group='dev1'):
+    ...     a = mx.sym.var('a')
+    >>> group_contexts(a + mx.sym.var('b'), {'dev1': mx.cpu(1)})
+    {'a': cpu(1)}
+    """
+    if not group2ctx:
+        return {}
+    return {node.name: group2ctx[node.attrs["__ctx_group__"]] for node in symbol._nodes()
+            if node.is_variable and node.attrs.get("__ctx_group__") in group2ctx}
+
+
 def bind(symbol, ctx, args, args_grad=None, grad_req="write", aux_states=None, group2ctx=None, shared_exec=None):
     """Bind ``symbol`` to given arrays (lists in ``list_arguments()`` order, or dicts by name).
 
@@ -413,10 +442,16 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
     arg_types, _, aux_types = symbol.infer_type_partial(**(type_dict or {}))
     arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
     reqs = _grad_reqs(arg_names, grad_req)
+    placed = group_contexts(symbol, group2ctx)
 
     def new(shapes, types, names, keep=lambda n: True):
-        return {n: zeros(s, ctx, dtype=np.float32 if t is None else t)
+        return {n: zeros(s, placed.get(n, ctx), dtype=np.float32 if t is None else t)
                 for n, s, t in zip(names, shapes, types) if keep(n)}
-    return Executor(symbol, ctx, new(arg_shapes, arg_types, arg_names),
+    args = new(arg_shapes, arg_types, arg_names)
+    if shared_buffer is not None:  # MXNet's memory sharing of the inputs that are not shared parameters
+        for name in arg_names:
+            if name not in (shared_arg_names or ()):
+                args[name] = _from_buffer(shared_buffer, name, args[name])
+    return Executor(symbol, ctx, args,
                     new(arg_shapes, arg_types, arg_names, keep=lambda n: reqs[n] != "null"), reqs,
                     new(aux_shapes, aux_types, aux_names))

@@ -67,3 +67,21 @@ def rand_zipfian(true_classes, num_sampled, range_max):
         raise AssertionError(f"unexpected type {type(true_classes)}")
     return zipfian_draw(true_classes, num_sampled, range_max,
                         lambda low, high, shape: uniform(low, high, shape=shape, dtype="float64"))
+
+
+def SparseEmbedding(data=None, weight=None, input_dim=None, output_dim=None, dtype="float32", deterministic=False,
+                    name=None, **kwargs):  # noqa: N802 - MXNet's name
+    """MXNet's embedding with a ``row_sparse`` weight gradient; raises MXNetError (sparse storage is not
+    supported by ssdkit: ``mx.sym.Embedding`` gives the same values with a dense gradient).
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> mx.sym.contrib.SparseEmbedding(mx.sym.var('data'), input_dim=10, output_dim=4)
+    Traceback (most recent call last):
+    ...
+    ssdkit.base.MXNetError: sym.contrib.SparseEmbedding: row_sparse weight gradients are not supported by ssdkit (arrays are dense); use mx.sym.Embedding, which gives the same values with a dense gradient
+    """
+    from ..base import MXNetError
+    raise MXNetError("sym.contrib.SparseEmbedding: row_sparse weight gradients are not supported by ssdkit (arrays "
+                     "are dense); use mx.sym.Embedding, which gives the same values with a dense gradient")

@@ -619,8 +619,10 @@ def var(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, ini
     for key, value in (("__shape__", shape), ("__lr_mult__", lr_mult), ("__wd_mult__", wd_mult),
                        ("__dtype__", dtype_flag), ("__init__", init), ("__storage_type__", storage)):
         if value is not None:
-            attrs[key] = str(tuple(value)) if key == "__shape__" else (
-                value.dumps() if hasattr(value, "dumps") else str(value))
+            if key == "__shape__":  # MXNet writes str(shape): an int n is the shape (n,)
+                attrs[key] = str(value) if isinstance(value, (int, np.integer)) else str(tuple(value))
+            else:
+                attrs[key] = value.dumps() if hasattr(value, "dumps") else str(value)
     for key, value in kwargs.items():
         if not (key.startswith("__") and key.endswith("__")):
             raise ValueError(f"Attribute name={key} is not supported. Additional attributes must start and end "
