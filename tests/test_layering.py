@@ -12,7 +12,7 @@ LAYERS = {
     "base": 0, "_numpy_op_doc": 0, "localserve": 0, "context": 0, "profiler": 0, "runtime": 0, "util": 0,
     "ops": 1, "boxes": 1, "recordio": 1, "datagen": 1,
     "autograd": 2,
-    "ndarray": 3, "random": 3, "operator": 3, "numpy": 3, "numpy_extension": 3, "numpy_op_signature": 3,
+    "ndarray": 3, "random": 3, "operator": 3, "numpy": 3, "numpy_extension": 3, "numpy_op_signature": 3, "numpy_dispatch_protocol": 3,
     "symbol": 4, "attribute": 4,
     "gluon": 5, "contrib": 5, "initializer": 5, "optimizer": 5, "lr_scheduler": 5, "metric": 5,
     "kvstore": 5,   # the process-local store a Trainer uses; its MPI store types live in distributed (6)

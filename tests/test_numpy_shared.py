@@ -159,3 +159,21 @@ def test_dot_fills_a_deferred_weight_from_the_data():
         assert net.w.shape == (7, 5)
     finally:
         mx.npx.reset_np()
+
+
+def test_numpy_functions_and_ufuncs_dispatch_to_mx_np():
+    import ssdkit.numpy_dispatch_protocol  # noqa: F401  (registered with mx.np already)
+    x = np.array([[1.0, 4.0], [9.0, 16.0]])
+    for result in (onp.sqrt(x), onp.concatenate([x, x]), onp.float64(2.0) * x, onp.sum(x, axis=0)):
+        assert isinstance(result, np.ndarray)
+    onp.testing.assert_array_equal(onp.sqrt(x).asnumpy(), [[1.0, 2.0], [3.0, 4.0]])
+    fallback = onp.median(x, axis=0)  # no mx.np.median: NumPy on a copy, an mx.np array back
+    assert isinstance(fallback, np.ndarray) and fallback.tolist() == [5.0, 10.0]
+    assert onp.shares_memory(x[0], x[0, 1:]) and not onp.may_share_memory(x[0], x[1])
+    x.attach_grad()
+    with autograd.record(), pytest.raises(ValueError, match="autograd"):
+        onp.median(x)
+
+
+def test_array_creation_wraps_out_of_range_ints_as_a_c_cast():
+    assert np.array([1621, -1], dtype="uint8").tolist() == [85, 255]

@@ -60,6 +60,9 @@ def round(x, decimals=0, out=None):  # noqa: A001 - numpy's name
     return _dispatch.call("_npi_around", [x], out, decimals=decimals)
 
 
+sometrue, product = any, prod  # MXNet's spellings NumPy 1 had too
+shared(sometrue, "sometrue")
+shared(product, "product")
 around = round_ = round
 shared(round, "around")
 shared(round, "round_")
@@ -125,3 +128,4 @@ def _register_op_signatures():
 
 
 _register_op_signatures()
+from .. import numpy_dispatch_protocol  # noqa: E402,F401  (NumPy functions on mx.np arrays dispatch to mx.np)

@@ -90,7 +90,7 @@ UNARY = {name: name for name in (
     "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "square", "abs", "sign", "negative", "reciprocal",
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
     "floor", "ceil", "trunc", "rint", "fix", "cbrt", "degrees", "radians", "logical_not")}
-UNARY.update(absolute="abs", rad2deg="degrees", deg2rad="radians", bitwise_not="_npi_bitwise_not",
+UNARY.update(absolute="abs", fabs="abs", rad2deg="degrees", deg2rad="radians", bitwise_not="_npi_bitwise_not",
              invert="_npi_bitwise_not")
 BOOL_RESULT = {"logical_not", "isnan", "isinf", "isfinite", "isposinf", "isneginf"}
 UNARY.update({name: f"_npi_{name}" for name in ("isnan", "isinf", "isfinite", "isposinf", "isneginf")})

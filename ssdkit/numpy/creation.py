@@ -55,8 +55,11 @@ def array(object, dtype=None, ctx=None):  # noqa: A002 - numpy's argument name
     dtype = _dtypes.creation_dtype(object, dtype)
     source = object._data if isinstance(object, NDArray) else object
     try:
-        data = onp.array(source, dtype=dtype)
-    except (TypeError, ValueError) as err:
+        try:
+            data = onp.array(source, dtype=dtype)
+        except OverflowError:  # a Python int beyond the dtype wraps around as a C cast (MXNet under NumPy 1)
+            data = onp.array(source).astype(dtype)
+    except (TypeError, ValueError, OverflowError) as err:
         raise MXNetError(f"array: cannot convert {type(object).__name__} to an array of {dtype}: {err}") from None
     return ndarray(data)
 

@@ -61,6 +61,16 @@ class ndarray(NDArray):
     def _wrap(self, data):
         return ndarray(data, self._ctx)
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """NumPy ufuncs on mx.np arrays run mx.np's function of that name (:mod:`._protocol`)."""
+        from ._protocol import array_ufunc
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        """NumPy functions on mx.np arrays run mx.np's function of that name (:mod:`._protocol`)."""
+        from ._protocol import array_function
+        return array_function(func, types, args, kwargs)
+
     @property
     def dtype(self):
         """The dtype as a ``numpy.dtype`` (``dtype('float32')``), as MXNet np reports it."""
