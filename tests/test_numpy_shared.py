@@ -177,3 +177,33 @@ def test_numpy_functions_and_ufuncs_dispatch_to_mx_np():
 
 def test_array_creation_wraps_out_of_range_ints_as_a_c_cast():
     assert np.array([1621, -1], dtype="uint8").tolist() == [85, 255]
+
+
+class _ClassicOutputs(gluon.HybridBlock):
+    def hybrid_forward(self, F, x):
+        return x.as_nd_ndarray() + x.as_nd_ndarray(), x.as_nd_ndarray() * 2
+
+
+@mx.util.use_np
+class _NumpyOutputs(gluon.HybridBlock):
+    def hybrid_forward(self, F, x):
+        return F.np.add(x, x), x * 2
+
+
+@mx.util.use_np
+class _MixedOutputs(gluon.HybridBlock):
+    def hybrid_forward(self, F, x):
+        return x.as_nd_ndarray() + x.as_nd_ndarray(), F.np.multiply(x, x)
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_output_class_follows_the_symbol_kind(hybridize):
+    for block, kind in ((_ClassicOutputs(), mx.nd.NDArray), (_NumpyOutputs(), np.ndarray)):
+        if hybridize:
+            block.hybridize()
+        assert [type(o) for o in block(np.ones((2, 3)))] == [kind, kind]
+    mixed = _MixedOutputs()
+    if hybridize:
+        mixed.hybridize()
+    with pytest.raises(TypeError):  # MXNet: legacy and NumPy outputs cannot come from one (np-mode) block
+        mixed(np.ones((2, 3)))

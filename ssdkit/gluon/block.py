@@ -34,6 +34,7 @@ from ..symbol import naming
 from .parameter import Parameter, ParameterLoadError, shape_fits
 from .parameter_dict import ParameterDict
 from .utils import _indent, _brief_print_list, HookHandle
+from ..util import is_np_array
 
 __all__ = ["Block"]
 
@@ -110,6 +111,17 @@ def _one_layer_hint(block, loaded, params):
             f"parameters (that layer's save_parameters), while this {type(block).__name__} takes structural keys; "
             f"missing: {_brief_print_list(nested)}. Load the file into the layer itself, e.g. "
             f"net[0].load_parameters(...)")
+
+
+def _check_all_np(out):
+    """Under ``npx.set_np()`` a block's outputs must be mx.np arrays or NumPy-interface symbols (MXNet's check)."""
+    from ..numpy.multiarray import ndarray as np_ndarray
+    if isinstance(out, (list, tuple)):
+        for item in out:
+            _check_all_np(item)
+    elif (isinstance(out, nd.NDArray) and not isinstance(out, np_ndarray)) or getattr(out, "_np", None) is False:
+        raise TypeError("Block's output ndarrays/symbols must be of type `mxnet.numpy.ndarray` or "
+                        f"`mxnet.symbol.numpy._Symbol`, while got output type {type(out)}")
 
 
 class Block:
@@ -398,6 +410,8 @@ class Block:
         out = self.forward(*args)
         for hook in self._forward_hooks.values():
             hook(self, args, out)
+        if is_np_array():
+            _check_all_np(out)
         return out
 
     def forward(self, *args):

@@ -30,6 +30,7 @@ from .. import autograd
 from ..base import MXNetError
 from ..ndarray import NDArray
 from ..ndarray.ndarray import _result_class
+from ..numpy.multiarray import ndarray as np_ndarray
 from ..symbol import Symbol, var, Group
 from ..symbol.executor import GraphExecutor
 from ..symbol.common_expr import optimize_bound_graph
@@ -37,9 +38,10 @@ from .nesting import flatten, regroup
 
 __all__ = ["Trace", "CachedGraph", "CachedOp", "trace", "call_cached", "predict_graph"]
 
-Trace = namedtuple("Trace", "inputs symbol in_format out_format")
-Trace.__doc__ = """A traced block: input variables (one per non-None input), the grouped output Symbol, and the
-nested formats of its inputs and outputs (:func:`ssdkit.gluon.nesting.flatten`)."""
+Trace = namedtuple("Trace", "inputs symbol in_format out_format out_np")
+Trace.__doc__ = """A traced block: input variables (one per non-None input), the grouped output Symbol, the
+nested formats of its inputs and outputs (:func:`ssdkit.gluon.nesting.flatten`), and the outputs' symbol kind
+(:attr:`ssdkit.symbol.Symbol._np`: True gives mx.np arrays, False NDArrays, None the inputs' class)."""
 
 
 def _hashable(fmt):
@@ -72,6 +74,8 @@ def trace(block, args):
             flat_vars.append(None)
             continue
         variable = var("data" if real == 1 else f"data{len(inputs)}")
+        if isinstance(arg, np_ndarray):  # as MXNet: an mx.np array comes in as a NumPy-interface symbol
+            variable = variable.as_np_ndarray()
         inputs.append(variable)
         flat_vars.append(variable)
     out = block.forward(*regroup(flat_vars, in_format))
@@ -79,7 +83,23 @@ def trace(block, args):
     if not all(isinstance(s, Symbol) for s in outputs):
         raise MXNetError(f"{type(block).__name__}.hybrid_forward must return Symbols when traced; got "
                          f"{[type(s).__name__ for s in outputs]}")
-    return Trace(inputs, Group(outputs), in_format, out_format)
+    return Trace(inputs, Group(outputs), in_format, out_format, _output_kind(outputs))
+
+
+def _output_kind(outputs):
+    """The one symbol kind of the outputs; TypeError when NumPy-interface and legacy symbols are mixed."""
+    kinds = {s._np for s in outputs}
+    if True in kinds and False in kinds:
+        raise TypeError("Found both classic symbol (mx.sym.Symbol) and numpy symbol (mx.sym.np._Symbol) in "
+                        "outputs. This will prevent you from building a computation graph by grouping them since "
+                        "different types of symbols are not allowed to be grouped in Gluon to form a computation "
+                        "graph. You will need to convert them to the same type of symbols, either classic or "
+                        "numpy following this rule: if you want numpy ndarray output(s) from the computation "
+                        "graph, please convert all the classic symbols in the list to numpy symbols by calling "
+                        "`as_np_ndarray()` on each of them; if you want classic ndarray output(s) from the "
+                        "computation graph, please convert all the numpy symbols in the list to classic symbols "
+                        "by calling `as_nd_ndarray()` on each of them.")
+    return True if True in kinds else False if False in kinds else None
 
 
 class CachedGraph:
@@ -95,8 +115,9 @@ class CachedGraph:
         How the flat outputs (inputs) regroup into the block's output (input) structure.
     """
 
-    def __init__(self, symbol, data_names, param_names, out_format=0, in_format=None):
+    def __init__(self, symbol, data_names, param_names, out_format=0, in_format=None, out_np=None):
         self.symbol, self.data_names, self.param_names = symbol, data_names, param_names
+        self.out_np = out_np
         self.out_format, self.in_format = out_format, in_format
         self.executor = GraphExecutor(optimize_bound_graph(symbol))   # MXNet's CachedOp runs the same passes
         self.input_names = data_names + param_names
@@ -111,7 +132,8 @@ class CachedGraph:
             a._entry is not None or (a._grad is not None and a._grad_req != "null") for a in arrays)
         heads, state = self.executor.forward(feed, autograd.is_training(), for_backward=recording,
                                              monitor=op_hook)
-        outputs = [_result_class(arrays)(h) for h in heads]  # mx.np.ndarray in, mx.np.ndarray out
+        make = np_ndarray if self.out_np else NDArray if self.out_np is False else _result_class(arrays)
+        outputs = [make(h) for h in heads]  # by the outputs' symbol kind, else mx.np.ndarray in, mx.np.ndarray out
         if recording:
             names = self.input_names
             wanted = [n for n, need in zip(names, autograd.gradient_needs(arrays)) if need]
@@ -148,7 +170,8 @@ def _build(block, args, trace_result):
     param_names = [n for n in graph_inputs if n in params]
     # check every op's shapes once per signature: the plan then runs kernels without per-call checks
     symbol._infer_shape_raw((), {**data_shapes, **{n: params[n].shape for n in param_names}})
-    graph = CachedGraph(symbol, data_names, param_names, trace_result.out_format, trace_result.in_format)
+    graph = CachedGraph(symbol, data_names, param_names, trace_result.out_format, trace_result.in_format,
+                        trace_result.out_np)
     return graph, [params[n] for n in param_names]
 
 

@@ -30,7 +30,9 @@ __all__ = ["np", "npx"]
 
 
 def _node(op_name, inputs, **params):
-    return call(op_name, list(inputs), params, None)
+    node = call(op_name, list(inputs), params, None)
+    node._np = True  # F.np results are NumPy-interface symbols
+    return node
 
 
 def _scalar(value):
@@ -127,7 +129,7 @@ def _split(ary, indices_or_sections, axis=0):
         group = _node("_npi_split", [ary], sections=int(indices_or_sections), axis=axis)
     else:
         group = _node("_npi_split", [ary], indices=tuple(int(i) for i in indices_or_sections), axis=axis)
-    return [Symbol([entry]) for entry in group._outputs]  # output selection, not value indexing
+    return [Symbol([entry])._of_kind(True) for entry in group._outputs]  # output selection, not value indexing
 
 
 def _where(condition, x, y):
@@ -148,7 +150,7 @@ def _npx_namespace():
 def _symbolic_call(op_name, inputs, params):
     """Graph nodes for :func:`ssdkit.numpy._dispatch.call`: the op's outputs as one-output Symbols."""
     group = call(op_name, [x if isinstance(x, Symbol) else _constant(x) for x in inputs], params, None)
-    return [Symbol([entry]) for entry in group._outputs]
+    return [Symbol([entry])._of_kind(True) for entry in group._outputs]
 
 
 def _constant(value):

@@ -60,7 +60,10 @@ def call(op_name, inputs, kwargs, name, hint=None, attr=None):
                                        {**op.input_var_attrs.get(input_name, {}), **var_attrs})
             entries.append(_entry(op_name, input_name, value))
     node = Node(op, mxnet_name(op_name), node_name, params, entries, attr)
-    return Symbol([(node, i) for i in range(node.num_outputs())])
+    result = Symbol([(node, i) for i in range(node.num_outputs())])
+    kinds = {getattr(value, "_np", None) for value in (inputs.values() if isinstance(inputs, dict) else inputs)}
+    result._np = True if True in kinds else False if False in kinds else None  # the inputs' symbol kind
+    return result
 
 
 def _auto_variable(name, attrs):

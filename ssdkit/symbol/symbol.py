@@ -118,9 +118,20 @@ class Symbol:
     (['a', 'b'], 4)
     """
     __array_priority__ = 1000.0
+    #: MXNet's two symbol kinds: True for the NumPy interface's (``F.np`` results, ``as_np_ndarray()``, the input
+    #: of a hybridized block called with mx.np arrays), False for a legacy one from ``as_nd_ndarray()``, None
+    #: when nothing said (an op's result takes True or False from its inputs, True first). A hybridized block
+    #: returns mx.np arrays for the first kind and NDArrays for the second.
+    _np = None
 
     def __init__(self, outputs):
         self._outputs = list(outputs)
+
+    def _of_kind(self, np_kind):
+        """This graph as a symbol of the given kind (see :attr:`_np`)."""
+        symbol = Symbol(self._outputs)
+        symbol._np = np_kind
+        return symbol
 
     # ------------------------------------------------------------- structure
     @property
@@ -204,24 +215,25 @@ class Symbol:
         return (Symbol([e]) for e in self._outputs)
 
     def as_np_ndarray(self):
-        """This symbol for NumPy-interface code (MXNet's np symbol type; the same graph here).
+        """This graph as a NumPy-interface symbol (MXNet's ``_Symbol``: a hybridized block returning it gives
+        mx.np arrays).
 
         Examples
         --------
-        >>> s = var("x"); s.as_np_ndarray() is s
-        True
+        >>> s = var("x").as_np_ndarray(); s._np, s.list_outputs()
+        (True, ['x'])
         """
-        return self
+        return self._of_kind(True)
 
     def as_nd_ndarray(self):
-        """This symbol for legacy code (the same graph).
+        """This graph as a legacy symbol (a hybridized block returning it gives NDArrays).
 
         Examples
         --------
-        >>> s = var("x"); s.as_nd_ndarray() is s
-        True
+        >>> var("x").as_np_ndarray().as_nd_ndarray()._np
+        False
         """
-        return self
+        return self._of_kind(False)
 
     def dot(self, other):
         """``self.dot(other)``: NumPy's dot under NumPy array semantics (MXNet's np symbol), else nd's dot.
@@ -506,7 +518,8 @@ class Symbol:
     # ------------------------------------------------------------- arithmetic
     def _binary(self, other, op_name, scalar_name, reflected=False):
         from . import register
-        if op_name in _NP_NAMES and isinstance(other, (Symbol,) + numeric_types) and is_np_array():
+        if op_name in _NP_NAMES and isinstance(other, (Symbol,) + numeric_types) and is_np_array() and \
+                self._np is not False:  # a legacy symbol (as_nd_ndarray()) keeps the legacy operators
             from .numpy import np as np_namespace  # under npx.set_np, operators follow NumPy's (broadcasting)
             lhs, rhs = (other, self) if reflected else (self, other)
             return getattr(np_namespace, _NP_NAMES[op_name])(lhs, rhs)
