@@ -46,7 +46,7 @@ def as_mx_np_array(value):
 
     Examples
     --------
-    >>> as_mx_np_array((onp.ones(2), 3))
+    >>> as_mx_np_array((onp.ones(2, onp.float32), 3))
     (array([1., 1.]), 3)
     """
     from .multiarray import ndarray

@@ -195,8 +195,17 @@ class ndarray(NDArray):
             self._record_setitem(_np_key(key), value)
             return
         value = value._data if isinstance(value, NDArray) else value
+        key = _np_key(key)
         try:
-            self._data[_np_key(key)] = value
+            try:
+                self._data[key] = value
+            except ValueError:  # MXNet drops a value's leading length-1 axes beyond the indexed shape
+                value = onp.asarray(value)
+                target = onp.ndim(self._data[key])
+                extra = value.ndim - target
+                if extra <= 0 or any(d != 1 for d in value.shape[:extra]):
+                    raise
+                self._data[key] = value.reshape(value.shape[extra:])
         except ValueError as err:
             raise ShapeError(f"ndarray.__setitem__: cannot assign a value of shape {onp.shape(value)} to index "
                              f"{key!r} of an array of shape {self.shape}: {err}") from None

@@ -245,6 +245,8 @@ VALUES = {
     "sum_positional": "np.sum(A, 0, None, True)", "max_positional": "np.max(A, 1, True)",
     "all_positional": "np.all(A > 0, 0, True)", "method_sum_positional": "A.sum(0, None, None, True)",
     "method_max_positional": "A.max(1, None, True)",
+    "setitem_leading_ones": "(lambda a: (a.__setitem__((1, 2), np.array([[7.0]])), a)[1])(np.zeros((3, 4)))",
+    "setitem_leading_ones_row": "(lambda a: (a.__setitem__(1, onp.ones((1, 1, 4))), a)[1])(np.zeros((3, 4)))",
 }
 
 SHAPES = {
