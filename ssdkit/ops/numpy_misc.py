@@ -13,7 +13,7 @@ Examples
 import numpy as np
 
 from ..base import MXNetError
-from .registry import Op, Param, register
+from .registry import Op, Param, REQUIRED, register
 
 __all__ = []
 
@@ -285,3 +285,53 @@ class _npi_diag_indices_from(Op):
     def backward(self, p, saved, out_grads):
         return [np.zeros(saved)]
 
+
+
+class _BooleanMaskAssign(Op):
+    """``data[..., mask, ...] = value`` in place, the mask covering ``data``'s axes from ``start_axis`` (MXNet's
+    ``_npi_boolean_mask_assign_*``, behind ``x[mask] = v``): only ``out=data`` is supported, as in MXNet."""
+    params = {"start_axis": Param("int", 0)}
+    differentiable = False
+    writes_out = True
+
+    def infer_shape(self, p, shapes):
+        return shapes, [shapes[0]]
+
+    def forward(self, p, inputs, is_train, out=None):
+        data, mask = inputs[0], inputs[1]
+        if out is None or out[0] is not data:
+            raise MXNetError(f"{self.name}: only WriteInplace is supported (call it with out= its data input)")
+        axis = p.start_axis
+        if mask.shape != data.shape[axis:axis + mask.ndim]:
+            raise MXNetError(f"{self.name}: mask of shape {mask.shape} does not cover the axes from start_axis "
+                             f"{axis} of data of shape {data.shape}")
+        data[(slice(None),) * axis + (mask.astype(bool),)] = self._value(p, inputs)
+        return [data], None
+
+
+@register
+class _npi_boolean_mask_assign_scalar(_BooleanMaskAssign):
+    """``data[mask] = value`` with a number ``value``, in place (``out=data``).
+
+    Examples
+    --------
+    >>> op = _npi_boolean_mask_assign_scalar()
+    >>> x = np.zeros(3)
+    >>> op.forward(op.parse_params({"value": 5.0}), [x, np.array([True, False, True])], False, [x])[0][0]
+    array([5., 0., 5.])
+    """
+    inputs = ("data", "mask")
+    params = {"value": Param("float", REQUIRED), "start_axis": Param("int", 0)}
+
+    def _value(self, p, inputs):
+        return p.value
+
+
+@register
+class _npi_boolean_mask_assign_tensor(_BooleanMaskAssign):
+    """``data[mask] = value`` with an array ``value`` broadcast to the selected elements, in place (``out=data``).
+    """
+    inputs = ("data", "mask", "value")
+
+    def _value(self, p, inputs):
+        return inputs[2]

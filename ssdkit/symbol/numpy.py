@@ -23,6 +23,7 @@ import numpy as onp
 from ..base import MXNetError
 from ..numpy import _ufunc, _dispatch
 from ..numpy_extension import OPS as _NPX_OPS
+from ..ops import list_ops
 from .register import call, make_function
 from .symbol import Symbol
 
@@ -107,6 +108,8 @@ def _namespace():
     ns.update(_shared(""))
     ns["_Symbol"] = Symbol  # MXNet's numpy symbol class; one Symbol class serves both interfaces here
     ns["linalg"] = types.SimpleNamespace(**_shared("linalg."))
+    ns["_internal"] = types.SimpleNamespace(**{name[len("_npi_"):]: make_function(name, name[len("_npi_"):])
+                                               for name in list_ops(include_aliases=True) if name.startswith("_npi_")})
     ns["random"] = types.SimpleNamespace(**_shared("random."))
     return ns
 

@@ -247,6 +247,11 @@ VALUES = {
     "method_max_positional": "A.max(1, None, True)",
     "setitem_leading_ones": "(lambda a: (a.__setitem__((1, 2), np.array([[7.0]])), a)[1])(np.zeros((3, 4)))",
     "setitem_leading_ones_row": "(lambda a: (a.__setitem__(1, onp.ones((1, 1, 4))), a)[1])(np.zeros((3, 4)))",
+    "bool_assign_scalar": "(lambda a: mx.nd.np._internal.boolean_mask_assign_scalar(a, np.array([[True, False, True, "
+                          "False], [False, False, True, True], [True, True, True, False]], dtype='bool'), 42.0, "
+                          "start_axis=1, out=a))(np.arange(24).reshape(2, 3, 4))",
+    "bool_assign_tensor": "(lambda b: mx.nd.np._internal.boolean_mask_assign_tensor(b, np.array([True, False, True], "
+                          "dtype='bool'), np.arange(8).reshape(2, 1, 4), start_axis=1, out=b))(np.zeros((2, 3, 4)))",
 }
 
 SHAPES = {
@@ -340,4 +345,6 @@ ERRORS = {
     "diff_0d": "np.diff(np.array(1.0))", "diff_prepend": "np.diff(V, prepend=1)",
     "sum_bad_axis": "np.sum(A, axis=2)",
     "bernoulli_both": "npx.random.bernoulli(prob=0.5, logit=0.1)", "chisquare_zero": "np.random.chisquare(0.0)", "pad_wrap": "np.pad(V, ((1, 1),), mode='wrap')", "sum_initial": "np.sum(V, initial=1.5)", "onp_operand": "V + onp.ones(4)",
+    "bool_assign_no_out": "mx.nd.np._internal.boolean_mask_assign_scalar(np.zeros(3), np.array([True, False, True], "
+                          "dtype='bool'), 5.0)",
 }
