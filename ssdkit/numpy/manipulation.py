@@ -337,7 +337,8 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     >>> unique(mx.np.array([3, 1, 3]))
     array([1., 3.])
     """
-    found = onp.unique(ar._data, return_index, return_inverse, return_counts, axis)
+    data = ar._data if axis is not None else ar._data.reshape(-1)  # MXNet (NumPy 1): a flat inverse for axis None
+    found = onp.unique(data, return_index, return_inverse, return_counts, axis)
     if not isinstance(found, tuple):
         return ndarray(found)
     return (ndarray(found[0]),) + tuple(ndarray(f.astype(onp.int64)) for f in found[1:])

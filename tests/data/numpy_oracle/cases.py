@@ -252,6 +252,8 @@ VALUES = {
                           "start_axis=1, out=a))(np.arange(24).reshape(2, 3, 4))",
     "bool_assign_tensor": "(lambda b: mx.nd.np._internal.boolean_mask_assign_tensor(b, np.array([True, False, True], "
                           "dtype='bool'), np.arange(8).reshape(2, 1, 4), start_axis=1, out=b))(np.zeros((2, 3, 4)))",
+    "unique_all_flat": "np.unique(np.array([[3., 1], [3, 2]]), True, True, True)",
+    "unique_0d": "np.unique(np.array(2.0), True, True, True)", "unique_axis": "np.unique(A[[0, 0, 1]], True, True, True, axis=0)",
 }
 
 SHAPES = {
