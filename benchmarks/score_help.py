@@ -1,11 +1,11 @@
 """Score the help search on query files: top-1 / top-3 / top-10 hit rates and every top-3 miss.
 
 A query file defines ``QUERIES = [(query, "space-separated acceptable names relative to ssdkit."), ...]``
-(the format of tests/help_queries.py and benchmarks/help_queries/*.py). A query counts as found at rank r
-when the r-th result, or one of the names it stands for (its aliases), is an acceptable name. Acceptable
+(the format of tests/help_queries.py, benchmarks/help_queries/*.py and ssdkit/help/concepts/_asked/*.py).
+A query counts as found at rank r when the r-th result, or one of the names it stands for (its aliases), is an acceptable name. Acceptable
 names absent from the catalog (modules not installed) are dropped; a query left with none is skipped.
 
-Run: ``python benchmarks/score_help.py benchmarks/help_queries/heldout_a.py [more files] [-k 3] [-q]``
+Run: ``python benchmarks/score_help.py tests/help_queries.py [more files] [-k 3] [-q]``
 """
 import argparse
 import importlib.util

@@ -10,7 +10,7 @@ import pytest
 import ssdkit as mx
 from ssdkit.help import catalog, format_results, get_index, search
 from ssdkit.help.cli import main
-from ssdkit.help.concepts import CONCEPTS
+from ssdkit.help.concepts import CONCEPTS, asked
 from ssdkit.help.ranking import Index
 
 from help_queries import QUERIES
@@ -188,7 +188,9 @@ def test_catalog_skips_modules_that_fail_to_import(monkeypatch):
 
 def test_every_concept_target_exists_or_its_module_is_missing():
     names = {e.name for e in get_index().entries}
-    for targets, _ in CONCEPTS:
+    # curated phrases only: the blind writers' answers (concepts.asked) are their data, kept as written even
+    # when an API they named went away (the index ignores such targets)
+    for targets, _ in CONCEPTS[:len(CONCEPTS) - len(asked.CONCEPTS)]:
         for target in targets.split():
             if f"ssdkit.{target}" in names:
                 continue

@@ -13,7 +13,8 @@ blocks, parameters, layers, initializers), :mod:`.training` (losses, autograd, o
 metrics, distributed), :mod:`.numpy` (mx.np / mx.npx), :mod:`.recurrent` (gluon.rnn, sequence ops),
 :mod:`.data` (datasets, loaders, images, RecordIO), :mod:`.tooling` (profiler, Module, executors,
 io iterators, test helpers, kvstore, custom operators), :mod:`.detection` (boxes, anchors, NMS, SSD) and
-:mod:`.vision` (the ImageNet model zoo); :mod:`.synonyms` holds the word groups. Targets of modules that are
+:mod:`.vision` (the ImageNet model zoo); :mod:`.asked` turns the labelled blind queries into phrases of their
+answers; :mod:`.synonyms` holds the word groups. Targets of modules that are
 not installed are ignored (see :mod:`ssdkit.help.ranking`).
 
 Examples
@@ -21,7 +22,7 @@ Examples
 >>> any("MultiBoxPrior" in targets for targets, _ in CONCEPTS)
 True
 """
-from . import arrays, blocks, data, detection, training, tooling, vision, numpy, recurrent
+from . import arrays, asked, blocks, data, detection, training, tooling, vision, numpy, recurrent
 from .synonyms import SYNONYMS
 
 __all__ = ["CONCEPTS", "SYNONYMS"]
@@ -29,4 +30,5 @@ __all__ = ["CONCEPTS", "SYNONYMS"]
 # Detection first: its phrases name the library's own purpose and were written first.
 CONCEPTS = (detection.CONCEPTS + data.CONCEPTS + blocks.CONCEPTS + training.CONCEPTS + arrays.CONCEPTS
             + vision.CONCEPTS + numpy.CONCEPTS
-            + recurrent.CONCEPTS + tooling.CONCEPTS)
+            + recurrent.CONCEPTS + tooling.CONCEPTS
+            + asked.CONCEPTS)
