@@ -136,8 +136,9 @@ def test_dispatch_keeps_im2col_where_winograd_does_not_apply():
     assert not W.winograd_wins((1, 64, 32, 32), (64, 64, 1, 1), (1, 1), (0, 0), (1, 1), 1)   # kernel
     assert not W.winograd_wins((1, 64, 32, 32), (64, 64, 3, 3), (1, 1), (-1, 0), (1, 1), 1)  # cropping
     assert not W.winograd_wins((8, 3, 256, 256), (16, 3, 3, 3), (1, 1), (1, 1), (1, 1), 1)   # thin
-    assert not W.winograd_wins((1, 64, 32, 32), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1)   # one image
-    assert W.winograd_wins((8, 64, 32, 32), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1)
+    assert not W.winograd_wins((1, 128, 32, 32), (128, 128, 3, 3), (1, 1), (1, 1), (1, 1), 1)  # one image
+    assert not W.winograd_wins((8, 64, 32, 32), (64, 128, 3, 3), (1, 1), (1, 1), (1, 1), 1)   # 64 channels
+    assert W.winograd_wins((8, 128, 32, 32), (128, 128, 3, 3), (1, 1), (1, 1), (1, 1), 1)
 
 
 def test_weight_gradient_is_deterministic(monkeypatch):
@@ -210,7 +211,7 @@ def test_weight_gradient_split_by_filters(monkeypatch, shape):
 def test_odd_maps_keep_the_forward_on_im2col_and_the_weight_gradient_on_winograd():
     """A 19x19 map computes 20x22 tile outputs (0.82 of them used): the forward and data gradient go to
     im2col, the weight gradient stays on Winograd; an even map of the same size class stays on Winograd."""
-    odd, even, w = (8, 64, 19, 19), (8, 64, 20, 20), (64, 64, 3, 3)
+    odd, even, w = (8, 128, 19, 19), (8, 128, 20, 20), (128, 128, 3, 3)
     args = ((1, 1), (1, 1), (1, 1), 1)
     assert not W.winograd_wins(odd, w, *args) and W.winograd_wins(odd, w, *args, weight_grad=True)
     assert W.winograd_wins(even, w, *args) and W.winograd_wins(even, w, *args, weight_grad=True)

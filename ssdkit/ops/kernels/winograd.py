@@ -42,9 +42,14 @@ __all__ = ["winograd_applies", "winograd_wins", "winograd_forward", "winograd_we
 BLOCK_ELEMS = 1 << 19
 #: Blocks per core at least, when the work allows (keeps both cores busy to the end).
 BLOCKS_PER_WORKER = 3
-#: Measured crossover against the im2col GEMM (benchmarks/bench_conv.py): Winograd's transforms cost
-#: per channel what its GEMMs save per channel pair, so it wins from this many input and output channels
-MIN_CHANNELS = 32
+#: Measured crossover against the im2col GEMM: Winograd's transforms cost per channel what its GEMMs save
+#: per channel pair, so it wins from this many input and output channels. Measured with the machine to
+#: ourselves (benchmark under real-time priority; a loaded box misleads: other processes thrashing the
+#: shared cache slow the GEMMs more than the transforms), fwd / data / weight gradient, batch 32:
+#: 32->32@128 im2col 1.88x / 1.87x / 1.63x faster, 32->64@64 1.37x / 1.42x / 1.35x, 64->64@64 1.05x /
+#: 1.12x / 1.22x, 64->128@32 1.16x / 1.10x / 1.20x; 128->128@32 Winograd 1.14x / 1.20x / 1.22x, at 16x16
+#: about even; 256 and 512 channels (SSD-300 at batch 8): Winograd 1.0-1.3x.
+MIN_CHANNELS = 128
 #: ... and from this output width (narrower maps waste the junk tile column and run tiny GEMMs).
 MIN_WIDTH = 16
 #: ... and from this batch: with few images the transforms of few tiles cost more than the multiplies they
@@ -89,11 +94,11 @@ def winograd_wins(x_shape, w_shape, stride, pad, dilate, groups, dtype=np.float3
 
     Examples
     --------
-    >>> winograd_wins((8, 64, 32, 32), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1)
+    >>> winograd_wins((8, 128, 32, 32), (128, 128, 3, 3), (1, 1), (1, 1), (1, 1), 1)
     True
     >>> winograd_wins((8, 3, 256, 256), (16, 3, 3, 3), (1, 1), (1, 1), (1, 1), 1)     # too thin
     False
-    >>> winograd_wins((1, 64, 32, 32), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1)     # one image
+    >>> winograd_wins((1, 128, 32, 32), (128, 128, 3, 3), (1, 1), (1, 1), (1, 1), 1)   # one image
     False
     >>> [winograd_wins((8, 512, 19, 19), (512, 512, 3, 3), (1, 1), (1, 1), (1, 1), 1, weight_grad=grad)
     ...  for grad in (False, True)]                                              # odd map
