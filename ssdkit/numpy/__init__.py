@@ -28,7 +28,8 @@ from .rearrange import (roll, flip, flipud, fliplr, rot90, moveaxis, diag, diago
                         column_stack, array_split, hsplit, vsplit, dsplit, broadcast_arrays, delete, insert, append)
 from .products import dot, matmul, tensordot, einsum, inner, outer, vdot  # noqa: F401
 from .misc import (diff, ediff1d, nan_to_num, polyval, bincount, hanning, hamming, blackman, indices,  # noqa: F401
-                   diag_indices_from, unravel_index, shares_memory, may_share_memory, histogram)
+                   diag_indices_from, unravel_index, shares_memory, may_share_memory, histogram,
+                   percentile, quantile)
 from . import random, linalg, _methods, _dispatch, _internal  # noqa: F401  (_internal: mx.nd.np._internal)
 from ._dispatch import shared
 

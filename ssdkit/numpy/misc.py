@@ -19,7 +19,8 @@ from ..ndarray.ndarray import NDArray
 from .multiarray import ndarray
 
 __all__ = ["diff", "ediff1d", "nan_to_num", "polyval", "bincount", "hanning", "hamming", "blackman", "indices",
-           "diag_indices_from", "unravel_index", "shares_memory", "may_share_memory", "histogram"]
+           "diag_indices_from", "unravel_index", "shares_memory", "may_share_memory", "histogram", "percentile",
+           "quantile"]
 
 
 @shared
@@ -127,6 +128,45 @@ def histogram(a, bins=10, range=None, normed=None, weights=None, density=None): 
         return call_list("_npi_histogram", [a, bins])
     raise NotImplementedError(f"histogram: bins of type {type(bins).__name__} are not supported yet "
                               "(give a number of bins with a range, or an array of edges)")
+
+
+def _percentile(a, q, axis, out, overwrite_input, interpolation, keepdims):
+    if overwrite_input is not None:
+        raise NotImplementedError("overwrite_input is not supported yet")
+    axis = None if axis is None else (int(axis),) if isinstance(axis, (int, onp.integer)) else tuple(axis)
+    if isinstance(q, (int, float, onp.integer, onp.floating)):
+        return call("_npi_percentile", [a], out, axis=axis, interpolation=interpolation, keepdims=keepdims,
+                    q_scalar=float(q))
+    return call("_npi_percentile", [a, as_input(q)], out, axis=axis, interpolation=interpolation,
+                keepdims=keepdims)
+
+
+@shared
+def percentile(a, q, axis=None, out=None, overwrite_input=None, interpolation="linear", keepdims=False):
+    """The ``q``-th percentiles (0..100; a number or an array) of ``a`` over ``axis`` with MXNet's
+    ``interpolation`` rules (``nearest`` rounds halves up); float64 data gives float64, other data float32.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> percentile(mx.np.array([[10., 7, 4], [3, 2, 1]]), 50, axis=1)
+    array([7., 2.])
+    """
+    return _percentile(a, q, axis, out, overwrite_input, interpolation, keepdims)
+
+
+@shared
+def quantile(a, q, axis=None, out=None, overwrite_input=None, interpolation="linear", keepdims=False):
+    """The ``q``-th quantiles (0..1) of ``a``: :func:`percentile` at ``q * 100``.
+
+    Examples
+    --------
+    >>> import ssdkit as mx
+    >>> quantile(mx.np.array([[10., 7, 4], [3, 2, 1]]), 0.5, axis=0)
+    array([6.5, 4.5, 2.5])
+    """
+    scaled = q * 100 if isinstance(q, (int, float, onp.integer, onp.floating)) else as_input(q) * 100
+    return _percentile(a, scaled, axis, out, overwrite_input, interpolation, keepdims)
 
 
 def _window(op_name, M, dtype, ctx):

@@ -11,7 +11,7 @@ True
 from .registry import Op, Param, Params, REQUIRED, register, get_op, list_ops, alias_of
 from . import elemwise, shape, reduce, nn, pooling, batchnorm, contrib_box, fused, random, sync_batchnorm, contrib_match, l2_normalization, loss_ops, output_ops  # noqa: F401  (registration side effects)
 from . import image, image_color, sampler  # noqa: F401  (registration side effects)
-from . import numpy_reduce, numpy_ops, numpy_rearrange, numpy_random, numpy_linalg, numpy_misc, numpy_elemwise, sequence  # noqa: F401  (NumPy-rule ops behind mx.np / mx.npx; Sequence* ops)
+from . import numpy_reduce, numpy_ops, numpy_rearrange, numpy_random, numpy_linalg, numpy_misc, numpy_elemwise, numpy_percentile, sequence  # noqa: F401  (NumPy-rule ops behind mx.np / mx.npx; Sequence* ops)
 from . import rnn  # noqa: F401  (the fused RNN op and _rnn_param_concat)
 from . import ctc  # noqa: F401  (CTCLoss)
 from . import optimizer_ops  # noqa: F401  (sgd_update, adam_update, multi_* ... and the AMP / LARS helpers)

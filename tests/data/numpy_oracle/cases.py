@@ -254,6 +254,23 @@ VALUES = {
                           "dtype='bool'), np.arange(8).reshape(2, 1, 4), start_axis=1, out=b))(np.zeros((2, 3, 4)))",
     "unique_all_flat": "np.unique(np.array([[3., 1], [3, 2]]), True, True, True)",
     "unique_0d": "np.unique(np.array(2.0), True, True, True)", "unique_axis": "np.unique(A[[0, 0, 1]], True, True, True, axis=0)",
+    "pct_T_linear": "np.percentile(T, np.array([0.0, 12.5, 50.0, 87.5, 100.0]), axis=(0, 2), interpolation='linear', keepdims=True)",
+    "qnt_A_linear": "np.quantile(A, np.array([0.1, 0.35, 0.5, 0.95]), axis=1, interpolation='linear')",
+    "qnt_I_linear": "np.quantile(I, 0.5, interpolation='linear')",
+    "pct_T_lower": "np.percentile(T, np.array([0.0, 12.5, 50.0, 87.5, 100.0]), axis=(0, 2), interpolation='lower', keepdims=True)",
+    "qnt_A_lower": "np.quantile(A, np.array([0.1, 0.35, 0.5, 0.95]), axis=1, interpolation='lower')",
+    "qnt_I_lower": "np.quantile(I, 0.5, interpolation='lower')",
+    "pct_T_higher": "np.percentile(T, np.array([0.0, 12.5, 50.0, 87.5, 100.0]), axis=(0, 2), interpolation='higher', keepdims=True)",
+    "qnt_A_higher": "np.quantile(A, np.array([0.1, 0.35, 0.5, 0.95]), axis=1, interpolation='higher')",
+    "qnt_I_higher": "np.quantile(I, 0.5, interpolation='higher')",
+    "pct_T_midpoint": "np.percentile(T, np.array([0.0, 12.5, 50.0, 87.5, 100.0]), axis=(0, 2), interpolation='midpoint', keepdims=True)",
+    "qnt_A_midpoint": "np.quantile(A, np.array([0.1, 0.35, 0.5, 0.95]), axis=1, interpolation='midpoint')",
+    "qnt_I_midpoint": "np.quantile(I, 0.5, interpolation='midpoint')",
+    "pct_T_nearest": "np.percentile(T, np.array([0.0, 12.5, 50.0, 87.5, 100.0]), axis=(0, 2), interpolation='nearest', keepdims=True)",
+    "qnt_A_nearest": "np.quantile(A, np.array([0.1, 0.35, 0.5, 0.95]), axis=1, interpolation='nearest')",
+    "qnt_I_nearest": "np.quantile(I, 0.5, interpolation='nearest')",
+    "pct_P_scalar_axis0": "np.percentile(P, 33.3, axis=0)",
+    "pct_f64": "np.percentile(np.array(onp.linspace(0, 1, 7)), 40)",
 }
 
 SHAPES = {
@@ -349,4 +366,5 @@ ERRORS = {
     "bernoulli_both": "npx.random.bernoulli(prob=0.5, logit=0.1)", "chisquare_zero": "np.random.chisquare(0.0)", "pad_wrap": "np.pad(V, ((1, 1),), mode='wrap')", "sum_initial": "np.sum(V, initial=1.5)", "onp_operand": "V + onp.ones(4)",
     "bool_assign_no_out": "mx.nd.np._internal.boolean_mask_assign_scalar(np.zeros(3), np.array([True, False, True], "
                           "dtype='bool'), 5.0)",
+    "quantile_2d_q": "np.quantile(A, np.array([[0.1, 0.35], [0.5, 0.95]]), axis=1)",
 }
