@@ -80,8 +80,11 @@ class _npi_percentile(Op):
             below = np.floor(idx).astype(np.int64)
             above = np.minimum(below + 1, n - 1)
             weight = (idx - below).astype(np.float32)
-            values = (np.take(rows, below, axis=-1) * (np.float32(1) - weight) +
-                      np.take(rows, above, axis=-1) * weight)
+            # each weighted term is rounded to the data's dtype when that is float16 (MXNet's half arithmetic)
+            term_dtype = np.float16 if a.dtype == np.float16 else out_dtype
+            low = (np.take(rows, below, axis=-1) * (np.float32(1) - weight)).astype(term_dtype).astype(out_dtype)
+            high = (np.take(rows, above, axis=-1) * weight).astype(term_dtype).astype(out_dtype)
+            values = low + high
         values = np.moveaxis(values, list(range(values.ndim - q.ndim, values.ndim)), list(range(q.ndim)))
         if p.keepdims:
             values = values.reshape(q.shape + tuple(1 if i in axes else d for i, d in enumerate(a.shape)))

@@ -271,6 +271,9 @@ VALUES = {
     "qnt_I_nearest": "np.quantile(I, 0.5, interpolation='nearest')",
     "pct_P_scalar_axis0": "np.percentile(P, 33.3, axis=0)",
     "pct_f64": "np.percentile(np.array(onp.linspace(0, 1, 7)), 40)",
+    "qnt_f16_linear": "np.quantile(np.array(onp.sin(onp.arange(24.0)).reshape(2, 3, 4) * 9, dtype='float16'), "
+                      "np.array([0.13, 0.61, 0.97]), axis=(0, 2))",
+    "pct_int_linear": "np.percentile(np.array(onp.arange(24).reshape(4, 6) * 7 % 11, dtype='int32'), np.array([17.0, 63.0]), axis=1)",
 }
 
 SHAPES = {
