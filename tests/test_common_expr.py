@@ -114,4 +114,5 @@ def test_every_op_drawing_random_numbers_is_marked():
         except (OSError, TypeError):   # classes made by a factory function: their module's source
             return inspect.getsource(inspect.getmodule(type(op)))
     unmarked = [name for name, op in _REGISTRY.items() if "get_rng" in source(op) and not op.random]
-    assert unmarked == []
+    assert unmarked == [], (f"{unmarked} draw random numbers (get_rng) but do not declare `random = True`: "
+                            "bind/hybridize would merge two such nodes into one draw")
