@@ -71,6 +71,9 @@ CONCEPTS = (
     ("executor.Executor.copy_params_from",
      "set the arguments of an executor | copy weights into a bound symbol | arg dict of an executor"),
     ("executor.Executor.reshape", "rebind an executor for a new input shape | change batch size of an executor"),
+    ("executor.Executor.get_optimized_symbol",
+     "graph after optimization | common subexpression elimination | MXNET_ELIMINATE_COMMON_EXPR | "
+     "which graph does the executor run | duplicate computations merged"),
     # --- io ------------------------------------------------------------------------------------------------
     ("io.PrefetchingIter", "load the next batch in the background | overlap data loading with compute | "
      "prefetch while the model trains | background data thread"),
@@ -103,6 +106,9 @@ CONCEPTS = (
     ("test_utils.rand_shape_2d test_utils.rand_shape_3d test_utils.rand_shape_nd",
      "random shape for a test | random 2d shape | random 3d shape"),
     ("test_utils.simple_forward", "run a symbol on numpy inputs once | evaluate a symbol with numpy arrays"),
+    ("test_utils.check_consistency",
+     "same symbol on several contexts | float16 against float64 results | compare dtypes of one graph | "
+     "consistency across devices and precisions"),
     ("test_utils.compare_optimizer", "compare two optimizers | same update from two optimizer implementations"),
     ("test_utils.download", "download a test file | fetch a url in a test"),
     ("test_utils.discard_stderr", "silence stderr | hide error output | suppress stderr"),
