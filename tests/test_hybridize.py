@@ -252,3 +252,73 @@ def test_none_argument_structure_is_fixed_by_the_first_hybridized_call():
     np.testing.assert_array_equal(block(x, x).asnumpy(), 2 * x.asnumpy())
     with pytest.raises(ValueError):
         block(None, x)
+
+
+CACHED_OP = json.loads((Path(__file__).resolve().parent / "data" / "cached_op_oracle" /
+                        "cached_op_oracle.json").read_text())["cases"]
+
+
+def _recorded_dense(layers, **flags):
+    with mx.name.NameManager():
+        net = nn.HybridSequential(prefix="net_")
+        with net.name_scope():
+            for _ in range(layers):
+                net.add(nn.Dense(4))
+    net.initialize(mx.init.Xavier())
+    x = mx.nd.array(np.arange(6, dtype=np.float32).reshape(2, 3) / 6)
+    x.attach_grad()
+    with mx.autograd.record():
+        eager = net(x)
+    eager.backward()
+    eager_grads = [x.grad.asnumpy().copy()] + [p.grad().asnumpy().copy() for p in net.collect_params().values()]
+    net.hybridize(**flags)
+    with mx.autograd.record():
+        y = net(x)
+    sym = mx.autograd.get_symbol(y)
+    y.backward()
+    grads = [x.grad.asnumpy()] + [p.grad().asnumpy() for p in net.collect_params().values()]
+    for got, want in zip([y.asnumpy()] + grads, [eager.asnumpy()] + eager_grads):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+    return sym, net, x, y
+
+
+@pytest.mark.parametrize("case", sorted(CACHED_OP))
+def test_recorded_hybridized_call_is_one_cached_op_or_inlined_as_mxnet(case):
+    layers = int(case[len("dense")])
+    flag = case.split("_", 1)[1]
+    flags = ({"inline_limit": int(flag[len("inline"):])} if flag.startswith("inline") else
+             {"static_alloc": True} if flag == "static_alloc" else {})
+    sym, *_ = _recorded_dense(layers, **flags)
+    want = CACHED_OP[case]
+    assert [n["op"] for n in json.loads(sym.tojson())["nodes"]] == want["ops"]
+    suffix = lambda name: name.split("_", 2)[2]  # noqa: E731  (MXNet's node_<k> counter is process-wide)
+    assert [suffix(n) for n in sym.list_outputs()] == [suffix(n) for n in want["list_outputs"]]
+    assert len(sym.list_arguments()) == want["num_arguments"]
+
+
+def test_cached_op_node_of_get_symbol_runs_and_differentiates():
+    sym, net, x, y = _recorded_dense(3, inline_limit=0)
+    args = sym.list_arguments()
+    feed = dict(zip(args, [x] + [p.data() for p in net.collect_params().values()]))
+    assert sym.infer_shape(**{args[0]: x.shape})[1] == [y.shape]
+    grads = {n: mx.nd.zeros(a.shape) for n, a in feed.items()}
+    ex = sym.bind(mx.cpu(), feed, args_grad=grads)
+    np.testing.assert_allclose(ex.forward(is_train=True)[0].asnumpy(), y.asnumpy(), rtol=1e-6)
+    ex.backward(mx.nd.ones(y.shape))
+    np.testing.assert_allclose(grads[args[0]].asnumpy(), x.grad.asnumpy(), rtol=1e-6)
+
+
+def test_inlined_identity_block_returns_a_recorded_copy():
+    class Identity(mx.gluon.HybridBlock):
+        def hybrid_forward(self, F, x):
+            return x
+
+    block = Identity()
+    block.hybridize()
+    x = mx.nd.ones((2,))
+    x.attach_grad()
+    with mx.autograd.record():
+        y = block(x)
+        (y * 3).backward()
+    assert y is not x and y.asnumpy().tolist() == [1.0, 1.0]
+    assert x.grad.asnumpy().tolist() == [3.0, 3.0]

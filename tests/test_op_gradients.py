@@ -493,6 +493,20 @@ CASES.update({
                                False)],
 })
 
+# a hybridized block's graph as one node (autograd.get_symbol of a recorded hybridized call), own stream
+_CR = np.random.default_rng(31)
+
+
+def _cached_op_params():
+    import ssdkit as mx
+    from ssdkit.symbol.control_flow import Subgraph
+    a, w = mx.sym.var("a"), mx.sym.var("w")
+    graph = mx.sym.Group([mx.sym.tanh(mx.sym.dot(a, w)), a * 2])
+    return {"subgraph": Subgraph(graph, [], [], ["a", "w"]), "num_args": 2, "num_outputs": 2}
+
+
+CASES["_CachedOp"] = [([_CR.uniform(-1, 1, (2, 3)), _CR.uniform(-1, 1, (3, 4))], _cached_op_params(), None, False)]
+
 DIFFERENTIABLE = sorted(n for n in list_ops() if get_op(n).differentiable)
 
 

@@ -7,7 +7,9 @@ the whole hybridized forward: its cache (``block._cached_graphs``) is keyed on t
 training branch under ``autograd.record()`` and its predict branch outside it, whatever ran first. The first
 call with a new key traces, resolves deferred parameter shapes by inference and builds a :class:`CachedGraph`.
 Under ``autograd.record()`` the whole graph is **one** tape node whose backward runs the graph's backward —
-as MXNet's CachedOp. ``predict_graph(block)`` is the predict-mode graph that ``export`` writes.
+as MXNet's CachedOp (``autograd.get_symbol`` shows it as one ``_CachedOp`` node) — unless it has at most
+``hybridize(inline_limit=...)`` operators (2 by default): such a graph is inlined, its operators recorded one
+by one as MXNet records them. ``predict_graph(block)`` is the predict-mode graph that ``export`` writes.
 
 Examples
 --------
@@ -29,10 +31,13 @@ import numpy as np
 from .. import autograd
 from ..base import MXNetError
 from ..ndarray import NDArray
-from ..ndarray.ndarray import _result_class
+from ..ndarray.ndarray import _result_class, invoke_op
 from ..numpy.multiarray import ndarray as np_ndarray
+from ..ops import get_op
+from ..ops.registry import Params
 from ..symbol import Symbol, var, Group
 from ..symbol.executor import GraphExecutor
+from ..symbol.control_flow import Subgraph
 from ..symbol.common_expr import optimize_bound_graph
 from .nesting import flatten, regroup
 
@@ -113,23 +118,40 @@ class CachedGraph:
         Graph variables fed from parameters (arguments and auxiliary states).
     out_format, in_format : nested list or int
         How the flat outputs (inputs) regroup into the block's output (input) structure.
+    inline_limit : int
+        Under ``autograd.record()``, a graph of at most this many operators is *inlined*: its operators are
+        recorded one by one, as if the block ran imperatively (MXNet's CachedOp rule, ``hybridize(inline_limit=2)``
+        by default); a larger graph is recorded as one ``_CachedOp`` node. -1 never inlines (``static_alloc``).
+        While an op hook is installed the graph always runs as one piece, so the hook sees every op.
     """
 
-    def __init__(self, symbol, data_names, param_names, out_format=0, in_format=None, out_np=None):
+    def __init__(self, symbol, data_names, param_names, out_format=0, in_format=None, out_np=None,
+                 inline_limit=-1):
         self.symbol, self.data_names, self.param_names = symbol, data_names, param_names
         self.out_np = out_np
         self.out_format, self.in_format = out_format, in_format
-        self.executor = GraphExecutor(optimize_bound_graph(symbol))   # MXNet's CachedOp runs the same passes
         self.input_names = data_names + param_names
+        run = optimize_bound_graph(symbol)   # MXNet's CachedOp runs the same passes
+        self.executor = GraphExecutor(run)
+        # the runner of the _CachedOp node that stands for a recorded call (autograd.get_symbol shows it)
+        self._node_params = Params({"subgraph": Subgraph(run, [], [], self.input_names, self.executor),
+                                    "num_args": len(self.input_names), "num_outputs": len(run.list_outputs())})
+        self._inline = run if sum(not n.is_variable for n in run._nodes()) <= inline_limit else None
 
     def __call__(self, arrays, op_hook=None):
-        """Run on NDArrays ordered as ``input_names``; returns output NDArrays (recorded as one tape node).
+        """Run on NDArrays ordered as ``input_names``; returns output NDArrays (recorded as one tape node,
+        or op by op when inlined).
 
         ``op_hook`` is ``(callback, monitor_all)`` of :meth:`HybridBlock.register_op_hook`, or None.
         """
-        feed = {n: a._data for n, a in zip(self.input_names, arrays)}
         recording = autograd.is_recording() and any(
             a._entry is not None or (a._grad is not None and a._grad_req != "null") for a in arrays)
+        if recording and self._inline is not None and op_hook is None:
+            outputs = _run_inlined(self._inline, dict(zip(self.input_names, arrays)))
+            if self.out_np is None:
+                return outputs
+            return [o.as_np_ndarray() if self.out_np else o.as_nd_ndarray() for o in outputs]
+        feed = {n: a._data for n, a in zip(self.input_names, arrays)}
         heads, state = self.executor.forward(feed, autograd.is_training(), for_backward=recording,
                                              monitor=op_hook)
         make = np_ndarray if self.out_np else NDArray if self.out_np is False else _result_class(arrays)
@@ -145,8 +167,30 @@ class CachedGraph:
                 grads = self.executor.backward((steps, saved, meta), out_grads, wanted=wanted)
                 return [grads.get(n) for n in names]
 
-            autograd.record_node(backward, arrays, outputs, "CachedOp")
+            autograd.record_node(backward, arrays, outputs, "CachedOp", op=_CACHED_OP, params=self._node_params)
         return outputs
+
+
+#: MXNet's CachedOp default: a hybridized graph of at most this many operators is recorded op by op.
+DEFAULT_INLINE_LIMIT = 2
+_CACHED_OP = get_op("_CachedOp")
+_COPY = get_op("_copy")
+
+
+def _run_inlined(symbol, feed):
+    """Run ``symbol``'s operators one by one on the NDArrays ``feed`` (name -> array), each recorded on the tape
+    as an imperative call records it. An output that is an input comes back as a (recorded) copy."""
+    values = {}
+    for node in symbol._nodes():
+        if node.is_variable:
+            values[id(node)] = [feed[node.name]]
+        else:
+            values[id(node)] = invoke_op(node.op, [values[id(n)][i] for n, i in node.inputs], node.params)
+    outputs = []
+    for node, i in symbol._outputs:
+        out = values[id(node)][i]
+        outputs.append(invoke_op(_COPY, [out], _COPY.parse_params({}))[0] if node.is_variable else out)
+    return outputs
 
 
 def _build(block, args, trace_result):
@@ -170,8 +214,10 @@ def _build(block, args, trace_result):
     param_names = [n for n in graph_inputs if n in params]
     # check every op's shapes once per signature: the plan then runs kernels without per-call checks
     symbol._infer_shape_raw((), {**data_shapes, **{n: params[n].shape for n in param_names}})
+    flags = getattr(block, "_flags", {})
+    inline_limit = -1 if flags.get("static_alloc") else flags.get("inline_limit", DEFAULT_INLINE_LIMIT)
     graph = CachedGraph(symbol, data_names, param_names, trace_result.out_format, trace_result.in_format,
-                        trace_result.out_np)
+                        trace_result.out_np, inline_limit)
     return graph, [params[n] for n in param_names]
 
 
@@ -271,7 +317,8 @@ def predict_graph(block):
 
 class CachedOp:
     """MXNet's ``mx.nd.CachedOp``: a symbol compiled once and called on NDArrays fed in ``sym.list_inputs()``
-    order; calls inside ``autograd.record()`` are one tape node, as a hybridized block's are.
+    order; calls inside ``autograd.record()`` are one tape node, as a hybridized block's are (or, for at most
+    ``inline_limit`` operators, given in ``flags`` as ``("inline_limit", 2)`` pairs, one per operator).
 
     Examples
     --------
@@ -282,8 +329,11 @@ class CachedOp:
     """
 
     def __init__(self, sym, flags=()):
-        self._graph = CachedGraph(sym, sym.list_inputs(), [])
         self.flags = tuple(flags)
+        options = {key: str(value).lower() for key, value in self.flags}   # (key, value) pairs, as MXNet's
+        limit = -1 if options.get("static_alloc") in ("true", "1") else int(
+            options.get("inline_limit", DEFAULT_INLINE_LIMIT))
+        self._graph = CachedGraph(sym, sym.list_inputs(), [], inline_limit=limit)
 
     def __call__(self, *args, out=None, default_ctx=None):
         """Run the graph; one NDArray for a one-output symbol, else a list (written into ``out`` if given)."""

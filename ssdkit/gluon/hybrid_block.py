@@ -51,6 +51,7 @@ class HybridBlock(Block):
         super().__init__(prefix=prefix, params=params)
         self._active = False
         self._op_hook = None   # (callback, monitor_all) of register_op_hook, read by the cached graph
+        self._flags = {}       # hybridize() options the cached graph is built with (inline_limit, static_alloc)
 
     def __setattr__(self, name, value):
         super().__setattr__(name, value)
@@ -82,13 +83,17 @@ class HybridBlock(Block):
             Drop any graph cached earlier.
         static_alloc, static_shape : bool
             MXNet's memory-planning hints; accepted for compatibility (ssdkit's executor always plans
-            its buffers).
+            its buffers). ``static_alloc`` turns inlining off, as in MXNet.
+        inline_limit : int
+            Under ``autograd.record()`` a graph of at most this many operators is recorded op by op (as an
+            imperative call is) instead of as one ``_CachedOp`` node (see :mod:`ssdkit.gluon.cached_op`).
 
         The cache holds one graph per input signature (shapes, dtypes) and mode (``autograd.is_training()``),
         so a ``hybrid_forward`` that branches on the mode is traced once per mode and never runs the
         wrong branch.
         """
         self._active = active
+        self._flags = {"static_alloc": static_alloc, "static_shape": static_shape, "inline_limit": inline_limit}
         if clear:
             self._clear_cached_op()
         if active and self._forward_hooks or self._forward_pre_hooks:

@@ -106,8 +106,10 @@ class SymbolBlock(HybridBlock):
     def hybrid_forward(self, F, x, *args, **kwargs):
         raise MXNetError("SymbolBlock runs its graph directly; hybrid_forward is not used")
 
-    def hybridize(self, active=True, **kwargs):
-        """A SymbolBlock always runs its graph; hybridize only clears cached plans."""
+    def hybridize(self, active=True, static_alloc=False, static_shape=False, inline_limit=2, **kwargs):
+        """A SymbolBlock always runs its graph; hybridize clears cached plans and sets the options the next
+        one is built with (``inline_limit``, ``static_alloc``: see :meth:`HybridBlock.hybridize`)."""
+        self._flags = {"static_alloc": static_alloc, "static_shape": static_shape, "inline_limit": inline_limit}
         self._clear_cached_op()
 
     @staticmethod

@@ -181,3 +181,30 @@ class _cond(ControlFlowOp):
         branch, state, inputs = saved
         grads = branch.backward(state, list(out_grads))
         return [_zeros_like_or(grads.get(n), x) for n, x in zip(branch.free_names, inputs)]
+
+
+@register
+class _CachedOp(ControlFlowOp):
+    """A hybridized block's whole graph as one node, as ``autograd.get_symbol`` shows a hybridized call.
+
+    ``subgraph`` is the runner of the block's graph (``ssdkit.symbol.control_flow.Subgraph``); the node's
+    inputs are its free inputs (the block's data, then its parameters), its outputs the graph's outputs,
+    named ``<node>_<graph output>`` as MXNet names them.
+    """
+    params = {"subgraph": Param("any"), "num_args": Param("int"), "num_outputs": Param("int")}
+
+    def output_names(self, p):
+        return p.subgraph.symbol.list_outputs()
+
+    def infer_shape(self, p, shapes):
+        outs, _, _, free = p.subgraph.infer_shapes([], [], shapes)
+        return free, outs
+
+    def forward(self, p, inputs, is_train):
+        outs, state = p.subgraph.forward(p.subgraph.feed([], [], inputs), is_train)
+        return list(outs), (state, inputs)
+
+    def backward(self, p, saved, out_grads):
+        state, inputs = saved
+        grads = p.subgraph.backward(state, list(out_grads))
+        return [grads.get(n) for n in p.subgraph.free_names]

@@ -48,9 +48,9 @@ class Subgraph:
     [array([2.])]
     """
 
-    def __init__(self, symbol, data_names, state_names, free_names):
+    def __init__(self, symbol, data_names, state_names, free_names, executor=None):
         self.symbol = symbol
-        self.executor = GraphExecutor(symbol)
+        self.executor = GraphExecutor(symbol) if executor is None else executor   # given: one already built
         self.data_names, self.state_names, self.free_names = list(data_names), list(state_names), list(free_names)
         self._used = set(self.executor.variables)
 

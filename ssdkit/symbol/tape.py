@@ -46,7 +46,7 @@ def symbol_from_tape(array):
             continue
         if tape_node.op is None:
             raise MXNetError(f"get_symbol: the history holds {tape_node.name}, which is not a registry operator "
-                             "(a hybridized block or an autograd.Function); it has no symbol form")
+                             "(an autograd.Function); it has no symbol form")
         inputs = [(made[id(x._entry[0])], x._entry[1]) if x._entry is not None else leaf(x)
                   for x in tape_node.inputs]
         made[id(tape_node)] = Node(tape_node.op, mxnet_name(tape_node.op.name), f"node_{counts['node']}",
