@@ -207,3 +207,16 @@ def test_output_class_follows_the_symbol_kind(hybridize):
         mixed.hybridize()
     with pytest.raises(TypeError):  # MXNet: legacy and NumPy outputs cannot come from one (np-mode) block
         mixed(np.ones((2, 3)))
+
+
+def test_unique_in_a_graph_matches_imperative():
+    x = onp.array([[3.0, 1.0], [3.0, 2.0]], onp.float32)
+    block = _Forward("unique", {"return_index": True, "return_inverse": True, "return_counts": True})
+    block.hybridize()
+    graph = block(np.array(x))
+    eager = np.unique(np.array(x), True, True, True)
+    assert len(graph) == len(eager) == 4
+    for g, e in zip(graph, eager):
+        assert g.dtype == e.dtype
+        onp.testing.assert_array_equal(g.asnumpy(), e.asnumpy())
+    assert eager[2].shape == (4,)  # MXNet's flat inverse for axis=None

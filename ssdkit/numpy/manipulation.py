@@ -16,7 +16,7 @@ from ..ndarray.ndarray import NDArray, invoke
 from . import _dtypes
 from ._ufunc import cast
 from .multiarray import ndarray
-from ._dispatch import call, shared, as_input
+from ._dispatch import call, call_list, shared, as_input
 
 __all__ = ["reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "ravel", "concatenate", "stack", "split",
            "repeat", "tile", "meshgrid", "broadcast_to", "clip", "where", "sort", "argsort", "take", "nonzero",
@@ -328,8 +328,10 @@ def nonzero(a):
     return tuple(ndarray(i.astype(onp.int64)) for i in onp.nonzero(onp.atleast_1d(a._data)))
 
 
+@shared
 def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None):
-    """The sorted unique elements (and, when asked, indices, inverse and counts as int64 arrays).
+    """The sorted unique elements (and, when asked, indices, inverse and counts as int64 arrays); the registry
+    op ``_npi_unique``, so ``F.np.unique`` works in a graph too.
 
     Examples
     --------
@@ -337,11 +339,9 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     >>> unique(mx.np.array([3, 1, 3]))
     array([1., 3.])
     """
-    data = ar._data if axis is not None else ar._data.reshape(-1)  # MXNet (NumPy 1): a flat inverse for axis None
-    found = onp.unique(data, return_index, return_inverse, return_counts, axis)
-    if not isinstance(found, tuple):
-        return ndarray(found)
-    return (ndarray(found[0]),) + tuple(ndarray(f.astype(onp.int64)) for f in found[1:])
+    found = call_list("_npi_unique", [ar], return_index=return_index, return_inverse=return_inverse,
+                      return_counts=return_counts, axis=axis)
+    return found[0] if len(found) == 1 else tuple(found)
 
 
 def _store(result, out):

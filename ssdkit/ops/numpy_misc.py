@@ -335,3 +335,36 @@ class _npi_boolean_mask_assign_tensor(_BooleanMaskAssign):
 
     def _value(self, p, inputs):
         return inputs[2]
+
+
+@register
+class _npi_unique(Op):
+    """``np.unique``: the sorted unique values (of the flattened input, or unique slices along ``axis``), then
+    as asked the int64 indices of their first occurrences, the inverse and the counts; every length depends on
+    the values, so shapes are known when the graph runs. No gradient.
+
+    Examples
+    --------
+    >>> op = _npi_unique()
+    >>> op.forward(op.parse_params({"return_counts": True}), [np.array([[3., 1], [3, 2]])], False)[0]
+    [array([1., 2., 3.]), array([1, 1, 2])]
+    """
+    params = {"return_index": Param("bool", False), "return_inverse": Param("bool", False),
+              "return_counts": Param("bool", False), "axis": Param("int", None)}
+    differentiable = False
+
+    def output_count(self, p):
+        return 1 + p.return_index + p.return_inverse + p.return_counts
+
+    def infer_shape(self, p, shapes):
+        return shapes, [None] * self.output_count(p)
+
+    def infer_type(self, p, dtypes):
+        return dtypes, dtypes[:1] + [np.dtype(np.int64)] * (self.output_count(p) - 1)
+
+    def forward(self, p, inputs, is_train):
+        x = inputs[0]
+        data = x.reshape(-1) if p.axis is None else x  # a flat inverse for axis None, as MXNet (NumPy 1)
+        found = np.unique(data, p.return_index, p.return_inverse, p.return_counts, p.axis)
+        found = found if isinstance(found, tuple) else (found,)
+        return [found[0]] + [f.astype(np.int64) for f in found[1:]], None
