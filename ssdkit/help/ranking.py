@@ -220,7 +220,7 @@ class Index:
         Examples
         --------
         >>> from ssdkit.help.catalog import Entry
-        >>> idx = Index([Entry("ssdkit.gluon.Block.collect_params", "method", "All parameters.")])
+        >>> idx = Index([Entry("ssdkit.gluon.Block.collect_params", "method", "All parameters.")], concepts=())
         >>> sorted(idx.query_terms("colect params").items())[:3]
         [('collect', 0.8), ('collectparam', 0.6), ('param', 1.0)]
         """
