@@ -379,15 +379,25 @@ def winograd_weight_grad(x, dy, pad=(1, 1)):
             else:             # small: one batched product and one add beat 16 calls
                 np.matmul(dm, v.transpose(0, 2, 1), out=partial)
                 total += partial
+        if split:             # this unit's filters are complete: transform them here, on this core
+            sums[index] = _weights_from_tiles(total.astype(np.float64), dtype)
 
     sums = {}
     for found in parallel_for(units, run, dict):
         sums.update(found)
+    if split:
+        return np.concatenate([sums[index] for index in sorted(sums)])
     du = np.zeros((16, f, c), np.float64)
-    for index in sorted(sums):            # runs: summed in order; filter parts: each its own rows
-        du[:, units[index][1]:units[index][2]] += sums[index]
-    du = du.reshape(4, 4, f, c)                    # du[s, k]
-    du[3] *= -1                       # the deferred negations of dM's row 3 and column 3
+    for index in sorted(sums):            # runs: summed in order
+        du += sums[index]
+    return _weights_from_tiles(du, dtype)
+
+
+def _weights_from_tiles(du, dtype):
+    """``dW (F, C, 3, 3) = G^T dU G`` in ``dtype`` from the summed tile products ``du (16, F, C)``
+    (float64, modified in place), undoing the deferred negations of dM's row 3 and column 3."""
+    du = du.reshape(4, 4, *du.shape[1:])                    # du[s, k]
+    du[3] *= -1
     du[:, 3] *= -1
     dw = _apply_gt(_apply_gt(du, 0), 1)                                 # (kw, kh, F, C)
     return np.ascontiguousarray(dw.transpose(2, 3, 1, 0), dtype=dtype)
