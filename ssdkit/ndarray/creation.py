@@ -12,7 +12,7 @@ import numpy as np
 
 from ..base import DTYPE, MXNetError
 from ..context import check_cpu
-from .ndarray import NDArray
+from .ndarray import NDArray, check_dense
 
 __all__ = ["array", "zeros", "ones", "full", "empty", "arange", "linspace", "eye", "waitall", "from_numpy"]
 
@@ -88,14 +88,15 @@ def _writable_alias(array):
     return np.frombuffer(buffer, dtype=array.dtype).reshape(array.shape)
 
 
-def zeros(shape, ctx=None, dtype=None, **kwargs):
-    """Zeros of ``shape`` (float32 by default).
+def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
+    """Zeros of ``shape`` (float32 by default); a sparse ``stype`` raises MXNetError (dense arrays only).
 
     Examples
     --------
     >>> zeros(2).asnumpy()
     array([0., 0.], dtype=float32)
     """
+    check_dense("zeros", stype)
     return _into(_make(_filled("zeros", shape, 0, dtype), ctx), kwargs.get("out"))
 
 

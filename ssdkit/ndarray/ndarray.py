@@ -136,6 +136,25 @@ def _to_nd(value, like):
     return NDArray(np.asarray(value, dtype=like.dtype))
 
 
+def check_dense(what, stype):
+    """Refuse a sparse storage type with an error naming it: ssdkit's arrays are dense only.
+
+    ``None`` and ``'default'`` (dense) pass; anything else raises MXNetError rather than quietly giving a
+    dense array where MXNet would give a sparse one.
+
+    Examples
+    --------
+    >>> check_dense("zeros", "default")
+    >>> check_dense("zeros", "csr")
+    Traceback (most recent call last):
+    ...
+    ssdkit.base.MXNetError: zeros: sparse storage 'csr' is not supported by ssdkit (arrays are dense); use ...
+    """
+    if stype not in (None, "default"):
+        raise MXNetError(f"{what}: sparse storage {stype!r} is not supported by ssdkit (arrays are dense); use "
+                         "dense arrays (stype 'default')")
+
+
 class NDArray:
     """An n-dimensional array on the CPU, MXNet's ``mx.nd.NDArray``.
 
@@ -213,11 +232,9 @@ class NDArray:
         >>> NDArray(np.ones(2, np.float32)).tostype('row_sparse')
         Traceback (most recent call last):
         ...
-        ssdkit.base.MXNetError: tostype: sparse storage 'row_sparse' is not supported by ssdkit (arrays are dense; ...
+        ssdkit.base.MXNetError: tostype: sparse storage 'row_sparse' is not supported by ssdkit (arrays are dense); ...
         """
-        if stype != "default":
-            raise MXNetError(f"tostype: sparse storage {stype!r} is not supported by ssdkit (arrays are dense; "
-                             "use 'default')")
+        check_dense("tostype", stype if stype is not None else "None")
         return self.copy()
 
     @property
@@ -321,6 +338,8 @@ class NDArray:
         Parameters
         ----------
         grad_req : {'write', 'add', 'null'}
+        stype : None or 'default'
+            The gradient's storage; a sparse one ('row_sparse', 'csr') raises MXNetError (ssdkit is dense only).
 
         Examples
         --------
@@ -329,6 +348,7 @@ class NDArray:
         """
         if grad_req not in ("write", "add", "null"):
             raise MXNetError(f"attach_grad: grad_req must be 'write', 'add' or 'null', got {grad_req!r}")
+        check_dense("attach_grad", stype)
         self._grad = self._wrap(np.zeros_like(self._data))
         self._grad_req = grad_req
         self._entry = None

@@ -7,18 +7,17 @@ Examples
 >>> csr_matrix(([1.0], [0], [0, 1]), shape=(1, 2))
 Traceback (most recent call last):
 ...
-ssdkit.base.MXNetError: nd.sparse.csr_matrix: sparse storage 'csr' is not supported by ssdkit (arrays are dense); use dense arrays (nd.array)
+ssdkit.base.MXNetError: nd.sparse.csr_matrix: sparse storage 'csr' is not supported by ssdkit (arrays are dense); use dense arrays (stype 'default')
 """
 from ..base import MXNetError
-from .ndarray import NDArray
+from .ndarray import NDArray, check_dense
 
 __all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray", "csr_matrix", "row_sparse_array", "zeros",
            "empty", "array", "retain"]
 
 
 def _refuse(what, stype):
-    raise MXNetError(f"nd.sparse.{what}: sparse storage {stype!r} is not supported by ssdkit (arrays are dense); "
-                     f"use dense arrays (nd.array)")
+    check_dense(f"nd.sparse.{what}", "sparse" if stype in (None, "default") else stype)  # always raises
 
 
 class BaseSparseNDArray(NDArray):
