@@ -19,3 +19,11 @@ def test_dense_storage_passes():
     a = mx.nd.zeros((2,), stype="default")
     a.attach_grad(stype="default")
     assert a.grad.stype == "default" and a.tostype("default").shape == (2,)
+
+
+@pytest.mark.parametrize("namespace", [mx.nd._internal, mx.sym._internal])
+def test_sparse_only_internal_ops_are_refused_by_name(namespace):
+    with pytest.raises(mx.MXNetError, match=r"_square_sum: sparse storage 'row_sparse' is not supported"):
+        namespace._square_sum
+    with pytest.raises(AttributeError):
+        namespace._no_such_op

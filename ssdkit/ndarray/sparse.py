@@ -20,6 +20,26 @@ def _refuse(what, stype):
     check_dense(f"nd.sparse.{what}", "sparse" if stype in (None, "default") else stype)  # always raises
 
 
+
+#: MXNet 1.9.1's private operators that only run on sparse storage (``mx.nd/sym._internal``): asking for one is
+#: a refusal naming the feature, not an AttributeError.
+SPARSE_ONLY_INTERNAL_OPS = frozenset({"_square_sum", "_sparse_retain", "_sparse_adagrad_update"})
+
+
+def internal_getattr(namespace, name):
+    """``__getattr__`` of an ``_internal`` namespace: refuse MXNet's sparse-only ops by name, else AttributeError.
+
+    Examples
+    --------
+    >>> internal_getattr("nd._internal", "_square_sum")
+    Traceback (most recent call last):
+    ...
+    ssdkit.base.MXNetError: nd._internal._square_sum: sparse storage 'row_sparse' is not supported by ssdkit ...
+    """
+    if name in SPARSE_ONLY_INTERNAL_OPS:
+        check_dense(f"{namespace}.{name}", "row_sparse")
+    raise AttributeError(f"module 'ssdkit.{namespace}' has no attribute {name!r}")
+
 class BaseSparseNDArray(NDArray):
     """The base class of MXNet's sparse arrays; none can be created in ssdkit (dense storage only).
 

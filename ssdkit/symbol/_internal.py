@@ -7,6 +7,11 @@ Examples
 ['x']
 """
 from ..ndarray.register import populate
+from ..ndarray.sparse import internal_getattr
 from .register import make_function
 
 populate({"": {}, "contrib": {}, "internal": globals()}, factory=make_function)
+
+
+def __getattr__(name):  # MXNet's sparse-only ops are refused by name (ssdkit's arrays are dense)
+    return internal_getattr("sym._internal", name)
