@@ -1,6 +1,6 @@
 """What people asked, with the APIs that answered them: every labelled query is a phrase of its answers.
 
-Six writers who never saw the search code wrote queries from the list of API names alone, each with the names
+Seven writers who never saw the search code wrote queries from the list of API names alone, each with the names
 that fairly answer it (``_asked/dev_*.py`` and the already scored ``_asked/heldout_*.py``; the story is in
 benchmarks/help_queries/README.md). Curated phrases (the other concept modules) say what an API does in the
 library's and other frameworks' words; these say it in the words of people looking for it, much as a search
