@@ -36,7 +36,7 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
     """
     if (prepend is not None and bool(onp.any(getattr(prepend, "_data", prepend)))) or \
             (append is not None and bool(onp.any(getattr(append, "_data", append)))):
-        raise NotImplementedError("prepend and append options are not supported yet")
+        raise NotImplementedError("diff: prepend and append are not supported (MXNet 1.9.1 raises the same)")
     return call("_npi_diff", [a], n=int(n), axis=int(axis))
 
 
@@ -119,20 +119,20 @@ def histogram(a, bins=10, range=None, normed=None, weights=None, density=None): 
     """
     for name, value in (("normed", normed), ("weights", weights), ("density", density)):
         if value is not None and value is not False:
-            raise NotImplementedError(f"histogram: {name} is not supported yet")
+            raise NotImplementedError(f"histogram: {name} is not supported (MXNet 1.9.1 raises the same)")
     if isinstance(bins, (int, onp.integer)):
         if range is None:
-            raise NotImplementedError("histogram: automatic range is not supported yet")
+            raise NotImplementedError("histogram: a number of bins needs range= (MXNet 1.9.1 has no automatic range)")
         return call_list("_npi_histogram", [a], bin_cnt=int(bins), range=tuple(float(r) for r in range))
     if isinstance(bins, NDArray) or is_symbolic(bins):
         return call_list("_npi_histogram", [a, bins])
-    raise NotImplementedError(f"histogram: bins of type {type(bins).__name__} are not supported yet "
+    raise NotImplementedError(f"histogram: bins of type {type(bins).__name__} are not supported (nor in MXNet 1.9.1) "
                               "(give a number of bins with a range, or an array of edges)")
 
 
 def _percentile(a, q, axis, out, overwrite_input, interpolation, keepdims):
     if overwrite_input is not None:
-        raise NotImplementedError("overwrite_input is not supported yet")
+        raise NotImplementedError("percentile: overwrite_input is not supported (MXNet 1.9.1 raises the same)")
     axis = None if axis is None else (int(axis),) if isinstance(axis, (int, onp.integer)) else tuple(axis)
     if isinstance(q, (int, float, onp.integer, onp.floating)):
         return call("_npi_percentile", [a], out, axis=axis, interpolation=interpolation, keepdims=keepdims,
