@@ -180,14 +180,26 @@ def multinomial(data, shape=None, get_prob=False, out=None, dtype="int32", **kwa
                   get_prob=get_prob, dtype=dtype, **kwargs)
 
 
+def like_sampler_ops():
+    """``{short name: registry op}`` of the ``_random_<dist>_like`` ops (samples shaped as their input), which
+    ``nd.random`` and ``sym.random`` both offer as ``<dist>_like``.
+
+    Examples
+    --------
+    >>> like_sampler_ops()["normal_like"]
+    '_random_normal_like'
+    """
+    from ..ops import list_ops
+    return {op[len("_random_"):]: op for op in sorted(list_ops())
+            if op.startswith("_random_") and op.endswith("_like")}
+
+
 def _install_like_samplers():
-    """``normal_like``, ``uniform_like``, ...: the registry's ``_random_<dist>_like`` ops (samples shaped as the
-    input), as MXNet's ``nd.random`` offers them."""
+    """``normal_like``, ``uniform_like``, ...: the registry's like-samplers, as MXNet's ``nd.random`` offers them."""
     from .register import make_function
-    for dist in ("uniform", "normal", "gamma", "exponential", "poisson", "negative_binomial",
-                 "generalized_negative_binomial"):
-        globals()[f"{dist}_like"] = make_function(f"_random_{dist}_like", f"{dist}_like")
-        __all__.append(f"{dist}_like")
+    for short, op_name in like_sampler_ops().items():
+        globals()[short] = make_function(op_name, short)
+        __all__.append(short)
 
 
 _install_like_samplers()

@@ -178,12 +178,10 @@ def randint(low, high, shape=None, dtype=None, **kwargs):
 
 def _install_like_samplers():
     """``normal_like``, ``uniform_like``, ...: the registry's ``_random_<dist>_like`` ops, as in ``nd.random``."""
-    from ..ops import list_ops
-    for op_name in list_ops():
-        if op_name.startswith("_random_") and op_name.endswith("_like"):
-            short = op_name[len("_random_"):]
-            globals()[short] = make_function(op_name, short, hint=short)   # nodes normal_like0, ... as MXNet
-            __all__.append(short)
+    from ..ndarray.random import like_sampler_ops
+    for short, op_name in like_sampler_ops().items():
+        globals()[short] = make_function(op_name, short, hint=short)   # nodes normal_like0, ... as MXNet
+        __all__.append(short)
 
 
 _install_like_samplers()
