@@ -73,7 +73,27 @@ def _ssdkit_worker(kind, batch, steps, hybridize, profile=False):
     if profile:  # after the timed steps, so their figures are untouched
         result["peak_rss_mb"] = _peak_rss_mb()
         result["profile"] = _profile_step(mx, step)
+        result["profile"]["conv_gflop"] = _conv_gflop(mx, ToySSD(1), batch)
+        import bench_conv
+        result["profile"]["matmul_gflops"] = bench_conv.matmul_gflops(2048, 2048, 2048, 3)
     return result
+
+
+def _conv_gflop(mx, net, batch):
+    """GFLOP of one training step's convolutions (forward, data and weight gradients; a layer fed by the
+    input image has no data gradient), counted as direct convolutions, from the shapes one forward pass sees."""
+    net.initialize()
+    layers = []
+    net.apply(lambda block: isinstance(block, mx.gluon.nn.Conv2D) and block.register_forward_hook(
+        lambda b, inputs, out: layers.append((b, inputs[0].shape, out.shape))))
+    image = mx.nd.zeros((1, 3, 256, 256))
+    net(image)
+    flop = 0
+    for block, in_shape, out_shape in layers:
+        kh, kw = block._kwargs["kernel"]
+        forward = 2 * in_shape[1] // block._kwargs["num_group"] * out_shape[1] * kh * kw * out_shape[2] * out_shape[3]
+        flop += forward * (2 if in_shape == image.shape else 3)
+    return flop * batch / 1e9
 
 
 def _profile_step(mx, step):
@@ -113,6 +133,29 @@ def _print_hybridize_ceiling(profile):
     print(f"\nhybridize ceiling: the imperative step takes {profile['step_ms']:.0f} ms, its convolutions "
           f"{conv_ms:.0f} ms ({100 * conv_ms / profile['step_ms']:.0f} %); with every other op free a graph would be "
           f"at most {profile['step_ms'] / conv_ms:.2f}x faster")
+
+
+def _print_speed_limit(profile, torch_ips, target=1.5):
+    """What a ``target`` x PyTorch training step leaves for each part, from one profiled hybridized step.
+
+    The convolutions' FLOPs are fixed by the network; at the same worker's 2048^3 matmul rate (this machine's
+    practical peak) they need at least conv_gflop / matmul seconds. The step the target allows, minus the time the
+    other ops take today, is what the convolutions may take: the GFLOPS they would need is the figure to compare
+    with the per-layer table below.
+    """
+    conv_ms = sum(row[2] for row in profile["ops"] if row[0] in CONVOLUTION_OPS)
+    rest_ms = profile["step_ms"] - conv_ms
+    gflop, peak = profile["conv_gflop"], profile["matmul_gflops"]
+    allowed_ms = profile["batch"] / (target * torch_ips) * 1e3
+    print(f"\nspeed limit: a step's convolutions do {gflop:.1f} GFLOP; at this worker's 2048^3 matmul rate "
+          f"({peak:.0f} GFLOPS) they need >= {gflop / peak * 1e3:.0f} ms; profiled they took {conv_ms:.0f} ms "
+          f"({gflop / conv_ms * 1e3:.0f} GFLOPS, {100 * gflop / conv_ms * 1e3 / peak:.0f} % of matmul), the rest of "
+          f"the step {rest_ms:.0f} ms")
+    room = allowed_ms - rest_ms
+    need = f"{gflop / room * 1e3:.0f} GFLOPS = {100 * gflop / room * 1e3 / peak:.0f} % of matmul" if room > 0 else \
+        "more than the whole step allows"
+    print(f"{target}x PyTorch ({target * torch_ips:.1f} images/s) allows a {allowed_ms:.0f} ms step: with the other "
+          f"ops as today the convolutions would need {need}")
 
 
 def _peak_rss_mb():
@@ -277,6 +320,8 @@ def main(argv=None):
             _print_profile(profiles[impl][-1], mode)
     if profiles["ssdkit-imperative"]:
         _print_hybridize_ceiling(profiles["ssdkit-imperative"][-1])
+    if profiles["ssdkit-hybridized"] and "torch-eager" in ips:
+        _print_speed_limit(dict(profiles["ssdkit-hybridized"][-1], batch=args.batch), ips["torch-eager"])
     if not args.quick:
         import bench_conv
         print("\n== per-layer convolution (benchmarks/bench_conv.py) ==")
