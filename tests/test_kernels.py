@@ -146,6 +146,32 @@ def _reference_conv(x, w, pad):
     return np.einsum("nchwij,fcij->nfhw", windows, w)
 
 
+def test_one_image_judges_stacking_by_the_blocks_it_is_cut_into(monkeypatch):
+    """One image's blocks are cut for the cores, so stacking is judged on their rows: a 64x64 map of 64
+    channels stacks on one core (40-row blocks) but not on two (14-row blocks, 2 halo rows each)."""
+    geometry = ((1, 64, 64, 64), (3, 3), (1, 1), (1, 1), (1, 1), 1, (64, 64), 64)
+    monkeypatch.setattr(im2col, "WORKERS", 1)
+    assert im2col.Plan(*geometry).stacked
+    monkeypatch.setattr(im2col, "WORKERS", 2)
+    plan = im2col.Plan(*geometry)
+    assert not plan.stacked and len(plan.blocks(2)) == 5
+    assert im2col.Plan((2,) + geometry[0][1:], *geometry[1:]).stacked     # batches keep the old rule
+
+
+@pytest.mark.parametrize("stacking", [True, False])
+def test_one_image_split_over_the_cores_equals_the_reference(monkeypatch, stacking):
+    monkeypatch.setattr(im2col, "SERIAL_MAX_MACS", 1)               # split even this small work
+    monkeypatch.setattr(im2col, "CHUNK_ELEMS", 4000)
+    monkeypatch.setattr(im2col, "STACKING", stacking)
+    monkeypatch.setattr(im2col, "STACK_MIN_ROWS_PER_HALO", 1)
+    rng = np.random.default_rng(21)
+    x, w = rng.standard_normal((1, 12, 23, 17)), rng.standard_normal((7, 12, 3, 3))
+    plan = im2col.Plan(x.shape, (3, 3), (1, 1), (1, 1), (1, 1), 1, (23, 17), 7)
+    assert plan.stacked == stacking and len(plan.blocks(2)) > 2
+    np.testing.assert_allclose(K.conv2d_forward(x, w, None, pad=(1, 1))[0], _reference_conv(x, w, (1, 1)),
+                               rtol=1e-12)
+
+
 # ---- float64 central differences ------------------------------------------------------------------
 def _numeric_check(forward, backward, inputs, seed=0, eps=1e-6):
     """Compare backward's VJP with central differences of <head, forward> along a random direction."""

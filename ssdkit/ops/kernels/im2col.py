@@ -38,6 +38,7 @@ array([0., 1., 3., 4.], dtype=float32)
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .parallel import WORKERS
 from .scratch import scratch
 
 __all__ = ["Plan", "CHUNK_ELEMS"]
@@ -48,6 +49,10 @@ CHUNK_ELEMS = 1 << 19
 #: With parallel parts, blocks are cut smaller so each part gets a few of them, but not below this size.
 MIN_BLOCK_ELEMS = 1 << 16
 BLOCKS_PER_PART = 2
+#: ... except for one image (inference latency), whose blocks are cut only to CHUNK_ELEMS and to one per
+#: part: a single image has few columns, and the smaller blocks made narrow GEMMs (quiet box, ToySSD at
+#: batch 1: 64->128 @32 1.1 ms in 2 blocks against 1.7 ms in 6, 128->24 @16 0.27 against 0.44 ms).
+SINGLE_IMAGE_BLOCKS_PER_PART = 1
 #: Below this many multiply-adds a convolution runs on one core: waking the other core's thread and
 #: sharing the blocks costs more than it saves (measured: the predictor convolutions of one image; a
 #: batch of 32 4x4 maps of 128 channels, 4.7M multiply-adds, still gains from two cores).
@@ -108,7 +113,9 @@ class Plan:
         if (STACKING and self.rows_mode and self.halo
                 and self.cg * kernel[1] >= STACK_MIN_GATHER_ROWS):
             self.stacked = True
-            rows = self._block_cols(1) // self.ow - self.halo
+            # one image: its blocks are cut for the cores (few columns), so judge the rows they will have
+            parts = self._parts(WORKERS) if self.n == 1 else 1
+            rows = self._block_cols(parts) // self.ow - self.halo
             self.stacked = min(rows, self.oh) >= STACK_MIN_ROWS_PER_HALO * self.halo
 
     @property
@@ -116,18 +123,24 @@ class Plan:
         """Rows of the matrix a block gathers: ``Cg*KW`` when stacked, else ``Cg*KH*KW``."""
         return self.cg * self.kernel[1] if self.stacked else self.k_rows
 
+    def _parts(self, parts):
+        """The parts the blocks are cut for: one below SERIAL_MAX_MACS multiply-adds."""
+        return 1 if self.n * self.oh * self.ow * self.k_rows * self.fg * self.groups < SERIAL_MAX_MACS else parts
+
     def _block_cols(self, parts, min_cols=1):
         # the larger of the gathered matrix and the GEMM's output block fills CHUNK_ELEMS
         rows = max(self.gather_rows, self.fg * (self.kernel[0] if self.stacked else 1))
         cols = max(min_cols, CHUNK_ELEMS // rows)
         if parts > 1:
-            share = -(-self.n * self.oh * self.ow // (BLOCKS_PER_PART * parts))
+            per_part = SINGLE_IMAGE_BLOCKS_PER_PART if self.n == 1 else BLOCKS_PER_PART
+            share = -(-self.n * self.oh * self.ow // (per_part * parts))
             cols = min(cols, max(share, MIN_BLOCK_ELEMS // rows, 1))
         return cols
 
     def blocks(self, parts=1, min_cols=1):
         """``(n0, n1, r0, r1)`` blocks: images ``n0:n1``, output rows ``r0:r1``, about CHUNK_ELEMS each
-        (but at least ``min_cols`` columns), and at least ``BLOCKS_PER_PART * parts`` of them when the work
+        (but at least ``min_cols`` columns), and at least ``BLOCKS_PER_PART * parts`` of them (one image:
+        ``SINGLE_IMAGE_BLOCKS_PER_PART * parts``) when the work
         allows blocks of MIN_BLOCK_ELEMS.
 
         Examples
@@ -135,8 +148,7 @@ class Plan:
         >>> Plan((3, 1, 2, 2), (1, 1), (1, 1), (0, 0), (1, 1), 1, (2, 2)).blocks()
         [(0, 3, 0, 2)]
         """
-        if self.n * self.oh * self.ow * self.k_rows * self.fg * self.groups < SERIAL_MAX_MACS:
-            parts = 1
+        parts = self._parts(parts)
         cols = self._block_cols(parts, min_cols)
         halo = self.halo if self.stacked else 0          # stacked blocks also gather their halo rows
         per_image = (self.oh + halo) * self.ow
