@@ -461,6 +461,51 @@ def test_weight_gradient_split_by_filters(monkeypatch, geometry, chunk):
         np.testing.assert_array_equal(K.conv2d_backward(saved, dy, need_dx=False)[1], split)
 
 
+@pytest.mark.parametrize("geometry", [dict(kernel=(3, 3), pad=(1, 1)), dict(kernel=(1, 1), stride=(2, 2)),
+                                      dict(kernel=(3, 3), pad=(2, 2), dilate=(2, 2)), dict(kernel=(3, 2), stride=(2, 1))],
+                         ids=["3x3", "1x1-s2", "dilated", "3x2-s21"])
+@pytest.mark.parametrize("stacking", [True, False], ids=["stacked", "unstacked"])
+def test_weight_gradient_split_by_channels(monkeypatch, geometry, stacking):
+    """The few-filters path (input channels split over the cores, each block's product added in place
+    into its own columns) gives the summed-runs path's gradient, stacked or not, with BLAS and through
+    numpy, and the same bits every time."""
+    from ssdkit.ops.kernels import blas, gemm
+    monkeypatch.setattr(im2col, "CHUNK_ELEMS", 3000)
+    monkeypatch.setattr(im2col, "STACKING", stacking)
+    monkeypatch.setattr(im2col, "STACK_MIN_ROWS_PER_HALO", 1)
+    monkeypatch.setattr(im2col, "STACK_MIN_GATHER_ROWS", 1)
+    monkeypatch.setattr(gemm, "SPLIT_BLOCK_COLS", 7)
+    rng = np.random.default_rng(14)
+    x = rng.standard_normal((3, 4 * gemm.WORKERS, 9, 8)).astype(np.float32)
+    w = rng.standard_normal((3, 4 * gemm.WORKERS) + geometry["kernel"]).astype(np.float32)
+    args = {key: value for key, value in geometry.items() if key != "kernel"}
+    y, saved = K.conv2d_forward(x, w, None, **args)
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    summed = K.conv2d_backward(saved, dy, need_dx=False)[1]
+    monkeypatch.setattr(gemm, "SPLIT_CHANNELS_MIN", 1)
+    monkeypatch.setattr(gemm, "SPLIT_CHANNELS_MIN_ELEMS", 1)
+    for use_blas in (True, False):
+        monkeypatch.setattr(blas, "USE_BLAS", use_blas)
+        split = K.conv2d_backward(saved, dy, need_dx=False)[1]
+        np.testing.assert_allclose(split, summed, rtol=1e-5, atol=1e-5 * np.abs(summed).max())
+        np.testing.assert_array_equal(K.conv2d_backward(saved, dy, need_dx=False)[1], split)
+
+
+def test_wide_forward_blocks_give_the_same_result(monkeypatch):
+    """Column blocks widened for large weights (WIDE_BLOCK_COLS) compute the same convolution."""
+    from ssdkit.ops.kernels import gemm
+    rng = np.random.default_rng(15)
+    x = rng.standard_normal((3, 6, 11, 10)).astype(np.float32)
+    w = rng.standard_normal((5, 6, 3, 3)).astype(np.float32)
+    monkeypatch.setattr(im2col, "CHUNK_ELEMS", 300)
+    narrow = [K.conv2d_forward(x, w, None, stride=s, pad=1)[0] for s in (1, 2)]
+    monkeypatch.setattr(gemm, "WIDE_MIN_WEIGHT", 1)
+    monkeypatch.setattr(gemm, "WIDE_BLOCK_COLS", 37)
+    for stride, expected in zip((1, 2), narrow):
+        np.testing.assert_allclose(K.conv2d_forward(x, w, None, stride=stride, pad=1)[0], expected,
+                                   rtol=1e-5, atol=1e-5)
+
+
 def _conv_in_child(x, w, queue):
     queue.put(K.conv2d_forward(x, w, None, pad=1)[0])
 

@@ -59,8 +59,11 @@ def _operands(shape, seed=0):
 
 @pytest.fixture(params=[1 << 19, 600], ids=["default-blocks", "tiny-blocks"])
 def block_elems(request, monkeypatch):
-    """Default blocking, and blocks of one tile row (several per image) / several images per block."""
+    """Default blocking, and blocks of one tile row (several per image) / several images per block
+    (the forward's minimum of tiles per block switched off so the tiny blocks stay tiny)."""
     monkeypatch.setattr(W, "BLOCK_ELEMS", request.param)
+    if request.param < 1 << 19:
+        monkeypatch.setattr(W, "MIN_BLOCK_TILES", 0)
     return request.param
 
 

@@ -21,7 +21,7 @@ array([[ 8., 12.],
 import numpy as np
 
 from .blas import gemm
-from .im2col import block_of
+from .im2col import Plan, block_of
 from .parallel import WORKERS, parallel_for
 from .scratch import scratch
 from .arena import empty
@@ -45,6 +45,16 @@ SPLIT_MIN_FILTERS = 64
 #: ... in blocks of at least this many columns (the K of each block's GEMM: a short K re-reads and
 #: re-writes the whole accumulator for few multiply-adds).
 SPLIT_BLOCK_COLS = 256
+#: With fewer filters than that, a weight gradient of at least SPLIT_CHANNELS_MIN_ELEMS elements whose input
+#: channels divide over the cores, this many or more each, splits the input channels over the cores
+#: instead (see :func:`_weight_grad_by_channels`).
+SPLIT_CHANNELS_MIN = 64
+SPLIT_CHANNELS_MIN_ELEMS = 1 << 16
+#: From this many weight elements (F x C*KH*KW) the forward's column blocks are at least WIDE_BLOCK_COLS
+#: wide: every block's GEMM packs the whole weight again, and CHUNK_ELEMS alone gives a 512-channel 3x3
+#: layer blocks 113 columns wide, where that packing costs a third of the multiplies.
+WIDE_MIN_WEIGHT = 1 << 18
+WIDE_BLOCK_COLS = 512
 #: The forward splits the filters (rather than the output columns) over the cores when the output has at
 #: most this many columns (N*OH*OW) per filter and fewer than SPLIT_FORWARD_MAX_COLS in all, given
 #: SPLIT_MIN_FILTERS filters per core. Measured (CPU time) on ResNet-50's layers: at batch 1 1.1-2.1x on
@@ -149,7 +159,8 @@ def conv_forward(src, w, plan, bias=None, dtype=None, relu=False, scale=None):
         units = [(block, i * fg // WORKERS, (i + 1) * fg // WORKERS) for block in plan.blocks(1)
                  for i in range(WORKERS)]
     else:
-        units = [(block, 0, fg) for block in plan.blocks(WORKERS)]
+        wide = WIDE_BLOCK_COLS if fg * plan.k_rows >= WIDE_MIN_WEIGHT else 1
+        units = [(block, 0, fg) for block in plan.blocks(WORKERS, wide)]
 
     def run(_, unit):
         (n0, n1, r0, r1), f0, f1 = unit
@@ -226,6 +237,9 @@ def conv_weight_grad(src, dy, plan, w_shape):
     rows = plan.kernel[0] * fg if plan.stacked else fg
     split = (plan.groups == 1 and not plan.stacked and rows * plan.gather_rows >= SPLIT_GRAD_ELEMS
              and fg >= SPLIT_MIN_FILTERS * WORKERS)
+    if (not split and plan.groups == 1 and WORKERS > 1 and plan.cg % WORKERS == 0
+            and plan.cg // WORKERS >= SPLIT_CHANNELS_MIN and fg * plan.k_rows >= SPLIT_CHANNELS_MIN_ELEMS):
+        return _weight_grad_by_channels(src, dy, plan, fg).reshape(w_shape)
     if split:
         blocks = plan.blocks(1, SPLIT_BLOCK_COLS)
         units = [(i, i * fg // WORKERS, (i + 1) * fg // WORKERS, blocks) for i in range(WORKERS)]
@@ -264,6 +278,38 @@ def conv_weight_grad(src, dy, plan, w_shape):
     if plan.stacked:      # (groups, KH, Fg, Cg, KW) -> (groups, Fg, Cg, KH, KW)
         grads = grads.reshape(plan.groups, kh, fg, plan.cg, kw).transpose(0, 2, 3, 1, 4)
     return np.ascontiguousarray(grads).reshape(w_shape)
+
+
+def _weight_grad_by_channels(src, dy, plan, fg):
+    """The weight gradient of one-group ``plan`` with its input channels split over the cores, as
+    ``(Fg, C, KH, KW)``.
+
+    Each core gathers only its channels' patches (no patch gathered twice, unlike a split of the filters),
+    multiplies the whole output gradient by them and adds each block's product in place into its own
+    columns of the gradient (:func:`.blas.gemm`): no gradient-sized partial per block, no final sum, and
+    blocks as wide as :data:`SPLIT_BLOCK_COLS` however many rows the gathering has. Suits layers with
+    few filters and many channels (SSD's class and box predictors: 16 to 126 filters over 512 to 2048
+    channels), where the summed runs add a partial as large as the GEMM's work after every block.
+    """
+    parts = WORKERS
+    sub = Plan((plan.n, plan.c, plan.h, plan.w), plan.kernel, plan.stride, plan.pad, plan.dilate, parts,
+               (plan.oh, plan.ow), fg * parts)
+    blocks = sub.blocks(1, SPLIT_BLOCK_COLS)
+    rows = sub.kernel[0] * fg if sub.stacked else fg
+    grads = np.zeros((parts, rows, sub.gather_rows), dy.dtype)
+
+    def run(_, part):
+        for n0, n1, r0, r1 in blocks:
+            cols = sub.gather(src, n0, n1, r0, r1, part * sub.cg)
+            gemm(_dy_rows(dy, sub, n0, n1, r0, r1, 0, fg), cols.T, grads[part], accumulate=True)
+
+    parallel_for(list(range(parts)), run)
+    kh, kw = plan.kernel
+    if sub.stacked:       # (parts, KH, Fg, Cg/parts, KW) -> (Fg, parts, Cg/parts, KH, KW)
+        grads = grads.reshape(parts, kh, fg, sub.cg, kw).transpose(2, 0, 3, 1, 4)
+    else:                 # (parts, Fg, Cg/parts, KH, KW) -> (Fg, parts, ...)
+        grads = grads.reshape(parts, fg, sub.cg, kh, kw).transpose(1, 0, 2, 3, 4)
+    return np.ascontiguousarray(grads)
 
 
 def conv_col2im(dy, w, plan):

@@ -42,6 +42,10 @@ __all__ = ["winograd_applies", "winograd_wins", "winograd_forward", "winograd_we
 BLOCK_ELEMS = 1 << 19
 #: Blocks per core at least, when the work allows (keeps both cores busy to the end).
 BLOCKS_PER_WORKER = 3
+#: The forward's blocks hold at least this many tiles: each block's 16 GEMMs stream all of ``U``
+#: (16*F*C floats, 16 MB for 512 channels), so with many channels BLOCK_ELEMS alone would give
+#: GEMMs a few dozen columns wide, whose packing of ``U`` costs more than their multiplies.
+MIN_BLOCK_TILES = 512
 #: Measured crossover against the im2col GEMM: Winograd's transforms cost per channel what its GEMMs save
 #: per channel pair, so it wins from this many input and output channels. Measured with the machine to
 #: ourselves (benchmark under real-time priority; a loaded box misleads: other processes thrashing the
@@ -287,7 +291,7 @@ def winograd_forward(x, w, pad=(1, 1), bias=None, relu=False, dtype=None, scale=
         if relu:
             np.maximum(out, 0, out=out)
 
-    parallel_for(winograd_blocks(n, c, f, th, tw), run)
+    parallel_for(winograd_blocks(n, c, f, th, tw, max(BLOCK_ELEMS, MIN_BLOCK_TILES * 16 * (c + f))), run)
     return dst
 
 
