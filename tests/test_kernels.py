@@ -435,25 +435,24 @@ def test_weight_gradient_is_deterministic():
         np.testing.assert_array_equal(K.conv2d_backward(saved, dy, need_dx=False)[1], first)
 
 
-@pytest.mark.parametrize("geometry", [dict(kernel=(3, 3), pad=(1, 1)), dict(kernel=(1, 1), stride=(2, 2)),
-                                      dict(kernel=(3, 3), pad=(2, 2), dilate=(2, 2)), dict(kernel=(3, 2), stride=(2, 1))],
-                         ids=["3x3", "1x1-s2", "dilated", "3x2-s21"])
-@pytest.mark.parametrize("chunk", [1 << 19, 300], ids=["default-blocks", "tiny-blocks"])
-def test_weight_gradient_split_by_filters(monkeypatch, geometry, chunk):
-    """The large-gradient path (filters split over the units, each block's product added in place) gives
-    the summed-runs path's gradient, with BLAS and through numpy, and the same bits every time."""
+SPLIT_GEOMETRIES = [dict(kernel=(3, 3), pad=(1, 1)), dict(kernel=(1, 1), stride=(2, 2)),
+                    dict(kernel=(3, 3), pad=(2, 2), dilate=(2, 2)), dict(kernel=(3, 2), stride=(2, 1))]
+SPLIT_IDS = ["3x3", "1x1-s2", "dilated", "3x2-s21"]
+
+
+def _check_split_weight_gradient(monkeypatch, geometry, filters, channels, switch_on, seed):
+    """The weight gradient after ``switch_on`` (constants sending it down a split path) equals the
+    summed-runs path's, with BLAS and through numpy, and has the same bits every time."""
     from ssdkit.ops.kernels import blas, gemm
-    monkeypatch.setattr(im2col, "CHUNK_ELEMS", chunk)
-    monkeypatch.setattr(gemm, "SPLIT_BLOCK_COLS", 1)
-    rng = np.random.default_rng(12)
-    x = rng.standard_normal((3, 5, 9, 8)).astype(np.float32)
-    w = rng.standard_normal((6, 5) + geometry["kernel"]).astype(np.float32)
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((3, channels, 9, 8)).astype(np.float32)
+    w = rng.standard_normal((filters, channels) + geometry["kernel"]).astype(np.float32)
     args = {key: value for key, value in geometry.items() if key != "kernel"}
     y, saved = K.conv2d_forward(x, w, None, **args)
     dy = rng.standard_normal(y.shape).astype(np.float32)
     summed = K.conv2d_backward(saved, dy, need_dx=False)[1]
-    monkeypatch.setattr(gemm, "SPLIT_GRAD_ELEMS", 1)
-    monkeypatch.setattr(gemm, "SPLIT_MIN_FILTERS", 1)
+    for name, value in switch_on.items():
+        monkeypatch.setattr(gemm, name, value)
     for use_blas in (True, False):
         monkeypatch.setattr(blas, "USE_BLAS", use_blas)
         split = K.conv2d_backward(saved, dy, need_dx=False)[1]
@@ -461,34 +460,29 @@ def test_weight_gradient_split_by_filters(monkeypatch, geometry, chunk):
         np.testing.assert_array_equal(K.conv2d_backward(saved, dy, need_dx=False)[1], split)
 
 
-@pytest.mark.parametrize("geometry", [dict(kernel=(3, 3), pad=(1, 1)), dict(kernel=(1, 1), stride=(2, 2)),
-                                      dict(kernel=(3, 3), pad=(2, 2), dilate=(2, 2)), dict(kernel=(3, 2), stride=(2, 1))],
-                         ids=["3x3", "1x1-s2", "dilated", "3x2-s21"])
+@pytest.mark.parametrize("geometry", SPLIT_GEOMETRIES, ids=SPLIT_IDS)
+@pytest.mark.parametrize("chunk", [1 << 19, 300], ids=["default-blocks", "tiny-blocks"])
+def test_weight_gradient_split_by_filters(monkeypatch, geometry, chunk):
+    """The large-gradient path (filters split over the units, each block's product added in place)."""
+    from ssdkit.ops.kernels import gemm
+    monkeypatch.setattr(im2col, "CHUNK_ELEMS", chunk)
+    monkeypatch.setattr(gemm, "SPLIT_BLOCK_COLS", 1)
+    _check_split_weight_gradient(monkeypatch, geometry, 6, 5, {"SPLIT_GRAD_ELEMS": 1, "SPLIT_MIN_FILTERS": 1}, 12)
+
+
+@pytest.mark.parametrize("geometry", SPLIT_GEOMETRIES, ids=SPLIT_IDS)
 @pytest.mark.parametrize("stacking", [True, False], ids=["stacked", "unstacked"])
 def test_weight_gradient_split_by_channels(monkeypatch, geometry, stacking):
     """The few-filters path (input channels split over the cores, each block's product added in place
-    into its own columns) gives the summed-runs path's gradient, stacked or not, with BLAS and through
-    numpy, and the same bits every time."""
-    from ssdkit.ops.kernels import blas, gemm
+    into its own columns), stacked or not."""
+    from ssdkit.ops.kernels import gemm
     monkeypatch.setattr(im2col, "CHUNK_ELEMS", 3000)
     monkeypatch.setattr(im2col, "STACKING", stacking)
     monkeypatch.setattr(im2col, "STACK_MIN_ROWS_PER_HALO", 1)
     monkeypatch.setattr(im2col, "STACK_MIN_GATHER_ROWS", 1)
     monkeypatch.setattr(gemm, "SPLIT_BLOCK_COLS", 7)
-    rng = np.random.default_rng(14)
-    x = rng.standard_normal((3, 4 * gemm.WORKERS, 9, 8)).astype(np.float32)
-    w = rng.standard_normal((3, 4 * gemm.WORKERS) + geometry["kernel"]).astype(np.float32)
-    args = {key: value for key, value in geometry.items() if key != "kernel"}
-    y, saved = K.conv2d_forward(x, w, None, **args)
-    dy = rng.standard_normal(y.shape).astype(np.float32)
-    summed = K.conv2d_backward(saved, dy, need_dx=False)[1]
-    monkeypatch.setattr(gemm, "SPLIT_CHANNELS_MIN", 1)
-    monkeypatch.setattr(gemm, "SPLIT_CHANNELS_MIN_ELEMS", 1)
-    for use_blas in (True, False):
-        monkeypatch.setattr(blas, "USE_BLAS", use_blas)
-        split = K.conv2d_backward(saved, dy, need_dx=False)[1]
-        np.testing.assert_allclose(split, summed, rtol=1e-5, atol=1e-5 * np.abs(summed).max())
-        np.testing.assert_array_equal(K.conv2d_backward(saved, dy, need_dx=False)[1], split)
+    _check_split_weight_gradient(monkeypatch, geometry, 3, 4 * gemm.WORKERS,
+                                 {"SPLIT_CHANNELS_MIN": 1, "SPLIT_CHANNELS_MIN_ELEMS": 1}, 14)
 
 
 def test_wide_forward_blocks_give_the_same_result(monkeypatch):
