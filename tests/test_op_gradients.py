@@ -507,6 +507,18 @@ def _cached_op_params():
 
 CASES["_CachedOp"] = [([_CR.uniform(-1, 1, (2, 3)), _CR.uniform(-1, 1, (3, 4))], _cached_op_params(), None, False)]
 
+# R-FCN position-sensitive pooling (ops/psroi.py), own stream; boxes well inside the map and small offsets so
+# no sample crosses the map's half-pixel margin or a grid line within a central-difference step
+_RR = np.random.default_rng(37)
+_PS_ROIS = np.array([[0, 40, 36, 120, 110], [1, 20, 50, 90, 130]], np.float64)
+CASES["_contrib_PSROIPooling"] = [([_RR.uniform(-1, 1, (2, 8, 10, 10)), _PS_ROIS],
+                                   {"spatial_scale": 0.0625, "output_dim": 2, "pooled_size": 2}, [0], False)]
+CASES["_contrib_DeformablePSROIPooling"] = [([_RR.uniform(-1, 1, (2, 8, 10, 10)), _PS_ROIS,
+                                              _RR.uniform(-0.5, 0.5, (2, 2, 2, 2))],
+                                             {"spatial_scale": 0.0625, "output_dim": 2, "group_size": 2,
+                                              "pooled_size": 2, "sample_per_part": 2, "trans_std": 0.1},
+                                             [0, 2], False)]
+
 DIFFERENTIABLE = sorted(n for n in list_ops() if get_op(n).differentiable)
 
 

@@ -17,6 +17,7 @@ from . import ctc  # noqa: F401  (CTCLoss)
 from . import optimizer_ops  # noqa: F401  (sgd_update, adam_update, multi_* ... and the AMP / LARS helpers)
 from . import norm, spatial, roi, nn_extra, grid, correlation  # noqa: F401  (norms; Pad, UpSampling, Crop, resize; ROI pooling; im2col ...)
 from . import deformable  # noqa: F401  (_contrib_DeformableConvolution, _contrib_ModulatedDeformableConvolution)
+from . import proposal, psroi, rroi  # noqa: F401  (R-CNN ops: _contrib_Proposal / MultiProposal, (Deformable)PSROIPooling, RROIAlign)
 from . import random_pdf  # noqa: F401  (_random_pdf_<dist>: densities of the sampling distributions)
 from . import linalg, special, indexing, contrib_math, random_like, control_flow  # noqa: F401  (linalg_* matrix ops; gamma, erfinv, nansum, ...)
 

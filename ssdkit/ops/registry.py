@@ -220,6 +220,17 @@ class Op:
         n = self.output_count(p)
         return ["output"] if n == 1 else [f"output{i}" for i in range(n)]
 
+    def hidden_count(self, p):
+        """Outputs MXNet computes but does not show for these parameters (counted in JSON row pointers).
+
+        Examples
+        --------
+        >>> op = get_op("_contrib_Proposal")
+        >>> op.hidden_count(op.parse_params({})), op.hidden_count(op.parse_params({"output_score": True}))
+        (1, 0)
+        """
+        return self.hidden_outputs
+
     def hidden_values(self, p, saved, is_train):
         """``(suffix, array)`` of outputs MXNet computes beside the visible ones in this call (BatchNorm's
         batch ``mean`` and ``var``, Dropout's ``mask``), read from ``saved``; op hooks report them."""

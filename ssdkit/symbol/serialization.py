@@ -69,7 +69,7 @@ def _graph(symbol):
         if subgraphs is not None:
             record["subgraphs"] = [_graph(g) for g in subgraphs]
         records.append(record)
-        row_ptr.append(row_ptr[-1] + node.num_outputs() + (0 if node.is_variable else node.op.hidden_outputs))
+        row_ptr.append(row_ptr[-1] + node.num_outputs() + (0 if node.is_variable else node.op.hidden_count(node.params)))
     return {"nodes": records,
             "arg_nodes": [i for i, n in enumerate(nodes) if n.is_variable],
             "node_row_ptr": row_ptr,

@@ -94,7 +94,7 @@ def _op_outputs(node):
     try:
         op = get_op(node.op)
         params = op.parse_params({k: v for k, v in node.attrs.items() if k in op.params})
-        return op.output_count(params) + op.hidden_outputs
+        return op.output_count(params) + op.hidden_count(params)
     except MXNetError:  # an op ssdkit lacks, or attributes it cannot read: the view still draws it
         return MAX_OUTPUTS
 
