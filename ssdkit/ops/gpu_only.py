@@ -30,34 +30,32 @@ class _GpuOnly(Op):
         raise MXNetError(self.message)
 
 
+class _Transform(_GpuOnly):
+    """fft / ifft: the last axis of 2-D or 4-D data becomes ``last * 2`` (fft, real and imaginary parts
+    interleaved) or ``last // 2`` (ifft)."""
+    params = {"compute_size": Param("int", 128)}
+    grow = True
+
+    def infer_shape(self, p, shapes):
+        data = shapes[0]
+        if data is None:
+            return shapes, [None]
+        if len(data) not in (2, 4):
+            raise ShapeError(f"{self.name[len('_contrib_'):]}: data must be 2-D or 4-D (MXNet), got shape {data}")
+        return shapes, [tuple(data[:-1]) + (data[-1] * 2 if self.grow else data[-1] // 2,)]
+
+
 @register
-class _contrib_fft(_GpuOnly):
+class _contrib_fft(_Transform):
     """FFT of the rows of 2-D or 4-D data (GPU only in MXNet): output interleaves real and imaginary parts."""
     message = "fft is only available for GPU."
-    params = {"compute_size": Param("int", 128)}
-
-    def infer_shape(self, p, shapes):
-        data = shapes[0]
-        if data is None:
-            return shapes, [None]
-        if len(data) not in (2, 4):
-            raise ShapeError(f"fft: data must be 2-D or 4-D (MXNet), got shape {data}")
-        return shapes, [tuple(data[:-1]) + (data[-1] * 2,)]
 
 
 @register
-class _contrib_ifft(_GpuOnly):
+class _contrib_ifft(_Transform):
     """Inverse FFT of interleaved complex rows of 2-D or 4-D data (GPU only in MXNet)."""
     message = "ifft is only available for GPU."
-    params = {"compute_size": Param("int", 128)}
-
-    def infer_shape(self, p, shapes):
-        data = shapes[0]
-        if data is None:
-            return shapes, [None]
-        if len(data) not in (2, 4):
-            raise ShapeError(f"ifft: data must be 2-D or 4-D (MXNet), got shape {data}")
-        return shapes, [tuple(data[:-1]) + (data[-1] // 2,)]
+    grow = False
 
 
 @register

@@ -28,11 +28,11 @@ array([[0., 0.],
 import numpy as np
 
 from ..base import MXNetError, ShapeError
-from .registry import Op, Param, Params, register, check_shape
+from .registry import Op, Param, Params, register
 from . import kernels
 from .kernels.geometry import pool_out_shape
 from .nn import Convolution
-from .batchnorm import batchnorm_forward, batchnorm_backward
+from .batchnorm import BatchNorm, batchnorm_forward, batchnorm_backward
 
 __all__ = []
 
@@ -125,35 +125,18 @@ def _max_ties_backward(xp, y, g, kernel, stride):
 
 
 @register
-class BatchNorm_v1(Op):
+class BatchNorm_v1(BatchNorm):
     """The legacy batch normalization over axis 1 of 2-D or 4-D data; see the module docstring."""
-    inputs = ("data", "gamma", "beta", "moving_mean", "moving_var")
-    aux = ("moving_mean", "moving_var")
-    hidden_outputs = 2
-    input_var_attrs = {"moving_mean": {"__init__": '["zero", {}]'}, "moving_var": {"__init__": '["one", {}]'}}
     params = {"eps": Param("float", 1e-3), "momentum": Param("float", 0.9), "fix_gamma": Param("bool", True),
               "use_global_stats": Param("bool", False), "output_mean_var": Param("bool", False)}
-
-    def output_count(self, p):
-        return 3 if p.output_mean_var else 1
-
-    def output_names(self, p):
-        return ["output", "mean", "var"][:self.output_count(p)]
 
     def hidden_values(self, p, saved, is_train):
         return [] if p.output_mean_var else [("mean", saved[1]), ("var", saved[2])]
 
     def infer_shape(self, p, shapes):
-        data = shapes[0]
-        if data is None:
-            return shapes, [None] * self.output_count(p)
-        if len(data) not in (2, 4):
-            raise ShapeError(f"BatchNorm_v1: data must be 2-D or 4-D (MXNet's legacy kernel), got shape {data}")
-        channels = (data[1],)
-        for name, got in zip(self.inputs[1:], shapes[1:]):
-            if got is not None:
-                check_shape(self.name, name, channels, got, f" (data shape {data})")
-        return [data] + [channels] * 4, [data] + [channels] * (self.output_count(p) - 1)
+        if shapes[0] is not None and len(shapes[0]) not in (2, 4):
+            raise ShapeError(f"BatchNorm_v1: data must be 2-D or 4-D (MXNet's legacy kernel), got shape {shapes[0]}")
+        return super().infer_shape(self._current(p), shapes)
 
     @staticmethod
     def _current(p):
