@@ -136,7 +136,7 @@ class BatchNorm_v1(BatchNorm):
     def infer_shape(self, p, shapes):
         if shapes[0] is not None and len(shapes[0]) not in (2, 4):
             raise ShapeError(f"BatchNorm_v1: data must be 2-D or 4-D (MXNet's legacy kernel), got shape {shapes[0]}")
-        return super().infer_shape(self._current(p), shapes)
+        return super().infer_shape(Params({**self._current(p), "output_mean_var": p.output_mean_var}), shapes)
 
     @staticmethod
     def _current(p):
