@@ -13,7 +13,7 @@ import pytest
 
 from ssdkit.base import MXNetError, ShapeError
 from ssdkit.ops import kernels as K
-from ssdkit.ops.kernels import im2col, pool
+from ssdkit.ops.kernels import conv, im2col, pool
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 LOCAL = Path(__file__).resolve().parent / "data" / "kernels"
@@ -498,6 +498,27 @@ def test_wide_forward_blocks_give_the_same_result(monkeypatch):
     for stride, expected in zip((1, 2), narrow):
         np.testing.assert_allclose(K.conv2d_forward(x, w, None, stride=stride, pad=1)[0], expected,
                                    rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("geometry", [dict(kernel=(3, 3), pad=(6, 6), dilate=(6, 6)), dict(kernel=(3, 3), pad=(5, 1)),
+                                      dict(kernel=(5, 3), pad=(4, 1), dilate=(2, 1), stride=(2, 1))],
+                         ids=["dilated", "pad-beyond-kernel", "strided"])
+def test_zones_give_the_whole_convolution(monkeypatch, geometry):
+    """Bands of output rows, each without the kernel rows that read padding (all of them for some bands),
+    give the whole convolution's forward, fused scale/bias/ReLU and gradients."""
+    rng = np.random.default_rng(16)
+    x, w = rng.standard_normal((2, 4, 9, 8)), rng.standard_normal((5, 4) + geometry.pop("kernel"))
+    b, scale = rng.standard_normal(5), rng.uniform(-2, 2, 5)
+    results = []
+    for waste in (2, 0.01):
+        monkeypatch.setattr(conv, "ZONE_MIN_WASTE", waste)
+        monkeypatch.setattr(conv, "ZONE_MIN_COLS", 1)
+        y, saved = K.conv2d_forward(x, w, b, **geometry)
+        assert (conv.zones(saved.plan) is not None) == (waste < 1)
+        fused = K.conv2d_forward(x, w, b, relu=True, scale=scale, **geometry)[0]
+        results.append((y, fused) + K.conv2d_backward(saved, np.cos(y)))
+    for whole, banded in zip(*results):
+        np.testing.assert_allclose(banded, whole, rtol=1e-12, atol=1e-12)
 
 
 def _conv_in_child(x, w, queue):

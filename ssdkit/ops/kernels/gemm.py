@@ -93,14 +93,23 @@ def _add_shifted(z, out, plan):
         np.add(out, z[kh, :, :, kh * shift:kh * shift + span], out=out)
 
 
-def _finish(out, scale, bias, relu):
-    """``out = max(out * scale + bias, 0)`` in place, each step only when asked, on a cache-resident block."""
+def finish(out, scale, bias, relu):
+    """``out = max(out * scale + bias, 0)`` in place, each step only when asked, on a cache-resident block
+    whose axis 0 (or 1, then of a 4-d array) is the output channel.
+
+    Examples
+    --------
+    >>> out = np.ones((2, 1, 3))
+    >>> finish(out, np.array([2., 3.]), np.array([-3., 0.]), relu=True)[:, 0, 0]
+    array([0., 3.])
+    """
     if scale is not None:
         out *= scale[:, None, None]
     if bias is not None:
         out += bias[:, None, None]
     if relu:
         np.maximum(out, 0, out=out)
+    return out
 
 
 def forward_splits_filters(plan, filters):
@@ -178,7 +187,7 @@ def conv_forward(src, w, plan, bias=None, dtype=None, relu=False, scale=None):
                 z = scratch("gemm_out", (f1 - f0, cols.shape[1]), dtype)
                 _matmul_by_columns(mat[f0:f1], cols, z)
                 np.copyto(out, z.reshape(out.shape))
-            _finish(out, None if scale is None else scale[c0:c0 + f1 - f0],
+            finish(out, None if scale is None else scale[c0:c0 + f1 - f0],
                     None if bias is None else bias[c0:c0 + f1 - f0], relu)
 
     parallel_for(units, run)
