@@ -57,30 +57,54 @@ def rpn_anchors(feature_stride, scales, ratios):
     return np.stack([centre - half_w, centre - half_h, centre + half_w, centre + half_h], axis=1).astype(F32)
 
 
-def greedy_nms(boxes, threshold, limit):
+def _overlaps(boxes, area, a, b):
+    """IoU matrix ``(len(a), len(b))`` of the boxes indexed by ``a`` and ``b``, MXNet's float32 formula
+    (in place: this is the hot loop of the proposals)."""
+    (ax1, ay1, ax2, ay2), (bx1, by1, bx2, by2) = boxes[a].T[:, :, None], boxes[b].T[:, None, :]
+    inter = np.minimum(ax2, bx2)
+    inter -= np.maximum(ax1, bx1)
+    inter += F32(1)
+    np.maximum(inter, F32(0), out=inter)
+    h = np.minimum(ay2, by2)
+    h -= np.maximum(ay1, by1)
+    h += F32(1)
+    np.maximum(h, F32(0), out=h)
+    inter *= h
+    union = np.add(area[a][:, None], area[b][None, :])
+    union -= inter
+    return np.divide(inter, union, out=inter)
+
+
+def greedy_nms(boxes, threshold, limit, block=256):
     """Indices kept by MXNet's RPN NMS over ``boxes`` ``(n, 4)`` already sorted by score: a box is dropped
     when its IoU (``+1`` pixel areas, float32) with a kept one exceeds ``threshold``; stops at ``limit`` kept.
+
+    Boxes go in blocks of ``block``: one matrix drops those a box kept earlier overlaps, then a short loop
+    over the block's own overlap matrix keeps them in order (same result as the box-by-box loop).
 
     Examples
     --------
     >>> greedy_nms(np.array([[0, 0, 9, 9], [1, 1, 9, 9], [20, 20, 29, 29]], np.float32), 0.7, 10).tolist()
     [0, 2]
     """
-    x1, y1, x2, y2 = (np.ascontiguousarray(boxes[:, k]) for k in range(4))
-    area = (x2 - x1 + F32(1)) * (y2 - y1 + F32(1))
+    boxes = np.ascontiguousarray(boxes, F32)
+    area = (boxes[:, 2] - boxes[:, 0] + F32(1)) * (boxes[:, 3] - boxes[:, 1] + F32(1))
     thresh = F32(threshold)
-    alive = np.ones(len(boxes), bool)
     keep = []
-    i = 0
-    while i < len(boxes) and len(keep) < limit:
-        keep.append(i)
-        rest = slice(i + 1, None)
-        w = np.maximum(F32(0), np.minimum(x2[i], x2[rest]) - np.maximum(x1[i], x1[rest]) + F32(1))
-        h = np.maximum(F32(0), np.minimum(y2[i], y2[rest]) - np.maximum(y1[i], y1[rest]) + F32(1))
-        inter = w * h
-        alive[rest] &= ~(inter / (area[i] + area[rest] - inter) > thresh)
-        later = np.flatnonzero(alive[rest])
-        i = i + 1 + int(later[0]) if len(later) else len(boxes)
+    for start in range(0, len(boxes), block):
+        if len(keep) >= limit:
+            break
+        chunk = np.arange(start, min(start + block, len(boxes)))
+        alive = np.ones(len(chunk), bool)
+        if keep:
+            alive &= ~(_overlaps(boxes, area, np.asarray(keep), chunk) > thresh).any(axis=0)
+        over = _overlaps(boxes, area, chunk, chunk) > thresh
+        for i in range(len(chunk)):
+            if alive[i]:
+                keep.append(int(chunk[i]))
+                if len(keep) >= limit:
+                    break
+                alive[i + 1:] &= ~over[i, i + 1:]
     return np.asarray(keep, np.int64)
 
 

@@ -150,10 +150,11 @@ class _contrib_PSROIPooling(_PSBase):
         channels = _group_channels(p.output_dim, p.pooled_size, self._group(p), ct)
         area = area[:, None]
         share = np.where(area > 0, g.astype(np.float64) / np.maximum(area, 1), 0.0)
-        diff = np.zeros(shape[:2] + (shape[2] + 1, shape[3] + 1))
-        for index, sign in self._corners(p, batch, h0, h1, w0, w1, channels):
-            np.add.at(diff, index, sign * share)
-        dx = diff.cumsum(2).cumsum(3)[:, :, :-1, :-1]
+        table = shape[:2] + (shape[2] + 1, shape[3] + 1)
+        diff = sum(np.bincount(np.ravel_multi_index(np.broadcast_arrays(*index), table).reshape(-1),
+                               (sign * share).reshape(-1), int(np.prod(table)))
+                   for index, sign in self._corners(p, batch, h0, h1, w0, w1, channels))
+        dx = diff.reshape(table).cumsum(2).cumsum(3)[:, :, :-1, :-1]
         return [dx.astype(g.dtype), np.zeros(rois.shape, g.dtype)]
 
 

@@ -8,8 +8,8 @@ axis when ``sampling_ratio <= 0``), a grid point ``(xx, yy)`` relative to the ce
 the others are clamped into the map as in ROIAlign. Output ``(R, C, ph, pw)``.
 
 MXNet registers no gradient for RROIAlign (its backward aborts), so ssdkit declares none either: a backward
-through it raises, as MXNet's does. Per region a loop: its samples' bilinear weights are summed into one (bin, pixel) matrix, and one
-matrix product reads every channel.
+through it raises, as MXNet's does. A loop over regions finds their samples' bilinear taps; one sparse (region bin, image pixel) matrix of
+the weights then reads every channel in a single product.
 
 Examples
 --------
@@ -103,9 +103,10 @@ class _contrib_RROIAlign(Op):
         ct = np.float64 if x.dtype == np.float64 else np.float32
         n_img, channels, height, width = x.shape
         ph, pw = self._pooled(p)
-        y = np.zeros(out_shape, x.dtype)
-        planes = x.astype(np.float64).reshape(n_img, channels, height * width)
-        bins = np.arange(ph * pw).reshape(1, ph, pw, 1) * (height * width)
+        from scipy import sparse as _sparse   # imported on first use: scipy.sparse is slow to import
+        pixels = np.ascontiguousarray(x.reshape(n_img, channels, -1).transpose(0, 2, 1)).reshape(-1, channels)
+        rows, cols, weights = [], [], []
+        bins = np.arange(ph * pw).reshape(1, ph, pw, 1)
         for r, roi in enumerate(rois):
             batch = int(roi[0])
             if not 0 <= batch < n_img:
@@ -113,8 +114,14 @@ class _contrib_RROIAlign(Op):
                                  f"(batch of {n_img})")
             index, weight, count = _rotated_taps(roi, ph, pw, (np.float32(p.spatial_scale), p.sampling_ratio),
                                                  height, width, ct)
-            # every sample's weight summed per (bin, pixel): one matrix product gives all channels
-            taps = np.bincount((bins + index).reshape(-1), weight.astype(np.float64).reshape(-1),
-                               ph * pw * height * width).reshape(ph * pw, height * width)
-            y[r] = (planes[batch] @ taps.T / np.float64(count)).reshape(channels, ph, pw).astype(x.dtype)
+            rows.append(np.broadcast_to(r * ph * pw + bins, index.shape).reshape(-1))
+            cols.append((batch * height * width + index).reshape(-1))
+            weights.append((weight / count).reshape(-1))
+        # one sparse (region bin, image pixel) matrix of summed sample weights reads every channel at once
+        taps = _sparse.csr_matrix((np.concatenate(weights).astype(np.float64) if weights else np.zeros(0),
+                                   (np.concatenate(rows) if rows else np.zeros(0, int),
+                                    np.concatenate(cols) if cols else np.zeros(0, int))),
+                                  shape=(len(rois) * ph * pw, n_img * height * width))
+        y = (taps @ pixels.astype(np.float64)).reshape(len(rois), ph, pw, channels).transpose(0, 3, 1, 2)
+        y = np.ascontiguousarray(y.astype(x.dtype))
         return [y], None
