@@ -124,4 +124,12 @@ CONCEPTS = (
     ("detection.data.transforms.SSDDefaultTrainTransform image.CreateDetAugmenter",
      "ssd paper augmentation | expand random crop flip and color distortion"),
     ("gluon.data.batchify.Pad image.ImageDetIter", "detection labels padded with -1 | pad labels with -1"),
+    ("nd.contrib.Proposal nd.contrib.MultiProposal sym.contrib.Proposal sym.contrib.MultiProposal",
+     "region proposal network | rpn proposals | faster rcnn proposals | generate rois from rpn scores | "
+     "proposal layer | anchors to proposals with nms | rpn_pre_nms_top_n rpn_post_nms_top_n"),
+    ("nd.contrib.PSROIPooling nd.contrib.DeformablePSROIPooling sym.contrib.PSROIPooling",
+     "position sensitive roi pooling | r-fcn | rfcn | psroi pooling | deformable psroi pooling | "
+     "deformable r-fcn | position sensitive score maps"),
+    ("nd.contrib.RROIAlign sym.contrib.RROIAlign",
+     "rotated roi align | rotated boxes roi align | text detection rotated rois | rroi align | oriented box pooling"),
 )
