@@ -8,8 +8,9 @@ Run from the repository root::
     python benchmarks/bench_conv.py --compare       # also each layer on im2col only, same rounds
 
 Each row names the kernel each direction took (forward / data gradient / weight gradient): W for Winograd
-F(2x2, 3x3) (ssdkit/ops/kernels/winograd.py), G for the im2col GEMMs. ``--compare`` times every layer a
-second time with Winograd switched off, interleaved with the first, so "before" and "after" share the
+F(2x2, 3x3) (ssdkit/ops/kernels/winograd.py), D for the compiled direct convolution (direct.py), G for
+the im2col GEMMs. ``--compare`` times every layer a second time with Winograd and direct switched off,
+interleaved with the first, so "before" and "after" share the
 machine's load.
 
 Timings are the minimum over ``--reps`` runs, interleaved between the directions of one layer. On a
@@ -37,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ssdkit.ops.kernels import conv2d_backward, conv2d_forward, pool2d_backward, pool2d_forward  # noqa: E402
 from ssdkit.ops.kernels import parallel  # noqa: E402
 from ssdkit.ops.kernels import winograd  # noqa: E402
+from ssdkit.ops.kernels import direct  # noqa: E402
 from ssdkit.ops.kernels.im2col import Plan  # noqa: E402
 
 #: ToySSD (straight-dope chapter 8): (in channels, out channels, spatial size) of its 3x3 pad-1 convs.
@@ -126,20 +128,25 @@ def gemm_ceiling(c, f, size, batch, reps):
 
 
 def layer_paths(c, f, size, batch):
-    """Which kernel each direction of the layer takes: 'W' Winograd, 'G' im2col GEMM (fwd, data, weight)."""
-    fwd = winograd.winograd_wins((batch, c, size, size), (f, c, 3, 3), (1, 1), (1, 1), (1, 1), 1)
-    data = winograd.winograd_wins((batch, f, size, size), (c, f, 3, 3), (1, 1), (1, 1), (1, 1), 1)
-    return "".join("W" if chosen else "G" for chosen in (fwd, data, fwd))
+    """Which kernel each direction of the layer takes: 'D' direct (compiled), 'W' Winograd, 'G' im2col GEMM
+    (fwd, data, weight)."""
+    def path(cin, cout):
+        shape, w_shape, one = (batch, cin, size, size), (cout, cin, 3, 3), (1, 1)
+        if direct.direct_wins(shape, w_shape, one, one, one, 1, np.float32):
+            return "D"
+        return "W" if winograd.winograd_wins(shape, w_shape, one, one, one, 1) else "G"
+    return path(c, f) + path(f, c) + path(c, f)
 
 
 def _with_winograd(enabled, fn):
-    """``fn`` run with the Winograd dispatch switched on or off (im2col everywhere)."""
+    """``fn`` run with the Winograd and direct dispatch switched on or off (im2col everywhere)."""
     def run():
-        saved, winograd.WINOGRAD = winograd.WINOGRAD, enabled
+        saved = winograd.WINOGRAD, direct.DIRECT
+        winograd.WINOGRAD = direct.DIRECT = enabled
         try:
             return fn()
         finally:
-            winograd.WINOGRAD = saved
+            winograd.WINOGRAD, direct.DIRECT = saved
     return run
 
 
@@ -226,7 +233,7 @@ def bench_conv(batch=32, reps=5, use_torch=True, layers=None, compare=False):
     print("gemm-only: the im2col forward's block GEMMs alone (no gathering, no shifted adds): that path's "
           "ceiling")
     print("path: fwd / data / weight grad by W = Winograd F(2x2,3x3) (GFLOPS counted as the direct "
-          "convolution's), G = im2col GEMM" + ("; im2col ms: all three on im2col, same rounds" if compare else ""))
+          "convolution's), D = compiled direct convolution, G = im2col GEMM" + ("; im2col ms: all three on im2col, same rounds" if compare else ""))
     print("layer                |  forward     |  bwd-data    |  bwd-weight  |  gemm-only   | ours ms  | torch ms"
           + (" | im2col ms" if compare else ""))
     totals = np.zeros(3)

@@ -1,8 +1,9 @@
 """2-D convolution (MXNet ``Convolution``) forward and backward on NCHW arrays, by cache-blocked GEMM.
 
 3x3 stride-1 layers with enough channels run as Winograd F(2x2, 3x3) instead (:mod:`.winograd`: 2.25
-times fewer multiplies); the rest, and every layer below the measured crossover, as follows. Layers whose
-padding rows hold a large share of the work (large dilations) run band by band (:func:`zones`).
+times fewer multiplies); thin 3x3 pad-1 layers on large maps as a compiled direct convolution when numba
+is available (:mod:`.direct`); the rest, and every layer below the measured crossovers, as follows. Layers
+whose padding rows hold a large share of the work (large dilations) run band by band (:func:`zones`).
 All three directions are GEMMs over patch matrices built block by block (:mod:`.im2col` gathers,
 :mod:`.gemm` multiplies; stride-1 'same' layers use the stacked kernel-row variant described there):
 
@@ -29,6 +30,7 @@ import numpy as np
 
 from ...base import ShapeError, as_tuple, check_ndim
 from .geometry import conv2d_out_shape
+from .direct import direct_forward, direct_weight_grad, direct_wins
 from .gemm import conv_col2im, conv_forward, conv_weight_grad, finish
 from .im2col import Plan
 from .winograd import winograd_forward, winograd_weight_grad, winograd_wins
@@ -160,9 +162,15 @@ def _zone_plan(plan, zone, src_shape):
                 (out_rows.stop - out_rows.start, out_cols.stop - out_cols.start), plan.fg * plan.groups)
 
 
+def _direct(plan, w_shape, dtype):
+    """Whether the convolution ``plan`` with weight shape ``w_shape`` runs by the direct kernels."""
+    return direct_wins((plan.n, plan.c, plan.h, plan.w), w_shape, plan.stride, plan.pad, plan.dilate,
+                       plan.groups, dtype)
+
+
 def forward(src, w, plan, bias=None, dtype=None, relu=False, scale=None):
-    """:func:`.gemm.conv_forward`, or Winograd where it wins, or one of them per band of output rows
-    when padding rows cost enough (:func:`zones`) (same arguments and result).
+    """:func:`.gemm.conv_forward`, or the direct or Winograd kernels where they win, or one of them per band
+    of output rows when padding rows cost enough (:func:`zones`) (same arguments and result).
 
     Examples
     --------
@@ -171,12 +179,15 @@ def forward(src, w, plan, bias=None, dtype=None, relu=False, scale=None):
     array([[2., 2.],
            [2., 2.]], dtype=float32)
     """
-    if _wins(plan, w.shape, src.dtype if dtype is None else dtype):
+    dtype = np.result_type(src.dtype if dtype is None else dtype)
+    if src.dtype == dtype and _direct(plan, w.shape, dtype):
+        return direct_forward(src, w, bias, relu, scale, dtype)
+    if _wins(plan, w.shape, dtype):
         return winograd_forward(src, w, plan.pad, bias, relu, dtype, scale)
     by_zone = zones(plan)
     if by_zone is None:
         return conv_forward(src, w, plan, bias, dtype, relu, scale)
-    dst = np.empty((plan.n, w.shape[0], plan.oh, plan.ow), src.dtype if dtype is None else dtype)
+    dst = np.empty((plan.n, w.shape[0], plan.oh, plan.ow), dtype)
     for zone in by_zone:
         out_rows, out_cols, k_rows, k_cols, in_rows, in_cols, _ = zone
         if k_rows.start == k_rows.stop or k_cols.start == k_cols.stop:    # every tap reads padding
@@ -189,9 +200,9 @@ def forward(src, w, plan, bias=None, dtype=None, relu=False, scale=None):
     return dst
 
 
-
 def weight_grad(src, dy, plan, w_shape):
-    """:func:`.gemm.conv_weight_grad`, or Winograd where it wins (same arguments and result).
+    """:func:`.gemm.conv_weight_grad`, or the direct or Winograd kernels where they win (same arguments and
+    result).
 
     Examples
     --------
@@ -200,6 +211,8 @@ def weight_grad(src, dy, plan, w_shape):
     ...             (1, 1, 1, 1)).ravel()
     array([4.], dtype=float32)
     """
+    if src.dtype == dy.dtype and _direct(plan, w_shape, dy.dtype):
+        return direct_weight_grad(src, dy)
     if _wins(plan, w_shape, dy.dtype, weight_grad=True):
         return winograd_weight_grad(src, dy, plan.pad)
     return conv_weight_grad(src, dy, plan, w_shape)
