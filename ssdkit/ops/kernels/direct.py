@@ -179,46 +179,17 @@ def _weight_grad_rows(x, dy, r0, r1, step, xband, dyband, zeros, dw):
                 for p in range(span):
                     e0, e1 = d0[p], d1[p]
                     y0, y1, y2, y3, y4, y5, y6, y7, y8 = v0[p], v1[p], v2[p], v3[p], v4[p], v5[p], v6[p], v7[p], v8[p]
-                    s0 += e0 * y0
-                    s1 += e0 * y1
-                    s2 += e0 * y2
-                    s3 += e0 * y3
-                    s4 += e0 * y4
-                    s5 += e0 * y5
-                    s6 += e0 * y6
-                    s7 += e0 * y7
-                    s8 += e0 * y8
-                    t0 += e1 * y0
-                    t1 += e1 * y1
-                    t2 += e1 * y2
-                    t3 += e1 * y3
-                    t4 += e1 * y4
-                    t5 += e1 * y5
-                    t6 += e1 * y6
-                    t7 += e1 * y7
-                    t8 += e1 * y8
-                sums = dw[f, c]
-                sums[0] += s0
-                sums[1] += s1
-                sums[2] += s2
-                sums[3] += s3
-                sums[4] += s4
-                sums[5] += s5
-                sums[6] += s6
-                sums[7] += s7
-                sums[8] += s8
+                    s0, s1, s2 = s0 + e0 * y0, s1 + e0 * y1, s2 + e0 * y2
+                    s3, s4, s5 = s3 + e0 * y3, s4 + e0 * y4, s5 + e0 * y5
+                    s6, s7, s8 = s6 + e0 * y6, s7 + e0 * y7, s8 + e0 * y8
+                    t0, t1, t2 = t0 + e1 * y0, t1 + e1 * y1, t2 + e1 * y2
+                    t3, t4, t5 = t3 + e1 * y3, t4 + e1 * y4, t5 + e1 * y5
+                    t6, t7, t8 = t6 + e1 * y6, t7 + e1 * y7, t8 + e1 * y8
+                for k, total in enumerate((s0, s1, s2, s3, s4, s5, s6, s7, s8)):
+                    dw[f, c, k] += total
                 if g:
-                    sums = dw[f + 1, c]
-                    sums[0] += t0
-                    sums[1] += t1
-                    sums[2] += t2
-                    sums[3] += t3
-                    sums[4] += t4
-                    sums[5] += t5
-                    sums[6] += t6
-                    sums[7] += t7
-                    sums[8] += t8
-
+                    for k, total in enumerate((t0, t1, t2, t3, t4, t5, t6, t7, t8)):
+                        dw[f + 1, c, k] += total
 
 def direct_wins(x_shape, w_shape, stride, pad, dilate, groups, dtype):
     """Whether :mod:`.conv` runs this convolution by the direct kernels: compiled path available, float32,
