@@ -306,6 +306,27 @@ def test_greedy_nms_against_loop_across_blocks():
                                                         inclusive))
 
 
+@pytest.mark.parametrize("fmt", ["corner", "center"])
+def test_greedy_nms_compiled_loop_equals_the_numpy_path(monkeypatch, fmt):
+    """With numba the one-box loop runs compiled (positive threshold and areas): the same kept set as the
+    numpy block loop, on dense overlapping boxes, pairs exactly at the threshold, float and int class ids."""
+    from ssdkit.ops.kernels import jit
+    rng = np.random.default_rng(11)
+    grid = np.stack(np.meshgrid(np.arange(12), np.arange(12)), -1).reshape(-1, 2).astype(f32) / 12
+    boxes = np.concatenate([grid, grid + rng.uniform(0.1, 0.3, grid.shape).astype(f32)], 1)
+    boxes = np.concatenate([boxes, _arr([[0, 0, 2, 2], [0, 0, 2, 1], [0, 0, 1, 2]]), boxes[:40] + f32(0.01)])
+    boxes = boxes[rng.permutation(len(boxes))]
+    ids = rng.integers(0, 2, len(boxes))
+    cases = [(0.5, None, True), (0.5, None, False), (0.3, ids, False), (0.7, ids.astype(f32), True),
+             (0.05, None, True)]
+    for thresh, cls, inclusive in cases:
+        monkeypatch.setenv(jit.ENV_VAR, "0")
+        expected = B.greedy_nms(boxes, thresh, cls, inclusive, fmt)
+        monkeypatch.delenv(jit.ENV_VAR)
+        np.testing.assert_array_equal(B.greedy_nms(boxes, thresh, cls, inclusive, fmt), expected)
+        assert 0 < expected.sum() < len(boxes)
+
+
 def _nms_reference(data, thresh, valid_thresh, topk, force):
     """box_nms with layout [id, score, x1, y1, x2, y2] written out plainly."""
     out = np.full_like(data, -1)
