@@ -147,6 +147,7 @@ def test_dispatch_keeps_im2col_where_winograd_does_not_apply():
 def test_weight_gradient_is_deterministic(monkeypatch):
     """Blocks are summed in fixed runs: whichever thread takes which run, the bits are the same."""
     monkeypatch.setattr(W, "BLOCK_ELEMS", 2000)
+    monkeypatch.setattr(W, "MIN_BLOCK_TILES", 0)
     x, _, dy, pad = _operands((3, 4, 5, 12, 11, 1), seed=7)
     first = W.winograd_weight_grad(x, dy, pad)
     for _ in range(3):

@@ -42,9 +42,11 @@ __all__ = ["winograd_applies", "winograd_wins", "winograd_forward", "winograd_we
 BLOCK_ELEMS = 1 << 19
 #: Blocks per core at least, when the work allows (keeps both cores busy to the end).
 BLOCKS_PER_WORKER = 3
-#: The forward's blocks hold at least this many tiles: each block's 16 GEMMs stream all of ``U``
-#: (16*F*C floats, 16 MB for 512 channels), so with many channels BLOCK_ELEMS alone would give
-#: GEMMs a few dozen columns wide, whose packing of ``U`` costs more than their multiplies.
+#: The forward's blocks, and the summed runs' blocks of the weight gradient, hold at least this many tiles:
+#: each block's 16 GEMMs stream all of ``U`` (16*F*C floats, 16 MB for 512 channels), so with many channels
+#: BLOCK_ELEMS alone would give GEMMs a few dozen columns wide, whose packing of ``U`` costs more than
+#: their multiplies (and the gradient's GEMMs as short a K). Measured (quietbench, batch 8): SSD-300's
+#: 512->512@38 forward 1.9x faster, 256->256@75 1.3x, weight gradients of 128 to 256 channels 1.1-1.2x.
 MIN_BLOCK_TILES = 512
 #: Measured crossover against the im2col GEMM: Winograd's transforms cost per channel what its GEMMs save
 #: per channel pair, so it wins from this many input and output channels. Measured with the machine to
@@ -52,7 +54,9 @@ MIN_BLOCK_TILES = 512
 #: shared cache slow the GEMMs more than the transforms), fwd / data / weight gradient, batch 32:
 #: 32->32@128 im2col 1.88x / 1.87x / 1.63x faster, 32->64@64 1.37x / 1.42x / 1.35x, 64->64@64 1.05x /
 #: 1.12x / 1.22x, 64->128@32 1.16x / 1.10x / 1.20x; 128->128@32 Winograd 1.14x / 1.20x / 1.22x, at 16x16
-#: about even; 256 and 512 channels (SSD-300 at batch 8): Winograd 1.0-1.3x.
+#: about even; 256 and 512 channels (SSD-300 at batch 8): Winograd 1.0-1.3x. With MIN_BLOCK_TILES, 64-channel
+#: layers on wide maps (SSD-300's 64->64@300, 64->128@150) measured 1.1-1.3x faster alone, yet SSD-300's
+#: training step ran 2-8 % slower with them on Winograd (quietbench A/B, twice): they stay on im2col.
 MIN_CHANNELS = 128
 #: ... and from this output width (narrower maps waste the junk tile column and run tiny GEMMs).
 MIN_WIDTH = 16
@@ -364,7 +368,7 @@ def winograd_weight_grad(x, dy, pad=(1, 1)):
         blocks = winograd_blocks(n, c, per_part, th, tw, max(BLOCK_ELEMS, SPLIT_BLOCK_TILES * 16 * (c + per_part)))
         units = [(i, f0, f1, blocks) for i, (f0, f1) in enumerate(parts)]
     else:
-        blocks = winograd_blocks(n, c, f, th, tw)
+        blocks = winograd_blocks(n, c, f, th, tw, max(BLOCK_ELEMS, MIN_BLOCK_TILES * 16 * (c + f)))
         # fixed consecutive runs summed in order: the result does not depend on which thread took which run
         runs = min(len(blocks), RUNS_PER_WORKER * WORKERS)
         units = [(i, 0, f, blocks[i * len(blocks) // runs:(i + 1) * len(blocks) // runs]) for i in range(runs)]
