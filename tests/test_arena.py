@@ -109,6 +109,28 @@ def test_a_buffer_alive_anywhere_is_never_handed_out():
     assert arena.held_bytes() == 0
 
 
-def test_no_current_arena_means_plain_numpy():
-    a = arena_mod.empty((1 << 19,), np.float32)         # 2 MiB, above the threshold
+def test_current_none_means_plain_numpy():
+    with arena_mod.current(None):
+        a = arena_mod.empty((1 << 19,), np.float32)     # 2 MiB, above the threshold
     assert a.base is None and a.flags.owndata
+
+
+def test_imperative_calls_reuse_the_process_arena():
+    a = arena_mod.empty((1 << 19,), np.float32)         # no current(): the process-wide arena
+    address = a.ctypes.data
+    assert a.base is not None and any(b is a.base for pool in arena_mod.IMPERATIVE._buffers.values() for b in pool)
+    del a
+    assert arena_mod.empty((1 << 19,), np.float32).ctypes.data == address
+
+
+def test_a_bounded_arena_forgets_free_buffers_of_other_sizes():
+    arena = arena_mod.Arena(max_bytes=100 * 4)
+    small = arena.empty((40,), np.float32)
+    other = arena.empty((50,), np.float32)
+    assert arena.held_bytes() == 90 * 4
+    del other                                            # free: forgotten to make room
+    big = arena.empty((60,), np.float32)
+    assert arena.held_bytes() == 100 * 4
+    too_big = arena.empty((30,), np.float32)             # ``small`` and ``big`` are alive: not kept
+    assert arena.held_bytes() == 100 * 4 and too_big.base is not None
+    assert not np.shares_memory(too_big, small) and not np.shares_memory(too_big, big)

@@ -17,6 +17,7 @@ import numpy as np
 
 from .registry import Op, Param, register
 from .kernels.parallel import each_chunk
+from .kernels.arena import empty
 
 __all__ = ["unbroadcast", "as_dtype", "correctly_rounded"]
 
@@ -84,7 +85,7 @@ def _relu(x):
     if x.size < RELU_PARALLEL_MIN_ELEMENTS:
         return np.maximum(x, 0)
     flat = np.ascontiguousarray(x).reshape(-1)
-    y = np.empty_like(flat)
+    y = empty(flat.shape, flat.dtype)
     each_chunk(flat.size, 1, lambda a, b: np.maximum(flat[a:b], 0, out=y[a:b]),
                RELU_CHUNK_ELEMENTS, RELU_PARALLEL_MIN_ELEMENTS)
     return y.reshape(x.shape)
@@ -104,7 +105,7 @@ def _relu_grad(x, y, dy):
         dx = dy * (x > 0)
         return _keep_nan(dx, x) if isinstance(dx, np.ndarray) and dx.shape == x.shape else dx
     flat_x, flat_dy = np.ascontiguousarray(x).reshape(-1), np.ascontiguousarray(dy).reshape(-1)
-    dx = np.empty(flat_x.shape, np.result_type(dy.dtype, np.bool_))
+    dx = empty(flat_x.shape, np.result_type(dy.dtype, np.bool_))
 
     def part(a, b):
         np.multiply(flat_dy[a:b], flat_x[a:b] > 0, out=dx[a:b])

@@ -28,6 +28,7 @@ import numpy as np
 from ..base import MXNetError, ShapeError, DTYPE
 from . import aliases as _table
 from .literal import LiteralError, NotALiteral, read_literal
+from .kernels.arena import current as _current_arena
 
 __all__ = ["Op", "Param", "Params", "REQUIRED", "PROBE", "register", "get_op", "list_ops", "alias_of", "ARRAY_METHODS"]
 
@@ -241,7 +242,8 @@ class Op:
         if any(s is None for s in shapes):
             return shapes, [None] * self.output_count(p)
         zeros = [np.broadcast_to(np.zeros((), DTYPE), s) for s in shapes]
-        outputs, _ = self.forward(p, zeros, False)
+        with _current_arena(None):        # a probe's outputs die at once: no process-wide arena should keep their memory
+            outputs, _ = self.forward(p, zeros, False)
         return shapes, [o.shape for o in outputs]
 
     def infer_input_shapes(self, p, in_shapes, out_shapes):
