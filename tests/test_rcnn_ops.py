@@ -80,6 +80,16 @@ def test_proposal_json_counts_the_hidden_score_output():
         assert loaded.list_arguments() == ["cls", "bbox", "info"]
 
 
+@pytest.mark.parametrize("key", sorted(META["row_pointers"]))
+def test_hidden_outputs_count_once_in_json_row_pointers(key):
+    """Outputs MXNet computes but hides (norm statistics unless output_mean_var) count in node_row_ptr
+    whether shown or not (Op.hidden_count)."""
+    op, flag = key.split("/")
+    make = mx.sym.contrib.BatchNormWithReLU if op.startswith("contrib") else getattr(mx.sym, op)
+    net = make(mx.sym.var("x"), output_mean_var=flag == "True", name="n")
+    assert [json.loads(net.tojson())["node_row_ptr"], len(net.list_outputs())] == META["row_pointers"][key]
+
+
 def test_proposal_multiproposal_agree_per_image():
     """MultiProposal of a batch equals Proposal image by image (MXNet's own test_multi_proposal_op)."""
     key = "multiproposal"

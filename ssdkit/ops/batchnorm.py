@@ -238,6 +238,9 @@ class BatchNorm(Op):
     def output_count(self, p):
         return 3 if p.output_mean_var else 1
 
+    def hidden_count(self, p):
+        return self.hidden_outputs + 1 - self.output_count(p)   # shown statistics are no longer hidden
+
     def output_names(self, p):
         return ["output", "mean", "var"][:self.output_count(p)]
 

@@ -78,6 +78,9 @@ class _Standardize(Op):
     def output_count(self, p):
         return 3 if p.get("output_mean_var") else 1
 
+    def hidden_count(self, p):
+        return self.hidden_outputs + 1 - self.output_count(p)   # shown statistics are no longer hidden
+
     def output_names(self, p):
         return ["output", "mean", self.stat_name][:self.output_count(p)]
 
@@ -263,6 +266,7 @@ class _contrib_BatchNormWithReLU(BatchNorm):
     """BatchNorm followed by ReLU (MXNet's ``contrib.BatchNormWithReLU``): same parameters and statistics
     as BatchNorm; the gradient is masked where the output is zero."""
     name = "_contrib_BatchNormWithReLU"
+    hidden_outputs = 3   # mean, var and MXNet's ReLU workspace
 
     def forward(self, p, inputs, is_train):
         return batchnorm_forward(p, inputs, is_train, relu=True)

@@ -154,6 +154,13 @@ def main():
                                       output_score=score, name="rpn")
         head = net[0] if score else net
         meta[f"json_proposal_score{int(score)}"] = json.loads((mx.sym.relu(head, name="after")).tojson())
+    rows = {}   # ops whose optional outputs MXNet hides: node_row_ptr counts every output either way
+    for op, kwargs in (("BatchNorm", {}), ("LayerNorm", {}), ("GroupNorm", {}), ("contrib.BatchNormWithReLU", {})):
+        for flag in (False, True):
+            make = mx.sym.contrib.BatchNormWithReLU if op.startswith("contrib") else getattr(mx.sym, op)
+            net = make(mx.sym.var("x"), output_mean_var=flag, name="n", **kwargs)
+            rows[f"{op}/{flag}"] = [json.loads(net.tojson())["node_row_ptr"], len(net.list_outputs())]
+    meta["row_pointers"] = rows
     (HERE / "rcnn_oracle.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
     np.savez_compressed(HERE / "rcnn_oracle.npz", **arrays)
 
