@@ -536,6 +536,19 @@ CASES["BatchNorm_v1"] = [([_GR.uniform(-1, 1, (4, 3, 2, 2)), _GR.uniform(0.5, 2,
                                                                             "use_global_stats": True}, [0, 1, 2],
                           True)]
 ORACLE_PINNED += ("IdentityAttachKLSparseReg",)
+# interleaved attention matmuls (ops/transformer.py): L=3, Lk=4, B=2, 2 heads of 3
+CASES.update({
+    "_contrib_interleaved_matmul_selfatt_qk": [([_GR.uniform(-1, 1, (3, 2, 18))], {"heads": 2}, None, False)],
+    "_contrib_interleaved_matmul_selfatt_valatt": [([_GR.uniform(-1, 1, (3, 2, 18)), _GR.uniform(-1, 1, (4, 3, 3))],
+                                                    {"heads": 2}, None, False)],
+    "_contrib_interleaved_matmul_encdec_qk": [([_GR.uniform(-1, 1, (3, 2, 6)), _GR.uniform(-1, 1, (4, 2, 12))],
+                                               {"heads": 2}, None, False)],
+    "_contrib_interleaved_matmul_encdec_valatt": [([_GR.uniform(-1, 1, (4, 2, 12)), _GR.uniform(-1, 1, (4, 3, 4))],
+                                                   {"heads": 2}, None, False)],
+})
+# hawkesll: MXNet's backward leaves out the out_state output's gradient, so it is no full vector-Jacobian
+# product; tests/test_opsgap_oracle.py pins it to MXNet's
+ORACLE_PINNED += ("_contrib_hawkesll",)
 
 DIFFERENTIABLE = sorted(n for n in list_ops() if get_op(n).differentiable)
 

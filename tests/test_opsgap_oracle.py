@@ -86,3 +86,27 @@ def test_nd_autograd_matches_mxnet(case):
             k = case["args"][i]
             np.testing.assert_allclose(args[i].grad.asnumpy(), DATA[f"{name}/grad/{k}"], **TOL,
                                        err_msg=f"{name} gradient of {k}")
+
+
+ND_CASES = json.loads((HERE / "opsgap_oracle.json").read_text())["nd_cases"]
+
+
+@pytest.mark.parametrize("case", ND_CASES, ids=[c["name"] for c in ND_CASES])
+def test_nd_call_matches_mxnet(case):
+    """Calls MXNet runs through mx.nd only (group_adagrad_update with its row_sparse gradient given here dense;
+    operators without gradients): outputs and the inputs after the call (updated in place)."""
+    name = case["name"]
+    args = [_array(f"{name}/arg/{k}") for k in case["args"]]
+    kwargs = dict(case["attrs"])
+    if case["out_index"] is not None:
+        kwargs["out"] = args[case["out_index"]]
+    out = _fn(mx.nd, case["op"])(*args, **kwargs)
+    outs = list(out) if isinstance(out, (list, tuple)) else [out]
+    assert len(outs) == case["outputs"]
+    for i, o in enumerate(outs):
+        want = DATA[f"{name}/out{i}"]
+        assert o.dtype == want.dtype, f"{name} output {i} dtype"
+        np.testing.assert_allclose(o.asnumpy(), want, **TOL, err_msg=f"{name} output {i}")
+    for k, a in zip(case["args"], args):
+        np.testing.assert_allclose(a.asnumpy(), DATA[f"{name}/arg_after/{k}"], **TOL,
+                                   err_msg=f"{name} input {k} after the call")

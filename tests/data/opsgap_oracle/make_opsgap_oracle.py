@@ -80,11 +80,76 @@ def cases():
         {"data": r.uniform(0.05, 0.95, (2, 3, 3)).astype(np.float32)},
         {"sparseness_target": 0.3, "momentum": 0.5, "penalty": 0.1},
         aux={"moving_avg": r.uniform(0.2, 0.6, 3).astype(np.float32)})
+
+    r = _rs("interleaved_matmul")
+    f = lambda *s: r.uniform(-1, 1, s).astype(np.float32)  # noqa: E731
+    for name, (L, Lk, B, H, D) in {"one_head": (3, 4, 1, 1, 2), "heads": (5, 3, 2, 3, 4),
+                                   "wide": (2, 6, 3, 2, 8)}.items():
+        add(f"selfatt_qk_{name}", "contrib.interleaved_matmul_selfatt_qk", {"queries_keys_values": f(L, B, H * 3 * D)},
+            {"heads": H})
+        add(f"selfatt_valatt_{name}", "contrib.interleaved_matmul_selfatt_valatt",
+            {"queries_keys_values": f(L, B, H * 3 * D), "attention": f(B * H, L, L)}, {"heads": H})
+        add(f"encdec_qk_{name}", "contrib.interleaved_matmul_encdec_qk",
+            {"queries": f(L, B, H * D), "keys_values": f(Lk, B, H * 2 * D)}, {"heads": H})
+        add(f"encdec_valatt_{name}", "contrib.interleaved_matmul_encdec_valatt",
+            {"keys_values": f(Lk, B, H * 2 * D), "attention": f(B * H, L, Lk)}, {"heads": H})
+
+    r = _rs("hawkesll")
+    N, T, K = 4, 6, 3
+    lags = r.uniform(0.05, 1.5, (N, T)).astype(np.float32)
+    hawkes = {"lda": r.uniform(0.5, 2, (N, K)).astype(np.float32), "alpha": r.uniform(0.1, 0.8, K).astype(np.float32),
+              "beta": r.uniform(0.5, 3, K).astype(np.float32), "state": r.uniform(0, 1.5, (N, K)).astype(np.float32),
+              "lags": lags, "marks": r.randint(0, K, (N, T)).astype(np.int32),
+              "valid_length": np.array([6, 3, 0, 4.5], np.float32),
+              "max_time": (lags.sum(axis=1) + r.uniform(0.1, 2, N)).astype(np.float32)}
+    learn = {k: "write" if k in ("lda", "alpha", "beta", "state") else "null" for k in hawkes}
+    add("hawkesll", "contrib.hawkesll", hawkes, grads=learn)
+    doc = {"lda": np.tile(np.array([1.5, 2.0, 3.0], np.float32), (4, 1)),
+           "alpha": np.array([0.2, 0.3, 0.4], np.float32), "beta": np.array([1.0, 2.0, 3.0], np.float32),
+           "state": np.zeros((4, 3), np.float32),
+           "lags": np.array([[6, 7, 8, 9], [1, 2, 3, 4], [3, 4, 5, 6], [8, 9, 10, 11]], np.float32),
+           "marks": np.zeros((4, 4), np.int32), "valid_length": np.array([1, 2, 3, 4], np.float32),
+           "max_time": np.full(4, 100.0, np.float32)}
+    add("hawkesll_doc", "contrib.hawkesll", doc, grads=learn)
     return out
 
 
-def _sym(mx, path):
-    fn = mx.sym
+def nd_cases():
+    """Imperative calls MXNet runs only through mx.nd (a row_sparse gradient; ops without gradients):
+    (case name, op path under mx.nd, [(input name, array, storage)], attrs, write the result into input i)."""
+    out = []
+    r = _rs("group_adagrad_update")
+    for name, attrs in {"plain": {"lr": 0.1}, "clip_rescale": {"lr": 0.05, "clip_gradient": 0.3, "rescale_grad": 2.0,
+                                                             "epsilon": 1e-3},
+                        "clip_zero": {"lr": 0.5, "clip_gradient": 0.0}}.items():
+        weight = r.uniform(-1, 1, (5, 3)).astype(np.float32)
+        grad = r.uniform(-1, 1, (5, 3)).astype(np.float32)
+        history = r.uniform(0, 0.5, (5, 1)).astype(np.float32)
+        out.append((f"group_adagrad_{name}", "contrib.group_adagrad_update",
+                    [("weight", weight, "default"), ("grad", grad, "row_sparse"), ("history", history, "default")],
+                    attrs, 0))
+    return out
+
+
+def run_nd_case(mx, arrays, meta, case):
+    name, op, inputs, attrs, out_index = case
+    nds = [mx.nd.array(v, dtype=v.dtype).tostype(stype) for _, v, stype in inputs]
+    kwargs = dict(attrs)
+    if out_index is not None:
+        kwargs["out"] = nds[out_index]
+    result = _sym(mx.nd, op)(*nds, **kwargs)
+    results = list(result) if isinstance(result, (list, tuple)) else [result]
+    for (k, v, _), after in zip(inputs, nds):
+        arrays[f"{name}/arg/{k}"] = v
+        arrays[f"{name}/arg_after/{k}"] = after.asnumpy()
+    for i, o in enumerate(results):
+        arrays[f"{name}/out{i}"] = o.asnumpy()
+    meta["nd_cases"].append({"name": name, "op": op, "attrs": attrs, "args": [k for k, _, _ in inputs],
+                             "outputs": len(results), "out_index": out_index})
+
+
+def _sym(namespace, path):
+    fn = namespace
     for part in path.split("."):
         fn = getattr(fn, part)
     return fn
@@ -94,7 +159,7 @@ def run_case(mx, arrays, meta, case):
     name, op, args, aux, attrs, grads, is_train = case
     variables = [mx.sym.var(k, dtype=v.dtype.name) for k, v in args.items()]
     aux_vars = {k: mx.sym.var(k, dtype=v.dtype.name) for k, v in aux.items()}   # legacy ops: by name only
-    sym = _sym(mx, op)(*variables, name="op", **aux_vars, **attrs)
+    sym = _sym(mx.sym, op)(*variables, name="op", **aux_vars, **attrs)
     assert sym.list_arguments() == list(args), (name, sym.list_arguments(), list(args))
     assert sym.list_auxiliary_states() == list(aux), (name, sym.list_auxiliary_states(), list(aux))
     nd_args = {k: mx.nd.array(v, dtype=v.dtype) for k, v in args.items()}
@@ -131,9 +196,11 @@ def run_case(mx, arrays, meta, case):
 def main():
     os.environ["MXNET_MKLDNN_ENABLED"] = "0"   # the plain CPU operators, not oneDNN's
     import mxnet as mx
-    arrays, meta = {}, {"mxnet": mx.__version__, "cases": []}
+    arrays, meta = {}, {"mxnet": mx.__version__, "cases": [], "nd_cases": []}
     for case in cases():
         run_case(mx, arrays, meta, case)
+    for case in nd_cases():
+        run_nd_case(mx, arrays, meta, case)
     np.savez_compressed(HERE / "opsgap_oracle.npz", **arrays)
     (HERE / "opsgap_oracle.json").write_text(json.dumps(meta, indent=1) + "\n")
     print(f"{len(meta['cases'])} cases, {len(arrays)} arrays")
