@@ -612,6 +612,12 @@ ZERO_GRAD_INPUTS = {"_contrib_box_encode": [np.ones((1, 2)), np.zeros((1, 2)), n
                     "_contrib_box_decode": [u(1, 2, 4), np.tile([0.5, 0.5, 1, 1.0], (1, 2, 1))],
                     "_ravel_multi_index": [np.array([[1, 2], [0, 3.0]])], "_unravel_index": [np.array([5, 7.0])]}
 ZERO_GRAD_PARAMS = {"_ravel_multi_index": {"shape": (3, 4)}, "_unravel_index": {"shape": (3, 4)}}
+# the quantization ops (ops/quantization.py) take typed data and (1,) ranges
+_QRANGE = [np.array([-1.0], np.float32), np.array([2.0], np.float32)]
+ZERO_GRAD_INPUTS.update({"_contrib_quantize": [np.linspace(-1, 2, 6, dtype=np.float32).reshape(2, 3)] + _QRANGE,
+                         "_contrib_quantize_v2": [np.linspace(-1, 2, 6, dtype=np.float32).reshape(2, 3)],
+                         "_contrib_dequantize": [np.arange(-3, 3, dtype=np.int8).reshape(2, 3)] + _QRANGE,
+                         "_contrib_requantize": [np.arange(-3, 3, dtype=np.int32).reshape(2, 3)] + _QRANGE})
 
 
 @pytest.mark.parametrize("name", ZERO_GRAD)

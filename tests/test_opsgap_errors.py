@@ -59,3 +59,57 @@ def test_gpu_only_contrib_ops_stop_with_mxnets_message(name, args, params, messa
     assert out == [{"fft": (2, 8), "ifft": (2, 4), "count_sketch": (2, 4)}[name]]
     with pytest.raises(mx.MXNetError, match=message):
         sym.bind(mx.cpu(), dict(zip(names, arrays))).forward()
+
+
+def test_interleaved_matmuls_check_layouts():
+    with pytest.raises(mx.MXNetError, match=r"queries_keys_values.shape\[2\] must be a multiple of heads \* 3 = 6"):
+        mx.nd.contrib.interleaved_matmul_selfatt_qk(mx.nd.ones((2, 1, 9)), heads=2)
+    with pytest.raises(mx.MXNetError, match=r"attention must have shape .* = \(2, 3, 3\) .* got \(2, 3, 4\)"):
+        mx.nd.contrib.interleaved_matmul_selfatt_valatt(mx.nd.ones((3, 1, 12)), mx.nd.ones((2, 3, 4)), heads=2)
+    with pytest.raises(mx.MXNetError, match="keys_values must have queries' batch and twice its projections"):
+        mx.nd.contrib.interleaved_matmul_encdec_qk(mx.nd.ones((2, 1, 4)), mx.nd.ones((3, 1, 6)), heads=2)
+    with pytest.raises(mx.MXNetError, match=r"attention must have shape \(batch \* heads"):
+        mx.nd.contrib.interleaved_matmul_encdec_valatt(mx.nd.ones((3, 2, 8)), mx.nd.ones((2, 4, 3)), heads=2)
+    qk = mx.sym.contrib.interleaved_matmul_selfatt_qk(mx.sym.var("qkv"), heads=4)
+    assert qk.infer_shape(qkv=(5, 2, 96))[1] == [(8, 5, 5)]
+
+
+def _hawkes_inputs(marks):
+    return [mx.nd.ones((1, 2)), mx.nd.ones(2) * 0.5, mx.nd.ones(2), mx.nd.zeros((1, 2)), mx.nd.ones((1, 3)),
+            mx.nd.array(marks, dtype="int32"), mx.nd.array([3]), mx.nd.array([5])]
+
+
+def test_hawkesll_checks_marks_shapes_and_observation_gradients():
+    with pytest.raises(mx.MXNetError, match=r"marks must be integers in \[0, 2\)"):
+        mx.nd.contrib.hawkesll(*_hawkes_inputs([[0, 2, 1]]))
+    bad = _hawkes_inputs([[0, 1, 1]])
+    bad[1] = mx.nd.ones(3)
+    with pytest.raises(mx.MXNetError, match=r"hawkesll: alpha must have shape \(2,\)"):
+        mx.nd.contrib.hawkesll(*bad)
+    inputs = _hawkes_inputs([[0, 1, 1]])
+    inputs[4].attach_grad()
+    with mx.autograd.record():
+        ll, _ = mx.nd.contrib.hawkesll(*inputs)
+    with pytest.raises(mx.MXNetError, match=r"no gradient with respect to the observations \['lags'\]"):
+        ll.backward()
+    names = mx.sym.contrib.hawkesll(*[mx.sym.var(n) for n in "abcdefgh"], name="h").list_outputs()
+    assert names == ["h_output", "h_out_state"]
+
+
+def test_group_adagrad_update_checks_history_rows():
+    with pytest.raises(mx.MXNetError, match=r"history needs one row per weight row \(3\), got shape \(2, 1\)"):
+        mx.nd.contrib.group_adagrad_update(mx.nd.ones((3, 2)), mx.nd.ones((3, 2)), mx.nd.zeros((2, 1)), lr=0.1)
+
+
+def test_quantization_ops_check_types():
+    lo, hi = mx.nd.array([-1.0]), mx.nd.array([1.0])
+    with pytest.raises(mx.MXNetError, match="dequantize: data must be int8 or uint8"):
+        mx.nd.contrib.dequantize(mx.nd.ones((2,)), lo, hi)
+    with pytest.raises(mx.MXNetError, match="requantize: data must be int32"):
+        mx.nd.contrib.requantize(mx.nd.ones((2,)), lo, hi)
+    with pytest.raises(mx.MXNetError, match="writes int8 only"):
+        mx.nd.contrib.requantize(mx.nd.ones((2,), dtype="int32"), lo, hi, out_type="uint8")
+    with pytest.raises(mx.MXNetError, match=r"min_range must have shape \(1,\)"):
+        mx.nd.contrib.quantize(mx.nd.ones((2,)), mx.nd.ones((2,)), hi)
+    q = mx.sym.contrib.quantize_v2(mx.sym.var("x"), out_type="auto", min_calib_range=0.0, max_calib_range=1.0)
+    assert q.infer_type(x="float32")[1][0] == np.uint8

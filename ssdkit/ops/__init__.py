@@ -20,6 +20,6 @@ from . import deformable  # noqa: F401  (_contrib_DeformableConvolution, _contri
 from . import proposal, psroi, rroi  # noqa: F401  (R-CNN ops: _contrib_Proposal / MultiProposal, (Deformable)PSROIPooling, RROIAlign)
 from . import random_pdf  # noqa: F401  (_random_pdf_<dist>: densities of the sampling distributions)
 from . import linalg, special, indexing, contrib_math, random_like, control_flow  # noqa: F401  (linalg_* matrix ops; gamma, erfinv, nansum, ...)
-from . import loss_binary, legacy_v1, sparse_reg, gpu_only, transformer, hawkes, group_adagrad  # noqa: F401  (softmax_cross_entropy; *_v1; KL sparse reg; fft stops; interleaved attention; hawkesll; group_adagrad_update)
+from . import loss_binary, legacy_v1, sparse_reg, gpu_only, transformer, hawkes, group_adagrad, quantization  # noqa: F401  (softmax_cross_entropy; *_v1; KL sparse reg; fft stops; interleaved attention; hawkesll; group_adagrad_update; quantize ops)
 
 __all__ = ["Op", "Param", "Params", "REQUIRED", "register", "get_op", "list_ops", "alias_of"]

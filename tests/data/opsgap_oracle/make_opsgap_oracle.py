@@ -2,9 +2,13 @@
 the legacy *_v1 ops, IdentityAttachKLSparseReg, the interleaved self/enc-dec attention matmuls, hawkesll,
 group_adagrad_update and the quantization ops.
 
-Usage: /work/mxvenv/bin/python tests/data/opsgap_oracle/make_opsgap_oracle.py
-Writes opsgap_oracle.json (cases) and opsgap_oracle.npz (arrays) next to this file. MXNet runs with
-MXNET_MKLDNN_ENABLED=0, so its CPU operators take their plain (non-MKLDNN) path, the one ssdkit mirrors.
+Usage:
+    /work/mxvenv/bin/python tests/data/opsgap_oracle/make_opsgap_oracle.py      # mxnet 1.9.1 (MKLDNN build)
+    <venv with mxnet-native==1.8.0.post0>/bin/python tests/data/opsgap_oracle/make_opsgap_oracle.py
+The first writes opsgap_oracle.json / .npz (MXNET_MKLDNN_ENABLED=0 where MXNet honours it). MXNet 1.9.1's
+pip build always runs the quantization ops through oneDNN, whatever that variable says; their plain CPU
+kernels (the ones ssdkit mirrors) run in the last pip build without MKLDNN, mxnet-native 1.8.0.post0: the second
+command writes quantization_oracle.json / .npz from it.
 ssdkit and its tests never import mxnet; only this generator does (inside main()).
 
 Each case binds the symbol ``mx.sym.<op>(vars..., **attrs)`` with MXNet's executor: arguments, auxiliary
@@ -131,14 +135,69 @@ def nd_cases():
     return out
 
 
+def quantization_cases():
+    """nd_cases of the quantization ops, for an MXNet without MKLDNN (see main)."""
+    out = []
+    r = _rs("quantization")
+    f32 = lambda *a: np.array(a, np.float32)  # noqa: E731
+    x = r.uniform(-1.5, 2.5, (3, 4)).astype(np.float32)
+    halves = f32(2.5, -2.5, 0.5, -0.5, 126.5, -126.5, 127.4, 0.0, -200.0, 1.49999)
+    doc = np.array([[0.1392, 0.5928], [0.6027, 0.8579]], np.float32)
+
+    def add(name, op, inputs, attrs):
+        out.append((name, op, [(k, v, "default") for k, v in inputs], attrs, None))
+
+    add("quantize_doc_int8", "contrib.quantize", [("data", doc), ("min_range", f32(0)), ("max_range", f32(1))],
+        {"out_type": "int8"})
+    add("quantize_int8", "contrib.quantize", [("data", x), ("min_range", f32(-1)), ("max_range", f32(2))],
+        {"out_type": "int8"})
+    add("quantize_int8_halves", "contrib.quantize", [("data", halves), ("min_range", f32(-127)),
+                                                     ("max_range", f32(127))], {"out_type": "int8"})
+    add("quantize_uint8", "contrib.quantize", [("data", x), ("min_range", f32(-1.5)), ("max_range", f32(2.5))], {})
+    add("quantize_uint8_outside", "contrib.quantize", [("data", x), ("min_range", f32(-1)),
+                                                       ("max_range", f32(2))], {"out_type": "uint8"})
+    add("quantize_v2_int8", "contrib.quantize_v2", [("data", x)], {})
+    add("quantize_v2_uint8", "contrib.quantize_v2", [("data", x)], {"out_type": "uint8"})
+    add("quantize_v2_auto_uncalibrated", "contrib.quantize_v2", [("data", x)], {"out_type": "auto"})
+    add("quantize_v2_auto_positive", "contrib.quantize_v2", [("data", np.abs(x))],
+        {"out_type": "auto", "min_calib_range": 0.0, "max_calib_range": 2.0})
+    add("quantize_v2_auto_negative", "contrib.quantize_v2", [("data", x)],
+        {"out_type": "auto", "min_calib_range": -1.0, "max_calib_range": 1.0})
+    add("quantize_v2_int8_halves", "contrib.quantize_v2", [("data", halves)],
+        {"min_calib_range": -127.0, "max_calib_range": 127.0})
+    add("quantize_v2_int8_input", "contrib.quantize_v2", [("data", r.randint(-127, 128, (2, 3)).astype(np.int8))], {})
+    add("quantize_v2_uint8_input", "contrib.quantize_v2", [("data", r.randint(0, 256, (2, 3)).astype(np.uint8))],
+        {"out_type": "uint8", "min_calib_range": 0.0, "max_calib_range": 4.0})
+    add("dequantize_int8", "contrib.dequantize", [("data", r.randint(-127, 128, (3, 4)).astype(np.int8)),
+                                                 ("min_range", f32(-0.7)), ("max_range", f32(1.3))], {})
+    add("dequantize_uint8", "contrib.dequantize", [("data", r.randint(0, 256, (3, 4)).astype(np.uint8)),
+                                                  ("min_range", f32(-0.7)), ("max_range", f32(1.3))],
+        {"out_type": "float32"})
+    q32 = r.randint(-2 ** 30, 2 ** 30, (3, 4)).astype(np.int32)
+    add("requantize_uncalibrated", "contrib.requantize", [("data", q32), ("min_range", f32(-50)),
+                                                          ("max_range", f32(40))], {})
+    add("requantize_calibrated", "contrib.requantize", [("data", q32), ("min_range", f32(-50)),
+                                                        ("max_range", f32(40))],
+        {"min_calib_range": -10.0, "max_calib_range": 8.0})
+    add("requantize_auto_uint8", "contrib.requantize", [("data", q32), ("min_range", f32(-50)),
+                                                        ("max_range", f32(40))],
+        {"out_type": "auto", "min_calib_range": 0.0, "max_calib_range": 8.0})
+    return out
+
+
 def run_nd_case(mx, arrays, meta, case):
     name, op, inputs, attrs, out_index = case
     nds = [mx.nd.array(v, dtype=v.dtype).tostype(stype) for _, v, stype in inputs]
     kwargs = dict(attrs)
     if out_index is not None:
         kwargs["out"] = nds[out_index]
-    result = _sym(mx.nd, op)(*nds, **kwargs)
-    results = list(result) if isinstance(result, (list, tuple)) else [result]
+    try:
+        result = _sym(mx.nd, op)(*nds, **kwargs)
+        results = list(result) if isinstance(result, (list, tuple)) else [result]
+        mx.nd.waitall()
+    except mx.base.MXNetError as err:   # recorded: ssdkit must refuse the call too
+        results = []
+        meta.setdefault("errors", {})[name] = str(err).strip().splitlines()[-1]
     for (k, v, _), after in zip(inputs, nds):
         arrays[f"{name}/arg/{k}"] = v
         arrays[f"{name}/arg_after/{k}"] = after.asnumpy()
@@ -194,16 +253,22 @@ def run_case(mx, arrays, meta, case):
 
 
 def main():
-    os.environ["MXNET_MKLDNN_ENABLED"] = "0"   # the plain CPU operators, not oneDNN's
+    os.environ["MXNET_MKLDNN_ENABLED"] = "0"   # the plain CPU operators where MXNet lets this choose
     import mxnet as mx
     arrays, meta = {}, {"mxnet": mx.__version__, "cases": [], "nd_cases": []}
-    for case in cases():
-        run_case(mx, arrays, meta, case)
-    for case in nd_cases():
-        run_nd_case(mx, arrays, meta, case)
-    np.savez_compressed(HERE / "opsgap_oracle.npz", **arrays)
-    (HERE / "opsgap_oracle.json").write_text(json.dumps(meta, indent=1) + "\n")
-    print(f"{len(meta['cases'])} cases, {len(arrays)} arrays")
+    if mx.runtime.Features().is_enabled("MKLDNN"):   # MXNet 1.9.1: everything but the quantization ops
+        stem = "opsgap_oracle"
+        for case in cases():
+            run_case(mx, arrays, meta, case)
+        for case in nd_cases():
+            run_nd_case(mx, arrays, meta, case)
+    else:   # mxnet-native: the quantization ops' plain CPU kernels (an MKLDNN build always runs oneDNN's)
+        stem = "quantization_oracle"
+        for case in quantization_cases():
+            run_nd_case(mx, arrays, meta, case)
+    np.savez_compressed(HERE / f"{stem}.npz", **arrays)
+    (HERE / f"{stem}.json").write_text(json.dumps(meta, indent=1) + "\n")
+    print(f"{stem}: {len(meta['cases']) + len(meta['nd_cases'])} cases, {len(arrays)} arrays")
 
 
 if __name__ == "__main__":
