@@ -183,26 +183,26 @@ class _ProposalBase(Op):
         cls_prob = shapes[0]
         if cls_prob is None:
             return shapes, [None] * self.output_count(p)
-        if len(cls_prob) != 4 or cls_prob[1] % 2:
+        if len(cls_prob) != 4:
             raise ShapeError(f"{self.name}: cls_prob must be (N, 2 * num_anchors, H, W), got {tuple(cls_prob)}")
         n, channels, height, width = cls_prob
-        anchors = len(p.scales) * len(p.ratios)
-        if channels != 2 * anchors:
-            raise ShapeError(f"{self.name}: cls_prob has {channels} channels, expected 2 * len(scales) * "
-                             f"len(ratios) = {2 * anchors} (scales={p.scales}, ratios={p.ratios})")
-        if not self.batched and n != 1:
-            raise ShapeError(f"{self.name}: cls_prob batch must be 1 (as MXNet; use MultiProposal for "
-                             f"batches), got {tuple(cls_prob)}")
         full = [cls_prob, (n, 2 * channels, height, width), (n, 3)]
         for name, want, got in zip(self.inputs[1:], full[1:], shapes[1:]):
             if got is not None:
                 check_shape(self.name, name, want, got, f" (cls_prob {tuple(cls_prob)})")
-        rows = n * p.rpn_post_nms_top_n
+        rows = n * p.rpn_post_nms_top_n if self.batched else p.rpn_post_nms_top_n   # MXNet's shape rules
         return full, [(rows, 5), (rows, 1)][:self.output_count(p)]
 
     def forward(self, p, inputs, is_train):
         cls_prob, bbox_pred, im_info = inputs
         self.infer_shape(p, [a.shape for a in inputs])
+        anchors = len(p.scales) * len(p.ratios)
+        if cls_prob.shape[1] != 2 * anchors:   # MXNet checks this when it runs, not in shape inference
+            raise ShapeError(f"{self.name}: cls_prob has {cls_prob.shape[1]} channels, expected 2 * len(scales) * "
+                             f"len(ratios) = {2 * anchors} (scales={p.scales}, ratios={p.ratios})")
+        if not self.batched and len(cls_prob) != 1:
+            raise MXNetError(f"{self.name}: cls_prob batch must be 1 (as MXNet; MultiProposal takes batches), "
+                             f"got shape {cls_prob.shape}")
         for name, a in zip(self.inputs, inputs):
             if a.dtype != F32:
                 raise MXNetError(f"{self.name}: {name} must be float32 (MXNet computes proposals in float32 "
@@ -218,7 +218,6 @@ class _ProposalBase(Op):
 
     def backward(self, p, saved, out_grads):
         return [np.zeros(s, F32) for s in saved]
-
 
 
 @register
