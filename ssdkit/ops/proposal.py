@@ -46,7 +46,7 @@ def rpn_anchors(feature_stride, scales, ratios):
     >>> rpn_anchors(16, (8,), (0.5, 1, 2)).tolist()
     [[-84.0, -40.0, 99.0, 55.0], [-56.0, -56.0, 71.0, 71.0], [-36.0, -80.0, 51.0, 95.0]]
     """
-    side = F32(feature_stride - 1.0) - F32(0) + F32(1)             # base anchor [0, 0, stride-1, stride-1]
+    side = F32(feature_stride - 1.0) + F32(1)      # the base anchor is [0, 0, stride - 1, stride - 1]
     centre = F32(0.5 * (np.float64(side) - 1.0))
     ratio = np.repeat(np.asarray(ratios, F32), len(scales))
     scale = np.tile(np.asarray(scales, F32), len(ratios))
