@@ -507,6 +507,7 @@ def test_zones_give_the_whole_convolution(monkeypatch, geometry):
     """Bands of output rows, each without the kernel rows that read padding (all of them for some bands),
     give the whole convolution's forward, fused scale/bias/ReLU and gradients."""
     rng = np.random.default_rng(16)
+    geometry = dict(geometry)
     x, w = rng.standard_normal((2, 4, 9, 8)), rng.standard_normal((5, 4) + geometry.pop("kernel"))
     b, scale = rng.standard_normal(5), rng.uniform(-2, 2, 5)
     results = []
@@ -519,6 +520,33 @@ def test_zones_give_the_whole_convolution(monkeypatch, geometry):
         results.append((y, fused) + K.conv2d_backward(saved, np.cos(y)))
     for whole, banded in zip(*results):
         np.testing.assert_allclose(banded, whole, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("geometry", [dict(kernel=(3, 3), pad=(1, 1)), dict(kernel=(3, 3), pad=(0, 0)),
+                                      dict(kernel=(5, 3), pad=(2, 1), dilate=(2, 1)), dict(kernel=(3, 3), pad=(4, 4))],
+                         ids=["3x3", "valid", "dilated-5x3", "pad-beyond-kernel"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_kn2row_gives_the_im2col_convolution(monkeypatch, geometry, dtype):
+    """Few filters over many channels (input multiplied as it lies, products shifted): the im2col path's
+    forward, fused scale/bias/ReLU and gradients."""
+    from ssdkit.ops.kernels import kn2row
+    monkeypatch.setattr(kn2row, "MIN_PIXELS", 1)
+    rng = np.random.default_rng(17)
+    geometry = dict(geometry)
+    x, w = rng.standard_normal((3, 40, 9, 8)).astype(dtype), rng.standard_normal((4, 40) + geometry.pop("kernel"))
+    w = w.astype(dtype)
+    b, scale = rng.standard_normal(4).astype(dtype), rng.uniform(-2, 2, 4).astype(dtype)
+    results = []
+    for on in (False, True):
+        monkeypatch.setattr(kn2row, "KN2ROW", on)
+        y, saved = K.conv2d_forward(x, w, b, **geometry)
+        assert kn2row.kn2row_applies(saved.plan, 4) == on
+        fused = K.conv2d_forward(x, w, b, relu=True, scale=scale, **geometry)[0]
+        results.append((y, fused) + K.conv2d_backward(saved, np.cos(y)))
+    tol = 1e-4 if dtype == np.float32 else 1e-12
+    for im2col_result, kn2row_result in zip(*results):
+        assert kn2row_result.dtype == dtype
+        np.testing.assert_allclose(kn2row_result, im2col_result, rtol=tol, atol=tol * np.abs(im2col_result).max())
 
 
 def _conv_in_child(x, w, queue):

@@ -3,7 +3,8 @@
 3x3 stride-1 layers with enough channels run as Winograd F(2x2, 3x3) instead (:mod:`.winograd`: 2.25
 times fewer multiplies); thin 3x3 pad-1 layers on large maps as a compiled direct convolution when numba
 is available (:mod:`.direct`); the rest, and every layer below the measured crossovers, as follows. Layers
-whose padding rows hold a large share of the work (large dilations) run band by band (:func:`zones`).
+whose padding rows hold a large share of the work (large dilations) run band by band (:func:`zones`); layers
+with few filters over many channels (SSD's predictors) multiply the input as it lies (:mod:`.kn2row`).
 All three directions are GEMMs over patch matrices built block by block (:mod:`.im2col` gathers,
 :mod:`.gemm` multiplies; stride-1 'same' layers use the stacked kernel-row variant described there):
 
@@ -33,6 +34,7 @@ from .geometry import conv2d_out_shape
 from .direct import direct_forward, direct_weight_grad, direct_wins
 from .gemm import conv_col2im, conv_forward, conv_weight_grad, finish
 from .im2col import Plan
+from .kn2row import kn2row_applies, kn2row_forward, kn2row_weight_grad
 from .winograd import winograd_forward, winograd_weight_grad, winograd_wins
 
 __all__ = ["conv2d_forward", "conv2d_backward", "ConvSaved"]
@@ -184,6 +186,8 @@ def forward(src, w, plan, bias=None, dtype=None, relu=False, scale=None):
         return direct_forward(src, w, bias, relu, scale, dtype)
     if _wins(plan, w.shape, dtype):
         return winograd_forward(src, w, plan.pad, bias, relu, dtype, scale)
+    if kn2row_applies(plan, w.shape[0]):
+        return kn2row_forward(src, w, plan, bias, dtype, relu, scale)
     by_zone = zones(plan)
     if by_zone is None:
         return conv_forward(src, w, plan, bias, dtype, relu, scale)
@@ -215,6 +219,8 @@ def weight_grad(src, dy, plan, w_shape):
         return direct_weight_grad(src, dy)
     if _wins(plan, w_shape, dy.dtype, weight_grad=True):
         return winograd_weight_grad(src, dy, plan.pad)
+    if kn2row_applies(plan, w_shape[0]):
+        return kn2row_weight_grad(src, dy, plan, w_shape)
     return conv_weight_grad(src, dy, plan, w_shape)
 
 
