@@ -553,6 +553,39 @@ def _conv_in_child(x, w, queue):
     queue.put(K.conv2d_forward(x, w, None, pad=1)[0])
 
 
+@pytest.mark.parametrize("shape", [(1, 3, 8, 6), (1, 2, 7, 9), (1, 40, 64, 64)])
+def test_compiled_max_pool2_of_one_image_equals_the_numpy_path(monkeypatch, shape):
+    """MaxPool2D(2) of one image runs as one compiled pass when numba is there: the numpy path's values
+    (odd sizes drop the last row/column; NaN never wins; all-NaN windows give finfo.min; ties)."""
+    from ssdkit.ops.kernels import maxpool2
+    rng = np.random.default_rng(14)
+    x = rng.integers(-3, 3, shape).astype(np.float32)          # many ties
+    x[0, 0, :2, :2] = np.nan
+    x[0, 1, :2, :4] = [[np.nan, 1, -np.inf, np.nan], [np.nan, np.nan, np.nan, -np.inf]]
+    y, saved = K.pool2d_forward(x, kernel=2, stride=2)
+    monkeypatch.setattr(maxpool2, "MAXPOOL2", False)
+    expected, _ = K.pool2d_forward(x, kernel=2, stride=2)
+    np.testing.assert_array_equal(y, expected)
+    assert y[0, 0, 0, 0] == np.finfo(np.float32).min and y[0, 1, 0, 0] == 1
+    np.testing.assert_array_equal(K.pool2d_backward(saved, np.ones_like(y)),
+                                  K.pool2d_backward(K.pool2d_forward(x, kernel=2, stride=2)[1], np.ones_like(y)))
+
+
+def test_parallel_for_raises_a_helpers_error_and_stays_usable():
+    """An exception in a unit (whichever thread ran it) reaches the caller after every thread finished;
+    the next region runs normally."""
+    from ssdkit.ops.kernels import parallel
+
+    def unit(_, i):
+        if i == 3:
+            raise ValueError("unit 3 failed")
+    for _ in range(3):
+        with pytest.raises(ValueError, match="unit 3 failed"):
+            parallel.parallel_for(list(range(8)), unit)
+    states = parallel.parallel_for(list(range(8)), lambda total, i: total.append(i), list)
+    assert sorted(sum(states, [])) == list(range(8))
+
+
 def test_parallel_regions_survive_threads_and_fork():
     """Kernels called from two threads at once, and in a forked child after the worker pool exists."""
     import multiprocessing

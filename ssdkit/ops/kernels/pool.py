@@ -33,6 +33,7 @@ from ...base import MXNetError, ShapeError, as_tuple, check_ndim
 from .geometry import POOL_TYPES, pool2d_out_shape
 from .parallel import parallel_for
 from .arena import empty
+from .maxpool2 import max_pool2_applies, max_pool2_planes
 from .scratch import scratch
 
 __all__ = ["pool2d_forward", "pool2d_backward", "pool2d_geometry", "pool2d_forward_planes", "pool2d_backward_planes",
@@ -157,8 +158,11 @@ def pool2d_forward(x, kernel=(1, 1), stride=(1, 1), pad=(0, 0), pool_type="max",
     n, c, h, w = x.shape
     planes = np.ascontiguousarray(x).reshape(n * c, h, w)
     y = empty((n * c,) + saved.out_hw, x.dtype)
-    parallel_for(_chunks(n * c, h * w), lambda _, rng: pool2d_forward_planes(saved, planes[slice(*rng)],
-                                                                             y[slice(*rng)]))
+    if max_pool2_applies(saved, x):         # one image, MaxPool2D(2): one compiled pass (inference latency)
+        max_pool2_planes(planes, y)
+    else:
+        parallel_for(_chunks(n * c, h * w), lambda _, rng: pool2d_forward_planes(saved, planes[slice(*rng)],
+                                                                                 y[slice(*rng)]))
     y = y.reshape((n, c) + saved.out_hw)
     if pool_type == "max":      # avg/sum backward needs only the geometry: x is not kept alive
         saved.x, saved.y = x, y
