@@ -553,7 +553,7 @@ def _conv_in_child(x, w, queue):
     queue.put(K.conv2d_forward(x, w, None, pad=1)[0])
 
 
-@pytest.mark.parametrize("shape", [(1, 3, 8, 6), (1, 2, 7, 9), (1, 40, 64, 64)])
+@pytest.mark.parametrize("shape", [(1, 3, 8, 6), (1, 2, 7, 9), (1, 40, 64, 64), (1, 1100, 64, 64)])
 def test_compiled_max_pool2_of_one_image_equals_the_numpy_path(monkeypatch, shape):
     """MaxPool2D(2) of one image runs as one compiled pass when numba is there: the numpy path's values
     (odd sizes drop the last row/column; NaN never wins; all-NaN windows give finfo.min; ties)."""
