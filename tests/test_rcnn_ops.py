@@ -150,8 +150,12 @@ def test_rroialign_has_no_gradient_as_mxnet():
     data.attach_grad()
     with mx.autograd.record():
         out = mx.nd.contrib.RROIAlign(data, rois, pooled_size=(2, 2), spatial_scale=0.0625)
-    with pytest.raises(MXNetError):
+    with pytest.raises(MXNetError, match="_contrib_RROIAlign is non-differentiable"):
         out.backward()
+    with mx.autograd.record():   # also when another path gives the variable a gradient
+        loss = mx.nd.contrib.RROIAlign(data, rois, pooled_size=(2, 2), spatial_scale=0.0625).sum() + data.sum()
+    with pytest.raises(MXNetError, match="non-differentiable"):
+        loss.backward()
 
 
 @pytest.mark.parametrize("key", ["psroi_basic", "psroi_group"])

@@ -271,14 +271,18 @@ class Op:
 
     def backward(self, p, saved, out_grads):
         """One gradient per input (the vector-Jacobian product of ``out_grads``)."""
+        if self.no_gradient:
+            raise MXNetError(f"Operator {self.name} is non-differentiable because it didn't register FGradient "
+                             "attribute (as in MXNet 1.9.1)")
         raise MXNetError(f"{self.name} is not differentiable")
 
     @property
     def recorded(self):
         """Whether autograd records a call whose inputs are only variables: every op with a gradient, zeros
         included (MXNet's comparisons, ``argmax``: a backward from their output writes zero gradients), as
-        MXNet records every op; ops without any backward are left off the tape."""
-        return self.differentiable or (not self.no_gradient and type(self).backward is not Op.backward)
+        MXNet records every op; ops without any backward are left off the tape, except those MXNet registers
+        no gradient for (``no_gradient``): recorded, a backward through them raises as MXNet's does."""
+        return self.differentiable or self.no_gradient or type(self).backward is not Op.backward
 
     def backward_some(self, p, saved, out_grads, needs):
         """:meth:`backward` told which inputs need a gradient (``needs``, one bool per input).
