@@ -3,7 +3,8 @@ when it sits idle too long, or when one run takes longer than the wall-clock lim
 
 Limits are set in the child before it starts Python (``resource.setrlimit``): address space (``memory_mb``)
 and CPU seconds over the session's life (``cpu_seconds``). A run that exceeds ``timeout`` seconds of wall time
-kills the worker; the reply says so and the next run starts a fresh session.
+kills the worker; the reply says so and the next run starts a fresh session. The limit counts from the moment
+the worker is ready (it says so once its imports are done), so a slow start never passes for a slow example.
 
 Examples
 --------
@@ -30,6 +31,8 @@ DEFAULT_TIMEOUT_S = 120
 DEFAULT_MEMORY_MB = 4096
 DEFAULT_CPU_S = 1800
 DEFAULT_IDLE_S = 1800
+#: How long a new worker may take to start (Python, numpy and ssdkit imports) before its first run is refused.
+STARTUP_S = 120
 MAX_SESSIONS = 16
 
 
@@ -80,13 +83,23 @@ class Session:
                 replies.put(line)
             replies.put(None)  # the worker ended
         threading.Thread(target=read, daemon=True).start()
+        try:
+            ready = replies.get(timeout=STARTUP_S)
+        except queue.Empty:
+            ready = None
+        if ready is None or not json.loads(ready).get("ready"):
+            self._kill()
+            return f"the session's process did not start within {STARTUP_S} s"
+        return None
 
     def run(self, code):
         """Run ``code`` in this session (started on first use); never raises for what the code does."""
         with self.lock:
             self.last_used = time.monotonic()
             if self._proc is None or self._proc.poll() is not None:
-                self._start()
+                failed = self._start()
+                if failed:
+                    return _reply(f"Stopped: {failed}; run the example again.")
             try:
                 self._proc.stdin.write(json.dumps({"code": code}) + "\n")
                 self._proc.stdin.flush()

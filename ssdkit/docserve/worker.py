@@ -1,7 +1,7 @@
 """The Python session behind one docs page: a separate process that runs examples as a notebook does.
 
-``python -m ssdkit.docserve.worker`` reads one JSON request per line on stdin (``{"code": "..."}``) and
-answers one JSON line on its own stdout: ``{"output", "images", "html", "error"}``. Names defined by one example
+``python -m ssdkit.docserve.worker`` first writes ``{"ready": true}`` (its imports are done), then reads one
+JSON request per line on stdin (``{"code": "..."}``) and answers one JSON line on its own stdout: ``{"output", "images", "html", "error"}``. Names defined by one example
 stay for the next (one namespace per session). Code runs statement by statement as in the interactive
 interpreter: the value of an expression statement is shown by its ``repr`` (unless None). What the code prints
 goes to ``output``; pictures come back as base64 PNGs: matplotlib figures, a PIL image or an object with
@@ -132,6 +132,7 @@ def main():
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
     sys.stdout = sys.stderr = io.StringIO()  # nothing but replies may reach the channel
     namespace = {"__name__": "__main__"}
+    channel.write(json.dumps({"ready": True}) + "\n")  # imports done: the session's time limit starts now
     for line in sys.stdin:
         try:
             request = json.loads(line)
