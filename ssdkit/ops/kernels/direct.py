@@ -49,6 +49,12 @@ UNITS_PER_WORKER = 4
 MAX_CHANNELS = 32
 #: ... on maps of at least this many pixels (ToySSD's 128x128 and 256x256 layers).
 MIN_PIXELS = 128 * 128
+#: One image (inference latency) also runs direct from this many pixels with at most MAX_CHANNELS input
+#: channels and ONE_IMAGE_MAX_FILTERS filters: at batch 1 the GEMM path has few columns per core (quiet box,
+#: forward with folded BatchNorm and ReLU: 32->64 @64 1.3 vs 1.5-1.6 ms, 32->128 @64 1.9 vs 2.5,
+#: 16->64 @128 2.1 vs 3.0, 3->64 @224 1.9-2.1 vs 3.2; 64->64 @64 even, 64->128 @32 the GEMM 1.7x faster).
+ONE_IMAGE_MIN_PIXELS = 64 * 64
+ONE_IMAGE_MAX_FILTERS = 128
 #: The fastmath flags: FMA contraction and reassociation (the weight gradient's sums run in vector lanes);
 #: NaN and infinity keep their IEEE behaviour.
 _FAST = {"contract", "reassoc"}
@@ -193,16 +199,23 @@ def _weight_grad_rows(x, dy, r0, r1, step, xband, dyband, zeros, dw):
 
 def direct_wins(x_shape, w_shape, stride, pad, dilate, groups, dtype):
     """Whether :mod:`.conv` runs this convolution by the direct kernels: compiled path available, float32,
-    3x3 stride 1 pad 1, one group, few channels (:data:`MAX_CHANNELS`) on a large map (:data:`MIN_PIXELS`).
+    3x3 stride 1 pad 1, one group, few channels (:data:`MAX_CHANNELS`) on a large map (:data:`MIN_PIXELS`);
+    for one image also up to :data:`ONE_IMAGE_MAX_FILTERS` filters from :data:`ONE_IMAGE_MIN_PIXELS`.
 
     Examples
     --------
     >>> direct_wins((2, 3, 256, 256), (16, 3, 3, 3), (1, 1), (1, 1), (1, 1), 1, np.float64)
     False
+    >>> wins = [direct_wins((n, 32, 64, 64), (64, 32, 3, 3), (1, 1), (1, 1), (1, 1), 1, np.float32)
+    ...         for n in (1, 2)]                                                # one image only
+    >>> wins == [jit_available(), False]
+    True
     """
     return (DIRECT and np.dtype(dtype) == np.float32 and tuple(w_shape[2:]) == (3, 3) and groups == 1
             and tuple(stride) == (1, 1) and tuple(pad) == (1, 1) and tuple(dilate) == (1, 1)
-            and max(x_shape[1], w_shape[0]) <= MAX_CHANNELS and x_shape[2] * x_shape[3] >= MIN_PIXELS
+            and (max(x_shape[1], w_shape[0]) <= MAX_CHANNELS and x_shape[2] * x_shape[3] >= MIN_PIXELS
+                 or x_shape[0] == 1 and x_shape[1] <= MAX_CHANNELS and w_shape[0] <= ONE_IMAGE_MAX_FILTERS
+                 and x_shape[2] * x_shape[3] >= ONE_IMAGE_MIN_PIXELS)
             and jit_available())
 
 
