@@ -57,13 +57,19 @@ def _operands(shape, seed=0):
     return x, wt, dy, (pad, pad)
 
 
-@pytest.fixture(params=[1 << 19, 600], ids=["default-blocks", "tiny-blocks"])
+@pytest.fixture(params=["default", "tiny", "filter-split"], ids=["default-blocks", "tiny-blocks", "filter-split"])
 def block_elems(request, monkeypatch):
-    """Default blocking, and blocks of one tile row (several per image) / several images per block
-    (the forward's minimum of tiles per block switched off so the tiny blocks stay tiny)."""
-    monkeypatch.setattr(W, "BLOCK_ELEMS", request.param)
-    if request.param < 1 << 19:
+    """Default blocking; blocks of one tile row (several per image) / several images per block (the
+    minimum of tiles per block switched off so the tiny blocks stay tiny); and the forward's filters
+    split over the cores, over blocks of one tile."""
+    if request.param == "tiny":
+        monkeypatch.setattr(W, "BLOCK_ELEMS", 600)
         monkeypatch.setattr(W, "MIN_BLOCK_TILES", 0)
+    if request.param == "filter-split":
+        monkeypatch.setattr(W, "SPLIT_MIN_FILTERS", 1)
+        monkeypatch.setattr(W, "MIN_BLOCK_TILES", 1 << 30)
+        monkeypatch.setattr(W, "SPLIT_FORWARD_TILES", 1)
+        monkeypatch.setattr(W, "BLOCK_ELEMS", 1)
     return request.param
 
 

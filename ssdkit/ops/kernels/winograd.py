@@ -48,6 +48,10 @@ BLOCKS_PER_WORKER = 3
 #: their multiplies (and the gradient's GEMMs as short a K). Measured (quietbench, batch 8): SSD-300's
 #: 512->512@38 forward 1.9x faster, 256->256@75 1.3x, weight gradients of 128 to 256 channels 1.1-1.2x.
 MIN_BLOCK_TILES = 512
+#: When the forward has too few tiles for MIN_BLOCK_TILES-wide blocks on every core (SSD-512's 512-channel
+#: 16x16 layers at batch 8: 576 tiles), the cores split the filters instead, over blocks of up to this many
+#: tiles, so each streams half of ``U`` once per block.
+SPLIT_FORWARD_TILES = 2048
 #: Measured crossover against the im2col GEMM: Winograd's transforms cost per channel what its GEMMs save
 #: per channel pair, so it wins from this many input and output channels. Measured with the machine to
 #: ourselves (benchmark under real-time priority; a loaded box misleads: other processes thrashing the
@@ -127,22 +131,38 @@ def _tiles(x_shape, pad):
     return oh, ow, -(-oh // 2), -(-ow // 2)
 
 
-def winograd_blocks(n, c, f, th, tw, elems=None):
+def winograd_blocks(n, c, f, th, tw, elems=None, min_blocks=None):
     """``(n0, n1, i0, i1)`` blocks of about ``elems`` (default :data:`BLOCK_ELEMS`) transformed elements,
-    and at least ``BLOCKS_PER_WORKER`` per core when there are enough tile rows.
+    and at least ``min_blocks`` (default ``BLOCKS_PER_WORKER`` per core) when there are enough tile rows.
 
     Examples
     --------
     >>> winograd_blocks(1, 64, 64, 1, 4)
     [(0, 1, 0, 1)]
     """
+    min_blocks = BLOCKS_PER_WORKER * WORKERS if min_blocks is None else min_blocks
     per_row = 16 * (c + f) * (tw + 1)
     rows = max(1, (BLOCK_ELEMS if elems is None else elems) // per_row)
-    rows = min(rows, max(1, -(-n * th // (BLOCKS_PER_WORKER * WORKERS))))
+    rows = min(rows, max(1, -(-n * th // min_blocks)))
     if rows >= th:
-        images = max(1, min(rows // th, -(-n // (BLOCKS_PER_WORKER * WORKERS))))
+        images = max(1, min(rows // th, -(-n // min_blocks)))
         return [(n0, min(n, n0 + images), 0, th) for n0 in range(0, n, images)]
     return [(i, i + 1, r0, min(th, r0 + rows)) for i in range(n) for r0 in range(0, th, rows)]
+
+
+_G = np.array([[1, 0, 0], [.5, .5, .5], [.5, -.5, .5], [0, 0, 1]])
+#: ``U[4*s + k] = sum_ij G[k, i] G[s, j] w[i, j]`` as a (16, 9) matrix over ``w``'s flat 3x3 taps.
+_TO_TILES = np.einsum("ki,sj->skij", _G, _G).reshape(16, 9)
+#: ``dW[3*i + j] = sum_sk G[k, i] G[s, j] dU[4*s + k]``, with the deferred negations of dM's row and column 3.
+_SIGNS = np.array([1, 1, 1, -1])
+_FROM_TILES = _TO_TILES * np.outer(_SIGNS, _SIGNS).reshape(16, 1)
+#: Filters per unit of the parallel weight transforms.
+TRANSFORM_CHUNKS_PER_WORKER = 2
+
+
+def _filter_chunks(f):
+    count = min(f, TRANSFORM_CHUNKS_PER_WORKER * WORKERS)
+    return [(i * f // count, (i + 1) * f // count) for i in range(count)]
 
 
 def _weight_transform(w, scale=None):
@@ -150,26 +170,23 @@ def _weight_transform(w, scale=None):
     given), returned in ``w.dtype``, batch index ``4*s + k`` for tile row ``k`` and tile column ``s``
     (the order :func:`_input_tiles` writes).
 
-    Plane sums rather than a (16, 9) @ (9, F*C) float64 GEMM: that one, outside the parallel region,
-    wakes the BLAS's threads and measured 30 % of a 128-channel forward on this 2-core box."""
-    u = _apply_g(_apply_g(w.astype(np.float64).transpose(2, 3, 0, 1), 0), 1)     # (k, s, F, C)
-    if scale is not None:
-        u *= scale.astype(np.float64)[:, None]
-    return np.ascontiguousarray(u.transpose(1, 0, 2, 3), dtype=w.dtype).reshape(16, *w.shape[:2])
+    One (16, 9) @ (9, Fc*C) float64 GEMM per chunk of filters, the chunks on every core with one-thread
+    BLAS (a whole-array GEMM outside the parallel region would wake the BLAS's threads; plane sums with
+    stacked temporaries took 100 ms for 512x512 channels on one core)."""
+    f, c = w.shape[:2]
+    u = np.empty((16, f, c), w.dtype)
+    flat = w.reshape(f, c, 9)
 
+    def run(_, chunk):
+        f0, f1 = chunk
+        part = _TO_TILES @ flat[f0:f1].reshape(-1, 9).T.astype(np.float64)       # (16, Fc*C)
+        part = part.reshape(16, f1 - f0, c)
+        if scale is not None:
+            part *= scale[f0:f1].astype(np.float64)[:, None]
+        u[:, f0:f1] = part
 
-def _apply_g(a, axis):
-    """``G @ a`` along ``axis`` (3 -> 4): rows ``a0, (a0+a1+a2)/2, (a0-a1+a2)/2, a2``."""
-    a0, a1, a2 = np.moveaxis(a, axis, 0)
-    half = (a0 + a2) * 0.5
-    return np.moveaxis(np.stack([a0, half + a1 * 0.5, half - a1 * 0.5, a2]), 0, axis)
-
-
-def _apply_gt(a, axis):
-    """``G.T @ a`` along ``axis`` (4 -> 3): rows ``a0 + (a1+a2)/2, (a1-a2)/2, a3 + (a1+a2)/2``."""
-    a0, a1, a2, a3 = np.moveaxis(a, axis, 0)
-    mid = (a1 + a2) * 0.5
-    return np.moveaxis(np.stack([a0 + mid, (a1 - a2) * 0.5, a3 + mid]), 0, axis)
+    parallel_for(_filter_chunks(f), run)
+    return u
 
 
 def _input_tiles(x, pad, tw, block):
@@ -282,20 +299,34 @@ def winograd_forward(x, w, pad=(1, 1), bias=None, relu=False, dtype=None, scale=
     bias = None if bias is None else bias.astype(dtype, copy=False)
     dst = empty((n, f, oh, ow), dtype)          # the graph executor's arena, if any (as conv_forward's)
 
-    def run(_, block):
-        n0, n1, i0, i1 = block
+    elems = max(BLOCK_ELEMS, MIN_BLOCK_TILES * 16 * (c + f))
+    blocks = winograd_blocks(n, c, f, th, tw, elems)
+    if f >= SPLIT_MIN_FILTERS * WORKERS and n * th * (tw + 1) < MIN_BLOCK_TILES * len(blocks):
+        # too few tiles for wide blocks on every core: each core takes its share of the filters (of U)
+        # over wide blocks of all tiles (the input transform, cheap at such channel counts, done twice)
+        parts = [(i * f // WORKERS, (i + 1) * f // WORKERS) for i in range(WORKERS)]
+        per_part = -(-f // WORKERS)
+        blocks = winograd_blocks(n, c, per_part, th, tw, max(BLOCK_ELEMS, SPLIT_FORWARD_TILES * 16 * (c + per_part)), 1)
+        units = [(block, f0, f1) for block in blocks for f0, f1 in parts]
+        u_parts = {f0: np.ascontiguousarray(u[:, f0:f1]) for f0, f1 in parts}
+    else:
+        units = [(block, 0, f) for block in blocks]
+        u_parts = {0: u}
+
+    def run(_, unit):
+        (n0, n1, i0, i1), f0, f1 = unit
         nb, ti = n1 - n0, i1 - i0
-        v = _input_tiles(x, pad, tw, block)
-        m = scratch("wino_m", (16, f, nb * ti * (tw + 1)), dtype)
-        np.matmul(u, v.reshape(16, c, -1), out=m)
+        v = _input_tiles(x, pad, tw, (n0, n1, i0, i1))
+        m = scratch("wino_m", (16, f1 - f0, nb * ti * (tw + 1)), dtype)
+        np.matmul(u_parts[f0], v.reshape(16, c, -1), out=m)
         if bias is not None:      # A^T e1 e1^T A is all ones: the bias enters through M[s=1, k=1]
-            m[5] += bias[:, None]
-        out = dst[n0:n1, :, 2 * i0:min(oh, 2 * i1)].transpose(1, 0, 2, 3)
+            m[5] += bias[f0:f1, None]
+        out = dst[n0:n1, f0:f1, 2 * i0:min(oh, 2 * i1)].transpose(1, 0, 2, 3)
         _output_tiles(m, out, nb, ti, tw + 1)
         if relu:
             np.maximum(out, 0, out=out)
 
-    parallel_for(winograd_blocks(n, c, f, th, tw, max(BLOCK_ELEMS, MIN_BLOCK_TILES * 16 * (c + f))), run)
+    parallel_for(units, run)
     return dst
 
 
@@ -403,9 +434,14 @@ def winograd_weight_grad(x, dy, pad=(1, 1)):
 
 def _weights_from_tiles(du, dtype):
     """``dW (F, C, 3, 3) = G^T dU G`` in ``dtype`` from the summed tile products ``du (16, F, C)``
-    (float64, modified in place), undoing the deferred negations of dM's row 3 and column 3."""
-    du = du.reshape(4, 4, *du.shape[1:])                    # du[s, k]
-    du[3] *= -1
-    du[:, 3] *= -1
-    dw = _apply_gt(_apply_gt(du, 0), 1)                                 # (kw, kh, F, C)
-    return np.ascontiguousarray(dw.transpose(2, 3, 1, 0), dtype=dtype)
+    (float64), undoing the deferred negations of dM's row 3 and column 3 (folded into the matrix)."""
+    f, c = du.shape[1:]
+    dw = np.empty((f, c, 9), dtype)
+    flat = du.reshape(16, f * c)
+
+    def run(_, chunk):
+        f0, f1 = chunk
+        dw[f0:f1] = (flat[:, f0 * c:f1 * c].T @ _FROM_TILES).reshape(f1 - f0, c, 9)
+
+    parallel_for(_filter_chunks(f), run)
+    return dw.reshape(f, c, 3, 3)
