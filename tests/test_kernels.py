@@ -613,3 +613,11 @@ def test_parallel_regions_survive_threads_and_fork():
     child.start()
     np.testing.assert_array_equal(queue.get(timeout=60), expected)
     child.join(timeout=60)
+
+
+def test_parallel_for_nested_in_a_unit_runs_inline():
+    """A unit that itself calls parallel_for (on a helper or on the region's own thread) gets its result."""
+    from ssdkit.ops.kernels.parallel import parallel_for
+    states = parallel_for([0, 1, 2, 3], lambda found, _: found.append(
+        sorted(sum(parallel_for([1, 2], lambda inner, j: inner.append(j), list), []))), list)
+    assert sum(states, []) == [[1, 2]] * 4

@@ -104,6 +104,7 @@ _WORKER_PREFIX = "ssdkit-kernels"
 # one parallel region at a time: concurrent callers wait (each then gets every core, and the BLAS thread
 # count is the same for all), a nested call from the region's own thread runs inline
 _region = threading.RLock()
+_in_region = threading.local()      # .active: this thread runs units of a region (nested calls run inline)
 
 
 class _Helper:
@@ -197,31 +198,42 @@ def parallel_for(units, fn, make_state=lambda: None):
     >>> out
     [0, 1, 4]
     """
-    global _pool
     queue = (threading.Lock(), [0])
-    if _blas is None or threading.current_thread().name.startswith(_WORKER_PREFIX):
-        return [_drain(units, fn, make_state(), queue)]     # nested in a worker: waiting would deadlock
+    if (_blas is None or threading.current_thread().name.startswith(_WORKER_PREFIX)
+            or getattr(_in_region, "active", False)):
+        # nested in a unit (on a helper or on the region's own thread): the helpers are busy, run inline
+        return [_drain(units, fn, make_state(), queue)]
     with _region, single_thread_blas():
-        helpers = min(WORKERS, len(units)) - 1
-        if helpers <= 0:
-            return [_drain(units, fn, make_state(), queue)]
-        if _pool is None:
-            _pool = [_Helper(i) for i in range(WORKERS - 1)]
-        for helper in _pool[:helpers]:
-            helper.start(units, fn, make_state(), queue)
+        _in_region.active = True
         try:
-            mine = _drain(units, fn, make_state(), queue)
+            return _run_region(units, fn, make_state, queue)
         finally:
-            # never restore the BLAS threads while a unit still runs: wait for every helper first
-            results, error = [], None
-            for helper in _pool[:helpers]:
-                try:
-                    results.append(helper.result())
-                except BaseException as err:
-                    error = err
-        if error is not None:
-            raise error
-        return [mine] + results
+            _in_region.active = False
+
+
+def _run_region(units, fn, make_state, queue):
+    """The body of :func:`parallel_for` once the region is held: the helpers and this thread drain."""
+    global _pool
+    helpers = min(WORKERS, len(units)) - 1
+    if helpers <= 0:
+        return [_drain(units, fn, make_state(), queue)]
+    if _pool is None:
+        _pool = [_Helper(i) for i in range(WORKERS - 1)]
+    for helper in _pool[:helpers]:
+        helper.start(units, fn, make_state(), queue)
+    try:
+        mine = _drain(units, fn, make_state(), queue)
+    finally:
+        # never restore the BLAS threads while a unit still runs: wait for every helper first
+        results, error = [], None
+        for helper in _pool[:helpers]:
+            try:
+                results.append(helper.result())
+            except BaseException as err:
+                error = err
+    if error is not None:
+        raise error
+    return [mine] + results
 
 
 def each_chunk(count, length, fn, chunk_elements, parallel_min_elements):
