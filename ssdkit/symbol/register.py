@@ -59,11 +59,19 @@ def call(op_name, inputs, kwargs, name, hint=None, attr=None):
                 value = _auto_variable(f"{node_name}_{input_name}",
                                        {**op.input_var_attrs.get(input_name, {}), **var_attrs})
             entries.append(_entry(op_name, input_name, value))
+            _default_init(entries[-1][0], op.input_var_attrs.get(input_name))
     node = Node(op, mxnet_name(op_name), node_name, params, entries, attr)
     result = Symbol([(node, i) for i in range(node.num_outputs())])
     kinds = {getattr(value, "_np", None) for value in (inputs.values() if isinstance(inputs, dict) else inputs)}
     result._np = True if True in kinds else False if False in kinds else None  # the inputs' symbol kind
     return result
+
+
+def _default_init(node, attrs):
+    """A given variable without an initializer takes the op's default for that input (BatchNorm's moving_var
+    one, ...), as MXNet's FSetInputVarAttrOnCompose marks it when composing."""
+    if attrs and node.is_variable and "__init__" not in node.attrs:
+        node.attrs.update(attrs)
 
 
 def _auto_variable(name, attrs):

@@ -15,7 +15,8 @@ Each case binds the symbol ``mx.sym.<op>(vars..., **attrs)`` with MXNet's execut
 states, ``grad_req`` per argument, one forward (``is_train``) and, when some argument takes a gradient, one
 backward with random head gradients. Stored per case (npz prefix ``<case>/``): ``arg/<name>``,
 ``aux/<name>`` (before), ``out<i>``, ``head<i>``, ``grad/<name>``, ``arg_after/<name>`` and
-``aux_after/<name>`` (after backward: BatchNorm_v1 resets a fixed gamma, aux states move).
+``aux_after/<name>`` (after backward: BatchNorm_v1 resets a fixed gamma, aux states move); the JSON case entry
+holds MXNet's ``tojson()`` graph of the op on plain variables.
 """
 import json
 import os
@@ -246,7 +247,10 @@ def run_case(mx, arrays, meta, case):
         arrays[f"{name}/arg_after/{k}"] = nd_args[k].asnumpy()
     for k in aux:
         arrays[f"{name}/aux_after/{k}"] = nd_aux[k].asnumpy()
-    meta["cases"].append({"name": name, "op": op, "attrs": {k: list(v) if isinstance(v, tuple) else v
+    plain = _sym(mx.sym, op)(*[mx.sym.var(k) for k in args], name="op", **{k: mx.sym.var(k) for k in aux}, **attrs)
+    graph = json.loads(plain.tojson())
+    meta["cases"].append({"json": {k: graph[k] for k in ("nodes", "arg_nodes", "node_row_ptr", "heads")},
+                          "name": name, "op": op, "attrs": {k: list(v) if isinstance(v, tuple) else v
                                                             for k, v in attrs.items()},
                           "args": list(args), "aux": list(aux), "grad_req": grads, "is_train": is_train,
                           "outputs": len(outs), "output_names": sym.list_outputs(), "backward": backward})
