@@ -225,3 +225,13 @@ def test_odd_maps_keep_the_forward_on_im2col_and_the_weight_gradient_on_winograd
     args = ((1, 1), (1, 1), (1, 1), 1)
     assert not W.winograd_wins(odd, w, *args) and W.winograd_wins(odd, w, *args, weight_grad=True)
     assert W.winograd_wins(even, w, *args) and W.winograd_wins(even, w, *args, weight_grad=True)
+
+
+def test_small_batches_run_winograd_only_with_enough_tiles():
+    """From batch 2, Winograd takes layers with MIN_TILES tiles (SSD-300's 512->512@38 at batch 2: 760),
+    not fewer (its 512->512@19: 220); one image stays on im2col (batch-1 inference)."""
+    w, args = (512, 512, 3, 3), ((1, 1), (1, 1), (1, 1), 1)
+    assert W.winograd_wins((2, 512, 38, 38), w, *args) and W.winograd_wins((2, 512, 38, 38), w, *args, weight_grad=True)
+    assert not W.winograd_wins((2, 512, 19, 19), w, *args)
+    assert not W.winograd_wins((1, 512, 64, 64), w, *args)
+    assert W.winograd_wins((8, 512, 19, 19), w, *args)

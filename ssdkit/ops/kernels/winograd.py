@@ -67,6 +67,12 @@ MIN_WIDTH = 16
 #: ... and from this batch: with few images the transforms of few tiles cost more than the multiplies they
 #: save (quiet box, ToySSD inference on one 256x256 image: 64-70 ms with Winograd, 41 ms on im2col).
 MIN_BATCH = 8
+#: ... or from SMALL_BATCH images when they hold MIN_TILES tiles or more (SSD-300's layers at batch 2,
+#: quietbench: 512->512@38, 760 tiles, fwd / data / weight gradient 1.4x / 1.35x / 1.3x; 256->512@38
+#: 1.3x / 1.3x / 1.0x; 256->256@75 1.4x / 1.3x / 1.0x; 128->128@64 1.1x each; left on im2col: SSD-512's
+#: 256->256@32, 544 tiles, 1.0x / 0.85x / 0.55x, and 512->512@19, 220 tiles, 0.95x).
+SMALL_BATCH = 2
+MIN_TILES = 700
 #: ... and, for the forward and data gradient, when the computed 2x2 tiles (with the junk column) are at
 #: least this share of the output: odd maps waste a tile row and column (19x19: 0.82; measured on
 #: SSD-300's 19x19 layers at batch 8, CPU time: im2col 1.2x faster for 512->512, 1.75x for the 1024->126
@@ -121,9 +127,11 @@ def winograd_wins(x_shape, w_shape, stride, pad, dilate, groups, dtype=np.float3
     if not (WINOGRAD and winograd_applies(w_shape, stride, dilate, groups) and min(pad) >= 0
             and np.dtype(dtype) in (np.float32, np.float64)
             and min(w_shape[:2]) >= MIN_CHANNELS and x_shape[3] + 2 * pad[1] - 2 >= MIN_WIDTH
-            and x_shape[0] >= MIN_BATCH):
+            and x_shape[0] >= min(MIN_BATCH, SMALL_BATCH)):
         return False
     oh, ow, th, tw = _tiles(x_shape, pad)
+    if x_shape[0] < MIN_BATCH and x_shape[0] * th * (tw + 1) < MIN_TILES:
+        return False
     return weight_grad or oh * ow >= MIN_TILE_USE * (2 * th) * (2 * (tw + 1))
 
 
