@@ -131,3 +131,16 @@ def test_box_nms_gradient_with_leading_dims_and_passthrough():
         for slot, row in enumerate(r for r in expected_rows if r is not None):
             want[..., row, :] = head[..., slot, :]
         np.testing.assert_array_equal(data.grad.asnumpy(), want)
+
+
+def test_multibox_prior_made_once_per_size_and_handed_out_as_copies():
+    """MultiBoxPrior keeps each anchor set it made (they depend on the map size and params only); every call
+    gets its own copy, so writing to one output changes no later one."""
+    x = mx.nd.zeros((1, 3, 5, 4))
+    first = mx.nd.contrib.MultiBoxPrior(x, sizes=(0.3, 0.5), ratios=(1, 2))
+    expected = first.asnumpy().copy()
+    first[:] = 7
+    again = mx.nd.contrib.MultiBoxPrior(x, sizes=(0.3, 0.5), ratios=(1, 2))
+    np.testing.assert_array_equal(again.asnumpy(), expected)
+    other = mx.nd.contrib.MultiBoxPrior(mx.nd.zeros((1, 3, 5, 6)), sizes=(0.3, 0.5), ratios=(1, 2))
+    assert other.shape == (1, 5 * 6 * 3, 4)
