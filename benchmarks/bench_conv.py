@@ -233,7 +233,8 @@ def bench_conv(batch=32, reps=5, use_torch=True, layers=None, compare=False):
     print("gemm-only: the im2col forward's block GEMMs alone (no gathering, no shifted adds): that path's "
           "ceiling")
     print("path: fwd / data / weight grad by W = Winograd F(2x2,3x3) (GFLOPS counted as the direct "
-          "convolution's), D = compiled direct convolution, G = im2col GEMM" + ("; im2col ms: all three on im2col, same rounds" if compare else ""))
+          "convolution's), D = compiled direct convolution, G = im2col GEMM"
+          + ("; im2col ms: all three on im2col, same rounds" if compare else ""))
     print("layer                |  forward     |  bwd-data    |  bwd-weight  |  gemm-only   | ours ms  | torch ms"
           + (" | im2col ms" if compare else ""))
     totals = np.zeros(3)

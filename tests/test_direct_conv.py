@@ -85,11 +85,12 @@ def test_dispatch_only_for_thin_float32_3x3_pad1_on_large_maps(monkeypatch):
     one = (1, 1)
     thin = ((2, 16, 256, 256), (16, 16, 3, 3), one, one, one, 1, np.float32)
     assert D.direct_wins(*thin) is jit_available()
+    assert D.direct_wins((8, 64, 64, 64), (64, 64, 3, 3), one, one, one, 1, np.float32) is jit_available()
     monkeypatch.setattr(D, "DIRECT", False)
     assert not D.direct_wins(*thin)
     monkeypatch.setattr(D, "DIRECT", True)
     for changed in ({1: (16, 16, 1, 1)}, {2: (2, 2)}, {3: (2, 2)}, {4: (2, 2)}, {5: 2}, {6: np.float64},
-                    {0: (2, 64, 256, 256)}, {1: (64, 16, 3, 3)}, {0: (2, 16, 64, 64)}):
+                    {0: (2, 96, 256, 256)}, {1: (96, 16, 3, 3)}, {0: (2, 16, 32, 64)}):
         args = list(thin)
         for index, value in changed.items():
             args[index] = value

@@ -45,15 +45,20 @@ BAND_ELEMS = 1 << 16
 MIN_BAND_ROWS = 8
 #: Work units per core at least (units are whole images when there are enough, else parts of images).
 UNITS_PER_WORKER = 4
-#: The layers the direct kernels are measured faster on: at most this many input and output channels ...
-MAX_CHANNELS = 32
-#: ... on maps of at least this many pixels (ToySSD's 128x128 and 256x256 layers).
-MIN_PIXELS = 128 * 128
-#: One image (inference latency) also runs direct from this many pixels with at most MAX_CHANNELS input
-#: channels and ONE_IMAGE_MAX_FILTERS filters: at batch 1 the GEMM path has few columns per core (quiet box,
+#: The layers the direct kernels are measured faster on (batches; quietbench, fwd + data + weight gradient
+#: ms against the GEMM path): at most this many input and output channels ...
+#: ToySSD batch 32: 3->16 @256 62 vs 102, 16->16 @256 190 vs 301, 16->32 @128 92 vs 119, 32->32 @128 174 vs
+#: 209, 32->64 @64 99 vs 114, 64->64 @64 189 vs 205; batch 8: VGG16's 3->64 @300 94 vs 120 and 64->64 @300
+#: 924 vs 1186, ResNet-50 SSD-512's 64->64 @128 179 vs 227.
+MAX_CHANNELS = 64
+#: ... on maps of at least this many pixels.
+MIN_PIXELS = 64 * 64
+#: One image (inference latency) also runs direct from this many pixels with at most ONE_IMAGE_MAX_CHANNELS
+#: input channels and ONE_IMAGE_MAX_FILTERS filters: at batch 1 the GEMM path has few columns per core (quiet box,
 #: forward with folded BatchNorm and ReLU: 32->64 @64 1.3 vs 1.5-1.6 ms, 32->128 @64 1.9 vs 2.5,
 #: 16->64 @128 2.1 vs 3.0, 3->64 @224 1.9-2.1 vs 3.2; 64->64 @64 even, 64->128 @32 the GEMM 1.7x faster).
 ONE_IMAGE_MIN_PIXELS = 64 * 64
+ONE_IMAGE_MAX_CHANNELS = 32
 ONE_IMAGE_MAX_FILTERS = 128
 #: The fastmath flags: FMA contraction and reassociation (the weight gradient's sums run in vector lanes);
 #: NaN and infinity keep their IEEE behaviour.
@@ -199,22 +204,24 @@ def _weight_grad_rows(x, dy, r0, r1, step, xband, dyband, zeros, dw):
 
 def direct_wins(x_shape, w_shape, stride, pad, dilate, groups, dtype):
     """Whether :mod:`.conv` runs this convolution by the direct kernels: compiled path available, float32,
-    3x3 stride 1 pad 1, one group, few channels (:data:`MAX_CHANNELS`) on a large map (:data:`MIN_PIXELS`);
-    for one image also up to :data:`ONE_IMAGE_MAX_FILTERS` filters from :data:`ONE_IMAGE_MIN_PIXELS`.
+    3x3 stride 1 pad 1, one group; batches: few channels (:data:`MAX_CHANNELS`) on a large map
+    (:data:`MIN_PIXELS`); one image: up to :data:`ONE_IMAGE_MAX_CHANNELS` input channels and
+    :data:`ONE_IMAGE_MAX_FILTERS` filters from :data:`ONE_IMAGE_MIN_PIXELS`.
 
     Examples
     --------
     >>> direct_wins((2, 3, 256, 256), (16, 3, 3, 3), (1, 1), (1, 1), (1, 1), 1, np.float64)
     False
-    >>> wins = [direct_wins((n, 32, 64, 64), (64, 32, 3, 3), (1, 1), (1, 1), (1, 1), 1, np.float32)
+    >>> wins = [direct_wins((n, 32, 64, 64), (128, 32, 3, 3), (1, 1), (1, 1), (1, 1), 1, np.float32)
     ...         for n in (1, 2)]                                                # one image only
     >>> wins == [jit_available(), False]
     True
     """
     return (DIRECT and np.dtype(dtype) == np.float32 and tuple(w_shape[2:]) == (3, 3) and groups == 1
             and tuple(stride) == (1, 1) and tuple(pad) == (1, 1) and tuple(dilate) == (1, 1)
-            and (max(x_shape[1], w_shape[0]) <= MAX_CHANNELS and x_shape[2] * x_shape[3] >= MIN_PIXELS
-                 or x_shape[0] == 1 and x_shape[1] <= MAX_CHANNELS and w_shape[0] <= ONE_IMAGE_MAX_FILTERS
+            and (x_shape[0] > 1 and max(x_shape[1], w_shape[0]) <= MAX_CHANNELS
+                 and x_shape[2] * x_shape[3] >= MIN_PIXELS
+                 or x_shape[0] == 1 and x_shape[1] <= ONE_IMAGE_MAX_CHANNELS and w_shape[0] <= ONE_IMAGE_MAX_FILTERS
                  and x_shape[2] * x_shape[3] >= ONE_IMAGE_MIN_PIXELS)
             and jit_available())
 
