@@ -73,7 +73,8 @@ def _random_word(size, seed=0):
 
 def test_help_speller_memory_stays_small_on_a_huge_word():
     index = get_index()
-    index.search("box")                         # the vocabulary maps are built before measuring
+    index.search("box")                         # the vocabulary maps are built before measuring,
+    index.search("predictiions")                # and the prose-typo speller (built on the first long typo)
     word = _random_word(8000)                   # main: 8,000 deletes of 8 kB each plus 8,000 cached stems
     readings, peak = _peak_bytes(index.speller.correct, word)
     assert readings == [] and peak < 2_000_000
