@@ -53,7 +53,7 @@ def _resolve_block(hit):
     return kept
 
 
-@kernel(error_model="numpy")       # IEEE division without a zero check: the IoU loop runs as SIMD code
+@kernel(error_model="numpy")       # IEEE division: no ZeroDivisionError check inside the IoU loop
 def _greedy_loop(x1, y1, x2, y2, area, ids, threshold, inclusive, keep):
     """The one-box-at-a-time greedy loop, compiled (numba): ``keep[i]`` for boxes in rank order.
 
