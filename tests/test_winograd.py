@@ -67,6 +67,7 @@ def block_elems(request, monkeypatch):
         monkeypatch.setattr(W, "MIN_BLOCK_TILES", 0)
     if request.param == "filter-split":
         monkeypatch.setattr(W, "SPLIT_MIN_FILTERS", 1)
+        monkeypatch.setattr(W, "MIN_BLOCK_TILES_CHANNELS", 1)
         monkeypatch.setattr(W, "MIN_BLOCK_TILES", 1 << 30)
         monkeypatch.setattr(W, "SPLIT_FORWARD_TILES", 1)
         monkeypatch.setattr(W, "BLOCK_ELEMS", 1)

@@ -48,6 +48,10 @@ BLOCKS_PER_WORKER = 3
 #: their multiplies (and the gradient's GEMMs as short a K). Measured (quietbench, batch 8): SSD-300's
 #: 512->512@38 forward 1.9x faster, 256->256@75 1.3x, weight gradients of 128 to 256 channels 1.1-1.2x.
 MIN_BLOCK_TILES = 512
+#: ... from this many input plus output channels: below, the wider blocks' scratch (per thread, kept)
+#: outweighs their gain: ToySSD's 128-channel layers at batch 32 ran the step 3 % faster but raised its
+#: peak RSS 1399 -> 1498 MB (0.48x -> 0.51x PyTorch's 2930 MB; the target is <= 0.5x).
+MIN_BLOCK_TILES_CHANNELS = 512
 #: When the forward has too few tiles for MIN_BLOCK_TILES-wide blocks on every core (SSD-512's 512-channel
 #: 16x16 layers at batch 8: 576 tiles), the cores split the filters instead, over blocks of up to this many
 #: tiles, so each streams half of ``U`` once per block.
@@ -173,6 +177,11 @@ TRANSFORM_CHUNKS_PER_WORKER = 2
 def _filter_chunks(f):
     count = min(f, TRANSFORM_CHUNKS_PER_WORKER * WORKERS)
     return [(i * f // count, (i + 1) * f // count) for i in range(count)]
+
+
+def _block_elems(c, f):
+    """Transformed elements per block for ``c`` input and ``f`` output channels (see MIN_BLOCK_TILES)."""
+    return max(BLOCK_ELEMS, MIN_BLOCK_TILES * 16 * (c + f)) if c + f >= MIN_BLOCK_TILES_CHANNELS else BLOCK_ELEMS
 
 
 def _weight_transform(w, scale=None):
@@ -309,9 +318,10 @@ def winograd_forward(x, w, pad=(1, 1), bias=None, relu=False, dtype=None, scale=
     bias = None if bias is None else bias.astype(dtype, copy=False)
     dst = empty((n, f, oh, ow), dtype)          # the graph executor's arena, if any (as conv_forward's)
 
-    elems = max(BLOCK_ELEMS, MIN_BLOCK_TILES * 16 * (c + f))
+    elems = _block_elems(c, f)
     blocks = winograd_blocks(n, c, f, th, tw, elems)
-    if f >= SPLIT_MIN_FILTERS * WORKERS and n * th * (tw + 1) < MIN_BLOCK_TILES * len(blocks):
+    if (f >= SPLIT_MIN_FILTERS * WORKERS and c + f >= MIN_BLOCK_TILES_CHANNELS
+            and n * th * (tw + 1) < MIN_BLOCK_TILES * len(blocks)):
         # too few tiles for wide blocks on every core: each core takes its share of the filters (of U)
         # over wide blocks of all tiles (the input transform, cheap at such channel counts, done twice)
         parts = [(i * f // WORKERS, (i + 1) * f // WORKERS) for i in range(WORKERS)]
@@ -409,7 +419,7 @@ def winograd_weight_grad(x, dy, pad=(1, 1)):
         blocks = winograd_blocks(n, c, per_part, th, tw, max(BLOCK_ELEMS, SPLIT_BLOCK_TILES * 16 * (c + per_part)))
         units = [(i, f0, f1, blocks) for i, (f0, f1) in enumerate(parts)]
     else:
-        blocks = winograd_blocks(n, c, f, th, tw, max(BLOCK_ELEMS, MIN_BLOCK_TILES * 16 * (c + f)))
+        blocks = winograd_blocks(n, c, f, th, tw, _block_elems(c, f))
         # fixed consecutive runs summed in order: the result does not depend on which thread took which run
         runs = min(len(blocks), RUNS_PER_WORKER * WORKERS)
         units = [(i, 0, f, blocks[i * len(blocks) // runs:(i + 1) * len(blocks) // runs]) for i in range(runs)]
