@@ -169,5 +169,9 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rto
     grads = executor.backward(state, [w.astype(np.asarray(o).dtype) for w, o in zip(weights, outputs)],
                               wanted=wrt_names)
     eps = 1e-4 if numeric_eps is None else numeric_eps
+    # MXNet moves one element by +-eps/2 at a time: a unit direction moved +-eps/2 perturbs as little
+    norm = np.sqrt(sum(float((direction[i] ** 2).sum()) for i in wrt)) or 1.0
+    direction = [d / norm for d in direction]
+    eps = eps / 2
     check_directional(run, [grads.get(k) for k in order], inputs, direction, weights, eps, wrt,
                       1e-2 if rtol is None else rtol, 1e-4 if atol is None else atol, f"symbol {sym.name}")
