@@ -79,6 +79,9 @@ def chunking(request, monkeypatch):
     if request.param != "one chunk":
         monkeypatch.setattr(batchnorm, "CHUNK_ELEMENTS", 3 * 64)       # runs of 3 rows of 8x8, or 1 of 15x15
         monkeypatch.setattr(batchnorm, "PARALLEL_MIN_ELEMENTS", 1)
+        # the compiled passes too (with numba; kernels/norm_pool_jit.py), in runs as small
+        monkeypatch.setattr(batchnorm, "COMPILED_MIN_ELEMENTS", 0)
+        monkeypatch.setattr(batchnorm, "COMPILED_CHUNK_ELEMENTS", 3 * 64)
     return request.param
 
 

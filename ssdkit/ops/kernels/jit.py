@@ -30,6 +30,7 @@ array([1., 2., 3.])
 >>> add_one(a, out) is None                      # calling the Kernel runs whichever exists
 True
 """
+import functools
 import os
 import threading
 
@@ -100,8 +101,7 @@ class Kernel:
     def __init__(self, function, **options):
         self.function = function
         self.options = {"nogil": True, "cache": True, **options}
-        self.__name__ = getattr(function, "__name__", "kernel")
-        self.__doc__ = function.__doc__
+        functools.update_wrapper(self, function)     # name, docstring (doctests find it through __wrapped__)
         self._compiled = None
         self._lock = threading.Lock()
 

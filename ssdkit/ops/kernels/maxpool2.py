@@ -1,4 +1,5 @@
-"""MaxPool2D(2) of one image -- max, 2x2 windows, stride 2, no padding -- in one compiled pass (numba, :mod:`.jit`).
+"""MaxPool2D(2) of one image -- max, 2x2 windows, stride 2, no padding -- in one compiled pass (numba, :mod:`.jit`;
+the loop is :func:`.norm_pool_jit.max_pool_planes`, which batches use too).
 
 The numpy path (:func:`.pool.pool2d_forward_planes`) makes four passes, one per kernel tap, each over a
 stride-2 view; this loop reads every input value once and writes every output once, taps in row-major
@@ -19,7 +20,7 @@ array([[ 5.,  7.],
 """
 import numpy as np
 
-from .jit import kernel
+from .norm_pool_jit import max_pool_planes
 from .parallel import WORKERS, parallel_for
 
 __all__ = ["max_pool2_planes", "max_pool2_applies", "MAXPOOL2"]
@@ -29,20 +30,6 @@ MAXPOOL2 = True
 #: Input elements per core before the work is split over the cores: waking a helper thread costs more than
 #: the pass over ToySSD's largest map saves (quiet box: 16x256x256 0.08 ms on one core, 0.16-0.22 on two).
 PARALLEL_MIN_ELEMS = 1 << 21
-
-
-@kernel(boundscheck=False)
-def _pool_planes(x, out, lowest):
-    """``out[p, i, j]`` = the maximum of ``x[p, 2i:2i+2, 2j:2j+2]`` (taps in row-major order, from ``lowest``)."""
-    for p in range(out.shape[0]):
-        for i in range(out.shape[1]):
-            top, bottom, row = x[p, 2 * i], x[p, 2 * i + 1], out[p, i]
-            for j in range(out.shape[2]):
-                m = lowest
-                for v in (top[2 * j], top[2 * j + 1], bottom[2 * j], bottom[2 * j + 1]):
-                    if v > m:
-                        m = v
-                row[j] = m
 
 
 def max_pool2_applies(geometry, x):
@@ -60,7 +47,7 @@ def max_pool2_applies(geometry, x):
     (oh, ow), (h, w) = geometry.out_hw, x.shape[2:]
     return (MAXPOOL2 and x.shape[0] == 1 and x.dtype == np.float32 and geometry.pool_type == "max"
             and geometry.kernel == geometry.stride == (2, 2) and geometry.pad == (0, 0)
-            and 2 * oh <= h and 2 * ow <= w and _pool_planes.compiled() is not None)
+            and 2 * oh <= h and 2 * ow <= w and max_pool_planes.compiled() is not None)
 
 
 def max_pool2_planes(planes, out):
@@ -73,12 +60,12 @@ def max_pool2_planes(planes, out):
     >>> max_pool2_planes(np.array([[[1, np.nan, 3], [2, 0, 9]]], np.float32), out); out.ravel()
     array([2.], dtype=float32)
     """
-    lowest = np.finfo(np.float32).min
+    pool = max_pool_planes.compiled() or max_pool_planes.function    # the loop of .norm_pool_jit, 2x2 windows
     count = planes.shape[0]
     parts = min(WORKERS, count) if planes.size >= PARALLEL_MIN_ELEMS * WORKERS else 1
     if parts <= 1:
-        _pool_planes(planes, out, lowest)
+        pool(planes, out, 2, 2)
         return
     bounds = [count * i // parts for i in range(parts + 1)]
     parallel_for([(bounds[i], bounds[i + 1]) for i in range(parts)],
-                 lambda _, unit: _pool_planes(planes[unit[0]:unit[1]], out[unit[0]:unit[1]], lowest))
+                 lambda _, unit: pool(planes[unit[0]:unit[1]], out[unit[0]:unit[1]], 2, 2))

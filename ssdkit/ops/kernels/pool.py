@@ -12,7 +12,9 @@ Semantics follow MXNet 1.9.1's CPU kernels (src/operator/nn/pool.h):
 
 Windows are strided views of the (padded) input, one per kernel tap: a Python loop runs over the KH*KW
 taps, never over pixels. The N*C planes are processed in cache-sized chunks, spread over all cores (numpy
-releases the GIL in its loops). Large non-overlapping kernels (global pooling) reduce a window view.
+releases the GIL in its loops). Large non-overlapping kernels (global pooling) reduce a window view. With numba,
+max pooling whose windows tile the image (kernel = stride, no padding) runs compiled loops instead
+(:mod:`.norm_pool_jit`: the same numbers, one read of each array).
 
 Examples
 --------
@@ -35,6 +37,7 @@ from .parallel import parallel_for
 from .arena import empty
 from .maxpool2 import max_pool2_applies, max_pool2_planes
 from .scratch import scratch
+from . import norm_pool_jit as compiled
 
 __all__ = ["pool2d_forward", "pool2d_backward", "pool2d_geometry", "pool2d_forward_planes", "pool2d_backward_planes",
            "max_pool_index_planes", "route_by_index_planes", "PoolSaved", "TAP_LOOP_MAX", "CHUNK_PLANE_ELEMS"]
@@ -158,8 +161,12 @@ def pool2d_forward(x, kernel=(1, 1), stride=(1, 1), pad=(0, 0), pool_type="max",
     n, c, h, w = x.shape
     planes = np.ascontiguousarray(x).reshape(n * c, h, w)
     y = empty((n * c,) + saved.out_hw, x.dtype)
+    fast = compiled.max_pool_planes.compiled() if _compiled_max(saved) else None
     if max_pool2_applies(saved, x):         # one image, MaxPool2D(2): one compiled pass (inference latency)
         max_pool2_planes(planes, y)
+    elif fast is not None:                  # a batch: the compiled loops on every core
+        (kh, kw) = saved.kernel
+        parallel_for(_chunks(n * c, h * w), lambda _, rng: fast(planes[slice(*rng)], y[slice(*rng)], kh, kw))
     else:
         parallel_for(_chunks(n * c, h * w), lambda _, rng: pool2d_forward_planes(saved, planes[slice(*rng)],
                                                                                  y[slice(*rng)]))
@@ -306,6 +313,13 @@ def route_by_index_planes(geometry, grads, index, dx):
             view += grads * chosen
 
 
+def _compiled_max(geometry):
+    """Whether the compiled max-pool loops (:mod:`.norm_pool_jit`) serve this geometry: max pooling with
+    windows that tile the image from its corner (kernel = stride, no padding, none hanging past the edge)."""
+    return (geometry.pool_type == "max" and geometry.kernel == geometry.stride and geometry.pad == (0, 0)
+            and geometry.padded_hw == tuple(geometry.shape[2:]))
+
+
 def pool2d_backward(saved, dy):
     """MXNet ``Pooling`` backward: the gradient w.r.t. the input.
 
@@ -336,8 +350,13 @@ def pool2d_backward(saved, dy):
     planes = None if saved.x is None else np.ascontiguousarray(saved.x).reshape(n * c, h, w)
     outs = None if saved.y is None else np.ascontiguousarray(saved.y).reshape(grads.shape)
 
+    fast = compiled.max_pool_grad_planes.compiled() if _compiled_max(saved) else None
+
     def run(_, rng):
         part = slice(*rng)
+        if fast is not None:
+            fast(planes[part], outs[part], grads[part], dx[part], *saved.kernel)
+            return
         pool2d_backward_planes(saved, grads[part], dx[part],
                                None if planes is None else planes[part], None if outs is None else outs[part])
 
