@@ -630,3 +630,9 @@ def test_zero_gradient_ops(name):
     grads = op.backward(p, saved, [np.ones_like(o) for o in outputs])
     assert [g.shape for g in grads] == [x.shape for x in inputs]
     assert all(not g.any() for g in grads)
+
+
+def test_no_case_is_added_after_the_parameter_list():
+    """A case added to CASES below ``PARAMS = ...`` would never run while every other check passes: new cases
+    go above the ``DIFFERENTIABLE`` line."""
+    assert len(PARAMS) == sum(len(cases) for cases in CASES.values())
