@@ -15,6 +15,8 @@ Examples
 >>> anchors[0, 0].tolist()
 [0.0, 0.0, 0.5, 0.5]
 """
+import functools
+
 import numpy as np
 
 from .. import boxes
@@ -44,7 +46,12 @@ def _need_ndim(op, operand, shape, ndim, layout):
 #: Anchor sets kept by MultiBoxPrior (a copy is handed out per call: one image's inference no longer
 #: recomputes ToySSD's five sets, 0.3 ms of 25).
 PRIOR_CACHE_SIZE = 64
-_PRIORS = {}
+
+
+@functools.lru_cache(maxsize=PRIOR_CACHE_SIZE)
+def _prior(height, width, sizes, ratios, clip, steps, offsets, dtype):
+    """The anchors of one map size and parameter set (they depend on nothing else), made once; callers copy."""
+    return boxes.multibox_prior(height, width, sizes, ratios, clip, steps, offsets).astype(dtype)
 
 
 @register(aliases=("_npx_multibox_prior",))
@@ -66,15 +73,8 @@ class _contrib_MultiBoxPrior(Op):
 
     def forward(self, p, inputs, is_train):
         data = inputs[0]
-        key = (data.shape[2], data.shape[3], tuple(p.sizes), tuple(p.ratios), p.clip, tuple(p.steps),
-               tuple(p.offsets), data.dtype)
-        anchors = _PRIORS.get(key)
-        if anchors is None:      # anchors depend on the map's size and the params only: made once per key
-            anchors = boxes.multibox_prior(data.shape[2], data.shape[3], p.sizes, p.ratios, p.clip, p.steps,
-                                           p.offsets).astype(data.dtype)
-            if len(_PRIORS) >= PRIOR_CACHE_SIZE:
-                _PRIORS.pop(next(iter(_PRIORS)))
-            _PRIORS[key] = anchors
+        anchors = _prior(data.shape[2], data.shape[3], tuple(p.sizes), tuple(p.ratios), p.clip, tuple(p.steps),
+                         tuple(p.offsets), data.dtype)
         return [anchors.copy()], _input_specs(inputs)      # a copy: callers may write to their output
 
     def backward(self, p, saved, out_grads):
