@@ -74,6 +74,16 @@ class _Interleaved(Op):
     params = {"heads": Param("int")}
 
 
+def _scores_grads(g, q, k):
+    """Gradients of ``q @ k^T`` (batched) w.r.t. ``q`` and ``k`` given the scores' gradient ``g``."""
+    return np.matmul(g, k), np.matmul(g.transpose(0, 2, 1), q)
+
+
+def _weighted_grads(g, att, v):
+    """Gradients of ``att @ v`` (batched) w.r.t. ``v`` and ``att`` given the output's gradient ``g``."""
+    return np.matmul(att.transpose(0, 2, 1), g), np.matmul(g, v.transpose(0, 2, 1))
+
+
 @register
 class _contrib_interleaved_matmul_selfatt_qk(_Interleaved):
     """Self-attention scores ``(q / sqrt(D)) k^T`` of each head from interleaved ``queries_keys_values``."""
@@ -97,8 +107,7 @@ class _contrib_interleaved_matmul_selfatt_qk(_Interleaved):
 
     def backward(self, p, saved, out_grads):
         q, k, scale, shape = saved
-        g = out_grads[0] * scale
-        dq, dk = np.matmul(g, k), np.matmul(g.transpose(0, 2, 1), q)
+        dq, dk = _scores_grads(out_grads[0] * scale, q, k)
         return [_gradient_of_parts(shape, q.dtype, 3, {0: _interleaved(dq, shape[1]),
                                                         1: _interleaved(dk, shape[1])})]
 
@@ -129,10 +138,8 @@ class _contrib_interleaved_matmul_selfatt_valatt(_Interleaved):
 
     def backward(self, p, saved, out_grads):
         v, att, shape = saved
-        g = _batched(out_grads[0].reshape(shape[0], shape[1], p.heads, -1))
-        dv = np.matmul(att.transpose(0, 2, 1), g)
-        return [_gradient_of_parts(shape, v.dtype, 3, {2: _interleaved(dv, shape[1])}),
-                np.matmul(g, v.transpose(0, 2, 1))]
+        dv, datt = _weighted_grads(_batched(out_grads[0].reshape(shape[0], shape[1], p.heads, -1)), att, v)
+        return [_gradient_of_parts(shape, v.dtype, 3, {2: _interleaved(dv, shape[1])}), datt]
 
 
 @register
@@ -163,10 +170,9 @@ class _contrib_interleaved_matmul_encdec_qk(_Interleaved):
 
     def backward(self, p, saved, out_grads):
         q, k, scale, q_shape, kv_shape = saved
-        g = out_grads[0] * scale
-        dq = _interleaved(np.matmul(g, k), q_shape[1]).reshape(q_shape)
-        dk = _interleaved(np.matmul(g.transpose(0, 2, 1), q), kv_shape[1])
-        return [dq, _gradient_of_parts(kv_shape, q.dtype, 2, {0: dk})]
+        dq, dk = _scores_grads(out_grads[0] * scale, q, k)
+        return [_interleaved(dq, q_shape[1]).reshape(q_shape),
+                _gradient_of_parts(kv_shape, q.dtype, 2, {0: _interleaved(dk, kv_shape[1])})]
 
 
 @register
@@ -196,7 +202,5 @@ class _contrib_interleaved_matmul_encdec_valatt(_Interleaved):
 
     def backward(self, p, saved, out_grads):
         v, att, kv_shape = saved
-        g = _batched(out_grads[0].reshape(att.shape[1], kv_shape[1], p.heads, -1))
-        dv = np.matmul(att.transpose(0, 2, 1), g)
-        return [_gradient_of_parts(kv_shape, v.dtype, 2, {1: _interleaved(dv, kv_shape[1])}),
-                np.matmul(g, v.transpose(0, 2, 1))]
+        dv, datt = _weighted_grads(_batched(out_grads[0].reshape(att.shape[1], kv_shape[1], p.heads, -1)), att, v)
+        return [_gradient_of_parts(kv_shape, v.dtype, 2, {1: _interleaved(dv, kv_shape[1])}), datt]
