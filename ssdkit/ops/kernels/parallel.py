@@ -123,6 +123,7 @@ class _Helper:
         threading.Thread(target=self._serve, name=f"{_WORKER_PREFIX}-{index}", daemon=True).start()
 
     def _serve(self):
+        _in_region.active = True                 # a helper only ever runs units: its nested calls run inline
         while True:
             self._go.acquire()
             try:
@@ -199,8 +200,7 @@ def parallel_for(units, fn, make_state=lambda: None):
     [0, 1, 4]
     """
     queue = (threading.Lock(), [0])
-    if (_blas is None or threading.current_thread().name.startswith(_WORKER_PREFIX)
-            or getattr(_in_region, "active", False)):
+    if _blas is None or getattr(_in_region, "active", False):
         # nested in a unit (on a helper or on the region's own thread): the helpers are busy, run inline
         return [_drain(units, fn, make_state(), queue)]
     with _region, single_thread_blas():
